@@ -1,0 +1,63 @@
+/**
+ * What every subcommand shares: global flags → loaded config, debug log, cluster backend.
+ * @module
+ */
+import { loadConfig, type LoadedConfig } from "../config/load.ts";
+import type { RawConfig } from "../config/defaults.ts";
+import type { ClusterBackend } from "../cluster/job.ts";
+import { type DebugLog, debugFromEnv, NO_DEBUG, openDebugLog } from "../engine/debug_log.ts";
+import { UsageError } from "../errors.ts";
+
+/** Flags every command accepts. */
+export interface GlobalFlags {
+  config?: string;
+  debug?: boolean;
+  mock?: boolean;
+  clusterApi?: string;
+}
+
+/** The shared context of a command run. */
+export interface Context {
+  loaded: LoadedConfig;
+  debug: DebugLog;
+  debugEnabled: boolean;
+}
+
+/** Load config and debug log for a command. */
+export async function makeContext(flags: GlobalFlags, overrides?: RawConfig): Promise<Context> {
+  const debugEnabled = !!flags.debug || debugFromEnv();
+  const loaded = await loadConfig({ file: flags.config, overrides });
+  const debug = debugEnabled ? openDebugLog() : NO_DEBUG;
+  debug.log("CONFIG", `loaded ${loaded.file ?? "(defaults)"}`);
+  return { loaded, debug, debugEnabled };
+}
+
+/** Which cluster backend the flags and config ask for. */
+export function backendChoice(flags: GlobalFlags, ctx: Context): "auto" | "cli" | "rest" | "mock" {
+  if (flags.mock) return "mock";
+  const c = flags.clusterApi ?? ctx.loaded.config.cluster.backend;
+  if (!["auto", "cli", "rest", "mock"].includes(c)) {
+    throw new UsageError(`--cluster-api must be one of auto, cli, rest, mock; got "${c}"`);
+  }
+  return c as "auto" | "cli" | "rest" | "mock";
+}
+
+/** Open the cluster backend (lazily imports the implementations). */
+export async function openCluster(flags: GlobalFlags, ctx: Context): Promise<ClusterBackend | undefined> {
+  const choice = backendChoice(flags, ctx);
+  if (choice === "mock") {
+    const { MockCluster } = await import("../cluster/mock.ts");
+    return MockCluster.start();
+  }
+  const { openBackend } = await import("../cluster/backend.ts");
+  return await openBackend(ctx.loaded.config, choice);
+}
+
+/** Parse a positive integer flag or fail with a usage error naming it. */
+export function intFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) {
+    throw new UsageError(`${name} expects a whole number ≥ 0, got "${value}"`);
+  }
+  return Number(value);
+}

@@ -1,0 +1,217 @@
+/**
+ * `s9s stream`: tail -f for jobs, with filters, text or JSON Lines output.
+ * @module
+ */
+import { Command, Option } from "@commander-js/extra-typings";
+import { UsageError } from "../errors.ts";
+import { StreamManager } from "../engine/stream_manager.ts";
+import type { StreamType } from "../engine/stream_event.ts";
+import { textSink } from "../sinks/text.ts";
+import { jsonSink } from "../sinks/json.ts";
+import { BrokenPipe, stderrOut, stdoutOut } from "../sinks/writer.ts";
+import { stdoutIsTerminal, useColor } from "../platform/terminal.ts";
+import { type GlobalFlags, intFlag, makeContext, openCluster } from "./common.ts";
+import { resolveOutput } from "../cluster/path_resolver.ts";
+
+const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(",").map((x) => x.trim()).filter(Boolean)];
+const collectRaw = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Build the `stream` subcommand. */
+export function streamCommand(globals: () => GlobalFlags) {
+  return new Command("stream")
+    .description("follow job output live (like tail -f), with filters; text or JSON Lines")
+    .option("-j, --job <id>", "job id to follow (repeatable; 123, 123_4 for one array task)", collect)
+    .addOption(
+      new Option("-t, --type <type>", "which output: stdout, stderr or all").choices(["stdout", "stderr", "all"])
+        .default("all"),
+    )
+    .option("-p, --path <pattern>", "output file (Slurm patterns like %j %A_%a allowed); skips auto-detection")
+    .option("--stderr-path <pattern>", "separate stderr file, with --path")
+    .option("-f, --filter <regex>", "keep only lines matching (repeatable: any may match)", collectRaw)
+    .option("-x, --exclude <regex>", "drop lines matching (repeatable)", collectRaw)
+    .addOption(
+      new Option("-o, --output-format <format>", "text or json (one event per line)").choices(["text", "json"])
+        .default("text"),
+    )
+    .option("--no-follow", "print what exists and exit")
+    .option("-n, --tail <n>", "start with the last N lines (default: the whole file)")
+    .option("--events", "with json: also emit status events (type \"status\")")
+    .option("--progress", "also emit in-place (\\r) progress updates as they happen")
+    .option("--exit-code", "exit with the job's own exit code once it ends")
+    .option("--explain", "show how each output file was found, then exit")
+    .option("--auto-detect", "find output files automatically (the default)")
+    .option("--save <file>", "also save the stream to FILE (.gz compresses)")
+    .option("--no-color", "never use color")
+    .option("-q, --quiet", "no status messages on stderr")
+    .action(async (opts) => {
+      const flags = globals();
+      const code = await runStream(flags, opts);
+      if (code !== 0) Deno.exitCode = code;
+    });
+}
+
+/** Options of `s9s stream`, after parsing. */
+export interface StreamOptions {
+  job?: string[];
+  type: string;
+  path?: string;
+  stderrPath?: string;
+  filter?: string[];
+  exclude?: string[];
+  outputFormat: string;
+  follow: boolean;
+  tail?: string;
+  events?: boolean;
+  progress?: boolean;
+  exitCode?: boolean;
+  explain?: boolean;
+  save?: string;
+  color: boolean;
+  quiet?: boolean;
+}
+
+/** Run `s9s stream`; returns the exit code. */
+export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promise<number> {
+  const jobs = opts.job ?? [];
+  if (jobs.length === 0 && !opts.path) {
+    throw new UsageError("nothing to stream: give --job ID (or --path FILE)", {
+      hint: "e.g. `s9s stream --job 123`, or `s9s stream --mock --job 1001` to try it",
+    });
+  }
+  if (opts.stderrPath && !opts.path) {
+    throw new UsageError("--stderr-path needs --path as well");
+  }
+  const tail = intFlag("--tail", opts.tail);
+  const ctx = await makeContext(flags);
+  const config = ctx.loaded.config;
+  const fileOnly = jobs.length === 0;
+  const cluster = fileOnly && !flags.mock ? undefined : await openCluster(flags, ctx);
+  const manager = new StreamManager({
+    config,
+    cluster,
+    debug: ctx.debug,
+    keepBuffers: false,
+    progress: !!opts.progress,
+  });
+  try {
+    (opts.filter ?? []).forEach((p, i) => manager.addFilter(`--filter ${i + 1}`, p, { action: "include" }));
+    (opts.exclude ?? []).forEach((p, i) => manager.addFilter(`--exclude ${i + 1}`, p, { action: "exclude" }));
+  } catch (err) {
+    cluster?.close();
+    throw err;
+  }
+  const type = opts.type as StreamType | "all";
+
+  if (opts.explain) {
+    try {
+      return await explain(manager, jobs, type, opts);
+    } finally {
+      cluster?.close();
+    }
+  }
+
+  const json = opts.outputFormat === "json";
+  const multi = jobs.length > 1 || type === "all" || jobs.some((j) => !j.includes("_"));
+  const color = opts.color && useColor();
+  const sink = json
+    ? jsonSink({ out: stdoutOut, filter: manager.filter, events: !!opts.events, progress: !!opts.progress })
+    : textSink({
+      out: stdoutOut,
+      status: opts.quiet ? undefined : stderrOut,
+      prefix: false,
+      color,
+      sanitize: stdoutIsTerminal(),
+      filter: manager.filter,
+    });
+  // Prefix lines only once a second stream exists, so a single stream prints plain lines.
+  let prefixing = false;
+  const prefixed = json ? sink : textSink({
+    out: stdoutOut,
+    prefix: true,
+    color,
+    sanitize: stdoutIsTerminal(),
+    filter: manager.filter,
+  });
+  manager.subscribe({
+    onLines: (s, b, sel) => {
+      if (!prefixing && manager.streams.filter((x) => x.location).length > 1 && multi) prefixing = true;
+      return (prefixing ? prefixed : sink).onLines!(s, b, sel);
+    },
+    onProgress: (s, t, n) => sink.onProgress?.(s, t, n),
+    onStatus: (s, ev) => sink.onStatus?.(s, ev),
+  });
+  let closeSave: (() => Promise<void>) | undefined;
+  if (opts.save || (config.streaming.persistence.enabled && config.streaming.persistence.auto_save)) {
+    try {
+      const { attachRecorders } = await import("../persist/attach.ts");
+      closeSave = await attachRecorders(manager, { save: opts.save, config, debug: ctx.debug, warn: (m: string) => void stderrOut.write(`s9s: warning: ${m}\n`) });
+    } catch (err) {
+      if (opts.save && !(err instanceof TypeError)) throw err;
+      ctx.debug.log("STREAM", `persistence unavailable: ${(err as Error).message}`);
+    }
+  }
+
+  const interrupted = new Promise<"int">((resolve) => {
+    const onSig = () => resolve("int");
+    try {
+      Deno.addSignalListener("SIGINT", onSig);
+      Deno.addSignalListener("SIGTERM", onSig);
+    } catch { /* not supported */ }
+  });
+  let result: "done" | "int" = "done";
+  try {
+    for (const job of fileOnly ? [basename(opts.path!)] : jobs) {
+      await manager.startStream(job, type, {
+        path: opts.path,
+        stderrPath: opts.stderrPath,
+        follow: opts.follow,
+        tail,
+        fileOnly,
+      });
+    }
+    result = await Promise.race([manager.done().then(() => "done" as const), interrupted]);
+  } catch (err) {
+    if (err instanceof BrokenPipe) return 0;
+    throw err;
+  } finally {
+    manager.close();
+    await closeSave?.();
+    cluster?.close();
+  }
+  if (result === "int") return 130;
+  if (manager.errors.length > 0) {
+    const { formatError } = await import("../errors.ts");
+    for (const e of manager.errors) await stderrOut.write(formatError(e, ctx.debugEnabled) + "\n");
+    return 1;
+  }
+  return opts.exitCode ? manager.exitCode : 0;
+}
+
+function basename(p: string): string {
+  return p.slice(p.lastIndexOf("/") + 1) || p;
+}
+
+async function explain(manager: StreamManager, jobs: string[], type: StreamType | "all", opts: StreamOptions): Promise<number> {
+  const types: StreamType[] = type === "all" ? ["stdout", "stderr"] : [type];
+  const out: string[] = [];
+  for (const id of jobs.length ? jobs : ["(file)"]) {
+    const infos = manager.cluster && jobs.length ? await manager.cluster.getJob(id) : [];
+    out.push(`job ${id}: ${infos.length ? `${infos.length} record(s) from the ${manager.cluster!.name} backend` : "not known to the cluster"}`);
+    for (const job of infos.length ? infos : [undefined]) {
+      if (job) out.push(`  ${job.id}: state ${job.state}, StdOut=${job.stdout ?? "-"} StdErr=${job.stderr ?? "-"} WorkDir=${job.workDir ?? "-"} BatchHost=${job.batchHost ?? "-"}`);
+      for (const t of types) {
+        const res = await resolveOutput(job?.id ?? id, job, t, manager.config.streaming, {
+          pathOverride: opts.path,
+          stderrPathOverride: opts.stderrPath,
+        });
+        out.push(`  ${t}:`);
+        for (const c of res.candidates) {
+          out.push(`    ${c.exists ? "found  " : "missing"} ${c.path}  [${c.from}]${c.note ? ` — ${c.note}` : ""}`);
+        }
+        out.push(`    => ${res.location ? `${res.location.path}${res.location.exists ? "" : " (not there yet; will wait for it)"}` : "no file found"}`);
+      }
+    }
+  }
+  await stdoutOut.write(out.join("\n") + "\n");
+  return 0;
+}

@@ -1,0 +1,93 @@
+/**
+ * Choosing the cluster backend: the mock, the Slurm commands, or slurmrestd.
+ * @module
+ */
+import type { Config } from "../config/schema.ts";
+import { UsageError, UserFacingError } from "../errors.ts";
+import type { ClusterBackend } from "./job.ts";
+import { MockCluster } from "./mock.ts";
+import { SlurmCliBackend } from "./slurm_cli.ts";
+import { SlurmRestBackend } from "./slurm_rest.ts";
+
+/** Which backend to use; "auto" picks slurmrestd when enabled, else the commands. */
+export type BackendChoice = "auto" | "cli" | "rest" | "mock";
+
+/** Options for {@link openBackend}. */
+export interface OpenBackendOptions {
+  /** Time factor of the mock cluster (tests). */
+  mockSpeed?: number;
+}
+
+/**
+ * Open the backend `choice` (default: `cluster.backend` from the config). With "auto":
+ * slurmrestd when `streaming.slurm_api.enabled`, else the Slurm commands when `scontrol` is on
+ * PATH, else undefined — the caller decides (offer the mock, or fail).
+ */
+export async function openBackend(
+  config: Config,
+  choice?: BackendChoice,
+  opts: OpenBackendOptions = {},
+): Promise<ClusterBackend | undefined> {
+  switch (choice ?? config.cluster.backend) {
+    case "mock":
+      return MockCluster.start({ speed: opts.mockSpeed });
+    case "rest":
+      return openRest(config);
+    case "cli":
+      return await openCli();
+    case "auto":
+      if (config.streaming.slurm_api.enabled) return openRest(config);
+      return (await which("scontrol")) ? new SlurmCliBackend() : undefined;
+  }
+}
+
+function openRest(config: Config): ClusterBackend {
+  const api = config.streaming.slurm_api;
+  if (!api.url && !api.socket) {
+    throw new UsageError(
+      "slurmrestd was chosen but streaming.slurm_api has neither url nor socket",
+      {
+        hint:
+          "set streaming.slurm_api.url (e.g. http://slurmctl:6820) or streaming.slurm_api.socket",
+      },
+    );
+  }
+  return SlurmRestBackend.fromConfig(config);
+}
+
+async function openCli(): Promise<ClusterBackend> {
+  for (const cmd of ["scontrol", "squeue"]) {
+    if (!(await which(cmd))) {
+      throw new UserFacingError(
+        `the Slurm commands are not available: "${cmd}" not found on PATH`,
+        {
+          hint: "install the Slurm client commands, use --mock to try s9s without Slurm, or set " +
+            "streaming.slurm_api.url/socket to use slurmrestd",
+        },
+      );
+    }
+  }
+  return new SlurmCliBackend();
+}
+
+/**
+ * The full path of an executable `cmd` on PATH (or `cmd` itself when it holds a slash and is
+ * executable), found with stat alone — no process is started.
+ */
+export async function which(
+  cmd: string,
+  path = Deno.env.get("PATH") ?? "",
+): Promise<string | undefined> {
+  const candidates = cmd.includes("/")
+    ? [cmd]
+    : path.split(":").filter((d) => d).map((d) => `${d.replace(/\/+$/, "")}/${cmd}`);
+  for (const file of candidates) {
+    try {
+      const st = await Deno.stat(file);
+      if (st.isFile && (st.mode === null || (st.mode & 0o111) !== 0)) return file;
+    } catch {
+      // not there or not readable: try the next directory
+    }
+  }
+  return undefined;
+}

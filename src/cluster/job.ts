@@ -1,0 +1,113 @@
+/**
+ * What s9s knows about a job, whichever backend told it, and the backend interface.
+ * @module
+ */
+
+/** A job (or one task of an array job) as the cluster reports it. */
+export interface JobInfo {
+  /** "123", or "123_4" for an array task. */
+  id: string;
+  /** The numeric job id Slurm gave this job or task. */
+  jobId: number;
+  /** For array tasks: the array's master id (%A). */
+  arrayJobId?: number;
+  /** For array tasks: the task index (%a). */
+  arrayTaskId?: number;
+  /** For a pending array not yet split: the task range, e.g. "1-5%2". */
+  arrayTaskString?: string;
+  name: string;
+  user: string;
+  /** Slurm state: PENDING, RUNNING, COMPLETED, FAILED, … */
+  state: string;
+  /** Why the job is pending, or other state reason. */
+  reason?: string;
+  /** The job's own exit code (the script's), when finished. */
+  exitCode?: number;
+  /** The signal that ended it, if any. */
+  exitSignal?: number;
+  /** Working directory (relative output paths are relative to it). */
+  workDir?: string;
+  /** StdOut as the backend reports it (a path, maybe still a %-pattern). */
+  stdout?: string;
+  /** StdErr as reported; undefined or "" when it goes to the stdout file. */
+  stderr?: string;
+  /** The node that runs the batch script. */
+  batchHost?: string;
+  /** Node list expression, e.g. "node[01-04]". */
+  nodeList?: string;
+  partition?: string;
+  /** Epoch ms. */
+  submitTime?: number;
+  startTime?: number;
+  endTime?: number;
+  /** How often the job was requeued. */
+  restarts?: number;
+  /** Which backend produced this. */
+  backend?: string;
+}
+
+/** Filters for listing jobs. */
+export interface ListOptions {
+  user?: string;
+  states?: string[];
+}
+
+/** A way to ask the cluster about jobs. */
+export interface ClusterBackend {
+  /** "cli", "rest" or "mock". */
+  readonly name: string;
+  /** Jobs the cluster knows (running, pending and recently finished). */
+  listJobs(options?: ListOptions): Promise<JobInfo[]>;
+  /** One job; for an array job id, all its tasks. Empty when unknown. */
+  getJob(id: string): Promise<JobInfo[]>;
+  /** Release connections, timers. */
+  close(): void;
+}
+
+const TERMINAL = new Set([
+  "COMPLETED",
+  "FAILED",
+  "CANCELLED",
+  "TIMEOUT",
+  "OUT_OF_MEMORY",
+  "NODE_FAIL",
+  "PREEMPTED",
+  "BOOT_FAIL",
+  "DEADLINE",
+  "REVOKED",
+  "SPECIAL_EXIT",
+]);
+
+/** The base state without flags ("CANCELLED by 0" → "CANCELLED"). */
+export function baseState(state: string): string {
+  return state.split(/[ +,]/)[0].toUpperCase();
+}
+
+/** Whether a job in this state will write no more output. */
+export function isTerminal(state: string): boolean {
+  return TERMINAL.has(baseState(state));
+}
+
+/** Whether the job is waiting to run (PENDING, REQUEUED, CONFIGURING counts as starting). */
+export function isPending(state: string): boolean {
+  const s = baseState(state);
+  return s === "PENDING" || s === "REQUEUED" || s === "REQUEUE_HOLD" || s === "REQUEUE_FED" ||
+    s === "SUSPENDED" || s === "RESV_DEL_HOLD";
+}
+
+/** First node of a Slurm node list expression: "node[01-04,07]" → "node01". */
+export function firstNode(nodeList: string | undefined): string | undefined {
+  if (!nodeList || nodeList === "(null)" || nodeList === "None assigned") return undefined;
+  const m = /^([^,[]*)(?:\[([^\]]+)\])?/.exec(nodeList);
+  if (!m) return undefined;
+  if (!m[2]) return m[1];
+  const first = m[2].split(",")[0].split("-")[0];
+  return m[1] + first;
+}
+
+/** Parse a job id argument: "123", "123_4", "123_[1-3]" → parts. */
+export function parseJobId(id: string): { jobId: number; taskId?: number } | undefined {
+  const m = /^(\d+)(?:_(\d+))?$/.exec(id.trim());
+  if (!m) return undefined;
+  return { jobId: Number(m[1]), taskId: m[2] !== undefined ? Number(m[2]) : undefined };
+}

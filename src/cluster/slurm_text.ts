@@ -1,0 +1,403 @@
+/**
+ * Parsers for the text the Slurm commands print: `scontrol show job` (one-line `-o` or the
+ * indented multi-line form), `sacct -P` and `squeue -o` with a field separator.
+ * @module
+ */
+import { baseState, isPending, isTerminal, type JobInfo } from "./job.ts";
+import { jobIdString } from "./slurm_json.ts";
+
+/**
+ * Keys whose values may hold spaces (names, paths, free text). Such a value runs up to the next
+ * key from {@link KNOWN_KEYS}; any other value ends at the next ` Word=`.
+ */
+const FREE_TEXT = new Set([
+  "JobName",
+  "Reason",
+  "Command",
+  "WorkDir",
+  "StdErr",
+  "StdIn",
+  "StdOut",
+  "Comment",
+  "AdminComment",
+  "SystemComment",
+  "Reservation",
+  "MailUser",
+  "Container",
+  "ContainerID",
+  "Extra",
+]);
+
+/** Keys `scontrol show job` prints (22.05 to 24.11). */
+const KNOWN_KEYS = new Set([
+  ...FREE_TEXT,
+  "JobId",
+  "ArrayJobId",
+  "ArrayTaskId",
+  "ArrayTaskThrottle",
+  "HetJobId",
+  "HetJobOffset",
+  "HetJobIdSet",
+  "UserId",
+  "GroupId",
+  "MCS_label",
+  "Priority",
+  "Nice",
+  "Account",
+  "QOS",
+  "JobState",
+  "Dependency",
+  "Requeue",
+  "Restarts",
+  "BatchFlag",
+  "Reboot",
+  "ExitCode",
+  "DerivedExitCode",
+  "RunTime",
+  "TimeLimit",
+  "TimeMin",
+  "SubmitTime",
+  "EligibleTime",
+  "AccrueTime",
+  "StartTime",
+  "EndTime",
+  "Deadline",
+  "PreemptEligibleTime",
+  "PreemptTime",
+  "SuspendTime",
+  "SecsPreSuspend",
+  "LastSchedEval",
+  "Scheduler",
+  "Partition",
+  "AllocNode:Sid",
+  "ReqNodeList",
+  "ExcNodeList",
+  "NodeList",
+  "SchedNodeList",
+  "BatchHost",
+  "NumNodes",
+  "NumCPUs",
+  "NumTasks",
+  "CPUs/Task",
+  "ReqB:S:C:T",
+  "ReqTRES",
+  "AllocTRES",
+  "TRES",
+  "Socks/Node",
+  "NtasksPerN:B:S:C",
+  "CoreSpec",
+  "MinCPUsNode",
+  "MinMemoryNode",
+  "MinMemoryCPU",
+  "MinTmpDiskNode",
+  "Features",
+  "Prefer",
+  "DelayBoot",
+  "OverSubscribe",
+  "Contiguous",
+  "Licenses",
+  "LicensesAlloc",
+  "Network",
+  "Power",
+  "TresPerNode",
+  "TresPerJob",
+  "TresPerTask",
+  "MailType",
+  "NtasksPerTRES",
+  "CpusPerTres",
+  "MemPerTres",
+  "TresBind",
+  "TresFreq",
+  "KillOInInvalidDependent",
+  "Wckey",
+  "ResvPort",
+  "ThreadSpec",
+  "Nodes",
+  "CPU_IDs",
+  "Mem",
+  "GRES",
+]);
+
+/** One record of `scontrol show job`: key → raw value. */
+export type ScontrolRecord = Map<string, string>;
+
+/** Split one line of `Key=value Key=value …` into pairs, keeping spaces inside values. */
+export function parseKeyValues(line: string, into: ScontrolRecord = new Map()): ScontrolRecord {
+  const re = /(?:^|\s)([A-Za-z][A-Za-z0-9_:/]*)=/g;
+  let key: string | undefined;
+  let valueStart = 0;
+  for (let m = re.exec(line); m; m = re.exec(line)) {
+    const name = m[1];
+    const boundary = KNOWN_KEYS.has(name) || (key !== undefined && !FREE_TEXT.has(key));
+    if (key !== undefined && !boundary) continue;
+    if (key !== undefined) into.set(key, line.slice(valueStart, m.index));
+    key = name;
+    valueStart = m.index + m[0].length;
+  }
+  if (key !== undefined) into.set(key, line.slice(valueStart).replace(/[\r\n]+$/, "").trimEnd());
+  return into;
+}
+
+/**
+ * Records of `scontrol show job [-o]`: a record starts at a line beginning with `JobId=`;
+ * indented lines (the multi-line form) continue it.
+ */
+export function parseScontrolRecords(text: string): ScontrolRecord[] {
+  const records: ScontrolRecord[] = [];
+  let current: ScontrolRecord | undefined;
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    if (/^JobId=/.test(line)) {
+      current = new Map();
+      records.push(current);
+    }
+    if (current) parseKeyValues(line.trim(), current);
+  }
+  return records;
+}
+
+/** `scontrol`'s "none" spellings. */
+function value(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  if (!t || t === "(null)" || t === "None" || t === "N/A" || t === "n/a" || t === "Unknown") {
+    return undefined;
+  }
+  return v;
+}
+
+/** A Slurm timestamp ("2026-11-29T15:14:54", local time) → epoch ms. */
+export function slurmTime(v: string | undefined): number | undefined {
+  const t = value(v)?.trim();
+  if (!t || !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?$/.test(t)) return undefined;
+  const ms = new Date(t).getTime();
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** "3:0" → exit code 3, no signal; "0:15" → signal 15. */
+export function parseExitCode(v: string | undefined): { exitCode?: number; exitSignal?: number } {
+  const m = /^(\d+):(\d+)$/.exec(v?.trim() ?? "");
+  if (!m) return {};
+  const sig = Number(m[2]);
+  return { exitCode: Number(m[1]), exitSignal: sig > 0 ? sig : undefined };
+}
+
+/** "root(0)" → "root"; "(null)(1234)" → "1234". */
+function userName(v: string | undefined): string {
+  const m = /^(.*)\((\d+)\)$/.exec(v?.trim() ?? "");
+  if (!m) return v?.trim() ?? "";
+  return value(m[1]) ?? m[2];
+}
+
+function int(v: string | undefined): number | undefined {
+  const t = v?.trim();
+  return t && /^\d+$/.test(t) ? Number(t) : undefined;
+}
+
+/** Map a `scontrol show job` record to a {@link JobInfo}. */
+export function jobFromScontrol(rec: ScontrolRecord, backend = "cli"): JobInfo {
+  const jobId = int(rec.get("JobId")) ?? 0;
+  const arrayJobId = int(rec.get("ArrayJobId"));
+  const taskField = value(rec.get("ArrayTaskId"));
+  const arrayTaskId = arrayJobId !== undefined ? int(taskField) : undefined;
+  const arrayTaskString = arrayJobId !== undefined && arrayTaskId === undefined
+    ? taskField
+    : undefined;
+  const state = baseState(rec.get("JobState") ?? "UNKNOWN");
+  const job: JobInfo = {
+    id: jobIdString(jobId, arrayJobId, arrayTaskId, arrayTaskString),
+    jobId,
+    name: rec.get("JobName") ?? "",
+    user: userName(rec.get("UserId")),
+    state,
+    backend,
+  };
+  if (arrayJobId !== undefined && (arrayTaskId !== undefined || arrayTaskString)) {
+    job.arrayJobId = arrayJobId;
+    if (arrayTaskId !== undefined) job.arrayTaskId = arrayTaskId;
+    if (arrayTaskString) job.arrayTaskString = arrayTaskString;
+  }
+  const set = <K extends keyof JobInfo>(key: K, v: JobInfo[K] | undefined) => {
+    if (v !== undefined) job[key] = v;
+  };
+  set("reason", value(rec.get("Reason")));
+  if (isTerminal(state)) {
+    const exit = parseExitCode(rec.get("ExitCode"));
+    set("exitCode", exit.exitCode);
+    set("exitSignal", exit.exitSignal);
+  }
+  set("workDir", value(rec.get("WorkDir")));
+  set("stdout", value(rec.get("StdOut")));
+  set("stderr", value(rec.get("StdErr")));
+  set("batchHost", value(rec.get("BatchHost")));
+  set("nodeList", value(rec.get("NodeList")));
+  set("partition", value(rec.get("Partition")));
+  set("submitTime", slurmTime(rec.get("SubmitTime")));
+  if (!isPending(state)) set("startTime", slurmTime(rec.get("StartTime")));
+  if (isTerminal(state)) set("endTime", slurmTime(rec.get("EndTime")));
+  set("restarts", int(rec.get("Restarts")));
+  return job;
+}
+
+/** All jobs in `scontrol show job` output. */
+export function parseScontrolJobs(text: string, backend = "cli"): JobInfo[] {
+  return parseScontrolRecords(text).map((r) => jobFromScontrol(r, backend));
+}
+
+/** The `scontrol show config` value of a key ("AccountingStorageType = accounting_storage/none"). */
+export function configValue(text: string, key: string): string | undefined {
+  for (const line of text.split("\n")) {
+    const m = /^(\S+)\s*=\s*(.*)$/.exec(line.trim());
+    if (m && m[1] === key) return m[2].trim();
+  }
+  return undefined;
+}
+
+/** The `sacct -o` fields s9s asks for; JobName last, so a `|` inside a name stays in it. */
+export const SACCT_FIELDS = [
+  "JobID",
+  "JobIDRaw",
+  "User",
+  "State",
+  "ExitCode",
+  "Partition",
+  "NodeList",
+  "Submit",
+  "Start",
+  "End",
+  "WorkDir",
+  "JobName",
+] as const;
+
+/** Jobs in `sacct -X -P -n -o <SACCT_FIELDS>` output. */
+export function parseSacct(text: string, backend = "cli"): JobInfo[] {
+  const jobs: JobInfo[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    const parts = line.split("|");
+    if (parts.length < SACCT_FIELDS.length) continue;
+    const f = Object.fromEntries(
+      SACCT_FIELDS.map((k, i) =>
+        [k, i === SACCT_FIELDS.length - 1 ? parts.slice(i).join("|") : parts[i]] as const
+      ),
+    ) as Record<(typeof SACCT_FIELDS)[number], string>;
+    const idm = /^(\d+)(?:_(\d+|\[(.+)\]))?$/.exec(f.JobID.trim());
+    if (!idm) continue; // steps, het components: not asked for (-X), skip anything odd
+    const raw = int(f.JobIDRaw);
+    const isArray = idm[2] !== undefined;
+    const arrayJobId = isArray ? Number(idm[1]) : undefined;
+    const arrayTaskId = isArray && idm[3] === undefined ? Number(idm[2]) : undefined;
+    const arrayTaskString = idm[3];
+    const jobId = raw ?? Number(idm[1]);
+    const state = baseState(f.State || "UNKNOWN");
+    const job: JobInfo = {
+      id: jobIdString(jobId, arrayJobId, arrayTaskId, arrayTaskString),
+      jobId,
+      name: f.JobName,
+      user: f.User,
+      state,
+      backend,
+    };
+    if (arrayJobId !== undefined) job.arrayJobId = arrayJobId;
+    if (arrayTaskId !== undefined) job.arrayTaskId = arrayTaskId;
+    if (arrayTaskString) job.arrayTaskString = arrayTaskString;
+    const set = <K extends keyof JobInfo>(key: K, v: JobInfo[K] | undefined) => {
+      if (v !== undefined) job[key] = v;
+    };
+    if (isTerminal(state)) {
+      const exit = parseExitCode(f.ExitCode);
+      set("exitCode", exit.exitCode);
+      set("exitSignal", exit.exitSignal);
+    }
+    set("workDir", value(f.WorkDir));
+    const nodes = value(f.NodeList);
+    set("nodeList", nodes === "None assigned" ? undefined : nodes);
+    set("partition", value(f.Partition));
+    set("submitTime", slurmTime(f.Submit));
+    if (!isPending(state)) set("startTime", slurmTime(f.Start));
+    if (isTerminal(state)) set("endTime", slurmTime(f.End));
+    jobs.push(job);
+  }
+  return jobs;
+}
+
+/** Field separator for `squeue -o`: a control character no name or path holds in practice. */
+export const SQUEUE_SEP = "\x1f";
+
+/** `squeue -o` codes, in the order {@link parseSqueueText} reads them. */
+export const SQUEUE_FORMAT = [
+  "%A",
+  "%F",
+  "%K",
+  "%u",
+  "%T",
+  "%r",
+  "%B",
+  "%N",
+  "%P",
+  "%V",
+  "%S",
+  "%e",
+  "%Z",
+  "%j",
+]
+  .join(SQUEUE_SEP);
+
+/** Jobs in `squeue -h -o <SQUEUE_FORMAT>` output (no StdOut there: the resolver guesses). */
+export function parseSqueueText(text: string, backend = "cli"): JobInfo[] {
+  const jobs: JobInfo[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    const p = line.split(SQUEUE_SEP);
+    if (p.length < 14) continue;
+    const [
+      jobIdS,
+      arrayJobS,
+      taskS,
+      user,
+      stateS,
+      reason,
+      batchHost,
+      nodes,
+      partition,
+      submit,
+      start,
+      end,
+      workDir,
+    ] = p;
+    const name = p.slice(13).join(SQUEUE_SEP);
+    const jobId = int(jobIdS);
+    if (jobId === undefined) continue;
+    const task = value(taskS);
+    const arrayJobId = task !== undefined ? int(arrayJobS) : undefined;
+    const arrayTaskId = arrayJobId !== undefined ? int(task) : undefined;
+    const arrayTaskString = arrayJobId !== undefined && arrayTaskId === undefined
+      ? task
+      : undefined;
+    const state = baseState(stateS || "UNKNOWN");
+    const job: JobInfo = {
+      id: jobIdString(jobId, arrayJobId, arrayTaskId, arrayTaskString),
+      jobId,
+      name,
+      user,
+      state,
+      backend,
+    };
+    if (arrayJobId !== undefined) job.arrayJobId = arrayJobId;
+    if (arrayTaskId !== undefined) job.arrayTaskId = arrayTaskId;
+    if (arrayTaskString) job.arrayTaskString = arrayTaskString;
+    const set = <K extends keyof JobInfo>(key: K, v: JobInfo[K] | undefined) => {
+      if (v !== undefined) job[key] = v;
+    };
+    set("reason", value(reason));
+    set("batchHost", value(batchHost));
+    set("nodeList", value(nodes));
+    set("partition", value(partition));
+    set("submitTime", slurmTime(submit));
+    if (!isPending(state)) set("startTime", slurmTime(start));
+    if (isTerminal(state)) set("endTime", slurmTime(end));
+    set("workDir", value(workDir));
+    jobs.push(job);
+  }
+  return jobs;
+}

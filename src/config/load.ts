@@ -1,0 +1,257 @@
+/**
+ * Load the configuration: defaults < file < environment < flags, validated in one pass so that
+ * every problem is reported at once with its key path, file and line.
+ * @module
+ */
+import { isMap, LineCounter, parseDocument } from "yaml";
+import { UsageError } from "../errors.ts";
+import { expandHome, s9sDir } from "../platform/paths.ts";
+import { type Config, configSchema } from "./schema.ts";
+import { defaultRawConfig, KEY_ALIASES, type RawConfig } from "./defaults.ts";
+
+/** Where the configuration came from, for `config show` and messages. */
+export interface LoadedConfig {
+  /** The parsed, typed configuration. */
+  config: Config;
+  /** The merged raw tree (for `config show`). */
+  raw: RawConfig;
+  /** The file that was read, if any. */
+  file?: string;
+}
+
+/** Options for {@link loadConfig}. */
+export interface LoadOptions {
+  /** `--config FILE`; it must exist. */
+  file?: string;
+  /** Environment (defaults to Deno.env). */
+  env?: Record<string, string>;
+  /** Overrides from flags, as a raw tree. */
+  overrides?: RawConfig;
+}
+
+interface FileLayer {
+  data: RawConfig;
+  locate: (path: (string | number)[]) => string;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Deep-merge `src` into `dst` (objects merge, everything else replaces). */
+export function deepMerge(dst: RawConfig, src: RawConfig): RawConfig {
+  for (const [k, v] of Object.entries(src)) {
+    if (isPlainObject(v) && isPlainObject(dst[k])) {
+      deepMerge(dst[k] as RawConfig, v);
+    } else {
+      dst[k] = v;
+    }
+  }
+  return dst;
+}
+
+function levenshtein(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+/** The closest of `candidates` to `word`, if it is close enough to be a likely typo. */
+export function didYouMean(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = levenshtein(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+const ARRAY_ITEM_KEYS: Record<string, string[]> = {
+  "streaming.filters": ["name", "pattern", "action", "color", "highlight"],
+  "streaming.alerts": ["name", "pattern", "action", "url", "type", "command", "cooldown"],
+};
+
+function knownKeysAt(path: (string | number)[]): string[] {
+  const named = path.filter((p) => typeof p === "string").join(".");
+  if (typeof path[path.length - 1] === "number") {
+    const arr = path.slice(0, -1).join(".");
+    if (ARRAY_ITEM_KEYS[arr]) return ARRAY_ITEM_KEYS[arr];
+  }
+  let node: unknown = defaultRawConfig();
+  for (const p of path) node = isPlainObject(node) ? node[p as string] : undefined;
+  const keys = isPlainObject(node) ? Object.keys(node) : [];
+  return [...keys, ...Object.keys(KEY_ALIASES[named] ?? {})];
+}
+
+/** Rename alias keys (persistence.base_dir → directory) in one layer; both at once must agree. */
+function normalizeAliases(layer: RawConfig, problems: string[], where: (p: string[]) => string) {
+  for (const [section, aliases] of Object.entries(KEY_ALIASES)) {
+    const parts = section.split(".");
+    let node: unknown = layer;
+    for (const p of parts) node = isPlainObject(node) ? node[p] : undefined;
+    if (!isPlainObject(node)) continue;
+    for (const [alias, canonical] of Object.entries(aliases)) {
+      if (!(alias in node)) continue;
+      if (canonical in node && node[canonical] !== node[alias]) {
+        problems.push(
+          `${section}.${alias}: conflicts with ${section}.${canonical}; set only one of them${
+            where([...parts, alias])
+          }`,
+        );
+      }
+      node[canonical] = node[alias];
+      delete node[alias];
+    }
+  }
+}
+
+function readFileLayer(file: string, text: string, problems: string[]): FileLayer | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      const pos = e.linePos?.[0];
+      problems.push(
+        `${e.message.split("\n")[0]} (${file}${pos ? ` line ${pos.line}` : ""})`,
+      );
+    }
+    return undefined;
+  }
+  const data = doc.toJS() ?? {};
+  if (!isPlainObject(data)) {
+    problems.push(`expected a mapping with a "streaming:" section at the top (${file} line 1)`);
+    return undefined;
+  }
+  const locate = (path: (string | number)[]) => {
+    for (let n = path.length; n > 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number] } | undefined;
+      // For a key that is itself unknown, point at the key of the enclosing map.
+      const target = node && typeof node === "object" && "range" in node ? node : undefined;
+      if (target?.range) {
+        return ` (${file} line ${lineCounter.linePos(target.range[0]).line})`;
+      }
+      const parent = doc.getIn(path.slice(0, n - 1), true);
+      if (isMap(parent)) {
+        const pair = parent.items.find((it) =>
+          (it.key as { value?: unknown })?.value === path[n - 1]
+        );
+        const kr = (pair?.key as { range?: [number, number] })?.range;
+        if (kr) return ` (${file} line ${lineCounter.linePos(kr[0]).line})`;
+      }
+    }
+    return ` (${file})`;
+  };
+  return { data, locate };
+}
+
+/** Parse `S9S_STREAMING__BUFFER__MAX_LINES=100`-style variables into a raw tree. */
+export function envLayer(env: Record<string, string>): RawConfig {
+  const out: RawConfig = {};
+  for (const [name, value] of Object.entries(env)) {
+    const m = /^S9S_(STREAMING|CLUSTER)__([A-Z0-9_]+(?:__[A-Z0-9_]+)*)$/.exec(name);
+    if (!m) continue;
+    const path = [m[1].toLowerCase(), ...m[2].split("__").map((p) => p.toLowerCase())];
+    let node = out;
+    for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as RawConfig;
+    node[path[path.length - 1]] = coerceEnv(value);
+  }
+  return out;
+}
+
+function coerceEnv(v: string): unknown {
+  if (v === "true") return true;
+  if (v === "false") return false;
+  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+  return v;
+}
+
+/** The default config file path. */
+export function defaultConfigPath(): string {
+  return `${s9sDir()}/config.yaml`;
+}
+
+/**
+ * Load and validate the configuration. Throws {@link UsageError} listing every problem.
+ */
+export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
+  const env = options.env ?? Deno.env.toObject();
+  const problems: string[] = [];
+  let file = options.file ?? env.S9S_CONFIG;
+  const explicit = file !== undefined && file !== "";
+  if (!explicit) file = defaultConfigPath();
+  file = expandHome(file!);
+
+  let layer: FileLayer | undefined;
+  let text: string | undefined;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (err) {
+    if (explicit || !(err instanceof Deno.errors.NotFound)) {
+      const why = err instanceof Deno.errors.NotFound
+        ? "does not exist"
+        : err instanceof Deno.errors.PermissionDenied
+        ? "is not readable (permission denied)"
+        : (err as Error).message;
+      throw new UsageError(`config file "${file}" ${why}`, {
+        hint: options.file
+          ? "check the path given to --config"
+          : "check $S9S_CONFIG, or unset it to use ~/.s9s/config.yaml",
+      });
+    }
+  }
+  const raw = defaultRawConfig();
+  if (text !== undefined) {
+    layer = readFileLayer(file, text, problems);
+    if (layer) {
+      normalizeAliases(layer.data, problems, (p) => layer!.locate(p));
+      deepMerge(raw, structuredClone(layer.data));
+    }
+  }
+  const envData = envLayer(env);
+  normalizeAliases(envData, problems, () => " (environment)");
+  deepMerge(raw, envData);
+  if (options.overrides) deepMerge(raw, options.overrides);
+
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const where = (p: (string | number)[]) => layer ? layer.locate(p) : "";
+      if (issue.code === "unrecognized_keys") {
+        for (const key of issue.keys) {
+          const path = [...issue.path as (string | number)[], key];
+          const guess = didYouMean(key, knownKeysAt(issue.path as (string | number)[]));
+          problems.push(
+            `${path.join(".")}: unknown key${guess ? `; did you mean "${guess}"?` : ""}${
+              where(path)
+            }`,
+          );
+        }
+      } else {
+        const path = issue.path as (string | number)[];
+        problems.push(`${path.join(".") || "(top level)"}: ${issue.message}${where(path)}`);
+      }
+    }
+  }
+  if (problems.length > 0 || !result.success) {
+    throw new UsageError(
+      problems.length === 1 ? `invalid configuration: ${problems[0]}` : `invalid configuration (${problems.length} problems)`,
+      {
+        details: problems.length === 1 ? [] : problems,
+        hint: "fix the file, then check it with `s9s config validate`",
+      },
+    );
+  }
+  return { config: result.data, raw, file: text !== undefined ? file : undefined };
+}

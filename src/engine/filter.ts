@@ -1,0 +1,160 @@
+/**
+ * Include/exclude/highlight filters over line batches. Includes and excludes run over the whole
+ * chunk of text at once (as grep does) and only the matching lines are cut out.
+ * @module
+ */
+import { compilePattern, PatternError } from "../config/regex.ts";
+import { UsageError } from "../errors.ts";
+import type { LineBatch } from "./line_batch.ts";
+
+/** What a filter does with a matching line. */
+export type FilterAction = "include" | "exclude" | "highlight";
+
+/** A compiled named filter. */
+export interface NamedFilter {
+  name: string;
+  action: FilterAction;
+  color: string;
+  regex: RegExp;
+}
+
+/** Lines selected from a batch: either all of them, or these (with their line numbers). */
+export type Selection =
+  | { all: true }
+  | { all: false; lines: string[]; nums: number[] };
+
+/** Compile a user pattern, turning a bad one into a usage error naming the pattern. */
+export function compileUserPattern(pattern: string, where: string): RegExp {
+  try {
+    return compilePattern(pattern);
+  } catch (err) {
+    if (err instanceof PatternError) {
+      throw new UsageError(`${where}: ${err.message}`, {
+        hint: "quote the pattern and escape regex characters, e.g. --filter 'ERROR|WARN' or 'x\\[1\\]'",
+      });
+    }
+    throw err;
+  }
+}
+
+function combine(regexes: RegExp[], extraFlags: string): RegExp | undefined {
+  if (regexes.length === 0) return undefined;
+  const parts = regexes.map((r) => {
+    const mods = [...r.flags].filter((f) => "ims".includes(f)).join("");
+    return mods ? `(?${mods}:${r.source})` : `(?:${r.source})`;
+  });
+  return new RegExp(parts.join("|"), extraFlags);
+}
+
+/** A set of filters applied to every line of a stream. */
+export class LineFilter {
+  #includes: RegExp[] = [];
+  #excludes: RegExp[] = [];
+  #highlights: NamedFilter[] = [];
+  #scan?: RegExp; // includes combined, global + multiline, for the chunk scan
+  #inc?: RegExp; // includes combined, for checking one line
+  #exc?: RegExp;
+
+  /** Add a filter. */
+  add(filter: NamedFilter): void {
+    if (filter.action === "include") this.#includes.push(filter.regex);
+    else if (filter.action === "exclude") this.#excludes.push(filter.regex);
+    else this.#highlights.push(filter);
+    this.#scan = combine(this.#includes, "gm");
+    this.#inc = combine(this.#includes, "");
+    this.#exc = combine(this.#excludes, "");
+  }
+
+  /** Copy this filter set (for a stream that gets its own extra filters). */
+  clone(): LineFilter {
+    const f = new LineFilter();
+    f.#includes = [...this.#includes];
+    f.#excludes = [...this.#excludes];
+    f.#highlights = [...this.#highlights];
+    f.#scan = this.#scan;
+    f.#inc = this.#inc;
+    f.#exc = this.#exc;
+    return f;
+  }
+
+  /** Whether any include or exclude is set (highlights do not drop lines). */
+  get selective(): boolean {
+    return this.#inc !== undefined || this.#exc !== undefined;
+  }
+
+  /** The highlight filters, in order. */
+  get highlights(): readonly NamedFilter[] {
+    return this.#highlights;
+  }
+
+  /** Whether one line passes the include/exclude filters. */
+  test(line: string): boolean {
+    if (this.#inc && !this.#inc.test(line)) return false;
+    if (this.#exc && this.#exc.test(line)) return false;
+    return true;
+  }
+
+  /** Names of highlight filters matching a line. */
+  highlightsOf(line: string): string[] | undefined {
+    let out: string[] | undefined;
+    for (const h of this.#highlights) {
+      if (h.regex.test(line)) (out ??= []).push(h.name);
+    }
+    return out;
+  }
+
+  /** Select the lines of a batch that pass. */
+  select(batch: LineBatch): Selection {
+    if (!this.selective) return { all: true };
+    const text = batch.text;
+    const lines: string[] = [];
+    const nums: number[] = [];
+    if (this.#scan) {
+      const scan = this.#scan;
+      const inc = this.#inc!;
+      const exc = this.#exc;
+      let lineNo = batch.firstLine;
+      let counted = 0; // text position up to which newlines are counted into lineNo
+      scan.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = scan.exec(text)) !== null) {
+        const idx = m.index;
+        const ls = idx === 0 ? 0 : text.lastIndexOf("\n", idx - 1) + 1;
+        const le = text.indexOf("\n", idx);
+        if (le === -1) break;
+        const line = text.slice(ls, le);
+        // The chunk scan may match across a newline; confirm on the line alone.
+        if (!inc.test(line)) {
+          scan.lastIndex = idx + 1;
+          continue;
+        }
+        let p = text.indexOf("\n", counted);
+        while (p !== -1 && p < ls) {
+          lineNo++;
+          p = text.indexOf("\n", p + 1);
+        }
+        counted = ls;
+        if (!exc || !exc.test(line)) {
+          lines.push(line);
+          nums.push(lineNo);
+        }
+        scan.lastIndex = le + 1;
+      }
+    } else {
+      const exc = this.#exc!;
+      let pos = 0;
+      let lineNo = batch.firstLine;
+      for (let i = 0; i < batch.count; i++) {
+        const nl = text.indexOf("\n", pos);
+        const line = text.slice(pos, nl);
+        if (!exc.test(line)) {
+          lines.push(line);
+          nums.push(lineNo);
+        }
+        lineNo++;
+        pos = nl + 1;
+      }
+    }
+    return { all: false, lines, nums };
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * A run of complete lines cut from one stream, kept as one string so that filters and sinks can
+ * work on the whole chunk at once (the fast path) and split it only when they must.
+ * @module
+ */
+
+/** Complete lines from one read, in order. */
+export interface LineBatch {
+  /** The lines, each terminated by "\n"; `\r` progress already collapsed, CRLF stripped. */
+  text: string;
+  /** How many lines `text` holds. */
+  count: number;
+  /** line_num of the first line (1-based, per stream). */
+  firstLine: number;
+  /** Byte offset in the file of the first line. */
+  startOffset: number;
+  /** Byte offset just past the last line. */
+  endOffset: number;
+  /** Milliseconds since the epoch when these bytes were read. */
+  time: number;
+  /** Indexes (0-based, within the batch) of lines cut at the line-length cap; continued in the next line. */
+  truncated?: number[];
+}
+
+/** Split a batch's text into its lines (without their "\n"). */
+export function batchLines(batch: LineBatch): string[] {
+  const out = new Array<string>(batch.count);
+  const t = batch.text;
+  let pos = 0;
+  for (let i = 0; i < batch.count; i++) {
+    const nl = t.indexOf("\n", pos);
+    out[i] = t.slice(pos, nl);
+    pos = nl + 1;
+  }
+  return out;
+}
+
+/** Count "\n" in a string. */
+export function countNewlines(text: string, from = 0, to = text.length): number {
+  let n = 0;
+  let p = text.indexOf("\n", from);
+  while (p !== -1 && p < to) {
+    n++;
+    p = text.indexOf("\n", p + 1);
+  }
+  return n;
+}

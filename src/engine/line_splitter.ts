@@ -1,0 +1,222 @@
+/**
+ * Bytes → complete lines. Holds the unterminated tail until its newline arrives (never half a
+ * line), collapses `\r` progress output to its latest state, strips CRLF, decodes invalid UTF-8
+ * to replacement characters, and cuts lines longer than the cap into marked pieces.
+ * @module
+ */
+import type { LineBatch } from "./line_batch.ts";
+
+/** Options for {@link LineSplitter}. */
+export interface LineSplitterOptions {
+  /** Longest line kept whole, in bytes; longer lines are cut into pieces marked truncated. */
+  maxLineBytes?: number;
+  /** Byte offset of the first byte that will be pushed. */
+  startOffset?: number;
+  /** line_num of the first line. */
+  firstLine?: number;
+}
+
+const NL = 10;
+const CR = 13;
+const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+/** Keep the latest state of a line rewritten with `\r` (the last non-empty segment). */
+export function collapseCarriageReturns(line: string): string {
+  if (line.endsWith("\r")) line = line.replace(/\r+$/, "");
+  const i = line.lastIndexOf("\r");
+  if (i === -1) return line;
+  const last = line.slice(i + 1);
+  if (last !== "") return last;
+  const segs = line.split("\r");
+  for (let k = segs.length - 1; k >= 0; k--) if (segs[k] !== "") return segs[k];
+  return "";
+}
+
+/**
+ * The line splitter. Feed it with {@link push} (copies) or {@link reserve}/{@link commit}
+ * (zero-copy: read straight into its buffer).
+ */
+export class LineSplitter {
+  #buf: Uint8Array;
+  #len = 0; // bytes in #buf (the held tail plus committed data not yet cut)
+  #offset: number; // file offset of #buf[0]
+  #nextLine: number;
+  #maxLine: number;
+  #lastProgress: string | undefined;
+
+  constructor(options: LineSplitterOptions = {}) {
+    this.#maxLine = Math.max(16, options.maxLineBytes ?? 1024 * 1024);
+    this.#buf = new Uint8Array(64 * 1024);
+    this.#offset = options.startOffset ?? 0;
+    this.#nextLine = options.firstLine ?? 1;
+  }
+
+  /** line_num the next emitted line will get. */
+  get nextLine(): number {
+    return this.#nextLine;
+  }
+
+  /** File offset just past the last emitted line (where a restart must resume). */
+  get committedOffset(): number {
+    return this.#offset;
+  }
+
+  /** Bytes held back waiting for a newline. */
+  get pendingBytes(): number {
+    return this.#len;
+  }
+
+  /** A writable view of at least `n` free bytes after the held data; fill it, then {@link commit}. */
+  reserve(n: number): Uint8Array {
+    const need = this.#len + n;
+    if (need > this.#buf.length) {
+      let size = this.#buf.length;
+      while (size < need) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.#buf.subarray(0, this.#len));
+      this.#buf = next;
+    }
+    return this.#buf.subarray(this.#len, this.#len + n);
+  }
+
+  /** Account for `n` bytes written into the view from {@link reserve}; returns the complete lines. */
+  commit(n: number, time = Date.now()): LineBatch | null {
+    this.#len += n;
+    return this.#cut(time, false);
+  }
+
+  /** Push bytes (copied). */
+  push(bytes: Uint8Array, time = Date.now()): LineBatch | null {
+    this.reserve(bytes.length).set(bytes);
+    return this.commit(bytes.length, time);
+  }
+
+  /** Emit the held tail as a final line (end of stream, truncation, rotation). */
+  flush(time = Date.now()): LineBatch | null {
+    return this.#cut(time, true);
+  }
+
+  /** Forget held bytes and continue at `offset` (after truncation/rotation; flush first). */
+  resetOffset(offset: number): void {
+    this.#len = 0;
+    this.#offset = offset;
+    this.#lastProgress = undefined;
+  }
+
+  /**
+   * The latest `\r` state of the unterminated line, if it changed since the last call
+   * (for live progress display); undefined when there is nothing new.
+   */
+  takeProgress(): string | undefined {
+    if (this.#len === 0) return undefined;
+    const lastCr = this.#buf.lastIndexOf(CR, this.#len - 1);
+    if (lastCr === -1) return undefined;
+    const text = decoder.decode(this.#buf.subarray(0, lastCr));
+    const state = collapseCarriageReturns(text);
+    if (state === "" || state === this.#lastProgress) return undefined;
+    this.#lastProgress = state;
+    return state;
+  }
+
+  #cut(time: number, final: boolean): LineBatch | null {
+    const buf = this.#buf;
+    const len = this.#len;
+    if (len === 0) return null;
+    let end = buf.lastIndexOf(NL, len - 1) + 1; // bytes of complete lines
+    let truncated: number[] | undefined;
+    let text: string;
+    let count: number;
+    const startOffset = this.#offset;
+    if (end === 0 && len < this.#maxLine && !final) return null;
+
+    if (end > 0) {
+      // Fast path: decode the complete part once; fine unless it has `\r` or over-long lines.
+      text = decoder.decode(buf.subarray(0, end));
+      if (text.indexOf("\r") === -1) {
+        count = 0;
+        let maxGap = 0;
+        let prev = -1;
+        let p = text.indexOf("\n");
+        while (p !== -1) {
+          count++;
+          if (p - prev > maxGap) maxGap = p - prev;
+          prev = p;
+          p = text.indexOf("\n", p + 1);
+        }
+        // A UTF-16 unit is at most 3 UTF-8 bytes, so this proves no line passes the cap.
+        if (maxGap * 3 <= this.#maxLine && (!final || len - end <= this.#maxLine)) {
+          if (final && end < len) {
+            const tail = collapseCarriageReturns(decoder.decode(buf.subarray(end, len)));
+            return this.#finish(text + tail + "\n", count + 1, len, startOffset, time, undefined, final);
+          }
+          return this.#finish(text, count, end, startOffset, time, undefined, final);
+        }
+      }
+    }
+    // Slow path: per line, for `\r`, over-long lines and the final tail.
+    const lines: string[] = [];
+    let pos = 0;
+    const limit = final ? len : Math.max(end, 0);
+    while (pos < limit) {
+      let nl = buf.indexOf(NL, pos);
+      if (nl === -1 || nl >= limit) nl = final ? limit : -1;
+      if (nl === -1) break;
+      let lineEnd = nl;
+      while (lineEnd - pos > this.#maxLine) {
+        const cut = this.#charBoundary(pos + this.#maxLine);
+        (truncated ??= []).push(lines.length);
+        lines.push(decoder.decode(buf.subarray(pos, cut)));
+        pos = cut;
+        lineEnd = nl;
+      }
+      lines.push(collapseCarriageReturns(decoder.decode(buf.subarray(pos, lineEnd))));
+      pos = nl + 1;
+    }
+    end = Math.min(pos, len);
+    // An unterminated tail longer than the cap: cut it now rather than hold it without bound.
+    while (!final && len - end > this.#maxLine) {
+      const cut = this.#charBoundary(end + this.#maxLine);
+      (truncated ??= []).push(lines.length);
+      lines.push(decoder.decode(buf.subarray(end, cut)));
+      end = cut;
+    }
+    if (lines.length === 0 && end === 0) return null;
+    text = lines.length ? lines.join("\n") + "\n" : "";
+    return this.#finish(text, lines.length, end, startOffset, time, truncated, final);
+  }
+
+  #charBoundary(pos: number): number {
+    // Step back over UTF-8 continuation bytes so a character is never cut in two.
+    let p = pos;
+    for (let k = 0; k < 3 && p > 0 && (this.#buf[p] & 0xc0) === 0x80; k++) p--;
+    return p > 0 ? p : pos;
+  }
+
+  #finish(
+    text: string,
+    count: number,
+    consumed: number,
+    startOffset: number,
+    time: number,
+    truncated: number[] | undefined,
+    final: boolean,
+  ): LineBatch | null {
+    const rest = this.#len - consumed;
+    if (rest > 0) this.#buf.copyWithin(0, consumed, this.#len);
+    this.#len = final ? 0 : rest;
+    this.#offset = startOffset + consumed;
+    if (consumed > 0) this.#lastProgress = undefined;
+    if (count === 0) return null;
+    const batch: LineBatch = {
+      text,
+      count,
+      firstLine: this.#nextLine,
+      startOffset,
+      endOffset: startOffset + consumed,
+      time,
+    };
+    if (truncated) batch.truncated = truncated;
+    this.#nextLine += count;
+    return batch;
+  }
+}

@@ -1,0 +1,660 @@
+/**
+ * The engine: starts streams for jobs, follows their lifecycle, filters lines and hands them to
+ * listeners (text/json sinks, the TUI, history, metrics) in batches. Knows nothing of display.
+ * @module
+ */
+import type { Config } from "../config/schema.ts";
+import { JobNotFoundError, UsageError, UserFacingError } from "../errors.ts";
+import { type ClusterBackend, isPending, isTerminal, type JobInfo, parseJobId } from "../cluster/job.ts";
+import { type Location, type Resolution, resolveOutput } from "../cluster/path_resolver.ts";
+import { FileSource } from "../sources/file.ts";
+import type { Source } from "../sources/source.ts";
+import { WatchHub } from "../sources/watch_hub.ts";
+import { type DebugLog, NO_DEBUG } from "./debug_log.ts";
+import { compileUserPattern, type FilterAction, LineFilter, type Selection } from "./filter.ts";
+import { batchLines, type LineBatch } from "./line_batch.ts";
+import { StreamBuffer } from "./stream_buffer.ts";
+import type { SourceKind, StreamEvent, StreamState, StreamType } from "./stream_event.ts";
+import { streamKey } from "./stream_event.ts";
+
+/** Public view of one stream. */
+export interface StreamHandle {
+  readonly key: string;
+  readonly jobId: string;
+  readonly type: StreamType;
+  readonly state: StreamState;
+  readonly jobState?: string;
+  readonly job?: JobInfo;
+  readonly location?: Location;
+  readonly sourceKind: SourceKind;
+  /** Lines read so far. */
+  readonly lines: number;
+  /** Lines forced out of the buffer by its caps. */
+  readonly discarded: number;
+  /** Scroll-back (when the manager keeps buffers). */
+  readonly buffer?: StreamBuffer;
+  /** Epoch ms of the last line. */
+  readonly lastLineAt?: number;
+  /** The last status message. */
+  readonly message?: string;
+}
+
+/** Receives what streams produce. Returned promises are awaited (backpressure). */
+export interface StreamListener {
+  onLines?(stream: StreamHandle, batch: LineBatch, selection: Selection): void | Promise<void>;
+  onProgress?(stream: StreamHandle, text: string, lineNum: number): void;
+  onStatus?(stream: StreamHandle, event: StreamEvent): void;
+  onEnd?(stream: StreamHandle): void;
+  /** A new stream appeared (e.g. a new array task). */
+  onStart?(stream: StreamHandle): void;
+}
+
+/** Options for a {@link StreamManager}. */
+export interface StreamManagerOptions {
+  config: Config;
+  cluster?: ClusterBackend;
+  debug?: DebugLog;
+  /** Keep a scroll-back buffer per stream (the TUI does; `s9s stream` need not). */
+  keepBuffers?: boolean;
+  /** Report `\r` progress states while a line is being written. */
+  progress?: boolean;
+}
+
+/** Options for {@link StreamManager.startStream}. */
+export interface StartOptions {
+  /** Path override (Slurm patterns allowed). */
+  path?: string;
+  /** Separate stderr path override. */
+  stderrPath?: string;
+  /** Keep following (default true). */
+  follow?: boolean;
+  /** Start with the last N lines. */
+  tail?: number;
+  /** Not a job: just follow the path (no cluster lookup, no lifecycle). */
+  fileOnly?: boolean;
+}
+
+class Stream implements StreamHandle {
+  state: StreamState = "pending";
+  jobState?: string;
+  job?: JobInfo;
+  location?: Location;
+  sourceKind: SourceKind = "file";
+  lines = 0;
+  lastLineAt?: number;
+  message?: string;
+  buffer?: StreamBuffer;
+  source?: Source;
+  abort = new AbortController();
+  ended = false;
+  idleWarned = false;
+  liveSince?: number;
+  constructor(readonly key: string, readonly jobId: string, readonly type: StreamType) {}
+  get discarded(): number {
+    return this.buffer?.discarded ?? 0;
+  }
+}
+
+/** Tracks one requested job id (a job, an array, or one task). */
+interface Tracker {
+  id: string;
+  types: StreamType[];
+  options: StartOptions;
+  streams: Map<string, Stream>;
+  done: Promise<void>;
+  stop: AbortController;
+  exitCode?: number;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+
+/** The streaming engine. */
+export class StreamManager {
+  readonly config: Config;
+  readonly cluster?: ClusterBackend;
+  #debug: DebugLog;
+  #filter = new LineFilter();
+  #listeners = new Set<StreamListener>();
+  #trackers = new Map<string, Tracker>();
+  #streams = new Map<string, Stream>();
+  #hub: WatchHub;
+  #keepBuffers: boolean;
+  #progress: boolean;
+
+  constructor(options: StreamManagerOptions) {
+    this.config = options.config;
+    this.cluster = options.cluster;
+    this.#debug = options.debug ?? NO_DEBUG;
+    this.#keepBuffers = options.keepBuffers ?? true;
+    this.#progress = options.progress ?? false;
+    this.#hub = new WatchHub(this.config.streaming.file_polling.use_inotify);
+    for (const f of this.config.streaming.filters) {
+      this.addFilter(f.name, f.pattern, { action: f.action, color: f.color });
+    }
+  }
+
+  /** Add a named filter: include, exclude or highlight (with a color). */
+  addFilter(
+    name: string,
+    pattern: string,
+    options: { action?: FilterAction; color?: string } = {},
+  ): void {
+    this.#filter.add({
+      name,
+      action: options.action ?? "include",
+      color: options.color ?? "red",
+      regex: compileUserPattern(pattern, `filter "${name}"`),
+    });
+  }
+
+  /** The filters every stream applies. */
+  get filter(): LineFilter {
+    return this.#filter;
+  }
+
+  /** Every stream, in start order. */
+  get streams(): StreamHandle[] {
+    return [...this.#streams.values()];
+  }
+
+  /** Listen to every stream. Returns an unsubscribe function. */
+  subscribe(listener: StreamListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Resolves when every started job has ended and all its streams are drained. */
+  async done(): Promise<void> {
+    while (true) {
+      const pending = [...this.#trackers.values()].map((t) => t.done);
+      await Promise.all(pending);
+      if ([...this.#trackers.values()].every((t) => pending.includes(t.done))) return;
+    }
+  }
+
+  /** The highest exit code of the finished jobs (0 if none failed or unknown). */
+  get exitCode(): number {
+    let code = 0;
+    for (const t of this.#trackers.values()) code = Math.max(code, t.exitCode ?? 0);
+    return code;
+  }
+
+  /**
+   * Start streaming a job's output. `type` "all" starts stdout and stderr (one stream when they
+   * share a file). Resolves once the job is found; lines arrive through listeners/getStream.
+   */
+  async startStream(
+    jobId: string,
+    type: StreamType | "all" = "stdout",
+    options: StartOptions = {},
+  ): Promise<void> {
+    const types: StreamType[] = type === "all" ? ["stdout", "stderr"] : [type];
+    const limit = this.config.streaming.max_concurrent_streams;
+    const active = [...this.#streams.values()].filter((s) => !s.ended).length;
+    if (active + types.length > limit) {
+      throw new UserFacingError(
+        `cannot start more than ${limit} concurrent streams (streaming.max_concurrent_streams)`,
+        { hint: "stop a stream first, or raise streaming.max_concurrent_streams in the config" },
+      );
+    }
+    const trackerKey = `${jobId}|${types.join(",")}`;
+    if (this.#trackers.has(trackerKey)) return;
+    const stop = new AbortController();
+    const tracker: Tracker = {
+      id: jobId,
+      types,
+      options,
+      streams: new Map(),
+      stop,
+      done: Promise.resolve(),
+    };
+    const jobs = options.fileOnly ? [] : await this.#lookup(jobId);
+    const first = await this.#firstResolution(jobId, jobs, types, options);
+    this.#trackers.set(trackerKey, tracker);
+    tracker.done = this.#track(tracker, jobs, first).catch((err) => {
+      this.#debug.log("STREAM", `tracker ${jobId} failed: ${(err as Error).stack ?? err}`);
+      for (const s of tracker.streams.values()) this.#endStream(s, "error", (err as Error).message);
+    });
+  }
+
+  async #lookup(jobId: string): Promise<JobInfo[]> {
+    if (!this.cluster) return [];
+    if (!parseJobId(jobId)) {
+      throw new UsageError(`"${jobId}" is not a job id`, {
+        hint: "job ids look like 123 or 123_4 (array task)",
+      });
+    }
+    try {
+      return await this.cluster.getJob(jobId);
+    } catch (err) {
+      if (err instanceof UserFacingError) throw err;
+      throw new UserFacingError(`could not look up job "${jobId}": ${(err as Error).message}`, {
+        hint: "check that Slurm answers (`squeue`), or use --path to follow the file directly",
+        cause: err,
+      });
+    }
+  }
+
+  /** For a job the cluster does not know: is there a file to read anyway? */
+  async #firstResolution(
+    jobId: string,
+    jobs: JobInfo[],
+    types: StreamType[],
+    options: StartOptions,
+  ): Promise<Resolution[] | undefined> {
+    if (jobs.length > 0) return undefined;
+    const res = await Promise.all(types.map((t) =>
+      resolveOutput(jobId, undefined, t, this.config.streaming, {
+        pathOverride: options.path,
+        stderrPathOverride: options.stderrPath,
+      })
+    ));
+    if (res.some((r) => r.location)) return res;
+    if (this.cluster && !options.fileOnly) {
+      throw new JobNotFoundError(jobId, {
+        details: res.flatMap((r) => r.candidates.map((c) => `tried ${c.path} (${c.from}): not found`)),
+      });
+    }
+    throw new UsageError(`no Slurm cluster to ask about job "${jobId}" and no output file found for it`, {
+      hint: "run on a login node with Slurm's commands, configure streaming.slurm_api, use --path FILE, or try --mock",
+      details: res.flatMap((r) => r.candidates.map((c) => `tried ${c.path} (${c.from}): not found`)),
+    });
+  }
+
+  /** Follow a job (or its array tasks) until it ends. */
+  async #track(tracker: Tracker, initial: JobInfo[], fileOnly?: Resolution[]): Promise<void> {
+    const { options } = tracker;
+    if (fileOnly) {
+      // The cluster does not know the job (never did, or forgot it: MinJobAge). Follow the file;
+      // a forgotten job is finished, so read what is there and end — unless a path was given.
+      const follow = options.follow !== false &&
+        (!this.cluster || options.path !== undefined || options.fileOnly === true);
+      const seen = new Set<string>();
+      await Promise.all(tracker.types.map(async (type, i) => {
+        const loc = fileOnly[i].location;
+        if (!loc || seen.has(loc.path)) return;
+        seen.add(loc.path);
+        const s = this.#newStream(tracker, tracker.id, type, undefined);
+        if (this.cluster && !options.fileOnly) {
+          this.#status(s, s.state, `job ${tracker.id} is not known to Slurm (finished and purged?); reading ${loc.path}`);
+        }
+        await this.#runSource(s, loc, follow, options);
+      }));
+      return;
+    }
+    const pollMs = this.config.cluster.poll_interval;
+    const wantsTask = tracker.id.includes("_");
+    const running = new Map<string, Promise<void>>();
+    let jobs = initial;
+    let misses = 0;
+    while (true) {
+      for (const job of jobs) {
+        if (wantsTask && job.id !== tracker.id) continue;
+        if (job.arrayTaskString && job.arrayTaskId === undefined && isPending(job.state)) {
+          // A pending array not yet split into tasks: wait for tasks to appear.
+          const s = this.#placeholder(tracker, job);
+          this.#noteJob(s, job);
+          continue;
+        }
+        if (!running.has(job.id)) {
+          this.#dropPlaceholder(tracker, job);
+          running.set(job.id, this.#superviseJob(tracker, job));
+        } else {
+          this.#updateJob(tracker, job);
+        }
+      }
+      const allFinal = jobs.length > 0 &&
+        jobs.every((j) => isTerminal(j.state) && !(j.arrayTaskString && j.arrayTaskId === undefined));
+      if (allFinal || tracker.stop.signal.aborted) break;
+      await sleep(pollMs, tracker.stop.signal);
+      if (tracker.stop.signal.aborted) break;
+      try {
+        const next = await this.cluster!.getJob(tracker.id);
+        if (next.length === 0) {
+          // Purged by slurmctld: whatever we follow has ended.
+          if (++misses >= 2) {
+            for (const j of jobs) j.state = isTerminal(j.state) ? j.state : "COMPLETED";
+            jobs.forEach((j) => this.#updateJob(tracker, j));
+            break;
+          }
+        } else {
+          misses = 0;
+          jobs = next;
+        }
+      } catch (err) {
+        this.#debug.log("CLUSTER", `poll of ${tracker.id} failed: ${(err as Error).message}`);
+        for (const s of tracker.streams.values()) {
+          if (!s.ended) this.#status(s, "retrying", `cannot reach Slurm: ${(err as Error).message}; retrying`);
+        }
+      }
+    }
+    for (const j of jobs) this.#updateJob(tracker, j);
+    await Promise.all(running.values());
+    const codes = jobs.map((j) => j.exitCode ?? 0);
+    tracker.exitCode = codes.length ? Math.max(...codes) : 0;
+  }
+
+  #placeholder(tracker: Tracker, job: JobInfo): Stream {
+    const key = streamKey(job.id, tracker.types[0]);
+    let s = tracker.streams.get(key);
+    if (!s) s = this.#newStream(tracker, job.id, tracker.types[0], job);
+    return s;
+  }
+
+  #dropPlaceholder(tracker: Tracker, job: JobInfo): void {
+    if (job.arrayJobId === undefined) return;
+    const key = streamKey(String(job.arrayJobId), tracker.types[0]);
+    const s = tracker.streams.get(key);
+    if (s && s.jobId !== job.id && !s.ended && !s.source) {
+      s.ended = true;
+      s.state = "ended";
+      tracker.streams.delete(key);
+      this.#streams.delete(key);
+    }
+  }
+
+  /** Latest job info from a poll: state changes, and finishing its sources. */
+  #updateJob(tracker: Tracker, job: JobInfo): void {
+    for (const s of tracker.streams.values()) {
+      if (s.jobId !== job.id) continue;
+      this.#noteJob(s, job);
+      if (isTerminal(job.state)) s.source?.finish();
+    }
+  }
+
+  #noteJob(s: Stream, job: JobInfo): void {
+    const prevState = s.jobState;
+    const prevRestarts = s.job?.restarts ?? 0;
+    s.job = job;
+    s.jobState = job.state;
+    if (prevState !== job.state) {
+      const reason = job.reason && job.reason !== "None" ? ` (${job.reason})` : "";
+      this.#status(s, s.ended ? "ended" : s.state, `job ${job.id} is ${job.state}${reason}`);
+    }
+    if ((job.restarts ?? 0) > prevRestarts) {
+      this.#status(s, s.state, `job ${job.id} was requeued; its output will be rewritten`);
+    }
+    if (
+      !s.ended && !s.idleWarned && s.liveSince !== undefined && job.state === "RUNNING" &&
+      Date.now() - (s.lastLineAt ?? s.liveSince) >= this.config.streaming.idle_warning
+    ) {
+      s.idleWarned = true;
+      this.#status(
+        s,
+        "idle",
+        `job ${job.id} is running but has written nothing to ${s.type} for ${
+          Math.round((Date.now() - (s.lastLineAt ?? s.liveSince)) / 1000)
+        }s; its output may be buffered: use \`python -u\` or PYTHONUNBUFFERED=1, \`srun --unbuffered\`, or \`stdbuf -oL\``,
+      );
+    }
+  }
+
+  /** Wait for one job (or task) to start, then follow its streams until it ends. */
+  async #superviseJob(tracker: Tracker, job: JobInfo): Promise<void> {
+    const streams = tracker.types.map((t) => {
+      const key = streamKey(job.id, t);
+      return tracker.streams.get(key) ?? this.#newStream(tracker, job.id, t, job);
+    });
+    for (const s of streams) this.#noteJob(s, job);
+    // Pending: wait (the tracker's poll updates s.job) until it runs or ends.
+    while (isPending(streams[0].job?.state ?? job.state) && !tracker.stop.signal.aborted) {
+      for (const s of streams) if (s.state !== "pending") this.#status(s, "pending", `job ${job.id} is pending`);
+      await sleep(Math.min(500, this.config.cluster.poll_interval), tracker.stop.signal);
+    }
+    if (tracker.stop.signal.aborted) return;
+    const current = streams[0].job ?? job;
+    const seen = new Map<string, Stream>();
+    await Promise.all(streams.map(async (s) => {
+      const res = await resolveOutput(job.id, current, s.type, this.config.streaming, {
+        pathOverride: tracker.options.path,
+        stderrPathOverride: tracker.options.stderrPath,
+      });
+      const loc = res.location;
+      if (!loc) {
+        this.#endStream(s, "error", `no output file found for job ${job.id} ${s.type}`);
+        return;
+      }
+      const twin = seen.get(loc.path);
+      if (twin) {
+        // stdout and stderr share one file: read it once.
+        this.#endStream(s, "ended", `${s.type} goes to the same file as ${twin.type} (${loc.path}); shown there`);
+        return;
+      }
+      seen.set(loc.path, s);
+      const follow = tracker.options.follow !== false && !isTerminal(current.state);
+      await this.#runSource(s, loc, follow, tracker.options);
+    }));
+  }
+
+  #newStream(tracker: Tracker, jobId: string, type: StreamType, job: JobInfo | undefined): Stream {
+    const key = streamKey(jobId, type);
+    const s = new Stream(key, jobId, type);
+    s.job = job;
+    s.jobState = job?.state;
+    if (this.#keepBuffers) {
+      const b = this.config.streaming.buffer;
+      s.buffer = new StreamBuffer({ maxLines: b.max_lines, maxBytes: b.max_size_per_stream });
+    }
+    tracker.streams.set(key, s);
+    this.#streams.set(key, s);
+    for (const l of this.#listeners) l.onStart?.(s);
+    return s;
+  }
+
+  async #runSource(s: Stream, loc: Location, follow: boolean, options: StartOptions): Promise<void> {
+    s.location = loc;
+    const cfg = this.config.streaming;
+    const source = new FileSource(loc.path, {
+      pollIntervalMs: cfg.polling_interval,
+      chunkSize: Math.max(4096, cfg.buffer_size),
+      maxLineBytes: cfg.max_line_length,
+      follow,
+      tailLines: options.tail,
+      signal: s.abort.signal,
+      watchHub: this.#hub,
+      progress: this.#progress,
+      debug: (m) => this.#debug.log("STREAM", m),
+    });
+    s.source = source;
+    s.sourceKind = source.kind;
+    this.#debug.log("STREAM", `start ${s.key} ${loc.path} (${loc.from}) follow=${follow}`);
+    if (s.job && isTerminal(s.job.state)) source.finish();
+    try {
+      await source.run({
+        batch: (batch) => this.#onBatch(s, batch),
+        progress: (text, num) => {
+          for (const l of this.#listeners) l.onProgress?.(s, text, num);
+        },
+        status: (st) => {
+          if (st.state === "live") s.liveSince ??= Date.now();
+          if (st.state === "ended") return; // reported by #endStream below
+          this.#status(s, st.state, st.message);
+        },
+      });
+      this.#endStream(s, "ended", `stream ${s.key} ended after ${s.lines} lines`);
+    } catch (err) {
+      this.#debug.log("STREAM", `source ${s.key} failed: ${(err as Error).stack ?? err}`);
+      this.#endStream(s, "error", (err as Error).message);
+      if (err instanceof UserFacingError) this.#errors.push(err);
+    }
+  }
+
+  #errors: UserFacingError[] = [];
+
+  /** Errors that ended streams (permission denied…), for the CLI to report and exit non-zero. */
+  get errors(): readonly UserFacingError[] {
+    return this.#errors;
+  }
+
+  async #onBatch(s: Stream, batch: LineBatch): Promise<void> {
+    s.lines += batch.count;
+    s.lastLineAt = batch.time;
+    if (s.state !== "live") {
+      s.state = "live";
+    }
+    s.buffer?.append(batch);
+    const selection = this.#filter.select(batch);
+    for (const l of this.#listeners) {
+      const r = l.onLines?.(s, batch, selection);
+      if (r) await r;
+    }
+  }
+
+  #status(s: Stream, state: StreamState, message?: string): void {
+    s.state = state;
+    s.message = message;
+    this.#debug.log("STREAM", `${s.key} ${state}${message ? `: ${message}` : ""}`);
+    const ev: StreamEvent = {
+      job_id: s.jobId,
+      type: "status",
+      content: message ?? state,
+      timestamp: new Date().toISOString(),
+      line_num: s.lines,
+      source: s.sourceKind,
+      state,
+      stream: s.type,
+    };
+    if (s.jobState) ev.job_state = s.jobState;
+    if (s.discarded) ev.discarded = s.discarded;
+    for (const l of this.#listeners) l.onStatus?.(s, ev);
+  }
+
+  #endStream(s: Stream, state: StreamState, message?: string, quiet = false): void {
+    if (s.ended) return;
+    s.ended = true;
+    if (!quiet) this.#status(s, state, message);
+    s.abort.abort();
+    for (const l of this.#listeners) l.onEnd?.(s);
+  }
+
+  /** Stop streams of a job (all types, or one). */
+  stopStream(jobId: string, type?: StreamType): void {
+    for (const [key, t] of this.#trackers) {
+      if (t.id !== jobId && !t.id.startsWith(`${jobId}_`) && !jobId.startsWith(`${t.id}_`)) continue;
+      for (const s of t.streams.values()) {
+        if (type && s.type !== type) continue;
+        if (t.id === jobId || s.jobId === jobId) this.#endStream(s, "ended", `stream ${s.key} stopped`);
+      }
+      if ([...t.streams.values()].every((s) => s.ended)) {
+        t.stop.abort();
+        this.#trackers.delete(key);
+      }
+    }
+    for (const [key, s] of this.#streams) {
+      if (s.ended && (s.jobId === jobId) && (!type || s.type === type)) this.#streams.delete(key);
+    }
+  }
+
+  /** Stop everything. */
+  close(): void {
+    for (const t of this.#trackers.values()) {
+      t.stop.abort();
+      for (const s of t.streams.values()) {
+        if (!s.ended) {
+          s.ended = true;
+          s.abort.abort();
+        }
+      }
+    }
+    this.#hub.close();
+  }
+
+  /**
+   * Events of one job's streams as an async iterable (the guide's GetStream). Bounded: when the
+   * consumer is slow, reading slows down.
+   */
+  getStream(jobId: string, options: { signal?: AbortSignal; capacity?: number } = {}): AsyncIterable<StreamEvent> {
+    const capacity = options.capacity ?? 10_000;
+    const queue: StreamEvent[] = [];
+    let wakeConsumer: (() => void) | undefined;
+    let wakeProducer: (() => void) | undefined;
+    let finished = false;
+    const matches = (s: StreamHandle) => s.jobId === jobId || s.jobId.startsWith(`${jobId}_`);
+    const push = async (ev: StreamEvent) => {
+      while (queue.length >= capacity && !finished) {
+        await new Promise<void>((r) => (wakeProducer = r));
+      }
+      queue.push(ev);
+      wakeConsumer?.();
+    };
+    const unsubscribe = this.subscribe({
+      onLines: async (s, batch, sel) => {
+        if (!matches(s)) return;
+        for (const ev of eventsOf(s, batch, sel, this.#filter)) await push(ev);
+      },
+      onEnd: () => {
+        if (this.streams.filter(matches).every((s) => (s as Stream).ended)) {
+          void this.done().then(() => {
+            finished = true;
+            wakeConsumer?.();
+          });
+        }
+      },
+    });
+    const signal = options.signal;
+    return {
+      async *[Symbol.asyncIterator]() {
+        const onAbort = () => {
+          finished = true;
+          wakeConsumer?.();
+        };
+        signal?.addEventListener("abort", onAbort);
+        try {
+          while (true) {
+            if (queue.length > 0) {
+              const ev = queue.shift()!;
+              wakeProducer?.();
+              yield ev;
+              continue;
+            }
+            if (finished || signal?.aborted) return;
+            await new Promise<void>((r) => (wakeConsumer = r));
+          }
+        } finally {
+          unsubscribe();
+          signal?.removeEventListener("abort", onAbort);
+        }
+      },
+    };
+  }
+}
+
+/** Turn a batch (and its selection) into StreamEvents. */
+export function eventsOf(
+  s: StreamHandle,
+  batch: LineBatch,
+  sel: Selection,
+  filter?: LineFilter,
+): StreamEvent[] {
+  const timestamp = new Date(batch.time).toISOString();
+  const out: StreamEvent[] = [];
+  const type = s.type;
+  const lines = sel.all ? batchLines(batch) : sel.lines;
+  for (let i = 0; i < lines.length; i++) {
+    const num = sel.all ? batch.firstLine + i : sel.nums[i];
+    const ev: StreamEvent = {
+      job_id: s.jobId,
+      type,
+      content: lines[i],
+      timestamp,
+      line_num: num,
+      source: s.sourceKind,
+    };
+    if (batch.truncated?.includes(num - batch.firstLine)) ev.truncated = true;
+    if (filter && filter.highlights.length) {
+      const h = filter.highlightsOf(lines[i]);
+      if (h) ev.highlights = h;
+    }
+    out.push(ev);
+  }
+  return out;
+}

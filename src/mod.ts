@@ -1,0 +1,23 @@
+/**
+ * The s9s library API: the streaming engine without any user interface.
+ *
+ * ```ts
+ * const manager = new StreamManager({ config, cluster });
+ * manager.addFilter("errors", "ERROR|FAIL");
+ * await manager.startStream("123", "stdout");
+ * for await (const event of manager.getStream("123")) console.log(event.timestamp, event.content);
+ * ```
+ * @module
+ */
+export { StreamManager } from "./engine/stream_manager.ts";
+export type { StartOptions, StreamHandle, StreamListener, StreamManagerOptions } from "./engine/stream_manager.ts";
+export type { SourceKind, StreamEvent, StreamState, StreamType } from "./engine/stream_event.ts";
+export { LineSplitter } from "./engine/line_splitter.ts";
+export { LineFilter } from "./engine/filter.ts";
+export { loadConfig } from "./config/load.ts";
+export type { Config, StreamingConfig } from "./config/schema.ts";
+export { FileSource } from "./sources/file.ts";
+export { MockCluster } from "./cluster/mock.ts";
+export type { ClusterBackend, JobInfo } from "./cluster/job.ts";
+export { expandPattern } from "./cluster/patterns.ts";
+export { resolveOutput } from "./cluster/path_resolver.ts";

@@ -1,0 +1,67 @@
+/**
+ * Attach the savers a stream command asks for: `--save FILE` (gzip when FILE ends in .gz).
+ * History recording (persistence.auto_save) hooks in here too.
+ * @module
+ */
+import { Gzip } from "fflate";
+import type { Config } from "../config/schema.ts";
+import type { DebugLog } from "../engine/debug_log.ts";
+import type { StreamManager } from "../engine/stream_manager.ts";
+import { batchLines } from "../engine/line_batch.ts";
+import { UserFacingError } from "../errors.ts";
+
+/** Options for {@link attachRecorders}. */
+export interface AttachOptions {
+  save?: string;
+  config: Config;
+  debug: DebugLog;
+  warn: (message: string) => void;
+}
+
+/** Subscribe savers to the manager; the returned function flushes and closes them. */
+export async function attachRecorders(manager: StreamManager, o: AttachOptions): Promise<() => Promise<void>> {
+  const closers: (() => Promise<void>)[] = [];
+  if (o.save) closers.push(await attachSaveFile(manager, o.save, o.config.streaming.compression.level));
+  return async () => {
+    for (const c of closers) await c();
+  };
+}
+
+async function attachSaveFile(manager: StreamManager, path: string, level: number): Promise<() => Promise<void>> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { write: true, create: true, truncate: true, mode: 0o600 });
+  } catch (err) {
+    throw new UserFacingError(`cannot write "${path}": ${(err as Error).message}`, {
+      hint: "choose a writable location for --save",
+    });
+  }
+  const enc = new TextEncoder();
+  let pending: Promise<unknown> = Promise.resolve();
+  const write = (bytes: Uint8Array) => {
+    pending = pending.then(() => writeAll(file, bytes));
+  };
+  const gz = path.endsWith(".gz")
+    ? new Gzip({ level: level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 }, (chunk) => write(chunk.slice()))
+    : undefined;
+  const several = () => manager.streams.filter((s) => s.location).length > 1;
+  const unsubscribe = manager.subscribe({
+    onLines(s, batch) {
+      const text = several() ? batchLines(batch).map((l) => `[${s.jobId}:${s.type}] ${l}\n`).join("") : batch.text;
+      const bytes = enc.encode(text);
+      if (gz) gz.push(bytes);
+      else write(bytes);
+    },
+  });
+  return async () => {
+    unsubscribe();
+    gz?.push(new Uint8Array(0), true);
+    await pending;
+    file.close();
+  };
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) off += await file.write(bytes.subarray(off));
+}

@@ -1,0 +1,31 @@
+/**
+ * Home directory and `~` expansion.
+ * @module
+ */
+
+/** The user's home directory (HOME, else /tmp as a last resort). */
+export function homeDir(): string {
+  return Deno.env.get("HOME") || "/tmp";
+}
+
+/** Expand a leading `~` or `~/` to the home directory. */
+export function expandHome(path: string): string {
+  if (path === "~") return homeDir();
+  if (path.startsWith("~/")) return homeDir() + path.slice(1);
+  return path;
+}
+
+/** The s9s state directory, `~/.s9s` (or `$S9S_HOME`). */
+export function s9sDir(): string {
+  return Deno.env.get("S9S_HOME") || `${homeDir()}/.s9s`;
+}
+
+/** Whether a path exists (no throw). */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

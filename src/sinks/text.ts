@@ -1,0 +1,65 @@
+/**
+ * Text output: lines as they are, `[job:type]` prefixes when several streams interleave,
+ * highlight colors only on a terminal.
+ * @module
+ */
+import type { LineFilter, Selection } from "../engine/filter.ts";
+import { batchLines, type LineBatch } from "../engine/line_batch.ts";
+import type { StreamHandle, StreamListener } from "../engine/stream_manager.ts";
+import type { StreamEvent } from "../engine/stream_event.ts";
+import { sanitize, SGR } from "../platform/terminal.ts";
+import type { TextOut } from "./writer.ts";
+
+/** Options for the text sink. */
+export interface TextSinkOptions {
+  out: TextOut;
+  /** Where status messages go (stderr); none to hide them. */
+  status?: TextOut;
+  /** Prefix lines with [job:type]. */
+  prefix: boolean;
+  color: boolean;
+  /** Neutralise terminal control sequences (on a terminal). */
+  sanitize: boolean;
+  filter: LineFilter;
+  /** Show `\r` progress updates in place (terminal only). */
+  progress?: boolean;
+}
+
+/** A listener that prints lines as text. */
+export function textSink(o: TextSinkOptions): StreamListener {
+  const colorOf = new Map(o.filter.highlights.map((h) => [h.name, SGR[h.color] ?? "31"]));
+  const plainFast = !o.prefix && !o.color && !o.sanitize;
+  return {
+    async onLines(s: StreamHandle, batch: LineBatch, sel: Selection) {
+      if (plainFast && sel.all) {
+        await o.out.write(batch.text);
+        return;
+      }
+      const lines = sel.all ? batchLines(batch) : sel.lines;
+      if (lines.length === 0) return;
+      if (plainFast) {
+        await o.out.write(lines.join("\n") + "\n");
+        return;
+      }
+      const pre = o.prefix ? (o.color ? `\x1b[2m[${s.jobId}:${s.type}]\x1b[0m ` : `[${s.jobId}:${s.type}] `) : "";
+      let out = "";
+      for (const raw of lines) {
+        const line = o.sanitize ? sanitize(raw, o.color) : raw;
+        if (o.color && colorOf.size) {
+          const h = o.filter.highlightsOf(raw);
+          if (h) {
+            out += `${pre}\x1b[${colorOf.get(h[0])}m${line}\x1b[0m\n`;
+            continue;
+          }
+        }
+        out += pre + line + "\n";
+      }
+      await o.out.write(out);
+    },
+    onStatus(_s: StreamHandle, ev: StreamEvent) {
+      if (!o.status) return;
+      if (ev.state === "live" && /^following/.test(ev.content)) return;
+      void o.status.write(`s9s: ${ev.content}\n`).catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * What every source (file, ssh, api) offers the engine.
+ * @module
+ */
+import type { LineBatch } from "../engine/line_batch.ts";
+import type { SourceKind, StreamState } from "../engine/stream_event.ts";
+
+/** A change in a source's condition, reported to the stream. */
+export interface SourceStatus {
+  state: StreamState;
+  message?: string;
+}
+
+/** Where a source delivers what it reads. Awaiting `batch` is the backpressure. */
+export interface SourceSink {
+  batch(batch: LineBatch): void | Promise<void>;
+  /** The latest `\r` state of the line being written (for live progress display). */
+  progress?(text: string, lineNum: number): void;
+  status(status: SourceStatus): void;
+}
+
+/** A source of lines for one physical output (a file, a remote file, an API). */
+export interface Source {
+  readonly kind: SourceKind;
+  /** Byte offset just past the last line delivered. */
+  readonly offset: number;
+  /** Read and follow until finished or aborted. Resolves when the source has ended. */
+  run(sink: SourceSink): Promise<void>;
+  /** The job has ended: read what is left, emit the unterminated tail, then end. */
+  finish(): void;
+  /** Restart reading from the beginning of the file (the `r` key). */
+  restart?(): void;
+}
+
+/** Sleep that an AbortSignal or an explicit wake can cut short. */
+export class Waker {
+  #resolve?: () => void;
+  #pending = false;
+
+  /** Wake a current or the next wait. */
+  wake(): void {
+    this.#pending = true;
+    this.#resolve?.();
+  }
+
+  /** Wait for a wake or `ms` milliseconds, whichever is first. */
+  wait(ms: number): Promise<void> {
+    if (this.#pending) {
+      this.#pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.#resolve = undefined;
+        this.#pending = false;
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.#resolve = done;
+    });
+  }
+}

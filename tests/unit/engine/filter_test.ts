@@ -1,0 +1,92 @@
+import { LineFilter } from "../../../src/engine/filter.ts";
+import { compilePattern } from "../../../src/config/regex.ts";
+import { assertEquals } from "../../_helpers/assert.ts";
+import type { LineBatch } from "../../../src/engine/line_batch.ts";
+
+function batch(lines: string[], firstLine = 1): LineBatch {
+  return {
+    text: lines.map((l) => l + "\n").join(""),
+    count: lines.length,
+    firstLine,
+    startOffset: 0,
+    endOffset: 0,
+    time: 0,
+  };
+}
+
+function sel(f: LineFilter, lines: string[], first = 1) {
+  const s = f.select(batch(lines, first));
+  return s.all ? lines.map((l, i) => [first + i, l]) : s.lines.map((l, i) => [s.nums[i], l]);
+}
+
+const LINES = [
+  "INFO start",
+  "ERROR disk full",
+  "DEBUG x",
+  "warn: low memory",
+  "error again",
+  "TRACE y",
+  "done",
+];
+
+Deno.test("LineFilter keeps lines matching any include, with their line numbers", () => {
+  const f = new LineFilter();
+  f.add({ name: "a", action: "include", color: "", regex: compilePattern("ERROR|WARN") });
+  assertEquals(sel(f, LINES, 10), [[11, "ERROR disk full"]]);
+  f.add({ name: "b", action: "include", color: "", regex: compilePattern("(?i)warn") });
+  assertEquals(sel(f, LINES, 10), [[11, "ERROR disk full"], [13, "warn: low memory"]]);
+});
+
+Deno.test("LineFilter drops excluded lines, and exclusion wins over inclusion", () => {
+  const f = new LineFilter();
+  f.add({ name: "x", action: "exclude", color: "", regex: compilePattern("DEBUG|TRACE") });
+  assertEquals(sel(f, LINES).map((x) => x[1]), [
+    "INFO start",
+    "ERROR disk full",
+    "warn: low memory",
+    "error again",
+    "done",
+  ]);
+  f.add({ name: "i", action: "include", color: "", regex: compilePattern("(?i)error") });
+  f.add({ name: "x2", action: "exclude", color: "", regex: compilePattern("again") });
+  assertEquals(sel(f, LINES), [[2, "ERROR disk full"]]);
+});
+
+Deno.test("LineFilter matches per line even when the pattern could span lines", () => {
+  const f = new LineFilter();
+  f.add({ name: "a", action: "include", color: "", regex: compilePattern("full\\s+DEBUG") });
+  assertEquals(sel(f, LINES), []);
+  const g = new LineFilter();
+  g.add({ name: "a", action: "include", color: "", regex: compilePattern("^done$") });
+  assertEquals(sel(g, LINES), [[7, "done"]]);
+  const h = new LineFilter();
+  h.add({ name: "a", action: "include", color: "", regex: compilePattern("^(?!INFO).*a") });
+  assertEquals(sel(h, LINES).map((x) => x[0]), [4, 5]);
+});
+
+Deno.test("LineFilter agrees with a per-line check on random input", () => {
+  const words = ["ERROR", "warn", "ok", "Err", "x", "", "100%", "fail"];
+  const patterns = ["ERROR|warn", "(?i)err", "^ok", "\\d+%", "x$", "a|b|c"];
+  let seed = 42;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (const p of patterns) {
+    const lines = Array.from(
+      { length: 300 },
+      () => Array.from({ length: Math.floor(rnd() * 4) }, () => words[Math.floor(rnd() * words.length)]).join(" "),
+    );
+    const f = new LineFilter();
+    const re = compilePattern(p);
+    f.add({ name: "p", action: "include", color: "", regex: re });
+    const expected = lines.map((l, i) => [i + 1, l]).filter(([, l]) => re.test(l as string));
+    assertEquals(sel(f, lines), expected, p);
+  }
+});
+
+Deno.test("LineFilter reports which highlight filters match", () => {
+  const f = new LineFilter();
+  f.add({ name: "errors", action: "highlight", color: "red", regex: compilePattern("(?i)error") });
+  f.add({ name: "warn", action: "highlight", color: "yellow", regex: compilePattern("warn") });
+  assertEquals(f.highlightsOf("an Error"), ["errors"]);
+  assertEquals(f.highlightsOf("fine"), undefined);
+  assertEquals(f.select(batch(LINES)), { all: true });
+});

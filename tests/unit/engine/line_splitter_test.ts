@@ -1,0 +1,111 @@
+import { collapseCarriageReturns, LineSplitter } from "../../../src/engine/line_splitter.ts";
+import { batchLines, type LineBatch } from "../../../src/engine/line_batch.ts";
+import { assert, assertEquals } from "../../_helpers/assert.ts";
+
+const enc = new TextEncoder();
+
+function collect(s: LineSplitter, chunks: (string | Uint8Array)[], final = true) {
+  const out: { lines: string[]; batch: LineBatch }[] = [];
+  for (const c of chunks) {
+    const b = s.push(typeof c === "string" ? enc.encode(c) : c);
+    if (b) out.push({ lines: batchLines(b), batch: b });
+  }
+  if (final) {
+    const b = s.flush();
+    if (b) out.push({ lines: batchLines(b), batch: b });
+  }
+  return out;
+}
+
+Deno.test("LineSplitter holds a partial line until its newline arrives", () => {
+  const s = new LineSplitter();
+  assertEquals(s.push(enc.encode("hel")), null);
+  const b = s.push(enc.encode("lo\nwor"))!;
+  assertEquals(batchLines(b), ["hello"]);
+  assertEquals(b.firstLine, 1);
+  assertEquals(b.endOffset, 6);
+  const b2 = s.push(enc.encode("ld\n"))!;
+  assertEquals(batchLines(b2), ["world"]);
+  assertEquals(b2.firstLine, 2);
+  assertEquals(b2.startOffset, 6);
+});
+
+Deno.test("LineSplitter emits the unterminated tail on flush", () => {
+  const out = collect(new LineSplitter(), ["a\nb\nlast"]);
+  assertEquals(out.flatMap((o) => o.lines), ["a", "b", "last"]);
+});
+
+Deno.test("LineSplitter splits every byte boundary identically", () => {
+  const text = "alpha\r\nbeta ünïcödé 😀\n\ngamma 50%\rgamma 60%\rgamma 70%\ndelta\n";
+  const bytes = enc.encode(text);
+  const expected = ["alpha", "beta ünïcödé 😀", "", "gamma 70%", "delta"];
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    const out = collect(new LineSplitter(), [bytes.slice(0, cut), bytes.slice(cut)]);
+    assertEquals(out.flatMap((o) => o.lines), expected, `cut at ${cut}`);
+  }
+  // and one byte at a time
+  const s = new LineSplitter();
+  const all: string[] = [];
+  for (const byte of bytes) {
+    const b = s.push(new Uint8Array([byte]));
+    if (b) all.push(...batchLines(b));
+  }
+  assertEquals(all, expected);
+});
+
+Deno.test("LineSplitter collapses carriage-return progress to the latest state", () => {
+  assertEquals(collapseCarriageReturns("10%\r20%\r30%"), "30%");
+  assertEquals(collapseCarriageReturns("10%\r20%\r"), "20%");
+  assertEquals(collapseCarriageReturns("plain\r"), "plain");
+  const s = new LineSplitter();
+  s.push(enc.encode("Downloading 10%\rDownloading 20%\r"));
+  assertEquals(s.takeProgress(), "Downloading 20%");
+  assertEquals(s.takeProgress(), undefined);
+  const b = s.push(enc.encode("Downloading 100%\n"))!;
+  assertEquals(batchLines(b), ["Downloading 100%"]);
+});
+
+Deno.test("LineSplitter replaces invalid UTF-8 and keeps NUL bytes", () => {
+  const bytes = new Uint8Array([0x61, 0xff, 0xfe, 0x62, 0x00, 0x63, 0x0a]);
+  const out = collect(new LineSplitter(), [bytes]);
+  assertEquals(out[0].lines, ["a\ufffd\ufffdb\u0000c"]);
+});
+
+Deno.test("LineSplitter cuts an over-long line into marked pieces without holding it all", () => {
+  const s = new LineSplitter({ maxLineBytes: 1000 });
+  const out: string[] = [];
+  const truncated: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const b = s.push(enc.encode("x".repeat(777)));
+    if (b) {
+      batchLines(b).forEach((l, k) => {
+        if (b.truncated?.includes(k)) truncated.push(out.length);
+        out.push(l);
+      });
+    }
+    assert(s.pendingBytes <= 1000 + 777, `held ${s.pendingBytes} bytes`);
+  }
+  const b = s.push(enc.encode("\nnext\n"))!;
+  out.push(...batchLines(b));
+  assertEquals(out.join("").length, 7770 + 4);
+  assert(out.slice(0, -2).every((l) => l.length <= 1000));
+  assertEquals(out[out.length - 1], "next");
+  assertEquals(truncated.length, 7);
+});
+
+Deno.test("LineSplitter never cuts a multi-byte character at the cap", () => {
+  const s = new LineSplitter({ maxLineBytes: 16 });
+  const out = collect(s, ["ééééééééééééééééééééé\n"]);
+  const lines = out.flatMap((o) => o.lines);
+  assertEquals(lines.join(""), "ééééééééééééééééééééé");
+  assert(lines.every((l) => !l.includes("\ufffd")));
+});
+
+Deno.test("LineSplitter counts offsets and line numbers across zero-copy commits", () => {
+  const s = new LineSplitter({ startOffset: 100, firstLine: 7 });
+  const data = enc.encode("one\ntwo\nthr");
+  s.reserve(data.length).set(data);
+  const b = s.commit(data.length)!;
+  assertEquals([b.firstLine, b.count, b.startOffset, b.endOffset], [7, 2, 100, 108]);
+  assertEquals(s.committedOffset, 108);
+});
