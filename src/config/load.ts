@@ -31,7 +31,7 @@ export interface LoadOptions {
 
 interface FileLayer {
   data: RawConfig;
-  locate: (path: (string | number)[]) => string;
+  locate: (path: (string | number)[], atKey?: boolean) => string;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -134,7 +134,18 @@ function readFileLayer(file: string, text: string, problems: string[]): FileLaye
     problems.push(`expected a mapping with a "streaming:" section at the top (${file} line 1)`);
     return undefined;
   }
-  const locate = (path: (string | number)[]) => {
+  const keyLine = (path: (string | number)[]): number | undefined => {
+    const parent = doc.getIn(path.slice(0, -1), true);
+    if (!isMap(parent)) return undefined;
+    const pair = parent.items.find((it) => (it.key as { value?: unknown })?.value === path[path.length - 1]);
+    const kr = (pair?.key as { range?: [number, number] })?.range;
+    return kr ? lineCounter.linePos(kr[0]).line : undefined;
+  };
+  const locate = (path: (string | number)[], atKey = false) => {
+    if (atKey) {
+      const line = keyLine(path);
+      if (line !== undefined) return ` (${file} line ${line})`;
+    }
     for (let n = path.length; n > 0; n--) {
       const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number] } | undefined;
       // For a key that is itself unknown, point at the key of the enclosing map.
@@ -227,14 +238,14 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {
-      const where = (p: (string | number)[]) => layer ? layer.locate(p) : "";
+      const where = (p: (string | number)[], atKey = false) => layer ? layer.locate(p, atKey) : "";
       if (issue.code === "unrecognized_keys") {
         for (const key of issue.keys) {
           const path = [...issue.path as (string | number)[], key];
           const guess = didYouMean(key, knownKeysAt(issue.path as (string | number)[]));
           problems.push(
             `${path.join(".")}: unknown key${guess ? `; did you mean "${guess}"?` : ""}${
-              where(path)
+              where(path, true)
             }`,
           );
         }
@@ -244,6 +255,9 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
       }
     }
   }
+  // Report in file order.
+  const lineOf = (p: string) => Number(/ line (\d+)\)$/.exec(p)?.[1] ?? 1e9);
+  problems.sort((a, b) => lineOf(a) - lineOf(b));
   if (problems.length > 0 || !result.success) {
     throw new UsageError(
       problems.length === 1 ? `invalid configuration: ${problems[0]}` : `invalid configuration (${problems.length} problems)`,

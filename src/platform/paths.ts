@@ -10,6 +10,9 @@ export function homeDir(): string {
 
 /** Expand a leading `~` or `~/` to the home directory. */
 export function expandHome(path: string): string {
+  // ~/.s9s follows $S9S_HOME when set, so a private state directory takes everything along.
+  const s9sHome = Deno.env.get("S9S_HOME");
+  if (s9sHome && (path === "~/.s9s" || path.startsWith("~/.s9s/"))) return s9sHome + path.slice(6);
   if (path === "~") return homeDir();
   if (path.startsWith("~/")) return homeDir() + path.slice(1);
   return path;

@@ -1,0 +1,114 @@
+/**
+ * Run the real s9s CLI (from source) as a child process and watch its output.
+ * @module
+ */
+import { waitFor } from "./assert.ts";
+
+export const ROOT = new URL("../../", import.meta.url).pathname;
+export const MAIN = `${ROOT}main.ts`;
+
+/**
+ * Environment for a test run: no colors, a private S9S_HOME (config, history, debug log).
+ * HOME stays as it is so Deno finds its package cache.
+ */
+export function testEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { NO_COLOR: "1", S9S_HOME: home, ...extra };
+}
+
+/** Run s9s to completion. */
+export async function runS9s(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; stdin?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unsafe-proto", MAIN, ...args],
+    env: opts.env,
+    cwd: opts.cwd ?? ROOT,
+    stdin: opts.stdin !== undefined ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const child = cmd.spawn();
+  if (opts.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(opts.stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** A running s9s whose stdout lines are collected as they arrive. */
+export class S9sProcess {
+  readonly lines: string[] = [];
+  stderr = "";
+  #child: Deno.ChildProcess;
+  #done: Promise<Deno.CommandStatus>;
+  #pumps: Promise<void>[] = [];
+
+  constructor(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}) {
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--unsafe-proto", MAIN, ...args],
+      env: opts.env,
+      cwd: opts.cwd ?? ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#pumps.push(this.#pump(this.#child.stdout, (l) => this.lines.push(l)));
+    this.#pumps.push(this.#pump(this.#child.stderr, (l) => (this.stderr += l + "\n")));
+    this.#done = this.#child.status;
+  }
+
+  async #pump(stream: ReadableStream<Uint8Array>, onLine: (l: string) => void): Promise<void> {
+    const dec = new TextDecoder();
+    let buf = "";
+    for await (const chunk of stream) {
+      buf += dec.decode(chunk, { stream: true });
+      let nl;
+      while ((nl = buf.indexOf("\n")) !== -1) {
+        onLine(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+      }
+    }
+    if (buf) onLine(buf);
+  }
+
+  /** Parsed JSON lines so far. */
+  json<T = Record<string, unknown>>(): T[] {
+    return this.lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as T);
+  }
+
+  /** Wait until at least `n` stdout lines arrived. */
+  waitForLines(n: number, timeout = 20_000): Promise<boolean> {
+    return waitFor(() => this.lines.length >= n, {
+      timeout,
+      what: `${n} lines (have ${this.lines.length}); stderr: ${this.stderr.slice(-500)}`,
+    });
+  }
+
+  /** Wait until stderr contains `text`. */
+  waitForStderr(text: string, timeout = 20_000): Promise<boolean> {
+    return waitFor(() => this.stderr.includes(text), { timeout, what: `stderr to contain ${JSON.stringify(text)}: ${this.stderr.slice(-500)}` });
+  }
+
+  /** Send a signal and wait for the exit. */
+  async stop(signal: Deno.Signal = "SIGTERM"): Promise<Deno.CommandStatus> {
+    try {
+      this.#child.kill(signal);
+    } catch { /* already gone */ }
+    return await this.finished();
+  }
+
+  /** Wait for the process to exit by itself; stdout/stderr fully read. */
+  async finished(): Promise<Deno.CommandStatus> {
+    const st = await this.#done;
+    await Promise.all(this.#pumps);
+    return st;
+  }
+
+  get pid(): number {
+    return this.#child.pid;
+  }
+}
