@@ -323,3 +323,67 @@ Deno.test("text mode prefixes interleaved streams with [job:type] and uses no co
   assert(!r.stdout.includes("\x1b["), "no escape codes");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("stream cuts a line of many megabytes into marked pieces and loses no byte", async () => {
+  const { dir, home } = await tmp();
+  const path = `${dir}/job.out`;
+  const big = "y".repeat(3 * 1024 * 1024 + 17);
+  await Deno.writeTextFile(path, `before\n${big}\nafter\n`);
+  const r = await runS9s(["stream", "--path", path, "--no-follow", "-o", "json"], { env: testEnv(home) });
+  assertEquals(r.code, 0, r.stderr);
+  const evs = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Ev);
+  assertEquals(evs[0].content, "before");
+  assertEquals(evs.at(-1)!.content, "after");
+  const pieces = evs.slice(1, -1);
+  assert(pieces.length >= 4, `expected pieces, got ${pieces.length}`);
+  assertEquals(pieces.map((e) => e.content).join(""), big);
+  assert(pieces.slice(0, -1).every((e) => e.truncated === true), "all but the last piece are marked");
+  assertEquals(pieces.at(-1)!.truncated, undefined);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("stream ends cleanly on Ctrl+C (SIGINT) with no stack trace", async () => {
+  const { dir, home } = await tmp();
+  const path = `${dir}/job.out`;
+  await Deno.writeTextFile(path, "one\n");
+  const p = new S9sProcess(["stream", "--path", path], { env: testEnv(home) });
+  try {
+    await p.waitForLines(1);
+    const st = await p.stop("SIGINT");
+    assertEquals(st.code, 130);
+    assert(!p.stderr.includes("error"), p.stderr);
+  } finally {
+    await p.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("debug mode writes ~/.s9s/debug.log with STREAM lines (flag and environment)", async () => {
+  const { dir, home } = await tmp();
+  const path = `${dir}/job.out`;
+  await Deno.writeTextFile(path, "one\n");
+  const a = await runS9s(["--debug", "stream", "--path", path, "--no-follow"], { env: testEnv(home) });
+  assertEquals(a.code, 0, a.stderr);
+  const log = await Deno.readTextFile(`${home}/debug.log`);
+  assert(/ STREAM .*start job\.out:stdout/.test(log), log);
+  await Deno.remove(`${home}/debug.log`);
+  const b = await runS9s(["stream", "--path", path, "--no-follow"], {
+    env: testEnv(home, { S9S_STREAMING_DEBUG: "true" }),
+  });
+  assertEquals(b.code, 0, b.stderr);
+  assertStringIncludes(await Deno.readTextFile(`${home}/debug.log`), " STREAM ");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("jobs lists the mock cluster's jobs in text and JSON", async () => {
+  const { dir, home } = await tmp();
+  const t = await runS9s(["jobs", "--mock"], { env: testEnv(home) });
+  assertEquals(t.code, 0, t.stderr);
+  assert(/^JOBID\s+NAME\s+USER\s+STATE\s+ELAPSED\s+NODES/.test(t.stdout), t.stdout);
+  assert(/^1001\s+train_model\s+\S+\s+RUNNING/m.test(t.stdout), t.stdout);
+  const j = await runS9s(["jobs", "--mock", "--state", "PENDING", "-o", "json"], { env: testEnv(home) });
+  assertEquals(j.code, 0, j.stderr);
+  const jobs = JSON.parse(j.stdout) as { job_id: string; state: string }[];
+  assert(jobs.length > 0 && jobs.every((x) => x.state === "PENDING"), j.stdout);
+  await Deno.remove(dir, { recursive: true });
+});
