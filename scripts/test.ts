@@ -47,8 +47,20 @@ if (Deno.env.get("S9S_TEST_NO_SETUP") !== "1") {
     } else {
       console.error("test: the Slurm test cluster did not start; its integration tests will be skipped");
     }
+    console.log("test: starting the loopback SSH test node (scripts/ssh_node.sh start)");
+    const ssh = await sh(["bash", "scripts/ssh_node.sh", "start"]);
+    if (ssh.code === 0) {
+      const e = await sh(["bash", "scripts/ssh_node.sh", "env"], { capture: true });
+      for (const line of e.out.split("\n")) {
+        const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+        if (m) env[m[1]] = m[2];
+      }
+    } else if (ci) {
+      console.error("test: the SSH test node did not start");
+      Deno.exit(1);
+    }
   } else {
-    console.log("test: not root, so no Slurm test cluster is started; those integration tests are skipped");
+    console.log("test: not root, so no Slurm cluster or SSH node is started; those integration tests are skipped");
   }
 }
 
