@@ -13,31 +13,56 @@ import { stdoutIsTerminal, useColor } from "../platform/terminal.ts";
 import { type GlobalFlags, intFlag, makeContext, openCluster } from "./common.ts";
 import { resolveOutput } from "../cluster/path_resolver.ts";
 
-const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(",").map((x) => x.trim()).filter(Boolean)];
+const collect = (
+  v: string,
+  prev: string[] = [],
+) => [...prev, ...v.split(",").map((x) => x.trim()).filter(Boolean)];
 const collectRaw = (v: string, prev: string[] = []) => [...prev, v];
 
 /** Build the `stream` subcommand. */
 export function streamCommand(globals: () => GlobalFlags) {
   return new Command("stream")
     .description("follow job output live (like tail -f), with filters; text or JSON Lines")
-    .option("-j, --job <id>", "job id to follow (repeatable; 123, 123_4 for one array task)", collect)
+    .option(
+      "-j, --job <id>",
+      "job id to follow (repeatable; 123, 123_4 for one array task)",
+      collect,
+    )
     .addOption(
-      new Option("-t, --type <type>", "which output: stdout, stderr or all").choices(["stdout", "stderr", "all"])
+      new Option("-t, --type <type>", "which output: stdout, stderr or all").choices([
+        "stdout",
+        "stderr",
+        "all",
+      ])
         .default("all"),
     )
-    .option("-p, --path <pattern>", "output file (Slurm patterns like %j %A_%a allowed); skips auto-detection")
+    .option(
+      "-p, --path <pattern>",
+      "output file (Slurm patterns like %j %A_%a allowed); skips auto-detection; repeatable without --job",
+      collectRaw,
+    )
     .option("--stderr-path <pattern>", "separate stderr file, with --path")
-    .option("-f, --filter <regex>", "keep only lines matching (repeatable: any may match)", collectRaw)
+    .option(
+      "-f, --filter <regex>",
+      "keep only lines matching (repeatable: any may match)",
+      collectRaw,
+    )
     .option("-x, --exclude <regex>", "drop lines matching (repeatable)", collectRaw)
     .addOption(
-      new Option("-o, --output-format <format>", "text or json (one event per line)").choices(["text", "json"])
+      new Option("-o, --output-format <format>", "text or json (one event per line)").choices([
+        "text",
+        "json",
+      ])
         .default("text"),
     )
     .option("--no-follow", "print what exists and exit")
     .option("-n, --tail <n>", "start with the last N lines (default: the whole file)")
-    .option("--events", "with json: also emit status events (type \"status\")")
+    .option("--events", 'with json: also emit status events (type "status")')
     .option("--progress", "also emit in-place (\\r) progress updates as they happen")
-    .option("--exit-code", "exit with the job's own exit code once it ends")
+    .option(
+      "--exit-code",
+      "exit with the job's own exit code once it ends (128+signal when killed, 1 for a failure without one)",
+    )
     .option("--explain", "show how each output file was found, then exit")
     .option("--auto-detect", "find output files automatically (the default)")
     .option("--save <file>", "also save the stream to FILE (.gz compresses)")
@@ -45,7 +70,7 @@ export function streamCommand(globals: () => GlobalFlags) {
     .option("-q, --quiet", "no status messages on stderr")
     .action(async (opts) => {
       const flags = globals();
-      const code = await runStream(flags, opts);
+      const code = await runStream(flags, { ...opts, path: opts.path?.[0], paths: opts.path });
       if (code !== 0) Deno.exitCode = code;
     });
 }
@@ -55,6 +80,8 @@ export interface StreamOptions {
   job?: string[];
   type: string;
   path?: string;
+  /** Every --path given; without --job each file becomes a stream labelled by its basename. */
+  paths?: string[];
   stderrPath?: string;
   filter?: string[];
   exclude?: string[];
@@ -78,6 +105,12 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
       hint: "e.g. `s9s stream --job 123`, or `s9s stream --mock --job 1001` to try it",
     });
   }
+  const paths = opts.paths ?? (opts.path ? [opts.path] : []);
+  if (paths.length > 1 && (jobs.length > 0 || opts.stderrPath)) {
+    throw new UsageError("--path can be repeated only without --job and --stderr-path", {
+      hint: "give one --path per job, or follow several files with `s9s stream --path A --path B`",
+    });
+  }
   if (opts.stderrPath && !opts.path) {
     throw new UsageError("--stderr-path needs --path as well");
   }
@@ -94,8 +127,12 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     progress: !!opts.progress,
   });
   try {
-    (opts.filter ?? []).forEach((p, i) => manager.addFilter(`--filter ${i + 1}`, p, { action: "include" }));
-    (opts.exclude ?? []).forEach((p, i) => manager.addFilter(`--exclude ${i + 1}`, p, { action: "exclude" }));
+    (opts.filter ?? []).forEach((p, i) =>
+      manager.addFilter(`--filter ${i + 1}`, p, { action: "include" })
+    );
+    (opts.exclude ?? []).forEach((p, i) =>
+      manager.addFilter(`--exclude ${i + 1}`, p, { action: "exclude" })
+    );
   } catch (err) {
     cluster?.close();
     throw err;
@@ -114,7 +151,12 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   const multi = jobs.length > 1 || type === "all" || jobs.some((j) => !j.includes("_"));
   const color = opts.color && useColor();
   const sink = json
-    ? jsonSink({ out: stdoutOut, filter: manager.filter, events: !!opts.events, progress: !!opts.progress })
+    ? jsonSink({
+      out: stdoutOut,
+      filter: manager.filter,
+      events: !!opts.events,
+      progress: !!opts.progress,
+    })
     : textSink({
       out: stdoutOut,
       status: opts.quiet ? undefined : stderrOut,
@@ -134,17 +176,26 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   });
   manager.subscribe({
     onLines: (s, b, sel) => {
-      if (!prefixing && manager.streams.filter((x) => x.location).length > 1 && multi) prefixing = true;
+      if (!prefixing && manager.streams.filter((x) => x.location).length > 1 && multi) {
+        prefixing = true;
+      }
       return (prefixing ? prefixed : sink).onLines!(s, b, sel);
     },
     onProgress: (s, t, n) => sink.onProgress?.(s, t, n),
     onStatus: (s, ev) => sink.onStatus?.(s, ev),
   });
   let closeSave: (() => Promise<void>) | undefined;
-  if (opts.save || (config.streaming.persistence.enabled && config.streaming.persistence.auto_save)) {
+  if (
+    opts.save || (config.streaming.persistence.enabled && config.streaming.persistence.auto_save)
+  ) {
     try {
       const { attachRecorders } = await import("../persist/attach.ts");
-      closeSave = await attachRecorders(manager, { save: opts.save, config, debug: ctx.debug, warn: (m: string) => void stderrOut.write(`s9s: warning: ${m}\n`) });
+      closeSave = await attachRecorders(manager, {
+        save: opts.save,
+        config,
+        debug: ctx.debug,
+        warn: (m: string) => void stderrOut.write(`s9s: warning: ${m}\n`),
+      });
     } catch (err) {
       if (opts.save && !(err instanceof TypeError)) throw err;
       ctx.debug.log("STREAM", `persistence unavailable: ${(err as Error).message}`);
@@ -160,9 +211,13 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   });
   let result: "done" | "int" = "done";
   try {
-    for (const job of fileOnly ? [basename(opts.path!)] : jobs) {
-      await manager.startStream(job, type, {
-        path: opts.path,
+    for (
+      const [job, path] of fileOnly
+        ? paths.map((p) => [basename(p), p])
+        : jobs.map((j) => [j, opts.path])
+    ) {
+      await manager.startStream(job!, type, {
+        path,
         stderrPath: opts.stderrPath,
         follow: opts.follow,
         tail,
@@ -177,6 +232,8 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     manager.close();
     await closeSave?.();
     cluster?.close();
+    // Status lines are written without waiting; let them out before the process exits.
+    await Promise.all([stdoutOut.write(""), stderrOut.write("")]).catch(() => {});
   }
   if (result === "int") return 130;
   if (manager.errors.length > 0) {
@@ -191,14 +248,31 @@ function basename(p: string): string {
   return p.slice(p.lastIndexOf("/") + 1) || p;
 }
 
-async function explain(manager: StreamManager, jobs: string[], type: StreamType | "all", opts: StreamOptions): Promise<number> {
+async function explain(
+  manager: StreamManager,
+  jobs: string[],
+  type: StreamType | "all",
+  opts: StreamOptions,
+): Promise<number> {
   const types: StreamType[] = type === "all" ? ["stdout", "stderr"] : [type];
   const out: string[] = [];
   for (const id of jobs.length ? jobs : ["(file)"]) {
     const infos = manager.cluster && jobs.length ? await manager.cluster.getJob(id) : [];
-    out.push(`job ${id}: ${infos.length ? `${infos.length} record(s) from the ${manager.cluster!.name} backend` : "not known to the cluster"}`);
+    out.push(
+      `job ${id}: ${
+        infos.length
+          ? `${infos.length} record(s) from the ${manager.cluster!.name} backend`
+          : "not known to the cluster"
+      }`,
+    );
     for (const job of infos.length ? infos : [undefined]) {
-      if (job) out.push(`  ${job.id}: state ${job.state}, StdOut=${job.stdout ?? "-"} StdErr=${job.stderr ?? "-"} WorkDir=${job.workDir ?? "-"} BatchHost=${job.batchHost ?? "-"}`);
+      if (job) {
+        out.push(
+          `  ${job.id}: state ${job.state}, StdOut=${job.stdout ?? "-"} StdErr=${
+            job.stderr ?? "-"
+          } WorkDir=${job.workDir ?? "-"} BatchHost=${job.batchHost ?? "-"}`,
+        );
+      }
       for (const t of types) {
         const res = await resolveOutput(job?.id ?? id, job, t, manager.config.streaming, {
           pathOverride: opts.path,
@@ -206,9 +280,21 @@ async function explain(manager: StreamManager, jobs: string[], type: StreamType 
         });
         out.push(`  ${t}:`);
         for (const c of res.candidates) {
-          out.push(`    ${c.exists ? "found  " : "missing"} ${c.path}  [${c.from}]${c.note ? ` — ${c.note}` : ""}`);
+          out.push(
+            `    ${c.exists ? "found  " : "missing"} ${c.path}  [${c.from}]${
+              c.note ? ` — ${c.note}` : ""
+            }`,
+          );
         }
-        out.push(`    => ${res.location ? `${res.location.path}${res.location.exists ? "" : " (not there yet; will wait for it)"}` : "no file found"}`);
+        out.push(
+          `    => ${
+            res.location
+              ? `${res.location.path}${
+                res.location.exists ? "" : " (not there yet; will wait for it)"
+              }`
+              : "no file found"
+          }`,
+        );
       }
     }
   }

@@ -127,7 +127,11 @@ export async function resolveOutput(
   const candidates: Candidate[] = [];
   const host = job?.batchHost || undefined;
 
-  const consider = async (path: string, from: string, merged = false): Promise<Location | undefined> => {
+  const consider = async (
+    path: string,
+    from: string,
+    merged = false,
+  ): Promise<Location | undefined> => {
     const p = expandHome(path);
     const ok = await exists(p);
     candidates.push({ path: p, from, exists: ok });
@@ -135,11 +139,18 @@ export async function resolveOutput(
   };
 
   // 1. --path / --stderr-path override: used even if the file is not there yet.
-  const override = type === "stderr" ? options.stderrPathOverride ?? options.pathOverride : options.pathOverride;
+  const override = type === "stderr"
+    ? options.stderrPathOverride ?? options.pathOverride
+    : options.pathOverride;
   if (override) {
     const p = expandHome(join(workDir, expandPattern(override, fields)));
     const ok = await exists(p);
-    candidates.push({ path: p, from: type === "stderr" && options.stderrPathOverride ? "--stderr-path" : "--path", exists: ok, note: "chosen: given on the command line" });
+    candidates.push({
+      path: p,
+      from: type === "stderr" && options.stderrPathOverride ? "--stderr-path" : "--path",
+      exists: ok,
+      note: "chosen: given on the command line",
+    });
     return {
       location: {
         path: p,
@@ -170,7 +181,11 @@ export async function resolveOutput(
   let preferred: Location | undefined;
   if (slurmPath) {
     const p = join(workDir, hasPattern(slurmPath) ? expandPattern(slurmPath, fields) : slurmPath);
-    const from = merged ? "StdOut (stderr is not separate)" : type === "stdout" ? "StdOut" : "StdErr";
+    const from = merged
+      ? "StdOut (stderr is not separate)"
+      : type === "stdout"
+      ? "StdOut"
+      : "StdErr";
     preferred = await consider(p, from, merged);
     if (preferred) {
       candidates[candidates.length - 1].note = "chosen: the job's own output file";
@@ -203,16 +218,29 @@ export async function resolveOutput(
       path: expanded,
       from: "file_paths.custom_patterns",
       exists: pick !== undefined,
-      note: pick ? `chosen: matched ${pick}` : matches.length ? "matched only other stream's files" : "no match",
+      note: pick
+        ? `chosen: matched ${pick}`
+        : matches.length
+        ? "matched only other stream's files"
+        : "no match",
     });
-    if (pick) return { location: { path: pick, from: "file_paths.custom_patterns", exists: true, host }, candidates };
+    if (pick) {
+      return {
+        location: { path: pick, from: "file_paths.custom_patterns", exists: true, host },
+        candidates,
+      };
+    }
   }
 
   // 5. Slurm's default names in the working directory, or here for a forgotten job.
   if (!job) {
     const cwd = Deno.cwd();
     const def = fields.arrayTaskId !== undefined ? "slurm-%A_%a.out" : "slurm-%j.out";
-    const loc = await consider(join(cwd, expandPattern(def, fields)), "Slurm default name", type === "stderr");
+    const loc = await consider(
+      join(cwd, expandPattern(def, fields)),
+      "Slurm default name",
+      type === "stderr",
+    );
     if (loc) {
       candidates[candidates.length - 1].note = "chosen: Slurm's default output name";
       return { location: loc, candidates };
@@ -223,7 +251,10 @@ export async function resolveOutput(
   // the job's node and need SSH).
   if (slurmPath && job) {
     const p = join(workDir, hasPattern(slurmPath) ? expandPattern(slurmPath, fields) : slurmPath);
-    return { location: { path: p, from: candidates[0]?.from ?? "StdOut", exists: false, host, merged }, candidates };
+    return {
+      location: { path: p, from: candidates[0]?.from ?? "StdOut", exists: false, host, merged },
+      candidates,
+    };
   }
   return { candidates };
 }

@@ -23,6 +23,46 @@ export type Selection =
   | { all: true }
   | { all: false; lines: string[]; nums: number[] };
 
+/**
+ * Lines picked by the chunk scan. Their line numbers are counted only when asked for: plain
+ * text output never needs them, and counting every newline is a good part of the scan's cost.
+ */
+class Picked {
+  readonly all = false;
+  readonly lines: string[] = [];
+  #starts: number[] = []; // text position of each picked line
+  #text: string;
+  #first: number;
+  #nums?: number[];
+
+  constructor(text: string, firstLine: number) {
+    this.#text = text;
+    this.#first = firstLine;
+  }
+
+  add(line: string, start: number): void {
+    this.lines.push(line);
+    this.#starts.push(start);
+  }
+
+  get nums(): number[] {
+    if (this.#nums) return this.#nums;
+    const text = this.#text;
+    const nums = new Array<number>(this.#starts.length);
+    let lineNo = this.#first;
+    let p = text.indexOf("\n");
+    for (let i = 0; i < nums.length; i++) {
+      const start = this.#starts[i];
+      while (p !== -1 && p < start) {
+        lineNo++;
+        p = text.indexOf("\n", p + 1);
+      }
+      nums[i] = lineNo;
+    }
+    return (this.#nums = nums);
+  }
+}
+
 /** Compile a user pattern, turning a bad one into a usage error naming the pattern. */
 export function compileUserPattern(pattern: string, where: string): RegExp {
   try {
@@ -30,7 +70,8 @@ export function compileUserPattern(pattern: string, where: string): RegExp {
   } catch (err) {
     if (err instanceof PatternError) {
       throw new UsageError(`${where}: ${err.message}`, {
-        hint: "quote the pattern and escape regex characters, e.g. --filter 'ERROR|WARN' or 'x\\[1\\]'",
+        hint:
+          "quote the pattern and escape regex characters, e.g. --filter 'ERROR|WARN' or 'x\\[1\\]'",
       });
     }
     throw err;
@@ -107,14 +148,11 @@ export class LineFilter {
   select(batch: LineBatch): Selection {
     if (!this.selective) return { all: true };
     const text = batch.text;
-    const lines: string[] = [];
-    const nums: number[] = [];
     if (this.#scan) {
       const scan = this.#scan;
       const inc = this.#inc!;
       const exc = this.#exc;
-      let lineNo = batch.firstLine;
-      let counted = 0; // text position up to which newlines are counted into lineNo
+      const picked = new Picked(text, batch.firstLine);
       scan.lastIndex = 0;
       let m: RegExpExecArray | null;
       while ((m = scan.exec(text)) !== null) {
@@ -128,32 +166,26 @@ export class LineFilter {
           scan.lastIndex = idx + 1;
           continue;
         }
-        let p = text.indexOf("\n", counted);
-        while (p !== -1 && p < ls) {
-          lineNo++;
-          p = text.indexOf("\n", p + 1);
-        }
-        counted = ls;
-        if (!exc || !exc.test(line)) {
-          lines.push(line);
-          nums.push(lineNo);
-        }
+        if (!exc || !exc.test(line)) picked.add(line, ls);
         scan.lastIndex = le + 1;
       }
-    } else {
-      const exc = this.#exc!;
-      let pos = 0;
-      let lineNo = batch.firstLine;
-      for (let i = 0; i < batch.count; i++) {
-        const nl = text.indexOf("\n", pos);
-        const line = text.slice(pos, nl);
-        if (!exc.test(line)) {
-          lines.push(line);
-          nums.push(lineNo);
-        }
-        lineNo++;
-        pos = nl + 1;
+      return picked;
+    }
+    // Excludes only: test each line.
+    const exc = this.#exc!;
+    const lines: string[] = [];
+    const nums: number[] = [];
+    let pos = 0;
+    let lineNo = batch.firstLine;
+    for (let i = 0; i < batch.count; i++) {
+      const nl = text.indexOf("\n", pos);
+      const line = text.slice(pos, nl);
+      if (!exc.test(line)) {
+        lines.push(line);
+        nums.push(lineNo);
       }
+      lineNo++;
+      pos = nl + 1;
     }
     return { all: false, lines, nums };
   }

@@ -18,6 +18,7 @@ export interface LineSplitterOptions {
 
 const NL = 10;
 const CR = 13;
+const INITIAL_BYTES = 64 * 1024;
 const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 /** Keep the latest state of a line rewritten with `\r` (the last non-empty segment). */
@@ -46,7 +47,7 @@ export class LineSplitter {
 
   constructor(options: LineSplitterOptions = {}) {
     this.#maxLine = Math.max(16, options.maxLineBytes ?? 1024 * 1024);
-    this.#buf = new Uint8Array(64 * 1024);
+    this.#buf = new Uint8Array(INITIAL_BYTES);
     this.#offset = options.startOffset ?? 0;
     this.#nextLine = options.firstLine ?? 1;
   }
@@ -83,6 +84,14 @@ export class LineSplitter {
   commit(n: number, time = Date.now()): LineBatch | null {
     this.#len += n;
     return this.#cut(time, false);
+  }
+
+  /** Shrink a buffer grown for catch-up back to its initial size once little is held. */
+  compact(): void {
+    if (this.#buf.length <= INITIAL_BYTES || this.#len > INITIAL_BYTES / 2) return;
+    const next = new Uint8Array(INITIAL_BYTES);
+    next.set(this.#buf.subarray(0, this.#len));
+    this.#buf = next;
   }
 
   /** Push bytes (copied). */
@@ -147,7 +156,15 @@ export class LineSplitter {
         if (maxGap * 3 <= this.#maxLine && (!final || len - end <= this.#maxLine)) {
           if (final && end < len) {
             const tail = collapseCarriageReturns(decoder.decode(buf.subarray(end, len)));
-            return this.#finish(text + tail + "\n", count + 1, len, startOffset, time, undefined, final);
+            return this.#finish(
+              text + tail + "\n",
+              count + 1,
+              len,
+              startOffset,
+              time,
+              undefined,
+              final,
+            );
           }
           return this.#finish(text, count, end, startOffset, time, undefined, final);
         }

@@ -5,7 +5,14 @@
  */
 import type { Config } from "../config/schema.ts";
 import { JobNotFoundError, UsageError, UserFacingError } from "../errors.ts";
-import { type ClusterBackend, isPending, isTerminal, type JobInfo, parseJobId } from "../cluster/job.ts";
+import {
+  baseState,
+  type ClusterBackend,
+  isPending,
+  isTerminal,
+  type JobInfo,
+  parseJobId,
+} from "../cluster/job.ts";
 import { type Location, type Resolution, resolveOutput } from "../cluster/path_resolver.ts";
 import { FileSource } from "../sources/file.ts";
 import type { Source } from "../sources/source.ts";
@@ -89,6 +96,14 @@ class Stream implements StreamHandle {
   ended = false;
   idleWarned = false;
   liveSince?: number;
+  /** line_num of the last line emitted (a rerun's lines continue from it). */
+  lastLineNum = 0;
+  /** Stands for an array record not yet split into tasks. */
+  placeholder = false;
+  /** The job's restart count when a requeue was last seen. */
+  requeuedTo = 0;
+  /** The restart count of the run the current source reads. */
+  runRestarts = 0;
   constructor(readonly key: string, readonly jobId: string, readonly type: StreamType) {}
   get discarded(): number {
     return this.buffer?.discarded ?? 0;
@@ -288,6 +303,7 @@ export class StreamManager {
           this.#status(s, s.state, `job ${tracker.id} is not known to Slurm (finished and purged?); reading ${loc.path}`);
         }
         await this.#runSource(s, loc, follow, options);
+        this.#endStream(s, "ended", `stream ${s.key} ended after ${s.lines} lines`);
       }));
       return;
     }
@@ -297,33 +313,42 @@ export class StreamManager {
     let jobs = initial;
     let misses = 0;
     while (true) {
+      const unsplit = new Set<string>();
       for (const job of jobs) {
         if (wantsTask && job.id !== tracker.id) continue;
-        if (job.arrayTaskString && job.arrayTaskId === undefined && isPending(job.state)) {
-          // A pending array not yet split into tasks: wait for tasks to appear.
-          const s = this.#placeholder(tracker, job);
-          this.#noteJob(s, job);
+        if (isUnsplitArray(job)) {
+          // An array record not (yet) split into tasks ("123_[2-5%1]"): a placeholder stream
+          // shows its state; tasks get their own streams as they start.
+          unsplit.add(job.id);
+          this.#noteStreams(tracker, job, [this.#placeholder(tracker, job)]);
           continue;
         }
         if (!running.has(job.id)) {
-          this.#dropPlaceholder(tracker, job);
-          running.set(job.id, this.#superviseJob(tracker, job));
+          running.set(
+            job.id,
+            this.#superviseJob(tracker, job).then(() => {
+              // A single job whose streams all ended early (unreadable file, --no-follow):
+              // nothing more will come, so stop polling instead of waiting for the job to end.
+              if (!wantsTask && job.arrayJobId !== undefined) return;
+              if ([...tracker.streams.values()].every((s) => s.ended)) tracker.stop.abort();
+            }),
+          );
         } else {
           this.#updateJob(tracker, job);
         }
       }
-      const allFinal = jobs.length > 0 &&
-        jobs.every((j) => isTerminal(j.state) && !(j.arrayTaskString && j.arrayTaskId === undefined));
+      this.#dropPlaceholders(tracker, unsplit);
+      const allFinal = jobs.length > 0 && jobs.every((j) => isTerminal(j.state));
       if (allFinal || tracker.stop.signal.aborted) break;
       await sleep(pollMs, tracker.stop.signal);
       if (tracker.stop.signal.aborted) break;
       try {
+        // One backend call per poll for the whole tracker (all tasks of an array at once).
         const next = await this.cluster!.getJob(tracker.id);
         if (next.length === 0) {
           // Purged by slurmctld: whatever we follow has ended.
           if (++misses >= 2) {
             for (const j of jobs) j.state = isTerminal(j.state) ? j.state : "COMPLETED";
-            jobs.forEach((j) => this.#updateJob(tracker, j));
             break;
           }
         } else {
@@ -337,54 +362,93 @@ export class StreamManager {
         }
       }
     }
-    for (const j of jobs) this.#updateJob(tracker, j);
+    for (const j of jobs) {
+      if (wantsTask && j.id !== tracker.id) continue;
+      if (isUnsplitArray(j)) this.#noteStreams(tracker, j, [this.#placeholder(tracker, j)]);
+      else this.#updateJob(tracker, j);
+    }
+    this.#dropPlaceholders(tracker, new Set());
     await Promise.all(running.values());
-    const codes = jobs.map((j) => j.exitCode ?? 0);
+    const codes = jobs.filter((j) => !wantsTask || j.id === tracker.id).map(jobExitCode);
     tracker.exitCode = codes.length ? Math.max(...codes) : 0;
   }
 
   #placeholder(tracker: Tracker, job: JobInfo): Stream {
     const key = streamKey(job.id, tracker.types[0]);
     let s = tracker.streams.get(key);
-    if (!s) s = this.#newStream(tracker, job.id, tracker.types[0], job);
+    if (!s) {
+      s = this.#newStream(tracker, job.id, tracker.types[0], undefined);
+      s.placeholder = true;
+    }
     return s;
   }
 
-  #dropPlaceholder(tracker: Tracker, job: JobInfo): void {
-    if (job.arrayJobId === undefined) return;
-    const key = streamKey(String(job.arrayJobId), tracker.types[0]);
-    const s = tracker.streams.get(key);
-    if (s && s.jobId !== job.id && !s.ended && !s.source) {
-      s.ended = true;
-      s.state = "ended";
-      tracker.streams.delete(key);
-      this.#streams.delete(key);
+  /** End the placeholders of array records that are gone (split into tasks) or finished. */
+  #dropPlaceholders(tracker: Tracker, keep: Set<string>): void {
+    for (const [key, s] of tracker.streams) {
+      if (!s.placeholder || s.ended) continue;
+      if (keep.has(s.jobId) && !(s.jobState && isTerminal(s.jobState))) continue;
+      this.#endStream(s, "ended", undefined, true);
+      if (!(s.jobState && isTerminal(s.jobState))) {
+        // Its tasks took over: forget the placeholder.
+        tracker.streams.delete(key);
+        this.#streams.delete(key);
+      }
     }
   }
 
-  /** Latest job info from a poll: state changes, and finishing its sources. */
+  /** Latest job info from a poll: state changes, requeues, and finishing its sources. */
   #updateJob(tracker: Tracker, job: JobInfo): void {
-    for (const s of tracker.streams.values()) {
-      if (s.jobId !== job.id) continue;
-      this.#noteJob(s, job);
+    const streams = [...tracker.streams.values()].filter((s) => s.jobId === job.id && !s.placeholder);
+    this.#noteStreams(tracker, job, streams);
+    for (const s of streams) {
       if (isTerminal(job.state)) s.source?.finish();
+      // Requeued and waiting to run again: the old run's output is complete; read it to the end.
+      // The next run truncates and rewrites the file, and is read from its start then.
+      else if (s.requeuedTo > s.runRestarts) {
+        if (isRunning(job.state)) {
+          // Requeued and restarted between two polls: the live source sees the truncation itself.
+          s.runRestarts = s.requeuedTo;
+        } else {
+          s.source?.finish();
+        }
+      }
     }
   }
 
-  #noteJob(s: Stream, job: JobInfo): void {
+  /** Record new job info on a job's streams; job-level news is announced once, on one stream. */
+  #noteStreams(_tracker: Tracker, job: JobInfo, streams: Stream[]): void {
+    const herald = streams.find((s) => !s.ended) ?? streams[0];
+    for (const s of streams) this.#noteJob(s, job, s === herald);
+  }
+
+  #noteJob(s: Stream, job: JobInfo, announce: boolean): void {
     const prevState = s.jobState;
     const prevRestarts = s.job?.restarts ?? 0;
+    const seenBefore = s.job !== undefined;
     s.job = job;
     s.jobState = job.state;
-    if (prevState !== job.state) {
-      const reason = job.reason && job.reason !== "None" ? ` (${job.reason})` : "";
-      this.#status(s, s.ended ? "ended" : s.state, `job ${job.id} is ${job.state}${reason}`);
+    const reason = job.reason && job.reason !== "None" ? ` (${job.reason})` : "";
+    if ((job.restarts ?? 0) > prevRestarts && seenBefore) {
+      s.requeuedTo = job.restarts ?? 0;
+      if (announce) {
+        this.#status(
+          s,
+          s.ended ? "ended" : s.state,
+          `job ${job.id} was requeued (restart ${job.restarts}); its output file will be rewritten when it runs again`,
+        );
+      }
     }
-    if ((job.restarts ?? 0) > prevRestarts) {
-      this.#status(s, s.state, `job ${job.id} was requeued; its output will be rewritten`);
+    if (prevState !== job.state && announce) {
+      const waiting = isPending(job.state) ? "; waiting for it to start" : "";
+      this.#status(
+        s,
+        s.ended ? "ended" : isPending(job.state) ? "pending" : s.state,
+        `job ${job.id} is ${job.state}${reason}${waiting}`,
+      );
     }
     if (
-      !s.ended && !s.idleWarned && s.liveSince !== undefined && job.state === "RUNNING" &&
+      !s.ended && !s.idleWarned && s.liveSince !== undefined && isRunning(job.state) &&
       Date.now() - (s.lastLineAt ?? s.liveSince) >= this.config.streaming.idle_warning
     ) {
       s.idleWarned = true;
@@ -398,41 +462,75 @@ export class StreamManager {
     }
   }
 
-  /** Wait for one job (or task) to start, then follow its streams until it ends. */
+  /**
+   * Wait for one job (or task) to start, then follow its streams until it ends. A requeued job
+   * is followed through its next run: the file is read again from its start (Slurm truncates it)
+   * and line numbers continue from the previous run's.
+   */
   async #superviseJob(tracker: Tracker, job: JobInfo): Promise<void> {
     const streams = tracker.types.map((t) => {
       const key = streamKey(job.id, t);
-      return tracker.streams.get(key) ?? this.#newStream(tracker, job.id, t, job);
+      return tracker.streams.get(key) ?? this.#newStream(tracker, job.id, t, undefined);
     });
-    for (const s of streams) this.#noteJob(s, job);
-    // Pending: wait (the tracker's poll updates s.job) until it runs or ends.
-    while (isPending(streams[0].job?.state ?? job.state) && !tracker.stop.signal.aborted) {
-      for (const s of streams) if (s.state !== "pending") this.#status(s, "pending", `job ${job.id} is pending`);
-      await sleep(Math.min(500, this.config.cluster.poll_interval), tracker.stop.signal);
+    const signal = tracker.stop.signal;
+    const latest = () => streams[0].job ?? job;
+    this.#noteStreams(tracker, job, streams);
+    let runs = 0;
+    let lastStart: number | undefined;
+    while (!signal.aborted) {
+      // Pending (or requeued): the tracker's poll updates s.job until it runs or ends.
+      while (isPending(latest().state) && !signal.aborted) {
+        await sleep(Math.min(500, this.config.cluster.poll_interval), signal);
+      }
+      if (signal.aborted) break;
+      const current = latest();
+      if (runs > 0 && !ranAgain(current, lastStart)) break;
+      for (const s of streams) s.runRestarts = Math.max(current.restarts ?? 0, s.requeuedTo);
+      if (runs > 0) {
+        const herald = streams.find((s) => s.source) ?? streams[0];
+        this.#status(
+          herald,
+          "live",
+          `job ${job.id} runs again after a requeue: its output file is rewritten; reading it again from the start (line numbers continue after ${herald.lastLineNum})`,
+        );
+      }
+      lastStart = current.startTime;
+      runs++;
+      await this.#runStreams(tracker, job.id, current, streams);
+      const requeued = streams.some((s) => s.requeuedTo > s.runRestarts);
+      if (!requeued || streams.every((s) => s.ended) || tracker.options.follow === false) break;
     }
-    if (tracker.stop.signal.aborted) return;
-    const current = streams[0].job ?? job;
-    const seen = new Map<string, Stream>();
-    await Promise.all(streams.map(async (s) => {
-      const res = await resolveOutput(job.id, current, s.type, this.config.streaming, {
+    for (const s of streams) this.#endStream(s, "ended", `stream ${s.key} ended after ${s.lines} lines`);
+  }
+
+  /** Resolve and read the files of one run of a job; stdout and stderr in one file are read once. */
+  async #runStreams(tracker: Tracker, jobId: string, current: JobInfo, streams: Stream[]): Promise<void> {
+    const live = streams.filter((s) => !s.ended);
+    const resolved = await Promise.all(live.map((s) =>
+      resolveOutput(jobId, current, s.type, this.config.streaming, {
         pathOverride: tracker.options.path,
         stderrPathOverride: tracker.options.stderrPath,
-      });
-      const loc = res.location;
+      })
+    ));
+    const seen = new Map<string, Stream>();
+    const runs: Promise<void>[] = [];
+    // live is in type order (stdout first), so a shared file is shown as the stdout stream.
+    live.forEach((s, i) => {
+      const loc = resolved[i].location;
       if (!loc) {
-        this.#endStream(s, "error", `no output file found for job ${job.id} ${s.type}`);
+        this.#endStream(s, "error", `no output file found for job ${jobId} ${s.type}`);
         return;
       }
       const twin = seen.get(loc.path);
       if (twin) {
-        // stdout and stderr share one file: read it once.
         this.#endStream(s, "ended", `${s.type} goes to the same file as ${twin.type} (${loc.path}); shown there`);
         return;
       }
       seen.set(loc.path, s);
       const follow = tracker.options.follow !== false && !isTerminal(current.state);
-      await this.#runSource(s, loc, follow, tracker.options);
-    }));
+      runs.push(this.#runSource(s, loc, follow, tracker.options));
+    });
+    await Promise.all(runs);
   }
 
   #newStream(tracker: Tracker, jobId: string, type: StreamType, job: JobInfo | undefined): Stream {
@@ -450,6 +548,7 @@ export class StreamManager {
     return s;
   }
 
+  /** Read one file into a stream until the source ends (the caller ends the stream). */
   async #runSource(s: Stream, loc: Location, follow: boolean, options: StartOptions): Promise<void> {
     s.location = loc;
     const cfg = this.config.streaming;
@@ -458,29 +557,31 @@ export class StreamManager {
       chunkSize: Math.max(4096, cfg.buffer_size),
       maxLineBytes: cfg.max_line_length,
       follow,
-      tailLines: options.tail,
+      // --tail applies to the first run only; a rerun's output is all new.
+      tailLines: s.source ? undefined : options.tail,
       signal: s.abort.signal,
       watchHub: this.#hub,
       progress: this.#progress,
       debug: (m) => this.#debug.log("STREAM", m),
     });
+    // A new source numbers its lines from 1; after a requeue, line_num continues the stream's.
+    const base = s.source ? s.lastLineNum : 0;
     s.source = source;
     s.sourceKind = source.kind;
-    this.#debug.log("STREAM", `start ${s.key} ${loc.path} (${loc.from}) follow=${follow}`);
+    this.#debug.log("STREAM", `start ${s.key} ${loc.path} (${loc.from}) follow=${follow} base=${base}`);
     if (s.job && isTerminal(s.job.state)) source.finish();
     try {
       await source.run({
-        batch: (batch) => this.#onBatch(s, batch),
+        batch: (batch) => this.#onBatch(s, base ? { ...batch, firstLine: batch.firstLine + base } : batch),
         progress: (text, num) => {
-          for (const l of this.#listeners) l.onProgress?.(s, text, num);
+          for (const l of this.#listeners) l.onProgress?.(s, text, num + base);
         },
         status: (st) => {
           if (st.state === "live") s.liveSince ??= Date.now();
-          if (st.state === "ended") return; // reported by #endStream below
+          if (st.state === "ended") return; // reported when the stream ends
           this.#status(s, st.state, st.message);
         },
       });
-      this.#endStream(s, "ended", `stream ${s.key} ended after ${s.lines} lines`);
     } catch (err) {
       this.#debug.log("STREAM", `source ${s.key} failed: ${(err as Error).stack ?? err}`);
       this.#endStream(s, "error", (err as Error).message);
@@ -498,6 +599,7 @@ export class StreamManager {
   async #onBatch(s: Stream, batch: LineBatch): Promise<void> {
     s.lines += batch.count;
     s.lastLineAt = batch.time;
+    s.lastLineNum = batch.firstLine + batch.count - 1;
     if (s.state !== "live") {
       s.state = "live";
     }
@@ -657,4 +759,32 @@ export function eventsOf(
     out.push(ev);
   }
   return out;
+}
+
+/** An array record Slurm has not split into tasks yet ("123_[2-5%1]"). */
+function isUnsplitArray(job: JobInfo): boolean {
+  return job.arrayTaskString !== undefined && job.arrayTaskId === undefined;
+}
+
+function isRunning(state: string): boolean {
+  const s = baseState(state);
+  return s === "RUNNING" || s === "COMPLETING" || s === "CONFIGURING" || s === "STAGE_OUT";
+}
+
+/**
+ * After a requeue: did the job run again (so its file was rewritten)? A job cancelled while
+ * waiting to rerun did not; its file still holds the old run, already read.
+ */
+function ranAgain(job: JobInfo, lastStart: number | undefined): boolean {
+  if (isRunning(job.state)) return true;
+  if (!isTerminal(job.state) || baseState(job.state) === "CANCELLED") return false;
+  return job.startTime !== lastStart;
+}
+
+/** A finished job's exit code for `--exit-code`: its own, else 128+signal, else 1 unless COMPLETED. */
+export function jobExitCode(job: JobInfo): number {
+  if (job.exitCode) return job.exitCode;
+  if (job.exitSignal) return 128 + job.exitSignal;
+  const state = baseState(job.state);
+  return state === "COMPLETED" || !isTerminal(state) ? 0 : 1;
 }

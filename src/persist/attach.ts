@@ -1,6 +1,6 @@
 /**
- * Attach the savers a stream command asks for: `--save FILE` (gzip when FILE ends in .gz).
- * History recording (persistence.auto_save) hooks in here too.
+ * Attach the savers a stream command asks for: `--save FILE` (gzip when FILE ends in .gz), and
+ * the history recorder when `persistence.enabled` and `persistence.auto_save` are on.
  * @module
  */
 import { Gzip } from "fflate";
@@ -9,6 +9,8 @@ import type { DebugLog } from "../engine/debug_log.ts";
 import type { StreamManager } from "../engine/stream_manager.ts";
 import { batchLines } from "../engine/line_batch.ts";
 import { UserFacingError } from "../errors.ts";
+import { historyDir } from "./history_dir.ts";
+import { HistoryRecorder } from "./history_recorder.ts";
 
 /** Options for {@link attachRecorders}. */
 export interface AttachOptions {
@@ -22,6 +24,16 @@ export interface AttachOptions {
 export async function attachRecorders(manager: StreamManager, o: AttachOptions): Promise<() => Promise<void>> {
   const closers: (() => Promise<void>)[] = [];
   if (o.save) closers.push(await attachSaveFile(manager, o.save, o.config.streaming.compression.level));
+  const p = o.config.streaming.persistence;
+  if (p.enabled && p.auto_save) {
+    const recorder = await HistoryRecorder.start(manager, {
+      dir: historyDir(o.config.streaming),
+      config: o.config.streaming,
+      warn: o.warn,
+      debug: (m) => o.debug.log("STREAM", m),
+    });
+    closers.push(() => recorder.close());
+  }
   return async () => {
     for (const c of closers) await c();
   };

@@ -35,6 +35,10 @@ export interface FileSourceOptions {
 }
 
 const HEAD_BYTES = 64;
+/** Read size while far behind the end of the file (per-read overhead dominates below this). */
+const CATCH_UP_BYTES = 1024 * 1024;
+/** Poll interval for a followed file whose every write inotify reports. */
+const SAFETY_POLL_MS = 2000;
 
 /** Is this error "the file is not there"? */
 function isNotFound(err: unknown): boolean {
@@ -45,8 +49,9 @@ function isNotFound(err: unknown): boolean {
 export class FileSource implements Source {
   readonly kind: SourceKind;
   readonly path: string;
-  #opts: Required<Omit<FileSourceOptions, "tailLines" | "signal" | "watchHub" | "kind" | "debug">> &
-    FileSourceOptions;
+  #opts:
+    & Required<Omit<FileSourceOptions, "tailLines" | "signal" | "watchHub" | "kind" | "debug">>
+    & FileSourceOptions;
   #splitter: LineSplitter;
   #file?: Deno.FsFile;
   #ino: number | null = null;
@@ -58,6 +63,7 @@ export class FileSource implements Source {
   #unwatch?: () => void;
   #sink?: SourceSink;
   #firstOpen = true;
+  #idlePollMs: number;
 
   constructor(path: string, options: FileSourceOptions = {}) {
     this.path = path;
@@ -71,6 +77,7 @@ export class FileSource implements Source {
       ...options,
     };
     this.#splitter = new LineSplitter({ maxLineBytes: this.#opts.maxLineBytes });
+    this.#idlePollMs = this.#opts.pollIntervalMs;
   }
 
   /** Byte offset just past the last delivered line. */
@@ -134,12 +141,15 @@ export class FileSource implements Source {
           this.#splitter.resetOffset(0);
           this.#head = undefined;
           this.#opts.debug?.(`truncation detected on ${this.path}`);
-          sink.status({ state: "live", message: `"${this.path}" was truncated; reading it again from the start` });
+          sink.status({
+            state: "live",
+            message: `"${this.path}" was truncated; reading it again from the start`,
+          });
           continue;
         }
         if (change === "grew") continue;
         if (this.#finishing) break;
-        await this.#waker.wait(this.#opts.pollIntervalMs);
+        await this.#waker.wait(this.#idlePollMs);
       }
       // End for good: the unterminated tail is a line too.
       if (!signal?.aborted) await this.#emit(this.#splitter.flush());
@@ -157,6 +167,11 @@ export class FileSource implements Source {
     const dir = slash > 0 ? this.path.slice(0, slash) : slash === 0 ? "/" : ".";
     const name = this.path.slice(slash + 1);
     this.#unwatch = hub.watch(dir, name, () => this.#waker.wake());
+    // Where inotify sees every write, the poll is a safety net (a lost event): slow it down,
+    // so idle streams cost next to nothing. Elsewhere (NFS, Lustre) it is what finds writes.
+    if (this.#unwatch && hub.seesAllWrites(this.path)) {
+      this.#idlePollMs = Math.max(this.#opts.pollIntervalMs, SAFETY_POLL_MS);
+    }
   }
 
   async #open(): Promise<boolean> {
@@ -167,7 +182,8 @@ export class FileSource implements Source {
       if (isNotFound(err)) return false;
       if (err instanceof Deno.errors.PermissionDenied) {
         throw new UserFacingError(`permission denied reading "${this.path}"`, {
-          hint: "the file belongs to another user or its directory is not readable; check `ls -l` on it",
+          hint:
+            "the file belongs to another user or its directory is not readable; check `ls -l` on it",
           cause: err,
         });
       }
@@ -215,14 +231,21 @@ export class FileSource implements Source {
     const file = this.#file!;
     const chunk = this.#opts.chunkSize;
     const signal = this.#opts.signal;
+    let size = chunk;
     while (!signal?.aborted) {
-      const view = this.#splitter.reserve(chunk);
+      const view = this.#splitter.reserve(size);
       const n = await file.read(view);
       if (n === null || n === 0) break;
       if (this.#pos < HEAD_BYTES && this.#head === undefined) this.#captureHead(view, n);
       this.#pos += n;
       await this.#emit(this.#splitter.commit(n));
+      // A full read means we are behind (catch-up): fewer, larger reads until the end.
+      size = n === view.length
+        ? Math.max(chunk, CATCH_UP_BYTES - this.#splitter.pendingBytes)
+        : chunk;
     }
+    // Caught up: give back a buffer grown for catch-up (matters with many streams).
+    this.#splitter.compact();
     if (this.#opts.progress && this.#sink?.progress) {
       const p = this.#splitter.takeProgress();
       if (p !== undefined) this.#sink.progress(p, this.#splitter.nextLine);

@@ -52,7 +52,7 @@ export class SshFileSource implements Source {
   }
 
   async run(sink: SourceSink): Promise<void> {
-    const { pool, signal } = this.opts;
+    const { signal } = this.opts;
     const follow = this.opts.follow !== false;
     const onAbort = () => {
       this.#waker.wake();

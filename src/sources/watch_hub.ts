@@ -6,6 +6,57 @@
 
 type Listener = (path: string) => void;
 
+/**
+ * Filesystems where inotify sees every write (all writers are on this host). On anything else
+ * (nfs, lustre, gpfs, beegfs, cifs, fuse…) writes from other hosts are invisible to inotify.
+ */
+const LOCAL_FS = new Set([
+  "ext2",
+  "ext3",
+  "ext4",
+  "xfs",
+  "btrfs",
+  "tmpfs",
+  "overlay",
+  "zfs",
+  "f2fs",
+  "reiserfs",
+  "jfs",
+  "ramfs",
+]);
+
+/** Mount points and filesystem types from /proc/self/mountinfo, longest mount point first. */
+function readMounts(): { point: string; type: string }[] {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync("/proc/self/mountinfo");
+  } catch {
+    return [];
+  }
+  const mounts: { point: string; type: string }[] = [];
+  for (const line of text.split("\n")) {
+    // "36 35 98:0 /root /mnt rw,noatime master:1 - ext3 /dev/root rw" (fields before " - " vary)
+    const dash = line.indexOf(" - ");
+    if (dash === -1) continue;
+    const point = line.split(" ")[4]?.replace(
+      /\\(\d{3})/g,
+      (_, o) => String.fromCharCode(parseInt(o, 8)),
+    );
+    const type = line.slice(dash + 3).split(" ")[0];
+    if (point && type) mounts.push({ point, type });
+  }
+  return mounts.sort((a, b) => b.point.length - a.point.length);
+}
+
+/** The filesystem type holding `path` ("" when unknown). */
+export function fsTypeOf(path: string, mounts = readMounts()): string {
+  const abs = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+  for (const m of mounts) {
+    if (m.point === "/" || abs === m.point || abs.startsWith(m.point + "/")) return m.type;
+  }
+  return "";
+}
+
 interface DirWatch {
   watcher: Deno.FsWatcher;
   listeners: Map<string, Set<Listener>>; // by file name; "" = any
@@ -15,6 +66,7 @@ interface DirWatch {
 export class WatchHub {
   #dirs = new Map<string, DirWatch>();
   #disabled = false;
+  #mounts?: { point: string; type: string }[];
 
   constructor(enabled = true) {
     this.#disabled = !enabled;
@@ -39,7 +91,7 @@ export class WatchHub {
       this.#pump(dir, dw);
     }
     let set = dw.listeners.get(file);
-    if (!set) dw.listeners.set(file, (set = new Set()));
+    if (!set) dw.listeners.set(file, set = new Set());
     set.add(listener);
     const d = dw;
     return () => {
@@ -68,6 +120,16 @@ export class WatchHub {
     } finally {
       if (this.#dirs.get(dir) === dw) this.#dirs.delete(dir);
     }
+  }
+
+  /**
+   * Whether inotify sees every write to `path`: watching is on and the file lives on a local
+   * filesystem. Then polling is only a safety net and can be slow.
+   */
+  seesAllWrites(path: string): boolean {
+    if (this.#disabled) return false;
+    this.#mounts ??= readMounts();
+    return LOCAL_FS.has(fsTypeOf(path, this.#mounts));
   }
 
   /** Close every watch. */

@@ -1,6 +1,6 @@
 import { LineFilter } from "../../../src/engine/filter.ts";
 import { compilePattern } from "../../../src/config/regex.ts";
-import { assertEquals } from "../../_helpers/assert.ts";
+import { assert, assertEquals } from "../../_helpers/assert.ts";
 import type { LineBatch } from "../../../src/engine/line_batch.ts";
 
 function batch(lines: string[], firstLine = 1): LineBatch {
@@ -89,4 +89,23 @@ Deno.test("LineFilter reports which highlight filters match", () => {
   assertEquals(f.highlightsOf("an Error"), ["errors"]);
   assertEquals(f.highlightsOf("fine"), undefined);
   assertEquals(f.select(batch(LINES)), { all: true });
+});
+
+Deno.test("LineFilter counts line numbers lazily and the same as a per-line check, with excludes", () => {
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const words = ["ERROR", "WARN", "INFO", "again", "x", ""];
+  const lines = Array.from({ length: 2000 }, () => words[Math.floor(rnd() * words.length)] + " " + rnd());
+  const f = new LineFilter();
+  f.add({ name: "i", action: "include", color: "", regex: compilePattern("ERROR|WARN") });
+  f.add({ name: "x", action: "exclude", color: "", regex: compilePattern("again") });
+  const s = f.select(batch(lines, 501));
+  assert(!s.all);
+  const expected = lines.map((l, i) => [501 + i, l]).filter(([, l]) =>
+    /ERROR|WARN/.test(l as string) && !/again/.test(l as string)
+  );
+  // Lines first, numbers after (the text sink never asks for numbers; JSON does).
+  assertEquals(s.lines, expected.map(([, l]) => l));
+  assertEquals(s.nums, expected.map(([n]) => n));
+  assert(s.nums === s.nums, "line numbers are counted once");
 });

@@ -109,3 +109,32 @@ Deno.test("LineSplitter counts offsets and line numbers across zero-copy commits
   assertEquals([b.firstLine, b.count, b.startOffset, b.endOffset], [7, 2, 100, 108]);
   assertEquals(s.committedOffset, 108);
 });
+
+Deno.test("LineSplitter gives the same lines after compact() shrinks a grown buffer", () => {
+  const text = Array.from({ length: 30_000 }, (_, i) => `line ${i} ${"x".repeat(i % 50)}`).join("\n") + "\npartial";
+  const bytes = enc.encode(text);
+  const big = new LineSplitter();
+  const small = new LineSplitter();
+  const a: string[] = [];
+  const b: string[] = [];
+  // Big reads grow the buffer to 1 MB; compact() after each read must not lose the held tail.
+  for (let pos = 0; pos < bytes.length; pos += 700_001) {
+    const chunk = bytes.subarray(pos, pos + 700_001);
+    const view = big.reserve(chunk.length);
+    view.set(chunk);
+    const r = big.commit(chunk.length);
+    if (r) a.push(...batchLines(r));
+    big.compact();
+  }
+  for (let pos = 0; pos < bytes.length; pos += 4096) {
+    const r = small.push(bytes.subarray(pos, pos + 4096));
+    if (r) b.push(...batchLines(r));
+  }
+  for (const [s, out] of [[big, a], [small, b]] as const) {
+    const r = s.flush();
+    if (r) out.push(...batchLines(r));
+  }
+  assertEquals(a.length, 30_001);
+  assertEquals(a, b);
+  assertEquals(big.committedOffset, small.committedOffset);
+});
