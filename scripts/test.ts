@@ -47,17 +47,25 @@ if (Deno.env.get("S9S_TEST_NO_SETUP") !== "1") {
     } else {
       console.error("test: the Slurm test cluster did not start; its integration tests will be skipped");
     }
-    console.log("test: starting the loopback SSH test node (scripts/ssh_node.sh start)");
-    const ssh = await sh(["bash", "scripts/ssh_node.sh", "start"]);
-    if (ssh.code === 0) {
-      const e = await sh(["bash", "scripts/ssh_node.sh", "env"], { capture: true });
-      for (const line of e.out.split("\n")) {
-        const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-        if (m) env[m[1]] = m[2];
+    for (const [name, script] of [
+      ["the loopback SSH test node", "scripts/ssh_node.sh"],
+      ["a private Prometheus", "scripts/prometheus.sh"],
+      ["a private rsyslogd", "scripts/rsyslog.sh"],
+    ]) {
+      console.log(`test: starting ${name} (${script} start)`);
+      const r = await sh(["bash", script, "start"]);
+      if (r.code === 0) {
+        const e = await sh(["bash", script, "env"], { capture: true });
+        for (const line of e.out.split("\n")) {
+          const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+          if (m) env[m[1]] = m[2].replace(/^["']|["']$/g, "");
+        }
+      } else if (ci) {
+        console.error(`test: ${name} did not start`);
+        Deno.exit(1);
+      } else {
+        console.error(`test: ${name} did not start; its integration tests will be skipped`);
       }
-    } else if (ci) {
-      console.error("test: the SSH test node did not start");
-      Deno.exit(1);
     }
   } else {
     console.log("test: not root, so no Slurm cluster or SSH node is started; those integration tests are skipped");

@@ -82,7 +82,10 @@ export class SshFileSource implements Source {
           if (draining) break;
           if (this.#finishing) continue; // closed by finish(): one more pass to drain
         } catch (err) {
-          if (err instanceof UserFacingError && /permission|host key|authentication/i.test(err.message)) throw err;
+          if (
+            err instanceof UserFacingError &&
+            /permission|host key|authentication/i.test(err.message)
+          ) throw err;
           if (signal?.aborted) break;
           failures++;
           const max = this.opts.retryAttempts ?? 3;
@@ -90,7 +93,9 @@ export class SshFileSource implements Source {
           const wait = Math.min(30_000, 500 * 2 ** (failures - 1));
           sink.status({
             state: "retrying",
-            message: `lost ${this.host}: ${(err as Error).message}; retrying in ${Math.round(wait / 1000)}s (attempt ${failures}/${max})`,
+            message: `lost ${this.host}: ${(err as Error).message}; retrying in ${
+              Math.round(wait / 1000)
+            }s (attempt ${failures}/${max})`,
           });
           await this.#waker.wait(wait);
         }
@@ -104,7 +109,10 @@ export class SshFileSource implements Source {
   async #startAtTail(sink: SourceSink): Promise<void> {
     const n = this.opts.tailLines!;
     const q = shQuote(this.path);
-    const r = await this.opts.pool.run(this.host, `wc -c < ${q}; tail -n ${n} -- ${q} | wc -c; head -c $(( $(wc -c < ${q}) - $(tail -n ${n} -- ${q} | wc -c) )) -- ${q} | wc -l`);
+    const r = await this.opts.pool.run(
+      this.host,
+      `wc -c < ${q}; tail -n ${n} -- ${q} | wc -c; head -c $(( $(wc -c < ${q}) - $(tail -n ${n} -- ${q} | wc -c) )) -- ${q} | wc -l`,
+    );
     const [size, tailBytes, linesBefore] = r.stdout.trim().split(/\s+/).map(Number);
     if (r.code === 0 && Number.isFinite(size) && Number.isFinite(tailBytes)) {
       this.#received = Math.max(0, size - tailBytes);
@@ -119,7 +127,11 @@ export class SshFileSource implements Source {
   }
 
   /** Run one tail command until its channel closes. */
-  async #runChannel(cmd: string, sink: SourceSink, first: boolean): Promise<"closed" | "permission"> {
+  async #runChannel(
+    cmd: string,
+    sink: SourceSink,
+    first: boolean,
+  ): Promise<"closed" | "permission"> {
     this.opts.debug?.(`ssh ${this.host}: ${cmd}`);
     const ch = await this.opts.pool.exec(this.host, cmd);
     this.#channel = ch;
@@ -128,7 +140,9 @@ export class SshFileSource implements Source {
     } else if (this.#finishing) {
       ch.close();
     }
-    if (first) sink.status({ state: "live", message: `following ${this.host}:${this.path} over SSH` });
+    if (first) {
+      sink.status({ state: "live", message: `following ${this.host}:${this.path} over SSH` });
+    }
     let chain: Promise<void> = Promise.resolve();
     let permission = false;
     let stderrBuf = "";
@@ -158,13 +172,20 @@ export class SshFileSource implements Source {
             chain = chain.then(async () => {
               await this.#emit(sink, this.#splitter.flush());
               this.#splitter.resetOffset(0);
-              sink.status({ state: "live", message: `"${this.path}" was truncated on ${this.host}; reading it again from the start` });
+              sink.status({
+                state: "live",
+                message:
+                  `"${this.path}" was truncated on ${this.host}; reading it again from the start`,
+              });
             });
             this.#received = 0;
           } else if (/Permission denied/.test(line)) {
             permission = true;
           } else if (/No such file|cannot open/.test(line)) {
-            sink.status({ state: "waiting", message: `waiting for "${this.path}" to appear on ${this.host}` });
+            sink.status({
+              state: "waiting",
+              message: `waiting for "${this.path}" to appear on ${this.host}`,
+            });
           } else if (/has appeared|has been replaced/.test(line)) {
             if (/replaced/.test(line)) {
               chain = chain.then(async () => {
@@ -182,7 +203,10 @@ export class SshFileSource implements Source {
         this.opts.debug?.(`ssh channel closed code=${code}`);
         chain.then(() => {
           if (permission) resolve("permission");
-          else if (code !== 0 && code !== null && !this.#finishing && !this.opts.signal?.aborted && cmd.includes(" -F ")) {
+          else if (
+            code !== 0 && code !== null && !this.#finishing && !this.opts.signal?.aborted &&
+            cmd.includes(" -F ")
+          ) {
             reject(new Error(`remote tail exited with code ${code}`));
           } else resolve("closed");
         }, reject);

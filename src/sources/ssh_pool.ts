@@ -89,7 +89,10 @@ export class SshPool {
   }
 
   /** Run a command to completion and return its stdout (small outputs only). */
-  async run(host: string, command: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  async run(
+    host: string,
+    command: string,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const ch = await this.exec(host, command);
     const dec = new TextDecoder();
     let stdout = "";
@@ -108,7 +111,9 @@ export class SshPool {
     const limit = this.#cfg.max_sessions_per_connection;
     let conn = list.find((c) => c.sessions < limit);
     if (!conn) {
-      const hosts = [...this.#conns.entries()].filter(([h, l]) => h !== host && l.some((c) => !c.closed)).length;
+      const hosts = [...this.#conns.entries()].filter(([h, l]) =>
+        h !== host && l.some((c) => !c.closed)
+      ).length;
       if (!list.length && hosts >= this.#cfg.max_connections) {
         throw new UserFacingError(
           `too many SSH connections (streaming.ssh.max_connections is ${this.#cfg.max_connections})`,
@@ -125,7 +130,13 @@ export class SshPool {
   #open(host: string): Conn {
     const client = new Client() as unknown as SshClient;
     const { hostname, port, user } = parseHost(host, this.#cfg);
-    const conn: Conn = { client, sessions: 0, closed: false, ready: Promise.resolve(), opening: Promise.resolve() };
+    const conn: Conn = {
+      client,
+      sessions: 0,
+      closed: false,
+      ready: Promise.resolve(),
+      opening: Promise.resolve(),
+    };
     this.stats.connectionsOpened++;
     this.#debug(`ssh connect ${user}@${hostname}:${port}`);
     conn.ready = new Promise<void>((resolve, reject) => {
@@ -137,7 +148,9 @@ export class SshPool {
         if (mismatch) {
           reject(
             new UserFacingError(`host key mismatch for ${hostname}:${port}: ${mismatch}`, {
-              hint: `if the node was reinstalled, remove its old entry: ssh-keygen -R ${port === 22 ? hostname : `'[${hostname}]:${port}'`}`,
+              hint: `if the node was reinstalled, remove its old entry: ssh-keygen -R ${
+                port === 22 ? hostname : `'[${hostname}]:${port}'`
+              }`,
             }),
           );
           return;
@@ -196,7 +209,10 @@ export class SshPool {
 }
 
 /** Split "user@host:port" and fill the defaults. */
-export function parseHost(host: string, cfg: StreamingConfig["ssh"]): { hostname: string; port: number; user: string } {
+export function parseHost(
+  host: string,
+  cfg: StreamingConfig["ssh"],
+): { hostname: string; port: number; user: string } {
   let user = cfg.user || Deno.env.get("USER") || Deno.env.get("LOGNAME") || "root";
   let rest = host;
   const at = rest.lastIndexOf("@");
@@ -214,7 +230,10 @@ export function parseHost(host: string, cfg: StreamingConfig["ssh"]): { hostname
 }
 
 function privateKeys(keyFile: string): string[] {
-  const candidates = [expandHome(keyFile), ...["id_ed25519", "id_ecdsa", "id_rsa"].map((k) => `${homeDir()}/.ssh/${k}`)];
+  const candidates = [
+    expandHome(keyFile),
+    ...["id_ed25519", "id_ecdsa", "id_rsa"].map((k) => `${homeDir()}/.ssh/${k}`),
+  ];
   const out: string[] = [];
   for (const c of candidates) {
     try {
@@ -262,14 +281,18 @@ export function checkHostKey(
     }
   }
   if (known) return `the key it offered is not the one in known_hosts`;
-  return cfg.host_key_checking === "strict" ? `${name} is not in known_hosts (host_key_checking: strict)` : true;
+  return cfg.host_key_checking === "strict"
+    ? `${name} is not in known_hosts (host_key_checking: strict)`
+    : true;
 }
 
 function hostMatches(field: string, name: string): boolean {
   for (const h of field.split(",")) {
     if (h.startsWith("|1|")) {
       const [, , salt, hash] = h.split("|");
-      const mac = createHmac("sha1", Uint8Array.from(atob(salt), (c) => c.charCodeAt(0))).update(name).digest("base64");
+      const mac = createHmac("sha1", Uint8Array.from(atob(salt), (c) => c.charCodeAt(0))).update(
+        name,
+      ).digest("base64");
       if (mac === hash) return true;
     } else if (h === name) {
       return true;

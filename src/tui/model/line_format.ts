@@ -1,0 +1,55 @@
+/**
+ * How one line of job output is drawn: control sequences neutralised (SGR colors kept),
+ * config highlights as colors, search matches in reverse video, optional timestamp.
+ * Produces SGR-colored text for content boxes that have blessed tags turned off.
+ * @module
+ */
+import { sanitize, SGR } from "../../platform/terminal.ts";
+import type { PaneLine } from "./pane_model.ts";
+
+/** A highlight rule (the engine's NamedFilter fits). */
+export interface Highlight {
+  color: string;
+  regex: RegExp;
+}
+
+/** Display toggles for {@link formatLine}. */
+export interface FormatOptions {
+  highlights?: readonly Highlight[];
+  search?: RegExp;
+  timestamps?: boolean;
+  /** A prefix (merged view: which stream), drawn dim. */
+  tag?: string;
+}
+
+/** HH:MM:SS.mmm of an epoch ms, local time. */
+export function clock(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${
+    p(d.getMilliseconds(), 3)
+  }`;
+}
+
+/** The text to draw for a line. */
+export function formatLine(line: PaneLine, options: FormatOptions = {}): string {
+  let text = sanitize(line.content, true);
+  const hasSgr = text.includes("\x1b[");
+  if (options.search && !hasSgr) {
+    const g = new RegExp(options.search.source, options.search.flags.replace("g", "") + "g");
+    text = text.replace(g, (m) => (m ? `\x1b[7m${m}\x1b[27m` : m));
+  }
+  if (!hasSgr && options.highlights) {
+    for (const h of options.highlights) {
+      h.regex.lastIndex = 0;
+      if (h.regex.test(line.content)) {
+        text = `\x1b[${SGR[h.color] ?? "31"}m${text}\x1b[0m`;
+        break;
+      }
+    }
+  }
+  let prefix = "";
+  if (options.timestamps) prefix += `\x1b[90m${clock(line.time)}\x1b[0m `;
+  if (options.tag) prefix += `\x1b[36m${options.tag}\x1b[0m `;
+  return prefix + text;
+}

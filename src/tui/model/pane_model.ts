@@ -1,0 +1,208 @@
+/**
+ * The view state of one stream pane (Stream Monitor pane or output view): scroll anchor,
+ * follow, pause, filter, search and display toggles. Reads lines from the stream's buffer
+ * through a small interface; knows nothing of neo-blessed.
+ * @module
+ */
+
+/** One line as the buffer holds it. */
+export interface PaneLine {
+  num: number;
+  content: string;
+  time: number;
+}
+
+/** The part of StreamBuffer a pane reads. */
+export interface LineSource {
+  readonly length: number;
+  slice(from: number, count: number): PaneLine[];
+}
+
+const CHUNK = 1024;
+
+/** View state of one pane. */
+export class PaneModel {
+  /** Stream key ("123:stdout"). */
+  key: string;
+  jobId: string;
+  type: "stdout" | "stderr";
+  /** line_num of the bottom line shown; undefined = follow the newest line. */
+  anchor?: number;
+  /** Paused: show nothing newer than this line_num (lines keep buffering). */
+  pausedAt?: number;
+  filter?: RegExp;
+  filterText = "";
+  search?: RegExp;
+  searchText = "";
+  timestamps = false;
+  wrap = true;
+  /** Latest `\r` progress state of the line being written. */
+  progress?: { text: string; lineNum: number };
+  /** Something changed since the last draw. */
+  dirty = true;
+
+  constructor(jobId: string, type: "stdout" | "stderr") {
+    this.jobId = jobId;
+    this.type = type;
+    this.key = `${jobId}:${type}`;
+  }
+
+  /** Whether new lines scroll into view. */
+  get following(): boolean {
+    return this.anchor === undefined && this.pausedAt === undefined;
+  }
+
+  /** Lines written since the pause, waiting to be shown. */
+  waiting(totalLines: number): number {
+    return this.pausedAt === undefined ? 0 : Math.max(0, totalLines - this.pausedAt);
+  }
+
+  /** Pause at the current last line, or resume. */
+  togglePause(totalLines: number): void {
+    this.pausedAt = this.pausedAt === undefined ? totalLines : undefined;
+    this.dirty = true;
+  }
+
+  /** Set (or with "" remove) the live filter; throws on a bad regex. */
+  setFilter(text: string, compile: (p: string) => RegExp): void {
+    this.filter = text ? compile(text) : undefined;
+    this.filterText = text;
+    this.anchor = undefined;
+    this.dirty = true;
+  }
+
+  #passes(line: PaneLine): boolean {
+    return !this.filter || this.filter.test(line.content);
+  }
+
+  /** Buffer index just past the last line that may be shown (pause and anchor applied). */
+  #endIndex(src: LineSource): number {
+    const len = src.length;
+    if (len === 0) return 0;
+    const first = src.slice(0, 1)[0].num;
+    let end = len;
+    if (this.pausedAt !== undefined) end = Math.min(end, Math.max(0, this.pausedAt - first + 1));
+    if (this.anchor !== undefined) end = Math.min(end, Math.max(1, this.anchor - first + 1));
+    return end;
+  }
+
+  /** Up to `count` shown lines ending at the bottom of the view, oldest first. */
+  visible(src: LineSource, count: number): PaneLine[] {
+    return scanBack(src, this.#endIndex(src), count, (l) => this.#passes(l)).reverse();
+  }
+
+  /** Scroll up (older) by `n` shown lines. */
+  scrollUp(src: LineSource, n: number, viewHeight: number): void {
+    const shown = this.visible(src, viewHeight + n);
+    if (shown.length === 0) return;
+    // Never scroll past the oldest line: the view stays full.
+    const bottom = Math.max(Math.min(viewHeight, shown.length) - 1, shown.length - 1 - n);
+    this.anchor = shown[bottom].num;
+    this.dirty = true;
+  }
+
+  /** Scroll down (newer) by `n` shown lines; reaching the end resumes following. */
+  scrollDown(src: LineSource, n: number): void {
+    if (this.anchor === undefined) return;
+    const len = src.length;
+    const first = len ? src.slice(0, 1)[0].num : 0;
+    const from = this.anchor - first + 1;
+    const next = scanForward(src, from, n, (l) => this.#passes(l) && this.#notPaused(l));
+    const limit = this.pausedAt !== undefined ? this.pausedAt : first + len - 1;
+    const more = scanForward(src, from, n + 1, (l) => this.#passes(l) && this.#notPaused(l));
+    if (more.length <= n || (next.length && next.at(-1)!.num >= limit)) this.anchor = undefined;
+    else this.anchor = next.at(-1)!.num;
+    this.dirty = true;
+  }
+
+  #notPaused(l: PaneLine): boolean {
+    return this.pausedAt === undefined || l.num <= this.pausedAt;
+  }
+
+  /** Jump to the oldest line. */
+  home(src: LineSource, viewHeight: number): void {
+    const first = scanForward(src, 0, viewHeight, (l) => this.#passes(l) && this.#notPaused(l));
+    if (first.length) this.anchor = first.at(-1)!.num;
+    this.dirty = true;
+  }
+
+  /** Jump to the newest line and follow again. */
+  end(): void {
+    this.anchor = undefined;
+    this.dirty = true;
+  }
+
+  /**
+   * Move to the next search match: older (`backward`, key n) from the top of the view, or
+   * newer (key N) from its bottom. Returns whether one was found.
+   */
+  findNext(src: LineSource, viewHeight: number, backward: boolean): boolean {
+    if (!this.search) return false;
+    const re = this.search;
+    const shown = this.visible(src, viewHeight);
+    const len = src.length;
+    if (!len) return false;
+    const first = src.slice(0, 1)[0].num;
+    const ok = (l: PaneLine) => this.#passes(l) && this.#notPaused(l) && re.test(l.content);
+    if (backward) {
+      const top = shown.length ? shown[0].num - first : len;
+      const hit = scanBack(src, top, 1, ok)[0];
+      if (!hit) return false;
+      // Put the match at the top of the view.
+      const after = scanForward(
+        src,
+        hit.num - first + 1,
+        viewHeight - 1,
+        (l) => this.#passes(l) && this.#notPaused(l),
+      );
+      this.anchor = after.length ? after.at(-1)!.num : hit.num;
+    } else {
+      const bottom = shown.length ? shown.at(-1)!.num - first + 1 : 0;
+      const hit = scanForward(src, bottom, 1, ok)[0];
+      if (!hit) return false;
+      this.anchor = hit.num;
+    }
+    this.dirty = true;
+    return true;
+  }
+}
+
+/** Collect up to `want` lines passing `ok`, walking back from index `end` (exclusive). */
+export function scanBack(
+  src: LineSource,
+  end: number,
+  want: number,
+  ok: (l: PaneLine) => boolean,
+): PaneLine[] {
+  const out: PaneLine[] = [];
+  let hi = Math.min(end, src.length);
+  while (hi > 0 && out.length < want) {
+    const lo = Math.max(0, hi - CHUNK);
+    const chunk = src.slice(lo, hi - lo);
+    for (let i = chunk.length - 1; i >= 0 && out.length < want; i--) {
+      if (ok(chunk[i])) out.push(chunk[i]);
+    }
+    hi = lo;
+  }
+  return out;
+}
+
+/** Collect up to `want` lines passing `ok`, walking forward from index `from`. */
+export function scanForward(
+  src: LineSource,
+  from: number,
+  want: number,
+  ok: (l: PaneLine) => boolean,
+): PaneLine[] {
+  const out: PaneLine[] = [];
+  let lo = Math.max(0, from);
+  while (lo < src.length && out.length < want) {
+    const chunk = src.slice(lo, CHUNK);
+    for (const l of chunk) {
+      if (out.length >= want) break;
+      if (ok(l)) out.push(l);
+    }
+    lo += CHUNK;
+  }
+  return out;
+}

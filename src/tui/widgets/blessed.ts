@@ -1,0 +1,82 @@
+/**
+ * A typed doorway to neo-blessed (which ships no types): only what the views use.
+ * @module
+ */
+import blessed from "neo-blessed";
+
+/** The keypress details blessed reports. */
+export interface KeyInfo {
+  name?: string;
+  full?: string;
+  ctrl?: boolean;
+  shift?: boolean;
+  meta?: boolean;
+}
+
+/** A blessed box (and the parts of it we use). */
+export interface Box {
+  left: number | string;
+  top: number | string;
+  width: number | string;
+  height: number | string;
+  readonly hidden: boolean;
+  style: { border?: { fg?: string }; fg?: string; bg?: string; bold?: boolean };
+  setContent(text: string): void;
+  setLabel(text: string): void;
+  show(): void;
+  hide(): void;
+  destroy(): void;
+  setFront(): void;
+}
+
+/** The blessed screen. */
+export interface Screen {
+  readonly width: number;
+  readonly height: number;
+  render(): void;
+  destroy(): void;
+  on(event: "keypress", fn: (ch: string | undefined, key: KeyInfo) => void): void;
+  on(event: "resize", fn: () => void): void;
+  program: { showCursor(): void; normalBuffer(): void };
+}
+
+/** Box options we pass. */
+export interface BoxOptions {
+  parent: Screen | Box;
+  left?: number | string;
+  top?: number | string;
+  right?: number | string;
+  bottom?: number | string;
+  width?: number | string;
+  height?: number | string;
+  border?: "line";
+  label?: string;
+  content?: string;
+  tags?: boolean;
+  wrap?: boolean;
+  hidden?: boolean;
+  style?: Record<string, unknown>;
+  padding?: number | { left?: number; right?: number; top?: number; bottom?: number };
+}
+
+/** Open the full-screen terminal (alternate screen, raw mode, hidden cursor). */
+export function createScreen(title: string): Screen {
+  const screen = blessed.screen({
+    smartCSR: true,
+    fullUnicode: true,
+    forceUnicode: true,
+    title,
+    autoPadding: false,
+    warnings: false,
+    dockBorders: false,
+  });
+  // Draw borders with Unicode box characters rather than the alternate character set: every
+  // terminal we target speaks UTF-8, and the text stays readable in captures and logs.
+  screen.tput.brokenACS = true;
+  return screen as Screen;
+}
+
+/** A box. Tags are off by default: job output is never parsed as blessed markup. */
+export function createBox(options: BoxOptions): Box {
+  return blessed.box({ tags: false, wrap: false, ...options }) as Box;
+}

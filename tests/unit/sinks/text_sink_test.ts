@@ -1,0 +1,67 @@
+import { textSink } from "../../../src/sinks/text.ts";
+import { serialOut } from "../../../src/sinks/writer.ts";
+import { LineFilter } from "../../../src/engine/filter.ts";
+import type { LineBatch } from "../../../src/engine/line_batch.ts";
+import type { StreamHandle } from "../../../src/engine/stream_manager.ts";
+import { compilePattern } from "../../../src/config/regex.ts";
+import { assertEquals } from "../../_helpers/assert.ts";
+
+function batch(lines: string[]): LineBatch {
+  return {
+    text: lines.map((l) => l + "\n").join(""),
+    count: lines.length,
+    firstLine: 1,
+    startOffset: 0,
+    endOffset: 0,
+    time: 0,
+  };
+}
+
+const stream = { jobId: "123_4", type: "stderr" } as StreamHandle;
+const LINES = ["INFO a", "", "ERROR b", "x\ty", "WARN c", "last"];
+
+async function render(prefix: boolean, filter: LineFilter, lines: string[]): Promise<string> {
+  let out = "";
+  const sink = textSink({
+    out: { write: (t) => Promise.resolve(void (out += t)) },
+    prefix,
+    color: false,
+    sanitize: false,
+    filter,
+  });
+  const b = batch(lines);
+  await sink.onLines!(stream, b, filter.select(b));
+  return out;
+}
+
+Deno.test("textSink prefixes every line the same on its whole-chunk fast path", async () => {
+  const all = new LineFilter();
+  assertEquals(await render(true, all, LINES), LINES.map((l) => `[123_4:stderr] ${l}\n`).join(""));
+  const some = new LineFilter();
+  some.add({ name: "f", action: "include", color: "", regex: compilePattern("ERROR|WARN") });
+  assertEquals(await render(true, some, LINES), "[123_4:stderr] ERROR b\n[123_4:stderr] WARN c\n");
+  assertEquals(await render(false, some, LINES), "ERROR b\nWARN c\n");
+  assertEquals(await render(true, all, [""]), "[123_4:stderr] \n");
+});
+
+Deno.test("serialOut joins writes made while one is in flight, in order, resolving each", async () => {
+  const writes: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const dec = new TextDecoder();
+  const out = serialOut({
+    async write(p: Uint8Array) {
+      writes.push(dec.decode(p));
+      if (writes.length === 1) await gate;
+      return p.length;
+    },
+  });
+  const done: string[] = [];
+  const ps = ["a", "b", "c", ""].map((t) => out.write(t).then(() => done.push(t)));
+  release();
+  await Promise.all(ps);
+  assertEquals(writes, ["a", "bc"]);
+  assertEquals(done, ["a", "b", "c", ""]);
+  await out.write("");
+  assertEquals(writes, ["a", "bc"]);
+});
