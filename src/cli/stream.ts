@@ -148,7 +148,6 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   }
 
   const json = opts.outputFormat === "json";
-  const multi = jobs.length > 1 || type === "all" || jobs.some((j) => !j.includes("_"));
   const color = opts.color && useColor();
   const sink = json
     ? jsonSink({
@@ -165,8 +164,10 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
       sanitize: stdoutIsTerminal(),
       filter: manager.filter,
     });
-  // Prefix lines only once a second stream exists, so a single stream prints plain lines.
-  let prefixing = false;
+  // A single stream prints plain lines. Prefixes go on from the first line when more than one
+  // stream can come: several jobs, an array job asked for by its id (tasks start later), or
+  // stdout and stderr in separate files (both are located before either's first line).
+  let prefixing = jobs.length > 1;
   const prefixed = json ? sink : textSink({
     out: stdoutOut,
     prefix: true,
@@ -176,7 +177,11 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   });
   manager.subscribe({
     onLines: (s, b, sel) => {
-      if (!prefixing && manager.streams.filter((x) => x.location).length > 1 && multi) {
+      if (
+        !prefixing &&
+        ((s.job?.arrayJobId !== undefined && !jobs.includes(s.jobId)) ||
+          manager.streams.filter((x) => x.location).length > 1)
+      ) {
         prefixing = true;
       }
       return (prefixing ? prefixed : sink).onLines!(s, b, sel);
