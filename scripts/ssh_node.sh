@@ -41,7 +41,8 @@ MaxStartups 100:30:200
 LogLevel VERBOSE
 CONF
     # known_hosts line for clients
-    echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$DIR/host_key.pub")" > "$DIR/known_hosts"
+    { echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$DIR/host_key.pub")"
+      echo "[$(hostname -s)]:$PORT $(cut -d' ' -f1,2 "$DIR/host_key.pub")"; } > "$DIR/known_hosts"
     if running; then exit 0; fi
     # A huge open-files limit makes sshd close every possible fd for each session (seconds).
     (ulimit -n 4096; /usr/sbin/sshd -f "$DIR/sshd_config" -E "$DIR/sshd.log")

@@ -552,18 +552,20 @@ export class StreamManager {
   async #runSource(s: Stream, loc: Location, follow: boolean, options: StartOptions): Promise<void> {
     s.location = loc;
     const cfg = this.config.streaming;
-    const source = new FileSource(loc.path, {
-      pollIntervalMs: cfg.polling_interval,
-      chunkSize: Math.max(4096, cfg.buffer_size),
-      maxLineBytes: cfg.max_line_length,
-      follow,
-      // --tail applies to the first run only; a rerun's output is all new.
-      tailLines: s.source ? undefined : options.tail,
-      signal: s.abort.signal,
-      watchHub: this.#hub,
-      progress: this.#progress,
-      debug: (m) => this.#debug.log("STREAM", m),
-    });
+    // --tail applies to the first run only; a rerun's output is all new.
+    const tailLines = s.source ? undefined : options.tail;
+    const source = await this.#remoteSource(s, loc, follow, tailLines) ??
+      new FileSource(loc.path, {
+        pollIntervalMs: cfg.polling_interval,
+        chunkSize: Math.max(4096, cfg.buffer_size),
+        maxLineBytes: cfg.max_line_length,
+        follow,
+        tailLines,
+        signal: s.abort.signal,
+        watchHub: this.#hub,
+        progress: this.#progress,
+        debug: (m) => this.#debug.log("STREAM", m),
+      });
     // A new source numbers its lines from 1; after a requeue, line_num continues the stream's.
     const base = s.source ? s.lastLineNum : 0;
     s.source = source;
@@ -587,6 +589,51 @@ export class StreamManager {
       this.#endStream(s, "error", (err as Error).message);
       if (err instanceof UserFacingError) this.#errors.push(err);
     }
+  }
+
+  #sshPool?: import("../sources/ssh_pool.ts").SshPool;
+
+  /**
+   * A file this host cannot see, on the node that runs the job, is followed over SSH: when the
+   * node has it, or when it is not there yet and its directory is node-local storage.
+   */
+  async #remoteSource(
+    s: Stream,
+    loc: Location,
+    follow: boolean,
+    tailLines: number | undefined,
+  ): Promise<Source | undefined> {
+    const ssh = this.config.streaming.ssh;
+    if (!loc.host || !ssh.enabled || await pathExists(loc.path)) return undefined;
+    const [{ SshPool, shQuote }, { SshFileSource }] = await Promise.all([
+      import("../sources/ssh_pool.ts"),
+      import("../sources/ssh.ts"),
+    ]);
+    this.#sshPool ??= new SshPool(ssh, (m) => this.#debug.log("STREAM", m));
+    let remote: boolean;
+    try {
+      const r = await this.#sshPool.run(loc.host, `test -e ${shQuote(loc.path)}`);
+      remote = r.code === 0 || !(await pathExists(parentOf(loc.path))) || isNodeLocal(loc.path);
+    } catch (err) {
+      this.#status(
+        s,
+        "waiting",
+        `"${loc.path}" is not visible here and ${loc.host} cannot be reached over SSH: ${(err as Error).message}; waiting for the file to appear here`,
+      );
+      return undefined;
+    }
+    if (!remote) return undefined;
+    this.#debug.log("STREAM", `${s.key}: ${loc.path} is on ${loc.host}; following it over SSH`);
+    return new SshFileSource(loc.host, loc.path, {
+      pool: this.#sshPool,
+      follow,
+      tailLines,
+      maxLineBytes: this.config.streaming.max_line_length,
+      signal: s.abort.signal,
+      progress: this.#progress,
+      retryAttempts: ssh.retry_attempts,
+      debug: (m) => this.#debug.log("STREAM", m),
+    });
   }
 
   #errors: UserFacingError[] = [];
@@ -658,6 +705,7 @@ export class StreamManager {
 
   /** Stop everything. */
   close(): void {
+    this.#sshPool?.close();
     for (const t of this.#trackers.values()) {
       t.stop.abort();
       for (const s of t.streams.values()) {
@@ -787,4 +835,25 @@ export function jobExitCode(job: JobInfo): number {
   if (job.exitSignal) return 128 + job.exitSignal;
   const state = baseState(job.state);
   return state === "COMPLETED" || !isTerminal(state) ? 0 : 1;
+}
+
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    return err instanceof Deno.errors.PermissionDenied;
+  }
+}
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i > 0 ? path.slice(0, i) : "/";
+}
+
+/** Directories that are usually private to each compute node. */
+function isNodeLocal(path: string): boolean {
+  const tmp = Deno.env.get("TMPDIR");
+  return /^\/(tmp|var\/tmp|dev\/shm|local|scratch\/local|localscratch|lscratch)(\/|$)/.test(path) ||
+    (!!tmp && path.startsWith(tmp.replace(/\/?$/, "/")));
 }
