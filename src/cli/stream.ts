@@ -66,6 +66,15 @@ export function streamCommand(globals: () => GlobalFlags) {
     .option("--explain", "show how each output file was found, then exit")
     .option("--auto-detect", "find output files automatically (the default)")
     .option("--save <file>", "also save the stream to FILE (.gz compresses)")
+    .option(
+      "--export-metrics <url>",
+      "export metrics: prometheus://HOST:PORT (remote write) or prometheus+scrape://HOST:PORT (serve /metrics)",
+    )
+    .option(
+      "--forward <url>",
+      "forward lines to syslog://HOST[:PORT] (UDP) or syslog+tcp://HOST[:PORT] (repeatable)",
+      collectRaw,
+    )
     .option("--no-color", "never use color")
     .option("-q, --quiet", "no status messages on stderr")
     .action(async (opts) => {
@@ -93,6 +102,8 @@ export interface StreamOptions {
   exitCode?: boolean;
   explain?: boolean;
   save?: string;
+  exportMetrics?: string;
+  forward?: string[];
   color: boolean;
   quiet?: boolean;
 }
@@ -189,6 +200,22 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     onProgress: (s, t, n) => sink.onProgress?.(s, t, n),
     onStatus: (s, ev) => sink.onStatus?.(s, ev),
   });
+  let closeIntegrations: (() => Promise<void>) | undefined;
+  if (opts.exportMetrics || opts.forward?.length || config.streaming.alerts.length) {
+    const { attachIntegrations } = await import("../sinks/integrations.ts");
+    try {
+      closeIntegrations = await attachIntegrations(manager, {
+        exportMetrics: opts.exportMetrics,
+        forward: opts.forward,
+        config,
+        debug: ctx.debug,
+        warn: (m: string) => void stderrOut.write(`s9s: warning: ${m}\n`),
+      });
+    } catch (err) {
+      cluster?.close();
+      throw err;
+    }
+  }
   let closeSave: (() => Promise<void>) | undefined;
   if (
     opts.save || (config.streaming.persistence.enabled && config.streaming.persistence.auto_save)
@@ -236,6 +263,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   } finally {
     manager.close();
     await closeSave?.();
+    await closeIntegrations?.();
     cluster?.close();
     // Status lines are written without waiting; let them out before the process exits.
     await Promise.all([stdoutOut.write(""), stderrOut.write("")]).catch(() => {});

@@ -352,3 +352,40 @@ Deno.test("syslog forwarding to a TCP destination that is down warns once and re
     `syslog: dropped 50 message(s) for syslog+tcp://127.0.0.1:${port} while it was unreachable or slow`,
   );
 });
+
+Deno.test({
+  name: "s9s stream --export-metrics and --forward reach Prometheus and rsyslog from the CLI",
+  ignore: !PROM || !UDP || !RSYSLOG_FILE,
+  async fn() {
+    const { runS9s, testEnv } = await import("../_helpers/cli.ts");
+    const dir = await Deno.makeTempDir({ prefix: "s9s-cli-int-" });
+    const name = `cli-${Date.now().toString(36)}.log`;
+    const path = `${dir}/${name}`;
+    await Deno.writeTextFile(path, "one\nERROR two\nthree\nfour\n");
+    const r = await runS9s([
+      "stream",
+      "--path",
+      path,
+      "--no-follow",
+      "--filter",
+      "o",
+      "--export-metrics",
+      `prometheus://${PROM!.replace(/^http:\/\//, "")}`,
+      "--forward",
+      UDP!,
+    ], { env: testEnv(dir) });
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(r.stdout, "one\nERROR two\nfour\n");
+    await waitFor(async () => {
+      const res = await fetch(`${PROM}/api/v1/query?query=${encodeURIComponent(`s9s_lines_total{job_id="${name}"}`)}`);
+      const body = await res.json();
+      return body.data?.result?.[0]?.value?.[1] === "4";
+    }, { timeout: 20_000, what: "s9s_lines_total in Prometheus" });
+    await waitFor(async () => {
+      const log = await Deno.readTextFile(RSYSLOG_FILE!);
+      return log.includes(`job_id="${name}" stream="stdout" line_num="4"] four`) &&
+        !log.includes(`job_id="${name}" stream="stdout" line_num="3"]`);
+    }, { timeout: 10_000, what: "forwarded lines in rsyslog's file" });
+    await Deno.remove(dir, { recursive: true });
+  },
+});
