@@ -46,6 +46,17 @@ export async function runTui(flags: GlobalFlags): Promise<void> {
     // Hidden, for benchmarks: open the monitor on a plain file.
     streamPath: Deno.env.get("S9S_TUI_STREAM_PATH") || undefined,
   });
+  // Alerts from the config fire in the UI too; their notices go to the status line.
+  let closeIntegrations: (() => Promise<void>) | undefined;
+  if (config.streaming.alerts.length) {
+    const { attachIntegrations } = await import("../sinks/integrations.ts");
+    closeIntegrations = await attachIntegrations(manager, {
+      config,
+      debug: ctx.debug,
+      warn: (m) => app.notify(m, true),
+      notice: (m) => app.notify(m),
+    });
+  }
   const onSignal = () => app.quit();
   const signals: Deno.Signal[] = ["SIGTERM", "SIGHUP"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
@@ -62,6 +73,7 @@ export async function runTui(flags: GlobalFlags): Promise<void> {
     globalThis.removeEventListener("unhandledrejection", onRejection);
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
     manager.close();
+    await closeIntegrations?.();
     cluster?.close();
   }
 }
