@@ -7,18 +7,14 @@
  * @module
  */
 import type { StreamingConfig } from "../config/schema.ts";
+import { expandHome, s9sDir } from "../platform/paths.ts";
 import type { LineBatch } from "./line_batch.ts";
-import { type BudgetMember, type BufferBudget, defaultBudget } from "./buffer_budget.ts";
+import { type BudgetMember, BufferBudget, defaultBudget } from "./buffer_budget.ts";
 import { decodeMemberText, encodeMember, type Level, toLevel } from "./gzip_chunk.ts";
-import { type SpillRef, SpillFile } from "./spill_file.ts";
+import { SpillFile, type SpillRef } from "./spill_file.ts";
+import { type BufferedLine, PlainChunk } from "./plain_chunk.ts";
 
-/** One buffered line. */
-export interface BufferedLine {
-  num: number;
-  content: string;
-  time: number;
-  truncated?: boolean;
-}
+export type { BufferedLine } from "./plain_chunk.ts";
 
 /** Limits and storage for a {@link StreamBuffer}. */
 export interface StreamBufferOptions {
@@ -55,15 +51,44 @@ interface Chunk {
   spill?: SpillRef;
 }
 
+const budgets = new WeakMap<StreamingConfig, BufferBudget>();
+
+/**
+ * A buffer wired to the config: caps from `streaming.buffer`, level from `streaming.compression`,
+ * one budget shared by every buffer made from the same config, and spill files in the
+ * persistence directory when persistence is enabled.
+ */
+export function bufferForStream(
+  cfg: StreamingConfig,
+  name: string,
+  onWarning?: (message: string) => void,
+): StreamBuffer {
+  let budget = budgets.get(cfg);
+  if (!budget) budgets.set(cfg, budget = BufferBudget.fromConfig(cfg));
+  const d = cfg.persistence.directory;
+  const spillDir = d === "~/.s9s" || d.startsWith("~/.s9s/")
+    ? s9sDir() + d.slice(6)
+    : expandHome(d);
+  return new StreamBuffer({
+    ...StreamBuffer.optionsFromConfig(cfg, budget, spillDir),
+    name,
+    onWarning,
+  });
+}
+
 const enc = new TextEncoder();
+/** What a held line costs beyond its text (its offset, once read), as the budget counts it. */
+const LINE_OVERHEAD = 8;
 /** Chunks hold at most this many uncompressed bytes, so reading one back stays cheap. */
 const CHUNK_BYTES = 1 << 20;
 
 /** The scroll-back of one stream. */
 export class StreamBuffer implements BudgetMember {
-  #lines: BufferedLine[] = [];
-  #head = 0; // index of the oldest live line in #lines (compacted lazily)
+  #hot: PlainChunk[] = [];
+  #hotHead = 0; // index of the oldest live chunk in #hot (compacted lazily)
+  #hotLines = 0;
   #bytes = 0;
+  #hotCost = 0;
   #discarded = 0;
   #chunks: Chunk[] = [];
   #chunkHead = 0;
@@ -98,7 +123,11 @@ export class StreamBuffer implements BudgetMember {
   }
 
   /** Buffer options from the streaming config (the persistence directory hosts spill files). */
-  static optionsFromConfig(cfg: StreamingConfig, budget: BufferBudget, spillDir?: string): StreamBufferOptions {
+  static optionsFromConfig(
+    cfg: StreamingConfig,
+    budget: BufferBudget,
+    spillDir?: string,
+  ): StreamBufferOptions {
     return {
       maxLines: cfg.buffer.max_lines,
       maxBytes: cfg.buffer.max_size_per_stream,
@@ -112,7 +141,7 @@ export class StreamBuffer implements BudgetMember {
 
   /** Lines held uncompressed in memory. */
   get length(): number {
-    return this.#lines.length - this.#head;
+    return this.#hotLines;
   }
 
   /** Bytes of the uncompressed lines in memory. */
@@ -123,6 +152,20 @@ export class StreamBuffer implements BudgetMember {
   /** Lines pushed out by the caps so far (gone for good). */
   get discarded(): number {
     return this.#discarded;
+  }
+
+  /** Memory of the uncompressed lines as the budget counts it (text plus per-line overhead). */
+  get hotMemory(): number {
+    return this.#hotCost;
+  }
+
+  /** Compress all but the newest quarter of the threshold now (the shared budget is short). */
+  compactHot(): number {
+    const before = this.#hotCost;
+    const lines = Math.floor(this.#hiLines / 4);
+    const bytes = Math.floor(this.#hiBytes / 4);
+    this.#compressDownTo(lines, bytes);
+    return before - this.#hotCost;
   }
 
   /** Bytes of compressed chunks held in memory. */
@@ -144,13 +187,13 @@ export class StreamBuffer implements BudgetMember {
   get firstLineNum(): number {
     const c = this.#chunks[this.#chunkHead];
     if (c) return c.first;
-    return this.#lines[this.#head]?.num ?? 0;
+    return this.#hot[this.#hotHead]?.first ?? 0;
   }
 
   /** line_num of the newest line (0 when empty). */
   get lastLineNum(): number {
-    const l = this.#lines[this.#lines.length - 1];
-    if (this.length > 0) return l.num;
+    const h = this.#hot[this.#hot.length - 1];
+    if (this.length > 0) return h.first + h.count - 1;
     const c = this.#chunks[this.#chunks.length - 1];
     return c && this.#chunks.length > this.#chunkHead ? c.first + c.count - 1 : 0;
   }
@@ -162,68 +205,78 @@ export class StreamBuffer implements BudgetMember {
     return n;
   }
 
-  /** Append every line of a batch. */
+  /** Append every line of a batch (kept as the batch's one string until compressed). */
   append(batch: LineBatch): void {
-    const t = batch.text;
-    let pos = 0;
-    for (let i = 0; i < batch.count; i++) {
-      const nl = t.indexOf("\n", pos);
-      const line: BufferedLine = { num: batch.firstLine + i, content: t.slice(pos, nl), time: batch.time };
-      if (batch.truncated?.includes(i)) line.truncated = true;
-      this.#lines.push(line);
-      pos = nl + 1;
-    }
-    this.#bytes += t.length;
-    this.#budget.add(t.length);
+    if (batch.count === 0) return;
+    this.#hot.push(PlainChunk.fromBatch(batch));
+    this.#hotLines += batch.count;
+    const cost = batch.text.length + LINE_OVERHEAD * batch.count;
+    this.#bytes += batch.text.length;
+    this.#hotCost += cost;
+    this.#budget.add(cost);
     this.#maintain();
   }
 
   #maintain(): void {
     if (this.length > this.#hiLines || this.#bytes > this.#hiBytes) {
       // Compress down to half the threshold so that compaction happens in large runs.
-      const loLines = Math.floor(this.#hiLines / 2);
-      const loBytes = Math.floor(this.#hiBytes / 2);
-      while (this.length > 1 && (this.length > loLines || this.#bytes > loBytes)) this.#compressOldest(loLines, loBytes);
+      this.#compressDownTo(Math.floor(this.#hiLines / 2), Math.floor(this.#hiBytes / 2));
     }
-    if (this.#head > 4096 && this.#head > this.#lines.length / 2) {
-      this.#lines = this.#lines.slice(this.#head);
-      this.#head = 0;
+    while (this.#chunkMemory > this.#maxBytes && this.evictOldestChunk() > 0) {
+      /* spill or drop */
     }
-    while (this.#chunkMemory > this.#maxBytes && this.evictOldestChunk() > 0) { /* spill or drop */ }
     this.#budget.enforce();
   }
 
-  /** Move the oldest lines (at most CHUNK_BYTES) into a compressed chunk. */
+  #compressDownTo(lines: number, bytes: number): void {
+    while (this.length > 0 && (this.length > lines || this.#bytes > bytes)) {
+      this.#compressOldest(lines, bytes);
+    }
+    if (this.#hotHead > 1024 && this.#hotHead > this.#hot.length / 2) {
+      this.#hot = this.#hot.slice(this.#hotHead);
+      this.#hotHead = 0;
+    }
+  }
+
+  /** Move the oldest lines (about CHUNK_BYTES at most) into one compressed chunk. */
   #compressOldest(loLines: number, loBytes: number): void {
-    const start = this.#head;
-    let end = start;
+    const needLines = this.#hotLines - loLines;
+    const needBytes = this.#bytes - loBytes;
+    const taken: PlainChunk[] = [];
     let raw = 0;
+    let n = 0;
     while (
-      end < this.#lines.length - 1 && raw < CHUNK_BYTES &&
-      (this.#lines.length - end > loLines || this.#bytes - raw > loBytes)
+      this.#hotHead < this.#hot.length && raw < CHUNK_BYTES && (n < needLines || raw < needBytes)
     ) {
-      raw += this.#lines[end].content.length + 1;
-      end++;
+      let c = this.#hot[this.#hotHead];
+      const want = Math.max(needLines - n, c.linesCovering(needBytes - raw));
+      const k = Math.max(1, Math.min(c.count, want, c.linesCovering(CHUNK_BYTES - raw)));
+      if (k < c.count) {
+        const [head, rest] = c.split(k);
+        this.#hot[this.#hotHead] = rest;
+        c = head;
+      } else {
+        this.#hot[this.#hotHead++] = undefined as unknown as PlainChunk; // let it go
+      }
+      taken.push(c);
+      raw += c.text.length;
+      n += c.count;
     }
-    if (end === start) {
-      raw = this.#lines[start].content.length + 1;
-      end = start + 1;
-    }
-    const lines = this.#lines.slice(start, end);
-    this.#head = end;
+    this.#hotLines -= n;
     this.#bytes -= raw;
-    this.#budget.add(-raw);
+    const cost = raw + LINE_OVERHEAD * n;
+    this.#hotCost -= cost;
+    this.#budget.add(-cost);
     const times: [number, number][] = [];
     const truncated: number[] = [];
-    let text = "";
-    for (const l of lines) {
-      text += l.content + "\n";
+    for (const c of taken) {
       const last = times[times.length - 1];
-      if (last && last[1] === l.time) last[0]++;
-      else times.push([1, l.time]);
-      if (l.truncated) truncated.push(l.num);
+      if (last && last[1] === c.time) last[0] += c.count;
+      else times.push([c.count, c.time]);
+      if (c.truncated) { for (const i of c.truncated) truncated.push(c.first + i); }
     }
-    const chunk: Chunk = { first: lines[0].num, count: lines.length, raw, times, truncated };
+    const text = taken.length === 1 ? taken[0].text : taken.map((c) => c.text).join("");
+    const chunk: Chunk = { first: taken[0].first, count: n, raw, times, truncated };
     chunk.gz = encodeMember(enc.encode(text), { l: chunk.first, n: chunk.count }, this.#level);
     this.#chunks.push(chunk);
     this.#chunkMemory += chunk.gz.length;
@@ -244,7 +297,9 @@ export class StreamBuffer implements BudgetMember {
       } catch (err) {
         this.#spillFailed = true;
         this.#opts.onWarning?.(
-          `cannot spill buffer to "${this.#spill.path}": ${(err as Error).message}; the oldest lines will be discarded`,
+          `cannot spill buffer to "${this.#spill.path}": ${
+            (err as Error).message
+          }; the oldest lines will be discarded`,
         );
       }
     }
@@ -264,13 +319,23 @@ export class StreamBuffer implements BudgetMember {
 
   /** In-memory lines `[from, from+count)` counted from the oldest held uncompressed (0-based). */
   slice(from: number, count: number): BufferedLine[] {
-    const a = this.#head + Math.max(0, from);
-    return this.#lines.slice(a, Math.min(this.#lines.length, a + count));
+    const out: BufferedLine[] = [];
+    let skip = Math.max(0, from);
+    for (let i = this.#hotHead; i < this.#hot.length && out.length < count; i++) {
+      const c = this.#hot[i];
+      if (skip >= c.count) {
+        skip -= c.count;
+        continue;
+      }
+      for (let j = skip; j < c.count && out.length < count; j++) out.push(c.line(j));
+      skip = 0;
+    }
+    return out;
   }
 
   /** The last `count` lines (from memory). */
   tail(count: number): BufferedLine[] {
-    return this.#lines.slice(Math.max(this.#head, this.#lines.length - count));
+    return this.slice(Math.max(0, this.length - count), count);
   }
 
   /** Lines with line_num in `[fromLine, fromLine+count)`, wherever they are kept. */
@@ -283,9 +348,12 @@ export class StreamBuffer implements BudgetMember {
       const lines = await this.#chunkLines(c);
       for (const l of lines) if (l.num >= fromLine && l.num < to) out.push(l);
     }
-    const hot = this.#lines;
-    for (let i = this.#head; i < hot.length && out.length < count; i++) {
-      if (hot[i].num >= fromLine && hot[i].num < to) out.push(hot[i]);
+    for (let i = this.#hotHead; i < this.#hot.length && out.length < count; i++) {
+      const c = this.#hot[i];
+      if (c.first + c.count <= fromLine || c.first >= to) continue;
+      const a = Math.max(0, fromLine - c.first);
+      const b = Math.min(c.count, to - c.first);
+      for (let j = a; j < b; j++) out.push(c.line(j));
     }
     return out;
   }
@@ -299,12 +367,20 @@ export class StreamBuffer implements BudgetMember {
     fromLine: number,
     direction: "forward" | "backward" = "forward",
   ): Promise<BufferedLine | undefined> {
-    const re = regex.global || regex.sticky ? new RegExp(regex.source, regex.flags.replace(/[gy]/g, "")) : regex;
+    const re = regex.global || regex.sticky
+      ? new RegExp(regex.source, regex.flags.replace(/[gy]/g, ""))
+      : regex;
     const fwd = direction === "forward";
-    const ok = (l: BufferedLine) => (fwd ? l.num >= fromLine : l.num <= fromLine) && re.test(l.content);
-    const hot = this.#lines;
+    const ok = (l: BufferedLine) =>
+      (fwd ? l.num >= fromLine : l.num <= fromLine) && re.test(l.content);
+    const hot = this.#hot;
     if (!fwd) {
-      for (let i = hot.length - 1; i >= this.#head; i--) if (ok(hot[i])) return hot[i];
+      for (let i = hot.length - 1; i >= this.#hotHead; i--) {
+        for (let j = hot[i].count - 1; j >= 0; j--) {
+          const l = hot[i].line(j);
+          if (ok(l)) return l;
+        }
+      }
     }
     const n = this.#chunks.length;
     for (let k = 0; k < n - this.#chunkHead; k++) {
@@ -318,7 +394,12 @@ export class StreamBuffer implements BudgetMember {
       }
     }
     if (fwd) {
-      for (let i = this.#head; i < hot.length; i++) if (ok(hot[i])) return hot[i];
+      for (let i = this.#hotHead; i < hot.length; i++) {
+        for (let j = 0; j < hot[i].count; j++) {
+          const l = hot[i].line(j);
+          if (ok(l)) return l;
+        }
+      }
     }
     return undefined;
   }
@@ -346,10 +427,12 @@ export class StreamBuffer implements BudgetMember {
 
   /** Forget everything held, in memory and spilled (the discarded count stays). */
   clear(): void {
-    this.#budget.add(-(this.#bytes + this.#chunkMemory));
-    this.#lines = [];
-    this.#head = 0;
+    this.#budget.add(-(this.#hotCost + this.#chunkMemory));
+    this.#hot = [];
+    this.#hotHead = 0;
+    this.#hotLines = 0;
     this.#bytes = 0;
+    this.#hotCost = 0;
     this.#chunks = [];
     this.#chunkHead = 0;
     this.#chunkMemory = 0;

@@ -20,7 +20,7 @@ import { WatchHub } from "../sources/watch_hub.ts";
 import { type DebugLog, NO_DEBUG } from "./debug_log.ts";
 import { compileUserPattern, type FilterAction, LineFilter, type Selection } from "./filter.ts";
 import { batchLines, type LineBatch } from "./line_batch.ts";
-import { StreamBuffer } from "./stream_buffer.ts";
+import { bufferForStream, type StreamBuffer } from "./stream_buffer.ts";
 import type { SourceKind, StreamEvent, StreamState, StreamType } from "./stream_event.ts";
 import { streamKey } from "./stream_event.ts";
 
@@ -539,8 +539,8 @@ export class StreamManager {
     s.job = job;
     s.jobState = job?.state;
     if (this.#keepBuffers) {
-      const b = this.config.streaming.buffer;
-      s.buffer = new StreamBuffer({ maxLines: b.max_lines, maxBytes: b.max_size_per_stream });
+      // One shared budget across streams; old lines are compressed, then spilled to disk.
+      s.buffer = bufferForStream(this.config.streaming, key);
     }
     tracker.streams.set(key, s);
     this.#streams.set(key, s);
@@ -699,7 +699,10 @@ export class StreamManager {
       }
     }
     for (const [key, s] of this.#streams) {
-      if (s.ended && (s.jobId === jobId) && (!type || s.type === type)) this.#streams.delete(key);
+      if (s.ended && (s.jobId === jobId) && (!type || s.type === type)) {
+        (s as Stream).buffer?.close();
+        this.#streams.delete(key);
+      }
     }
   }
 
@@ -715,6 +718,7 @@ export class StreamManager {
         }
       }
     }
+    for (const s of this.#streams.values()) (s as Stream).buffer?.close();
     this.#hub.close();
   }
 

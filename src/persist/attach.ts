@@ -21,9 +21,14 @@ export interface AttachOptions {
 }
 
 /** Subscribe savers to the manager; the returned function flushes and closes them. */
-export async function attachRecorders(manager: StreamManager, o: AttachOptions): Promise<() => Promise<void>> {
+export async function attachRecorders(
+  manager: StreamManager,
+  o: AttachOptions,
+): Promise<() => Promise<void>> {
   const closers: (() => Promise<void>)[] = [];
-  if (o.save) closers.push(await attachSaveFile(manager, o.save, o.config.streaming.compression.level));
+  if (o.save) {
+    closers.push(await attachSaveFile(manager, o.save, o.config.streaming.compression.level));
+  }
   const p = o.config.streaming.persistence;
   if (p.enabled && p.auto_save) {
     const recorder = await HistoryRecorder.start(manager, {
@@ -39,7 +44,11 @@ export async function attachRecorders(manager: StreamManager, o: AttachOptions):
   };
 }
 
-async function attachSaveFile(manager: StreamManager, path: string, level: number): Promise<() => Promise<void>> {
+async function attachSaveFile(
+  manager: StreamManager,
+  path: string,
+  level: number,
+): Promise<() => Promise<void>> {
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { write: true, create: true, truncate: true, mode: 0o600 });
@@ -54,12 +63,17 @@ async function attachSaveFile(manager: StreamManager, path: string, level: numbe
     pending = pending.then(() => writeAll(file, bytes));
   };
   const gz = path.endsWith(".gz")
-    ? new Gzip({ level: level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 }, (chunk) => write(chunk.slice()))
+    ? new Gzip(
+      { level: level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 },
+      (chunk) => write(chunk.slice()),
+    )
     : undefined;
   const several = () => manager.streams.filter((s) => s.location).length > 1;
   const unsubscribe = manager.subscribe({
     onLines(s, batch) {
-      const text = several() ? batchLines(batch).map((l) => `[${s.jobId}:${s.type}] ${l}\n`).join("") : batch.text;
+      const text = several()
+        ? batchLines(batch).map((l) => `[${s.jobId}:${s.type}] ${l}\n`).join("")
+        : batch.text;
       const bytes = enc.encode(text);
       if (gz) gz.push(bytes);
       else write(bytes);

@@ -1,0 +1,130 @@
+/**
+ * Gzip members that carry their own metadata. Each member is a complete, standard gzip member
+ * (RFC 1952), so a file of concatenated members is a valid gzip file that `gunzip` reads. The
+ * header's FEXTRA field holds subfield "S9": the deflate length (to find the next member without
+ * inflating) and a small JSON object (line numbers, times). Shared by the buffer's compressed
+ * chunks, its spill files and the history files.
+ * @module
+ */
+import { deflateSync, inflateSync } from "fflate";
+
+/** A compression level fflate accepts. */
+export type Level = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+
+/** Clamp any number to a valid compression level. */
+export function toLevel(n: number): Level {
+  return Math.max(0, Math.min(9, Math.round(n))) as Level;
+}
+
+const CRC_TABLE = (() => {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+})();
+
+/** CRC-32 (the gzip trailer's checksum). */
+export function crc32(data: Uint8Array): number {
+  let c = -1;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 255] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Compress `data` into one gzip member with `meta` in its header. */
+export function encodeMember(data: Uint8Array, meta: unknown, level: Level): Uint8Array {
+  const deflated = deflateSync(data, { level });
+  const json = enc.encode(JSON.stringify(meta));
+  const subLen = 4 + json.length;
+  if (subLen > 0xffff - 4) throw new RangeError("gzip member metadata is too large");
+  const xlen = 4 + subLen;
+  const head = 10 + 2 + xlen;
+  const out = new Uint8Array(head + deflated.length + 8);
+  const v = new DataView(out.buffer);
+  out.set([0x1f, 0x8b, 8, 0x04], 0); // magic, deflate, FLG.FEXTRA
+  v.setUint32(4, Math.floor(Date.now() / 1000), true);
+  out[8] = 0;
+  out[9] = 3; // OS: Unix
+  v.setUint16(10, xlen, true);
+  out[12] = 0x53; // 'S'
+  out[13] = 0x39; // '9'
+  v.setUint16(14, subLen, true);
+  v.setUint32(16, deflated.length, true);
+  out.set(json, 20);
+  out.set(deflated, head);
+  v.setUint32(head + deflated.length, crc32(data), true);
+  v.setUint32(head + deflated.length + 4, data.length >>> 0, true);
+  return out;
+}
+
+/** One member found in a byte run. */
+export interface MemberInfo<M = unknown> {
+  /** Offset of the member in the run. */
+  offset: number;
+  /** Its total length (header + data + trailer). */
+  length: number;
+  /** Length of the uncompressed data (mod 2^32). */
+  size: number;
+  /** The JSON metadata from the header (undefined for foreign members). */
+  meta: M | undefined;
+  /** Offset and length of the deflate data. */
+  dataOffset: number;
+  dataLength: number;
+}
+
+/**
+ * The complete members at the start of `bytes`, in order. Stops quietly at the first member that
+ * is cut short (a crash mid-write) or not ours; `end` tells how far the good part goes.
+ */
+export function scanMembers<M = unknown>(
+  bytes: Uint8Array,
+): { members: MemberInfo<M>[]; end: number } {
+  const members: MemberInfo<M>[] = [];
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = 0;
+  while (pos + 20 <= bytes.length) {
+    if (bytes[pos] !== 0x1f || bytes[pos + 1] !== 0x8b || bytes[pos + 2] !== 8) break;
+    if (!(bytes[pos + 3] & 0x04)) break;
+    const xlen = v.getUint16(pos + 10, true);
+    if (bytes[pos + 12] !== 0x53 || bytes[pos + 13] !== 0x39) break;
+    const subLen = v.getUint16(pos + 14, true);
+    const dataLength = v.getUint32(pos + 16, true);
+    const dataOffset = pos + 12 + xlen;
+    const end = dataOffset + dataLength + 8;
+    if (end > bytes.length || subLen < 4 || 4 + subLen > xlen) break;
+    let meta: M | undefined;
+    try {
+      meta = JSON.parse(dec.decode(bytes.subarray(pos + 20, pos + 16 + subLen))) as M;
+    } catch {
+      break;
+    }
+    members.push({
+      offset: pos,
+      length: end - pos,
+      size: v.getUint32(end - 4, true),
+      meta,
+      dataOffset,
+      dataLength,
+    });
+    pos = end;
+  }
+  return { members, end: pos };
+}
+
+/** Inflate one member found by {@link scanMembers}. */
+export function inflateMember(bytes: Uint8Array, m: MemberInfo<unknown>): Uint8Array {
+  const out = new Uint8Array(m.size);
+  return inflateSync(bytes.subarray(m.dataOffset, m.dataOffset + m.dataLength), { out });
+}
+
+/** Inflate a run of bytes holding exactly one member, returning its text. */
+export function decodeMemberText(bytes: Uint8Array): string {
+  const { members } = scanMembers(bytes);
+  if (members.length !== 1) throw new Error("corrupt compressed chunk");
+  return dec.decode(inflateMember(bytes, members[0]));
+}

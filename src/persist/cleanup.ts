@@ -1,0 +1,78 @@
+/**
+ * History cleanup: remove part files older than the age limit, then the oldest beyond the count
+ * limit; and spill files left behind by processes that are gone.
+ * @module
+ */
+import { listPartFiles } from "./history_dir.ts";
+
+/** Limits for {@link cleanHistory}. */
+export interface CleanOptions {
+  /** Remove files last written longer ago than this (ms); 0 or undefined: no age limit. */
+  maxAgeMs?: number;
+  /** Keep at most this many part files (newest first); undefined: no count limit. */
+  maxFiles?: number;
+  /** Paths that must stay (parts being written by this process). */
+  keep?: Set<string>;
+  /** The clock (tests). */
+  now?: number;
+}
+
+/** Remove what the limits say; returns the removed paths. */
+export async function cleanHistory(dir: string, o: CleanOptions): Promise<string[]> {
+  const now = o.now ?? Date.now();
+  const keep = o.keep ?? new Set<string>();
+  const removed: string[] = [];
+  const files = (await listPartFiles(dir)).sort((a, b) =>
+    b.mtime - a.mtime || b.name.localeCompare(a.name)
+  );
+  let kept = 0;
+  for (const f of files) {
+    const tooOld = !!o.maxAgeMs && now - f.mtime > o.maxAgeMs;
+    const tooMany = o.maxFiles !== undefined && kept >= o.maxFiles;
+    if (keep.has(f.path) || !(tooOld || tooMany)) {
+      kept++;
+      continue;
+    }
+    try {
+      await Deno.remove(f.path);
+      removed.push(f.path);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+  }
+  await cleanSpill(`${dir}/spill`, o.maxAgeMs, now, removed);
+  return removed;
+}
+
+async function cleanSpill(
+  dir: string,
+  maxAgeMs: number | undefined,
+  now: number,
+  removed: string[],
+): Promise<void> {
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      const m = /^(\d+)-.*\.gz$/.exec(e.name);
+      if (!e.isFile || !m) continue;
+      const path = `${dir}/${e.name}`;
+      const pid = Number(m[1]);
+      let stale = pid !== Deno.pid && !(await alive(pid));
+      if (!stale && maxAgeMs) {
+        const st = await Deno.stat(path).catch(() => undefined);
+        stale = pid !== Deno.pid && !!st?.mtime && now - st.mtime.getTime() > maxAgeMs;
+      }
+      if (!stale) continue;
+      await Deno.remove(path).then(() => removed.push(path), () => {});
+    }
+  } catch { /* no spill directory */ }
+}
+
+async function alive(pid: number): Promise<boolean> {
+  if (Deno.build.os !== "linux") return true; // cannot tell cheaply: keep it
+  try {
+    await Deno.stat(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}

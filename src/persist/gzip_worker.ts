@@ -1,0 +1,27 @@
+/**
+ * Worker side of {@link GzipPool}: turns text into gzip members off the main thread.
+ * @module
+ */
+import { encodeMember, type Level } from "../engine/gzip_chunk.ts";
+
+interface Job {
+  id: number;
+  data: Uint8Array;
+  meta: unknown;
+  level: Level;
+}
+
+const scope = self as unknown as {
+  onmessage: ((e: MessageEvent<Job>) => void) | null;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+};
+
+scope.onmessage = (e) => {
+  const { id, data, meta, level } = e.data;
+  try {
+    const out = encodeMember(data, meta, level);
+    scope.postMessage({ id, out }, [out.buffer as ArrayBuffer]);
+  } catch (err) {
+    scope.postMessage({ id, error: (err as Error).message });
+  }
+};

@@ -1,0 +1,78 @@
+/**
+ * The history directory: where it is, creating it privately (0700), and how its files are named.
+ * A session (one stream recorded by one run) is `ID.NNN.log.gz`, NNN the rotation part.
+ * @module
+ */
+import type { StreamingConfig } from "../config/schema.ts";
+import { expandHome, s9sDir } from "../platform/paths.ts";
+import { UserFacingError } from "../errors.ts";
+
+/** The history directory the config names: `~` expanded, `~/.s9s/` following $S9S_HOME. */
+export function historyDir(cfg: StreamingConfig): string {
+  const d = cfg.persistence.directory;
+  const path = d === "~/.s9s" || d.startsWith("~/.s9s/") ? s9sDir() + d.slice(6) : expandHome(d);
+  return path.replace(/\/+$/, "") || "/";
+}
+
+/** Create the directory (and parents) with mode 0700. Throws when it cannot. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await Deno.stat(dir);
+  if (st.mode !== null && (st.mode & 0o777) !== 0o700) await Deno.chmod(dir, 0o700);
+}
+
+const FILE_RE = /^(.+)\.(\d{3,})\.log\.gz$/;
+
+/** The file name of a session's part. */
+export function partFileName(id: string, part: number): string {
+  return `${id}.${String(part).padStart(3, "0")}.log.gz`;
+}
+
+/** Split a history file name into session id and part, or undefined for other files. */
+export function parsePartFileName(name: string): { id: string; part: number } | undefined {
+  const m = FILE_RE.exec(name);
+  return m ? { id: m[1], part: Number(m[2]) } : undefined;
+}
+
+/** A new session id: UTC time, a random tag, the job and the stream type. */
+export function newSessionId(jobId: string, type: string, now = new Date()): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  const stamp = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-` +
+    `${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
+  const tag = Math.floor(Math.random() * 0x10000).toString(16).padStart(4, "0");
+  const job = jobId.replace(/[^A-Za-z0-9_+-]+/g, "_").slice(0, 60) || "job";
+  return `${stamp}-${tag}-${job}-${type}`;
+}
+
+/** A history file as found on disk. */
+export interface DirFile {
+  name: string;
+  path: string;
+  size: number;
+  mtime: number;
+}
+
+/** The history part files in `dir` (none when it does not exist). */
+export async function listPartFiles(dir: string): Promise<DirFile[]> {
+  const out: DirFile[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (!e.isFile || !parsePartFileName(e.name)) continue;
+      const path = `${dir}/${e.name}`;
+      try {
+        const st = await Deno.stat(path);
+        out.push({ name: e.name, path, size: st.size, mtime: st.mtime?.getTime() ?? 0 });
+      } catch { /* removed meanwhile */ }
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return out;
+    throw new UserFacingError(
+      `cannot read the history directory "${dir}": ${(err as Error).message}`,
+      {
+        hint: "set streaming.persistence.directory to a directory you can read",
+        cause: err,
+      },
+    );
+  }
+  return out;
+}

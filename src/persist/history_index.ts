@@ -1,0 +1,178 @@
+/**
+ * The history index (`index.json`): one entry per part file. It is only a cache of what the
+ * files' gzip headers say — every member carries its line numbers and times, the first member of
+ * a part the stream's identity — so a missing, corrupt or stale index is rebuilt from the files.
+ * @module
+ */
+import { scanMembers } from "../engine/gzip_chunk.ts";
+import { type DirFile, listPartFiles, parsePartFileName } from "./history_dir.ts";
+
+/** Metadata in a history member's gzip header. */
+export interface MemberMeta {
+  /** line_num of the member's first line. */
+  l: number;
+  /** [lines, epoch ms] runs. */
+  r: [number, number][];
+  /** line_nums cut at the line cap. */
+  x?: number[];
+  /** The stream (first member of a part only). */
+  s?: StreamMeta;
+}
+
+/** Who a history session belongs to. */
+export interface StreamMeta {
+  id: string;
+  part: number;
+  job_id: string;
+  type: string;
+  node: string | null;
+  source: string;
+  path: string | null;
+}
+
+/** One part file, as the index describes it. */
+export interface HistoryEntry extends StreamMeta {
+  file: string;
+  first_line: number;
+  lines: number;
+  /** Uncompressed bytes of the lines (with their newlines). */
+  bytes: number;
+  first_ts: number;
+  last_ts: number;
+  /** Size of the file when indexed (a different size means stale). */
+  size: number;
+}
+
+const INDEX = "index.json";
+
+/** Read a part file's headers into an index entry (undefined when it holds no complete member). */
+export async function scanPartFile(f: DirFile): Promise<HistoryEntry | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(f.path);
+  } catch {
+    return undefined;
+  }
+  const { members } = scanMembers<MemberMeta>(bytes);
+  const parsed = parsePartFileName(f.name)!;
+  const first = members[0]?.meta;
+  if (!first?.s) return undefined;
+  let lines = 0;
+  let size = 0;
+  let lastTs = 0;
+  for (const m of members) {
+    for (const [n, t] of m.meta?.r ?? []) {
+      lines += n;
+      lastTs = t;
+    }
+    size += m.size;
+  }
+  return {
+    ...first.s,
+    id: parsed.id,
+    part: parsed.part,
+    file: f.name,
+    first_line: first.l,
+    lines,
+    bytes: size,
+    first_ts: first.r[0]?.[1] ?? 0,
+    last_ts: lastTs,
+    size: f.size,
+  };
+}
+
+async function readIndexFile(dir: string): Promise<Record<string, HistoryEntry>> {
+  try {
+    const raw = JSON.parse(await Deno.readTextFile(`${dir}/${INDEX}`));
+    if (raw && raw.version === 1 && raw.files && typeof raw.files === "object") return raw.files;
+  } catch { /* missing or corrupt: rebuilt from the files */ }
+  return {};
+}
+
+async function writeIndexFile(dir: string, files: Record<string, HistoryEntry>): Promise<void> {
+  const tmp = `${dir}/.${INDEX}.${Deno.pid}.tmp`;
+  await Deno.writeTextFile(tmp, JSON.stringify({ version: 1, files }), { mode: 0o600 });
+  await Deno.rename(tmp, `${dir}/${INDEX}`);
+}
+
+/**
+ * The index, reconciled with the directory: entries of vanished files dropped, new or changed
+ * files (e.g. after a crash) rescanned. Rewritten when it changed and the directory allows.
+ */
+export async function loadIndex(dir: string): Promise<HistoryEntry[]> {
+  const idx = await readIndexFile(dir);
+  const files = await listPartFiles(dir);
+  const next: Record<string, HistoryEntry> = {};
+  let changed = Object.keys(idx).length !== files.length;
+  for (const f of files) {
+    const e = idx[f.name];
+    if (e && e.size === f.size) {
+      next[f.name] = e;
+      continue;
+    }
+    changed = true;
+    const scanned = await scanPartFile(f);
+    if (scanned) next[f.name] = scanned;
+  }
+  if (changed) {
+    try {
+      await writeIndexFile(dir, next);
+    } catch { /* read-only: the index is only a cache */ }
+  }
+  return Object.values(next).sort((a, b) =>
+    a.first_ts - b.first_ts || a.id.localeCompare(b.id) || a.part - b.part
+  );
+}
+
+/** Merge fresh entries (from a writer) into the index file. */
+export async function updateIndex(dir: string, entries: HistoryEntry[]): Promise<void> {
+  const idx = await readIndexFile(dir);
+  for (const e of entries) idx[e.file] = e;
+  await writeIndexFile(dir, idx);
+}
+
+/** One recorded stream: its parts in order. */
+export interface HistorySession {
+  id: string;
+  job_id: string;
+  type: string;
+  node: string | null;
+  source: string;
+  path: string | null;
+  first_ts: number;
+  last_ts: number;
+  lines: number;
+  bytes: number;
+  parts: HistoryEntry[];
+}
+
+/** Group part entries by session. */
+export function sessionsOf(entries: HistoryEntry[]): HistorySession[] {
+  const by = new Map<string, HistorySession>();
+  for (const e of entries) {
+    let s = by.get(e.id);
+    if (!s) {
+      s = {
+        id: e.id,
+        job_id: e.job_id,
+        type: e.type,
+        node: e.node,
+        source: e.source,
+        path: e.path,
+        first_ts: e.first_ts,
+        last_ts: e.last_ts,
+        lines: 0,
+        bytes: 0,
+        parts: [],
+      };
+      by.set(e.id, s);
+    }
+    s.parts.push(e);
+    s.lines += e.lines;
+    s.bytes += e.bytes;
+    s.first_ts = Math.min(s.first_ts, e.first_ts);
+    s.last_ts = Math.max(s.last_ts, e.last_ts);
+  }
+  for (const s of by.values()) s.parts.sort((a, b) => a.part - b.part);
+  return [...by.values()].sort((a, b) => a.first_ts - b.first_ts || a.id.localeCompare(b.id));
+}

@@ -1,0 +1,205 @@
+/**
+ * Records one stream into its history session: lines are gathered and written as complete gzip
+ * members (at least every `flushMs`, or every `memberBytes` of text), so after a crash the file
+ * ends on a whole member and stays readable. Parts rotate at `maxFileSize`.
+ * @module
+ */
+import type { LineBatch } from "../engine/line_batch.ts";
+import { encodeMember, type Level } from "../engine/gzip_chunk.ts";
+import { partFileName } from "./history_dir.ts";
+import type { HistoryEntry, MemberMeta, StreamMeta } from "./history_index.ts";
+
+/** Options for a {@link HistoryWriter}. */
+export interface HistoryWriterOptions {
+  dir: string;
+  meta: Omit<StreamMeta, "part">;
+  level: Level;
+  maxFileSize: number;
+  /** Longest time lines wait before they are on disk (default 1000 ms). */
+  flushMs?: number;
+  /** Text gathered before a member is written at once (default 256 KB). */
+  memberBytes?: number;
+  /** Called when a write fails; the writer then stops. */
+  onError: (err: Error) => void;
+  /** Called after a part was started (e.g. to enforce max_files). */
+  onRotate?: () => void;
+  /** Bytes waiting for compression or disk, shared by all writers (bounds memory). */
+  backlog?: Backlog;
+  /** Compresses members (default: inline, on this thread). */
+  encode?: (data: Uint8Array, meta: MemberMeta, level: Level) => Promise<Uint8Array>;
+}
+
+const enc = new TextEncoder();
+const HIGH = 8 * 1024 * 1024;
+const LOW = 4 * 1024 * 1024;
+
+/** Bytes waiting for compression or the disk, shared by writers; readers wait above HIGH. */
+export interface Backlog {
+  bytes: number;
+  waiters?: (() => void)[];
+}
+
+/** The writer of one history session. */
+export class HistoryWriter {
+  #o: HistoryWriterOptions;
+  #part = 0;
+  #file?: Deno.FsFile;
+  #partSize = 0;
+  #entry?: HistoryEntry;
+  #done: HistoryEntry[] = [];
+  #text: string[] = [];
+  #textBytes = 0;
+  #first = 0;
+  #runs: [number, number][] = [];
+  #trunc: number[] = [];
+  #timer?: ReturnType<typeof setTimeout>;
+  #queue: Promise<void> = Promise.resolve();
+  #backlog: Backlog;
+  #failed = false;
+  #closed = false;
+  #started = false;
+
+  constructor(options: HistoryWriterOptions) {
+    this.#o = options;
+    this.#backlog = options.backlog ?? { bytes: 0 };
+  }
+
+  /** Path of the part being written. */
+  get currentPath(): string | undefined {
+    return this.#entry ? `${this.#o.dir}/${this.#entry.file}` : undefined;
+  }
+
+  /** Index entries of every part (the current one included). */
+  get entries(): HistoryEntry[] {
+    return this.#entry ? [...this.#done, { ...this.#entry }] : [...this.#done];
+  }
+
+  /** Whether a write failed (the writer no longer records). */
+  get failed(): boolean {
+    return this.#failed;
+  }
+
+  /** Add a batch. The promise (when returned) resolves once the disk caught up (backpressure). */
+  add(batch: LineBatch): Promise<void> | undefined {
+    if (this.#failed || this.#closed || batch.count === 0) return;
+    if (this.#text.length === 0) this.#first = batch.firstLine;
+    this.#text.push(batch.text);
+    this.#textBytes += batch.text.length;
+    const last = this.#runs[this.#runs.length - 1];
+    if (last && last[1] === batch.time) last[0] += batch.count;
+    else this.#runs.push([batch.count, batch.time]);
+    if (batch.truncated) { for (const i of batch.truncated) this.#trunc.push(batch.firstLine + i); }
+    if (this.#textBytes >= (this.#o.memberBytes ?? 256 * 1024) || this.#runs.length >= 512) {
+      this.#flush();
+    } else if (this.#timer === undefined) {
+      const t = setTimeout(() => this.#flush(), this.#o.flushMs ?? 1000);
+      Deno.unrefTimer(t);
+      this.#timer = t;
+    }
+    // Let the readers run ahead of compression and disk by a few MB at most; resume at half, so
+    // that reading and compressing overlap instead of taking turns.
+    if (this.#backlog.bytes <= HIGH) return undefined;
+    return new Promise<void>((resolve) => (this.#backlog.waiters ??= []).push(resolve));
+  }
+
+  #flush(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#text.length === 0 || this.#failed) return;
+    const text = enc.encode(this.#text.length === 1 ? this.#text[0] : this.#text.join(""));
+    const meta: MemberMeta = { l: this.#first, r: this.#runs };
+    if (this.#trunc.length) meta.x = this.#trunc;
+    const lines = this.#runs.reduce((n, r) => n + r[0], 0);
+    const firstTs = this.#runs[0][1];
+    const lastTs = this.#runs[this.#runs.length - 1][1];
+    this.#text = [];
+    this.#textBytes = 0;
+    this.#runs = [];
+    this.#trunc = [];
+    if (!this.#started) {
+      // The first member of a part says whose stream this is.
+      meta.s = { ...this.#o.meta, part: 1 };
+      this.#started = true;
+    }
+    const size = text.length;
+    // Behind the reader (a catch-up burst): compress fast rather than make the stream wait.
+    const level = this.#backlog.bytes > LOW ? (Math.min(this.#o.level, 1) as Level) : this.#o.level;
+    const encoded = this.#o.encode
+      ? this.#o.encode(text, structuredClone(meta), level)
+      : Promise.resolve(encodeMember(text, meta, level));
+    const job = async () => {
+      if (this.#failed) return;
+      try {
+        let member = await encoded;
+        const rotate = this.#partSize > 0 && this.#partSize + member.length > this.#o.maxFileSize;
+        if (rotate) {
+          meta.s = { ...this.#o.meta, part: this.#part + 1 };
+          member = encodeMember(text, meta, level);
+        }
+        if (!this.#file || rotate) await this.#openPart(meta.l, firstTs);
+        let off = 0;
+        while (off < member.length) off += await this.#file!.write(member.subarray(off));
+        this.#partSize += member.length;
+        const e = this.#entry!;
+        e.size = this.#partSize;
+        e.lines += lines;
+        e.bytes += size;
+        e.last_ts = lastTs;
+      } catch (err) {
+        this.#failed = true;
+        this.#o.onError(err as Error);
+      }
+    };
+    this.#backlog.bytes += size;
+    this.#queue = this.#queue.then(job).finally(() => {
+      const b = this.#backlog;
+      b.bytes -= size;
+      if (b.bytes <= LOW && b.waiters?.length) { for (const w of b.waiters.splice(0)) w(); }
+    });
+  }
+
+  async #openPart(firstLine: number, firstTs: number): Promise<void> {
+    if (this.#file) {
+      this.#file.close();
+      this.#done.push({ ...this.#entry! });
+    }
+    this.#part++;
+    const file = partFileName(this.#o.meta.id, this.#part);
+    this.#file = await Deno.open(`${this.#o.dir}/${file}`, {
+      write: true,
+      create: true,
+      append: true,
+      mode: 0o600,
+    });
+    this.#partSize = 0;
+    this.#entry = {
+      ...this.#o.meta,
+      part: this.#part,
+      file,
+      first_line: firstLine,
+      lines: 0,
+      bytes: 0,
+      first_ts: firstTs,
+      last_ts: firstTs,
+      size: 0,
+    };
+    if (this.#part > 1) this.#o.onRotate?.();
+  }
+
+  /** Write what is gathered now (a complete member) and wait for the disk. */
+  async flush(): Promise<void> {
+    this.#flush();
+    await this.#queue;
+  }
+
+  /** Flush and close. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.flush();
+    this.#closed = true;
+    try {
+      this.#file?.close();
+    } catch { /* already closed */ }
+    this.#file = undefined;
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Stream persistence end to end: the real CLI (`s9s stream`, `s9s history`) on real files, with
+ * the history directory in a temp dir.
+ */
+import { assert, assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+const dec = new TextDecoder();
+
+interface Run {
+  code: number;
+  stdout: Uint8Array;
+  stderr: string;
+}
+
+async function s9s(home: string, args: string[]): Promise<Run> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "main.ts", "-c", `${home}/config.yaml`, ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", S9S_HOME: home },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stdout: out.stdout, stderr: dec.decode(out.stderr) };
+}
+
+async function setup(extra = ""): Promise<string> {
+  const home = await Deno.makeTempDir({ prefix: "s9s-history-" });
+  await Deno.writeTextFile(
+    `${home}/config.yaml`,
+    `streaming:\n  buffer:\n    max_lines: 10000\n  persistence:\n    directory: ${home}/history\n${extra}`,
+  );
+  return home;
+}
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const h = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return [...h].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function listIds(home: string): Promise<{ id: string; lines: number }[]> {
+  const r = await s9s(home, ["history", "list", "-o", "json"]);
+  assertEquals(r.code, 0, r.stderr);
+  return JSON.parse(dec.decode(r.stdout));
+}
+
+Deno.test("history export gives back 1,000,000 streamed lines byte-identical", async () => {
+  const home = await setup();
+  try {
+    const file = `${home}/big.out`;
+    const lines: string[] = [];
+    for (let i = 1; i <= 1_000_000; i++) {
+      lines.push(`${i} step=${i % 977} loss=${(1 / i).toFixed(8)} ✓`);
+    }
+    const input = new TextEncoder().encode(lines.join("\n") + "\n");
+    await Deno.writeFile(file, input);
+    const run = await s9s(home, ["stream", "--path", file, "--no-follow", "-q"]);
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(await sha256(run.stdout), await sha256(input), "stream output");
+    const [entry, ...more] = await listIds(home);
+    assertEquals(more.length, 0);
+    assertEquals(entry.lines, 1_000_000);
+    const exp = await s9s(home, ["history", "export", entry.id]);
+    assertEquals(exp.code, 0, exp.stderr);
+    assertEquals(exp.stdout.length, input.length);
+    assertEquals(await sha256(exp.stdout), await sha256(input), "exported history");
+    // The history files are plain gzip.
+    for (const e of Deno.readDirSync(`${home}/history`)) {
+      if (!e.name.endsWith(".gz")) continue;
+      const t = await new Deno.Command("gzip", { args: ["-t", `${home}/history/${e.name}`] })
+        .output();
+      assertEquals(t.code, 0, dec.decode(t.stderr));
+      assertEquals((Deno.statSync(`${home}/history/${e.name}`).mode ?? 0) & 0o777, 0o600);
+    }
+    assertEquals((Deno.statSync(`${home}/history`).mode ?? 0) & 0o777, 0o700);
+    const json = await s9s(home, ["history", "export", entry.id.slice(0, 24), "-o", "json"]);
+    assertEquals(json.code, 0, json.stderr);
+    const text = dec.decode(json.stdout);
+    const last = JSON.parse(text.slice(text.lastIndexOf("\n", text.length - 2) + 1));
+    assertEquals(
+      [last.job_id, last.type, last.content, last.line_num, last.source],
+      ["big.out", "stdout", lines[999_999], 1_000_000, "file"],
+    );
+    assert(!isNaN(Date.parse(last.timestamp)), "timestamp");
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("history survives kill -9 of s9s stream mid-stream (index rebuilt)", async () => {
+  const home = await setup();
+  try {
+    const file = `${home}/growing.out`;
+    await Deno.writeTextFile(file, "");
+    // A real writer process appending lines steadily.
+    const writer = new Deno.Command("bash", {
+      args: [
+        "-c",
+        `i=0; while true; do i=$((i+1)); echo "tick $i"; if (( i % 200 == 0 )); then sleep 0.05; fi; done >> ${file}`,
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const stream = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "main.ts", "-c", `${home}/config.yaml`, "stream", "--path", file, "-q"],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", S9S_HOME: home },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      await waitFor(() => {
+        try {
+          return [...Deno.readDirSync(`${home}/history`)].some((e) =>
+            e.name.endsWith(".log.gz") && Deno.statSync(`${home}/history/${e.name}`).size > 2000
+          );
+        } catch {
+          return false;
+        }
+      }, { timeout: 30_000, what: "history data on disk" });
+    } finally {
+      stream.kill("SIGKILL");
+      await stream.status;
+      writer.kill("SIGKILL");
+      await writer.status;
+    }
+    // The index may be missing or stale: remove it for good measure, list must rebuild it.
+    await Deno.remove(`${home}/history/index.json`).catch(() => {});
+    const [entry] = await listIds(home);
+    assert(entry && entry.lines > 0, "history listed after the crash");
+    const exp = await s9s(home, ["history", "export", entry.id]);
+    assertEquals(exp.code, 0, exp.stderr);
+    const got = dec.decode(exp.stdout);
+    assertEquals(got.split("\n").length - 1, entry.lines);
+    const original = await Deno.readTextFile(file);
+    assertEquals(original.slice(0, got.length), got, "history is an exact prefix of the file");
+    for (const e of Deno.readDirSync(`${home}/history`)) {
+      if (!e.name.endsWith(".log.gz")) continue;
+      const t = await new Deno.Command("gzip", { args: ["-t", `${home}/history/${e.name}`] })
+        .output();
+      assertEquals(t.code, 0, dec.decode(t.stderr));
+    }
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("an unwritable history directory gives one warning; the stream output is complete", async () => {
+  const home = await Deno.makeTempDir({ prefix: "s9s-history-" });
+  try {
+    // A directory below a regular file cannot be created, even by root.
+    await Deno.writeTextFile(`${home}/blocker`, "");
+    await Deno.writeTextFile(
+      `${home}/config.yaml`,
+      `streaming:\n  persistence:\n    directory: ${home}/blocker/history\n`,
+    );
+    const input = Array.from({ length: 50_000 }, (_, i) => `line ${i + 1}\n`).join("");
+    await Deno.writeTextFile(`${home}/in.out`, input);
+    const r = await s9s(home, ["stream", "--path", `${home}/in.out`, "--no-follow"]);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(dec.decode(r.stdout), input);
+    assertStringIncludes(r.stderr, "warning: cannot save stream history");
+    assertEquals(r.stderr.split("cannot save stream history").length - 1, 1, "one warning");
+    const list = await s9s(home, ["history", "list"]);
+    assertEquals(list.code, 1, list.stderr);
+    assertStringIncludes(
+      list.stderr,
+      `error: cannot read the history directory "${home}/blocker/history"`,
+    );
+    assert(!list.stderr.includes("bug"), list.stderr);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("stream --save FILE.gz writes gzip and history clean honours --older-than", async () => {
+  const home = await setup();
+  try {
+    const input = Array.from({ length: 10_000 }, (_, i) => `saved ${i + 1}\n`).join("");
+    await Deno.writeTextFile(`${home}/in.out`, input);
+    const r = await s9s(home, [
+      "stream",
+      "--path",
+      `${home}/in.out`,
+      "--no-follow",
+      "-q",
+      "--save",
+      `${home}/copy.gz`,
+    ]);
+    assertEquals(r.code, 0, r.stderr);
+    const gz = await new Deno.Command("gzip", { args: ["-dc", `${home}/copy.gz`] }).output();
+    assertEquals(dec.decode(gz.stdout), input);
+    assertEquals((await listIds(home)).length, 1);
+    const keep = await s9s(home, ["history", "clean", "--older-than", "1d"]);
+    assertEquals(keep.code, 0, keep.stderr);
+    assertStringIncludes(dec.decode(keep.stdout), "removed 0 file(s)");
+    const old = new Date(Date.now() - 3 * 86_400_000);
+    for (const e of Deno.readDirSync(`${home}/history`)) {
+      if (e.name.endsWith(".log.gz")) await Deno.utime(`${home}/history/${e.name}`, old, old);
+    }
+    const clean = await s9s(home, ["history", "clean", "--older-than", "2d"]);
+    assertStringIncludes(dec.decode(clean.stdout), "removed 1 file(s)");
+    assertEquals((await listIds(home)).length, 0);
+    const bad = await s9s(home, ["history", "clean", "--older-than", "soon"]);
+    assertEquals(bad.code, 2);
+    assertStringIncludes(
+      bad.stderr,
+      'error: --older-than expects an age such as "7d" or "12h", got "soon"',
+    );
+    const missing = await s9s(home, ["history", "export", "nope"]);
+    assertEquals(missing.code, 2);
+    assertStringIncludes(missing.stderr, 'error: no saved stream "nope"');
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});

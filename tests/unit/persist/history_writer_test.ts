@@ -1,0 +1,143 @@
+import { assert, assertEquals } from "../../_helpers/assert.ts";
+import { HistoryWriter } from "../../../src/persist/history_writer.ts";
+import { listPartFiles } from "../../../src/persist/history_dir.ts";
+import { loadIndex, sessionsOf } from "../../../src/persist/history_index.ts";
+import { memberEvents, readSession } from "../../../src/persist/history_reader.ts";
+import type { LineBatch } from "../../../src/engine/line_batch.ts";
+
+function batch(first: number, count: number, time: number): LineBatch {
+  let text = "";
+  for (let i = 0; i < count; i++) text += `ünïcode line ${first + i} ${Math.sin(first + i)}\n`;
+  return { text, count, firstLine: first, startOffset: 0, endOffset: 0, time };
+}
+
+const meta = (id: string) => ({
+  id,
+  job_id: "42",
+  type: "stdout",
+  node: "n1",
+  source: "file",
+  path: "/x/slurm-42.out",
+});
+
+async function exportText(dir: string): Promise<string> {
+  const [s] = sessionsOf(await loadIndex(dir));
+  const parts: Uint8Array[] = [];
+  for await (const m of readSession(dir, s)) parts.push(m.bytes);
+  return new TextDecoder().decode(await new Blob(parts as BlobPart[]).arrayBuffer());
+}
+
+Deno.test("HistoryWriter rotates at max_file_size and reads back byte-identical", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const w = new HistoryWriter({
+      dir,
+      meta: meta("s1"),
+      level: 6,
+      maxFileSize: 40_000,
+      memberBytes: 8192,
+      onError: (e) => {
+        throw e;
+      },
+    });
+    let expected = "";
+    for (let n = 1; n <= 20_000; n += 100) {
+      const b = batch(n, 100, 1_700_000_000_000 + n);
+      expected += b.text;
+      await w.add(b);
+    }
+    await w.close();
+    const files = await listPartFiles(dir);
+    assert(files.length > 3, `rotated into ${files.length} files`);
+    for (const f of files) assert(f.size <= 40_000, `${f.name} is ${f.size} bytes`);
+    assertEquals(await exportText(dir), expected);
+    const [s] = sessionsOf(await loadIndex(dir));
+    assertEquals([s.lines, s.job_id, s.node, s.parts.length], [20_000, "42", "n1", files.length]);
+    const events: unknown[] = [];
+    for await (const m of readSession(dir, s)) {
+      for (const ev of memberEvents(s, m)) if (ev.line_num === 101) events.push(ev);
+    }
+    assertEquals(events, [{
+      job_id: "42",
+      type: "stdout",
+      content: `ünïcode line 101 ${Math.sin(101)}`,
+      timestamp: new Date(1_700_000_000_101).toISOString(),
+      line_num: 101,
+      source: "file",
+    }]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadIndex rebuilds a missing or corrupt index and skips a member cut short", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const w = new HistoryWriter({
+      dir,
+      meta: meta("s2"),
+      level: 1,
+      maxFileSize: 1 << 30,
+      memberBytes: 1000,
+      onError: (e) => {
+        throw e;
+      },
+    });
+    for (let n = 1; n <= 1000; n += 10) await w.add(batch(n, 10, 1000 + n));
+    await w.close();
+    const [f] = await listPartFiles(dir);
+    // A crash mid-write: half a member at the end, and garbage for an index.
+    const half = (await Deno.readFile(f.path)).subarray(0, 300);
+    await Deno.writeFile(f.path, half, { append: true });
+    await Deno.writeTextFile(`${dir}/index.json`, "{not json");
+    const [s] = sessionsOf(await loadIndex(dir));
+    assertEquals([s.id, s.lines, s.first_ts, s.last_ts], ["s2", 1000, 1001, 1991]);
+    assert(
+      JSON.parse(await Deno.readTextFile(`${dir}/index.json`)).version === 1,
+      "index rewritten",
+    );
+    const text = await exportText(dir);
+    assertEquals(text.split("\n").length - 1, 1000);
+    const gz = await new Deno.Command("gzip", { args: ["-dc", f.path], stderr: "null" }).output();
+    assert(new TextDecoder().decode(gz.stdout).startsWith(text), "gzip reads the same lines");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("HistoryWriter reports a failing directory once and stops", async () => {
+  const file = await Deno.makeTempFile();
+  try {
+    const errors: Error[] = [];
+    const w = new HistoryWriter({
+      dir: `${file}/sub`,
+      meta: meta("s3"),
+      level: 6,
+      maxFileSize: 1 << 20,
+      onError: (e) => errors.push(e),
+    });
+    await w.add(batch(1, 10, 1));
+    await w.flush();
+    await w.add(batch(11, 10, 2));
+    await w.close();
+    assertEquals(errors.length, 1);
+    assert(w.failed, "writer stopped");
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("GzipPool compresses in workers into members that read back the same", async () => {
+  const { GzipPool } = await import("../../../src/persist/gzip_pool.ts");
+  const { decodeMemberText } = await import("../../../src/engine/gzip_chunk.ts");
+  const pool = new GzipPool(2);
+  try {
+    const texts = Array.from({ length: 8 }, (_, i) => `member ${i}\n`.repeat(1000 + i));
+    const members = await Promise.all(
+      texts.map((t, i) => pool.encode(new TextEncoder().encode(t), { l: i, r: [] }, 6)),
+    );
+    assertEquals(members.map((m) => decodeMemberText(m)), texts);
+  } finally {
+    pool.close();
+  }
+});
