@@ -38,14 +38,23 @@ function areaOf(path: string): string {
 for (const file of await walk(root.replace(/\/$/, ""))) {
   const from = areaOf(file);
   const text = await Deno.readTextFile(file);
-  for (const m of text.matchAll(/(?:import|export)[^"']*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)) {
+  for (
+    const m of text.matchAll(
+      /(?:import|export)[^"']*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
+    )
+  ) {
     const spec = m[1] ?? m[2];
-    if (spec === "neo-blessed" && from !== "tui") problems.push(`${file}: only src/tui may import neo-blessed`);
+    if (spec === "neo-blessed" && from !== "tui") {
+      problems.push(`${file}: only src/tui may import neo-blessed`);
+    }
     if (!spec.startsWith(".")) continue;
     const target = new URL(spec, `file://${file}`).pathname;
     if (!target.startsWith(root)) continue;
     const to = areaOf(target);
-    if ((layer[to] ?? 0) > (layer[from] ?? 0) && !(from === "engine" && to === "sources") && !(from === "engine" && to === "cluster")) {
+    if (
+      (layer[to] ?? 0) > (layer[from] ?? 0) && !(from === "engine" && to === "sources") &&
+      !(from === "engine" && to === "cluster")
+    ) {
       problems.push(`${file.slice(root.length)}: ${from} must not import ${to} (${spec})`);
     }
   }

@@ -11,7 +11,10 @@ const root = new URL("..", import.meta.url).pathname;
 const ci = (Deno.env.get("CI") ?? "") === "true";
 const env: Record<string, string> = { NO_COLOR: "1" };
 
-async function sh(cmd: string[], opts: { capture?: boolean } = {}): Promise<{ code: number; out: string }> {
+async function sh(
+  cmd: string[],
+  opts: { capture?: boolean } = {},
+): Promise<{ code: number; out: string }> {
   const p = new Deno.Command(cmd[0], {
     args: cmd.slice(1),
     cwd: root,
@@ -33,7 +36,9 @@ function isRoot(): boolean {
 
 if (Deno.env.get("S9S_TEST_NO_SETUP") !== "1") {
   if (isRoot()) {
-    console.log("test: starting the single-node Slurm test cluster (scripts/slurm_cluster.sh start)");
+    console.log(
+      "test: starting the single-node Slurm test cluster (scripts/slurm_cluster.sh start)",
+    );
     const start = await sh(["bash", "scripts/slurm_cluster.sh", "start"]);
     if (start.code === 0) {
       const e = await sh(["bash", "scripts/slurm_cluster.sh", "env"], { capture: true });
@@ -45,13 +50,17 @@ if (Deno.env.get("S9S_TEST_NO_SETUP") !== "1") {
       console.error("test: the Slurm test cluster did not start");
       Deno.exit(1);
     } else {
-      console.error("test: the Slurm test cluster did not start; its integration tests will be skipped");
+      console.error(
+        "test: the Slurm test cluster did not start; its integration tests will be skipped",
+      );
     }
-    for (const [name, script] of [
-      ["the loopback SSH test node", "scripts/ssh_node.sh"],
-      ["a private Prometheus", "scripts/prometheus.sh"],
-      ["a private rsyslogd", "scripts/rsyslog.sh"],
-    ]) {
+    for (
+      const [name, script] of [
+        ["the loopback SSH test node", "scripts/ssh_node.sh"],
+        ["a private Prometheus", "scripts/prometheus.sh"],
+        ["a private rsyslogd", "scripts/rsyslog.sh"],
+      ]
+    ) {
       console.log(`test: starting ${name} (${script} start)`);
       const r = await sh(["bash", script, "start"]);
       if (r.code === 0) {
@@ -68,7 +77,9 @@ if (Deno.env.get("S9S_TEST_NO_SETUP") !== "1") {
       }
     }
   } else {
-    console.log("test: not root, so no Slurm cluster or SSH node is started; those integration tests are skipped");
+    console.log(
+      "test: not root, so no Slurm cluster or SSH node is started; those integration tests are skipped",
+    );
   }
 }
 
