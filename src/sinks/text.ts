@@ -29,10 +29,17 @@ export interface TextSinkOptions {
 export function textSink(o: TextSinkOptions): StreamListener {
   const colorOf = new Map(o.filter.highlights.map((h) => [h.name, SGR[h.color] ?? "31"]));
   const plainFast = !o.prefix && !o.color && !o.sanitize;
+  // Prefix but nothing else per line: whole-chunk string operations instead of a loop.
+  const prefixFast = o.prefix && !o.color && !o.sanitize;
   return {
     async onLines(s: StreamHandle, batch: LineBatch, sel: Selection) {
       if (plainFast && sel.all) {
         await o.out.write(batch.text);
+        return;
+      }
+      if (prefixFast && sel.all) {
+        const pre = `[${s.jobId}:${s.type}] `;
+        await o.out.write(pre + batch.text.slice(0, -1).replaceAll("\n", "\n" + pre) + "\n");
         return;
       }
       const lines = sel.all ? batchLines(batch) : sel.lines;
@@ -41,7 +48,14 @@ export function textSink(o: TextSinkOptions): StreamListener {
         await o.out.write(lines.join("\n") + "\n");
         return;
       }
-      const pre = o.prefix ? (o.color ? `\x1b[2m[${s.jobId}:${s.type}]\x1b[0m ` : `[${s.jobId}:${s.type}] `) : "";
+      if (prefixFast) {
+        const pre = `[${s.jobId}:${s.type}] `;
+        await o.out.write(pre + lines.join("\n" + pre) + "\n");
+        return;
+      }
+      const pre = o.prefix
+        ? (o.color ? `\x1b[2m[${s.jobId}:${s.type}]\x1b[0m ` : `[${s.jobId}:${s.type}] `)
+        : "";
       let out = "";
       for (const raw of lines) {
         const line = o.sanitize ? sanitize(raw, o.color) : raw;

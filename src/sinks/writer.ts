@@ -15,7 +15,10 @@ export class BrokenPipe extends Error {
 }
 
 /** Write all of `text` to a writer. */
-export async function writeAll(w: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
+export async function writeAll(
+  w: { write(p: Uint8Array): Promise<number> },
+  text: string,
+): Promise<void> {
   let bytes = enc.encode(text);
   try {
     while (bytes.length > 0) {
@@ -33,14 +36,38 @@ export interface TextOut {
   write(text: string): Promise<void>;
 }
 
-/** A {@link TextOut} whose writes never interleave (each waits for the one before). */
+/**
+ * A {@link TextOut} whose writes never interleave. Texts written while a write is in flight are
+ * joined and go out in one write after it (under load, many streams' small batches become one
+ * syscall); each promise resolves once its text is written.
+ */
 export function serialOut(w: { write(p: Uint8Array): Promise<number> }): TextOut {
-  let last: Promise<void> = Promise.resolve();
+  let queued = "";
+  let waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let busy = false;
+  const pump = async () => {
+    busy = true;
+    while (waiters.length > 0) {
+      const text = queued;
+      const batch = waiters;
+      queued = "";
+      waiters = [];
+      try {
+        await writeAll(w, text);
+        for (const x of batch) x.resolve();
+      } catch (err) {
+        for (const x of batch) x.reject(err);
+      }
+    }
+    busy = false;
+  };
   return {
     write(text: string) {
-      const next = last.then(() => writeAll(w, text));
-      last = next.catch(() => {});
-      return next;
+      return new Promise<void>((resolve, reject) => {
+        queued += text;
+        waiters.push({ resolve, reject });
+        if (!busy) void pump();
+      });
     },
   };
 }

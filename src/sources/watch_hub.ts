@@ -62,11 +62,18 @@ interface DirWatch {
   listeners: Map<string, Set<Listener>>; // by file name; "" = any
 }
 
+let mountCache: { point: string; type: string }[] | undefined;
+
+/** Whether `path` is on a local filesystem (all writers on this host; reads never stall on a server). */
+export function onLocalFs(path: string): boolean {
+  mountCache ??= readMounts();
+  return LOCAL_FS.has(fsTypeOf(path, mountCache));
+}
+
 /** Shares directory watches between file sources. */
 export class WatchHub {
   #dirs = new Map<string, DirWatch>();
   #disabled = false;
-  #mounts?: { point: string; type: string }[];
 
   constructor(enabled = true) {
     this.#disabled = !enabled;
@@ -127,9 +134,7 @@ export class WatchHub {
    * filesystem. Then polling is only a safety net and can be slow.
    */
   seesAllWrites(path: string): boolean {
-    if (this.#disabled) return false;
-    this.#mounts ??= readMounts();
-    return LOCAL_FS.has(fsTypeOf(path, this.#mounts));
+    return !this.#disabled && onLocalFs(path);
   }
 
   /** Close every watch. */

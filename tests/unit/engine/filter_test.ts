@@ -72,7 +72,9 @@ Deno.test("LineFilter agrees with a per-line check on random input", () => {
   for (const p of patterns) {
     const lines = Array.from(
       { length: 300 },
-      () => Array.from({ length: Math.floor(rnd() * 4) }, () => words[Math.floor(rnd() * words.length)]).join(" "),
+      () =>
+        Array.from({ length: Math.floor(rnd() * 4) }, () => words[Math.floor(rnd() * words.length)])
+          .join(" "),
     );
     const f = new LineFilter();
     const re = compilePattern(p);
@@ -95,7 +97,10 @@ Deno.test("LineFilter counts line numbers lazily and the same as a per-line chec
   let seed = 7;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const words = ["ERROR", "WARN", "INFO", "again", "x", ""];
-  const lines = Array.from({ length: 2000 }, () => words[Math.floor(rnd() * words.length)] + " " + rnd());
+  const lines = Array.from(
+    { length: 2000 },
+    () => words[Math.floor(rnd() * words.length)] + " " + rnd(),
+  );
   const f = new LineFilter();
   f.add({ name: "i", action: "include", color: "", regex: compilePattern("ERROR|WARN") });
   f.add({ name: "x", action: "exclude", color: "", regex: compilePattern("again") });

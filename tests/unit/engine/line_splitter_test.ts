@@ -111,7 +111,9 @@ Deno.test("LineSplitter counts offsets and line numbers across zero-copy commits
 });
 
 Deno.test("LineSplitter gives the same lines after compact() shrinks a grown buffer", () => {
-  const text = Array.from({ length: 30_000 }, (_, i) => `line ${i} ${"x".repeat(i % 50)}`).join("\n") + "\npartial";
+  const text =
+    Array.from({ length: 30_000 }, (_, i) => `line ${i} ${"x".repeat(i % 50)}`).join("\n") +
+    "\npartial";
   const bytes = enc.encode(text);
   const big = new LineSplitter();
   const small = new LineSplitter();
