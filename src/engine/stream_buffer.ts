@@ -218,9 +218,19 @@ export class StreamBuffer implements BudgetMember {
   }
 
   #maintain(): void {
-    if (this.length > this.#hiLines || this.#bytes > this.#hiBytes) {
-      // Compress down to half the threshold so that compaction happens in large runs.
-      this.#compressDownTo(Math.floor(this.#hiLines / 2), Math.floor(this.#hiBytes / 2));
+    const loLines = Math.floor(this.#hiLines / 2);
+    const loBytes = Math.floor(this.#hiBytes / 2);
+    if (this.length > this.#maxLines || this.#bytes > this.#maxBytes) {
+      // Past the hard caps: compress now, as much as it takes.
+      this.#compressDownTo(loLines, loBytes);
+    } else if (this.length > this.#hiLines || this.#bytes > this.#hiBytes) {
+      // Between the threshold and the caps: one chunk (≤ 1 MB) per append, so compression
+      // keeps pace with the input without ever blocking the event loop for long.
+      this.#compressOldest(loLines, loBytes);
+      if (this.#hotHead > 1024 && this.#hotHead > this.#hot.length / 2) {
+        this.#hot = this.#hot.slice(this.#hotHead);
+        this.#hotHead = 0;
+      }
     }
     while (this.#chunkMemory > this.#maxBytes && this.evictOldestChunk() > 0) {
       /* spill or drop */

@@ -387,3 +387,22 @@ Deno.test("jobs lists the mock cluster's jobs in text and JSON", async () => {
   assert(jobs.length > 0 && jobs.every((x) => x.state === "PENDING"), j.stdout);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("named config filters color matching lines when color is on, and NO_COLOR turns it off", async () => {
+  const { dir, home } = await tmp();
+  const path = `${dir}/job.out`;
+  await Deno.writeTextFile(path, "all good\nERROR: disk full\nWARNING: slow\nProgress: 50%\n");
+  const colored = await runS9s(["stream", "--path", path, "--no-follow"], {
+    env: { S9S_HOME: home, FORCE_COLOR: "1", NO_COLOR: "" },
+  });
+  assertEquals(colored.code, 0, colored.stderr);
+  assertStringIncludes(colored.stdout, "\x1b[31mERROR: disk full\x1b[0m");
+  assertStringIncludes(colored.stdout, "\x1b[33mWARNING: slow\x1b[0m");
+  assertStringIncludes(colored.stdout, "\x1b[32mProgress: 50%\x1b[0m");
+  assertStringIncludes(colored.stdout, "all good\n");
+  const plain = await runS9s(["stream", "--path", path, "--no-follow"], {
+    env: { S9S_HOME: home, FORCE_COLOR: "1", NO_COLOR: "1" },
+  });
+  assertEquals(plain.stdout, "all good\nERROR: disk full\nWARNING: slow\nProgress: 50%\n");
+  await Deno.remove(dir, { recursive: true });
+});

@@ -1,0 +1,63 @@
+/**
+ * The library API as the guide's reference shows it: startStream, addFilter, getStream.
+ */
+import { StreamManager } from "../../../src/mod.ts";
+import { defaultRawConfig } from "../../../src/config/defaults.ts";
+import { configSchema } from "../../../src/config/schema.ts";
+import type { StreamEvent } from "../../../src/engine/stream_event.ts";
+import { assert, assertEquals, assertRejects } from "../../_helpers/assert.ts";
+
+function config() {
+  const raw = defaultRawConfig() as { streaming: Record<string, unknown> };
+  raw.streaming.persistence = { ...(raw.streaming.persistence as object), enabled: false };
+  return configSchema.parse(raw);
+}
+
+Deno.test("StreamManager.getStream yields filtered StreamEvents until the stream ends", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/job.out`;
+  await Deno.writeTextFile(path, "INFO start\nERROR disk full\nINFO x\nFAIL: retry\n");
+  const manager = new StreamManager({ config: config(), keepBuffers: true });
+  try {
+    manager.addFilter("errors", "ERROR|FAIL");
+    await manager.startStream("job.out", "stdout", { path, fileOnly: true, follow: false });
+    const events: StreamEvent[] = [];
+    for await (const ev of manager.getStream("job.out")) events.push(ev);
+    assertEquals(events.map((e) => [e.line_num, e.content, e.type, e.source]), [
+      [2, "ERROR disk full", "stdout", "file"],
+      [4, "FAIL: retry", "stdout", "file"],
+    ]);
+    assert(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(events[0].timestamp), events[0].timestamp);
+    assertEquals(manager.streams[0].lines, 4);
+    assertEquals(manager.streams[0].buffer?.length, 4, "the scroll-back keeps every line");
+  } finally {
+    manager.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("StreamManager.addFilter rejects a bad pattern with a usage error naming it", async () => {
+  const manager = new StreamManager({ config: config() });
+  await assertRejects(() => manager.addFilter("bad", "x(["), /filter "bad": invalid regular expression "x\(\["/);
+  manager.close();
+});
+
+Deno.test("StreamManager.stopStream ends a followed stream and getStream finishes", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/job.out`;
+  await Deno.writeTextFile(path, "one\n");
+  const manager = new StreamManager({ config: config() });
+  try {
+    await manager.startStream("j", "stdout", { path, fileOnly: true });
+    const seen: string[] = [];
+    for await (const ev of manager.getStream("j")) {
+      seen.push(ev.content);
+      manager.stopStream("j");
+    }
+    assertEquals(seen, ["one"]);
+    assertEquals(manager.streams.length, 0);
+  } finally {
+    manager.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
