@@ -122,8 +122,9 @@ export class HistoryWriter {
       this.#started = true;
     }
     const size = text.length;
-    // Behind the reader (a catch-up burst): compress fast rather than make the stream wait.
-    const level = this.#backlog.bytes > LOW ? (Math.min(this.#o.level, 1) as Level) : this.#o.level;
+    // Behind the reader (a catch-up burst): store rather than make the stream wait. Stored
+    // members are still gzip (gunzip reads them); compression resumes once the backlog drains.
+    const level = this.#backlog.bytes > LOW / 4 ? (0 as Level) : this.#o.level;
     const encoded = this.#o.encode
       ? this.#o.encode(text, structuredClone(meta), level)
       : Promise.resolve(encodeMember(text, meta, level));
