@@ -48,9 +48,8 @@ export async function run(): Promise<BenchRow[]> {
       args: [
         "run",
         "-A",
-        ...(Deno.env.get("S9S_BENCH_V8_FLAGS")
-          ? [`--v8-flags=${Deno.env.get("S9S_BENCH_V8_FLAGS")}`]
-          : []),
+        // The V8 flags s9s ships with (deno.json's s9s task), unless overridden.
+        `--v8-flags=${Deno.env.get("S9S_BENCH_V8_FLAGS") ?? shippedV8Flags()}`,
         SELF,
         "--engine",
         `${dir}/config.yaml`,
@@ -253,4 +252,10 @@ if (import.meta.main) {
     const rows = await run();
     console.table(rows);
   }
+}
+
+/** The --v8-flags of the `s9s` task in deno.json (what users run). */
+function shippedV8Flags(): string {
+  const cfg = JSON.parse(Deno.readTextFileSync(new URL("../../deno.json", import.meta.url)));
+  return /--v8-flags=(\S+)/.exec(cfg.tasks?.s9s ?? "")?.[1] ?? "";
 }

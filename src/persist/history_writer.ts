@@ -124,7 +124,7 @@ export class HistoryWriter {
     const size = text.length;
     // Behind the reader (a catch-up burst): store rather than make the stream wait. Stored
     // members are still gzip (gunzip reads them); compression resumes once the backlog drains.
-    const level = this.#backlog.bytes > LOW / 4 ? (0 as Level) : this.#o.level;
+    const level = this.#backlog.bytes > LOW ? (Math.min(this.#o.level, 1) as Level) : this.#o.level;
     const encoded = this.#o.encode
       ? this.#o.encode(text, structuredClone(meta), level)
       : Promise.resolve(encodeMember(text, meta, level));
