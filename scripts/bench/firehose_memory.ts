@@ -11,15 +11,8 @@
  * @module
  */
 
-/** One result row (the shape scripts/bench.ts prints). */
-export interface BenchRow {
-  case: string;
-  metric: string;
-  s9s: number | string;
-  reference?: number | string;
-  unit: string;
-  note?: string;
-}
+import type { BenchRow } from "./_common.ts";
+export type { BenchRow };
 
 const SELF = new URL(import.meta.url).pathname;
 const STREAMS = 20;

@@ -9,15 +9,8 @@
  */
 import { TmuxSession } from "../../tests/_helpers/tmux.ts";
 
-/** One result row. */
-export interface BenchRow {
-  case: string;
-  metric: string;
-  s9s: number | string;
-  reference?: number | string;
-  unit: string;
-  note?: string;
-}
+import type { BenchRow } from "./_common.ts";
+export type { BenchRow };
 
 const RATE = 100_000; // lines per second
 const SHORT = Deno.env.get("S9S_BENCH_SHORT") === "1";
