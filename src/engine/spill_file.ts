@@ -62,6 +62,24 @@ export class SpillFile {
     }
   }
 
+  /** Read one chunk back, synchronously (a user scrolling back waits for it anyway). */
+  readSync(ref: SpillRef): Uint8Array {
+    const f = Deno.openSync(this.path, { read: true });
+    try {
+      f.seekSync(ref.offset, Deno.SeekMode.Start);
+      const out = new Uint8Array(ref.length);
+      let got = 0;
+      while (got < ref.length) {
+        const n = f.readSync(out.subarray(got));
+        if (n === null) throw new Error(`spill file "${this.path}" is shorter than expected`);
+        got += n;
+      }
+      return out;
+    } finally {
+      f.close();
+    }
+  }
+
   /** Close and delete the file. */
   remove(): void {
     try {

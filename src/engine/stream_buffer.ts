@@ -414,9 +414,42 @@ export class StreamBuffer implements BudgetMember {
     return undefined;
   }
 
+  /** {@link readRange} without waiting: compressed and spilled chunks are read synchronously. */
+  readRangeSync(fromLine: number, count: number): BufferedLine[] {
+    const out: BufferedLine[] = [];
+    const to = fromLine + count;
+    for (let i = this.#chunkHead; i < this.#chunks.length && out.length < count; i++) {
+      const c = this.#chunks[i];
+      if (c.first + c.count <= fromLine || c.first >= to) continue;
+      if (!c.gz && (!c.spill || !this.#spill)) continue; // discarded
+      const lines = this.#linesOf(c, c.gz ?? this.#spill!.readSync(c.spill!));
+      for (const l of lines) if (l.num >= fromLine && l.num < to) out.push(l);
+    }
+    for (let i = this.#hotHead; i < this.#hot.length && out.length < count; i++) {
+      const c = this.#hot[i];
+      if (c.first + c.count <= fromLine || c.first >= to) continue;
+      const a = Math.max(0, fromLine - c.first);
+      const b = Math.min(c.count, to - c.first);
+      for (let j = a; j < b; j++) out.push(c.line(j));
+    }
+    return out;
+  }
+
+  /**
+   * Every readable line — in memory, compressed or spilled — as a synchronous list indexed from
+   * the oldest (the TUI's scroll-back reads through this, so scrolling reaches spilled lines).
+   */
+  get all(): BufferView {
+    return new BufferView(this);
+  }
+
   async #chunkLines(c: Chunk): Promise<BufferedLine[]> {
     if (this.#cache?.chunk === c) return this.#cache.lines;
-    const bytes = c.gz ?? await this.#spill!.read(c.spill!);
+    return this.#linesOf(c, c.gz ?? await this.#spill!.read(c.spill!));
+  }
+
+  #linesOf(c: Chunk, bytes: Uint8Array): BufferedLine[] {
+    if (this.#cache?.chunk === c) return this.#cache.lines;
     const text = decodeMemberText(bytes);
     const lines: BufferedLine[] = new Array(c.count);
     let pos = 0;
@@ -455,5 +488,25 @@ export class StreamBuffer implements BudgetMember {
   close(): void {
     this.clear();
     this.#budget.leave(this);
+  }
+}
+
+/** Every readable line of a buffer as a synchronous list indexed from the oldest. */
+export class BufferView {
+  constructor(readonly buffer: StreamBuffer) {}
+
+  /** Lines readable in every tier. */
+  get length(): number {
+    return this.buffer.totalLines;
+  }
+
+  /** line_num of the oldest readable line. */
+  get firstNum(): number {
+    return this.buffer.firstLineNum;
+  }
+
+  /** Lines `[from, from+count)` counted from the oldest readable one. */
+  slice(from: number, count: number): BufferedLine[] {
+    return this.buffer.readRangeSync(this.buffer.firstLineNum + Math.max(0, from), count);
   }
 }

@@ -15,7 +15,14 @@ export interface PaneLine {
 /** The part of StreamBuffer a pane reads. */
 export interface LineSource {
   readonly length: number;
+  /** line_num of the oldest line, when the source knows it without reading (spilled tiers). */
+  readonly firstNum?: number;
   slice(from: number, count: number): PaneLine[];
+}
+
+/** line_num of a source's oldest line. */
+function firstOf(src: LineSource): number {
+  return src.firstNum ?? src.slice(0, 1)[0].num;
 }
 
 const CHUNK = 1024;
@@ -79,7 +86,7 @@ export class PaneModel {
   #endIndex(src: LineSource): number {
     const len = src.length;
     if (len === 0) return 0;
-    const first = src.slice(0, 1)[0].num;
+    const first = firstOf(src);
     let end = len;
     if (this.pausedAt !== undefined) end = Math.min(end, Math.max(0, this.pausedAt - first + 1));
     if (this.anchor !== undefined) end = Math.min(end, Math.max(1, this.anchor - first + 1));
@@ -105,7 +112,7 @@ export class PaneModel {
   scrollDown(src: LineSource, n: number): void {
     if (this.anchor === undefined) return;
     const len = src.length;
-    const first = len ? src.slice(0, 1)[0].num : 0;
+    const first = len ? firstOf(src) : 0;
     const from = this.anchor - first + 1;
     const next = scanForward(src, from, n, (l) => this.#passes(l) && this.#notPaused(l));
     const limit = this.pausedAt !== undefined ? this.pausedAt : first + len - 1;
@@ -142,7 +149,7 @@ export class PaneModel {
     const shown = this.visible(src, viewHeight);
     const len = src.length;
     if (!len) return false;
-    const first = src.slice(0, 1)[0].num;
+    const first = firstOf(src);
     const ok = (l: PaneLine) => this.#passes(l) && this.#notPaused(l) && re.test(l.content);
     if (backward) {
       const top = shown.length ? shown[0].num - first : len;

@@ -213,7 +213,7 @@ export class MonitorView implements View {
     const inner = Math.max(1, w - 2);
     const all: { line: PaneLine; tag: string; order: number }[] = [];
     this.#entries.forEach((e, order) => {
-      const src = this.#handle(e)?.buffer;
+      const src = this.#handle(e)?.buffer?.all;
       if (!src) return;
       const tag = `${e.model.jobId}:${e.model.type === "stdout" ? "out" : "err"}`;
       for (const line of e.model.visible(src, rows)) all.push({ line, tag, order });
@@ -388,7 +388,7 @@ export class MonitorView implements View {
 
 /** Write a pane's lines (its filter applied) to a file; returns how many. */
 async function save(path: string, m: PaneModel, h: StreamHandle | undefined): Promise<number> {
-  const src = h?.buffer;
+  const src = h?.buffer?.all;
   const dir = path.slice(0, path.lastIndexOf("/"));
   if (dir) await Deno.mkdir(dir, { recursive: true });
   const file = await Deno.open(path, { write: true, create: true, truncate: true });

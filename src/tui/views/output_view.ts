@@ -77,7 +77,7 @@ export class OutputView implements View {
     }
     const h = this.#app.handle(m.jobId, m.type);
     m.progress = this.#app.progress.get(h?.key ?? m.key);
-    const src = h?.buffer;
+    const src = h?.buffer?.all;
     if (!this.#streaming && m.anchor === undefined && src && src.length > 0) {
       // Not streaming: the view opens at the start of the output and stays put.
       m.home(src, this.#pane.bodyRows);
@@ -114,7 +114,7 @@ export class OutputView implements View {
       if (this.#streaming) m.end();
       else {
         const h = this.#app.handle(m.jobId, m.type);
-        const src = h?.buffer;
+        const src = h?.buffer?.all;
         if (src?.length) m.anchor = src.slice(src.length - 1, 1)[0].num;
       }
       this.#app.notify(
@@ -123,7 +123,7 @@ export class OutputView implements View {
       return true;
     }
     if ((name === "end" || ch === "G") && !this.#streaming) {
-      const src = this.#app.handle(m.jobId, m.type)?.buffer;
+      const src = this.#app.handle(m.jobId, m.type)?.buffer?.all;
       if (src?.length) m.anchor = src.slice(src.length - 1, 1)[0].num;
       return true;
     }

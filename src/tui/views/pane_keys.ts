@@ -18,7 +18,7 @@ export function paneKey(
   key: KeyInfo,
   rows: number,
 ): boolean {
-  const src = h?.buffer;
+  const src = h?.buffer?.all;
   switch (key.full ?? key.name) {
     case "up":
       if (src) m.scrollUp(src, 1, rows);
@@ -73,7 +73,7 @@ export function searchPrompt(app: App, get: () => PaneModel | undefined, rows: (
           m.search = v ? compileUserPattern(v, "search") : undefined;
           m.searchText = v;
           const h = app.handle(m.jobId, m.type);
-          if (m.search && h?.buffer && !m.findNext(h.buffer, rows(), true)) {
+          if (m.search && h?.buffer && !m.findNext(h.buffer.all, rows(), true)) {
             app.notify(`no match for /${v}/`, true);
           }
         } catch (err) {

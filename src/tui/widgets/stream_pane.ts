@@ -83,7 +83,7 @@ export class StreamPaneWidget {
     }
     const infoRow = fitLine(`\x1b[1m${info.join(" · ")}\x1b[0m`, inner, false)[0];
     const rows = this.bodyRows;
-    const src = handle?.buffer;
+    const src = handle?.buffer?.all;
     const out: string[] = [];
     if (src) {
       const lines = model.visible(src, rows);

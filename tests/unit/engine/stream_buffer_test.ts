@@ -96,6 +96,13 @@ Deno.test("StreamBuffer spills to valid gzip files when the shared budget is sho
     assertEquals((await a.search(/^line 199999 /, 150_000))?.num, 199_999);
     assertEquals((await a.search(/^line 5 /, 100_000, "backward"))?.num, 5);
     assertEquals(await a.search(/^line 5 /, 6), undefined);
+    // The synchronous view the TUI scrolls through reaches the spilled lines too.
+    const view = a.all;
+    assertEquals(view.length, 200_000);
+    assertEquals(view.firstNum, 1);
+    assertEquals(view.slice(0, 3).map((l) => l.content), [lineText(1), lineText(2), lineText(3)]);
+    assertEquals(view.slice(149_999, 2).map((l) => l.num), [150_000, 150_001]);
+    assertEquals(view.slice(199_999, 5).map((l) => l.num), [200_000]);
     a.close();
     c.close();
     assertEquals(budget.used, 0);
