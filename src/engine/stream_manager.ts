@@ -740,19 +740,41 @@ export class StreamManager {
       queue.push(ev);
       wakeConsumer?.();
     };
+    // What the scroll-back already holds comes first (same tick as subscribing, so nothing is
+    // missed or doubled), then live lines.
+    for (const s of this.streams.filter(matches)) {
+      const view = s.buffer?.all;
+      if (!view || view.length === 0) continue;
+      for (const l of view.slice(0, view.length)) {
+        if (!this.#filter.test(l.content)) continue;
+        const ev: StreamEvent = {
+          job_id: s.jobId,
+          type: s.type,
+          content: l.content,
+          timestamp: new Date(l.time).toISOString(),
+          line_num: l.num,
+          source: s.sourceKind,
+        };
+        if (l.truncated) ev.truncated = true;
+        const h = this.#filter.highlights.length ? this.#filter.highlightsOf(l.content) : undefined;
+        if (h) ev.highlights = h;
+        queue.push(ev);
+      }
+    }
     const unsubscribe = this.subscribe({
       onLines: async (s, batch, sel) => {
         if (!matches(s)) return;
         for (const ev of eventsOf(s, batch, sel, this.#filter)) await push(ev);
       },
-      onEnd: () => {
-        if (this.streams.filter(matches).every((s) => (s as Stream).ended)) {
-          void this.done().then(() => {
-            finished = true;
-            wakeConsumer?.();
-          });
-        }
-      },
+    });
+    // Finished once this job's trackers are done (every line delivered by then), even when the
+    // streams ended before this call; other jobs' streams do not hold it open.
+    const mine = [...this.#trackers.values()].filter((t) =>
+      t.id === jobId || t.id.startsWith(`${jobId}_`) || jobId.startsWith(`${t.id}_`)
+    );
+    void Promise.all(mine.map((t) => t.done)).then(() => {
+      finished = true;
+      wakeConsumer?.();
     });
     const signal = options.signal;
     return {

@@ -61,3 +61,26 @@ Deno.test("StreamManager.stopStream ends a followed stream and getStream finishe
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("StreamManager.getStream of one job ends with that job, whatever the others do", async () => {
+  const dir = await Deno.makeTempDir();
+  const a = `${dir}/a.out`;
+  const b = `${dir}/b.out`;
+  await Deno.writeTextFile(a, "a1\na2\n");
+  await Deno.writeTextFile(b, "b1\n");
+  const manager = new StreamManager({ config: config() });
+  try {
+    await manager.startStream("a", "stdout", { path: a, fileOnly: true, follow: false });
+    await manager.startStream("b", "stdout", { path: b, fileOnly: true }); // follows for ever
+    const seen: string[] = [];
+    for await (const ev of manager.getStream("a")) seen.push(ev.content);
+    assertEquals(seen, ["a1", "a2"]);
+    // Asked again after its job ended: the scroll-back is replayed, then the end.
+    const again: string[] = [];
+    for await (const ev of manager.getStream("a")) again.push(ev.content);
+    assertEquals(again, ["a1", "a2"]);
+  } finally {
+    manager.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
