@@ -6,7 +6,8 @@
  * chunks, its spill files and the history files.
  * @module
  */
-import { deflateSync, inflateSync } from "fflate";
+import { inflateSync } from "fflate";
+import zlib from "node:zlib";
 
 /** A compression level fflate accepts. */
 export type Level = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
@@ -26,8 +27,16 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-/** CRC-32 (the gzip trailer's checksum). */
+const nativeCrc32 = (zlib as unknown as { crc32?: (d: Uint8Array) => number }).crc32;
+
+/** CRC-32 (the gzip trailer's checksum); native zlib's when the runtime has it. */
 export function crc32(data: Uint8Array): number {
+  if (nativeCrc32) return nativeCrc32(data) >>> 0;
+  return crc32js(data);
+}
+
+/** CRC-32 in plain JavaScript (the fallback, and the tests' reference). */
+export function crc32js(data: Uint8Array): number {
   let c = -1;
   for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 255] ^ (c >>> 8);
   return ~c >>> 0;
@@ -38,7 +47,8 @@ const dec = new TextDecoder();
 
 /** Compress `data` into one gzip member with `meta` in its header. */
 export function encodeMember(data: Uint8Array, meta: unknown, level: Level): Uint8Array {
-  const deflated = deflateSync(data, { level });
+  // Native zlib: two to three times fflate's speed here (raw deflate, the member is ours).
+  const deflated: Uint8Array = zlib.deflateRawSync(data, { level });
   const json = enc.encode(JSON.stringify(meta));
   const subLen = 4 + json.length;
   if (subLen > 0xffff - 4) throw new RangeError("gzip member metadata is too large");
