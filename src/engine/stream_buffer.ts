@@ -350,22 +350,8 @@ export class StreamBuffer implements BudgetMember {
 
   /** Lines with line_num in `[fromLine, fromLine+count)`, wherever they are kept. */
   async readRange(fromLine: number, count: number): Promise<BufferedLine[]> {
-    const out: BufferedLine[] = [];
-    const to = fromLine + count;
-    for (let i = this.#chunkHead; i < this.#chunks.length && out.length < count; i++) {
-      const c = this.#chunks[i];
-      if (c.first + c.count <= fromLine || c.first >= to) continue;
-      const lines = await this.#chunkLines(c);
-      for (const l of lines) if (l.num >= fromLine && l.num < to) out.push(l);
-    }
-    for (let i = this.#hotHead; i < this.#hot.length && out.length < count; i++) {
-      const c = this.#hot[i];
-      if (c.first + c.count <= fromLine || c.first >= to) continue;
-      const a = Math.max(0, fromLine - c.first);
-      const b = Math.min(c.count, to - c.first);
-      for (let j = a; j < b; j++) out.push(c.line(j));
-    }
-    return out;
+    // A chunk read back is at most ~1 MB, so the synchronous path serves both.
+    return await Promise.resolve(this.readRangeSync(fromLine, count));
   }
 
   /**
