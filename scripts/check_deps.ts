@@ -1,24 +1,38 @@
 /**
- * Dependency direction check (part of `deno task lint`):
- * config ← engine ← sources/cluster/sinks/persist ← cli/tui ← main.ts.
- * The engine and everything below it never import cli/, tui/ or neo-blessed.
+ * Dependency direction check (part of `deno task lint`). Layers are numbered; a file may import
+ * its own layer or a lower one, never a higher one — types included, no exemptions:
+ *
+ *   0 platform, errors.ts, version.ts
+ *   1 config, core, codec
+ *   2 sources, cluster
+ *   3 engine
+ *   4 sinks, persist
+ *   5 tui
+ *   6 cli, mod.ts
+ *   7 main.ts
+ *
+ * Only src/tui may import neo-blessed; nothing below the engine imports ssh2 but src/sources.
+ * Any file under src/ whose area is not listed is an error too, so a new folder gets a number.
  */
-const root = new URL("../src/", import.meta.url).pathname;
+const root = new URL("../src/", import.meta.url).pathname.replace(/\/$/, "");
+const top = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const layer: Record<string, number> = {
   platform: 0,
-  config: 0,
   "errors.ts": 0,
   "version.ts": 0,
-  engine: 1,
+  config: 1,
+  core: 1,
+  codec: 1,
   sources: 2,
   cluster: 2,
-  sinks: 2,
-  persist: 2,
-  integrations: 2,
-  "mod.ts": 3,
-  cli: 3,
-  tui: 3,
+  engine: 3,
+  sinks: 4,
+  persist: 4,
+  tui: 5,
+  cli: 6,
+  "mod.ts": 6,
 };
+const MAIN = 7;
 const problems: string[] = [];
 
 async function walk(dir: string): Promise<string[]> {
@@ -31,36 +45,48 @@ async function walk(dir: string): Promise<string[]> {
   return out;
 }
 
-function areaOf(path: string): string {
-  return path.slice(root.length).replace(/^\/+/, "").split("/")[0];
+/** The layer of a file, or undefined when it is outside src/ and main.ts. */
+function layerOf(path: string): { area: string; n: number } | undefined {
+  if (path === `${top}/main.ts`) return { area: "main.ts", n: MAIN };
+  if (!path.startsWith(root + "/")) return undefined;
+  const area = path.slice(root.length + 1).split("/")[0];
+  const n = layer[area];
+  if (n === undefined) {
+    problems.push(`src/${area}: not in any layer (give it a number in scripts/check_deps.ts)`);
+    return { area, n: -1 };
+  }
+  return { area, n };
 }
 
-for (const file of await walk(root.replace(/\/$/, ""))) {
-  const from = areaOf(file);
+const IMPORT_RE =
+  /(?:import|export)\s+(?:type\s+)?[^"';]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|import\s*["']([^"']+)["']|new URL\(\s*["']([^"']+\.ts)["']/g;
+
+for (const file of [...await walk(root), `${top}/main.ts`]) {
+  const from = layerOf(file)!;
   const text = await Deno.readTextFile(file);
-  for (
-    const m of text.matchAll(
-      /(?:import|export)[^"']*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
-    )
-  ) {
-    const spec = m[1] ?? m[2];
-    if (spec === "neo-blessed" && from !== "tui") {
-      problems.push(`${file}: only src/tui may import neo-blessed`);
+  const rel = file.slice(top.length + 1);
+  for (const m of text.matchAll(IMPORT_RE)) {
+    const spec = m[1] ?? m[2] ?? m[3] ?? m[4];
+    if (spec === "neo-blessed" && from.area !== "tui") {
+      problems.push(`${rel}: only src/tui may import neo-blessed`);
+    }
+    if (spec === "ssh2" && from.area !== "sources") {
+      problems.push(`${rel}: only src/sources may import ssh2`);
     }
     if (!spec.startsWith(".")) continue;
     const target = new URL(spec, `file://${file}`).pathname;
-    if (!target.startsWith(root)) continue;
-    const to = areaOf(target);
-    if (
-      (layer[to] ?? 0) > (layer[from] ?? 0) && !(from === "engine" && to === "sources") &&
-      !(from === "engine" && to === "cluster")
-    ) {
-      problems.push(`${file.slice(root.length)}: ${from} must not import ${to} (${spec})`);
+    const to = layerOf(target);
+    if (!to) continue;
+    if (to.n > from.n) {
+      problems.push(
+        `${rel}: ${from.area} (layer ${from.n}) must not import ${to.area} (layer ${to.n}): ${spec}`,
+      );
     }
   }
 }
 if (problems.length) {
-  console.error(problems.join("\n"));
+  console.error([...new Set(problems)].join("\n"));
+  console.error(`${problems.length} dependency direction problem(s)`);
   Deno.exit(1);
 }
 console.log("dependency directions ok");

@@ -62,7 +62,9 @@ export function formatError(err: unknown, debug: boolean): string {
   }
   const e = err as Error;
   if (debug) return `error: ${e?.stack ?? String(err)}`;
-  return `error: ${e?.message ?? String(err)}\nhint: this looks like a bug in s9s; rerun with --debug for details and report it`;
+  return `error: ${
+    e?.message ?? String(err)
+  }\nhint: this looks like a bug in s9s; rerun with --debug for details and report it`;
 }
 
 /** The exit code for an error that escaped to the top level. */

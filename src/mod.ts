@@ -10,9 +10,14 @@
  * @module
  */
 export { StreamManager } from "./engine/stream_manager.ts";
-export type { StartOptions, StreamHandle, StreamListener, StreamManagerOptions } from "./engine/stream_manager.ts";
-export type { SourceKind, StreamEvent, StreamState, StreamType } from "./engine/stream_event.ts";
-export { LineSplitter } from "./engine/line_splitter.ts";
+export type {
+  StartOptions,
+  StreamHandle,
+  StreamListener,
+  StreamManagerOptions,
+} from "./engine/stream_manager.ts";
+export type { SourceKind, StreamEvent, StreamState, StreamType } from "./core/stream_event.ts";
+export { LineSplitter } from "./core/line_splitter.ts";
 export { LineFilter } from "./engine/filter.ts";
 export { loadConfig } from "./config/load.ts";
 export type { Config, StreamingConfig } from "./config/schema.ts";

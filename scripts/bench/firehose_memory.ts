@@ -195,7 +195,7 @@ async function writer(path: string, rate: number, secs: number): Promise<void> {
 async function engine(configFile: string, files: string[]): Promise<void> {
   const { loadConfig } = await import("../../src/config/load.ts");
   const { StreamManager } = await import("../../src/engine/stream_manager.ts");
-  const { NO_DEBUG } = await import("../../src/engine/debug_log.ts");
+  const { NO_DEBUG } = await import("../../src/core/debug_log.ts");
   const { attachRecorders } = await import("../../src/persist/attach.ts");
   const { config } = await loadConfig({ file: configFile });
   // S9S_BENCH_BUFFERS=0 / S9S_BENCH_HISTORY=0 turn the parts off, to see what each costs.

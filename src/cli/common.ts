@@ -5,7 +5,7 @@
 import { loadConfig, type LoadedConfig } from "../config/load.ts";
 import type { RawConfig } from "../config/defaults.ts";
 import type { ClusterBackend } from "../cluster/job.ts";
-import { type DebugLog, debugFromEnv, NO_DEBUG, openDebugLog } from "../engine/debug_log.ts";
+import { debugFromEnv, type DebugLog, NO_DEBUG, openDebugLog } from "../core/debug_log.ts";
 import { UsageError } from "../errors.ts";
 
 /** Flags every command accepts. */
@@ -43,7 +43,10 @@ export function backendChoice(flags: GlobalFlags, ctx: Context): "auto" | "cli" 
 }
 
 /** Open the cluster backend (lazily imports the implementations). */
-export async function openCluster(flags: GlobalFlags, ctx: Context): Promise<ClusterBackend | undefined> {
+export async function openCluster(
+  flags: GlobalFlags,
+  ctx: Context,
+): Promise<ClusterBackend | undefined> {
   const choice = backendChoice(flags, ctx);
   if (choice === "mock") {
     const { MockCluster } = await import("../cluster/mock.ts");

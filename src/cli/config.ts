@@ -16,13 +16,17 @@ export function configCommand(globals: () => GlobalFlags) {
     .argument("[file]", "file to check (default: --config, $S9S_CONFIG or ~/.s9s/config.yaml)")
     .action(async (file) => {
       const loaded = await loadConfig({ file: file ?? globals().config });
-      await stdoutOut.write(`ok: ${loaded.file ?? "no config file; using the defaults"} is valid\n`);
+      await stdoutOut.write(
+        `ok: ${loaded.file ?? "no config file; using the defaults"} is valid\n`,
+      );
     });
   cmd.command("show")
     .description("print the effective configuration (defaults < file < environment) as YAML")
     .action(async () => {
       const loaded = await loadConfig({ file: globals().config });
-      const head = `# effective configuration${loaded.file ? ` (from ${loaded.file})` : " (defaults)"}\n`;
+      const head = `# effective configuration${
+        loaded.file ? ` (from ${loaded.file})` : " (defaults)"
+      }\n`;
       await stdoutOut.write(head + stringify(loaded.raw, { lineWidth: 0 }));
     });
   return cmd;

@@ -5,7 +5,7 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { UsageError } from "../errors.ts";
 import { StreamManager } from "../engine/stream_manager.ts";
-import type { StreamType } from "../engine/stream_event.ts";
+import type { StreamType } from "../core/stream_event.ts";
 import { textSink } from "../sinks/text.ts";
 import { jsonSink } from "../sinks/json.ts";
 import { BrokenPipe, stderrOut, stdoutOut } from "../sinks/writer.ts";

@@ -103,7 +103,12 @@ export class MockCluster implements ClusterBackend {
     this.#jobs = [
       mk(1001, "train_model", { startAt: 0, runFor: 900, writer: trainWriter }),
       mk(1002, "preprocess", { startAt: 0, runFor: 8, writer: progressWriter }),
-      mk(1003, "simulate", { startAt: 6, runFor: 40, writer: simWriter, info: { reason: "Resources" } }),
+      mk(1003, "simulate", {
+        startAt: 6,
+        runFor: 40,
+        writer: simWriter,
+        info: { reason: "Resources" },
+      }),
       mk(1004, "analysis", { startAt: -2, runFor: 0, writer: undefined }),
       mk(1005, "bad_job", { startAt: -2, runFor: 0, finalState: "FAILED", exitCode: 1 }),
       ...[1, 2, 3].map((k) =>
@@ -124,7 +129,9 @@ export class MockCluster implements ClusterBackend {
 
   #prewrite(job: MockJob, n: number, failing: boolean): void {
     const out: string[] = [];
-    for (let i = 1; i <= n; i++) out.push(`[analysis] processed chunk ${i}/${n} (${Math.round((i / n) * 100)}%)`);
+    for (let i = 1; i <= n; i++) {
+      out.push(`[analysis] processed chunk ${i}/${n} (${Math.round((i / n) * 100)}%)`);
+    }
     if (!failing) out.push("Analysis finished successfully");
     Deno.writeTextFileSync(job.info.stdout!, out.join("\n") + "\n");
     Deno.writeTextFileSync(
@@ -239,7 +246,9 @@ function trainWriter(t: number, job: MockJob): void {
     const epoch = Math.floor(k / 100) + 1;
     const loss = (2.5 / Math.sqrt(k + 1)).toFixed(4);
     out += `${stamp()} INFO epoch=${epoch} step=${k} loss=${loss} lr=0.001\n`;
-    if (k % 20 === 0) out += `Progress: ${Math.min(100, Math.round((t / job.runFor) * 100))}% complete\n`;
+    if (k % 20 === 0) {
+      out += `Progress: ${Math.min(100, Math.round((t / job.runFor) * 100))}% complete\n`;
+    }
     if (k % 15 === 0) {
       write(job.err!, `${stamp()} WARNING: GPU memory usage at ${80 + (k % 15)}%\n`);
     }
@@ -271,7 +280,10 @@ function simWriter(t: number, job: MockJob): void {
   const n = due(job, t, 2);
   for (let i = 0; i < n; i++) {
     const k = job.lines - n + i + 1;
-    write(job.out!, `${stamp()} timestep ${k * 100}: energy=${(-1000 - k * 0.37).toFixed(2)} T=300.${k % 10}K\n`);
+    write(
+      job.out!,
+      `${stamp()} timestep ${k * 100}: energy=${(-1000 - k * 0.37).toFixed(2)} T=300.${k % 10}K\n`,
+    );
     if (k % 10 === 0) write(job.err!, `${stamp()} WARN: timestep adjusted at ${k * 100}\n`);
   }
 }
@@ -280,7 +292,12 @@ function sweepWriter(t: number, job: MockJob): void {
   const n = due(job, t, 1);
   for (let i = 0; i < n; i++) {
     const k = job.lines - n + i + 1;
-    write(job.out!, `task ${job.info.arrayTaskId}: param=${(job.info.arrayTaskId! * 0.1).toFixed(1)} iter=${k} score=${(k * 0.01).toFixed(2)}\n`);
+    write(
+      job.out!,
+      `task ${job.info.arrayTaskId}: param=${
+        (job.info.arrayTaskId! * 0.1).toFixed(1)
+      } iter=${k} score=${(k * 0.01).toFixed(2)}\n`,
+    );
   }
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import type { StreamingConfig } from "../config/schema.ts";
-import type { StreamType } from "../engine/stream_event.ts";
+import type { StreamType } from "../core/stream_event.ts";
 import { expandHome } from "../platform/paths.ts";
 import type { JobInfo } from "./job.ts";
 import { expandPattern, fieldsOf, hasPattern, type PatternFields } from "./patterns.ts";

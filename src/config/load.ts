@@ -137,7 +137,9 @@ function readFileLayer(file: string, text: string, problems: string[]): FileLaye
   const keyLine = (path: (string | number)[]): number | undefined => {
     const parent = doc.getIn(path.slice(0, -1), true);
     if (!isMap(parent)) return undefined;
-    const pair = parent.items.find((it) => (it.key as { value?: unknown })?.value === path[path.length - 1]);
+    const pair = parent.items.find((it) =>
+      (it.key as { value?: unknown })?.value === path[path.length - 1]
+    );
     const kr = (pair?.key as { range?: [number, number] })?.range;
     return kr ? lineCounter.linePos(kr[0]).line : undefined;
   };
@@ -260,7 +262,9 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   problems.sort((a, b) => lineOf(a) - lineOf(b));
   if (problems.length > 0 || !result.success) {
     throw new UsageError(
-      problems.length === 1 ? `invalid configuration: ${problems[0]}` : `invalid configuration (${problems.length} problems)`,
+      problems.length === 1
+        ? `invalid configuration: ${problems[0]}`
+        : `invalid configuration (${problems.length} problems)`,
       {
         details: problems.length === 1 ? [] : problems,
         hint: "fix the file, then check it with `s9s config validate`",

@@ -30,10 +30,14 @@ const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return bytes;
 });
 
-const posInt = z.number({ error: (i) => `expected a positive integer, got ${JSON.stringify(i.input)}` })
+const posInt = z.number({
+  error: (i) => `expected a positive integer, got ${JSON.stringify(i.input)}`,
+})
   .int({ error: (i) => `expected a positive integer, got ${JSON.stringify(i.input)}` })
   .positive({ error: (i) => `expected a positive integer, got ${JSON.stringify(i.input)}` });
-const nonNegInt = z.number({ error: (i) => `expected an integer ≥ 0, got ${JSON.stringify(i.input)}` })
+const nonNegInt = z.number({
+  error: (i) => `expected an integer ≥ 0, got ${JSON.stringify(i.input)}`,
+})
   .int().nonnegative();
 const bool = z.boolean({ error: (i) => `expected true or false, got ${JSON.stringify(i.input)}` });
 const str = z.string({ error: (i) => `expected a string, got ${JSON.stringify(i.input)}` });

@@ -49,7 +49,9 @@ export function parseDuration(text: string | number): number | undefined {
 
 /** Parse a size such as `64KB`, `10MB`, `1.5GiB` or a plain byte count into bytes. */
 export function parseSize(text: string | number): number | undefined {
-  if (typeof text === "number") return Number.isFinite(text) && text >= 0 ? Math.floor(text) : undefined;
+  if (typeof text === "number") {
+    return Number.isFinite(text) && text >= 0 ? Math.floor(text) : undefined;
+  }
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   if (!m) return undefined;
   const unit = m[2].toLowerCase() || "b";

@@ -5,7 +5,7 @@
  */
 import { compilePattern, PatternError } from "../config/regex.ts";
 import { UsageError } from "../errors.ts";
-import type { LineBatch } from "./line_batch.ts";
+import type { LineBatch } from "../core/line_batch.ts";
 
 /** What a filter does with a matching line. */
 export type FilterAction = "include" | "exclude" | "highlight";

@@ -4,7 +4,7 @@
  * buffering costs little more than the text itself.
  * @module
  */
-import type { LineBatch } from "./line_batch.ts";
+import type { LineBatch } from "../core/line_batch.ts";
 
 /** One buffered line. */
 export interface BufferedLine {

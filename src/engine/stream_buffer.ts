@@ -8,9 +8,9 @@
  */
 import type { StreamingConfig } from "../config/schema.ts";
 import { expandHome, s9sDir } from "../platform/paths.ts";
-import type { LineBatch } from "./line_batch.ts";
+import type { LineBatch } from "../core/line_batch.ts";
 import { type BudgetMember, BufferBudget, defaultBudget } from "./buffer_budget.ts";
-import { decodeMemberText, encodeMember, type Level, toLevel } from "./gzip_chunk.ts";
+import { decodeMemberText, encodeMember, type Level, toLevel } from "../codec/gzip_chunk.ts";
 import { SpillFile, type SpillRef } from "./spill_file.ts";
 import { type BufferedLine, PlainChunk } from "./plain_chunk.ts";
 

@@ -17,12 +17,12 @@ import { type Location, type Resolution, resolveOutput } from "../cluster/path_r
 import { FileSource } from "../sources/file.ts";
 import type { Source } from "../sources/source.ts";
 import { WatchHub } from "../sources/watch_hub.ts";
-import { type DebugLog, NO_DEBUG } from "./debug_log.ts";
+import { type DebugLog, NO_DEBUG } from "../core/debug_log.ts";
 import { compileUserPattern, type FilterAction, LineFilter, type Selection } from "./filter.ts";
-import { batchLines, type LineBatch } from "./line_batch.ts";
+import { batchLines, type LineBatch } from "../core/line_batch.ts";
 import { bufferForStream, type StreamBuffer } from "./stream_buffer.ts";
-import type { SourceKind, StreamEvent, StreamState, StreamType } from "./stream_event.ts";
-import { streamKey } from "./stream_event.ts";
+import type { SourceKind, StreamEvent, StreamState, StreamType } from "../core/stream_event.ts";
+import { streamKey } from "../core/stream_event.ts";
 
 /** Public view of one stream. */
 export interface StreamHandle {
@@ -267,22 +267,32 @@ export class StreamManager {
     options: StartOptions,
   ): Promise<Resolution[] | undefined> {
     if (jobs.length > 0) return undefined;
-    const res = await Promise.all(types.map((t) =>
-      resolveOutput(jobId, undefined, t, this.config.streaming, {
-        pathOverride: options.path,
-        stderrPathOverride: options.stderrPath,
-      })
-    ));
+    const res = await Promise.all(
+      types.map((t) =>
+        resolveOutput(jobId, undefined, t, this.config.streaming, {
+          pathOverride: options.path,
+          stderrPathOverride: options.stderrPath,
+        })
+      ),
+    );
     if (res.some((r) => r.location)) return res;
     if (this.cluster && !options.fileOnly) {
       throw new JobNotFoundError(jobId, {
-        details: res.flatMap((r) => r.candidates.map((c) => `tried ${c.path} (${c.from}): not found`)),
+        details: res.flatMap((r) =>
+          r.candidates.map((c) => `tried ${c.path} (${c.from}): not found`)
+        ),
       });
     }
-    throw new UsageError(`no Slurm cluster to ask about job "${jobId}" and no output file found for it`, {
-      hint: "run on a login node with Slurm's commands, configure streaming.slurm_api, use --path FILE, or try --mock",
-      details: res.flatMap((r) => r.candidates.map((c) => `tried ${c.path} (${c.from}): not found`)),
-    });
+    throw new UsageError(
+      `no Slurm cluster to ask about job "${jobId}" and no output file found for it`,
+      {
+        hint:
+          "run on a login node with Slurm's commands, configure streaming.slurm_api, use --path FILE, or try --mock",
+        details: res.flatMap((r) =>
+          r.candidates.map((c) => `tried ${c.path} (${c.from}): not found`)
+        ),
+      },
+    );
   }
 
   /** Follow a job (or its array tasks) until it ends. */
@@ -300,7 +310,11 @@ export class StreamManager {
         seen.add(loc.path);
         const s = this.#newStream(tracker, tracker.id, type, undefined);
         if (this.cluster && !options.fileOnly) {
-          this.#status(s, s.state, `job ${tracker.id} is not known to Slurm (finished and purged?); reading ${loc.path}`);
+          this.#status(
+            s,
+            s.state,
+            `job ${tracker.id} is not known to Slurm (finished and purged?); reading ${loc.path}`,
+          );
         }
         await this.#runSource(s, loc, follow, options);
         this.#endStream(s, "ended", `stream ${s.key} ended after ${s.lines} lines`);
@@ -358,7 +372,9 @@ export class StreamManager {
       } catch (err) {
         this.#debug.log("CLUSTER", `poll of ${tracker.id} failed: ${(err as Error).message}`);
         for (const s of tracker.streams.values()) {
-          if (!s.ended) this.#status(s, "retrying", `cannot reach Slurm: ${(err as Error).message}; retrying`);
+          if (!s.ended) {
+            this.#status(s, "retrying", `cannot reach Slurm: ${(err as Error).message}; retrying`);
+          }
         }
       }
     }
@@ -399,7 +415,9 @@ export class StreamManager {
 
   /** Latest job info from a poll: state changes, requeues, and finishing its sources. */
   #updateJob(tracker: Tracker, job: JobInfo): void {
-    const streams = [...tracker.streams.values()].filter((s) => s.jobId === job.id && !s.placeholder);
+    const streams = [...tracker.streams.values()].filter((s) =>
+      s.jobId === job.id && !s.placeholder
+    );
     this.#noteStreams(tracker, job, streams);
     for (const s of streams) {
       if (isTerminal(job.state)) s.source?.finish();
@@ -500,18 +518,27 @@ export class StreamManager {
       const requeued = streams.some((s) => s.requeuedTo > s.runRestarts);
       if (!requeued || streams.every((s) => s.ended) || tracker.options.follow === false) break;
     }
-    for (const s of streams) this.#endStream(s, "ended", `stream ${s.key} ended after ${s.lines} lines`);
+    for (const s of streams) {
+      this.#endStream(s, "ended", `stream ${s.key} ended after ${s.lines} lines`);
+    }
   }
 
   /** Resolve and read the files of one run of a job; stdout and stderr in one file are read once. */
-  async #runStreams(tracker: Tracker, jobId: string, current: JobInfo, streams: Stream[]): Promise<void> {
+  async #runStreams(
+    tracker: Tracker,
+    jobId: string,
+    current: JobInfo,
+    streams: Stream[],
+  ): Promise<void> {
     const live = streams.filter((s) => !s.ended);
-    const resolved = await Promise.all(live.map((s) =>
-      resolveOutput(jobId, current, s.type, this.config.streaming, {
-        pathOverride: tracker.options.path,
-        stderrPathOverride: tracker.options.stderrPath,
-      })
-    ));
+    const resolved = await Promise.all(
+      live.map((s) =>
+        resolveOutput(jobId, current, s.type, this.config.streaming, {
+          pathOverride: tracker.options.path,
+          stderrPathOverride: tracker.options.stderrPath,
+        })
+      ),
+    );
     const seen = new Map<string, Stream>();
     const runs: Promise<void>[] = [];
     // live is in type order (stdout first), so a shared file is shown as the stdout stream.
@@ -523,7 +550,11 @@ export class StreamManager {
       }
       const twin = seen.get(loc.path);
       if (twin) {
-        this.#endStream(s, "ended", `${s.type} goes to the same file as ${twin.type} (${loc.path}); shown there`);
+        this.#endStream(
+          s,
+          "ended",
+          `${s.type} goes to the same file as ${twin.type} (${loc.path}); shown there`,
+        );
         return;
       }
       seen.set(loc.path, s);
@@ -549,7 +580,12 @@ export class StreamManager {
   }
 
   /** Read one file into a stream until the source ends (the caller ends the stream). */
-  async #runSource(s: Stream, loc: Location, follow: boolean, options: StartOptions): Promise<void> {
+  async #runSource(
+    s: Stream,
+    loc: Location,
+    follow: boolean,
+    options: StartOptions,
+  ): Promise<void> {
     s.location = loc;
     const cfg = this.config.streaming;
     // --tail applies to the first run only; a rerun's output is all new.
@@ -570,11 +606,15 @@ export class StreamManager {
     const base = s.source ? s.lastLineNum : 0;
     s.source = source;
     s.sourceKind = source.kind;
-    this.#debug.log("STREAM", `start ${s.key} ${loc.path} (${loc.from}) follow=${follow} base=${base}`);
+    this.#debug.log(
+      "STREAM",
+      `start ${s.key} ${loc.path} (${loc.from}) follow=${follow} base=${base}`,
+    );
     if (s.job && isTerminal(s.job.state)) source.finish();
     try {
       await source.run({
-        batch: (batch) => this.#onBatch(s, base ? { ...batch, firstLine: batch.firstLine + base } : batch),
+        batch: (batch) =>
+          this.#onBatch(s, base ? { ...batch, firstLine: batch.firstLine + base } : batch),
         progress: (text, num) => {
           for (const l of this.#listeners) l.onProgress?.(s, text, num + base);
         },
@@ -618,7 +658,9 @@ export class StreamManager {
       this.#status(
         s,
         "waiting",
-        `"${loc.path}" is not visible here and ${loc.host} cannot be reached over SSH: ${(err as Error).message}; waiting for the file to appear here`,
+        `"${loc.path}" is not visible here and ${loc.host} cannot be reached over SSH: ${
+          (err as Error).message
+        }; waiting for the file to appear here`,
       );
       return undefined;
     }
@@ -688,10 +730,14 @@ export class StreamManager {
   /** Stop streams of a job (all types, or one). */
   stopStream(jobId: string, type?: StreamType): void {
     for (const [key, t] of this.#trackers) {
-      if (t.id !== jobId && !t.id.startsWith(`${jobId}_`) && !jobId.startsWith(`${t.id}_`)) continue;
+      if (t.id !== jobId && !t.id.startsWith(`${jobId}_`) && !jobId.startsWith(`${t.id}_`)) {
+        continue;
+      }
       for (const s of t.streams.values()) {
         if (type && s.type !== type) continue;
-        if (t.id === jobId || s.jobId === jobId) this.#endStream(s, "ended", `stream ${s.key} stopped`);
+        if (t.id === jobId || s.jobId === jobId) {
+          this.#endStream(s, "ended", `stream ${s.key} stopped`);
+        }
       }
       if ([...t.streams.values()].every((s) => s.ended)) {
         t.stop.abort();
@@ -726,7 +772,10 @@ export class StreamManager {
    * Events of one job's streams as an async iterable (the guide's GetStream). Bounded: when the
    * consumer is slow, reading slows down.
    */
-  getStream(jobId: string, options: { signal?: AbortSignal; capacity?: number } = {}): AsyncIterable<StreamEvent> {
+  getStream(
+    jobId: string,
+    options: { signal?: AbortSignal; capacity?: number } = {},
+  ): AsyncIterable<StreamEvent> {
     const capacity = options.capacity ?? 10_000;
     const queue: StreamEvent[] = [];
     let wakeConsumer: (() => void) | undefined;

@@ -5,9 +5,9 @@
  */
 import { Gzip } from "fflate";
 import type { Config } from "../config/schema.ts";
-import type { DebugLog } from "../engine/debug_log.ts";
+import type { DebugLog } from "../core/debug_log.ts";
 import type { StreamManager } from "../engine/stream_manager.ts";
-import { batchLines } from "../engine/line_batch.ts";
+import { batchLines } from "../core/line_batch.ts";
 import { UserFacingError } from "../errors.ts";
 import { historyDir } from "./history_dir.ts";
 import { HistoryRecorder } from "./history_recorder.ts";

@@ -4,7 +4,7 @@
  * available. Results come back per job; callers keep their own order.
  * @module
  */
-import { encodeMember, type Level } from "../engine/gzip_chunk.ts";
+import { encodeMember, type Level } from "../codec/gzip_chunk.ts";
 
 interface Pending {
   data: Uint8Array;

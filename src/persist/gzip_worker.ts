@@ -2,7 +2,7 @@
  * Worker side of {@link GzipPool}: turns text into gzip members off the main thread.
  * @module
  */
-import { encodeMember, type Level } from "../engine/gzip_chunk.ts";
+import { encodeMember, type Level } from "../codec/gzip_chunk.ts";
 
 interface Job {
   id: number;

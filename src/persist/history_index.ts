@@ -4,7 +4,7 @@
  * a part the stream's identity — so a missing, corrupt or stale index is rebuilt from the files.
  * @module
  */
-import { scanMembers } from "../engine/gzip_chunk.ts";
+import { scanMembers } from "../codec/gzip_chunk.ts";
 import { type DirFile, listPartFiles, parsePartFileName } from "./history_dir.ts";
 
 /** Metadata in a history member's gzip header. */

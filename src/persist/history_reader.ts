@@ -3,8 +3,8 @@
  * whole file in memory), as raw text or as StreamEvents.
  * @module
  */
-import { inflateMember, scanMembers } from "../engine/gzip_chunk.ts";
-import type { SourceKind, StreamEvent, StreamType } from "../engine/stream_event.ts";
+import { inflateMember, scanMembers } from "../codec/gzip_chunk.ts";
+import type { SourceKind, StreamEvent, StreamType } from "../core/stream_event.ts";
 import type { HistorySession, MemberMeta } from "./history_index.ts";
 
 /** One member's lines. */

@@ -5,7 +5,7 @@
  * @module
  */
 import type { StreamingConfig } from "../config/schema.ts";
-import { toLevel } from "../engine/gzip_chunk.ts";
+import { toLevel } from "../codec/gzip_chunk.ts";
 import type { StreamHandle, StreamManager } from "../engine/stream_manager.ts";
 import { cleanHistory } from "./cleanup.ts";
 import { ensurePrivateDir, newSessionId } from "./history_dir.ts";

@@ -4,8 +4,8 @@
  * ends on a whole member and stays readable. Parts rotate at `maxFileSize`.
  * @module
  */
-import type { LineBatch } from "../engine/line_batch.ts";
-import { encodeMember, type Level } from "../engine/gzip_chunk.ts";
+import type { LineBatch } from "../core/line_batch.ts";
+import { encodeMember, type Level } from "../codec/gzip_chunk.ts";
 import { partFileName } from "./history_dir.ts";
 import type { HistoryEntry, MemberMeta, StreamMeta } from "./history_index.ts";
 

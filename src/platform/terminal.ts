@@ -35,7 +35,8 @@ export const SGR: Record<string, string> = {
 };
 
 // deno-lint-ignore no-control-regex
-const CONTROL = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[P^_X][^\x1b]*\x1b\\|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]|\x9b[0-?]*[ -/]*[@-~]/g;
+const CONTROL =
+  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[P^_X][^\x1b]*\x1b\\|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]|\x9b[0-?]*[ -/]*[@-~]/g;
 
 /**
  * Neutralise control sequences so job output cannot drive the terminal. SGR color sequences

@@ -11,8 +11,8 @@
  */
 import type { AlertConfig } from "../config/schema.ts";
 import { compilePattern, PatternError } from "../config/regex.ts";
-import type { DebugLog } from "../engine/debug_log.ts";
-import type { LineBatch } from "../engine/line_batch.ts";
+import type { DebugLog } from "../core/debug_log.ts";
+import type { LineBatch } from "../core/line_batch.ts";
 import { UsageError } from "../errors.ts";
 
 /** What an alert reports (the webhook's JSON body). */

@@ -14,7 +14,7 @@
  */
 import type { Config } from "../config/schema.ts";
 import { parseDuration } from "../config/units.ts";
-import type { DebugLog } from "../engine/debug_log.ts";
+import type { DebugLog } from "../core/debug_log.ts";
 import type { StreamHandle, StreamListener, StreamManager } from "../engine/stream_manager.ts";
 import { UsageError } from "../errors.ts";
 import type { SyslogTarget } from "./syslog.ts";
@@ -200,7 +200,7 @@ export async function attachIntegrations(
 
   if (forwardTargets.length) {
     const { SyslogForwarder, SEVERITY } = await import("./syslog.ts");
-    const { batchLines } = await import("../engine/line_batch.ts");
+    const { batchLines } = await import("../core/line_batch.ts");
     const forwarders = forwardTargets.map((t) =>
       new SyslogForwarder(t, { debug: o.debug, warn: o.warn })
     );

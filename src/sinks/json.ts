@@ -3,10 +3,10 @@
  * @module
  */
 import type { LineFilter, Selection } from "../engine/filter.ts";
-import type { LineBatch } from "../engine/line_batch.ts";
-import { batchLines } from "../engine/line_batch.ts";
+import type { LineBatch } from "../core/line_batch.ts";
+import { batchLines } from "../core/line_batch.ts";
 import type { StreamHandle, StreamListener } from "../engine/stream_manager.ts";
-import type { StreamEvent } from "../engine/stream_event.ts";
+import type { StreamEvent } from "../core/stream_event.ts";
 import type { TextOut } from "./writer.ts";
 
 /** Options for the JSON sink. */

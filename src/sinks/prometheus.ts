@@ -10,7 +10,7 @@
  * that fails loses nothing but resolution), warns once, and retries with backoff.
  * @module
  */
-import type { DebugLog } from "../engine/debug_log.ts";
+import type { DebugLog } from "../core/debug_log.ts";
 import { UserFacingError } from "../errors.ts";
 
 /** One metric's kind and help text. */

@@ -8,7 +8,7 @@
  * drains; while a destination is down the oldest messages are dropped, counted and reported.
  * @module
  */
-import type { DebugLog } from "../engine/debug_log.ts";
+import type { DebugLog } from "../core/debug_log.ts";
 
 /** Syslog severities used by s9s. */
 export const SEVERITY = { err: 3, warning: 4, info: 6 } as const;

@@ -4,9 +4,9 @@
  * @module
  */
 import type { LineFilter, Selection } from "../engine/filter.ts";
-import { batchLines, type LineBatch } from "../engine/line_batch.ts";
+import { batchLines, type LineBatch } from "../core/line_batch.ts";
 import type { StreamHandle, StreamListener } from "../engine/stream_manager.ts";
-import type { StreamEvent } from "../engine/stream_event.ts";
+import type { StreamEvent } from "../core/stream_event.ts";
 import { sanitize, SGR } from "../platform/terminal.ts";
 import type { TextOut } from "./writer.ts";
 

@@ -4,8 +4,8 @@
  * truncation and rotation, and never emit half a line.
  * @module
  */
-import { LineSplitter } from "../engine/line_splitter.ts";
-import type { SourceKind } from "../engine/stream_event.ts";
+import { LineSplitter } from "../core/line_splitter.ts";
+import type { SourceKind } from "../core/stream_event.ts";
 import { UserFacingError } from "../errors.ts";
 import { type Source, type SourceSink, Waker } from "./source.ts";
 import { onLocalFs, type WatchHub } from "./watch_hub.ts";

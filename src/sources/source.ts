@@ -2,8 +2,8 @@
  * What every source (file, ssh, api) offers the engine.
  * @module
  */
-import type { LineBatch } from "../engine/line_batch.ts";
-import type { SourceKind, StreamState } from "../engine/stream_event.ts";
+import type { LineBatch } from "../core/line_batch.ts";
+import type { SourceKind, StreamState } from "../core/stream_event.ts";
 
 /** A change in a source's condition, reported to the stream. */
 export interface SourceStatus {

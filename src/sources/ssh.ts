@@ -4,8 +4,8 @@
  * stopped; when the job ends, the rest of the file is read and the stream ends.
  * @module
  */
-import { LineSplitter } from "../engine/line_splitter.ts";
-import type { LineBatch } from "../engine/line_batch.ts";
+import { LineSplitter } from "../core/line_splitter.ts";
+import type { LineBatch } from "../core/line_batch.ts";
 import { UserFacingError } from "../errors.ts";
 import { type Source, type SourceSink, Waker } from "./source.ts";
 import { type Channel, shQuote, type SshPool } from "./ssh_pool.ts";

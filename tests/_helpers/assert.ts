@@ -9,7 +9,9 @@ export function assertEquals<T>(actual: T, expected: T, msg?: string): void {
   const e = JSON.stringify(expected);
   if (a !== e) {
     throw new Error(
-      `${msg ? msg + ": " : ""}values differ\n  actual:   ${truncate(a)}\n  expected: ${truncate(e)}`,
+      `${msg ? msg + ": " : ""}values differ\n  actual:   ${truncate(a)}\n  expected: ${
+        truncate(e)
+      }`,
     );
   }
 }
@@ -27,7 +29,9 @@ export function assert(cond: unknown, msg = "assertion failed"): asserts cond {
 /** Assert that `text` contains `part`. */
 export function assertStringIncludes(text: string, part: string, msg?: string): void {
   if (!text.includes(part)) {
-    throw new Error(`${msg ? msg + ": " : ""}expected to find ${JSON.stringify(part)} in:\n${truncate(text)}`);
+    throw new Error(
+      `${msg ? msg + ": " : ""}expected to find ${JSON.stringify(part)} in:\n${truncate(text)}`,
+    );
   }
 }
 
@@ -47,7 +51,9 @@ export async function assertRejects(
     await fn();
   } catch (err) {
     if (match && !match.test((err as Error).message)) {
-      throw new Error(`error message ${JSON.stringify((err as Error).message)} does not match ${match}`);
+      throw new Error(
+        `error message ${JSON.stringify((err as Error).message)} does not match ${match}`,
+      );
     }
     return err as Error;
   }

@@ -90,7 +90,10 @@ export class S9sProcess {
 
   /** Wait until stderr contains `text`. */
   waitForStderr(text: string, timeout = 20_000): Promise<boolean> {
-    return waitFor(() => this.stderr.includes(text), { timeout, what: `stderr to contain ${JSON.stringify(text)}: ${this.stderr.slice(-500)}` });
+    return waitFor(() => this.stderr.includes(text), {
+      timeout,
+      what: `stderr to contain ${JSON.stringify(text)}: ${this.stderr.slice(-500)}`,
+    });
   }
 
   /** Send a signal and wait for the exit. */

@@ -53,8 +53,22 @@ function checkSequence(evs: Ev[], n: number): void {
   }
 }
 
-function follow(path: string, home: string, extra: string[] = [], env: Record<string, string> = {}) {
-  return new S9sProcess(["stream", "--path", path, "--type", "stdout", "--output-format", "json", ...extra], {
+function follow(
+  path: string,
+  home: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+) {
+  return new S9sProcess([
+    "stream",
+    "--path",
+    path,
+    "--type",
+    "stdout",
+    "--output-format",
+    "json",
+    ...extra,
+  ], {
     env: testEnv(home, env),
   });
 }
@@ -153,7 +167,10 @@ Deno.test("stream sees appends by polling alone when inotify is off (NFS/Lustre 
   const { dir, home } = await tmp();
   const path = `${dir}/job.out`;
   const cfg = `${dir}/config.yaml`;
-  await Deno.writeTextFile(cfg, "streaming:\n  polling_interval: 50ms\n  file_polling:\n    use_inotify: false\n");
+  await Deno.writeTextFile(
+    cfg,
+    "streaming:\n  polling_interval: 50ms\n  file_polling:\n    use_inotify: false\n",
+  );
   await Deno.writeTextFile(path, "");
   const p = follow(path, home, ["--config", cfg, "--debug"]);
   try {
@@ -183,7 +200,11 @@ Deno.test("stream keeps the last state of carriage-return progress lines", async
     await waitFor(() => p.json<Ev>().some((e) => e.content === "done"));
     await p.stop();
     const final = p.json<Ev>().filter((e) => !e.progress);
-    assertEquals(final.map((e) => [e.line_num, e.content]), [[1, "start"], [2, "train 100%|####|"], [3, "done"]]);
+    assertEquals(final.map((e) => [e.line_num, e.content]), [
+      [1, "start"],
+      [2, "train 100%|####|"],
+      [3, "done"],
+    ]);
   } finally {
     await p.stop();
     await Deno.remove(dir, { recursive: true });
@@ -231,7 +252,9 @@ Deno.test("stream --filter and --exclude select lines, several of each combining
 
 Deno.test("stream rejects a bad regex with exit 2 naming the pattern", async () => {
   const { dir, home } = await tmp();
-  const r = await runS9s(["stream", "--path", "/dev/null", "--filter", "err[or"], { env: testEnv(home) });
+  const r = await runS9s(["stream", "--path", "/dev/null", "--filter", "err[or"], {
+    env: testEnv(home),
+  });
   assertEquals(r.code, 2);
   assertStringIncludes(r.stderr, 'error: filter "--filter 1": invalid regular expression "err[or"');
   assertStringIncludes(r.stderr, "hint:");
@@ -257,14 +280,33 @@ Deno.test("a bad config lists every problem with key path, file and line, exit 2
       "",
     ].join("\n"),
   );
-  for (const args of [["stream", "--path", "/dev/null", "--config", cfg], ["--config", cfg, "config", "validate"]]) {
+  for (
+    const args of [["stream", "--path", "/dev/null", "--config", cfg], [
+      "--config",
+      cfg,
+      "config",
+      "validate",
+    ]]
+  ) {
     const r = await runS9s(args, { env: testEnv(home) });
     assertEquals(r.code, 2, r.stderr);
     assertStringIncludes(r.stderr, "error: invalid configuration (4 problems)");
-    assertStringIncludes(r.stderr, `streaming.polling_interval: expected a duration such as "100ms", "30s" or "5m", got "soon" (${cfg} line 2)`);
-    assertStringIncludes(r.stderr, `streaming.buffer.max_lines: expected a positive integer, got "lots" (${cfg} line 4)`);
-    assertStringIncludes(r.stderr, `streaming.persistance: unknown key; did you mean "persistence"? (${cfg} line 5)`);
-    assertStringIncludes(r.stderr, `streaming.filters.0.pattern: invalid regular expression "(?i)err[or"`);
+    assertStringIncludes(
+      r.stderr,
+      `streaming.polling_interval: expected a duration such as "100ms", "30s" or "5m", got "soon" (${cfg} line 2)`,
+    );
+    assertStringIncludes(
+      r.stderr,
+      `streaming.buffer.max_lines: expected a positive integer, got "lots" (${cfg} line 4)`,
+    );
+    assertStringIncludes(
+      r.stderr,
+      `streaming.persistance: unknown key; did you mean "persistence"? (${cfg} line 5)`,
+    );
+    assertStringIncludes(
+      r.stderr,
+      `streaming.filters.0.pattern: invalid regular expression "(?i)err[or"`,
+    );
     assert(!/\n\s+at /.test(r.stderr), "no stack trace");
   }
   // Also through $S9S_CONFIG, and a YAML syntax error.
@@ -278,7 +320,10 @@ Deno.test("a bad config lists every problem with key path, file and line, exit 2
 Deno.test("config show prints the effective config: defaults < file < environment < flags", async () => {
   const { dir, home } = await tmp();
   const cfg = `${dir}/c.yaml`;
-  await Deno.writeTextFile(cfg, "streaming:\n  polling_interval: 1s\n  persistence:\n    base_dir: /tmp/hist\n  buffer:\n    max_size: 5MB\n");
+  await Deno.writeTextFile(
+    cfg,
+    "streaming:\n  polling_interval: 1s\n  persistence:\n    base_dir: /tmp/hist\n  buffer:\n    max_size: 5MB\n",
+  );
   const r = await runS9s(["--config", cfg, "config", "show"], {
     env: testEnv(home, { S9S_STREAMING__REFRESH_INTERVAL: "250ms" }),
   });
@@ -288,7 +333,9 @@ Deno.test("config show prints the effective config: defaults < file < environmen
   assertStringIncludes(r.stdout, "directory: /tmp/hist");
   assertStringIncludes(r.stdout, "max_size_per_stream: 5MB");
   assertStringIncludes(r.stdout, "max_concurrent_streams: 20");
-  const missing = await runS9s(["--config", `${dir}/nope.yaml`, "config", "show"], { env: testEnv(home) });
+  const missing = await runS9s(["--config", `${dir}/nope.yaml`, "config", "show"], {
+    env: testEnv(home),
+  });
   assertEquals(missing.code, 2);
   assertStringIncludes(missing.stderr, "does not exist");
   // No file at the default place means defaults.
@@ -299,7 +346,15 @@ Deno.test("config show prints the effective config: defaults < file < environmen
 
 Deno.test("stream on the mock cluster shows live lines and ends by itself when the job finishes", async () => {
   const { dir, home } = await tmp();
-  const r = await runS9s(["stream", "--mock", "--job", "1010", "--output-format", "json", "--events"], {
+  const r = await runS9s([
+    "stream",
+    "--mock",
+    "--job",
+    "1010",
+    "--output-format",
+    "json",
+    "--events",
+  ], {
     env: testEnv(home),
   });
   assertEquals(r.code, 0, r.stderr);
@@ -310,7 +365,10 @@ Deno.test("stream on the mock cluster shows live lines and ends by itself when t
   assertEquals(out.map((e) => e.line_num), out.map((_, i) => i + 1));
   assertEquals(out.at(-1)!.content, "Job 1010 finished with exit code 0");
   assert(evs.some((e) => e.type === "stderr"), "stderr lines too");
-  assert(evs.some((e) => e.type === "status" && /COMPLETED/.test(e.content)), "a status event for the end");
+  assert(
+    evs.some((e) => e.type === "status" && /COMPLETED/.test(e.content)),
+    "a status event for the end",
+  );
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -329,7 +387,9 @@ Deno.test("stream cuts a line of many megabytes into marked pieces and loses no 
   const path = `${dir}/job.out`;
   const big = "y".repeat(3 * 1024 * 1024 + 17);
   await Deno.writeTextFile(path, `before\n${big}\nafter\n`);
-  const r = await runS9s(["stream", "--path", path, "--no-follow", "-o", "json"], { env: testEnv(home) });
+  const r = await runS9s(["stream", "--path", path, "--no-follow", "-o", "json"], {
+    env: testEnv(home),
+  });
   assertEquals(r.code, 0, r.stderr);
   const evs = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Ev);
   assertEquals(evs[0].content, "before");
@@ -337,7 +397,10 @@ Deno.test("stream cuts a line of many megabytes into marked pieces and loses no 
   const pieces = evs.slice(1, -1);
   assert(pieces.length >= 4, `expected pieces, got ${pieces.length}`);
   assertEquals(pieces.map((e) => e.content).join(""), big);
-  assert(pieces.slice(0, -1).every((e) => e.truncated === true), "all but the last piece are marked");
+  assert(
+    pieces.slice(0, -1).every((e) => e.truncated === true),
+    "all but the last piece are marked",
+  );
   assertEquals(pieces.at(-1)!.truncated, undefined);
   await Deno.remove(dir, { recursive: true });
 });
@@ -362,7 +425,9 @@ Deno.test("debug mode writes ~/.s9s/debug.log with STREAM lines (flag and enviro
   const { dir, home } = await tmp();
   const path = `${dir}/job.out`;
   await Deno.writeTextFile(path, "one\n");
-  const a = await runS9s(["--debug", "stream", "--path", path, "--no-follow"], { env: testEnv(home) });
+  const a = await runS9s(["--debug", "stream", "--path", path, "--no-follow"], {
+    env: testEnv(home),
+  });
   assertEquals(a.code, 0, a.stderr);
   const log = await Deno.readTextFile(`${home}/debug.log`);
   assert(/ STREAM .*start job\.out:stdout/.test(log), log);
@@ -381,7 +446,9 @@ Deno.test("jobs lists the mock cluster's jobs in text and JSON", async () => {
   assertEquals(t.code, 0, t.stderr);
   assert(/^JOBID\s+NAME\s+USER\s+STATE\s+ELAPSED\s+NODES/.test(t.stdout), t.stdout);
   assert(/^1001\s+train_model\s+\S+\s+RUNNING/m.test(t.stdout), t.stdout);
-  const j = await runS9s(["jobs", "--mock", "--state", "PENDING", "-o", "json"], { env: testEnv(home) });
+  const j = await runS9s(["jobs", "--mock", "--state", "PENDING", "-o", "json"], {
+    env: testEnv(home),
+  });
   assertEquals(j.code, 0, j.stderr);
   const jobs = JSON.parse(j.stdout) as { job_id: string; state: string }[];
   assert(jobs.length > 0 && jobs.every((x) => x.state === "PENDING"), j.stdout);

@@ -6,7 +6,7 @@
  */
 import { defaultRawConfig } from "../../src/config/defaults.ts";
 import { type Config, configSchema } from "../../src/config/schema.ts";
-import { NO_DEBUG } from "../../src/engine/debug_log.ts";
+import { NO_DEBUG } from "../../src/core/debug_log.ts";
 import { StreamManager } from "../../src/engine/stream_manager.ts";
 import { UsageError } from "../../src/errors.ts";
 import { attachIntegrations } from "../../src/sinks/integrations.ts";
@@ -377,7 +377,9 @@ Deno.test({
     assertEquals(r.code, 0, r.stderr);
     assertEquals(r.stdout, "one\nERROR two\nfour\n");
     await waitFor(async () => {
-      const res = await fetch(`${PROM}/api/v1/query?query=${encodeURIComponent(`s9s_lines_total{job_id="${name}"}`)}`);
+      const res = await fetch(
+        `${PROM}/api/v1/query?query=${encodeURIComponent(`s9s_lines_total{job_id="${name}"}`)}`,
+      );
       const body = await res.json();
       return body.data?.result?.[0]?.value?.[1] === "4";
     }, { timeout: 20_000, what: "s9s_lines_total in Prometheus" });

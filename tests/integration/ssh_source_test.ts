@@ -5,7 +5,7 @@ import { defaultRawConfig } from "../../src/config/defaults.ts";
 import { configSchema } from "../../src/config/schema.ts";
 import { SshPool } from "../../src/sources/ssh_pool.ts";
 import { SshFileSource } from "../../src/sources/ssh.ts";
-import { batchLines } from "../../src/engine/line_batch.ts";
+import { batchLines } from "../../src/core/line_batch.ts";
 import { assert, assertEquals, assertRejects, waitFor } from "../_helpers/assert.ts";
 
 const enabled = Deno.env.get("S9S_TEST_SSH") === "1";
@@ -58,12 +58,18 @@ Deno.test({
       const cols = files.map(() => collector());
       const sources = files.map((f) => new SshFileSource(env("S9S_TEST_SSH_HOST"), f, { pool }));
       const runs = sources.map((s, i) => s.run(cols[i].sink));
-      await waitFor(() => cols.every((c) => c.lines.length === 1), { timeout: 60_000, what: "first lines" });
+      await waitFor(() => cols.every((c) => c.lines.length === 1), {
+        timeout: 60_000,
+        what: "first lines",
+      });
       for (let k = 2; k <= 300; k++) {
         for (const f of files) await Deno.writeTextFile(f, `line ${k}\n`, { append: true });
       }
       for (const f of files) await Deno.writeTextFile(f, "no newline at the end", { append: true });
-      await waitFor(() => cols.every((c) => c.lines.length === 300), { timeout: 60_000, what: "300 lines each" });
+      await waitFor(() => cols.every((c) => c.lines.length === 300), {
+        timeout: 60_000,
+        what: "300 lines each",
+      });
       sources.forEach((s) => s.finish());
       await Promise.all(runs);
       for (const c of cols) {
@@ -73,7 +79,11 @@ Deno.test({
         assertEquals(c.lines[300], "no newline at the end");
         assertEquals(c.nums, c.lines.map((_, i) => i + 1));
       }
-      assertEquals(pool.stats.connectionsOpened, 2, "3 streams share 2 connections (2 sessions each)");
+      assertEquals(
+        pool.stats.connectionsOpened,
+        2,
+        "3 streams share 2 connections (2 sessions each)",
+      );
     } finally {
       pool.close();
       await Deno.remove(dir, { recursive: true });
@@ -92,11 +102,16 @@ Deno.test({
       const c = collector();
       const src = new SshFileSource(env("S9S_TEST_SSH_HOST"), f, { pool });
       const run = src.run(c.sink);
-      await waitFor(() => c.statuses.some((s) => s.startsWith("waiting")), { timeout: 30_000, what: "waiting status" });
+      await waitFor(() => c.statuses.some((s) => s.startsWith("waiting")), {
+        timeout: 30_000,
+        what: "waiting status",
+      });
       await Deno.writeTextFile(f, "a\nb\n");
       await waitFor(() => c.lines.length === 2, { what: "two lines" });
       await Deno.truncate(f, 0);
-      await waitFor(() => c.statuses.some((s) => s.includes("truncated")), { what: "truncation noticed" });
+      await waitFor(() => c.statuses.some((s) => s.includes("truncated")), {
+        what: "truncation noticed",
+      });
       await Deno.writeTextFile(f, "c\n", { append: true });
       await waitFor(() => c.lines.length === 3, { what: "line after truncation" });
       src.finish();
@@ -105,7 +120,11 @@ Deno.test({
       assertEquals(c.nums, [1, 2, 3]);
 
       const t = collector();
-      const tailSrc = new SshFileSource(env("S9S_TEST_SSH_HOST"), f, { pool, follow: false, tailLines: 1 });
+      const tailSrc = new SshFileSource(env("S9S_TEST_SSH_HOST"), f, {
+        pool,
+        follow: false,
+        tailLines: 1,
+      });
       await Deno.writeTextFile(f, "d\ne\n", { append: true });
       await tailSrc.run(t.sink);
       assertEquals(t.lines, ["e"]);
@@ -130,7 +149,10 @@ Deno.test({
     );
     const pool = new SshPool(sshConfig({ known_hosts: kh }));
     try {
-      const err = await assertRejects(() => pool.run(env("S9S_TEST_SSH_HOST"), "true"), /host key mismatch/);
+      const err = await assertRejects(
+        () => pool.run(env("S9S_TEST_SSH_HOST"), "true"),
+        /host key mismatch/,
+      );
       assert((err as { hint?: string }).hint?.includes("ssh-keygen -R"));
     } finally {
       pool.close();

@@ -9,7 +9,11 @@ const enabled = Deno.env.get("S9S_TEST_SLURM") === "1" && Deno.env.get("S9S_TEST
   Deno.uid() === 0;
 
 async function sh(cmd: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(cmd[0], { args: cmd.slice(1), stdout: "piped", stderr: "piped" }).output();
+  const out = await new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
@@ -36,13 +40,15 @@ Deno.test({
       ].join("\n"),
     );
     const go = `${local}/go`;
-    const script = `#!/bin/bash\nwhile [ ! -e ${go} ]; do sleep 0.1; done\nfor i in $(seq 1 200); do echo "node line $i"; done\necho "last"\n`;
+    const script =
+      `#!/bin/bash\nwhile [ ! -e ${go} ]; do sleep 0.1; done\nfor i in $(seq 1 200); do echo "node line $i"; done\necho "last"\n`;
     const sub = await sh(["sbatch", "--parsable", "-o", `${local}/job-%j.out`, "--wrap", script]);
     assertEquals(sub.code, 0, sub.stderr);
     const jobId = sub.stdout.trim().split(";")[0];
     try {
       // s9s runs in a mount namespace where the job's directory is an empty tmpfs.
-      const inner = `mount -t tmpfs tmpfs ${local} && exec ${Deno.execPath()} run -A ${MAIN} stream --job ${jobId} --type stdout -o json --config ${cfg} --events`;
+      const inner =
+        `mount -t tmpfs tmpfs ${local} && exec ${Deno.execPath()} run -A ${MAIN} stream --job ${jobId} --type stdout -o json --config ${cfg} --events`;
       const child = new Deno.Command("unshare", {
         args: ["-m", "sh", "-c", inner],
         cwd: ROOT,
@@ -66,7 +72,7 @@ Deno.test({
         out += value;
       }
       const status = await child.status;
-      const stderr = new TextDecoder().decode((await new Response(child.stderr).arrayBuffer()));
+      const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
       assertEquals(status.code, 0, stderr + out.slice(-2000));
       const evs = out.trim().split("\n").map((l) => JSON.parse(l));
       const lines = evs.filter((e) => e.type === "stdout");

@@ -7,8 +7,8 @@
 import type { ClusterBackend } from "../../cluster/job.ts";
 import type { Config } from "../../config/schema.ts";
 import type { StartOptions, StreamHandle, StreamManager } from "../../engine/stream_manager.ts";
-import type { StreamType } from "../../engine/stream_event.ts";
-import { type DebugLog, NO_DEBUG } from "../../engine/debug_log.ts";
+import type { StreamType } from "../../core/stream_event.ts";
+import { type DebugLog, NO_DEBUG } from "../../core/debug_log.ts";
 import {
   type Box,
   createBox,

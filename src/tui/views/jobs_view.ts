@@ -3,9 +3,8 @@
  * Home/End, `/` search; Enter or `o` opens a job's output; `q` quits.
  * @module
  */
-import { formatDuration } from "../../config/units.ts";
-import { elapsedMs } from "../../cli/jobs.ts";
-import { isTerminal, type JobInfo } from "../../cluster/job.ts";
+import { columnWidths, JOB_TABLE_HEAD, jobRowCells, joinCells } from "../../cluster/job_table.ts";
+import { isTerminal } from "../../cluster/job.ts";
 import { JobsModel } from "../model/jobs_model.ts";
 import { fitLine } from "../model/text_fit.ts";
 import { type Box, createBox, type KeyInfo } from "../widgets/blessed.ts";
@@ -83,11 +82,11 @@ export class JobsView implements View {
     if (sel < this.#top) this.#top = sel;
     if (sel >= this.#top + rows) this.#top = sel - rows + 1;
     this.#top = Math.max(0, Math.min(this.#top, Math.max(0, jobs.length - rows)));
-    const cells = jobs.map((j) => this.#cells(j));
-    const head = ["JOBID", "NAME", "USER", "STATE", "ELAPSED", "NODES"];
-    const widths = head.map((h, c) => Math.max(h.length, ...cells.map((r) => r[c].length)));
-    const line = (r: string[]) => r.map((v, c) => v.padEnd(widths[c])).join("  ");
-    const out = [fitLine(`\x1b[1m${line(head)}\x1b[0m`, width, false)[0]];
+    const now = Date.now();
+    const cells = jobs.map((j) => jobRowCells(j, now));
+    const widths = columnWidths(cells);
+    const line = (r: readonly string[]) => joinCells(r, widths);
+    const out = [fitLine(`\x1b[1m${line(JOB_TABLE_HEAD)}\x1b[0m`, width, false)[0]];
     for (let i = this.#top; i < Math.min(jobs.length, this.#top + rows); i++) {
       let text = line(cells[i]);
       if (i === sel) text = `\x1b[7m${text.padEnd(width)}\x1b[0m`;
@@ -106,18 +105,6 @@ export class JobsView implements View {
     const search = this.model.search ? ` /${this.model.search}/` : "";
     const cluster = this.#app.cluster ? ` [${this.#app.cluster.name}]` : "";
     this.#box.setLabel(` Jobs (${jobs.length})${cluster}${search} `);
-  }
-
-  #cells(j: JobInfo): string[] {
-    const el = elapsedMs(j);
-    return [
-      j.id,
-      j.name,
-      j.user,
-      j.state,
-      el === undefined ? "-" : formatDuration(el),
-      j.nodeList || (j.reason ? `(${j.reason})` : "-"),
-    ];
   }
 
   key(ch: string | undefined, key: KeyInfo): boolean {

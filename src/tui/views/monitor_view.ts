@@ -5,7 +5,7 @@
  */
 import { compileUserPattern } from "../../engine/filter.ts";
 import type { StartOptions, StreamHandle } from "../../engine/stream_manager.ts";
-import type { StreamType } from "../../engine/stream_event.ts";
+import type { StreamType } from "../../core/stream_event.ts";
 import { expandHome } from "../../platform/paths.ts";
 import { gridLayout } from "../model/layout.ts";
 import { formatLine } from "../model/line_format.ts";

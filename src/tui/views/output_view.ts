@@ -5,7 +5,7 @@
  * @module
  */
 import type { JobInfo } from "../../cluster/job.ts";
-import type { StreamType } from "../../engine/stream_event.ts";
+import type { StreamType } from "../../core/stream_event.ts";
 import { PaneModel } from "../model/pane_model.ts";
 import type { KeyInfo } from "../widgets/blessed.ts";
 import { StreamPaneWidget } from "../widgets/stream_pane.ts";

@@ -73,13 +73,21 @@ Deno.test("config accepts the guide's complete example", async () => {
 Deno.test("conflicting spellings of one key are an error", async () => {
   const dir = await Deno.makeTempDir();
   const file = `${dir}/c.yaml`;
-  await Deno.writeTextFile(file, "streaming:\n  persistence:\n    base_dir: /a\n    directory: /b\n");
-  await assertRejects(() => loadConfig({ file, env: {} }), /conflicts with streaming.persistence.directory/);
+  await Deno.writeTextFile(
+    file,
+    "streaming:\n  persistence:\n    base_dir: /a\n    directory: /b\n",
+  );
+  await assertRejects(
+    () => loadConfig({ file, env: {} }),
+    /conflicts with streaming.persistence.directory/,
+  );
   await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("did-you-mean suggests close keys only", () => {
   assertEquals(didYouMean("persistance", ["persistence", "buffer"]), "persistence");
   assertEquals(didYouMean("zzz", ["persistence", "buffer"]), undefined);
-  assertEquals(envLayer({ S9S_STREAMING__SSH__ENABLED: "false", OTHER: "1" }), { streaming: { ssh: { enabled: false } } });
+  assertEquals(envLayer({ S9S_STREAMING__SSH__ENABLED: "false", OTHER: "1" }), {
+    streaming: { ssh: { enabled: false } },
+  });
 });

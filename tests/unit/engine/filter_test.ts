@@ -1,7 +1,7 @@
 import { LineFilter } from "../../../src/engine/filter.ts";
 import { compilePattern } from "../../../src/config/regex.ts";
 import { assert, assertEquals } from "../../_helpers/assert.ts";
-import type { LineBatch } from "../../../src/engine/line_batch.ts";
+import type { LineBatch } from "../../../src/core/line_batch.ts";
 
 function batch(lines: string[], firstLine = 1): LineBatch {
   return {

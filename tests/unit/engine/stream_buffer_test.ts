@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 import { StreamBuffer } from "../../../src/engine/stream_buffer.ts";
 import { BufferBudget } from "../../../src/engine/buffer_budget.ts";
-import type { LineBatch } from "../../../src/engine/line_batch.ts";
+import type { LineBatch } from "../../../src/core/line_batch.ts";
 
 function batch(first: number, count: number, time = 1_700_000_000_000 + first): LineBatch {
   let text = "";

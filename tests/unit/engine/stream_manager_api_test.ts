@@ -4,7 +4,7 @@
 import { StreamManager } from "../../../src/mod.ts";
 import { defaultRawConfig } from "../../../src/config/defaults.ts";
 import { configSchema } from "../../../src/config/schema.ts";
-import type { StreamEvent } from "../../../src/engine/stream_event.ts";
+import type { StreamEvent } from "../../../src/core/stream_event.ts";
 import { assert, assertEquals, assertRejects } from "../../_helpers/assert.ts";
 
 function config() {
@@ -27,7 +27,10 @@ Deno.test("StreamManager.getStream yields filtered StreamEvents until the stream
       [2, "ERROR disk full", "stdout", "file"],
       [4, "FAIL: retry", "stdout", "file"],
     ]);
-    assert(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(events[0].timestamp), events[0].timestamp);
+    assert(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(events[0].timestamp),
+      events[0].timestamp,
+    );
     assertEquals(manager.streams[0].lines, 4);
     assertEquals(manager.streams[0].buffer?.length, 4, "the scroll-back keeps every line");
   } finally {
@@ -38,7 +41,10 @@ Deno.test("StreamManager.getStream yields filtered StreamEvents until the stream
 
 Deno.test("StreamManager.addFilter rejects a bad pattern with a usage error naming it", async () => {
   const manager = new StreamManager({ config: config() });
-  await assertRejects(() => manager.addFilter("bad", "x(["), /filter "bad": invalid regular expression "x\(\["/);
+  await assertRejects(
+    () => manager.addFilter("bad", "x(["),
+    /filter "bad": invalid regular expression "x\(\["/,
+  );
   manager.close();
 });
 

@@ -3,7 +3,7 @@ import { HistoryWriter } from "../../../src/persist/history_writer.ts";
 import { listPartFiles } from "../../../src/persist/history_dir.ts";
 import { loadIndex, sessionsOf } from "../../../src/persist/history_index.ts";
 import { memberEvents, readSession } from "../../../src/persist/history_reader.ts";
-import type { LineBatch } from "../../../src/engine/line_batch.ts";
+import type { LineBatch } from "../../../src/core/line_batch.ts";
 
 function batch(first: number, count: number, time: number): LineBatch {
   let text = "";
@@ -129,7 +129,7 @@ Deno.test("HistoryWriter reports a failing directory once and stops", async () =
 
 Deno.test("GzipPool compresses in workers into members that read back the same", async () => {
   const { GzipPool } = await import("../../../src/persist/gzip_pool.ts");
-  const { decodeMemberText } = await import("../../../src/engine/gzip_chunk.ts");
+  const { decodeMemberText } = await import("../../../src/codec/gzip_chunk.ts");
   const pool = new GzipPool(2);
   try {
     const texts = Array.from({ length: 8 }, (_, i) => `member ${i}\n`.repeat(1000 + i));

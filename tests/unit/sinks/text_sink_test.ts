@@ -1,7 +1,7 @@
 import { textSink } from "../../../src/sinks/text.ts";
 import { serialOut } from "../../../src/sinks/writer.ts";
 import { LineFilter } from "../../../src/engine/filter.ts";
-import type { LineBatch } from "../../../src/engine/line_batch.ts";
+import type { LineBatch } from "../../../src/core/line_batch.ts";
 import type { StreamHandle } from "../../../src/engine/stream_manager.ts";
 import { compilePattern } from "../../../src/config/regex.ts";
 import { assertEquals } from "../../_helpers/assert.ts";

@@ -1,6 +1,6 @@
 import { FileSource } from "../../../src/sources/file.ts";
 import { fsTypeOf } from "../../../src/sources/watch_hub.ts";
-import { batchLines } from "../../../src/engine/line_batch.ts";
+import { batchLines } from "../../../src/core/line_batch.ts";
 import { assertEquals } from "../../_helpers/assert.ts";
 
 Deno.test("FileSource reads a large file in catch-up reads with the same lines and numbers as small reads", async () => {

@@ -1,8 +1,12 @@
-import { crc32, crc32js, encodeMember, toLevel } from "../../../src/engine/gzip_chunk.ts";
+import { crc32, crc32js, encodeMember, toLevel } from "../../../src/codec/gzip_chunk.ts";
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 
 Deno.test("gzip members use native deflate and CRC-32 and stay valid gzip for gunzip", async () => {
-  const samples = [new Uint8Array(0), new TextEncoder().encode("a\n"), new TextEncoder().encode("ünïcödé line\n".repeat(5000))];
+  const samples = [
+    new Uint8Array(0),
+    new TextEncoder().encode("a\n"),
+    new TextEncoder().encode("ünïcödé line\n".repeat(5000)),
+  ];
   for (const d of samples) assertEquals(crc32(d), crc32js(d), "CRC-32 agrees with the reference");
   const dir = await Deno.makeTempDir();
   try {

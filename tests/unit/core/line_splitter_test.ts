@@ -1,5 +1,5 @@
-import { collapseCarriageReturns, LineSplitter } from "../../../src/engine/line_splitter.ts";
-import { batchLines, type LineBatch } from "../../../src/engine/line_batch.ts";
+import { collapseCarriageReturns, LineSplitter } from "../../../src/core/line_splitter.ts";
+import { batchLines, type LineBatch } from "../../../src/core/line_batch.ts";
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 
 const enc = new TextEncoder();

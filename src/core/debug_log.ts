@@ -29,14 +29,18 @@ export function openDebugLog(path = `${s9sDir()}/debug.log`): DebugLog {
     enabled: true,
     log(tag: string, message: string) {
       try {
-        file!.writeSync(enc.encode(`${new Date().toISOString()} ${tag} [${Deno.pid}] ${message}\n`));
+        file!.writeSync(
+          enc.encode(`${new Date().toISOString()} ${tag} [${Deno.pid}] ${message}\n`),
+        );
       } catch { /* disk full: stay quiet */ }
     },
   };
 }
 
 /** Whether the environment asks for streaming debug output. */
-export function debugFromEnv(env: Record<string, string | undefined> = Deno.env.toObject()): boolean {
+export function debugFromEnv(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): boolean {
   const v = (env.S9S_STREAMING_DEBUG ?? env.S9S_DEBUG ?? "").toLowerCase();
   return v === "1" || v === "true" || v === "yes";
 }
