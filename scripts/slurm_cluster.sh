@@ -148,6 +148,8 @@ ensure_packages() {
   command -v slurmrestd >/dev/null || need[slurmrestd]=1
   command -v munged >/dev/null || need[munge]=1
   command -v curl >/dev/null || need[curl]=1
+  # slurmctld's AuthAltTypes=auth/jwt lives in its own Debian package
+  [[ -n $(find /usr/lib -name auth_jwt.so -print -quit 2>/dev/null) ]] || need[slurm-wlm-jwt-plugin]=1
   ((${#need[@]})) || return 0
   # slurm-wlm is the meta package pulling slurmctld + slurmd + slurm-client
   if [[ -n ${need[slurmctld]:-}${need[slurmd]:-}${need[slurm-client]:-} ]]; then
