@@ -100,6 +100,7 @@ EOF
 render_sshd() { # node
   cat <<EOF
 Port 22
+Port 2022
 ListenAddress 0.0.0.0
 HostKey $ETC/$1/host_key
 PidFile $RUN/sshd-$1.pid
@@ -124,6 +125,8 @@ setup_files() {
       slurmd slurmctld slurm-client >/dev/null
   mkdir -p "$ETC/authorized_keys" "$STATE/ctld" "$LOGS" "$RUN" /run/sshd
   id -u "$SSH_USER" >/dev/null 2>&1 || useradd -m -s /bin/bash "$SSH_USER"
+  # sshd (UsePAM no) refuses a locked account ("!" password): no password, but not locked
+  [[ $(getent shadow "$SSH_USER" | cut -d: -f2) != "!"* ]] || usermod -p '*' "$SSH_USER"
   [ -f "$ETC/client_key" ] || ssh-keygen -q -t ed25519 -N '' -C s9s-ns -f "$ETC/client_key"
   chmod 644 "$ETC/client_key.pub"
   for u in root "$SSH_USER"; do install -m 644 "$ETC/client_key.pub" "$ETC/authorized_keys/$u"; done
@@ -131,7 +134,10 @@ setup_files() {
   for n in "${NODES[@]}"; do
     mkdir -p "$ETC/$n" "$STATE/$n"
     [ -f "$ETC/$n/host_key" ] || ssh-keygen -q -t ed25519 -N '' -C "$n" -f "$ETC/$n/host_key"
-    render_sshd "$n" >"$ETC/$n/sshd_config"
+    if [[ $(render_sshd "$n") != "$(cat "$ETC/$n/sshd_config" 2>/dev/null)" ]]; then
+      render_sshd "$n" >"$ETC/$n/sshd_config"
+      local old; old=$(pid_of "$RUN/sshd-$n.pid" sshd) && kill "$old" && wait_for 10 bash -c "! kill -0 $old"
+    fi
     echo "$n,$(addr "$n") $(cut -d' ' -f1,2 "$ETC/$n/host_key.pub")" >>"$ETC/known_hosts.new"
   done
   mv "$ETC/known_hosts.new" "$ETC/known_hosts"

@@ -43,6 +43,7 @@ export interface StreamEvent {
 export type StreamState =
   | "pending"
   | "waiting"
+  | "connecting"
   | "live"
   | "paused"
   | "retrying"
