@@ -66,10 +66,11 @@ export class SshFileSource implements Source {
     signal?.addEventListener("abort", onAbort);
     const max = this.#opts.retryAttempts ?? 3;
     let failures = 0;
-    let lastError = "";
+    let everLive = false;
     try {
       if (this.#opts.tailLines !== undefined) await this.#startAtTail(sink);
       while (!signal?.aborted) {
+        const attemptStart = Date.now();
         try {
           if (!pool.connected(this.host)) {
             sink.status({ state: "connecting", message: `connecting to ${this.host}` });
@@ -78,6 +79,7 @@ export class SshFileSource implements Source {
           const resumed = failures > 0;
           await this.#follow(sftp, sink, () => {
             failures = 0;
+            everLive = true;
             sink.status({
               state: "live",
               message: resumed
@@ -89,11 +91,16 @@ export class SshFileSource implements Source {
         } catch (err) {
           if (err instanceof UserFacingError && !/cannot connect/.test(err.message)) throw err;
           if (signal?.aborted) break;
-          lastError = (err as Error).message;
           failures++;
-          if (failures > max) {
+          const reason = (err as Error).message;
+          // A node never reached gets retry_attempts tries of `timeout` each, in all; a
+          // connection lost mid-stream gets retry_attempts reconnects with backoff.
+          const limit = everLive ? max : Math.max(1, max);
+          if (failures >= limit + (everLive ? 1 : 0)) {
             throw new UserFacingError(
-              `failed: lost ${this.host} after ${max} retries: ${lastError}`,
+              everLive
+                ? `failed: lost ${this.host} and ${max} reconnects failed: ${reason}`
+                : `failed: ${reason} (${failures} attempt${failures > 1 ? "s" : ""})`,
               {
                 hint: err instanceof UserFacingError
                   ? err.hint
@@ -102,12 +109,14 @@ export class SshFileSource implements Source {
               },
             );
           }
-          const wait = Math.min(30_000, 500 * 2 ** (failures - 1));
+          const wait = everLive
+            ? Math.min(30_000, 500 * 2 ** (failures - 1))
+            : Math.max(0, attemptStart + pool.timeoutMs - Date.now());
           sink.status({
             state: "retrying",
-            message: `lost ${this.host}: ${lastError}; retrying in ${
+            message: `${everLive ? "lost" : "cannot reach"} ${this.host}: ${reason}; retrying in ${
               (wait / 1000).toFixed(1)
-            }s (attempt ${failures}/${max})`,
+            }s (attempt ${failures}/${limit})`,
           });
           await this.#waker.wait(wait);
         }

@@ -110,6 +110,11 @@ export class SshPool {
     });
   }
 
+  /** How long one connection attempt may take (streaming.ssh.timeout), in ms. */
+  get timeoutMs(): number {
+    return this.#cfg.timeout;
+  }
+
   /** Whether `host` has a live connection now. */
   connected(host: string): boolean {
     const c = this.#conns.get(host);
