@@ -12,6 +12,7 @@ import { BrokenPipe, stderrOut, stdoutOut } from "../sinks/writer.ts";
 import { stdoutIsTerminal, useColor } from "../platform/terminal.ts";
 import { type GlobalFlags, intFlag, makeContext, openCluster } from "./common.ts";
 import { resolveOutput } from "../cluster/path_resolver.ts";
+import { checkSourceFlags, SOURCE_MODES, sourceStartOptions } from "./stream_source.ts";
 
 const collect = (
   v: string,
@@ -42,6 +43,14 @@ export function streamCommand(globals: () => GlobalFlags) {
       collectRaw,
     )
     .option("--stderr-path <pattern>", "separate stderr file, with --path")
+    .option(
+      "--node <name>",
+      "with --path: read the file on this node over SSH (a host name or a ~/.ssh/config Host alias)",
+    )
+    .addOption(
+      new Option("--source <mode>", "how to read: auto, file, ssh, or api (sattach; a step 123.0)")
+        .choices(SOURCE_MODES).default("auto"),
+    )
     .option(
       "-f, --filter <regex>",
       "keep only lines matching (repeatable: any may match)",
@@ -92,6 +101,10 @@ export interface StreamOptions {
   /** Every --path given; without --job each file becomes a stream labelled by its basename. */
   paths?: string[];
   stderrPath?: string;
+  /** --node: the node (or ssh_config alias) that has --path. */
+  node?: string;
+  /** --source: auto, file, ssh or api. */
+  source?: string;
   filter?: string[];
   exclude?: string[];
   outputFormat: string;
@@ -125,6 +138,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   if (opts.stderrPath && !opts.path) {
     throw new UsageError("--stderr-path needs --path as well");
   }
+  checkSourceFlags(opts);
   const tail = intFlag("--tail", opts.tail);
   const ctx = await makeContext(flags);
   const config = ctx.loaded.config;
@@ -254,6 +268,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
         follow: opts.follow,
         tail,
         fileOnly,
+        ...sourceStartOptions(job!, opts),
       });
     }
     result = await Promise.race([manager.done().then(() => "done" as const), interrupted]);

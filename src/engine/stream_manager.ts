@@ -15,6 +15,7 @@ import {
 } from "../cluster/job.ts";
 import { type Location, type Resolution, resolveOutput } from "../cluster/path_resolver.ts";
 import { FileSource } from "../sources/file.ts";
+import { chooseSource, type SourceMode } from "../sources/choose_source.ts";
 import type { Source } from "../sources/source.ts";
 import { WatchHub } from "../sources/watch_hub.ts";
 import { type DebugLog, NO_DEBUG } from "../core/debug_log.ts";
@@ -79,6 +80,10 @@ export interface StartOptions {
   tail?: number;
   /** Not a job: just follow the path (no cluster lookup, no lifecycle). */
   fileOnly?: boolean;
+  /** `--source`: how the stream is read (default auto). */
+  source?: SourceMode;
+  /** `--node`: read the file on this node (or ssh_config Host alias) over SSH. */
+  node?: string;
 }
 
 class Stream implements StreamHandle {
@@ -590,7 +595,24 @@ export class StreamManager {
     const cfg = this.config.streaming;
     // --tail applies to the first run only; a rerun's output is all new.
     const tailLines = s.source ? undefined : options.tail;
-    const source = await this.#remoteSource(s, loc, follow, tailLines) ??
+    const source = await chooseSource({
+      mode: options.source ?? "auto",
+      jobId: s.jobId,
+      type: s.type,
+      loc,
+      node: options.node,
+      follow,
+      tailLines,
+      signal: s.abort.signal,
+      progress: this.#progress,
+      config: this.config,
+      sshPool: async () => {
+        const { SshPool } = await import("../sources/ssh_pool.ts");
+        return this.#sshPool ??= new SshPool(cfg.ssh, (m) => this.#debug.log("STREAM", m));
+      },
+      auto: () => this.#remoteSource(s, loc, follow, tailLines),
+      debug: (m) => this.#debug.log("STREAM", m),
+    }) ??
       new FileSource(loc.path, {
         pollIntervalMs: cfg.polling_interval,
         chunkSize: Math.max(4096, cfg.buffer_size),
