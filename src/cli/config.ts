@@ -5,6 +5,8 @@
 import { Command } from "@commander-js/extra-typings";
 import { stringify } from "yaml";
 import { loadConfig } from "../config/load.ts";
+import { configWarnings } from "../config/warnings.ts";
+import { stderrOut } from "../sinks/writer.ts";
 import { stdoutOut } from "../sinks/writer.ts";
 import type { GlobalFlags } from "./common.ts";
 
@@ -16,6 +18,8 @@ export function configCommand(globals: () => GlobalFlags) {
     .argument("[file]", "file to check (default: --config, $S9S_CONFIG or ~/.s9s/config.yaml)")
     .action(async (file) => {
       const loaded = await loadConfig({ file: file ?? globals().config });
+      const text = loaded.file ? await Deno.readTextFile(loaded.file).catch(() => "") : "";
+      for (const w of configWarnings(text)) await stderrOut.write(`warning: ${w}\n`);
       await stdoutOut.write(
         `ok: ${loaded.file ?? "no config file; using the defaults"} is valid\n`,
       );
