@@ -36,6 +36,7 @@ export interface SshSourceOptions {
 }
 
 const MIN_POLL_MS = 25;
+const READ_AHEAD = 4;
 
 /** A file on a remote node. */
 export class SshFileSource implements Source {
@@ -171,9 +172,23 @@ export class SshFileSource implements Source {
           });
         }
         if (size > this.#received) {
-          const data = await sftp.read(h, this.#received, Math.min(chunk, size - this.#received));
-          this.#received += data.length;
-          await this.#emit(sink, this.#splitter.push(data));
+          // A few reads in flight at once: one round trip per chunk would cap the throughput.
+          const start = this.#received;
+          const lens = [];
+          for (let at = start; at < size && lens.length < READ_AHEAD; at += chunk) {
+            lens.push(Math.min(chunk, size - at));
+          }
+          const reads = lens.map((len, i) => sftp.read(h!, start + i * chunk, len));
+          try {
+            for (const [i, r] of reads.entries()) {
+              const data = await r;
+              this.#received += data.length;
+              await this.#emit(sink, this.#splitter.push(data));
+              if (data.length < lens[i]) break; // shrank meanwhile: look at its size again
+            }
+          } finally {
+            await Promise.allSettled(reads);
+          }
           this.#progress(sink);
           poll = MIN_POLL_MS;
           continue;
