@@ -120,9 +120,17 @@ EOF
 }
 
 setup_files() {
-  command -v /usr/sbin/sshd >/dev/null && command -v slurmd >/dev/null ||
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssh-client \
-      slurmd slurmctld slurm-client >/dev/null
+  local need=()
+  command -v /usr/sbin/sshd >/dev/null || need+=(openssh-server openssh-client)
+  command -v slurmd >/dev/null || need+=(slurmd slurmctld slurm-client)
+  command -v ip >/dev/null && command -v ss >/dev/null || need+=(iproute2)
+  command -v nsenter >/dev/null || need+=(util-linux)
+  if ((${#need[@]})); then
+    log "installing ${need[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; } ||
+      die "cannot install ${need[*]}"
+  fi
   mkdir -p "$ETC/authorized_keys" "$STATE/ctld" "$LOGS" "$RUN" /run/sshd
   id -u "$SSH_USER" >/dev/null 2>&1 || useradd -m -s /bin/bash "$SSH_USER"
   # sshd (UsePAM no) refuses a locked account ("!" password): no password, but not locked
