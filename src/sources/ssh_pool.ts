@@ -29,6 +29,9 @@ interface Conn {
   /** Channel opens are issued one at a time (concurrent opens can stall under Deno's node layer). */
   opening: Promise<unknown>;
   closed: boolean;
+  /** Exec channels open now, and who waits for one of them to close. */
+  execs: number;
+  execWaiters: (() => void)[];
 }
 
 /** Quote a string for a POSIX shell. */
@@ -83,14 +86,32 @@ export class SshPool {
   async exec(host: string, command: string): Promise<Channel> {
     const conn = this.#connection(host);
     const { client } = await conn.ready;
-    const open = conn.opening.then(() =>
-      new Promise<Channel>((resolve, reject) => {
-        client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch as Channel)));
-      })
-    );
-    conn.opening = open.catch(() => {});
-    this.stats.channelsOpened++;
-    return await open;
+    for (let attempt = 0;; attempt++) {
+      const open = conn.opening.then(() =>
+        new Promise<Channel>((resolve, reject) => {
+          client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch as Channel)));
+        })
+      );
+      conn.opening = open.catch(() => {});
+      this.stats.channelsOpened++;
+      try {
+        const ch = await open;
+        conn.execs++;
+        ch.on("close", () => {
+          conn.execs--;
+          conn.execWaiters.shift()?.();
+        });
+        return ch;
+      } catch (err) {
+        // sshd's MaxSessions: wait for one of our other channels to close, then try again.
+        if (
+          !/open failed|prohibited/i.test((err as Error).message) || !conn.execs || attempt > 50
+        ) {
+          throw err;
+        }
+        await new Promise<void>((resolve) => conn.execWaiters.push(resolve));
+      }
+    }
   }
 
   /** Run a command to completion and return its output (small outputs only). */
@@ -136,6 +157,8 @@ export class SshPool {
       ready: Promise.resolve() as never,
       opening: Promise.resolve(),
       closed: false,
+      execs: 0,
+      execWaiters: [],
     };
     conn.ready = connectSsh(host, this.#cfg, { debug: this.#debug, files: this.#files });
     conn.ready.then((c) => {

@@ -181,6 +181,12 @@ Deno.test({
       await waitFor(() => cols.every((c) => c.lines.length === 2), { what: "second lines" });
       assertEquals(await sshConnections(ns!, "node002"), 1, "one TCP connection to sshd");
       assertEquals(p.stats.connectionsOpened, 1);
+      // Short commands (the engine's `test -e`, --tail) past MaxSessions wait for a free session.
+      const runs20 = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => p.run("node002", `sleep 0.3; echo ${i}`)),
+      );
+      assertEquals(runs20.map((r) => r.stdout.trim()), runs20.map((_, i) => String(i)));
+      assertEquals(p.stats.connectionsOpened, 1, "still one connection");
       srcs.forEach((s) => s.finish());
       await Promise.all(runs);
       cols.forEach((c, i) =>
