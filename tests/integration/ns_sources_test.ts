@@ -183,3 +183,53 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "--source file reads a shared file here, --source ssh reads the same file on BatchHost",
+  ignore: !ns,
+  async fn() {
+    const c = ns!;
+    const dir = await Deno.makeTempDir({ dir: "/var/tmp", prefix: "s9s-shared-" });
+    const h = await home(
+      c,
+      `Host node*\n  User root\n  IdentityFile ${c.key}\n  UserKnownHostsFile ${c.knownHosts}\n`,
+    );
+    try {
+      // /var/tmp is the same directory on the nodes (only /tmp is private there).
+      const id = await nsSbatch(
+        c,
+        ["-w", "node002", "-o", `${dir}/job_%j.out`],
+        "for i in 1 2 3; do echo shared $i; done",
+      );
+      await waitFor(async () => !(await nsRun(c, ["squeue", "-h", "-j", id])).stdout.trim(), {
+        timeout: 30_000,
+        what: `job ${id} to finish`,
+      });
+      for (const [mode, want] of [["file", "file"], ["ssh", "ssh"], ["auto", "file"]]) {
+        const r = await runS9s(
+          [
+            "stream",
+            "--job",
+            id,
+            "--source",
+            mode,
+            "--type",
+            "stdout",
+            "-o",
+            "json",
+            "--config",
+            `${h.dir}/config.yaml`,
+          ],
+          { env: h.env },
+        );
+        assertEquals(r.code, 0, r.stderr);
+        const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+        assertEquals(lines.map((e) => e.content), ["shared 1", "shared 2", "shared 3"], mode);
+        assert(lines.every((e) => e.source === want), `--source ${mode}: ${r.stdout}`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await Deno.remove(h.dir, { recursive: true });
+    }
+  },
+});
