@@ -25,6 +25,11 @@ export function checkSourceFlags(o: SourceFlags): void {
       hint: "e.g. `s9s stream --node node001 --path /tmp/job_42.out`",
     });
   }
+  if (mode === "ssh" && !o.node && !o.job?.length) {
+    throw new UsageError("--source ssh needs a node: give --node NAME with --path", {
+      hint: "or give --job ID to read on the job's BatchHost",
+    });
+  }
   if (o.node && mode !== "auto" && mode !== "ssh") {
     throw new UsageError(`--node reads over SSH; it cannot go with --source ${mode}`);
   }
