@@ -16,6 +16,8 @@ export interface FileSourceOptions {
   pollIntervalMs?: number;
   /** Bytes per read. */
   chunkSize?: number;
+  /** Largest read while catching up on what the file already holds (default 1 MB). */
+  catchUpBytes?: number;
   /** Line-length cap in bytes. */
   maxLineBytes?: number;
   /** Keep following after the end of the file (default true). */
@@ -75,6 +77,7 @@ export class FileSource implements Source {
     this.#opts = {
       pollIntervalMs: 100,
       chunkSize: 1024 * 1024,
+      catchUpBytes: CATCH_UP_BYTES,
       maxLineBytes: 1024 * 1024,
       follow: true,
       progress: false,
@@ -254,8 +257,11 @@ export class FileSource implements Source {
       await this.#emit(this.#splitter.commit(n));
       // A short read of a regular file is its end: no second read just to be told 0 bytes.
       if (n < view.length) break;
-      // A full read means we are behind (catch-up): double the read size, up to 1 MB.
-      size = Math.max(chunk, Math.min(size * 2, CATCH_UP_BYTES - this.#splitter.pendingBytes));
+      // A full read means we are behind (catch-up): double the read size, up to catchUpBytes.
+      size = Math.max(
+        chunk,
+        Math.min(size * 2, this.#opts.catchUpBytes - this.#splitter.pendingBytes),
+      );
     }
     // Caught up: give back a buffer grown for catch-up (matters with many streams).
     this.#splitter.compact();
