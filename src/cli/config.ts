@@ -5,7 +5,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { stringify } from "yaml";
 import { loadConfig } from "../config/load.ts";
-import { stdoutOut } from "../sinks/writer.ts";
+import { stdoutOut } from "./output.ts";
 import type { GlobalFlags } from "./common.ts";
 
 /** Build the `config` subcommand. */

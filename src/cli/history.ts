@@ -9,8 +9,10 @@ import { historyDir } from "../persist/history_dir.ts";
 import { type HistorySession, loadIndex, sessionsOf } from "../persist/history_index.ts";
 import { memberEvents, readSession } from "../persist/history_reader.ts";
 import { cleanHistory } from "../persist/cleanup.ts";
-import { BrokenPipe, stdoutOut } from "../sinks/writer.ts";
+import { BrokenPipe } from "../sinks/writer.ts";
+import { stdoutOut } from "./output.ts";
 import { type GlobalFlags, makeContext } from "./common.ts";
+import { writeAll } from "../platform/write_all.ts";
 
 const formatOption = () =>
   new Option("-o, --output-format <format>", "text or json").choices(["text", "json"]).default(
@@ -182,8 +184,7 @@ function table(sessions: HistorySession[]): string {
 
 async function writeBytes(bytes: Uint8Array): Promise<void> {
   try {
-    let off = 0;
-    while (off < bytes.length) off += await Deno.stdout.write(bytes.subarray(off));
+    await writeAll(Deno.stdout, bytes);
   } catch (err) {
     if (err instanceof Deno.errors.BrokenPipe) throw new BrokenPipe();
     throw err;

@@ -8,7 +8,8 @@ import { StreamManager } from "../engine/stream_manager.ts";
 import type { StreamType } from "../core/stream_event.ts";
 import { textSink } from "../sinks/text.ts";
 import { jsonSink } from "../sinks/json.ts";
-import { BrokenPipe, stderrOut, stdoutOut } from "../sinks/writer.ts";
+import { BrokenPipe, closableOut } from "../sinks/writer.ts";
+import { stderrOut, stdoutOut } from "./output.ts";
 import { stdoutIsTerminal, useColor } from "../platform/terminal.ts";
 import { type GlobalFlags, intFlag, makeContext, openCluster } from "./common.ts";
 import { resolveOutput } from "../cluster/path_resolver.ts";
@@ -130,12 +131,17 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   const config = ctx.loaded.config;
   const fileOnly = jobs.length === 0;
   const cluster = fileOnly && !flags.mock ? undefined : await openCluster(flags, ctx);
+  const progress = !!opts.progress || config.streaming.progress_updates;
+  // A reader that goes away (`| head`) ends the command quietly, with exit 0.
+  let outputClosed = () => {};
+  const closed = new Promise<"closed">((resolve) => outputClosed = () => resolve("closed"));
+  const stdout = closableOut(stdoutOut, () => outputClosed());
   const manager = new StreamManager({
     config,
     cluster,
     debug: ctx.debug,
     keepBuffers: false,
-    progress: !!opts.progress,
+    progress,
   });
   try {
     (opts.filter ?? []).forEach((p, i) =>
@@ -162,13 +168,13 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   const color = opts.color && useColor();
   const sink = json
     ? jsonSink({
-      out: stdoutOut,
+      out: stdout,
       filter: manager.filter,
       events: !!opts.events,
-      progress: !!opts.progress,
+      progress,
     })
     : textSink({
-      out: stdoutOut,
+      out: stdout,
       status: opts.quiet ? undefined : stderrOut,
       prefix: false,
       color,
@@ -180,7 +186,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   // stdout and stderr in separate files (both are located before either's first line).
   let prefixing = jobs.length > 1;
   const prefixed = json ? sink : textSink({
-    out: stdoutOut,
+    out: stdout,
     prefix: true,
     color,
     sanitize: stdoutIsTerminal(),
@@ -210,6 +216,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
         config,
         debug: ctx.debug,
         warn: (m: string) => void stderrOut.write(`s9s: warning: ${m}\n`),
+        notice: (m: string) => void stderrOut.write(`${m}\n`),
       });
     } catch (err) {
       cluster?.close();
@@ -229,8 +236,16 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
         warn: (m: string) => void stderrOut.write(`s9s: warning: ${m}\n`),
       });
     } catch (err) {
-      if (opts.save && !(err instanceof TypeError)) throw err;
-      ctx.debug.log("STREAM", `persistence unavailable: ${(err as Error).message}`);
+      // --save was asked for: not saving is an error, whatever the failure. History alone is
+      // best effort, but never silent.
+      if (opts.save) {
+        manager.close();
+        await closeIntegrations?.();
+        cluster?.close();
+        throw err;
+      }
+      ctx.debug.log("STREAM", `persistence unavailable: ${(err as Error).stack ?? err}`);
+      void stderrOut.write(`s9s: warning: history not saved: ${(err as Error).message}\n`);
     }
   }
 
@@ -241,22 +256,23 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
       Deno.addSignalListener("SIGTERM", onSig);
     } catch { /* not supported */ }
   });
-  let result: "done" | "int" = "done";
+  let result: "done" | "int" | "closed" = "done";
   try {
-    for (
-      const [job, path] of fileOnly
-        ? paths.map((p) => [basename(p), p])
-        : jobs.map((j) => [j, opts.path])
-    ) {
-      await manager.startStream(job!, type, {
-        path,
-        stderrPath: opts.stderrPath,
-        follow: opts.follow,
-        tail,
-        fileOnly,
-      });
-    }
-    result = await Promise.race([manager.done().then(() => "done" as const), interrupted]);
+    // All at once: the stream limit and every job are checked before the first line prints.
+    await manager.startStreams(
+      (fileOnly ? paths.map((p) => [basename(p), p]) : jobs.map((j) => [j, opts.path])).map((
+        [jobId, path],
+      ) => ({
+        jobId: jobId!,
+        type,
+        options: { path, stderrPath: opts.stderrPath, follow: opts.follow, tail, fileOnly },
+      })),
+    );
+    result = await Promise.race([
+      manager.done().then(() => "done" as const),
+      interrupted,
+      closed,
+    ]);
   } catch (err) {
     if (err instanceof BrokenPipe) return 0;
     throw err;
@@ -269,6 +285,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     await Promise.all([stdoutOut.write(""), stderrOut.write("")]).catch(() => {});
   }
   if (result === "int") return 130;
+  if (result === "closed") return 0;
   if (manager.errors.length > 0) {
     const { formatError } = await import("../errors.ts");
     for (const e of manager.errors) await stderrOut.write(formatError(e, ctx.debugEnabled) + "\n");
@@ -331,6 +348,8 @@ async function explain(
       }
     }
   }
-  await stdoutOut.write(out.join("\n") + "\n");
+  await stdoutOut.write(out.join("\n") + "\n").catch((err) => {
+    if (!(err instanceof BrokenPipe)) throw err; // a reader that left early is no error
+  });
   return 0;
 }

@@ -63,8 +63,8 @@ export interface StreamEventBase {
   type: StreamType | "status";
   /** The line (or the status message). */
   content: string;
-  /** When: epoch milliseconds. */
-  time: number;
+  /** When: epoch milliseconds, or the ISO-8601 string of it (made once for many lines). */
+  time: number | string;
   /** 1-based line number within the stream. */
   lineNum: number;
   /** Where the bytes came from. */
@@ -91,7 +91,7 @@ export function buildStreamEvent(base: StreamEventBase, extras?: StreamEventExtr
     job_id: base.jobId,
     type: base.type,
     content: base.content,
-    timestamp: new Date(base.time).toISOString(),
+    timestamp: typeof base.time === "string" ? base.time : new Date(base.time).toISOString(),
     line_num: base.lineNum,
     source: base.source,
   };

@@ -19,6 +19,7 @@ export function eventsOf(
   const out: StreamEvent[] = [];
   const lines = sel.all ? batchLines(batch) : sel.lines;
   const highlight = filter && filter.highlights.length > 0 ? filter : undefined;
+  const time = new Date(batch.time).toISOString();
   for (let i = 0; i < lines.length; i++) {
     const num = sel.all ? batch.firstLine + i : sel.nums[i];
     out.push(buildStreamEvent(
@@ -26,7 +27,7 @@ export function eventsOf(
         jobId: s.jobId,
         type: s.type,
         content: lines[i],
-        time: batch.time,
+        time,
         lineNum: num,
         source: s.sourceKind,
       },

@@ -3,6 +3,7 @@
  * so the file is a valid gzip file. Read back by offset. Removed when the buffer is closed.
  * @module
  */
+import { writeAllSync } from "../platform/write_all.ts";
 
 /** Where a chunk lives in a spill file. */
 export interface SpillRef {
@@ -32,8 +33,7 @@ export class SpillFile {
         mode: 0o600,
       });
     }
-    let off = 0;
-    while (off < bytes.length) off += this.#file.writeSync(bytes.subarray(off));
+    writeAllSync(this.#file, bytes);
     const ref = { offset: this.#size, length: bytes.length };
     this.#size += bytes.length;
     return ref;

@@ -8,6 +8,7 @@ import type { LineBatch } from "../core/line_batch.ts";
 import { encodeMember, type Level } from "../codec/gzip_chunk.ts";
 import { partFileName } from "./history_dir.ts";
 import type { HistoryEntry, MemberMeta, StreamMeta } from "./history_index.ts";
+import { writeAll } from "../platform/write_all.ts";
 
 /** Options for a {@link HistoryWriter}. */
 export interface HistoryWriterOptions {
@@ -138,8 +139,7 @@ export class HistoryWriter {
           member = encodeMember(text, meta, level);
         }
         if (!this.#file || rotate) await this.#openPart(meta.l, firstTs);
-        let off = 0;
-        while (off < member.length) off += await this.#file!.write(member.subarray(off));
+        await writeAll(this.#file!, member);
         this.#partSize += member.length;
         const e = this.#entry!;
         e.size = this.#partSize;

@@ -16,6 +16,7 @@ import { Picker, type PickItem, Prompt } from "../widgets/modal.ts";
 import { StreamPaneWidget } from "../widgets/stream_pane.ts";
 import type { App, View } from "./app.ts";
 import { paneKey, searchPrompt } from "./pane_keys.ts";
+import { writeAll } from "../../platform/write_all.ts";
 
 const OWNER = "monitor";
 
@@ -403,7 +404,7 @@ async function save(path: string, m: PaneModel, h: StreamHandle | undefined): Pr
         text += l.content + "\n";
         n++;
       }
-      if (text) await file.write(enc.encode(text));
+      if (text) await writeAll(file, enc.encode(text));
     }
   } finally {
     file.close();
