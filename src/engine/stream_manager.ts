@@ -1,29 +1,21 @@
 /**
  * The engine's facade: starts streams for jobs and hands their lines, filtered, to listeners
  * (text/json sinks, the TUI, history, metrics) in batches, or to `getStream` consumers. The
- * parts: {@link JobTracker} (a job's lifecycle), {@link SourceSelection} (file or SSH),
- * {@link EventChannel} (the bounded queue of `getStream`), {@link Stream} (one stream's record).
- * Knows nothing of display.
+ * parts: {@link JobTracker} (one job's lifecycle), {@link StreamRunner} (runs a source into a
+ * stream, with the file-or-SSH choice in `SourceSelection`), {@link EventChannel} (the bounded
+ * queue of `getStream`), `Stream` (one stream's record). Knows nothing of display.
  * @module
  */
 import type { Config } from "../config/schema.ts";
 import { UserFacingError } from "../errors.ts";
-import { type ClusterBackend, isTerminal, type JobInfo } from "../cluster/job.ts";
-import type { Location, Resolution } from "../cluster/path_resolver.ts";
+import type { ClusterBackend, JobInfo } from "../cluster/job.ts";
+import type { Resolution } from "../cluster/path_resolver.ts";
 import { type DebugLog, NO_DEBUG } from "../core/debug_log.ts";
-import type { LineBatch } from "../core/line_batch.ts";
-import {
-  buildStreamEvent,
-  type StreamEvent,
-  streamKey,
-  type StreamState,
-  type StreamType,
-} from "../core/stream_event.ts";
+import type { StreamEvent, StreamType } from "../core/stream_event.ts";
 import { compileUserPattern, type FilterAction, LineFilter } from "./filter.ts";
-import { bufferForStream } from "./stream_buffer.ts";
-import { type StartOptions, Stream, type StreamHandle, type StreamListener } from "./stream.ts";
-import { JobTracker, type TrackerHost } from "./job_tracker.ts";
-import { SourceSelection } from "./source_selection.ts";
+import type { StartOptions, StreamHandle, StreamListener } from "./stream.ts";
+import { JobTracker } from "./job_tracker.ts";
+import { StreamRunner } from "./stream_runner.ts";
 import { EventChannel } from "./event_channel.ts";
 import { bufferedEvent, eventsOf } from "./events_of.ts";
 import { lookupJob, resolveUnknownJob } from "./job_lookup.ts";
@@ -55,36 +47,23 @@ export interface StreamRequest {
 export class StreamManager {
   readonly config: Config;
   readonly cluster?: ClusterBackend;
-  #debug: DebugLog;
   #filter = new LineFilter();
   #listeners = new Set<StreamListener>();
   #trackers = new Map<string, JobTracker>();
-  #streams = new Map<string, Stream>();
-  #sources: SourceSelection;
-  #keepBuffers: boolean;
-  #errors: UserFacingError[] = [];
-  #host: TrackerHost;
+  #runner: StreamRunner;
 
   constructor(options: StreamManagerOptions) {
     this.config = options.config;
     this.cluster = options.cluster;
-    this.#debug = options.debug ?? NO_DEBUG;
-    this.#keepBuffers = options.keepBuffers ?? true;
-    this.#sources = new SourceSelection({
-      config: this.config.streaming,
-      debug: this.#debug,
-      progress: options.progress ?? this.config.streaming.progress_updates,
-    });
-    this.#host = {
+    this.#runner = new StreamRunner({
       config: this.config,
       cluster: this.cluster,
-      debug: this.#debug,
-      newStream: (jobId, type) => this.#newStream(jobId, type),
-      forgetStream: (s) => this.#streams.delete(s.key),
-      status: (s, state, message) => this.#status(s, state, message),
-      endStream: (s, state, message, quiet) => this.#endStream(s, state, message, quiet),
-      runSource: (s, loc, follow, o) => this.#runSource(s, loc, follow, o),
-    };
+      debug: options.debug ?? NO_DEBUG,
+      listeners: this.#listeners,
+      filter: this.#filter,
+      keepBuffers: options.keepBuffers ?? true,
+      progress: options.progress ?? this.config.streaming.progress_updates,
+    });
     for (const f of this.config.streaming.filters) {
       this.addFilter(f.name, f.pattern, { action: f.action, color: f.color });
     }
@@ -111,7 +90,7 @@ export class StreamManager {
 
   /** Every stream, in start order. */
   get streams(): StreamHandle[] {
-    return [...this.#streams.values()];
+    return [...this.#runner.streams.values()];
   }
 
   /** Listen to every stream. Returns an unsubscribe function. */
@@ -138,7 +117,7 @@ export class StreamManager {
 
   /** Errors that ended streams (permission denied…), for the CLI to report and exit non-zero. */
   get errors(): readonly UserFacingError[] {
-    return this.#errors;
+    return this.#runner.errors;
   }
 
   /**
@@ -166,7 +145,7 @@ export class StreamManager {
       planned.set(key, { id: r.jobId, types, options: r.options ?? {} });
     }
     const limit = this.config.streaming.max_concurrent_streams;
-    const active = [...this.#streams.values()].filter((s) => !s.ended).length;
+    const active = [...this.#runner.streams.values()].filter((s) => !s.ended).length;
     const wanted = [...planned.values()].reduce((n, p) => n + p.types.length, 0);
     if (active + wanted > limit) {
       throw new UserFacingError(
@@ -182,101 +161,13 @@ export class StreamManager {
         cluster: this.cluster,
         options: p.options,
       });
-      ready.push([key, new JobTracker(p.id, p.types, p.options, this.#host), jobs, first]);
+      ready.push([key, new JobTracker(p.id, p.types, p.options, this.#runner), jobs, first]);
     }
     for (const [key, tracker, jobs, first] of ready) {
       if (this.#trackers.has(key)) continue;
       this.#trackers.set(key, tracker);
       tracker.start(jobs, first);
     }
-  }
-
-  #newStream(jobId: string, type: StreamType): Stream {
-    const key = streamKey(jobId, type);
-    const s = new Stream(key, jobId, type);
-    if (this.#keepBuffers) {
-      // One shared budget across streams; old lines are compressed, then spilled to disk.
-      s.buffer = bufferForStream(this.config.streaming, key);
-    }
-    this.#streams.set(key, s);
-    for (const l of this.#listeners) l.onStart?.(s);
-    return s;
-  }
-
-  /** Read one file into a stream until the source ends (the tracker ends the stream). */
-  async #runSource(s: Stream, loc: Location, follow: boolean, options: StartOptions) {
-    s.location = loc;
-    const source = await this.#sources.select(loc, {
-      label: s.key,
-      follow,
-      // --tail applies to the first run only; a rerun's output is all new.
-      tailLines: s.source ? undefined : options.tail,
-      signal: s.abort.signal,
-      status: (state, message) => this.#status(s, state, message),
-    });
-    // A new source numbers its lines from 1; after a requeue, line_num continues the stream's.
-    const base = s.source ? s.lastLineNum : 0;
-    s.source = source;
-    s.sourceKind = source.kind;
-    this.#debug.log(
-      "STREAM",
-      `start ${s.key} ${loc.path} (${loc.from}) follow=${follow} base=${base}`,
-    );
-    if (s.job && isTerminal(s.job.state)) source.finish();
-    try {
-      await source.run({
-        batch: (batch) =>
-          this.#onBatch(s, base ? { ...batch, firstLine: batch.firstLine + base } : batch),
-        progress: (text, num) => {
-          for (const l of this.#listeners) l.onProgress?.(s, text, num + base);
-        },
-        status: (st) => {
-          if (st.state === "live") s.liveSince ??= Date.now();
-          if (st.state === "ended") return; // reported when the stream ends
-          this.#status(s, st.state, st.message);
-        },
-      });
-    } catch (err) {
-      this.#debug.log("STREAM", `source ${s.key} failed: ${(err as Error).stack ?? err}`);
-      this.#endStream(s, "error", (err as Error).message);
-      if (err instanceof UserFacingError) this.#errors.push(err);
-    }
-  }
-
-  async #onBatch(s: Stream, batch: LineBatch): Promise<void> {
-    s.lines += batch.count;
-    s.lastLineAt = batch.time;
-    s.lastLineNum = batch.firstLine + batch.count - 1;
-    if (s.state !== "live") s.state = "live";
-    s.buffer?.append(batch);
-    const selection = this.#filter.select(batch);
-    for (const l of this.#listeners) {
-      const r = l.onLines?.(s, batch, selection);
-      if (r) await r;
-    }
-  }
-
-  #status(s: Stream, state: StreamState, message?: string): void {
-    s.state = state;
-    s.message = message;
-    this.#debug.log("STREAM", `${s.key} ${state}${message ? `: ${message}` : ""}`);
-    const ev = buildStreamEvent({
-      jobId: s.jobId,
-      type: "status",
-      content: message ?? state,
-      time: Date.now(),
-      lineNum: s.lines,
-      source: s.sourceKind,
-    }, { state, stream: s.type, job_state: s.jobState, discarded: s.discarded });
-    for (const l of this.#listeners) l.onStatus?.(s, ev);
-  }
-
-  #endStream(s: Stream, state: StreamState, message?: string, quiet = false): void {
-    if (s.ended) return;
-    s.ended = true;
-    if (!quiet) this.#status(s, state, message);
-    s.abort.abort();
-    for (const l of this.#listeners) l.onEnd?.(s);
   }
 
   /** Stop streams of a job (all types, or one). */
@@ -286,7 +177,7 @@ export class StreamManager {
       for (const s of t.streams.values()) {
         if (type && s.type !== type) continue;
         if (t.id === jobId || s.jobId === jobId) {
-          this.#endStream(s, "ended", `stream ${s.key} stopped`);
+          this.#runner.endStream(s, "ended", `stream ${s.key} stopped`);
         }
       }
       if ([...t.streams.values()].every((s) => s.ended)) {
@@ -294,10 +185,10 @@ export class StreamManager {
         this.#trackers.delete(key);
       }
     }
-    for (const [key, s] of this.#streams) {
+    for (const [key, s] of this.#runner.streams) {
       if (s.ended && (s.jobId === jobId) && (!type || s.type === type)) {
         s.buffer?.close();
-        this.#streams.delete(key);
+        this.#runner.streams.delete(key);
       }
     }
   }
@@ -313,8 +204,8 @@ export class StreamManager {
         }
       }
     }
-    for (const s of this.#streams.values()) s.buffer?.close();
-    this.#sources.close();
+    for (const s of this.#runner.streams.values()) s.buffer?.close();
+    this.#runner.close();
   }
 
   /**
