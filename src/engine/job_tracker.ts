@@ -58,7 +58,10 @@ export class JobTracker {
       idleWarningMs: host.config.streaming.idle_warning,
       signal: this.stop.signal,
       debug: host.debug,
-      herald: () => [...this.streams.values()].find((s) => !s.ended && !s.placeholder),
+      herald: () => {
+        const open = [...this.streams.values()].filter((s) => !s.ended);
+        return open.find((s) => !s.placeholder) ?? open[0];
+      },
       status: (s, state, message) => host.status(s, state, message),
     });
   }
