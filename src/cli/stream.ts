@@ -2,6 +2,7 @@
  * `s9s stream`: tail -f for jobs, with filters, text or JSON Lines output.
  * @module
  */
+import { basename } from "node:path";
 import { Command, Option } from "@commander-js/extra-typings";
 import { UsageError } from "../errors.ts";
 import { StreamManager } from "../engine/stream_manager.ts";
@@ -275,10 +276,6 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     return 1;
   }
   return opts.exitCode ? manager.exitCode : 0;
-}
-
-function basename(p: string): string {
-  return p.slice(p.lastIndexOf("/") + 1) || p;
 }
 
 async function explain(

@@ -3,6 +3,7 @@
  * listeners (text/json sinks, the TUI, history, metrics) in batches. Knows nothing of display.
  * @module
  */
+import { dirname } from "node:path";
 import type { Config } from "../config/schema.ts";
 import { JobNotFoundError, UsageError, UserFacingError } from "../errors.ts";
 import {
@@ -653,7 +654,7 @@ export class StreamManager {
     let remote: boolean;
     try {
       const r = await this.#sshPool.run(loc.host, `test -e ${shQuote(loc.path)}`);
-      remote = r.code === 0 || !(await pathExists(parentOf(loc.path))) || isNodeLocal(loc.path);
+      remote = r.code === 0 || !(await pathExists(dirname(loc.path))) || isNodeLocal(loc.path);
     } catch (err) {
       this.#status(
         s,
@@ -919,11 +920,6 @@ async function pathExists(path: string): Promise<boolean> {
   } catch (err) {
     return err instanceof Deno.errors.PermissionDenied;
   }
-}
-
-function parentOf(path: string): string {
-  const i = path.lastIndexOf("/");
-  return i > 0 ? path.slice(0, i) : "/";
 }
 
 /** Directories that are usually private to each compute node. */
