@@ -1,8 +1,8 @@
-import { deepStrictEqual } from "node:assert";
 /**
  * Stream persistence end to end: the real CLI (`s9s stream`, `s9s history`) on real files, with
  * the history directory in a temp dir.
  */
+import { deepStrictEqual } from "node:assert";
 import { assert, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;

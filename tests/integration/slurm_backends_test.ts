@@ -1,8 +1,8 @@
-import { deepStrictEqual } from "node:assert";
 /**
  * The cluster backends against the real single-node Slurm started by scripts/slurm_cluster.sh
  * (`eval "$(bash scripts/slurm_cluster.sh env)"`). Skipped unless S9S_TEST_SLURM=1.
  */
+import { deepStrictEqual } from "node:assert";
 import type { JobInfo } from "../../src/cluster/job.ts";
 import { expandPattern, fieldsOf } from "../../src/cluster/patterns.ts";
 import { SlurmCliBackend } from "../../src/cluster/slurm_cli.ts";

@@ -1,4 +1,3 @@
-import { deepStrictEqual } from "node:assert";
 /**
  * `s9s stream` end to end against the real single-node Slurm started by scripts/slurm_cluster.sh
  * (`eval "$(bash scripts/slurm_cluster.sh env)"`). Skipped unless S9S_TEST_SLURM=1.
@@ -6,6 +5,7 @@ import { deepStrictEqual } from "node:assert";
  * Jobs never rely on timing: each waits for a "go" file the test creates once it has seen what
  * it needs. Independent cases of one test run concurrently to keep the file quick.
  */
+import { deepStrictEqual } from "node:assert";
 import { assert, assertMatch, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
 
 const env = (k: string) => Deno.env.get(k) ?? "";
