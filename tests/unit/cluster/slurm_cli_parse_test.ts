@@ -1,6 +1,7 @@
 import { deepStrictEqual } from "node:assert";
 import { SlurmCliBackend } from "../../../src/cluster/slurm_cli.ts";
-import { type CommandResult, runSlurmCommand } from "../../../src/cluster/slurm_command.ts";
+import { runSlurmCommand } from "../../../src/cluster/slurm_command.ts";
+import { fakeRunner } from "./_fake_runner.ts";
 import { jobsFromSlurmJson } from "../../../src/cluster/slurm_json.ts";
 import {
   configValue,
@@ -256,22 +257,6 @@ Deno.test("squeue --json output maps like slurmrestd's", () => {
 });
 
 // ---- the backend's decisions, with the commands replaced by canned answers ----
-
-type Answer = Partial<CommandResult> | ((args: string[]) => Partial<CommandResult>);
-
-function fakeRunner(answers: Record<string, Answer>) {
-  const calls: string[] = [];
-  const run = (cmd: string, args: string[]): Promise<CommandResult> => {
-    const line = [cmd, ...args].join(" ");
-    calls.push(line);
-    const key = Object.keys(answers).find((k) => line.startsWith(k));
-    if (!key) return Promise.reject(new Error(`unexpected command: ${line}`));
-    const a = answers[key];
-    const r = typeof a === "function" ? a(args) : a;
-    return Promise.resolve({ code: 0, stdout: "", stderr: "", ...r });
-  };
-  return { run, calls };
-}
 
 Deno.test("SlurmCliBackend returns [] for an unknown job when accounting is off", async () => {
   const f = fakeRunner({
