@@ -14,6 +14,7 @@ import {
   type JobInfo,
   parseJobId,
 } from "../cluster/job.ts";
+import { AccountingUnavailableError } from "../cluster/accounting_unavailable_error.ts";
 import { type Location, type Resolution, resolveOutput } from "../cluster/path_resolver.ts";
 import { FileSource } from "../sources/file.ts";
 import type { Source } from "../sources/source.ts";
@@ -120,6 +121,8 @@ interface Tracker {
   done: Promise<void>;
   stop: AbortController;
   exitCode?: number;
+  /** Why the cluster could not say whether the job exists (accounting unavailable). */
+  unknownWhy?: string;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -233,8 +236,16 @@ export class StreamManager {
       stop,
       done: Promise.resolve(),
     };
-    const jobs = options.fileOnly ? [] : await this.#lookup(jobId);
-    const first = await this.#firstResolution(jobId, jobs, types, options);
+    let unknown: AccountingUnavailableError | undefined;
+    const jobs = options.fileOnly ? [] : await this.#lookup(jobId).catch((err) => {
+      // slurmctld forgot the job and accounting could not be asked: its file may still be there.
+      if (!(err instanceof AccountingUnavailableError)) throw err;
+      tracker.unknownWhy = (unknown = err).message;
+      return [];
+    });
+    const first = await this.#firstResolution(jobId, jobs, types, options).catch((err) => {
+      throw unknown && err instanceof JobNotFoundError ? unknown : err;
+    });
     this.#trackers.set(trackerKey, tracker);
     tracker.done = this.#track(tracker, jobs, first).catch((err) => {
       this.#debug.log("STREAM", `tracker ${jobId} failed: ${(err as Error).stack ?? err}`);
@@ -314,7 +325,9 @@ export class StreamManager {
           this.#status(
             s,
             s.state,
-            `job ${tracker.id} is not known to Slurm (finished and purged?); reading ${loc.path}`,
+            `${
+              tracker.unknownWhy ?? `job ${tracker.id} is not known to Slurm (finished and purged?)`
+            }; reading ${loc.path}`,
           );
         }
         await this.#runSource(s, loc, follow, options);
