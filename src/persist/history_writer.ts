@@ -130,6 +130,7 @@ export class HistoryWriter {
       : Promise.resolve(encodeMember(text, meta, level));
     const job = async () => {
       if (this.#failed) return;
+      let written = 0;
       try {
         let member = await encoded;
         const rotate = this.#partSize > 0 && this.#partSize + member.length > this.#o.maxFileSize;
@@ -138,8 +139,9 @@ export class HistoryWriter {
           member = encodeMember(text, meta, level);
         }
         if (!this.#file || rotate) await this.#openPart(meta.l, firstTs);
-        let off = 0;
-        while (off < member.length) off += await this.#file!.write(member.subarray(off));
+        while (written < member.length) {
+          written += await this.#file!.write(member.subarray(written));
+        }
         this.#partSize += member.length;
         const e = this.#entry!;
         e.size = this.#partSize;
@@ -148,6 +150,13 @@ export class HistoryWriter {
         e.last_ts = lastTs;
       } catch (err) {
         this.#failed = true;
+        if (this.#entry) {
+          // What reached the disk before the error is there (a partial member readers skip):
+          // count it, and mark the part cut short.
+          this.#partSize += written;
+          this.#entry.size = this.#partSize;
+          this.#entry.cut = true;
+        }
         this.#o.onError(err as Error);
       }
     };
@@ -160,18 +169,20 @@ export class HistoryWriter {
   }
 
   async #openPart(firstLine: number, firstTs: number): Promise<void> {
-    if (this.#file) {
-      this.#file.close();
-      this.#done.push({ ...this.#entry! });
-    }
-    this.#part++;
-    const file = partFileName(this.#o.meta.id, this.#part);
-    this.#file = await Deno.open(`${this.#o.dir}/${file}`, {
+    const file = partFileName(this.#o.meta.id, this.#part + 1);
+    // Opened before the current part is given up, so a failure leaves that one current (and cut).
+    const next = await Deno.open(`${this.#o.dir}/${file}`, {
       write: true,
       create: true,
       append: true,
       mode: 0o600,
     });
+    if (this.#file) {
+      this.#file.close();
+      this.#done.push({ ...this.#entry! });
+    }
+    this.#part++;
+    this.#file = next;
     this.#partSize = 0;
     this.#entry = {
       ...this.#o.meta,

@@ -174,6 +174,77 @@ Deno.test("an unwritable history directory gives one warning; the stream output 
   }
 });
 
+const IS_ROOT = Deno.uid?.() === 0;
+
+/** Random printable lines: they compress poorly, so a few MB fill a small filesystem. */
+function randomLines(count: number): string {
+  const bytes = new Uint8Array(96);
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    crypto.getRandomValues(bytes);
+    out.push(`${i + 1} ${btoa(String.fromCharCode(...bytes))}\n`);
+  }
+  return out.join("");
+}
+
+Deno.test({
+  name: "history on a full 2 MB filesystem lists only what is on disk and marks the cut",
+  ignore: !IS_ROOT,
+  async fn() {
+    const home = await setup();
+    const dir = `${home}/history`;
+    await Deno.mkdir(dir);
+    const mount = await new Deno.Command("mount", {
+      args: ["-t", "tmpfs", "-o", "size=2m", "tmpfs", dir],
+      stderr: "piped",
+    }).output();
+    deepStrictEqual(mount.code, 0, dec.decode(mount.stderr));
+    try {
+      const input = randomLines(40_000); // ~5.3 MB, over 2 MB even compressed
+      await Deno.writeTextFile(`${home}/in.out`, input);
+      const r = await s9s(home, ["stream", "--path", `${home}/in.out`, "--no-follow"]);
+      deepStrictEqual(r.code, 0, r.stderr);
+      deepStrictEqual(dec.decode(r.stdout), input, "the stream itself is complete");
+      assertStringIncludes(r.stderr, "warning: cannot save stream history");
+
+      const list = await s9s(home, ["history", "list", "-o", "json"]);
+      deepStrictEqual(list.code, 0, list.stderr);
+      const sessions: {
+        id: string;
+        lines: number;
+        size: number;
+        cut_short: boolean;
+        files: string[];
+      }[] = JSON.parse(dec.decode(list.stdout));
+      deepStrictEqual(sessions.length, 1);
+      const [s] = sessions;
+      const onDisk = s.files.reduce((n, f) => n + Deno.statSync(`${dir}/${f}`).size, 0);
+      deepStrictEqual(s.size, onDisk, "size is what the files take");
+      assert(s.size <= 2 * 1024 * 1024, `${s.size} bytes listed on a 2 MB filesystem`);
+      deepStrictEqual(s.cut_short, true);
+      assert(s.lines > 0 && s.lines < 40_000, `${s.lines} lines saved`);
+
+      const text = await s9s(home, ["history", "list"]);
+      deepStrictEqual(text.code, 0, text.stderr);
+      const out = dec.decode(text.stdout);
+      assertStringIncludes(out, "cut short by a write error");
+      const size = /\s(\d+(?:\.\d)?) (KB|MB)\s/.exec(out.split("\n")[1]);
+      assert(size, out);
+      assert(size[2] === "KB" || Number(size[1]) <= 2, `SIZE ${size[0]} on a 2 MB filesystem`);
+
+      // What was saved reads back as the beginning of the stream, whole lines only.
+      const exp = await s9s(home, ["history", "export", s.id]);
+      deepStrictEqual(exp.code, 0, exp.stderr);
+      const saved = dec.decode(exp.stdout);
+      deepStrictEqual(saved.split("\n").length - 1, s.lines);
+      assert(input.startsWith(saved), "export is a prefix of the input");
+    } finally {
+      await new Deno.Command("umount", { args: [dir] }).output();
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+});
+
 Deno.test("stream --save FILE.gz writes gzip and history clean honours --older-than", async () => {
   const home = await setup();
   try {
