@@ -128,6 +128,9 @@ export class HistoryWriter {
     const encoded = this.#o.encode
       ? this.#o.encode(text, structuredClone(meta), level)
       : Promise.resolve(encodeMember(text, meta, level));
+    // A job skipped after a write error never awaits its member: its failure (the pool closed
+    // at the end) must not become an unhandled rejection.
+    encoded.catch(() => {});
     const job = async () => {
       if (this.#failed) return;
       let written = 0;
