@@ -166,8 +166,8 @@ function sessionJson(s: HistorySession): Record<string, unknown> {
   };
 }
 
-/** What a session cut short by a write error is marked with. */
-const CUT_NOTE = "cut short by a write error; later lines not saved";
+/** What a session cut short by a failed write (or a crash mid-write) is marked with. */
+const CUT_NOTE = "cut short: a write did not complete (disk full?), later lines not saved";
 
 /** The sessions as a table; SIZE is what their files take on disk. */
 function table(sessions: HistorySession[]): string {

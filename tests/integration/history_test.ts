@@ -227,7 +227,7 @@ Deno.test({
       const text = await s9s(home, ["history", "list"]);
       deepStrictEqual(text.code, 0, text.stderr);
       const out = dec.decode(text.stdout);
-      assertStringIncludes(out, "cut short by a write error");
+      assertStringIncludes(out, "cut short: a write did not complete");
       const size = /\s(\d+(?:\.\d)?) (KB|MB)\s/.exec(out.split("\n")[1]);
       assert(size, out);
       assert(size[2] === "KB" || Number(size[1]) <= 2, `SIZE ${size[0]} on a 2 MB filesystem`);
