@@ -4,6 +4,7 @@
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { UsageError } from "../errors.ts";
+import { compilePattern, PatternError } from "../config/regex.ts";
 import { StreamManager } from "../engine/stream_manager.ts";
 import type { StreamType } from "../core/stream_event.ts";
 import { textSink } from "../sinks/text.ts";
@@ -126,6 +127,8 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     throw new UsageError("--stderr-path needs --path as well");
   }
   const tail = intFlag("--tail", opts.tail);
+  checkPatterns("--filter", opts.filter);
+  checkPatterns("--exclude", opts.exclude);
   const ctx = await makeContext(flags);
   const config = ctx.loaded.config;
   const fileOnly = jobs.length === 0;
@@ -137,16 +140,9 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     keepBuffers: false,
     progress: !!opts.progress,
   });
-  try {
-    (opts.filter ?? []).forEach((p, i) =>
-      manager.addFilter(`--filter ${i + 1}`, p, { action: "include" })
-    );
-    (opts.exclude ?? []).forEach((p, i) =>
-      manager.addFilter(`--exclude ${i + 1}`, p, { action: "exclude" })
-    );
-  } catch (err) {
-    cluster?.close();
-    throw err;
+  for (const p of opts.filter ?? []) manager.addFilter(`--filter "${p}"`, p, { action: "include" });
+  for (const p of opts.exclude ?? []) {
+    manager.addFilter(`--exclude "${p}"`, p, { action: "exclude" });
   }
   const type = opts.type as StreamType | "all";
 
@@ -275,6 +271,21 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     return 1;
   }
   return opts.exitCode ? manager.exitCode : 0;
+}
+
+/** Reject a bad --filter/--exclude pattern before anything starts, naming the flag. */
+function checkPatterns(flag: string, patterns: string[] = []): void {
+  for (const p of patterns) {
+    try {
+      compilePattern(p);
+    } catch (err) {
+      if (!(err instanceof PatternError)) throw err;
+      throw new UsageError(`${flag}: ${err.message}`, {
+        hint:
+          `quote the pattern and escape regex characters, e.g. ${flag} 'ERROR|WARN' or ${flag} 'x\\[1\\]'`,
+      });
+    }
+  }
 }
 
 function basename(p: string): string {

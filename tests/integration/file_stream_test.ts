@@ -256,7 +256,7 @@ Deno.test("stream rejects a bad regex with exit 2 naming the pattern", async () 
     env: testEnv(home),
   });
   assertEquals(r.code, 2);
-  assertStringIncludes(r.stderr, 'error: filter "--filter 1": invalid regular expression "err[or"');
+  assertStringIncludes(r.stderr, 'error: --filter: invalid regular expression "err[or"');
   assertStringIncludes(r.stderr, "hint:");
   assert(!/\n\s+at /.test(r.stderr), "no stack trace");
   await Deno.remove(dir, { recursive: true });
