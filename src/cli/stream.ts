@@ -13,6 +13,8 @@ import { BrokenPipe, stderrOut, stdoutOut } from "../sinks/writer.ts";
 import { stdoutIsTerminal, useColor } from "../platform/terminal.ts";
 import { type GlobalFlags, intFlag, makeContext, openCluster } from "./common.ts";
 import { resolveOutput } from "../cluster/path_resolver.ts";
+import { parseTemplate, templateSink } from "../sinks/template.ts";
+import { checkTargetFiles, planTargets, type StreamTarget } from "./stream_targets.ts";
 
 const collect = (
   v: string,
@@ -39,10 +41,10 @@ export function streamCommand(globals: () => GlobalFlags) {
     )
     .option(
       "-p, --path <pattern>",
-      "output file (Slurm patterns like %j %A_%a allowed); skips auto-detection; repeatable without --job",
+      "a file to follow (repeatable); with --job and given once: where the job writes (Slurm patterns like %j %A_%a allowed)",
       collectRaw,
     )
-    .option("--stderr-path <pattern>", "separate stderr file, with --path")
+    .option("--stderr-path <pattern>", "separate stderr file, with a single --path")
     .option(
       "-f, --filter <regex>",
       "keep only lines matching (repeatable: any may match)",
@@ -76,11 +78,15 @@ export function streamCommand(globals: () => GlobalFlags) {
       "forward lines to syslog://HOST[:PORT] (UDP) or syslog+tcp://HOST[:PORT] (repeatable)",
       collectRaw,
     )
+    .option(
+      "--template <template>",
+      "text lines shaped by a template of the JSON event's fields, e.g. '{{job_id}} {{content}}'",
+    )
     .option("--no-color", "never use color")
     .option("-q, --quiet", "no status messages on stderr")
     .action(async (opts) => {
       const flags = globals();
-      const code = await runStream(flags, { ...opts, path: opts.path?.[0], paths: opts.path });
+      const code = await runStream(flags, { ...opts, paths: opts.path, path: undefined });
       if (code !== 0) Deno.exitCode = code;
     });
 }
@@ -89,9 +95,11 @@ export function streamCommand(globals: () => GlobalFlags) {
 export interface StreamOptions {
   job?: string[];
   type: string;
+  /** A single --path (library callers); `paths` wins when both are given. */
   path?: string;
-  /** Every --path given; without --job each file becomes a stream labelled by its basename. */
+  /** Every --path given; see {@link planTargets} for how they combine with --job. */
   paths?: string[];
+  template?: string;
   stderrPath?: string;
   filter?: string[];
   exclude?: string[];
@@ -111,28 +119,23 @@ export interface StreamOptions {
 
 /** Run `s9s stream`; returns the exit code. */
 export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promise<number> {
-  const jobs = opts.job ?? [];
-  if (jobs.length === 0 && !opts.path) {
-    throw new UsageError("nothing to stream: give --job ID (or --path FILE)", {
-      hint: "e.g. `s9s stream --job 123`, or `s9s stream --mock --job 1001` to try it",
-    });
-  }
   const paths = opts.paths ?? (opts.path ? [opts.path] : []);
-  if (paths.length > 1 && (jobs.length > 0 || opts.stderrPath)) {
-    throw new UsageError("--path can be repeated only without --job and --stderr-path", {
-      hint: "give one --path per job, or follow several files with `s9s stream --path A --path B`",
-    });
-  }
-  if (opts.stderrPath && !opts.path) {
-    throw new UsageError("--stderr-path needs --path as well");
-  }
+  const targets = planTargets(opts.job ?? [], paths, opts.stderrPath);
+  const jobs = targets.filter((t) => !t.fileOnly).map((t) => t.id);
   const tail = intFlag("--tail", opts.tail);
   checkPatterns("--filter", opts.filter);
   checkPatterns("--exclude", opts.exclude);
+  const json = opts.outputFormat === "json";
+  if (opts.template !== undefined && json) {
+    throw new UsageError("--template shapes text output; it cannot be used with -o json", {
+      hint: "pick the fields with jq instead, e.g. `-o json | jq -r '.job_id + \" \" + .content'`",
+    });
+  }
+  const template = opts.template !== undefined ? parseTemplate(opts.template) : undefined;
+  if (!opts.explain) await checkTargetFiles(targets, opts.follow);
   const ctx = await makeContext(flags);
   const config = ctx.loaded.config;
-  const fileOnly = jobs.length === 0;
-  const cluster = fileOnly && !flags.mock ? undefined : await openCluster(flags, ctx);
+  const cluster = jobs.length === 0 && !flags.mock ? undefined : await openCluster(flags, ctx);
   const manager = new StreamManager({
     config,
     cluster,
@@ -148,13 +151,12 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
 
   if (opts.explain) {
     try {
-      return await explain(manager, jobs, type, opts);
+      return await explain(manager, targets, type);
     } finally {
       cluster?.close();
     }
   }
 
-  const json = opts.outputFormat === "json";
   const color = opts.color && useColor();
   const sink = json
     ? jsonSink({
@@ -174,7 +176,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   // A single stream prints plain lines. Prefixes go on from the first line when more than one
   // stream can come: several jobs, an array job asked for by its id (tasks start later), or
   // stdout and stderr in separate files (both are located before either's first line).
-  let prefixing = jobs.length > 1;
+  let prefixing = targets.length > 1;
   const prefixed = json ? sink : textSink({
     out: stdoutOut,
     prefix: true,
@@ -182,6 +184,16 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     sanitize: stdoutIsTerminal(),
     filter: manager.filter,
   });
+  // A template says itself what each line shows (add {{job_id}} to tell streams apart).
+  const lines = template
+    ? templateSink({
+      out: stdoutOut,
+      template,
+      filter: manager.filter,
+      sanitize: stdoutIsTerminal(),
+      color,
+    })
+    : undefined;
   manager.subscribe({
     onLines: (s, b, sel) => {
       if (
@@ -191,7 +203,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
       ) {
         prefixing = true;
       }
-      return (prefixing ? prefixed : sink).onLines!(s, b, sel);
+      return (lines ?? (prefixing ? prefixed : sink)).onLines!(s, b, sel);
     },
     onProgress: (s, t, n) => sink.onProgress?.(s, t, n),
     onStatus: (s, ev) => sink.onStatus?.(s, ev),
@@ -239,17 +251,13 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   });
   let result: "done" | "int" = "done";
   try {
-    for (
-      const [job, path] of fileOnly
-        ? paths.map((p) => [basename(p), p])
-        : jobs.map((j) => [j, opts.path])
-    ) {
-      await manager.startStream(job!, type, {
-        path,
-        stderrPath: opts.stderrPath,
+    for (const t of targets) {
+      await manager.startStream(t.id, type, {
+        path: t.path,
+        stderrPath: t.stderrPath,
         follow: opts.follow,
         tail,
-        fileOnly,
+        fileOnly: t.fileOnly,
       });
     }
     result = await Promise.race([manager.done().then(() => "done" as const), interrupted]);
@@ -288,26 +296,23 @@ function checkPatterns(flag: string, patterns: string[] = []): void {
   }
 }
 
-function basename(p: string): string {
-  return p.slice(p.lastIndexOf("/") + 1) || p;
-}
-
 async function explain(
   manager: StreamManager,
-  jobs: string[],
+  targets: StreamTarget[],
   type: StreamType | "all",
-  opts: StreamOptions,
 ): Promise<number> {
   const types: StreamType[] = type === "all" ? ["stdout", "stderr"] : [type];
   const out: string[] = [];
-  for (const id of jobs.length ? jobs : ["(file)"]) {
-    const infos = manager.cluster && jobs.length ? await manager.cluster.getJob(id) : [];
+  for (const { id, fileOnly, path, stderrPath } of targets) {
+    const infos = manager.cluster && !fileOnly ? await manager.cluster.getJob(id) : [];
     out.push(
-      `job ${id}: ${
-        infos.length
-          ? `${infos.length} record(s) from the ${manager.cluster!.name} backend`
-          : "not known to the cluster"
-      }`,
+      fileOnly
+        ? `file ${id}:`
+        : `job ${id}: ${
+          infos.length
+            ? `${infos.length} record(s) from the ${manager.cluster!.name} backend`
+            : "not known to the cluster"
+        }`,
     );
     for (const job of infos.length ? infos : [undefined]) {
       if (job) {
@@ -319,8 +324,8 @@ async function explain(
       }
       for (const t of types) {
         const res = await resolveOutput(job?.id ?? id, job, t, manager.config.streaming, {
-          pathOverride: opts.path,
-          stderrPathOverride: opts.stderrPath,
+          pathOverride: path,
+          stderrPathOverride: stderrPath,
         });
         out.push(`  ${t}:`);
         for (const c of res.candidates) {
