@@ -33,6 +33,14 @@ export function usageErrorOf(p: UsageProblem): UsageError {
     const flag = choice[1].split(/[ ,]+/).filter((f) => f.startsWith("-")).at(-1);
     return new UsageError(`${flag} must be one of ${choice[3]}; got "${choice[2]}"`, { hint });
   }
+  const argChoice =
+    /^command-argument value '(.*)' is invalid for argument '(.+)'\. Allowed choices are (.+)\.$/
+      .exec(first);
+  if (argChoice) {
+    return new UsageError(`${argChoice[2]} must be one of ${argChoice[3]}; got "${argChoice[1]}"`, {
+      hint,
+    });
+  }
   const missing = /^option '(.+?)' argument missing$/.exec(first);
   if (missing) {
     const flag = missing[1].replace(/^-\w, /, "").replace(/ [<[].*$/, "");
