@@ -57,6 +57,8 @@ function buildProgram({ Command, Option }: Commander) {
         "mock",
       ]),
     )
+    // The TUI action would otherwise swallow `s9s help stream` as arguments.
+    .helpCommand("help [command]", "show help for a command")
     .enablePositionalOptions(false)
     .showSuggestionAfterError(true);
   const globals = (): GlobalFlags => program.opts() as GlobalFlags;
@@ -96,8 +98,13 @@ async function main(args: string[]): Promise<number> {
       await runTui(globals());
     });
     quietErrors(program as unknown as AnyCommand);
-    if (sub !== undefined && sub !== "help" && !program.commands.some((c) => c.name() === sub)) {
-      throw usageErrorOf({ unknownCommand: sub, commands: program.commands.map((c) => c.name()) });
+    // `s9s strem` and `s9s help strem` alike.
+    const named = sub === "help" ? subcommandOf(args.slice(args.indexOf("help") + 1)) : sub;
+    if (named !== undefined && !program.commands.some((c) => c.name() === named)) {
+      throw usageErrorOf({
+        unknownCommand: named,
+        commands: program.commands.map((c) => c.name()),
+      });
     }
     await program.parseAsync(args, { from: "user" });
     return typeof Deno.exitCode === "number" ? Deno.exitCode : 0;

@@ -39,6 +39,16 @@ Deno.test("s9s rejects an unknown command with a did-you-mean hint, exit 2", asy
     'error: unknown command "histroy"',
     'hint: did you mean "history"?',
   ]);
+  await expectError(["help", "strem"], 2, [
+    'error: unknown command "strem"',
+    'hint: did you mean "stream"?',
+  ]);
+  const help = await runS9s(["help", "stream"], { env: { NO_COLOR: "1" } });
+  assertEquals([help.code, help.stderr, help.stdout.split("\n")[0]], [
+    0,
+    "",
+    "Usage: s9s stream [options]",
+  ]);
   await expectError(["zzzzzz"], 2, [
     'error: unknown command "zzzzzz"',
     "hint: the commands are stream, jobs, config, history, completions; see `s9s --help`",
