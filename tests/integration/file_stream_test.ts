@@ -149,11 +149,12 @@ Deno.test("stream follows a rotated file (rename and recreate) without losing or
 
 Deno.test("stream waits for a file that does not exist yet", async () => {
   const { dir, home } = await tmp();
+  // The directory must exist: a missing one is an error at once (cli_errors_test.ts).
   const path = `${dir}/later/job.out`;
+  await Deno.mkdir(`${dir}/later`);
   const p = new S9sProcess(["stream", "--path", path, "--type", "stdout"], { env: testEnv(home) });
   try {
     await p.waitForStderr("waiting for");
-    await Deno.mkdir(`${dir}/later`);
     await Deno.writeTextFile(path, "first\nsecond\n");
     await p.waitForLines(2);
     assertEquals(p.lines, ["first", "second"]);
