@@ -8,10 +8,22 @@
 export const VERSION = "0.1.0";
 
 /**
- * The git commit the binary was built from. A build step may stamp it (replace the empty
- * string); when it is empty and s9s runs from a git checkout, the commit is read from git.
+ * The git commit the binary was built from. A build step may stamp it here (replace the empty
+ * string) or write it to `src/build_commit.txt` and embed that file (`deno compile --include
+ * src/build_commit.txt`); from a git checkout, the commit is read from git instead.
  */
 export const BUILD_COMMIT: string = "";
+
+/** The commit file a compile step may embed beside this module. */
+async function embeddedCommit(): Promise<{ commit?: string }> {
+  try {
+    const text = await Deno.readTextFile(new URL("./build_commit.txt", import.meta.url));
+    const commit = text.trim();
+    return /^[0-9a-f]{7,40}$/.test(commit) ? { commit } : {};
+  } catch {
+    return {};
+  }
+}
 
 /** What `s9s --version` prints. */
 export interface VersionInfo {
@@ -62,10 +74,14 @@ async function gitCommit(): Promise<{ commit?: string; dirty?: boolean }> {
   }
 }
 
-/** Gather the version facts (spawns git only for a source checkout without a stamped commit). */
+/** Gather the version facts (spawns git only when running from source). */
 export async function versionInfo(): Promise<VersionInfo> {
   const compiled = isCompiled();
-  const found = BUILD_COMMIT ? { commit: BUILD_COMMIT } : compiled ? {} : await gitCommit();
+  const found = BUILD_COMMIT
+    ? { commit: BUILD_COMMIT }
+    : compiled
+    ? await embeddedCommit()
+    : await gitCommit();
   return {
     version: VERSION,
     ...found,
