@@ -59,7 +59,7 @@ Deno.test("README's s9s stream flag table matches `s9s stream --help`", async ()
 Deno.test("README's Other commands name every command of `s9s --help`", async () => {
   const help = await runS9s(["--help"], { env: { NO_COLOR: "1" } });
   assertEquals(help.code, 0);
-  const commands = [...help.stdout.split("Commands:")[1].matchAll(/^  ([a-z]+)\b/gm)]
+  const commands = [...help.stdout.split("Commands:")[1].matchAll(/^ {2}([a-z]+)\b/gm)]
     .map((m) => m[1]).filter((c) => c !== "help");
   const other = section("Other commands");
   const documented = readme.includes("## `s9s stream`") ? ["stream"] : [];
