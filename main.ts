@@ -113,7 +113,11 @@ async function main(args: string[]): Promise<number> {
       if (["commander.helpDisplayed", "commander.help", "commander.version"].includes(err.code)) {
         return 0;
       }
-      console.error(formatError(usageErrorOf({ commanderError: err, sub }), false));
+      // Name the deepest command given (`s9s config validate --help`) in the hint.
+      const cmd = program.commands.find((c) => c.name() === sub);
+      const second = sub ? subcommandOf(args.slice(args.indexOf(sub) + 1)) : undefined;
+      const path = cmd?.commands.some((c) => c.name() === second) ? `${sub} ${second}` : sub;
+      console.error(formatError(usageErrorOf({ commanderError: err, sub: path }), false));
       return 2;
     }
     console.error(formatError(err, args.includes("--debug")));

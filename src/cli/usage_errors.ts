@@ -10,7 +10,11 @@ import { UsageError } from "../errors.ts";
 /** What went wrong: a subcommand nobody knows, or an error commander threw. */
 export type UsageProblem =
   | { unknownCommand: string; commands: string[] }
-  | { commanderError: CommanderError; sub?: string };
+  | {
+    commanderError: CommanderError;
+    /** The command path given (`stream`, `config validate`), for the help hint. */
+    sub?: string;
+  };
 
 /** The usage error to show for a command-line mistake. */
 export function usageErrorOf(p: UsageProblem): UsageError {

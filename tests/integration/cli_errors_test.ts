@@ -64,6 +64,10 @@ Deno.test("s9s rejects an unknown or incomplete option naming it, exit 2", async
     'error: unknown option "--qqqqqq"',
     "hint: see `s9s stream --help`",
   ]);
+  await expectError(["config", "validate", "--qqqqqq"], 2, [
+    'error: unknown option "--qqqqqq"',
+    "hint: see `s9s config validate --help`",
+  ]);
   await expectError(["stream", "--type", "both"], 2, [
     'error: --type must be one of stdout, stderr, all; got "both"',
     "hint: see `s9s stream --help`",
