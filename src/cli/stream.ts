@@ -194,8 +194,13 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
       color,
     })
     : undefined;
+  // Lines wait (backpressure) until every target has started: a job unknown to the cluster then
+  // fails the run before any line is printed, whatever the order of the flags.
+  const started = Promise.withResolvers<boolean>();
+  let allStarted = false;
   manager.subscribe({
-    onLines: (s, b, sel) => {
+    onLines: async (s, b, sel) => {
+      if (!allStarted && !(await started.promise)) return;
       if (
         !prefixing &&
         ((s.job?.arrayJobId !== undefined && !jobs.includes(s.jobId)) ||
@@ -203,7 +208,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
       ) {
         prefixing = true;
       }
-      return (lines ?? (prefixing ? prefixed : sink)).onLines!(s, b, sel);
+      await (lines ?? (prefixing ? prefixed : sink)).onLines!(s, b, sel);
     },
     onProgress: (s, t, n) => sink.onProgress?.(s, t, n),
     onStatus: (s, ev) => sink.onStatus?.(s, ev),
@@ -251,15 +256,22 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   });
   let result: "done" | "int" = "done";
   try {
-    for (const t of targets) {
-      await manager.startStream(t.id, type, {
-        path: t.path,
-        stderrPath: t.stderrPath,
-        follow: opts.follow,
-        tail,
-        fileOnly: t.fileOnly,
-      });
+    try {
+      for (const t of targets) {
+        await manager.startStream(t.id, type, {
+          path: t.path,
+          stderrPath: t.stderrPath,
+          follow: opts.follow,
+          tail,
+          fileOnly: t.fileOnly,
+        });
+      }
+    } catch (err) {
+      started.resolve(false);
+      throw err;
     }
+    allStarted = true;
+    started.resolve(true);
     result = await Promise.race([manager.done().then(() => "done" as const), interrupted]);
   } catch (err) {
     if (err instanceof BrokenPipe) return 0;
