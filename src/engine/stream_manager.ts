@@ -289,20 +289,14 @@ export class StreamManager {
     );
     if (res.some((r) => r.location)) return res;
     if (this.cluster && !options.fileOnly) {
-      throw new JobNotFoundError(jobId, {
-        details: res.flatMap((r) =>
-          r.candidates.map((c) => `tried ${c.path} (${c.from}): not found`)
-        ),
-      });
+      throw new JobNotFoundError(jobId, { details: triedLines(res) });
     }
     throw new UsageError(
       `no Slurm cluster to ask about job "${jobId}" and no output file found for it`,
       {
         hint:
           "run on a login node with Slurm's commands, configure streaming.slurm_api, use --path FILE, or try --mock",
-        details: res.flatMap((r) =>
-          r.candidates.map((c) => `tried ${c.path} (${c.from}): not found`)
-        ),
+        details: triedLines(res),
       },
     );
   }
@@ -940,4 +934,12 @@ function isNodeLocal(path: string): boolean {
   const tmp = Deno.env.get("TMPDIR");
   return /^\/(tmp|var\/tmp|dev\/shm|local|scratch\/local|localscratch|lscratch)(\/|$)/.test(path) ||
     (!!tmp && path.startsWith(tmp.replace(/\/?$/, "/")));
+}
+
+/** One "tried" line per candidate path: stdout and stderr often share the default file. */
+function triedLines(res: Resolution[]): string[] {
+  const lines = res.flatMap((r) =>
+    r.candidates.map((c) => `tried ${c.path} (${c.from}): not found`)
+  );
+  return [...new Set(lines)];
 }
