@@ -15,7 +15,10 @@ export function configCommand(globals: () => GlobalFlags) {
     .description("check the configuration file; lists every problem with its line")
     .argument("[file]", "file to check (default: --config, $S9S_CONFIG or ~/.s9s/config.yaml)")
     .action(async (file) => {
-      const loaded = await loadConfig({ file: file ?? globals().config });
+      const loaded = await loadConfig({
+        file: file ?? globals().config,
+        fileFrom: file ? "`s9s config validate`" : "--config",
+      });
       await stdoutOut.write(
         `ok: ${loaded.file ?? "no config file; using the defaults"} is valid\n`,
       );

@@ -1,11 +1,13 @@
 /**
  * The first look at a requested job, before anything starts: is the id well formed, does the
- * cluster know it, and if not, is there a file to read anyway. Errors here are the user's to fix.
+ * cluster know it (or can it not tell: accounting unavailable), and if not, is there a file to
+ * read anyway. Errors here are the user's to fix.
  * @module
  */
 import type { StreamingConfig } from "../config/schema.ts";
 import { JobNotFoundError, UsageError, UserFacingError } from "../errors.ts";
 import { type ClusterBackend, type JobInfo, parseJobId } from "../cluster/job.ts";
+import { AccountingUnavailableError } from "../cluster/accounting_unavailable_error.ts";
 import { type Resolution, resolveOutput } from "../cluster/path_resolver.ts";
 import type { StreamType } from "../core/stream_event.ts";
 import type { StartOptions } from "./stream.ts";
@@ -71,4 +73,36 @@ export async function resolveUnknownJob(
       details,
     },
   );
+}
+
+/** What {@link firstLook} found. */
+export interface FirstLook {
+  /** The cluster's records (none when it does not know the job, or without a cluster). */
+  jobs: JobInfo[];
+  /** For a job the cluster does not know: its files, one resolution per type. */
+  files?: Resolution[];
+  /** Why the cluster could not say whether the job exists (accounting unavailable). */
+  unknownWhy?: string;
+}
+
+/**
+ * Look a job up and, when the cluster does not know it, find its files. A job slurmctld forgot
+ * while accounting could not be asked is read from its file when there is one (the reason is
+ * kept for the status), else reported as accounting unavailable, never as "not found".
+ */
+export async function firstLook(
+  jobId: string,
+  types: StreamType[],
+  o: UnknownJobOptions,
+): Promise<FirstLook> {
+  let unknown: AccountingUnavailableError | undefined;
+  const jobs = o.options.fileOnly ? [] : await lookupJob(o.cluster, jobId).catch((err) => {
+    if (!(err instanceof AccountingUnavailableError)) throw err;
+    unknown = err;
+    return [];
+  });
+  const files = await resolveUnknownJob(jobId, jobs, types, o).catch((err) => {
+    throw unknown && err instanceof JobNotFoundError ? unknown : err;
+  });
+  return { jobs, files, unknownWhy: unknown?.message };
 }

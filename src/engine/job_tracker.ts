@@ -71,9 +71,14 @@ export class JobTracker {
     return this.id === jobId || this.id.startsWith(`${jobId}_`) || jobId.startsWith(`${this.id}_`);
   }
 
-  /** Start following: `jobs` from the first lookup, or the files of a job the cluster lacks. */
-  start(jobs: JobInfo[], fileOnly?: Resolution[]): void {
-    const run = fileOnly ? this.#followFiles(fileOnly) : this.#followJobs(jobs);
+  /**
+   * Start following what the first look found: the job's records, or the files of a job the
+   * cluster does not know (`unknownWhy` says why it cannot tell, when that is the case).
+   */
+  start(look: { jobs: JobInfo[]; files?: Resolution[]; unknownWhy?: string }): void {
+    const run = look.files
+      ? this.#followFiles(look.files, look.unknownWhy)
+      : this.#followJobs(look.jobs);
     this.done = run.catch((err) => {
       this.#host.debug.log("STREAM", `tracker ${this.id} failed: ${(err as Error).stack ?? err}`);
       for (const s of this.streams.values()) {
@@ -86,7 +91,7 @@ export class JobTracker {
    * The cluster does not know the job (never did, or forgot it: MinJobAge). Follow the file;
    * a forgotten job is finished, so read what is there and end — unless a path was given.
    */
-  async #followFiles(resolved: Resolution[]): Promise<void> {
+  async #followFiles(resolved: Resolution[], unknownWhy?: string): Promise<void> {
     const { options } = this;
     const cluster = this.#host.cluster;
     const follow = options.follow !== false &&
@@ -101,7 +106,9 @@ export class JobTracker {
         this.#host.status(
           s,
           s.state,
-          `job ${this.id} is not known to Slurm (finished and purged?); reading ${loc.path}`,
+          `${
+            unknownWhy ?? `job ${this.id} is not known to Slurm (finished and purged?)`
+          }; reading ${loc.path}`,
         );
       }
       await this.#host.runSource(s, loc, follow, options);

@@ -7,7 +7,7 @@
  * @module
  */
 import type { StreamingConfig } from "../config/schema.ts";
-import { expandHome, s9sDir } from "../platform/paths.ts";
+import { expandHome } from "../platform/paths.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { type BudgetMember, BufferBudget, defaultBudget } from "./buffer_budget.ts";
 import { decodeMemberText, encodeMember, type Level, toLevel } from "../codec/gzip_chunk.ts";
@@ -65,10 +65,7 @@ export function bufferForStream(
 ): StreamBuffer {
   let budget = budgets.get(cfg);
   if (!budget) budgets.set(cfg, budget = BufferBudget.fromConfig(cfg));
-  const d = cfg.persistence.directory;
-  const spillDir = d === "~/.s9s" || d.startsWith("~/.s9s/")
-    ? s9sDir() + d.slice(6)
-    : expandHome(d);
+  const spillDir = expandHome(cfg.persistence.directory);
   return new StreamBuffer({
     ...StreamBuffer.optionsFromConfig(cfg, budget, spillDir),
     name,

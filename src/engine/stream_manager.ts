@@ -8,8 +8,7 @@
  */
 import type { Config } from "../config/schema.ts";
 import { UserFacingError } from "../errors.ts";
-import type { ClusterBackend, JobInfo } from "../cluster/job.ts";
-import type { Resolution } from "../cluster/path_resolver.ts";
+import type { ClusterBackend } from "../cluster/job.ts";
 import { type DebugLog, NO_DEBUG } from "../core/debug_log.ts";
 import type { StreamEvent, StreamType } from "../core/stream_event.ts";
 import { compileUserPattern, type FilterAction, LineFilter } from "./filter.ts";
@@ -18,7 +17,7 @@ import { JobTracker } from "./job_tracker.ts";
 import { StreamRunner } from "./stream_runner.ts";
 import { EventChannel } from "./event_channel.ts";
 import { bufferedEvent, eventsOf } from "./events_of.ts";
-import { lookupJob, resolveUnknownJob } from "./job_lookup.ts";
+import { type FirstLook, firstLook } from "./job_lookup.ts";
 
 export type { StartOptions, StreamHandle, StreamListener } from "./stream.ts";
 export { eventsOf } from "./events_of.ts";
@@ -153,20 +152,19 @@ export class StreamManager {
         { hint: "stop a stream first, or raise streaming.max_concurrent_streams in the config" },
       );
     }
-    const ready: [string, JobTracker, JobInfo[], Resolution[] | undefined][] = [];
+    const ready: [string, JobTracker, FirstLook][] = [];
     for (const [key, p] of planned) {
-      const jobs = p.options.fileOnly ? [] : await lookupJob(this.cluster, p.id);
-      const first = await resolveUnknownJob(p.id, jobs, p.types, {
+      const look = await firstLook(p.id, p.types, {
         config: this.config.streaming,
         cluster: this.cluster,
         options: p.options,
       });
-      ready.push([key, new JobTracker(p.id, p.types, p.options, this.#runner), jobs, first]);
+      ready.push([key, new JobTracker(p.id, p.types, p.options, this.#runner), look]);
     }
-    for (const [key, tracker, jobs, first] of ready) {
+    for (const [key, tracker, look] of ready) {
       if (this.#trackers.has(key)) continue;
       this.#trackers.set(key, tracker);
-      tracker.start(jobs, first);
+      tracker.start(look);
     }
   }
 

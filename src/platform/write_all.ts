@@ -14,10 +14,25 @@ export interface ByteWriterSync {
   writeSync(p: Uint8Array): number;
 }
 
-/** Write all of `bytes` to `w`, however many writes it takes. */
-export async function writeAll(w: ByteWriter, bytes: Uint8Array): Promise<void> {
+/** How many bytes of a {@link writeAll} went out so far (also after a failed write). */
+export interface WriteProgress {
+  written: number;
+}
+
+/**
+ * Write all of `bytes` to `w`, however many writes it takes. `progress`, when given, counts the
+ * bytes written, so that a caller can tell how much reached the file before a write failed.
+ */
+export async function writeAll(
+  w: ByteWriter,
+  bytes: Uint8Array,
+  progress?: WriteProgress,
+): Promise<void> {
   let off = 0;
-  while (off < bytes.length) off += await w.write(bytes.subarray(off));
+  while (off < bytes.length) {
+    off += await w.write(bytes.subarray(off));
+    if (progress) progress.written = off;
+  }
 }
 
 /** Write all of `bytes` to `w` synchronously, however many writes it takes. */

@@ -4,6 +4,7 @@
  * truncation and rotation, and never emit half a line.
  * @module
  */
+import { basename, dirname } from "node:path";
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { SourceKind } from "../core/stream_event.ts";
 import { UserFacingError } from "../errors.ts";
@@ -174,10 +175,7 @@ export class FileSource implements Source {
   #watch(): void {
     const hub = this.#opts.watchHub;
     if (!hub) return;
-    const slash = this.path.lastIndexOf("/");
-    const dir = slash > 0 ? this.path.slice(0, slash) : slash === 0 ? "/" : ".";
-    const name = this.path.slice(slash + 1);
-    this.#unwatch = hub.watch(dir, name, () => this.#waker.wake());
+    this.#unwatch = hub.watch(dirname(this.path), basename(this.path), () => this.#waker.wake());
     // Where inotify sees every write, the poll is a safety net (a lost event): slow it down,
     // so idle streams cost next to nothing. Elsewhere (NFS, Lustre) it is what finds writes.
     if (this.#unwatch && hub.seesAllWrites(this.path)) {

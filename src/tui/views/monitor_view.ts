@@ -3,6 +3,7 @@
  * plus a merged view of all panes ordered by time (m).
  * @module
  */
+import { dirname } from "node:path";
 import { compileUserPattern } from "../../engine/filter.ts";
 import type { StartOptions, StreamHandle } from "../../engine/stream_manager.ts";
 import type { StreamType } from "../../core/stream_event.ts";
@@ -390,8 +391,7 @@ export class MonitorView implements View {
 /** Write a pane's lines (its filter applied) to a file; returns how many. */
 async function save(path: string, m: PaneModel, h: StreamHandle | undefined): Promise<number> {
   const src = h?.buffer?.all;
-  const dir = path.slice(0, path.lastIndexOf("/"));
-  if (dir) await Deno.mkdir(dir, { recursive: true });
+  await Deno.mkdir(dirname(path), { recursive: true });
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
   const enc = new TextEncoder();
   let n = 0;
