@@ -30,3 +30,19 @@ Deno.test("writeAllSync writes every byte, in order, through short writes", () =
   writeAllSync(w, bytes);
   deepStrictEqual(Uint8Array.from(w.got), bytes);
 });
+
+Deno.test("writeAll counts what went out before a write failed", async () => {
+  let calls = 0;
+  const failing = {
+    write(p: Uint8Array): Promise<number> {
+      if (++calls > 3) return Promise.reject(new Error("No space left on device"));
+      return Promise.resolve(Math.min(10, p.length));
+    },
+  };
+  const sent = { written: 0 };
+  await writeAll(failing, bytes, sent).then(
+    () => Promise.reject(new Error("the failure was not passed on")),
+    (err: Error) => deepStrictEqual(err.message, "No space left on device"),
+  );
+  deepStrictEqual(sent.written, 30);
+});
