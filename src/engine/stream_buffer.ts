@@ -4,6 +4,10 @@
  * percent of `max_lines`/`max_size_per_stream`; and, when the shared budget is short, chunks
  * spilled to a gzip file. `readRange` and `search` read all three transparently. Only when no
  * spill file is possible and memory is full are the oldest lines dropped — and counted.
+ *
+ * Longer than our usual file on purpose: the three tiers share one chunk list, one line
+ * numbering and one budget account, and every move between tiers updates all three at once;
+ * split apart, each part would need the others' private counters.
  * @module
  */
 import type { StreamingConfig } from "../config/schema.ts";
