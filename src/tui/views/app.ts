@@ -275,9 +275,9 @@ export class App implements ViewHost, GlobalControls {
       view.draw();
       this.#drawMessage();
       const prefix = view.statusPrefix?.();
-      const status = ` ${
-        prefix ? prefix + " " : ""
-      }${view.keys.hints()}  ${this.#globalKeys.hints()}`;
+      // Global hints (? help) first: a narrow screen cuts the end of the line.
+      const hints = `${this.#globalKeys.hints()}  ${view.keys.hints()}`;
+      const status = ` ${prefix ? prefix + " " : ""}${hints}`;
       this.#statusBox.setContent(fitLine(status, Math.max(1, this.screen.width), false)[0]);
       this.screen.render();
     } catch (err) {
