@@ -7,6 +7,7 @@
  * through {@link safeText} here, so there is one call site for the terminal-safety rule.
  * @module
  */
+import { neutralize } from "../../core/terminal_safe.ts";
 import { SGR } from "../../platform/terminal.ts";
 import type { PaneLine } from "./pane_model.ts";
 
@@ -25,34 +26,11 @@ export interface FormatOptions {
   tag?: string;
 }
 
-// SGR (kept), ESC, C0 but tab, DEL, C1, and the bidi controls (embeddings, overrides, isolates,
-// marks): a terminal draws the last ones as nothing or reorders the row around them, which left
-// stray cells across panes.
-const UNSAFE =
-  // deno-lint-ignore no-control-regex
-  /\x1b\[[0-9;]*m|[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-// deno-lint-ignore no-control-regex
-const ANY_UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-
 /**
- * Only SGR colors may reach the terminal: ESC of any other sequence becomes `␛` (so `ESC c`
- * shows as `␛c`), other C0 controls their control pictures (`␇`), DEL `␡`, and C1 and bidi
- * controls their escape (`\u009b`, `\u202e`). Each becomes visible text of its own width, so
- * nothing is hidden and no row is reordered. Tabs are kept (the fitter expands them).
+ * Outside text made safe to draw: only SGR colors reach the terminal; every other control is
+ * shown visibly (`␛c`, `␇`, `\u009b`, `\u202e`), one cell per character, so nothing acts, hides
+ * or reorders a row. The one call site of the shared neutraliser in the UI.
  */
-export function neutralize(text: string): string {
-  if (!ANY_UNSAFE.test(text)) return text;
-  return text.replace(UNSAFE, (c) => {
-    if (c.length > 1) return c; // an SGR sequence
-    const code = c.charCodeAt(0);
-    if (code === 0x1b) return "␛";
-    if (code < 0x20) return String.fromCharCode(0x2400 + code);
-    if (code === 0x7f) return "␡";
-    return `\\u${code.toString(16).padStart(4, "0")}`;
-  });
-}
-
-/** Outside text made safe to draw (the one call site of {@link neutralize}). */
 export function safeText(text: string): string {
   return neutralize(text);
 }

@@ -49,9 +49,8 @@ const MESSAGE_ROWS = 3;
 /** The running UI. */
 export class App implements ViewHost, GlobalControls {
   readonly screen: Screen;
-  readonly jobsModel: JobsModel;
-  readonly streams: StreamsModel;
-  readonly monitorModel: MonitorModel;
+  #jobsModel: JobsModel;
+  #streams: StreamsModel;
   #config: Config;
   #jobs: JobsView;
   #output: OutputView;
@@ -75,9 +74,8 @@ export class App implements ViewHost, GlobalControls {
     this.#config = options.config;
     this.#debug = options.debug ?? NO_DEBUG;
     this.#finished = new Promise((r) => (this.#finish = r));
-    this.jobsModel = new JobsModel(options.cluster);
-    this.streams = new StreamsModel(options.manager);
-    this.monitorModel = new MonitorModel(this.streams);
+    this.#jobsModel = new JobsModel(options.cluster);
+    this.#streams = new StreamsModel(options.manager);
     this.screen = createScreen("s9s");
     this.#msgBox = createBox({ parent: this.screen, left: 0, bottom: 1, height: 1, width: "100%" });
     this.#statusBox = createBox({
@@ -88,9 +86,10 @@ export class App implements ViewHost, GlobalControls {
       width: "100%",
       style: { fg: "black", bg: "white" },
     });
-    this.#jobs = new JobsView(this, this.jobsModel);
-    this.#output = new OutputView(this, this.streams);
-    this.#monitor = new MonitorView(this, this.monitorModel, this.jobsModel, options.saveDir);
+    this.#jobs = new JobsView(this, this.#jobsModel);
+    this.#output = new OutputView(this, this.#streams);
+    const monitor = new MonitorModel(this.#streams);
+    this.#monitor = new MonitorView(this, monitor, this.#jobsModel, options.saveDir);
     this.#globalKeys = bindKeys(GLOBAL_KEYS, this);
     this.#output.hide();
     this.#monitor.hide();
@@ -106,8 +105,8 @@ export class App implements ViewHost, GlobalControls {
     this.screen.on("keypress", (ch, key) => this.#onKey(ch, key));
     this.screen.on("resize", () => this.#drawNow());
     const refresh = Math.max(16, this.#config.streaming.refresh_interval);
-    this.streams.start({ streamsChanged: () => this.#drawNow() }, refresh);
-    this.jobsModel.start({
+    this.#streams.start({ streamsChanged: () => this.#drawNow() }, refresh);
+    this.#jobsModel.start({
       jobsChanged: () => this.markDirty(),
       jobsFailed: (err) => this.fail(err),
     }, Math.max(500, this.#config.cluster.poll_interval));
@@ -135,8 +134,8 @@ export class App implements ViewHost, GlobalControls {
   shutdown(): void {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
-    this.streams.stop();
-    this.jobsModel.stop();
+    this.#streams.stop();
+    this.#jobsModel.stop();
     try {
       this.screen.destroy();
     } catch {
@@ -158,7 +157,7 @@ export class App implements ViewHost, GlobalControls {
 
   /** Show a message in the message line (errors in red). */
   notify(text: string, error = false): void {
-    this.#message = safeText(text);
+    this.#message = safeText(text.replace(/\s*\n\s*/g, " "));
     this.#messageError = error;
     this.#dirty = true;
   }

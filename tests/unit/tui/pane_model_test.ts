@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 import { type PaneLine, PaneModel } from "../../../src/tui/model/pane_model.ts";
-import { formatLine, neutralize } from "../../../src/tui/model/line_format.ts";
+import { formatLine, safeText } from "../../../src/tui/model/line_format.ts";
 import { StreamBuffer } from "../../../src/engine/stream_buffer.ts";
 import { BufferBudget } from "../../../src/engine/buffer_budget.ts";
 
@@ -128,23 +128,23 @@ Deno.test("formatLine keeps SGR colors, shows other controls visibly and colors 
   assertEquals(formatLine(l("a b a"), { search: /a/ }), "\x1b[7ma\x1b[27m b \x1b[7ma\x1b[27m");
 });
 
-Deno.test("neutralize shows C1, bidi and non-SGR escapes as visible text of their own width", () => {
-  assertEquals(neutralize("plain\ttext"), "plain\ttext");
-  assertEquals(neutralize("\x1b[1;31mred\x1b[0m"), "\x1b[1;31mred\x1b[0m");
-  assertEquals(neutralize("abc\u202edef"), "abc\\u202edef");
-  assertEquals(neutralize("\u2066x\u2069\u202a\u202c"), "\\u2066x\\u2069\\u202a\\u202c");
-  assertEquals(neutralize("c1\u009b2J \u0085"), "c1\\u009b2J \\u0085");
-  assertEquals(neutralize("\x1bc\x1bP1$q\x1b\\"), "␛c␛P1$q␛\\");
-  assertEquals(neutralize("bell\x07 del\x7f nul\x00 cr\r"), "bell␇ del␡ nul␀ cr␍");
+Deno.test("safeText shows C1, bidi and non-SGR escapes as visible text of their own width", () => {
+  assertEquals(safeText("plain\ttext"), "plain\ttext");
+  assertEquals(safeText("\x1b[1;31mred\x1b[0m"), "\x1b[1;31mred\x1b[0m");
+  assertEquals(safeText("abc\u202edef"), "abc\\u202edef");
+  assertEquals(safeText("\u2066x\u2069\u202a\u202c"), "\\u2066x\\u2069\\u202a\\u202c");
+  assertEquals(safeText("c1\u009b2J \u0085"), "c1\\u009b2J \\u0085");
+  assertEquals(safeText("\x1bc\x1bP1$q\x1b\\"), "␛c␛P1$q␛\\");
+  assertEquals(safeText("bell\x07 del\x7f nul\x00 cr\r"), "bell␇ del␡ nul␀ cr␍");
   // Whatever comes in, nothing but SGR sequences is left for the terminal to act on.
   let junk = "";
   for (let i = 0; i < 2000; i++) junk += String.fromCharCode((i * 7919) % 0x2100);
-  const out = neutralize(junk + "\x1b[32mok\x1b[0m");
+  const out = safeText(junk + "\x1b[32mok\x1b[0m");
   // deno-lint-ignore no-control-regex
   const leftover = out.replace(/\x1b\[[0-9;]*m/g, "");
   assert(
     // deno-lint-ignore no-control-regex
-    !/[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(leftover),
+    !/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(leftover),
     "no control character survives",
   );
 });
