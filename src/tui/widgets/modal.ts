@@ -3,6 +3,7 @@
  * overlay. Each one's `key` returns true when it consumed the key.
  * @module
  */
+import { helpPage, wrapHelp } from "../model/help_text.ts";
 import { type Box, createBox, type KeyInfo, type Screen } from "./blessed.ts";
 
 /** Something that owns the keyboard while open. */
@@ -255,15 +256,23 @@ export class Picker<T> implements Modal {
   }
 }
 
-/** A help overlay; any key closes it. */
+/** A help overlay: long lines wrap; ↑/↓ PgUp/PgDn scroll when it is taller than the screen; any other key closes it. */
 export class HelpOverlay implements Modal {
   #box: Box;
+  #rows: string[];
+  #top = 0;
+  #body: number;
   #closed = false;
   onClose?: () => void;
 
   constructor(screen: Screen, title: string, lines: string[]) {
-    const width = Math.min(screen.width - 2, Math.max(...lines.map((l) => l.length)) + 4);
-    const height = Math.min(screen.height - 2, lines.length + 3);
+    const width = Math.min(
+      screen.width - 2,
+      Math.max(title.length + 6, ...lines.map((l) => [...l].length)) + 4,
+    );
+    this.#rows = wrapHelp(lines, width - 4);
+    const height = Math.min(screen.height - 2, this.#rows.length + 4);
+    this.#body = Math.max(1, height - 4);
     this.#box = createBox({
       parent: screen,
       left: "center",
@@ -272,14 +281,41 @@ export class HelpOverlay implements Modal {
       height,
       border: "line",
       label: ` ${title} `,
-      content: [...lines, "", "Press any key to close"].join("\n"),
       padding: { left: 1, right: 1 },
       style: { border: { fg: "yellow" } },
     });
+    this.#draw();
+  }
+
+  get #scrolls(): boolean {
+    return this.#rows.length > this.#body;
+  }
+
+  #draw(): void {
+    const page = helpPage(this.#rows, this.#top, this.#body);
+    this.#top = page.top;
+    const footer = this.#scrolls
+      ? `↑/↓ PgUp/PgDn: more (${
+        page.top + page.rows.length
+      }/${this.#rows.length}) · other keys close`
+      : "Press any key to close";
+    this.#box.setContent([...page.rows, "", footer].join("\n"));
     this.#box.setFront();
   }
 
-  key(): boolean {
+  key(_ch: string | undefined, key: KeyInfo): boolean {
+    const step: Record<string, number> = {
+      up: -1,
+      down: 1,
+      pageup: -this.#body,
+      pagedown: this.#body,
+    };
+    const by = step[key.full ?? key.name ?? ""];
+    if (this.#scrolls && by !== undefined) {
+      this.#top += by;
+      this.#draw();
+      return true;
+    }
     this.close();
     return true;
   }
