@@ -78,6 +78,9 @@ Deno.test("TUI empty monitor: a popup leaves no stray letters of the hint beside
     }
     await t.keys("Escape");
     await t.waitFor((x) => x.includes("No streams yet") && !x.includes("Add stream"));
+    // Pane keys without a pane say what to do.
+    await t.keys("/");
+    await t.waitFor("no stream: press + to add one");
     await t.keys("C-c");
     assertStringIncludes(await t.waitFor("S9S_EXITED"), "code=0 tty=icanon");
   });

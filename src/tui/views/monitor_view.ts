@@ -46,7 +46,7 @@ export class MonitorView implements View, MonitorControls {
     this.pane = new PaneControls(host, model.streams, () => {
       const m = this.#model.focused?.model;
       return m && { model: m, rows: this.#widgets.get(m)?.bodyRows ?? 10 };
-    });
+    }, { missing: () => host.notify("no stream: press + to add one", true) });
     this.#root = createBox({
       parent: host.screen,
       left: 0,

@@ -19,6 +19,8 @@ export interface CurrentPane {
 export interface PaneControlsOptions {
   /** Handle End first; true when it did (the output view pins without following). */
   end?: (model: PaneModel) => boolean;
+  /** Called when a key needs a pane and there is none. */
+  missing?: () => void;
 }
 
 /** Scrolling, search and toggles on whichever pane a view shows. */
@@ -40,13 +42,20 @@ export class PaneControls {
     this.#opts = options;
   }
 
+  /** The current pane; without one, says so (when the view asked to). */
+  #pane(): CurrentPane | undefined {
+    const c = this.#current();
+    if (!c) this.#opts.missing?.();
+    return c;
+  }
+
   #buffer(m: PaneModel) {
     return this.#streams.handle(m.jobId, m.type)?.buffer;
   }
 
   /** Scroll by `n` lines (negative: older), or a page (`"page-up"`, `"page-down"`). */
   scroll(by: number | "page-up" | "page-down"): void {
-    const c = this.#current();
+    const c = this.#pane();
     const src = c && this.#buffer(c.model)?.all;
     if (!c || !src) return;
     const page = Math.max(1, c.rows - 1);
@@ -57,20 +66,20 @@ export class PaneControls {
 
   /** Jump to the oldest line. */
   home(): void {
-    const c = this.#current();
+    const c = this.#pane();
     const src = c && this.#buffer(c.model)?.all;
     if (c && src) c.model.home(src, c.rows);
   }
 
   /** Jump to the newest line (and follow). */
   end(): void {
-    const m = this.#current()?.model;
+    const m = this.#pane()?.model;
     if (m && !this.#opts.end?.(m)) m.end();
   }
 
   /** Timestamps on/off. */
   toggleTimestamps(): void {
-    const m = this.#current()?.model;
+    const m = this.#pane()?.model;
     if (!m) return;
     m.timestamps = !m.timestamps;
     this.#host.notify(`timestamps ${m.timestamps ? "on" : "off"}`);
@@ -78,7 +87,7 @@ export class PaneControls {
 
   /** Line wrap on/off. */
   toggleWrap(): void {
-    const m = this.#current()?.model;
+    const m = this.#pane()?.model;
     if (!m) return;
     m.wrap = !m.wrap;
     this.#host.notify(`line wrap ${m.wrap ? "on" : "off"}`);
@@ -86,7 +95,7 @@ export class PaneControls {
 
   /** `/`: prompt for a search regex and go to the nearest older match. */
   searchPrompt(): void {
-    const m = this.#current()?.model;
+    const m = this.#pane()?.model;
     if (!m) return;
     this.#host.openModal(
       new Prompt(this.#host.screen, {
@@ -107,7 +116,7 @@ export class PaneControls {
 
   /** `n` / `N`: the next older or newer match. */
   next(older: boolean): void {
-    const m = this.#current()?.model;
+    const m = this.#pane()?.model;
     if (!m) return;
     if (!m.search) return this.#host.notify("no search: press / first", true);
     this.#find(m, older, `no ${older ? "older" : "newer"} match for /${m.searchText}/`);
