@@ -5,6 +5,7 @@
  */
 import { dirname } from "node:path";
 import { s9sDir } from "../platform/paths.ts";
+import { writeAllSync } from "../platform/write_all.ts";
 
 /** A tagged logger; a no-op when debugging is off. */
 export interface DebugLog {
@@ -30,7 +31,8 @@ export function openDebugLog(path = `${s9sDir()}/debug.log`): DebugLog {
     enabled: true,
     log(tag: string, message: string) {
       try {
-        file!.writeSync(
+        writeAllSync(
+          file!,
           enc.encode(`${new Date().toISOString()} ${tag} [${Deno.pid}] ${message}\n`),
         );
       } catch { /* disk full: stay quiet */ }
