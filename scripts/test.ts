@@ -124,7 +124,8 @@ if (Deno.env.get("S9S_TEST_NO_SETUP") !== "1") await setup();
 
 const args = Deno.args.length ? Deno.args : ["tests/"];
 const child = new Deno.Command(Deno.execPath(), {
-  args: ["test", "--allow-all", "--unsafe-proto", ...args],
+  // --quiet drops deno's progress lines ("Download …", "Check …"), not test results or errors.
+  args: ["test", "--quiet", "--allow-all", "--unsafe-proto", ...args],
   cwd: root,
   env: { ...Deno.env.toObject(), ...env },
   stdout: "piped",
