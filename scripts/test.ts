@@ -122,10 +122,16 @@ async function cleanup(): Promise<void> {
 
 if (Deno.env.get("S9S_TEST_NO_SETUP") !== "1") await setup();
 
+// Fetch the npm packages quietly first, so a fresh cache prints no "Download …" lines. (Not
+// `deno test --quiet`: that would also hide what a failing test printed.)
+if ((await sh([Deno.execPath(), "install", "--frozen", "--quiet"])).code !== 0) {
+  console.error("error: the npm packages could not be installed (deno install --frozen)");
+  Deno.exit(1);
+}
+
 const args = Deno.args.length ? Deno.args : ["tests/"];
 const child = new Deno.Command(Deno.execPath(), {
-  // --quiet drops deno's progress lines ("Download …", "Check …"), not test results or errors.
-  args: ["test", "--quiet", "--allow-all", "--unsafe-proto", ...args],
+  args: ["test", "--allow-all", "--unsafe-proto", ...args],
   cwd: root,
   env: { ...Deno.env.toObject(), ...env },
   stdout: "piped",
