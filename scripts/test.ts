@@ -122,16 +122,22 @@ async function cleanup(): Promise<void> {
 
 if (Deno.env.get("S9S_TEST_NO_SETUP") !== "1") await setup();
 
-// Fetch the npm packages quietly first, so a fresh cache prints no "Download …" lines. (Not
-// `deno test --quiet`: that would also hide what a failing test printed.)
-if ((await sh([Deno.execPath(), "install", "--frozen", "--quiet"])).code !== 0) {
-  console.error("error: the npm packages could not be installed (deno install --frozen)");
-  Deno.exit(1);
-}
-
 const args = Deno.args.length ? Deno.args : ["tests/"];
+const testArgs = ["test", "--allow-all", "--unsafe-proto", ...args];
+
+// Load and type-check everything once, silently and without running a test (a filter no test
+// matches), so that the run below prints no "Download …" or "Check …" progress lines on a fresh
+// cache. Anything that fails here fails again below, where it is shown. The run itself is not
+// --quiet: that would also hide what a failing test printed.
+await sh(
+  [Deno.execPath(), ...testArgs, "--filter", "/^s9s-prepare-only: no test has this name$/"],
+  {
+    quiet: true,
+  },
+);
+
 const child = new Deno.Command(Deno.execPath(), {
-  args: ["test", "--allow-all", "--unsafe-proto", ...args],
+  args: testArgs,
   cwd: root,
   env: { ...Deno.env.toObject(), ...env },
   stdout: "piped",
