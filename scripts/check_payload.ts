@@ -154,9 +154,23 @@ async function localGraph(entry: string): Promise<string[]> {
   }).output();
   if (!out.success) throw new Error(`deno info ${entry} failed`);
   const graph = JSON.parse(dec.decode(out.stdout));
-  return (graph.modules as { specifier: string }[])
-    .filter((m) => m.specifier.startsWith("file://"))
-    .map((m) => relative(root, new URL(m.specifier).pathname));
+  // Follow only edges that exist at run time: a module reached by `import type` alone is erased
+  // by the compiler and rightly absent from the payload.
+  type Dep = { code?: { specifier?: string } };
+  const byUrl = new Map<string, { dependencies?: Dep[] }>(
+    (graph.modules as { specifier: string; dependencies?: Dep[] }[]).map((m) => [m.specifier, m]),
+  );
+  const seen = new Set<string>();
+  const todo: string[] = graph.roots ?? [];
+  while (todo.length) {
+    const url = todo.pop()!;
+    if (seen.has(url) || !url.startsWith("file://")) continue;
+    seen.add(url);
+    for (const d of byUrl.get(url)?.dependencies ?? []) {
+      if (d.code?.specifier) todo.push(d.code.specifier);
+    }
+  }
+  return [...seen].map((u) => relative(root, new URL(u).pathname));
 }
 
 async function* walkDir(dir: string): AsyncGenerator<string> {
@@ -195,6 +209,8 @@ if (import.meta.main) {
       problems.add(`module differs from the source: ${m}`);
     } else if (m.endsWith(".ts") && !f.transpiled) problems.add(`module not transpiled: ${m}`);
   }
+  // The commit `s9s --version` names (scripts/compile.ts writes it before compiling).
+  if (!files.has("src/build_commit.txt")) problems.add("src/build_commit.txt is not embedded");
   if (!modules.includes("main.ts") || !modules.some((m) => m.startsWith("src/"))) {
     problems.add(`the module graph of main.ts looks wrong: ${modules.join(", ")}`);
   }

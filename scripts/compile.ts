@@ -22,6 +22,7 @@ import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const WORKER = "src/persist/gzip_worker.ts";
+const COMMIT_FILE = "src/build_commit.txt";
 
 /** Where a build with the `deno` executable as its base goes unless --output says otherwise. */
 export const STAND_IN_OUTPUT = "dist/s9s-standin";
@@ -120,12 +121,24 @@ if (import.meta.main) {
   if (blessed.length === 0) fail("neo-blessed is not in Deno's npm cache after `deno install`");
   const excludes = blessed.flatMap((dir) => ["--exclude", join(dir, "example")]);
 
+  // `s9s --version` of the binary names the commit it was built from (src/version.ts reads it).
+  const git = await new Deno.Command("git", {
+    args: ["rev-parse", "--short=12", "HEAD"],
+    cwd: root,
+    stdout: "piped",
+    stderr: "null",
+  }).output().catch(() => undefined);
+  const commit = git?.success ? new TextDecoder().decode(git.stdout).trim() : "";
+  await Deno.writeTextFile(join(root, COMMIT_FILE), commit ? `${commit}\n` : "");
+
   const denort = Deno.env.get("DENORT_BIN");
   const compile = [
     "compile",
     ...(await s9sRunFlags()),
     "--include",
     WORKER,
+    "--include",
+    COMMIT_FILE,
     ...excludes,
     ...args,
     "main.ts",
