@@ -17,14 +17,9 @@ const SHORT = Deno.env.get("S9S_BENCH_SHORT") === "1";
 const SAMPLES = SHORT ? 10 : 25;
 const LOAD_SECONDS = SHORT ? 3 : 5;
 
-async function tmuxOut(args: string[]): Promise<string> {
-  const out = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "null" }).output();
-  return new TextDecoder().decode(out.stdout).trim();
-}
-
 /** The pid of s9s: the child of the pane's shell. */
 async function s9sPid(t: TmuxSession): Promise<number> {
-  const shell = Number(await tmuxOut(["display-message", "-p", "-t", t.name, "#{pane_pid}"]));
+  const shell = Number(await t.display("#{pane_pid}")); // the session's own tmux server
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     for (const e of Deno.readDirSync("/proc")) {

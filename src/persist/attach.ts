@@ -11,6 +11,7 @@ import { batchLines } from "../core/line_batch.ts";
 import { UserFacingError } from "../errors.ts";
 import { historyDir } from "./history_dir.ts";
 import { HistoryRecorder } from "./history_recorder.ts";
+import { writeAll } from "../platform/write_all.ts";
 
 /** Options for {@link attachRecorders}. */
 export interface AttachOptions {
@@ -85,9 +86,4 @@ async function attachSaveFile(
     await pending;
     file.close();
   };
-}
-
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < bytes.length) off += await file.write(bytes.subarray(off));
 }

@@ -117,9 +117,14 @@ export class HistoryRecorder {
     return removed;
   }
 
+  /**
+   * Write the writers' entries to the index — after a write error too, so that the index tells
+   * which sessions were cut short and how much of them is on disk (it may fail again: callers
+   * only log that).
+   */
   async #saveIndex(): Promise<void> {
     const entries = [...this.#writers.values()].flatMap((w) => w.entries);
-    if (entries.length && !this.#disabled) await updateIndex(this.#o.dir, entries);
+    if (entries.length) await updateIndex(this.#o.dir, entries);
   }
 
   /** Flush every writer, update the index, stop the timers. */

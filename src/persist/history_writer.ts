@@ -8,6 +8,7 @@ import type { LineBatch } from "../core/line_batch.ts";
 import { encodeMember, type Level } from "../codec/gzip_chunk.ts";
 import { partFileName } from "./history_dir.ts";
 import type { HistoryEntry, MemberMeta, StreamMeta } from "./history_index.ts";
+import { writeAll } from "../platform/write_all.ts";
 
 /** Options for a {@link HistoryWriter}. */
 export interface HistoryWriterOptions {
@@ -128,8 +129,12 @@ export class HistoryWriter {
     const encoded = this.#o.encode
       ? this.#o.encode(text, structuredClone(meta), level)
       : Promise.resolve(encodeMember(text, meta, level));
+    // A job skipped after a write error never awaits its member: its failure (the pool closed
+    // at the end) must not become an unhandled rejection.
+    encoded.catch(() => {});
     const job = async () => {
       if (this.#failed) return;
+      const sent = { written: 0 };
       try {
         let member = await encoded;
         const rotate = this.#partSize > 0 && this.#partSize + member.length > this.#o.maxFileSize;
@@ -138,8 +143,7 @@ export class HistoryWriter {
           member = encodeMember(text, meta, level);
         }
         if (!this.#file || rotate) await this.#openPart(meta.l, firstTs);
-        let off = 0;
-        while (off < member.length) off += await this.#file!.write(member.subarray(off));
+        await writeAll(this.#file!, member, sent);
         this.#partSize += member.length;
         const e = this.#entry!;
         e.size = this.#partSize;
@@ -148,6 +152,13 @@ export class HistoryWriter {
         e.last_ts = lastTs;
       } catch (err) {
         this.#failed = true;
+        if (this.#entry) {
+          // What reached the disk before the error is there (a partial member readers skip):
+          // count it, and mark the part cut short.
+          this.#partSize += sent.written;
+          this.#entry.size = this.#partSize;
+          this.#entry.cut = true;
+        }
         this.#o.onError(err as Error);
       }
     };
@@ -160,18 +171,20 @@ export class HistoryWriter {
   }
 
   async #openPart(firstLine: number, firstTs: number): Promise<void> {
-    if (this.#file) {
-      this.#file.close();
-      this.#done.push({ ...this.#entry! });
-    }
-    this.#part++;
-    const file = partFileName(this.#o.meta.id, this.#part);
-    this.#file = await Deno.open(`${this.#o.dir}/${file}`, {
+    const file = partFileName(this.#o.meta.id, this.#part + 1);
+    // Opened before the current part is given up, so a failure leaves that one current (and cut).
+    const next = await Deno.open(`${this.#o.dir}/${file}`, {
       write: true,
       create: true,
       append: true,
       mode: 0o600,
     });
+    if (this.#file) {
+      this.#file.close();
+      this.#done.push({ ...this.#entry! });
+    }
+    this.#part++;
+    this.#file = next;
     this.#partSize = 0;
     this.#entry = {
       ...this.#o.meta,

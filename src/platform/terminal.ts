@@ -34,8 +34,8 @@ export const SGR: Record<string, string> = {
   grey: "90",
 };
 
-// deno-lint-ignore no-control-regex
 const CONTROL =
+  // deno-lint-ignore no-control-regex
   /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[P^_X][^\x1b]*\x1b\\|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]|\x9b[0-?]*[ -/]*[@-~]/g;
 
 /**

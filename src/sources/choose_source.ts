@@ -5,7 +5,7 @@
  * api attaches to a running srun step with sattach.
  * @module
  */
-import type { Config } from "../config/schema.ts";
+import type { StreamingConfig } from "../config/schema.ts";
 import type { StreamType } from "../core/stream_event.ts";
 import { UsageError } from "../errors.ts";
 import type { Source } from "./source.ts";
@@ -30,7 +30,7 @@ export interface SourceChoice {
   tailLines?: number;
   signal: AbortSignal;
   progress: boolean;
-  config: Config;
+  config: StreamingConfig;
   /** The engine's shared SSH pool. */
   sshPool: () => Promise<SshPool>;
   /** auto's hand-over: an SSH source when the node has a file this host cannot see. */
@@ -53,7 +53,7 @@ export async function chooseSource(c: SourceChoice): Promise<Source | undefined>
     const { SattachSource } = await import("./sattach.ts");
     return new SattachSource(c.jobId, c.type, {
       signal: c.signal,
-      maxLineBytes: c.config.streaming.max_line_length,
+      maxLineBytes: c.config.max_line_length,
       debug: c.debug,
     });
   }
@@ -66,12 +66,12 @@ export async function chooseSource(c: SourceChoice): Promise<Source | undefined>
   }
   if (!host) return await c.auto();
   const { SshFileSource } = await import("./ssh.ts");
-  const ssh = c.config.streaming.ssh;
+  const ssh = c.config.ssh;
   return new SshFileSource(host, c.loc.path, {
     pool: await c.sshPool(),
     follow: c.follow,
     tailLines: c.tailLines,
-    maxLineBytes: c.config.streaming.max_line_length,
+    maxLineBytes: c.config.max_line_length,
     signal: c.signal,
     progress: c.progress,
     retryAttempts: ssh.retry_attempts,

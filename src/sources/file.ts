@@ -4,6 +4,7 @@
  * truncation and rotation, and never emit half a line.
  * @module
  */
+import { basename, dirname } from "node:path";
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { SourceKind } from "../core/stream_event.ts";
 import { UserFacingError } from "../errors.ts";
@@ -16,6 +17,8 @@ export interface FileSourceOptions {
   pollIntervalMs?: number;
   /** Bytes per read. */
   chunkSize?: number;
+  /** Largest read while catching up on what the file already holds (default 1 MB). */
+  catchUpBytes?: number;
   /** Line-length cap in bytes. */
   maxLineBytes?: number;
   /** Keep following after the end of the file (default true). */
@@ -75,6 +78,7 @@ export class FileSource implements Source {
     this.#opts = {
       pollIntervalMs: 100,
       chunkSize: 1024 * 1024,
+      catchUpBytes: CATCH_UP_BYTES,
       maxLineBytes: 1024 * 1024,
       follow: true,
       progress: false,
@@ -171,10 +175,7 @@ export class FileSource implements Source {
   #watch(): void {
     const hub = this.#opts.watchHub;
     if (!hub) return;
-    const slash = this.path.lastIndexOf("/");
-    const dir = slash > 0 ? this.path.slice(0, slash) : slash === 0 ? "/" : ".";
-    const name = this.path.slice(slash + 1);
-    this.#unwatch = hub.watch(dir, name, () => this.#waker.wake());
+    this.#unwatch = hub.watch(dirname(this.path), basename(this.path), () => this.#waker.wake());
     // Where inotify sees every write, the poll is a safety net (a lost event): slow it down,
     // so idle streams cost next to nothing. Elsewhere (NFS, Lustre) it is what finds writes.
     if (this.#unwatch && hub.seesAllWrites(this.path)) {
@@ -254,8 +255,11 @@ export class FileSource implements Source {
       await this.#emit(this.#splitter.commit(n));
       // A short read of a regular file is its end: no second read just to be told 0 bytes.
       if (n < view.length) break;
-      // A full read means we are behind (catch-up): double the read size, up to 1 MB.
-      size = Math.max(chunk, Math.min(size * 2, CATCH_UP_BYTES - this.#splitter.pendingBytes));
+      // A full read means we are behind (catch-up): double the read size, up to catchUpBytes.
+      size = Math.max(
+        chunk,
+        Math.min(size * 2, this.#opts.catchUpBytes - this.#splitter.pendingBytes),
+      );
     }
     // Caught up: give back a buffer grown for catch-up (matters with many streams).
     this.#splitter.compact();

@@ -3,6 +3,7 @@
  * (no inotify, limits reached, NFS), callers simply rely on polling.
  * @module
  */
+import { basename } from "node:path";
 
 type Listener = (path: string) => void;
 
@@ -117,7 +118,7 @@ export class WatchHub {
     try {
       for await (const ev of dw.watcher) {
         for (const p of ev.paths) {
-          const name = p.slice(p.lastIndexOf("/") + 1);
+          const name = basename(p);
           dw.listeners.get(name)?.forEach((l) => l(p));
           dw.listeners.get("")?.forEach((l) => l(p));
         }
