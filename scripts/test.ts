@@ -6,8 +6,9 @@
  *
  * As root it prepares everything itself: tmux (apt-get, if missing), the unprivileged test user
  * (S9S_TEST_SLURM_USER, default "s9stest"), the single-node Slurm cluster, the loopback SSH node,
- * a private Prometheus and a private rsyslogd. Services it started are stopped again at the end;
- * services that were already running are left alone. Not root: those tests are skipped.
+ * a private Prometheus and a private rsyslogd. Services it started are stopped again at the end,
+ * and so is the namespace cluster when the tests started it; services that were already running
+ * are left alone. Not root: those tests are skipped.
  *
  * S9S_TEST_NO_SETUP=1 skips the setup. CI=true makes a failed setup fatal and counts every
  * skipped test as a failure: all skips are integration tests whose setup is missing, and in CI
@@ -67,6 +68,14 @@ async function importEnv(script: string): Promise<void> {
 /** Services this run started, stopped again at the end. */
 const started: { name: string; script: string }[] = [];
 
+/**
+ * The namespace cluster (scripts/ns_cluster.sh) is started by the tests that need it
+ * (tests/_helpers/ns_cluster.ts), not here: most runs do not. Whether it was already running is
+ * noted, so that one this run's tests started is stopped at the end like the services above.
+ */
+const NS_CLUSTER = { name: "the namespace test cluster", script: "scripts/ns_cluster.sh" };
+let nsWasRunning = true;
+
 async function setup(): Promise<void> {
   if (!isRoot()) {
     console.log(
@@ -111,9 +120,16 @@ async function setup(): Promise<void> {
     }
     await importEnv(script);
   }
+  nsWasRunning = (await sh(["bash", NS_CLUSTER.script, "status"], { quiet: true })).code === 0;
 }
 
 async function cleanup(): Promise<void> {
+  if (
+    !nsWasRunning &&
+    (await sh(["bash", NS_CLUSTER.script, "status"], { quiet: true })).code === 0
+  ) {
+    started.push(NS_CLUSTER);
+  }
   for (const { name, script } of started.reverse()) {
     console.log(`test: stopping ${name}, which this run started`);
     await sh(["bash", script, "stop"], { quiet: true });
