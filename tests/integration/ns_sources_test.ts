@@ -1,6 +1,7 @@
 /**
  * `--node NAME --path FILE` with a ~/.ssh/config alias behind a ProxyJump, and the api source
- * (sattach) on a running srun step, through the real CLI on the namespace cluster.
+ * (sattach) on a running srun step, `--source file|ssh` and `--node` files beside a `--job`,
+ * through the real CLI on the namespace cluster.
  */
 import { assert, assertEquals, assertMatch, waitFor } from "../_helpers/assert.ts";
 import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
@@ -229,6 +230,62 @@ Deno.test({
       }
     } finally {
       await Deno.remove(dir, { recursive: true });
+      await Deno.remove(h.dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "--node reads plain --path files on a node beside a --job read here, in one run",
+  ignore: !ns,
+  async fn() {
+    const c = ns!;
+    const shared = await Deno.makeTempDir({ dir: "/var/tmp", prefix: "s9s-shared-" });
+    // A directory only node002 has (its /tmp is private): never checked on this host.
+    const remote = `/tmp/s9s-mix-${Date.now()}`;
+    const h = await home(
+      c,
+      `Host node*\n  User root\n  IdentityFile ${c.key}\n  UserKnownHostsFile ${c.knownHosts}\n`,
+    );
+    try {
+      await onNode(
+        c,
+        "node002",
+        `mkdir ${remote} && echo a1 > ${remote}/a.log && echo b1 > ${remote}/b.log`,
+      );
+      const id = await nsSbatch(c, ["-w", "node001", "-o", `${shared}/job_%j.out`], "echo job1");
+      await waitFor(async () => !(await nsRun(c, ["squeue", "-h", "-j", id])).stdout.trim(), {
+        timeout: 30_000,
+        what: `job ${id} to finish`,
+      });
+      const r = await runS9s(
+        [
+          "stream",
+          "--job",
+          id,
+          "--node",
+          "node002",
+          "--path",
+          `${remote}/a.log`,
+          "--path",
+          `${remote}/b.log`,
+          "--type",
+          "stdout",
+          "--no-follow",
+          "-o",
+          "json",
+          "--config",
+          `${h.dir}/config.yaml`,
+        ],
+        { env: h.env },
+      );
+      assertEquals(r.code, 0, r.stderr);
+      const got = r.stdout.trim().split("\n").map((l) => JSON.parse(l))
+        .map((e) => `${e.job_id} ${e.source} ${e.content}`).sort();
+      assertEquals(got, [`${id} file job1`, "a.log ssh a1", "b.log ssh b1"].sort());
+    } finally {
+      await onNode(c, "node002", `rm -rf ${remote}`);
+      await Deno.remove(shared, { recursive: true });
       await Deno.remove(h.dir, { recursive: true });
     }
   },
