@@ -6,35 +6,14 @@
  */
 import { isPending, isTerminal, type JobInfo } from "./job.ts";
 
-/** What a parser read about one job, in JobInfo's units; unknown values left undefined. */
-export interface JobFields {
-  jobId: number;
-  /** The array's master id; ignored unless a task id or task range comes with it. */
-  arrayJobId?: number;
-  arrayTaskId?: number;
-  /** Only used when there is no task id: the pending rest of an array ("5-9%2"). */
-  arrayTaskString?: string;
-  name: string;
-  user: string;
-  /** Base state, upper case ("RUNNING"). */
-  state: string;
-  reason?: string;
-  /** Only kept when the job is finished. */
-  exitCode?: number;
-  exitSignal?: number;
-  workDir?: string;
-  stdout?: string;
-  stderr?: string;
-  batchHost?: string;
-  nodeList?: string;
-  partition?: string;
-  submitTime?: number;
-  /** Dropped for a pending job: there it is a forecast. */
-  startTime?: number;
-  /** Dropped for a live job: there it is the time limit. */
-  endTime?: number;
-  restarts?: number;
-}
+/**
+ * What a parser read about one job, in JobInfo's units; unknown values left undefined. The
+ * builder derives `id` and applies the state rules: `arrayJobId` counts only with a task id or
+ * task range, `arrayTaskString` only without a task id, `exitCode`/`exitSignal` only once the
+ * job finished, `startTime` is dropped while pending (a forecast) and `endTime` while live (the
+ * time limit).
+ */
+export type JobFields = Omit<JobInfo, "id" | "backend">;
 
 /** The optional fields copied as they are, in the order a JobInfo lists them. */
 const PLAIN = [

@@ -61,9 +61,12 @@ export async function resolveUnknownJob(
     ),
   );
   if (res.some((r) => r.location)) return res;
-  const details = res.flatMap((r) =>
-    r.candidates.map((c) => `tried ${c.path} (${c.from}): not found`)
-  );
+  // stdout and stderr often resolve to the same default file: name each path once.
+  const details = [
+    ...new Set(
+      res.flatMap((r) => r.candidates.map((c) => `tried ${c.path} (${c.from}): not found`)),
+    ),
+  ];
   if (o.cluster && !o.options.fileOnly) throw new JobNotFoundError(jobId, { details });
   throw new UsageError(
     `no Slurm cluster to ask about job "${jobId}" and no output file found for it`,
