@@ -78,9 +78,14 @@ export async function nsRun(
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
-/** Submit a batch job to the namespace cluster; resolves with its id. */
+/**
+ * Submit a batch job to the namespace cluster; resolves with its id. The job starts in `/`
+ * unless args say otherwise: the caller's directory may be under /tmp, which the nodes' private
+ * /tmp does not have (slurmstepd would then print a chdir error into the job's output).
+ */
 export async function nsSbatch(ns: NsCluster, args: string[], script: string): Promise<string> {
-  const r = await nsRun(ns, ["sbatch", "--parsable", ...args, "--wrap", script]);
+  const chdir = args.some((a) => a === "-D" || a.startsWith("--chdir")) ? [] : ["--chdir=/"];
+  const r = await nsRun(ns, ["sbatch", "--parsable", ...chdir, ...args, "--wrap", script]);
   if (r.code !== 0) throw new Error(`sbatch failed: ${r.stderr}`);
   return r.stdout.trim().split(";")[0];
 }
