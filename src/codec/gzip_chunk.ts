@@ -6,8 +6,19 @@
  * chunks, its spill files and the history files.
  * @module
  */
-import { inflateSync } from "fflate";
-import zlib from "node:zlib";
+import type zlibTypes from "node:zlib";
+
+type Zlib = typeof zlibTypes;
+let zlibModule: Zlib | undefined;
+/**
+ * Native zlib, loaded on first use: a stream that never compresses (the default `s9s stream`)
+ * does not pay for Node's zlib at start-up.
+ */
+function zlib(): Zlib {
+  return zlibModule ??= (globalThis as unknown as {
+    process: { getBuiltinModule(id: string): unknown };
+  }).process.getBuiltinModule("node:zlib") as Zlib;
+}
 
 /** A compression level fflate accepts. */
 export type Level = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
@@ -27,10 +38,9 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-const nativeCrc32 = (zlib as unknown as { crc32?: (d: Uint8Array) => number }).crc32;
-
 /** CRC-32 (the gzip trailer's checksum); native zlib's when the runtime has it. */
 export function crc32(data: Uint8Array): number {
+  const nativeCrc32 = (zlib() as unknown as { crc32?: (d: Uint8Array) => number }).crc32;
   if (nativeCrc32) return nativeCrc32(data) >>> 0;
   return crc32js(data);
 }
@@ -48,7 +58,7 @@ const dec = new TextDecoder();
 /** Compress `data` into one gzip member with `meta` in its header. */
 export function encodeMember(data: Uint8Array, meta: unknown, level: Level): Uint8Array {
   // Native zlib: two to three times fflate's speed here (raw deflate, the member is ours).
-  const deflated: Uint8Array = zlib.deflateRawSync(data, { level });
+  const deflated: Uint8Array = zlib().deflateRawSync(data, { level });
   const json = enc.encode(JSON.stringify(meta));
   const subLen = 4 + json.length;
   if (subLen > 0xffff - 4) throw new RangeError("gzip member metadata is too large");
@@ -128,8 +138,10 @@ export function scanMembers<M = unknown>(
 
 /** Inflate one member found by {@link scanMembers}. */
 export function inflateMember(bytes: Uint8Array, m: MemberInfo<unknown>): Uint8Array {
-  const out = new Uint8Array(m.size);
-  return inflateSync(bytes.subarray(m.dataOffset, m.dataOffset + m.dataLength), { out });
+  const raw = bytes.subarray(m.dataOffset, m.dataOffset + m.dataLength);
+  const out = zlib().inflateRawSync(raw);
+  if ((out.length >>> 0) !== m.size) throw new Error("corrupt compressed chunk: size mismatch");
+  return out;
 }
 
 /** Inflate a run of bytes holding exactly one member, returning its text. */

@@ -1,12 +1,16 @@
 /**
- * Saves every stream a manager follows into the history directory as it arrives, keeps the index
- * fresh and the directory within its limits. Any disk trouble gives one warning and recording
- * stops; streaming itself goes on.
+ * Saves what a session emitted — the lines its filters kept, exactly as printed, with their
+ * line numbers — into the history directory, keeps the index fresh and the directory within its
+ * limits. Nothing of it stands before the first line: the directory is prepared beside the
+ * stream, and members are compressed by worker threads. Any disk trouble gives one warning and
+ * recording stops; streaming itself goes on.
  * @module
  */
 import type { StreamingConfig } from "../config/schema.ts";
 import { toLevel } from "../codec/gzip_chunk.ts";
 import type { StreamHandle, StreamManager } from "../engine/stream_manager.ts";
+import type { Selection } from "../engine/filter.ts";
+import type { LineBatch } from "../core/line_batch.ts";
 import { cleanHistory } from "./cleanup.ts";
 import { ensurePrivateDir, newSessionId } from "./history_dir.ts";
 import { updateIndex } from "./history_index.ts";
@@ -21,7 +25,7 @@ export interface RecorderOptions {
   debug?: (message: string) => void;
 }
 
-/** Records every stream of a manager. */
+/** Records what every stream of a manager emitted. */
 export class HistoryRecorder {
   #o: RecorderOptions;
   #writers = new Map<string, HistoryWriter>();
@@ -31,29 +35,55 @@ export class HistoryRecorder {
   #unsubscribe?: () => void;
   #pool?: GzipPool;
   #backlog = { bytes: 0 };
+  #ready: Promise<void> = Promise.resolve();
 
   private constructor(options: RecorderOptions) {
     this.#o = options;
   }
 
-  /** Prepare the directory, clean it, subscribe. Never throws for disk trouble: it warns. */
-  static async start(manager: StreamManager, options: RecorderOptions): Promise<HistoryRecorder> {
+  /**
+   * Subscribe at once; prepare and clean the directory beside the stream (the first member
+   * waits for it, the first line does not). Never throws for disk trouble: it warns.
+   */
+  static start(manager: StreamManager, options: RecorderOptions): HistoryRecorder {
     const r = new HistoryRecorder(options);
-    try {
+    r.#ready = (async () => {
       await ensurePrivateDir(options.dir);
       await r.cleanup();
-    } catch (err) {
-      r.#fail(err as Error);
-      return r;
-    }
+    })();
+    r.#ready.catch((err) => r.#fail(err as Error));
     r.#unsubscribe = manager.subscribe({
-      onLines: (s, batch) => r.#writer(s)?.add(batch),
+      onLines: (s, batch, sel) => r.#record(s, batch, sel),
       onEnd: (s) => void r.#writers.get(s.key)?.flush(),
     });
     const p = options.config.persistence;
     r.#every(p.cleanup_interval, () => r.cleanup());
     r.#every(5000, () => r.#saveIndex());
     return r;
+  }
+
+  /** Save what the sinks print of this batch: all of it, or the lines the filters kept. */
+  #record(s: StreamHandle, batch: LineBatch, sel: Selection): Promise<void> | undefined {
+    if (this.#disabled) return undefined;
+    if (sel.all) return this.#writer(s)?.add(batch);
+    if (sel.lines.length === 0) return undefined;
+    const nums = sel.nums;
+    let truncated: number[] | undefined;
+    if (batch.truncated) {
+      const cut = new Set(batch.truncated.map((i) => batch.firstLine + i));
+      truncated = [];
+      for (let i = 0; i < nums.length; i++) if (cut.has(nums[i])) truncated.push(i);
+    }
+    const kept: LineBatch = {
+      text: sel.lines.join("\n") + "\n",
+      count: sel.lines.length,
+      firstLine: nums[0],
+      startOffset: batch.startOffset,
+      endOffset: batch.endOffset,
+      time: batch.time,
+    };
+    if (truncated?.length) kept.truncated = truncated;
+    return this.#writer(s)?.add(kept, nums);
   }
 
   #every(ms: number, fn: () => Promise<unknown>): void {
@@ -85,8 +115,15 @@ export class HistoryRecorder {
         onError: (err) => this.#fail(err),
         backlog: this.#backlog,
         onRotate: () => void this.cleanup().catch(() => {}),
-        encode: (data, meta, level) =>
-          (this.#pool ??= new GzipPool(GzipPool.defaultSize())).encode(data, meta, level),
+        // The first member waits for the directory (prepared beside the first lines).
+        encode: async (data, meta, level) => {
+          await this.#ready;
+          return await (this.#pool ??= new GzipPool(GzipPool.defaultSize())).encode(
+            data,
+            meta,
+            level,
+          );
+        },
       });
       this.#writers.set(s.key, w);
     }
@@ -126,6 +163,7 @@ export class HistoryRecorder {
   async close(): Promise<void> {
     this.#unsubscribe?.();
     for (const t of this.#timers) clearInterval(t);
+    await this.#ready.catch(() => {});
     await Promise.all([...this.#writers.values()].map((w) => w.close()));
     this.#pool?.close();
     try {
