@@ -7,7 +7,7 @@
  * @module
  */
 import type { StreamingConfig } from "../config/schema.ts";
-import { toLevel } from "../codec/gzip_chunk.ts";
+import { encodeMemberAsync, toLevel } from "../codec/gzip_chunk.ts";
 import type { StreamHandle, StreamManager } from "../engine/stream_manager.ts";
 import type { Selection } from "../engine/filter.ts";
 import type { LineBatch } from "../core/line_batch.ts";
@@ -16,6 +16,9 @@ import { ensurePrivateDir, newSessionId } from "./history_dir.ts";
 import { updateIndex } from "./history_index.ts";
 import { HistoryWriter } from "./history_writer.ts";
 import { GzipPool } from "./gzip_pool.ts";
+
+/** Members smaller than this are compressed inline rather than by a worker. */
+const SMALL_MEMBER = 64 * 1024;
 
 /** Options for {@link HistoryRecorder}. */
 export interface RecorderOptions {
@@ -115,9 +118,12 @@ export class HistoryRecorder {
         onError: (err) => this.#fail(err),
         backlog: this.#backlog,
         onRotate: () => void this.cleanup().catch(() => {}),
-        // The first member waits for the directory (prepared beside the first lines).
+        // The first member waits for the directory (prepared beside the first lines). Small
+        // members (a short session, a quiet follow) compress on this thread with the runtime's
+        // own deflate; big ones (a catch-up) in worker threads, off the stream's path.
         encode: async (data, meta, level) => {
           await this.#ready;
+          if (data.length < SMALL_MEMBER && level > 0) return await encodeMemberAsync(data, meta);
           return await (this.#pool ??= new GzipPool(GzipPool.defaultSize())).encode(
             data,
             meta,
