@@ -10,6 +10,7 @@ import type { StreamingConfig } from "../config/schema.ts";
 import { encodeMemberAsync, toLevel } from "../codec/gzip_chunk.ts";
 import type { StreamHandle, StreamManager } from "../engine/stream_manager.ts";
 import type { Selection } from "../engine/filter.ts";
+import { selectedText } from "../engine/selected_text.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { cleanHistory } from "./cleanup.ts";
 import { ensurePrivateDir, newSessionId } from "./history_dir.ts";
@@ -78,7 +79,7 @@ export class HistoryRecorder {
       for (let i = 0; i < nums.length; i++) if (cut.has(nums[i])) truncated.push(i);
     }
     const kept: LineBatch = {
-      text: sel.lines.join("\n") + "\n",
+      text: selectedText(sel),
       count: sel.lines.length,
       firstLine: nums[0],
       startOffset: batch.startOffset,

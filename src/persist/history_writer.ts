@@ -155,7 +155,7 @@ export class HistoryWriter {
     // members are still gzip (gunzip reads them); compression resumes once the backlog drains.
     const level = this.#backlog.bytes > LOW ? (Math.min(this.#o.level, 1) as Level) : this.#o.level;
     const encoded = this.#o.encode
-      ? this.#o.encode(text, structuredClone(meta), level)
+      ? this.#o.encode(text, { ...meta }, level)
       : Promise.resolve(encodeMember(text, meta, level));
     const job = async () => {
       if (this.#failed) return;
