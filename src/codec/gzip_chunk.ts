@@ -28,15 +28,20 @@ export function toLevel(n: number): Level {
   return Math.max(0, Math.min(9, Math.round(n))) as Level;
 }
 
-const CRC_TABLE = (() => {
-  const t = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c;
+let crcTable_: Int32Array | undefined;
+/** The CRC-32 table, built on first use (not at start-up). */
+function crcTable(): Int32Array {
+  if (crcTable_ === undefined) {
+    const t = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      t[n] = c;
+    }
+    crcTable_ = t;
   }
-  return t;
-})();
+  return crcTable_;
+}
 
 /** CRC-32 (the gzip trailer's checksum); native zlib's when the runtime has it. */
 export function crc32(data: Uint8Array): number {
@@ -47,8 +52,9 @@ export function crc32(data: Uint8Array): number {
 
 /** CRC-32 in plain JavaScript (the fallback, and the tests' reference). */
 export function crc32js(data: Uint8Array): number {
+  const table = crcTable();
   let c = -1;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 255] ^ (c >>> 8);
+  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]) & 255] ^ (c >>> 8);
   return ~c >>> 0;
 }
 
