@@ -159,7 +159,7 @@ export class FileSource implements Source {
         }
         if (change === "grew") continue;
         if (this.#finishing) break;
-        await this.#waker.wait(this.#pacer.next(got, this.#idlePollMs)); // busy: poll, no watch
+        await this.#pacer.wait(got, this.#idlePollMs, this.#waker); // busy: poll, no watch
       }
       // End for good: the unterminated tail is a line too.
       if (!signal?.aborted) await this.#emit(this.#splitter.flush());

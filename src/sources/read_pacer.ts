@@ -2,8 +2,10 @@
  * Coalesces the reads of a busy file. A read starts at most every `gapMs`: a write after a quiet
  * spell is read at once (follow latency unchanged), a file written every millisecond is read a
  * few hundred times a second, each read taking what several writes appended. And while a file
- * stays busy its inotify watch is dropped and it is polled every `gapMs` instead: at 50 files
- * × 1,000 writes/s the per-event wake-ups (tens of thousands a second) cost more than the reads.
+ * stays busy its inotify watch is dropped and it is polled every `gapMs` instead, on one timer
+ * shared by all busy files: at 50 files × 1,000 writes/s the per-event wake-ups (tens of
+ * thousands a second) cost more than the reads, and reading them all in one turn of the event
+ * loop makes their output one write.
  * Once the file is quiet again the watch comes back, followed by one read so nothing written in
  * between waits for the safety poll.
  * @module
@@ -16,6 +18,24 @@ const BUSY_STREAK = 8;
 const BUSY_WITHIN_MS = READ_GAP_MS + 2;
 /** A busy file with no new data for this long is quiet again. */
 const QUIET_MS = 100;
+
+let tickWaiters: (() => void)[] = [];
+/**
+ * One timer for every busy file: they are read in the same turn of the event loop, so their
+ * lines go out in one write (the output coalesces what arrives while a write is in flight).
+ */
+function sharedTick(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    tickWaiters.push(resolve);
+    if (tickWaiters.length === 1) {
+      setTimeout(() => {
+        const w = tickWaiters;
+        tickWaiters = [];
+        for (const r of w) r();
+      }, ms);
+    }
+  });
+}
 
 /** Paces the reads of one source and switches its watch off while it is busy. */
 export class ReadPacer {
@@ -69,6 +89,13 @@ export class ReadPacer {
         resolve();
       }, wait)
     );
+  }
+
+  /** After a read that brought `got` bytes, wait for the next one (`idleMs` or a wake when quiet). */
+  wait(got: number, idleMs: number, waker: { wait(ms: number): Promise<void> }): Promise<void> {
+    const ms = this.next(got, idleMs);
+    // (Timers fire about a millisecond late: ask for one less to poll every gap.)
+    return this.#busy ? sharedTick(Math.max(1, ms - 1)) : waker.wait(ms);
   }
 
   /** After a read that brought `got` bytes: ms to wait for the next one (`idleMs` when quiet). */

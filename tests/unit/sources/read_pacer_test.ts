@@ -49,3 +49,32 @@ Deno.test("ReadPacer never drops a watch that does not see every write (NFS)", (
   for (let i = 0; i < 20; i++) assertEquals(pacer.next(100, 100), 100);
   assertEquals([pacer.busy, unsubscribed], [false, 0]);
 });
+
+Deno.test("busy files wait on one shared tick; quiet ones on their own waker", async () => {
+  const busy = [new ReadPacer(3), new ReadPacer(3)];
+  for (const p of busy) {
+    p.watch(() => () => {}, true);
+    for (let i = 0; i < 10; i++) p.next(100, 2000);
+    assert(p.busy);
+  }
+  const waker = {
+    waits: [] as number[],
+    wait(ms: number) {
+      this.waits.push(ms);
+      return Promise.resolve();
+    },
+  };
+  const order: string[] = [];
+  const first = busy[0].wait(100, 2000, waker).then(() => order.push("first"));
+  const later = new Promise((r) => setTimeout(r, 0)).then(() => order.push("timer 0"));
+  await busy[1].wait(100, 2000, waker);
+  order.push("second");
+  await Promise.all([first, later]);
+  // Both woke in the same turn (after a zero timer set between them), none used the waker.
+  assertEquals(order, ["timer 0", "first", "second"]);
+  assertEquals(waker.waits, []);
+  const quiet = new ReadPacer(3);
+  quiet.watch(() => () => {}, true);
+  await quiet.wait(100, 2000, waker);
+  assertEquals(waker.waits, [2000]);
+});
