@@ -9,7 +9,7 @@
  */
 import { TmuxSession } from "../../tests/_helpers/tmux.ts";
 
-import type { BenchRow } from "./_common.ts";
+import { type BenchRow, s9sTaskArgv } from "./_common.ts";
 export type { BenchRow };
 
 const RATE = 100_000; // lines per second
@@ -112,6 +112,12 @@ function firehose(path: string, signal: AbortSignal): Promise<number> {
   });
 }
 
+/** The --v8-flags value of the `s9s` task in deno.json. */
+function taskV8Flags(): string {
+  const flag = s9sTaskArgv().find((a) => a.startsWith("--v8-flags="));
+  return flag ? flag.slice("--v8-flags=".length) : "";
+}
+
 /** Run the benchmark. */
 export async function run(): Promise<BenchRow[]> {
   const dir = await Deno.makeTempDir({ prefix: "s9s-bench-tui-" });
@@ -119,7 +125,9 @@ export async function run(): Promise<BenchRow[]> {
   await Deno.writeTextFile(path, "start\n");
   const t = await TmuxSession.start({
     args: Deno.env.get("S9S_BENCH_VERBOSE") ? ["--debug"] : [],
-    env: { S9S_TUI_STREAM_PATH: path },
+    // The TUI as the `s9s` task starts it: its --v8-flags (tmux runs `deno run -A --unsafe-proto
+    // main.ts`, the task's other flags).
+    env: { S9S_TUI_STREAM_PATH: path, DENO_V8_FLAGS: taskV8Flags() },
   });
   const rows: BenchRow[] = [];
   try {

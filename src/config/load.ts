@@ -3,12 +3,13 @@
  * every problem is reported at once with its key path, file and line.
  * @module
  */
-import { isMap, LineCounter, parseDocument } from "yaml";
+import type { LineCounter } from "yaml";
 import { UsageError } from "../errors.ts";
 import { didYouMean } from "../core/did_you_mean.ts";
 import { expandHome, s9sDir } from "../platform/paths.ts";
-import { type Config, configSchema } from "./schema.ts";
+import type { Config } from "./schema.ts";
 import { defaultRawConfig, KEY_ALIASES, type RawConfig } from "./defaults.ts";
+import { defaultConfig } from "./default_config.ts";
 
 /** Where the configuration came from, for `config show` and messages. */
 export interface LoadedConfig {
@@ -94,8 +95,14 @@ function normalizeAliases(layer: RawConfig, problems: string[], where: (p: strin
   }
 }
 
-function readFileLayer(file: string, text: string, problems: string[]): FileLayer | undefined {
-  const lineCounter = new LineCounter();
+async function readFileLayer(
+  file: string,
+  text: string,
+  problems: string[],
+): Promise<FileLayer | undefined> {
+  // Loaded only when there is a file to read: no config file, no YAML parser.
+  const { isMap, LineCounter, parseDocument } = await import("yaml");
+  const lineCounter: LineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
@@ -247,17 +254,22 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   }
   const raw = defaultRawConfig();
   if (text !== undefined) {
-    layer = readFileLayer(file, text, problems);
+    layer = await readFileLayer(file, text, problems);
     if (layer) {
       normalizeAliases(layer.data, problems, (p) => layer!.locate(p));
       deepMerge(raw, structuredClone(layer.data));
     }
   }
   const envData = envLayer(env);
+  if (text === undefined && Object.keys(envData).length === 0 && !options.overrides) {
+    // Nothing but the defaults: nothing to validate (and zod stays unloaded).
+    return { config: defaultConfig(), raw };
+  }
   normalizeAliases(envData, problems, () => " (environment)");
   deepMerge(raw, envData);
   if (options.overrides) deepMerge(raw, options.overrides);
 
+  const { configSchema } = await import("./schema.ts");
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {

@@ -15,6 +15,11 @@ export interface MemberMeta {
   r: [number, number][];
   /** line_nums cut at the line cap. */
   x?: number[];
+  /**
+   * Where line_nums jump (a filter left lines out): pairs of [index of the line in the member,
+   * how far its line_num is past the previous line's + 1]. Absent: consecutive from `l`.
+   */
+  g?: number[];
   /** The stream (first member of a part only). */
   s?: StreamMeta;
 }

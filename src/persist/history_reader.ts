@@ -57,10 +57,17 @@ export function* memberEvents(session: HistorySession, m: HistoryMember): Genera
   const text = new TextDecoder().decode(m.bytes);
   const trunc = new Set(m.meta.x ?? []);
   let pos = 0;
+  const gaps = m.meta.g ?? [];
+  let gi = 0;
+  let idx = 0;
   let num = m.meta.l;
   for (const [n, ms] of m.meta.r) {
     const time = new Date(ms).toISOString();
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n; i++, idx++) {
+      if (gi < gaps.length && gaps[gi] === idx) {
+        num += gaps[gi + 1];
+        gi += 2;
+      }
       const nl = text.indexOf("\n", pos);
       yield buildStreamEvent({
         jobId: session.job_id,

@@ -5,6 +5,7 @@
  */
 import type { LineFilter, Selection } from "../engine/filter.ts";
 import { batchLines, type LineBatch } from "../core/line_batch.ts";
+import { selectedText } from "../engine/selected_text.ts";
 import type { StreamHandle, StreamListener } from "../engine/stream_manager.ts";
 import type { StreamEvent } from "../core/stream_event.ts";
 import { sanitize, SGR } from "../platform/terminal.ts";
@@ -45,7 +46,7 @@ export function textSink(o: TextSinkOptions): StreamListener {
       const lines = sel.all ? batchLines(batch) : sel.lines;
       if (lines.length === 0) return;
       if (plainFast) {
-        await o.out.write(lines.join("\n") + "\n");
+        await o.out.write(sel.all ? lines.join("\n") + "\n" : selectedText(sel));
         return;
       }
       if (prefixFast) {

@@ -10,6 +10,7 @@ import type { SourceKind } from "../core/stream_event.ts";
 import { UserFacingError } from "../errors.ts";
 import { type Source, type SourceSink, Waker } from "./source.ts";
 import { onLocalFs, type WatchHub } from "./watch_hub.ts";
+import { ReadPacer } from "./read_pacer.ts";
 
 /** Options for {@link FileSource}. */
 export interface FileSourceOptions {
@@ -65,7 +66,7 @@ export class FileSource implements Source {
   #lastHeadCheck = 0;
   #finishing = false;
   #waker = new Waker();
-  #unwatch?: () => void;
+  #pacer = new ReadPacer();
   #sink?: SourceSink;
   #firstOpen = true;
   #idlePollMs: number;
@@ -132,6 +133,7 @@ export class FileSource implements Source {
           }
           sink.status({ state: "live", message: `following "${this.path}"` });
         }
+        await this.#pacer.pace(); // a busy file: one read per few ms, not one per event
         const got = await this.#readToEnd();
         if (signal?.aborted) break;
         if (!this.#opts.follow) break;
@@ -161,13 +163,13 @@ export class FileSource implements Source {
         }
         if (change === "grew") continue;
         if (this.#finishing) break;
-        await this.#waker.wait(this.#idlePollMs);
+        await this.#pacer.wait(got, this.#idlePollMs, this.#waker); // busy: poll, no watch
       }
       // End for good: the unterminated tail is a line too.
       if (!signal?.aborted) await this.#emit(this.#splitter.flush());
     } finally {
       signal?.removeEventListener("abort", onAbort);
-      this.#unwatch?.();
+      this.#pacer.close();
       this.#close();
     }
   }
@@ -175,10 +177,14 @@ export class FileSource implements Source {
   #watch(): void {
     const hub = this.#opts.watchHub;
     if (!hub) return;
-    this.#unwatch = hub.watch(dirname(this.path), basename(this.path), () => this.#waker.wake());
+    const all = hub.seesAllWrites(this.path);
+    const watching = this.#pacer.watch(
+      () => hub.watch(dirname(this.path), basename(this.path), () => this.#waker.wake()),
+      all,
+    );
     // Where inotify sees every write, the poll is a safety net (a lost event): slow it down,
     // so idle streams cost next to nothing. Elsewhere (NFS, Lustre) it is what finds writes.
-    if (this.#unwatch && hub.seesAllWrites(this.path)) {
+    if (watching && all) {
       this.#idlePollMs = Math.max(this.#opts.pollIntervalMs, SAFETY_POLL_MS);
     }
   }

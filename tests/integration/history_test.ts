@@ -286,3 +286,57 @@ Deno.test("stream --save FILE.gz writes gzip and history clean honours --older-t
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("a filtered catch-up saves what was printed: history export equals the output", async () => {
+  const home = await setup();
+  try {
+    const file = `${home}/mixed.out`;
+    const lines: string[] = [];
+    for (let i = 1; i <= 200_000; i++) {
+      const kind = i % 7 === 3 ? "ERROR" : i % 11 === 5 ? "WARN" : "INFO";
+      lines.push(`${kind} step ${i} ${"x".repeat(i % 50)}`);
+    }
+    await Deno.writeTextFile(file, lines.join("\n") + "\n");
+    const filter = ["--filter", "ERROR|WARN"];
+    const text = await s9s(home, ["stream", "--path", file, "--no-follow", "-q", ...filter]);
+    deepStrictEqual(text.code, 0, text.stderr);
+    const kept = lines.filter((l) => /ERROR|WARN/.test(l));
+    deepStrictEqual(dec.decode(text.stdout), kept.join("\n") + "\n", "stream output");
+    const json = await s9s(home, [
+      "stream",
+      "--path",
+      file,
+      "--no-follow",
+      "-o",
+      "json",
+      ...filter,
+    ]);
+    deepStrictEqual(json.code, 0, json.stderr);
+    const [first, second, ...more] = await listIds(home);
+    deepStrictEqual(more.length, 0);
+    // history show: the saved stream holds exactly the printed lines.
+    for (const entry of [first, second]) {
+      deepStrictEqual(entry.lines, kept.length);
+      const show = await s9s(home, ["history", "show", entry.id]);
+      deepStrictEqual(show.code, 0, show.stderr);
+      assertStringIncludes(dec.decode(show.stdout), `lines    ${kept.length}\n`);
+    }
+    const exp = await s9s(home, ["history", "export", first.id]);
+    deepStrictEqual(exp.code, 0, exp.stderr);
+    deepStrictEqual(await sha256(exp.stdout), await sha256(text.stdout), "exported text");
+    // As JSON, the events are those printed, line numbers included (aside from the time of
+    // reading and the highlights of the filters configured at the time).
+    const strip = (t: string) =>
+      t.trim().split("\n").map((l) => {
+        const { timestamp: _t, highlights: _h, ...rest } = JSON.parse(l);
+        return JSON.stringify(rest);
+      });
+    const expJson = await s9s(home, ["history", "export", second.id, "-o", "json"]);
+    deepStrictEqual(expJson.code, 0, expJson.stderr);
+    const printed = strip(dec.decode(json.stdout));
+    deepStrictEqual(strip(dec.decode(expJson.stdout)), printed);
+    deepStrictEqual(JSON.parse(printed[0]).line_num, 3);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
