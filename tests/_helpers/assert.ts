@@ -2,18 +2,26 @@
  * Small assertion helpers (std's live on JSR, which is unreachable here).
  * @module
  */
+import { deepStrictEqual } from "node:assert";
 
-/** Deep equality via JSON (enough for plain data). */
+/**
+ * Deep strict equality (node:assert's deepStrictEqual), with a short message naming what
+ * differed; kept as a name so tests read alike.
+ */
 export function assertEquals<T>(actual: T, expected: T, msg?: string): void {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) {
+  try {
+    deepStrictEqual(actual, expected);
+  } catch {
     throw new Error(
-      `${msg ? msg + ": " : ""}values differ\n  actual:   ${truncate(a)}\n  expected: ${
-        truncate(e)
+      `${msg ? msg + ": " : ""}values differ\n  actual:   ${truncate(show(actual))}\n  expected: ${
+        truncate(show(expected))
       }`,
     );
   }
+}
+
+function show(v: unknown): string {
+  return typeof v === "string" ? JSON.stringify(v) : Deno.inspect(v, { depth: 6 });
 }
 
 function truncate(s: string | undefined): string {
