@@ -2,6 +2,8 @@
 # A test "compute node" reachable over SSH: an OpenSSH server on 127.0.0.1 with its own host key
 # and a client key authorised for root. Idempotent.
 #   bash scripts/ssh_node.sh start|stop|status|env
+# S9S_SSHD_DIR and S9S_SSHD_PORT start another instance; S9S_SSHD_NO_SFTP=1 leaves out its
+# `Subsystem sftp` (a node where files can only be read with commands over exec).
 set -euo pipefail
 DIR=${S9S_SSHD_DIR:-/tmp/s9s-sshd}
 PORT=${S9S_SSHD_PORT:-2222}
@@ -38,9 +40,9 @@ StrictModes no
 UsePAM no
 MaxSessions 64
 MaxStartups 100:30:200
-Subsystem sftp internal-sftp
 LogLevel VERBOSE
 CONF
+    if [ "${S9S_SSHD_NO_SFTP:-}" != 1 ]; then echo "Subsystem sftp internal-sftp" >> "$DIR/sshd_config"; fi
     # known_hosts line for clients
     { echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$DIR/host_key.pub")"
       echo "[$(hostname -s)]:$PORT $(cut -d' ' -f1,2 "$DIR/host_key.pub")"; } > "$DIR/known_hosts"

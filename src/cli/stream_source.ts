@@ -7,6 +7,7 @@
  */
 import { UsageError } from "../errors.ts";
 import { SOURCE_MODES, type SourceMode } from "../sources/choose_source.ts";
+import { stepStreamOptions } from "../engine/step_stream.ts";
 import { checkStepId, STEP_ID } from "../sources/sattach.ts";
 import type { StreamTarget } from "./stream_targets.ts";
 
@@ -81,13 +82,8 @@ export function sourceTargets(targets: StreamTarget[], o: SourceFlags): SourcedT
   return targets.map((t): SourcedTarget => {
     if (!t.fileOnly && STEP_ID.test(t.id)) {
       // Not a job to track: the step's I/O comes from sattach, which ends with the step.
-      return {
-        id: t.id,
-        fileOnly: true,
-        path: `sattach:${t.id}:stdout`,
-        stderrPath: `sattach:${t.id}:stderr`,
-        source: "api",
-      };
+      const o = stepStreamOptions(t.id);
+      return { id: t.id, fileOnly: true, path: o.path, stderrPath: o.stderrPath, source: "api" };
     }
     return { ...t, source: mode, node: t.fileOnly ? o.node : undefined };
   });

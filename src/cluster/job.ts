@@ -46,6 +46,26 @@ export interface JobInfo {
   backend?: string;
 }
 
+/** A running job step (started with srun), as `squeue -s` lists it. */
+export interface StepInfo {
+  /** "123.0", "123_4.1" (array task), "123.batch". */
+  id: string;
+  /** The job's id ("123", "123_4"). */
+  jobId: string;
+  /** The step's own id: "0", "1", …, "batch", "extern", "interactive". */
+  stepId: string;
+  /** The step's name (the command srun started). */
+  name: string;
+  user: string;
+  /** Node list expression. */
+  nodeList?: string;
+}
+
+/** Whether sattach can attach to the step: one started with srun (a number), not batch or extern. */
+export function isSrunStep(step: StepInfo): boolean {
+  return /^\d+$/.test(step.stepId);
+}
+
 /** Filters for listing jobs. */
 export interface ListOptions {
   user?: string;
@@ -64,6 +84,11 @@ export interface ClusterBackend {
    * `AccountingUnavailableError`.
    */
   getJob(id: string): Promise<JobInfo[]>;
+  /**
+   * Running steps of job `jobId` (of every job when omitted); [] when there are none or when
+   * the backend cannot tell (slurmrestd lists no steps of running jobs).
+   */
+  listSteps(jobId?: string): Promise<StepInfo[]>;
   /** Release connections, timers. */
   close(): void;
 }

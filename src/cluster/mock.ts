@@ -5,7 +5,7 @@
  * @module
  */
 import { jobIdString } from "./job_info.ts";
-import type { ClusterBackend, JobInfo, ListOptions } from "./job.ts";
+import type { ClusterBackend, JobInfo, ListOptions, StepInfo } from "./job.ts";
 
 interface MockJob {
   info: JobInfo;
@@ -192,6 +192,11 @@ export class MockCluster implements ClusterBackend {
     }
     if (options.user) jobs = jobs.filter((j) => j.user === options.user);
     return Promise.resolve(jobs);
+  }
+
+  /** The mock's jobs run no srun steps. */
+  listSteps(_jobId?: string): Promise<StepInfo[]> {
+    return Promise.resolve([]);
   }
 
   getJob(id: string): Promise<JobInfo[]> {

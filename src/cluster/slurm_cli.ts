@@ -13,6 +13,7 @@ import {
   type JobInfo,
   type ListOptions,
   parseJobId,
+  type StepInfo,
 } from "./job.ts";
 import { accountingReason, AccountingUnavailableError } from "./accounting_unavailable_error.ts";
 import {
@@ -27,9 +28,11 @@ import {
   configValue,
   parseSacct,
   parseScontrolJobs,
+  parseSqueueSteps,
   parseSqueueText,
   SACCT_FIELDS,
   SQUEUE_FORMAT,
+  STEP_FORMAT,
 } from "./slurm_text.ts";
 
 /** Options for {@link SlurmCliBackend}. */
@@ -127,6 +130,18 @@ export class SlurmCliBackend implements ClusterBackend {
       jobs = jobs.filter((j) => want.has(baseState(j.state)));
     }
     return jobs;
+  }
+
+  /** Running steps with `squeue -s` (all jobs', or one job's with `-j`). */
+  async listSteps(jobId?: string): Promise<StepInfo[]> {
+    const args = ["-h", "-s", ...(jobId ? ["-j", checkJobId(jobId)] : []), "-o", STEP_FORMAT];
+    const r = await this.#run("squeue", args);
+    if (r.code !== 0) {
+      // A job that has ended (or never was) has no steps.
+      if (jobId && INVALID_JOB.test(r.stderr + r.stdout)) return [];
+      throw commandFailed("squeue", args, r);
+    }
+    return parseSqueueSteps(r.stdout);
   }
 
   /** Nothing to release: every call is its own process. */

@@ -3,7 +3,7 @@
  * indented multi-line form), `sacct -P` and `squeue -o` with a field separator.
  * @module
  */
-import { baseState, type JobInfo } from "./job.ts";
+import { baseState, type JobInfo, type StepInfo } from "./job.ts";
 import { buildJobInfo } from "./job_info.ts";
 
 /**
@@ -354,4 +354,26 @@ export function parseSqueueText(text: string, backend = "cli"): JobInfo[] {
     }, backend));
   }
   return jobs;
+}
+
+/** `squeue -s -o` format of {@link parseSqueueSteps}: step id, name, user, nodes. */
+export const STEP_FORMAT = ["%i", "%j", "%u", "%N"].join(SQUEUE_SEP);
+
+/** Steps from `squeue -h -s -o STEP_FORMAT` ("123.0", "123_4.batch", …). */
+export function parseSqueueSteps(text: string): StepInfo[] {
+  const out: StepInfo[] = [];
+  for (const line of text.split("\n")) {
+    const [id, name, user, nodes] = line.trim().split(SQUEUE_SEP);
+    const m = /^(\d+(?:_\d+)?)\.(\w+)$/.exec(id ?? "");
+    if (!m) continue;
+    out.push({
+      id,
+      jobId: m[1],
+      stepId: m[2],
+      name: name ?? "",
+      user: user ?? "",
+      nodeList: nodes || undefined,
+    });
+  }
+  return out;
 }

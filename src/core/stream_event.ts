@@ -23,6 +23,8 @@ export interface StreamEvent {
   line_num: number;
   /** "file", "ssh" or "api". */
   source: SourceKind;
+  /** api source: the task (rank within the step) that wrote the line; `content` is without its "N: " label. */
+  task?: number;
   /** The line was cut at the line-length cap and continues in the next event. */
   truncated?: boolean;
   /** Names of the config filters that matched this line. */
@@ -74,6 +76,8 @@ export interface StreamEventBase {
 
 /** The optional fields of a {@link StreamEvent}; false and undefined are left out. */
 export interface StreamEventExtras {
+  /** The task that wrote the line (api source). */
+  task?: number;
   truncated?: boolean;
   highlights?: string[];
   progress?: boolean;
@@ -97,6 +101,7 @@ export function buildStreamEvent(base: StreamEventBase, extras?: StreamEventExtr
     source: base.source,
   };
   if (!extras) return ev;
+  if (extras.task !== undefined) ev.task = extras.task;
   if (extras.truncated) ev.truncated = true;
   if (extras.highlights?.length) ev.highlights = extras.highlights;
   if (extras.progress) ev.progress = true;
@@ -105,4 +110,16 @@ export function buildStreamEvent(base: StreamEventBase, extras?: StreamEventExtr
   if (extras.job_state) ev.job_state = extras.job_state;
   if (extras.discarded) ev.discarded = extras.discarded;
   return ev;
+}
+
+/** sattach's (and srun's) `--label` prefix: the task id, right-aligned, then ": ". */
+const TASK_LABEL = /^ *(\d+): /;
+
+/**
+ * A line of the api source split into its task and the line itself ("0: hello" → task 0,
+ * "hello"); a line without the label comes back whole, with no task.
+ */
+export function splitTaskLabel(line: string): { task?: number; content: string } {
+  const m = TASK_LABEL.exec(line);
+  return m ? { task: Number(m[1]), content: line.slice(m[0].length) } : { content: line };
 }

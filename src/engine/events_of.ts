@@ -4,7 +4,7 @@
  * @module
  */
 import { batchLines, type LineBatch } from "../core/line_batch.ts";
-import { buildStreamEvent, type StreamEvent } from "../core/stream_event.ts";
+import { buildStreamEvent, splitTaskLabel, type StreamEvent } from "../core/stream_event.ts";
 import type { BufferedLine } from "./plain_chunk.ts";
 import type { LineFilter, Selection } from "./filter.ts";
 import type { StreamHandle } from "./stream.ts";
@@ -20,18 +20,23 @@ export function eventsOf(
   const lines = sel.all ? batchLines(batch) : sel.lines;
   const highlight = filter && filter.highlights.length > 0 ? filter : undefined;
   const time = new Date(batch.time).toISOString();
+  const api = s.sourceKind === "api";
   for (let i = 0; i < lines.length; i++) {
     const num = sel.all ? batch.firstLine + i : sel.nums[i];
+    const { task, content } = api
+      ? splitTaskLabel(lines[i])
+      : { task: undefined, content: lines[i] };
     out.push(buildStreamEvent(
       {
         jobId: s.jobId,
         type: s.type,
-        content: lines[i],
+        content,
         time,
         lineNum: num,
         source: s.sourceKind,
       },
       {
+        task,
         truncated: batch.truncated?.includes(num - batch.firstLine),
         highlights: highlight?.highlightsOf(lines[i]),
       },
@@ -46,16 +51,20 @@ export function bufferedEvent(
   line: BufferedLine,
   filter?: LineFilter,
 ): StreamEvent {
+  const { task, content } = s.sourceKind === "api"
+    ? splitTaskLabel(line.content)
+    : { task: undefined, content: line.content };
   return buildStreamEvent(
     {
       jobId: s.jobId,
       type: s.type,
-      content: line.content,
+      content,
       time: line.time,
       lineNum: line.num,
       source: s.sourceKind,
     },
     {
+      task,
       truncated: line.truncated,
       highlights: filter?.highlights.length ? filter.highlightsOf(line.content) : undefined,
     },

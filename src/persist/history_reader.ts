@@ -7,6 +7,7 @@ import { inflateMember, scanMembers } from "../codec/gzip_chunk.ts";
 import {
   buildStreamEvent,
   type SourceKind,
+  splitTaskLabel,
   type StreamEvent,
   type StreamType,
 } from "../core/stream_event.ts";
@@ -69,14 +70,19 @@ export function* memberEvents(session: HistorySession, m: HistoryMember): Genera
         gi += 2;
       }
       const nl = text.indexOf("\n", pos);
+      const line = text.slice(pos, nl);
+      // api lines are recorded as printed, with sattach's label: JSON carries it as `task`.
+      const { task, content } = session.source === "api"
+        ? splitTaskLabel(line)
+        : { task: undefined, content: line };
       yield buildStreamEvent({
         jobId: session.job_id,
         type: session.type as StreamType,
-        content: text.slice(pos, nl),
+        content,
         time,
         lineNum: num,
         source: session.source as SourceKind,
-      }, { truncated: trunc.has(num) });
+      }, { task, truncated: trunc.has(num) });
       pos = nl + 1;
       num++;
     }

@@ -6,7 +6,7 @@ import type { LineFilter, Selection } from "../engine/filter.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { batchLines } from "../core/line_batch.ts";
 import type { StreamHandle, StreamListener } from "../engine/stream_manager.ts";
-import { buildStreamEvent, type StreamEvent } from "../core/stream_event.ts";
+import { buildStreamEvent, splitTaskLabel, type StreamEvent } from "../core/stream_event.ts";
 import type { TextOut } from "./writer.ts";
 
 /** Options for the JSON sink. */
@@ -64,11 +64,17 @@ export function eventLines(
   const mid = `,"timestamp":"${new Date(batch.time).toISOString()}","line_num":`;
   const tail = `,"source":${JSON.stringify(s.sourceKind)}`;
   const truncated = batch.truncated;
+  const api = s.sourceKind === "api";
   let out = "";
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const num = nums ? nums[i] : batch.firstLine + i;
-    out += head + JSON.stringify(line) + mid + num + tail;
+    if (api) {
+      // sattach's "N: " task label goes into its own field.
+      const { task, content } = splitTaskLabel(line);
+      out += head + JSON.stringify(content) + mid + num + tail;
+      if (task !== undefined) out += `,"task":${task}`;
+    } else out += head + JSON.stringify(line) + mid + num + tail;
     if (truncated?.includes(num - batch.firstLine)) out += `,"truncated":true`;
     if (highlight) {
       const h = highlight.highlightsOf(line);

@@ -46,6 +46,24 @@ async function output(cmd: string, args: string[]): Promise<{ code: number; text
   return { code: out.code, text: dec.decode(out.stdout) + dec.decode(out.stderr) };
 }
 
+/** The owner of a step in `scontrol -o show step`: `UserId=name(uid)`, `UserId=uid` or a name. */
+export function stepOwner(text: string): { name?: string; uid?: number } | undefined {
+  const v = /\bUserId=(\S+)/.exec(text)?.[1];
+  if (!v) return undefined;
+  const m = /^([^(]*)\((\d+)\)$/.exec(v);
+  if (m) return { name: m[1] || undefined, uid: Number(m[2]) };
+  return /^\d+$/.test(v) ? { uid: Number(v) } : { name: v };
+}
+
+async function userName(uid: number): Promise<string | undefined> {
+  try {
+    const r = await output("id", ["-nu", String(uid)]);
+    return r.code === 0 ? r.text.trim() || undefined : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Follow one output (stdout or stderr) of a running job step through sattach. */
 export class SattachSource implements Source {
   readonly kind = "api" as const;
@@ -72,17 +90,22 @@ export class SattachSource implements Source {
         hint: `list running steps with \`squeue -s -j ${this.step.split(".")[0]}\``,
       });
     }
-    const owner = /UserId=([^( ]+)/.exec(r.text)?.[1];
+    // sattach itself does not say so: for another user's step it reports "no tasks running".
+    const owner = stepOwner(r.text);
+    const uid = Deno.uid();
+    if (uid === null || uid === 0 || !owner) return;
     const me = Deno.env.get("USER") ?? Deno.env.get("LOGNAME");
-    if (Deno.uid() !== 0 && owner && me && owner !== me) {
-      throw new UserFacingError(
-        `Slurm does not let "${me}" attach to step ${this.step}, which belongs to "${owner}"`,
-        {
-          hint:
-            "only the step's owner (and root) may use sattach; read its files with --source file or ssh",
-        },
-      );
-    }
+    if (owner.uid !== undefined ? owner.uid === uid : owner.name === me) return;
+    const whose = owner.name ?? await userName(owner.uid!) ?? `uid ${owner.uid}`;
+    throw new UserFacingError(
+      `Slurm does not let "${
+        me ?? `uid ${uid}`
+      }" attach to step ${this.step}, which belongs to "${whose}"`,
+      {
+        hint:
+          "only the step's owner (and root) may use sattach; read its files with --source file or ssh",
+      },
+    );
   }
 
   async run(sink: SourceSink): Promise<void> {

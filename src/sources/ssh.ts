@@ -2,14 +2,17 @@
  * Follow a file on a compute node over SSH: reads at byte offsets through the node's shared SFTP
  * session (one connection and one channel for every file on that node). The offset is ours:
  * after a dropped connection the stream reconnects with backoff and resumes at the exact byte
- * where it stopped; when the job ends, the rest of the file is read and the stream ends.
+ * where it stopped; when the job ends, the rest of the file is read and the stream ends. A node
+ * whose sshd has no SFTP subsystem is read with `tail -c +OFFSET -F` over exec instead
+ * (ssh_tail.ts), with a status event saying so.
  * @module
  */
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { UserFacingError } from "../errors.ts";
 import { type Source, type SourceSink, Waker } from "./source.ts";
-import { shQuote, type SshPool } from "./ssh_pool.ts";
+import { NoSftpError, shQuote, type SshPool } from "./ssh_pool.ts";
+import { RemoteTail, type TailCursor } from "./ssh_tail.ts";
 import {
   type Sftp,
   SFTP_NO_SUCH_FILE,
@@ -46,6 +49,8 @@ export class SshFileSource implements Source {
   #finishing = false;
   #waker = new Waker();
   #opts: SshSourceOptions;
+  /** The exec `tail -F` reader, once the node turned out to have no SFTP subsystem. */
+  #tail?: RemoteTail;
 
   constructor(readonly host: string, readonly path: string, opts: SshSourceOptions) {
     this.#opts = opts;
@@ -59,11 +64,15 @@ export class SshFileSource implements Source {
   finish(): void {
     this.#finishing = true;
     this.#waker.wake();
+    this.#tail?.stop(); // its drain pass reads what is left
   }
 
   async run(sink: SourceSink): Promise<void> {
     const { signal, pool } = this.#opts;
-    const onAbort = () => this.#waker.wake();
+    const onAbort = () => {
+      this.#waker.wake();
+      this.#tail?.stop();
+    };
     signal?.addEventListener("abort", onAbort);
     const max = this.#opts.retryAttempts ?? 3;
     let failures = 0;
@@ -76,9 +85,8 @@ export class SshFileSource implements Source {
           if (!pool.connected(this.host)) {
             sink.status({ state: "connecting", message: `connecting to ${this.host}` });
           }
-          const sftp = await pool.sftp(this.host);
           const resumed = failures > 0;
-          await this.#follow(sftp, sink, () => {
+          const onLive = () => {
             failures = 0;
             everLive = true;
             sink.status({
@@ -87,7 +95,10 @@ export class SshFileSource implements Source {
                 ? `reconnected to ${this.host}; resuming "${this.path}" at byte ${this.#received}`
                 : `following ${this.host}:${this.path} over SSH`,
             });
-          });
+          };
+          const sftp = this.#tail ? undefined : await this.#sftp(sink);
+          if (sftp) await this.#follow(sftp, sink, onLive);
+          else await this.#tail!.follow(sink, onLive);
           break;
         } catch (err) {
           if (err instanceof UserFacingError && !/cannot connect/.test(err.message)) throw err;
@@ -126,6 +137,48 @@ export class SshFileSource implements Source {
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }
+  }
+
+  /** The node's SFTP session; undefined (and the tail reader set up) when it has none. */
+  async #sftp(sink: SourceSink): Promise<Sftp | undefined> {
+    try {
+      return await this.#opts.pool.sftp(this.host);
+    } catch (err) {
+      if (!(err instanceof NoSftpError)) throw err;
+    }
+    this.#tail = new RemoteTail(this.host, this.path, {
+      pool: this.#opts.pool,
+      follow: this.#opts.follow !== false,
+      signal: this.#opts.signal,
+      progress: this.#opts.progress,
+      debug: this.#opts.debug,
+    }, this.#cursor());
+    sink.status({
+      state: "connecting",
+      message:
+        `${this.host} offers no SFTP subsystem: following "${this.path}" with tail -F over an exec channel instead (one channel per file)`,
+    });
+    return undefined;
+  }
+
+  /** This source's read position, for the tail reader. */
+  #cursor(): TailCursor {
+    // deno-lint-ignore no-this-alias
+    const self = this;
+    return {
+      get received() {
+        return self.#received;
+      },
+      set received(n: number) {
+        self.#received = n;
+      },
+      get splitter() {
+        return self.#splitter;
+      },
+      get finishing() {
+        return self.#finishing;
+      },
+    };
   }
 
   /** Read the file until it is drained after finish() (or at once without follow). */

@@ -26,6 +26,8 @@ export interface Channel {
 interface Conn {
   ready: Promise<SshConnection>;
   sftp?: Promise<Sftp>;
+  /** sshd refused the sftp subsystem on this connection. */
+  noSftp?: boolean;
   /** Channel opens are issued one at a time (concurrent opens can stall under Deno's node layer). */
   opening: Promise<unknown>;
   closed: boolean;
@@ -37,6 +39,14 @@ interface Conn {
 /** Quote a string for a POSIX shell. */
 export function shQuote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The node's sshd has no SFTP subsystem (no `Subsystem sftp` in its sshd_config). */
+export class NoSftpError extends Error {
+  constructor(readonly host: string) {
+    super(`${host} offers no SFTP subsystem`);
+    this.name = "NoSftpError";
+  }
 }
 
 /** Counts for metrics, tests and the bench. */
@@ -76,9 +86,18 @@ export class SshPool {
       );
       conn.opening = open.catch(() => {});
       this.stats.channelsOpened++;
-      return new Sftp(await open, () => (conn.closed = true));
+      try {
+        return new Sftp(await open, () => (conn.closed = true));
+      } catch (err) {
+        // ssh2's words when sshd answers the subsystem request with a failure.
+        if (!/Unable to start subsystem/i.test((err as Error).message)) throw err;
+        conn.noSftp = true;
+        this.#debug(`ssh ${host}: no SFTP subsystem; files are read with tail over exec`);
+        throw new NoSftpError(host);
+      }
     })();
-    conn.sftp.catch(() => (conn.closed = true));
+    // A refused subsystem leaves the connection fine for exec channels.
+    conn.sftp.catch(() => (conn.closed ||= !conn.noSftp));
     return conn.sftp;
   }
 

@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals, assertMatch, waitFor } from "../_helpers/assert.ts";
 import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
+import { validateEvent } from "../_helpers/schema.ts";
 import { type NsCluster, nsCluster, nsRun, nsSbatch } from "../_helpers/ns_cluster.ts";
 
 const ns = await nsCluster();
@@ -143,13 +144,15 @@ Deno.test({
       const st = await p.finished();
       assertEquals(st.code, 0, p.stderr);
       const evs = p.json();
+      // sattach's "N: " label is the task field; content is the line the task wrote.
       const of = (t: string) =>
-        evs.filter((e) => e.type === t).map((e) => String(e.content)).sort();
+        evs.filter((e) => e.type === t).map((e) => `${e.task}|${e.content}`).sort();
       const want = (k: string) =>
-        ["0", "1"].flatMap((t) => [1, 2, 3].map((i) => `${t}: ${k} ${t} ${i}`));
+        ["0", "1"].flatMap((t) => [1, 2, 3].map((i) => `${t}|${k} ${t} ${i}`));
       assertEquals(of("stdout"), want("out"));
       assertEquals(of("stderr"), want("err"));
       assert(evs.every((e) => e.source === "api"), "every event from the api source");
+      for (const e of evs) assertEquals(validateEvent(e), [], JSON.stringify(e));
       assertEquals(
         evs.filter((e) => e.state === "ended").length,
         2,

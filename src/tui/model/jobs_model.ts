@@ -4,12 +4,14 @@
  * when the list changed or a fetch failed; no neo-blessed.
  * @module
  */
-import type { JobInfo } from "../../cluster/job.ts";
+import { baseState, isSrunStep, type JobInfo, type StepInfo } from "../../cluster/job.ts";
 
 /** Where jobs come from (a ClusterBackend fits). */
 export interface JobLister {
   readonly name: string;
   listJobs(): Promise<JobInfo[]>;
+  /** Running steps of all jobs (`squeue -s`); without it no steps are offered. */
+  listSteps?(): Promise<StepInfo[]>;
 }
 
 /** Told about the job list, as k9s's model listeners are. */
@@ -99,6 +101,19 @@ export class JobsModel {
   /** Jobs shown (search applied). */
   get shown(): readonly JobInfo[] {
     return this.#shown;
+  }
+
+  /**
+   * The srun steps (sattach can attach to) of the shown jobs that are running, asked of the
+   * cluster now: [] when none runs or the cluster cannot list steps.
+   */
+  async runningSteps(): Promise<StepInfo[]> {
+    const running = new Set(
+      this.#shown.filter((j) => baseState(j.state) === "RUNNING").map((j) => j.id),
+    );
+    if (running.size === 0 || !this.lister?.listSteps) return [];
+    const steps = await this.lister.listSteps();
+    return steps.filter((s) => isSrunStep(s) && running.has(s.jobId));
   }
 
   /** Index of the selected job within {@link shown}, -1 if none. */

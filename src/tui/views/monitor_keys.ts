@@ -31,7 +31,7 @@ export const MONITOR_KEYS: KeyTable<MonitorControls> = [
   {
     keys: ["+"],
     label: "+",
-    description: "add a stream: pick a job or type its id, then stdout, stderr or both",
+    description: "add a stream: pick a job or a running srun step, or type an id; then output",
     hint: "add",
     run: (t) => t.promptAdd(),
   },

@@ -5,6 +5,8 @@
  */
 import { dirname } from "node:path";
 import type { StreamType } from "../../core/stream_event.ts";
+import type { StepInfo } from "../../cluster/job.ts";
+import { isStepId, stepStreamOptions } from "../../engine/step_stream.ts";
 import type { StartOptions } from "../../engine/stream_manager.ts";
 import { expandHome } from "../../platform/paths.ts";
 import { writeText } from "../../sinks/writer.ts";
@@ -36,6 +38,8 @@ export class MonitorView implements View, MonitorControls {
   #empty: Box;
   #merged: Box;
   #widgets = new Map<PaneModel, StreamPaneWidget>();
+  /** `+` is asking the cluster for running steps (the picker opens when it answers). */
+  #listingSteps = false;
 
   constructor(host: ViewHost, model: MonitorModel, jobs: JobsModel, saveDir: string) {
     this.#host = host;
@@ -108,14 +112,32 @@ export class MonitorView implements View, MonitorControls {
     );
   }
 
-  /** `+`: pick a job, or type its id on the first row; then stdout, stderr or both. */
+  /**
+   * `+`: pick a job (or a running srun step of one, read through sattach), or type an id on the
+   * first row; then stdout, stderr or both.
+   */
   promptAdd(): void {
+    if (this.#listingSteps) return;
+    this.#listingSteps = true;
+    this.#jobs.runningSteps().then(
+      (steps) => this.#openAdd(steps),
+      (err) => {
+        this.#openAdd([]);
+        this.#host.notify(`job steps not listed: ${(err as Error).message}`, true);
+      },
+    ).finally(() => this.#listingSteps = false);
+  }
+
+  #openAdd(steps: StepInfo[]): void {
     const items: PickItem<string>[] = [];
     for (const j of this.#jobs.shown) {
       items.push({
         label: `${j.id.padEnd(8)} ${j.name.slice(0, 20).padEnd(20)} ${j.state}`,
         value: j.id,
       });
+      for (const s of steps.filter((s) => s.jobId === j.id)) {
+        items.push({ label: `${s.id} (step, via sattach) ${s.name.slice(0, 20)}`, value: s.id });
+      }
     }
     this.#host.openModal(
       new Picker(this.#host.screen, "Add stream: pick a job", items, (id) => this.#pickType(id), {
@@ -124,18 +146,21 @@ export class MonitorView implements View, MonitorControls {
     );
   }
 
-  #pickType(jobId: string): void {
+  #pickType(id: string): void {
+    // A step's I/O comes from Slurm through sattach (the api source), not from the job's files.
+    const options = isStepId(id) ? stepStreamOptions(id) : {};
     const items: PickItem<StreamType | "both">[] = [
       { label: "stdout", value: "stdout" },
       { label: "stderr", value: "stderr" },
       { label: "both", value: "both" },
     ];
+    const what = isStepId(id) ? `Step ${id}` : `Job ${id}`;
     this.#host.openModal(
-      new Picker(this.#host.screen, `Job ${jobId}: which output?`, items, (t) => {
+      new Picker(this.#host.screen, `${what}: which output?`, items, (t) => {
         if (t === "both") {
-          this.addStream(jobId, "stdout");
-          this.addStream(jobId, "stderr");
-        } else this.addStream(jobId, t);
+          this.addStream(id, "stdout", options);
+          this.addStream(id, "stderr", options);
+        } else this.addStream(id, t, options);
       }),
     );
   }

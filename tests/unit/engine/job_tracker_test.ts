@@ -6,7 +6,7 @@ import { deepStrictEqual, ok, strictEqual } from "node:assert";
 import { StreamManager } from "../../../src/mod.ts";
 import { defaultRawConfig } from "../../../src/config/defaults.ts";
 import { configSchema } from "../../../src/config/schema.ts";
-import type { ClusterBackend, JobInfo } from "../../../src/cluster/job.ts";
+import type { ClusterBackend, JobInfo, StepInfo } from "../../../src/cluster/job.ts";
 import type { StreamEvent } from "../../../src/core/stream_event.ts";
 
 function config() {
@@ -35,6 +35,9 @@ class FlakyCluster implements ClusterBackend {
   constructor(public job: JobInfo) {}
   listJobs(): Promise<JobInfo[]> {
     return this.getJob();
+  }
+  listSteps(): Promise<StepInfo[]> {
+    return Promise.resolve([]);
   }
   getJob(): Promise<JobInfo[]> {
     if (this.failing) {

@@ -24,6 +24,7 @@ function config() {
 const accountingDown: ClusterBackend = {
   name: "cli",
   listJobs: () => Promise.resolve([]),
+  listSteps: () => Promise.resolve([]),
   getJob: (id: string): Promise<JobInfo[]> =>
     Promise.reject(new AccountingUnavailableError(id, REASON)),
   close() {},

@@ -147,3 +147,31 @@ Deno.test("GzipPool compresses in workers into members that read back the same",
     pool.close();
   }
 });
+
+Deno.test("an api session's history gives the task field, as `stream -o json` did", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const w = new HistoryWriter({
+      dir,
+      meta: { ...meta("s1"), job_id: "42.0", source: "api", path: "sattach:42.0:stdout" },
+      level: 6,
+      maxFileSize: 40_000,
+      memberBytes: 8192,
+      onError: (e) => {
+        throw e;
+      },
+    });
+    const text = "0: a\n1: b\nplain\n";
+    await w.add({ text, count: 3, firstLine: 1, startOffset: 0, endOffset: 0, time: 1_000 });
+    await w.close();
+    const [s] = sessionsOf(await loadIndex(dir));
+    const got: [number | undefined, string][] = [];
+    for await (const m of readSession(dir, s)) {
+      for (const ev of memberEvents(s, m)) got.push([ev.task, ev.content]);
+    }
+    deepStrictEqual(got, [[0, "a"], [1, "b"], [undefined, "plain"]]);
+    deepStrictEqual(await exportText(dir), text, "the text export keeps the labels");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

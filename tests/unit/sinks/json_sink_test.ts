@@ -51,3 +51,40 @@ Deno.test("eventLines writes exactly what JSON.stringify of eventsOf gives", () 
     }
   }
 });
+
+Deno.test("api lines: sattach's task label becomes the task field, the same in eventLines and eventsOf", () => {
+  const s = { jobId: "9.0", type: "stderr", sourceKind: "api" } as StreamHandle;
+  const lines = ["0: start", " 12: padded rank", "no label", "3: ", "1: 2: inner"];
+  const b: LineBatch = {
+    text: lines.map((l) => l + "\n").join(""),
+    count: lines.length,
+    firstLine: 1,
+    startOffset: 0,
+    endOffset: 0,
+    time: 1_750_000_000_123,
+  };
+  const f = new LineFilter();
+  const sel = f.select(b);
+  const evs = eventsOf(s, b, sel);
+  deepStrictEqual(
+    evs.map((e) => [e.task, e.content]),
+    [[0, "start"], [12, "padded rank"], [undefined, "no label"], [3, ""], [1, "2: inner"]],
+  );
+  deepStrictEqual(
+    eventLines(s, b, sel),
+    evs.map((e) => JSON.stringify(e) + "\n").join(""),
+  );
+  deepStrictEqual(Object.keys(evs[0]), [
+    "job_id",
+    "type",
+    "content",
+    "timestamp",
+    "line_num",
+    "source",
+    "task",
+  ]);
+  // Other sources keep such a prefix in content.
+  const file = { ...s, sourceKind: "file" } as StreamHandle;
+  deepStrictEqual(eventsOf(file, b, sel)[0].content, "0: start");
+  deepStrictEqual(eventsOf(file, b, sel)[0].task, undefined);
+});

@@ -1,0 +1,76 @@
+/**
+ * The api source where Slurm does not let the user attach: s9s run as another user
+ * (S9S_TEST_SLURM_USER, default "s9stest") on root's running srun step fails with a clear
+ * error and exit 1 (sattach itself only says "no tasks running" and exits 0). Against the real
+ * single-node Slurm cluster (scripts/slurm_cluster.sh); runs when S9S_TEST_SLURM=1, as root.
+ */
+import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
+import { MAIN } from "../_helpers/cli.ts";
+
+const USER = Deno.env.get("S9S_TEST_SLURM_USER") || "s9stest";
+
+async function run(cmd: string, args: string[]): Promise<{ code: number; out: string }> {
+  const o = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  const dec = new TextDecoder();
+  return { code: o.code, out: dec.decode(o.stdout) + dec.decode(o.stderr) };
+}
+
+Deno.test({
+  name: "api source: another user's step is refused with a clear error and exit 1",
+  ignore: Deno.env.get("S9S_TEST_SLURM") !== "1" || Deno.uid() !== 0,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "s9s-sattach-user-" });
+    const id = (await run("sbatch", [
+      "--parsable",
+      "-o",
+      "/dev/null",
+      "-D",
+      "/",
+      "--wrap",
+      "srun -n 1 sleep 300",
+    ])).out.trim().split(";")[0];
+    try {
+      // The other user runs s9s with a copy of the module cache it can read.
+      const denoDir = `${dir}/deno`;
+      const cache = Deno.env.get("DENO_DIR") || `${Deno.env.get("HOME")}/.cache/deno`;
+      assertEquals((await run("cp", ["-r", cache, denoDir])).code, 0);
+      assertEquals((await run("chown", ["-R", USER, dir])).code, 0);
+      const deadline = Date.now() + 30_000;
+      while (!(await run("squeue", ["-h", "-s", "-j", id, "-o", "%i"])).out.includes(`${id}.0`)) {
+        assert(Date.now() < deadline, `step ${id}.0 did not start`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const r = await run("runuser", [
+        "-u",
+        USER,
+        "--",
+        "env",
+        `HOME=${dir}`,
+        `S9S_HOME=${dir}`,
+        `DENO_DIR=${denoDir}`,
+        "NO_COLOR=1",
+        Deno.execPath(),
+        "run",
+        "-A",
+        "--cached-only",
+        MAIN,
+        "stream",
+        "--job",
+        `${id}.0`,
+      ]);
+      assertEquals(r.code, 1, r.out);
+      assertMatch(
+        r.out,
+        new RegExp(
+          `^error: Slurm does not let "${USER}" attach to step ${id}\\.0, which belongs to "root"$`,
+          "m",
+        ),
+      );
+      assertMatch(r.out, /^hint: only the step's owner \(and root\) may use sattach/m);
+      assert(!/^\s+at /m.test(r.out), `no stack trace:\n${r.out}`);
+    } finally {
+      await run("scancel", [id]);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
