@@ -7,7 +7,8 @@ import type { LineFilter, Selection } from "../engine/filter.ts";
 import { batchLines, type LineBatch } from "../core/line_batch.ts";
 import type { StreamHandle, StreamListener } from "../engine/stream_manager.ts";
 import type { StreamEvent } from "../core/stream_event.ts";
-import { sanitize, SGR } from "../platform/terminal.ts";
+import { neutralize } from "../core/terminal_safe.ts";
+import { SGR } from "../platform/terminal.ts";
 import type { TextOut } from "./writer.ts";
 
 /** Options for the text sink. */
@@ -58,7 +59,7 @@ export function textSink(o: TextSinkOptions): StreamListener {
         : "";
       let out = "";
       for (const raw of lines) {
-        const line = o.sanitize ? sanitize(raw, o.color) : raw;
+        const line = o.sanitize ? neutralize(raw, { keepSgr: o.color }) : raw;
         if (o.color && colorOf.size) {
           const h = o.filter.highlightsOf(raw);
           if (h) {

@@ -1,8 +1,13 @@
 /**
- * One inotify watch per directory, shared by every file followed in it. Where watching fails
- * (no inotify, limits reached, NFS), callers simply rely on polling.
+ * One inotify watcher for the whole process: it watches each directory that holds a followed
+ * file once, and wakes the files' sources. Deno.watchFs cannot add paths to a running watcher,
+ * and each watcher costs an inotify instance, descriptors and a thread; so when the set of
+ * directories changes the single watcher is replaced (once per burst of changes) and every
+ * source is woken, as an event may have fallen in the gap. Where watching fails (no inotify,
+ * limits reached), sources are told and rely on polling.
  * @module
  */
+import { dirname, resolve } from "node:path";
 
 type Listener = (path: string) => void;
 
@@ -57,11 +62,6 @@ export function fsTypeOf(path: string, mounts = readMounts()): string {
   return "";
 }
 
-interface DirWatch {
-  watcher: Deno.FsWatcher;
-  listeners: Map<string, Set<Listener>>; // by file name; "" = any
-}
-
 let mountCache: { point: string; type: string }[] | undefined;
 
 /** Whether `path` is on a local filesystem (all writers on this host; reads never stall on a server). */
@@ -70,62 +70,127 @@ export function onLocalFs(path: string): boolean {
   return LOCAL_FS.has(fsTypeOf(path, mountCache));
 }
 
-/** Shares directory watches between file sources. */
+interface DirEntry {
+  listeners: Map<string, Set<Entry>>; // by file name; "" = any
+}
+
+interface Entry {
+  listener: Listener;
+  onLost?: () => void;
+}
+
+/** Shares one inotify watcher between file sources. */
 export class WatchHub {
-  #dirs = new Map<string, DirWatch>();
+  #dirs = new Map<string, DirEntry>();
   #disabled = false;
+  #watcher?: Deno.FsWatcher;
+  #watched = ""; // the directory set the current watcher covers, "\n"-joined
+  #rebuild?: ReturnType<typeof setTimeout>;
 
   constructor(enabled = true) {
     this.#disabled = !enabled;
   }
 
+  /** Whether a watcher is running (for tests and debugging). */
+  get watching(): number {
+    return this.#watcher ? this.#dirs.size : 0;
+  }
+
   /**
-   * Call `listener` when something happens to `file` (or to anything in `dir` when file is "").
-   * Returns an unsubscribe function, or undefined when no watch could be set.
+   * Call `listener` when something happens to `file` in `dir` (or to anything in `dir` when
+   * file is ""); `onLost` when the watch dies or cannot be set (rely on polling then).
+   * Returns an unsubscribe function, or undefined when watching is off.
    */
-  watch(dir: string, file: string, listener: Listener): (() => void) | undefined {
+  watch(
+    dir: string,
+    file: string,
+    listener: Listener,
+    onLost?: () => void,
+  ): (() => void) | undefined {
     if (this.#disabled) return undefined;
-    let dw = this.#dirs.get(dir);
-    if (!dw) {
-      let watcher: Deno.FsWatcher;
-      try {
-        watcher = Deno.watchFs(dir, { recursive: false });
-      } catch {
-        return undefined;
-      }
-      dw = { watcher, listeners: new Map() };
-      this.#dirs.set(dir, dw);
-      this.#pump(dir, dw);
+    const key = resolve(dir);
+    let de = this.#dirs.get(key);
+    if (!de) {
+      this.#dirs.set(key, de = { listeners: new Map() });
+      this.#schedule();
     }
-    let set = dw.listeners.get(file);
-    if (!set) dw.listeners.set(file, set = new Set());
-    set.add(listener);
-    const d = dw;
+    let set = de.listeners.get(file);
+    if (!set) de.listeners.set(file, set = new Set());
+    const entry: Entry = { listener, onLost };
+    set.add(entry);
+    const d = de;
     return () => {
-      set!.delete(listener);
+      set!.delete(entry);
       if (set!.size === 0) d.listeners.delete(file);
-      if (d.listeners.size === 0) {
-        this.#dirs.delete(dir);
-        try {
-          d.watcher.close();
-        } catch { /* already closed */ }
+      if (d.listeners.size === 0 && this.#dirs.get(key) === d) {
+        this.#dirs.delete(key);
+        this.#schedule();
       }
     };
   }
 
-  async #pump(dir: string, dw: DirWatch): Promise<void> {
+  /** Replace the watcher once the current burst of watch/unwatch calls is over. */
+  #schedule(): void {
+    if (this.#rebuild !== undefined) return;
+    this.#rebuild = setTimeout(() => {
+      this.#rebuild = undefined;
+      this.#replace();
+    }, 0);
+  }
+
+  #replace(): void {
+    const dirs = [...this.#dirs.keys()].sort();
+    const want = dirs.join("\n");
+    if (want === this.#watched && this.#watcher) return;
+    const old = this.#watcher;
+    this.#watcher = undefined;
+    this.#watched = "";
+    if (dirs.length > 0) {
+      try {
+        const w = Deno.watchFs(dirs, { recursive: false });
+        this.#watcher = w;
+        this.#watched = want;
+        this.#pump(w);
+      } catch {
+        this.#lost();
+      }
+    }
     try {
-      for await (const ev of dw.watcher) {
+      old?.close();
+    } catch { /* already closed */ }
+    // An event may have come between the old watcher's end and the new one's start.
+    if (old && this.#watcher) this.#each((e) => e.listener(""));
+  }
+
+  #each(fn: (e: Entry) => void): void {
+    for (const de of this.#dirs.values()) {
+      for (const set of de.listeners.values()) for (const e of set) fn(e);
+    }
+  }
+
+  /** The watch is gone (or never came): every source polls. */
+  #lost(): void {
+    this.#each((e) => e.onLost?.());
+  }
+
+  async #pump(w: Deno.FsWatcher): Promise<void> {
+    try {
+      for await (const ev of w) {
         for (const p of ev.paths) {
+          const de = this.#dirs.get(dirname(p)) ?? this.#dirs.get(p);
+          if (!de) continue;
           const name = p.slice(p.lastIndexOf("/") + 1);
-          dw.listeners.get(name)?.forEach((l) => l(p));
-          dw.listeners.get("")?.forEach((l) => l(p));
+          de.listeners.get(name)?.forEach((e) => e.listener(p));
+          de.listeners.get("")?.forEach((e) => e.listener(p));
         }
       }
     } catch {
-      // The watch died (directory removed, limits): sources fall back to polling.
-    } finally {
-      if (this.#dirs.get(dir) === dw) this.#dirs.delete(dir);
+      // The watch died (limits, a watched directory removed): fall back to polling.
+      if (this.#watcher === w) {
+        this.#watcher = undefined;
+        this.#watched = "";
+        this.#lost();
+      }
     }
   }
 
@@ -137,13 +202,15 @@ export class WatchHub {
     return !this.#disabled && onLocalFs(path);
   }
 
-  /** Close every watch. */
+  /** Close the watcher. */
   close(): void {
-    for (const dw of this.#dirs.values()) {
-      try {
-        dw.watcher.close();
-      } catch { /* ignore */ }
-    }
+    if (this.#rebuild !== undefined) clearTimeout(this.#rebuild);
+    this.#rebuild = undefined;
+    try {
+      this.#watcher?.close();
+    } catch { /* ignore */ }
+    this.#watcher = undefined;
+    this.#watched = "";
     this.#dirs.clear();
   }
 }

@@ -4,7 +4,8 @@
  * Produces SGR-colored text for content boxes that have blessed tags turned off.
  * @module
  */
-import { sanitize, SGR } from "../../platform/terminal.ts";
+import { neutralize } from "../../core/terminal_safe.ts";
+import { SGR } from "../../platform/terminal.ts";
 import type { PaneLine } from "./pane_model.ts";
 
 /** A highlight rule (the engine's NamedFilter fits). */
@@ -33,7 +34,7 @@ export function clock(ms: number): string {
 
 /** The text to draw for a line. */
 export function formatLine(line: PaneLine, options: FormatOptions = {}): string {
-  let text = sanitize(line.content, true);
+  let text = neutralize(line.content);
   const hasSgr = text.includes("\x1b[");
   if (options.search && !hasSgr) {
     const g = new RegExp(options.search.source, options.search.flags.replace("g", "") + "g");
