@@ -5,6 +5,7 @@
  */
 import type { GlobalFlags } from "./src/cli/common.ts";
 import { VERSION } from "./src/version.ts";
+import { enableInterruptWatchdog } from "./src/platform/interrupt_watchdog.ts";
 
 // Loaded in main(), after the `--version` fast path: commander alone costs ~90 ms to load.
 let Command: typeof import("@commander-js/extra-typings").Command;
@@ -122,6 +123,8 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  // Ctrl+C ends s9s even while a user regex keeps JavaScript busy (armed by compilePattern).
+  enableInterruptWatchdog();
   const code = await main(Deno.args);
   Deno.exit(code);
 }
