@@ -207,6 +207,11 @@ export class FileSource implements Source {
   #watch(): void {
     const hub = this.#opts.watchHub;
     if (!hub) return;
+    try {
+      // inotify events on a FIFO make Deno's watcher hang the process at exit; a FIFO read
+      // blocks until data comes anyway, so it needs no wake-ups.
+      if (Deno.statSync(this.path).isFifo) return;
+    } catch { /* not there yet */ }
     const slash = this.path.lastIndexOf("/");
     const dir = slash > 0 ? this.path.slice(0, slash) : slash === 0 ? "/" : ".";
     const name = this.path.slice(slash + 1);

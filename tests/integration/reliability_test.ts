@@ -1,0 +1,291 @@
+/**
+ * Issue 11, through the real CLI: a file truncated and rewritten at once, rewritten to the same
+ * length, unreadable while followed, not a regular file; control characters on a real terminal
+ * and in JSON; catastrophic regexes (run as the `s9s` task runs) and Ctrl+C meanwhile; running
+ * out of file descriptors.
+ */
+import { assert, assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
+import { ROOT, runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
+import { FileSource } from "../../src/sources/file.ts";
+import { UserFacingError } from "../../src/errors.ts";
+
+interface Ev {
+  type: string;
+  content: string;
+  line_num: number;
+  state?: string;
+  highlights?: string[];
+}
+
+const enc = new TextEncoder();
+
+async function tmp(): Promise<{ dir: string; home: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "s9s-rel-" });
+  const home = `${dir}/home`;
+  await Deno.mkdir(home);
+  return { dir, home };
+}
+
+function lines(from: number, to: number, word = "line"): string {
+  let s = "";
+  for (let i = from; i <= to; i++) s += `${word} ${i} ${"x".repeat(i % 50)}\n`;
+  return s;
+}
+
+/** Rewrite `path` in place: open(O_TRUNC), then write at once (as a job rewriting its output). */
+async function rewrite(path: string, text: string): Promise<void> {
+  const f = await Deno.open(path, { write: true, truncate: true });
+  try {
+    await f.write(enc.encode(text));
+  } finally {
+    f.close();
+  }
+}
+
+const MODES = [
+  { name: "inotify", config: "streaming:\n  polling_interval: 100ms\n" },
+  {
+    name: "polling only",
+    config: "streaming:\n  polling_interval: 50ms\n  file_polling:\n    use_inotify: false\n",
+  },
+];
+
+function follow(path: string, home: string, config: string, extra: string[] = []) {
+  return new S9sProcess([
+    "stream",
+    "--path",
+    path,
+    "--type",
+    "stdout",
+    "-o",
+    "json",
+    "--events",
+    "--config",
+    config,
+    ...extra,
+  ], { env: testEnv(home) });
+}
+
+function content(p: S9sProcess): Ev[] {
+  return p.json<Ev>().filter((e) => e.type === "stdout");
+}
+
+for (const mode of MODES) {
+  Deno.test(`stream (${mode.name}) reads a file truncated and at once rewritten longer from its start, once`, async () => {
+    const { dir, home } = await tmp();
+    const path = `${dir}/job.out`;
+    await Deno.writeTextFile(`${dir}/c.yaml`, mode.config);
+    await Deno.writeTextFile(path, lines(1, 500));
+    const p = follow(path, home, `${dir}/c.yaml`);
+    try {
+      await waitFor(() => content(p).length >= 500, { what: "500 lines" });
+      // copytruncate and the writer going on at once: by the time s9s looks, the new content is
+      // longer than the old, so the size alone says "grew".
+      await Deno.copyFile(path, `${path}.1`);
+      await rewrite(path, lines(501, 1100));
+      await waitFor(() => content(p).length >= 1100, {
+        what: `1100 lines (have ${content(p).length}) ${p.stderr}`,
+      });
+      const all = content(p);
+      assertEquals(all.length, 1100, "no line lost or doubled");
+      all.forEach((e, i) =>
+        assertEquals([e.line_num, e.content], [i + 1, lines(i + 1, i + 1).slice(0, -1)])
+      );
+      assert(p.json<Ev>().some((e) => /truncated or rewritten/.test(e.content)), "a status event");
+    } finally {
+      await p.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+
+  Deno.test(`stream (${mode.name}) sees a rewrite to the same length and says so`, async () => {
+    const { dir, home } = await tmp();
+    const path = `${dir}/job.out`;
+    await Deno.writeTextFile(`${dir}/c.yaml`, mode.config);
+    const gen = (w: string) => Array.from({ length: 100 }, (_, i) => `${w} ${i}\n`).join("");
+    await Deno.writeTextFile(path, gen("old"));
+    const p = follow(path, home, `${dir}/c.yaml`);
+    try {
+      await waitFor(() => content(p).length >= 100, { what: "100 lines" });
+      await rewrite(path, gen("new"));
+      assertEquals((await Deno.stat(path)).size, enc.encode(gen("old")).length);
+      await waitFor(() => content(p).length >= 200, {
+        what: `200 lines (have ${content(p).length})`,
+      });
+      const all = content(p);
+      assertEquals(all.length, 200);
+      assertEquals(all[100].content, "new 0");
+      assertEquals(all[100].line_num, 101);
+      assertEquals(all[199].content, "new 99");
+      assert(p.json<Ev>().some((e) => /truncated or rewritten/.test(e.content)), "a status event");
+    } finally {
+      await p.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("stream reports a followed file it can no longer check, keeps going, and says when it is back", async () => {
+  const { dir, home } = await tmp();
+  await Deno.mkdir(`${dir}/sub`);
+  const path = `${dir}/sub/job.out`;
+  await Deno.writeTextFile(`${dir}/c.yaml`, MODES[1].config);
+  await Deno.writeTextFile(path, "one\n");
+  const p = follow(path, home, `${dir}/c.yaml`);
+  try {
+    await waitFor(() => content(p).length >= 1);
+    // The path now fails with ELOOP (neither "not found" nor the same file): must be reported.
+    await Deno.rename(`${dir}/sub`, `${dir}/real`);
+    await Deno.symlink(`${dir}/sub`, `${dir}/sub`);
+    await waitFor(() => p.json<Ev>().find((e) => e.state === "retrying"), {
+      what: `a retrying event: ${p.lines.join("\n")}`,
+    });
+    const ev = p.json<Ev>().find((e) => e.state === "retrying")!;
+    assertStringIncludes(ev.content, `cannot check "${path}"`);
+    assertStringIncludes(ev.content, "symbolic links");
+    await Deno.remove(`${dir}/sub`);
+    await Deno.rename(`${dir}/real`, `${dir}/sub`);
+    await waitFor(() => p.json<Ev>().find((e) => /can be read again/.test(e.content)));
+    await Deno.writeTextFile(path, "two\n", { append: true });
+    await waitFor(() => content(p).length >= 2);
+    assertEquals(content(p).map((e) => e.content), ["one", "two"]);
+  } finally {
+    await p.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("FileSource ends in an error naming the file when it stays unreadable past errorAfterMs", async () => {
+  const { dir } = await tmp();
+  await Deno.mkdir(`${dir}/sub`);
+  const path = `${dir}/sub/job.out`;
+  await Deno.writeTextFile(path, "one\n");
+  const statuses: string[] = [];
+  const got: string[] = [];
+  const src = new FileSource(path, { pollIntervalMs: 20, errorAfterMs: 300 });
+  const run = src.run({
+    batch: (b) => void got.push(b.text),
+    status: (s) => void statuses.push(`${s.state}: ${s.message}`),
+  });
+  try {
+    await waitFor(() => got.length > 0);
+    await Deno.rename(`${dir}/sub`, `${dir}/real`);
+    await Deno.symlink(`${dir}/sub`, `${dir}/sub`);
+    let err: unknown;
+    await run.catch((e) => (err = e));
+    assert(err instanceof UserFacingError, `expected a UserFacingError, got ${err}`);
+    assertStringIncludes(err.message, `cannot check "${path}"`);
+    assertEquals(statuses.filter((s) => s.startsWith("retrying")).length, 1, "reported once");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+async function mkfifo(path: string): Promise<void> {
+  const r = await new Deno.Command("mkfifo", { args: [path] }).output();
+  assert(r.success, "mkfifo");
+}
+
+Deno.test("stream refuses what is not a regular file with --no-follow, and waits for a FIFO's writer when following", async () => {
+  const { dir, home } = await tmp();
+  const fifo = `${dir}/pipe`;
+  await mkfifo(fifo);
+  try {
+    const a = await runS9s(["stream", "--path", fifo, "--no-follow"], { env: testEnv(home) });
+    assertEquals(a.code, 1, a.stderr);
+    assertStringIncludes(
+      a.stderr,
+      `error: "${fifo}" is a FIFO (named pipe), not a regular output file`,
+    );
+    const z = await runS9s(["stream", "--path", "/dev/zero", "--no-follow"], {
+      env: testEnv(home),
+    });
+    assertEquals(z.code, 1, z.stderr);
+    assertStringIncludes(z.stderr, `error: "/dev/zero" is a character device`);
+    const zf = await runS9s(["stream", "--path", "/dev/zero"], { env: testEnv(home) });
+    assertEquals(zf.code, 1, zf.stderr);
+
+    const p = new S9sProcess(["stream", "--path", fifo], { env: testEnv(home) });
+    try {
+      await p.waitForStderr("waiting for a writer");
+      const w = await Deno.open(fifo, { write: true });
+      await w.write(enc.encode("hello\nworld\n"));
+      await p.waitForLines(2);
+      w.close();
+      const st = await p.finished();
+      assertEquals(p.lines, ["hello", "world"]);
+      assertEquals(st.code, 0, p.stderr);
+    } finally {
+      await p.stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Run s9s with stdout on a real terminal (a pty from `script`); returns what the terminal got. */
+async function onTerminal(args: string[], env: Record<string, string>): Promise<string> {
+  const cmd = [Deno.execPath(), "run", "-A", "--unsafe-proto", `${ROOT}main.ts`, ...args]
+    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
+  const out = await new Deno.Command("script", {
+    args: ["-qfec", `${cmd} 2>/dev/null`, "/dev/null"],
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return new TextDecoder().decode(out.stdout);
+}
+
+const HOSTILE = "reset\x1bcafter\n" +
+  "title\x1b]0;pwned\x07end\n" +
+  "csi8\u009b2Jend\n" +
+  "bidi\u202eevil\u2066iso\u2069\n" +
+  "color\x1b[31mred\x1b[0m\n" +
+  "tab\there\n";
+
+Deno.test("stream on a terminal lets only SGR colors through and shows every other control", async () => {
+  const { dir, home } = await tmp();
+  const path = `${dir}/job.out`;
+  await Deno.writeTextFile(path, HOSTILE);
+  try {
+    const env = { S9S_HOME: home, TERM: "xterm", HOME: Deno.env.get("HOME") ?? "/root" };
+    const out = (await onTerminal(["stream", "--path", path, "--no-follow"], env))
+      .replaceAll("\r\n", "\n");
+    assertStringIncludes(out, "reset\u241bcafter\n");
+    assertStringIncludes(out, "title\u241b]0;pwned\u2407end\n");
+    assertStringIncludes(out, "csi8\\u009b2Jend\n");
+    assertStringIncludes(out, "bidi\\u202eevil\\u2066iso\\u2069\n");
+    assertStringIncludes(out, "color\x1b[31mred\x1b[0m\n");
+    assertStringIncludes(out, "tab\there\n");
+    // Nothing else reaches the terminal: every ESC left starts an SGR, no C1, no bidi.
+    const escs = [...out.matchAll(/\x1b/g)].map((m) => out.slice(m.index, m.index + 12));
+    for (const e of escs) {
+      assert(
+        /^\x1b\[[0-9;]*m/.test(e),
+        `a non-SGR escape reached the terminal: ${JSON.stringify(e)}`,
+      );
+    }
+    assert(!/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/.test(out), "no C1 or bidi character");
+
+    // NO_COLOR: colors from the log are dropped too, the rest still shown.
+    const plain = await onTerminal(["stream", "--path", path, "--no-follow"], {
+      ...env,
+      NO_COLOR: "1",
+    });
+    assert(!plain.includes("\x1b"), `no escape at all with NO_COLOR: ${JSON.stringify(plain)}`);
+    assertStringIncludes(plain, "colorred");
+
+    // JSON escapes C1 and bidi (JSON.stringify does not), losslessly.
+    const j = await runS9s(["stream", "--path", path, "--no-follow", "-o", "json"], {
+      env: testEnv(home),
+    });
+    assertEquals(j.code, 0, j.stderr);
+    assert(!/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/.test(j.stdout), "raw C1/bidi in JSON");
+    assertStringIncludes(j.stdout, "csi8\\u009b2Jend");
+    const evs = j.stdout.trim().split("\n").map((l) => JSON.parse(l) as Ev);
+    assertEquals(evs.map((e) => e.content).join("\n") + "\n", HOSTILE);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
