@@ -289,3 +289,104 @@ Deno.test("stream on a terminal lets only SGR colors through and shows every oth
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** The command line of deno.json's `s9s` task (its V8 flags included), with `args` after it. */
+function taskCommand(args: string[]): Deno.Command {
+  const deno = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
+  const words = (deno.tasks.s9s as string).split(/\s+/);
+  assertEquals(words[0], "deno", "the s9s task runs deno");
+  return new Deno.Command(Deno.execPath(), {
+    args: [...words.slice(1), ...args],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+const EVIL = "a".repeat(40) + "b"; // (a+)+$ backtracks 2^40 times on it without the fallback
+
+Deno.test("user regexes with catastrophic backtracking run in linear time: filters, highlights, alerts (as the s9s task runs)", async () => {
+  const { dir, home } = await tmp();
+  const path = `${dir}/job.out`;
+  let text = "";
+  for (let i = 0; i < 50; i++) text += `${EVIL}\nline ${i}\n${"a".repeat(i + 1)}\n`;
+  await Deno.writeTextFile(path, text);
+  await Deno.writeTextFile(
+    `${dir}/c.yaml`,
+    [
+      "streaming:",
+      "  filters:",
+      '    - { name: evil, pattern: "(a+)+$", action: highlight, color: red }',
+      "  alerts:",
+      '    - { name: evil-alert, pattern: "(a+)+$", action: notification, cooldown: 0s }',
+    ].join("\n") + "\n",
+  );
+  try {
+    const t0 = Date.now();
+    const out = await taskCommand([
+      "stream",
+      "--path",
+      path,
+      "--no-follow",
+      "--config",
+      `${dir}/c.yaml`,
+      "-o",
+      "json",
+      "--filter",
+      "(a+)+$",
+      "--exclude",
+      "^(x+x+)+y$",
+    ]).output();
+    const ms = Date.now() - t0;
+    const stdout = new TextDecoder().decode(out.stdout);
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 0, stderr);
+    const evs = stdout.trim().split("\n").map((l) => JSON.parse(l) as Ev);
+    assertEquals(evs.length, 50, "the all-a lines, and only those");
+    assert(evs.every((e) => /^a+$/.test(e.content) && e.highlights?.[0] === "evil"));
+    assertEquals(stderr.split("\n").filter((l) => l.startsWith("s9s: alert (info)")).length, 50);
+    // Without V8's linear fallback one such line takes minutes; with it, all run in milliseconds.
+    assert(ms < 15_000, `took ${ms} ms`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Ctrl+C ends s9s promptly while a regex the linear engine cannot take keeps it busy", async () => {
+  const { dir, home } = await tmp();
+  const path = `${dir}/job.out`;
+  await Deno.writeTextFile(path, "start\n");
+  // A back-reference keeps V8 on its backtracking engine: this filter runs for hours on EVIL.
+  const child = taskCommand(["stream", "--path", path, "--filter", "^(a+)+\\1$"]).spawn();
+  const dec = new TextDecoder();
+  let stderr = "";
+  const pump = (async () => {
+    for await (const c of child.stderr) stderr += dec.decode(c);
+  })();
+  const stdout = child.stdout.cancel();
+  try {
+    await Deno.writeTextFile(path, `${EVIL}\n`, { append: true });
+    // Busy: the main thread is inside the regex once the line was read (give it a moment).
+    await waitFor(async () => {
+      const stat = await Deno.readTextFile(`/proc/${child.pid}/stat`);
+      const utime = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[11]);
+      return utime > 50; // 0.5 s of CPU: stuck in the regex
+    }, { timeout: 20_000, what: "s9s busy in the regex" });
+    const t0 = Date.now();
+    child.kill("SIGINT");
+    const st = await child.status;
+    const ms = Date.now() - t0;
+    await pump;
+    assertEquals(st.code, 130, stderr);
+    assert(ms < 5000, `Ctrl+C took ${ms} ms`);
+    assertStringIncludes(stderr, "interrupted");
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* ended */ }
+    await stdout.catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+    void home;
+  }
+});
