@@ -29,6 +29,9 @@ type Libc = Deno.DynamicLibrary<{
 let libc: Libc | null | undefined;
 let followed = 0;
 let raised = false;
+let held = 0; // descriptors held by followed files
+let baseline = -1; // descriptors open before the first followed file
+let soft: number | undefined;
 
 function openLibc(): Libc | null {
   if (libc !== undefined) return libc;
@@ -74,11 +77,53 @@ export function raiseFdLimit(): FdLimit | undefined {
 /** Count a followed file; once there are many, raise the soft limit (once). */
 export function noteFollowedFile(): void {
   followed++;
-  if (!raised && followed > RAISE_FROM) raiseFdLimit();
+  if (!raised && followed > RAISE_FROM) {
+    raiseFdLimit();
+    soft = undefined;
+  }
+}
+
+/** Descriptors open in this process now (undefined where /proc is not there). */
+export function openFdCount(): number | undefined {
+  try {
+    let n = 0;
+    for (const _ of Deno.readDirSync("/proc/self/fd")) n++;
+    return n - 1; // the directory being read
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Ask for a descriptor to hold a followed file open. Refused (false) when fewer than a reserve
+ * (an eighth of the limit, at least 32) would be left: Deno panics on some internal calls when
+ * not a single descriptor is free, and sockets, history files and the watcher need some too.
+ * Pair with {@link releaseFileFd}.
+ */
+export function acquireFileFd(): boolean {
+  soft ??= fdLimit()?.soft ?? Infinity;
+  if (soft === Infinity) {
+    held++;
+    return true;
+  }
+  if (baseline < 0) baseline = openFdCount() ?? 0;
+  const reserve = Math.max(32, Math.floor(soft / 8));
+  // Cheap estimate first; near the limit count what is really open (others open files too).
+  if (baseline + held + 1 + reserve > soft) {
+    const open = openFdCount();
+    if (open !== undefined && open + 1 + reserve > soft) return false;
+  }
+  held++;
+  return true;
+}
+
+/** Give back a descriptor from {@link acquireFileFd}. */
+export function releaseFileFd(): void {
+  if (held > 0) held--;
 }
 
 /** The error for a file that could not be opened because descriptors ran out. */
-export function fdLimitError(path: string, cause: unknown): UserFacingError {
+export function fdLimitError(path: string, cause?: unknown): UserFacingError {
   const lim = fdLimit();
   const limit = lim ? ` (limit ${lim.soft} open files)` : "";
   return new UserFacingError(`cannot follow "${path}": too many open files${limit}`, {

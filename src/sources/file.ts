@@ -12,7 +12,12 @@
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { SourceKind } from "../core/stream_event.ts";
 import { UserFacingError } from "../errors.ts";
-import { fdLimitError, noteFollowedFile } from "../platform/rlimit.ts";
+import {
+  acquireFileFd,
+  fdLimitError,
+  noteFollowedFile,
+  releaseFileFd,
+} from "../platform/rlimit.ts";
 import { type Source, type SourceSink, Waker } from "./source.ts";
 import { readFull, readFullSync, tailStart } from "./tail_start.ts";
 import { onLocalFs, type WatchHub } from "./watch_hub.ts";
@@ -250,14 +255,19 @@ export class FileSource implements Source {
         message: `waiting for a writer on FIFO "${this.path}"`,
       });
     }
+    if (!acquireFileFd()) throw fdLimitError(this.path);
     let file: Deno.FsFile | undefined;
     try {
       file = await abortable(Deno.open(this.path, { read: true }), this.#opts.signal);
     } catch (err) {
+      releaseFileFd();
       if (isNotFound(err)) return false;
       throw this.#openError(err);
     }
-    if (!file) return false; // aborted while a FIFO waited for its writer
+    if (!file) {
+      releaseFileFd();
+      return false; // aborted while a FIFO waited for its writer
+    }
     if (this.#fifo) {
       this.#local = false; // a FIFO read blocks: never synchronously
       this.#file = file;
@@ -321,6 +331,7 @@ export class FileSource implements Source {
   }
 
   #close(): void {
+    if (this.#file) releaseFileFd();
     try {
       this.#file?.close();
     } catch { /* already closed */ }

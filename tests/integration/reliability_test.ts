@@ -390,3 +390,96 @@ Deno.test("Ctrl+C ends s9s promptly while a regex the linear engine cannot take 
     void home;
   }
 });
+
+/** Follow `n` files under `ulimit` settings; returns which were followed and which named. */
+async function followMany(n: number, ulimit: string): Promise<{
+  followed: Set<number>;
+  named: Set<number>;
+  stderr: string;
+  code: number;
+}> {
+  const { dir, home } = await tmp();
+  const paths: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    paths.push(`${dir}/f${i}.out`);
+    await Deno.writeTextFile(paths[i - 1], `hello ${i}\n`);
+  }
+  await Deno.writeTextFile(`${dir}/c.yaml`, "streaming:\n  max_concurrent_streams: 5000\n");
+  const args = [
+    "run",
+    "-A",
+    "--unsafe-proto",
+    `${ROOT}main.ts`,
+    "stream",
+    "--config",
+    `${dir}/c.yaml`,
+  ]
+    .concat(...paths.map((p) => ["--path", p]));
+  const quoted = [Deno.execPath(), ...args].map((a) => `'${a}'`).join(" ");
+  const child = new Deno.Command("bash", {
+    args: ["-c", `${ulimit}; exec ${quoted}`],
+    env: testEnv(home),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let stdout = "";
+  let stderr = "";
+  const dec = new TextDecoder();
+  const pumps = [
+    (async () => {
+      for await (const c of child.stdout) stdout += dec.decode(c, { stream: true });
+    })(),
+    (async () => {
+      for await (const c of child.stderr) stderr += dec.decode(c, { stream: true });
+    })(),
+  ];
+  const followed = new Set<number>();
+  const named = new Set<number>();
+  const scan = () => {
+    followed.clear();
+    named.clear();
+    for (const m of stdout.matchAll(/hello (\d+)/g)) followed.add(Number(m[1]));
+    for (
+      const m of stderr.matchAll(
+        /cannot follow "[^"]*\/f(\d+)\.out": too many open files \(limit \d+/g,
+      )
+    ) {
+      named.add(Number(m[1]));
+    }
+    return followed.size + named.size >= n;
+  };
+  try {
+    await waitFor(scan, {
+      timeout: 60_000,
+      what: `${n} files accounted for: ${stderr.slice(-300)}`,
+    })
+      .catch(() => {});
+    try {
+      child.kill("SIGTERM");
+    } catch { /* ended */ }
+    const st = await child.status;
+    await Promise.all(pumps);
+    scan();
+    return { followed, named, stderr, code: st.code };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("out of file descriptors: every file is followed or named in an error with the limit, never a panic", async () => {
+  const r = await followMany(400, "ulimit -n 256");
+  assert(!/panicked/.test(r.stderr), `Deno panicked: ${r.stderr.slice(0, 2000)}`);
+  for (let i = 1; i <= 400; i++) {
+    assert(r.followed.has(i) || r.named.has(i), `file ${i} neither followed nor named`);
+  }
+  assert(r.followed.size > 100, `only ${r.followed.size} followed under a limit of 256`);
+  assert(r.named.size > 0, "some must be refused under a limit of 256");
+});
+
+Deno.test("out of file descriptors: a soft limit below the hard one is raised, all files followed", async () => {
+  const r = await followMany(400, "ulimit -Hn 4096; ulimit -Sn 256");
+  assert(!/panicked/.test(r.stderr), `Deno panicked: ${r.stderr.slice(0, 2000)}`);
+  assertEquals(r.named.size, 0, r.stderr.slice(0, 1000));
+  assertEquals(r.followed.size, 400);
+});
