@@ -259,9 +259,11 @@ Deno.test("stream on a terminal lets only SGR colors through and shows every oth
     assertStringIncludes(out, "color\x1b[31mred\x1b[0m\n");
     assertStringIncludes(out, "tab\there\n");
     // Nothing else reaches the terminal: every ESC left starts an SGR, no C1, no bidi.
+    // deno-lint-ignore no-control-regex
     const escs = [...out.matchAll(/\x1b/g)].map((m) => out.slice(m.index, m.index + 12));
     for (const e of escs) {
       assert(
+        // deno-lint-ignore no-control-regex
         /^\x1b\[[0-9;]*m/.test(e),
         `a non-SGR escape reached the terminal: ${JSON.stringify(e)}`,
       );
@@ -291,12 +293,13 @@ Deno.test("stream on a terminal lets only SGR colors through and shows every oth
 });
 
 /** The command line of deno.json's `s9s` task (its V8 flags included), with `args` after it. */
-function taskCommand(args: string[]): Deno.Command {
+function taskCommand(args: string[], home: string): Deno.Command {
   const deno = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
   const words = (deno.tasks.s9s as string).split(/\s+/);
   assertEquals(words[0], "deno", "the s9s task runs deno");
   return new Deno.Command(Deno.execPath(), {
     args: [...words.slice(1), ...args],
+    env: testEnv(home),
     cwd: ROOT,
     stdin: "null",
     stdout: "piped",
@@ -337,7 +340,7 @@ Deno.test("user regexes with catastrophic backtracking run in linear time: filte
       "(a+)+$",
       "--exclude",
       "^(x+x+)+y$",
-    ]).output();
+    ], home).output();
     const ms = Date.now() - t0;
     const stdout = new TextDecoder().decode(out.stdout);
     const stderr = new TextDecoder().decode(out.stderr);
@@ -358,7 +361,7 @@ Deno.test("Ctrl+C ends s9s promptly while a regex the linear engine cannot take 
   const path = `${dir}/job.out`;
   await Deno.writeTextFile(path, "start\n");
   // A back-reference keeps V8 on its backtracking engine: this filter runs for hours on EVIL.
-  const child = taskCommand(["stream", "--path", path, "--filter", "^(a+)+\\1$"]).spawn();
+  const child = taskCommand(["stream", "--path", path, "--filter", "^(a+)+\\1$"], home).spawn();
   const dec = new TextDecoder();
   let stderr = "";
   const pump = (async () => {
@@ -387,7 +390,6 @@ Deno.test("Ctrl+C ends s9s promptly while a regex the linear engine cannot take 
     } catch { /* ended */ }
     await stdout.catch(() => {});
     await Deno.remove(dir, { recursive: true });
-    void home;
   }
 });
 
