@@ -52,7 +52,7 @@ Deno.test("PaneModel pause freezes the view and counts waiting lines; filter and
 
 Deno.test("formatLine neutralises control sequences and colors highlights", () => {
   const l = (content: string): PaneLine => ({ num: 1, content, time: 0 });
-  assertEquals(formatLine(l("a\x1b[2Jb\x1b]0;t\x07c")), "abc");
+  assertEquals(formatLine(l("a\x1b[2Jb\x1b]0;t\x07c")), "a\u241b[2Jb\u241b]0;t\u2407c");
   assertEquals(
     formatLine(l("ERROR x"), { highlights: [{ color: "red", regex: /error/i }] }),
     "\x1b[31mERROR x\x1b[0m",
