@@ -156,7 +156,8 @@ function neutralModel(s: string, keepSgr: boolean): string {
     const ch = s[i];
     const c = s.charCodeAt(i);
     if (c === 0x1b) {
-      const m = /^\x1b\[[0-9;:]*m/.exec(s.slice(i)); // deno-lint-ignore no-control-regex
+      // deno-lint-ignore no-control-regex
+      const m = /^\x1b\[[0-9;:]*m/.exec(s.slice(i));
       if (m) {
         if (keepSgr) out += m[0];
         i += m[0].length - 1;
