@@ -4,7 +4,7 @@
  * regex that backtracks for minutes on one line (one V8's linear engine cannot take, e.g. with a
  * back-reference) would make Ctrl+C do nothing meanwhile.
  *
- * The watchdog is a tiny worker with its own event loop. On SIGINT it waits a second for the
+ * The watchdog is a tiny worker with its own event loop. On SIGINT (or SIGTERM) it waits a second for the
  * main thread to acknowledge (its own SIGINT listener posts a message, which proves its loop
  * turns); if none comes, it restores the terminal and ends the process with exit code 130 via
  * libc's `_exit` (Deno.exit in a worker ends only the worker). It is armed only once user
@@ -23,7 +23,7 @@ self.onmessage = (e) => {
   if (e.data === "alt-on") alt = true;
   if (e.data === "alt-off") alt = false;
 };
-Deno.addSignalListener("SIGINT", () => {
+const onSignal = () => {
   if (pending) return;
   pending = true;
   setTimeout(() => {
@@ -41,7 +41,9 @@ Deno.addSignalListener("SIGINT", () => {
     const lib = Deno.dlopen("libc.so.6", { _exit: { parameters: ["i32"], result: "void" } });
     lib.symbols._exit(130);
   }, ${GRACE_MS});
-});
+};
+Deno.addSignalListener("SIGINT", onSignal);
+Deno.addSignalListener("SIGTERM", onSignal);
 `;
 
 let enabled = false;
@@ -61,6 +63,7 @@ export function armInterruptWatchdog(): void {
     });
     const w = worker;
     Deno.addSignalListener("SIGINT", () => w.postMessage("ack"));
+    Deno.addSignalListener("SIGTERM", () => w.postMessage("ack"));
   } catch {
     worker = undefined; // no worker or no FFI here: Ctrl+C works as the main thread allows
   }

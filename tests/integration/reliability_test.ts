@@ -356,42 +356,44 @@ Deno.test("user regexes with catastrophic backtracking run in linear time: filte
   }
 });
 
-Deno.test("Ctrl+C ends s9s promptly while a regex the linear engine cannot take keeps it busy", async () => {
-  const { dir, home } = await tmp();
-  const path = `${dir}/job.out`;
-  await Deno.writeTextFile(path, "start\n");
-  // A back-reference keeps V8 on its backtracking engine: this filter runs for hours on EVIL.
-  const child = taskCommand(["stream", "--path", path, "--filter", "^(a+)+\\1$"], home).spawn();
-  const dec = new TextDecoder();
-  let stderr = "";
-  const pump = (async () => {
-    for await (const c of child.stderr) stderr += dec.decode(c);
-  })();
-  const stdout = child.stdout.cancel();
-  try {
-    await Deno.writeTextFile(path, `${EVIL}\n`, { append: true });
-    // Busy: the main thread is inside the regex once the line was read (give it a moment).
-    await waitFor(async () => {
-      const stat = await Deno.readTextFile(`/proc/${child.pid}/stat`);
-      const utime = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[11]);
-      return utime > 50; // 0.5 s of CPU: stuck in the regex
-    }, { timeout: 20_000, what: "s9s busy in the regex" });
-    const t0 = Date.now();
-    child.kill("SIGINT");
-    const st = await child.status;
-    const ms = Date.now() - t0;
-    await pump;
-    assertEquals(st.code, 130, stderr);
-    assert(ms < 5000, `Ctrl+C took ${ms} ms`);
-    assertStringIncludes(stderr, "interrupted");
-  } finally {
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  Deno.test(`${sig} ends s9s promptly while a regex the linear engine cannot take keeps it busy`, async () => {
+    const { dir, home } = await tmp();
+    const path = `${dir}/job.out`;
+    await Deno.writeTextFile(path, "start\n");
+    // A back-reference keeps V8 on its backtracking engine: this filter runs for hours on EVIL.
+    const child = taskCommand(["stream", "--path", path, "--filter", "^(a+)+\\1$"], home).spawn();
+    const dec = new TextDecoder();
+    let stderr = "";
+    const pump = (async () => {
+      for await (const c of child.stderr) stderr += dec.decode(c);
+    })();
+    const stdout = child.stdout.cancel();
     try {
-      child.kill("SIGKILL");
-    } catch { /* ended */ }
-    await stdout.catch(() => {});
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+      await Deno.writeTextFile(path, `${EVIL}\n`, { append: true });
+      // Busy: the main thread is inside the regex once the line was read (give it a moment).
+      await waitFor(async () => {
+        const stat = await Deno.readTextFile(`/proc/${child.pid}/stat`);
+        const utime = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[11]);
+        return utime > 50; // 0.5 s of CPU: stuck in the regex
+      }, { timeout: 20_000, what: "s9s busy in the regex" });
+      const t0 = Date.now();
+      child.kill(sig);
+      const st = await child.status;
+      const ms = Date.now() - t0;
+      await pump;
+      assertEquals(st.code, 130, stderr);
+      assert(ms < 5000, `${sig} took ${ms} ms`);
+      assertStringIncludes(stderr, "interrupted");
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* ended */ }
+      await stdout.catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
 
 /** Follow `n` files under `ulimit` settings; returns which were followed and which named. */
 async function followMany(n: number, ulimit: string): Promise<{
