@@ -6,6 +6,7 @@
  */
 import { assert, assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
 import { ROOT, runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
+import { addStream, withTmux } from "../_helpers/tmux.ts";
 import { FileSource } from "../../src/sources/file.ts";
 import { UserFacingError } from "../../src/errors.ts";
 
@@ -486,4 +487,59 @@ Deno.test("out of file descriptors: a soft limit below the hard one is raised, a
   assert(!/panicked/.test(r.stderr), `Deno panicked: ${r.stderr.slice(0, 2000)}`);
   assertEquals(r.named.size, 0, r.stderr.slice(0, 1000));
   assertEquals(r.followed.size, 400);
+});
+
+/** The V8 flags of deno.json's `s9s` task (for processes not started through it, e.g. tmux). */
+function taskV8Flags(): string {
+  const deno = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
+  const flag = (deno.tasks.s9s as string).split(/\s+/).find((w) => w.startsWith("--v8-flags="));
+  assert(flag, "the s9s task sets V8 flags");
+  return flag.slice("--v8-flags=".length);
+}
+
+/** Files a process holds open whose path contains `part`. */
+function openFiles(pid: number, part: string): string[] {
+  const out: string[] = [];
+  for (const e of Deno.readDirSync(`/proc/${pid}/fd`)) {
+    try {
+      const target = Deno.readLinkSync(`/proc/${pid}/fd/${e.name}`);
+      if (target.includes(part)) out.push(target);
+    } catch { /* closed meanwhile */ }
+  }
+  return out;
+}
+
+Deno.test("TUI search with catastrophic backtracking answers at once (V8 flags of the s9s task)", async () => {
+  // The TUI runs in tmux without `deno task`: its V8 flags come from the task line via
+  // DENO_V8_FLAGS, so this follows the task.
+  await withTmux({ env: { DENO_V8_FLAGS: taskV8Flags() } }, async (t) => {
+    await t.waitFor("train_model");
+    const panes = await new Deno.Command("tmux", {
+      args: ["list-panes", "-t", t.name, "-F", "#{pane_pid}"],
+      stdout: "piped",
+    }).output();
+    const panePid = new TextDecoder().decode(panes.stdout).trim();
+    const kids = new TextDecoder().decode(
+      (await new Deno.Command("pgrep", { args: ["-P", panePid], stdout: "piped" }).output())
+        .stdout,
+    ).trim().split("\n").map(Number);
+    const out = await waitFor(() => {
+      for (const k of kids) {
+        const f = openFiles(k, "/s9s-mock-").find((p) => /1001[^/]*\.out$/.test(p));
+        if (f) return f;
+      }
+      return undefined;
+    }, { what: "the mock job 1001's output file" });
+    await t.keys("C-s");
+    await t.waitFor("Stream Monitor");
+    await addStream(t, "1001", 0);
+    await Deno.writeTextFile(out, `${EVIL}\n`.repeat(30) + "needle\n", { append: true });
+    await t.waitFor("needle");
+    await t.keys("/");
+    await t.waitFor("Search (regex");
+    await t.type("^(a+)+$");
+    await t.keys("Enter");
+    // Without the linear fallback, 30 such lines keep the TUI busy for days.
+    await t.waitFor("no match for /^(a+)+$/", { timeout: 10_000 });
+  });
 });
