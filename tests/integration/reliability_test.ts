@@ -543,3 +543,27 @@ Deno.test("TUI search with catastrophic backtracking answers at once (V8 flags o
     await t.waitFor("no match for /^(a+)+$/", { timeout: 10_000 });
   });
 });
+
+Deno.test("WatchHub watches many directories with one inotify instance and wakes each file's listener", async () => {
+  const { dir } = await tmp();
+  const { WatchHub } = await import("../../src/sources/watch_hub.ts");
+  const inotifyFds = () => openFiles(Deno.pid, "inotify").length;
+  const before = inotifyFds();
+  const hub = new WatchHub(true);
+  const woken = new Set<number>();
+  const unsubs: (() => void)[] = [];
+  try {
+    for (let i = 0; i < 40; i++) {
+      await Deno.mkdir(`${dir}/d${i}`);
+      unsubs.push(hub.watch(`${dir}/d${i}`, "job.out", () => void woken.add(i))!);
+    }
+    await waitFor(() => hub.watching === 40, { what: "the shared watcher" });
+    assertEquals(inotifyFds() - before, 1, "one inotify instance for 40 directories");
+    for (let i = 0; i < 40; i++) await Deno.writeTextFile(`${dir}/d${i}/job.out`, "x\n");
+    await waitFor(() => woken.size === 40, { what: `40 wakes (have ${woken.size})` });
+  } finally {
+    unsubs.forEach((u) => u());
+    hub.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
