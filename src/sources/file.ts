@@ -12,6 +12,7 @@
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { SourceKind } from "../core/stream_event.ts";
 import { UserFacingError } from "../errors.ts";
+import { notRegularError, openError } from "./file_errors.ts";
 import {
   acquireFileFd,
   fdLimitError,
@@ -19,7 +20,8 @@ import {
   releaseFileFd,
 } from "../platform/rlimit.ts";
 import { type Source, type SourceSink, Waker } from "./source.ts";
-import { readFull, readFullSync, tailStart } from "./tail_start.ts";
+import { HeadFingerprint } from "./head_fingerprint.ts";
+import { tailStart } from "./tail_start.ts";
 import { onLocalFs, type WatchHub } from "./watch_hub.ts";
 
 /** Options for {@link FileSource}. */
@@ -49,8 +51,6 @@ export interface FileSourceOptions {
   debug?: (msg: string) => void;
 }
 
-/** Bytes of the file's head kept as its fingerprint. */
-const HEAD_MAX = 4096;
 /** Read size while far behind the end of the file (per-read overhead dominates below this). */
 const CATCH_UP_BYTES = 1024 * 1024;
 /** Poll interval for a followed file whose every write inotify reports. */
@@ -61,12 +61,6 @@ const IDENTITY_CHECK_MS = 250;
 /** Is this error "the file is not there"? */
 function isNotFound(err: unknown): boolean {
   return err instanceof Deno.errors.NotFound;
-}
-
-/** Is this error "out of file descriptors"? */
-function isFdExhausted(err: unknown): boolean {
-  const code = (err as { code?: string })?.code;
-  return code === "EMFILE" || code === "ENFILE";
 }
 
 /** Resolves with `p`, or with undefined once `signal` aborts (a FIFO open or read may block). */
@@ -93,8 +87,7 @@ export class FileSource implements Source {
   #file?: Deno.FsFile;
   #ino: number | null = null;
   #pos = 0; // bytes read from the current file
-  #head = new Uint8Array(0); // first bytes of the current file as read from offset 0
-  #headScratch?: Uint8Array;
+  #head = new HeadFingerprint(); // first bytes of the current file as read from offset 0
   #fifo = false;
   #finishing = false;
   #waker = new Waker();
@@ -240,7 +233,7 @@ export class FileSource implements Source {
       st = await Deno.stat(this.path);
     } catch (err) {
       if (isNotFound(err)) return false;
-      throw this.#openError(err);
+      throw openError(this.path, err);
     }
     if (st.isDirectory) {
       throw new UserFacingError(`"${this.path}" is a directory, not an output file`, {
@@ -248,7 +241,7 @@ export class FileSource implements Source {
       });
     }
     this.#fifo = !st.isFile && st.isFifo === true;
-    if (!st.isFile && !(this.#fifo && this.#opts.follow)) throw this.#notRegular(st);
+    if (!st.isFile && !(this.#fifo && this.#opts.follow)) throw notRegularError(this.path, st);
     if (this.#fifo) {
       this.#sink!.status({
         state: "waiting",
@@ -262,7 +255,7 @@ export class FileSource implements Source {
     } catch (err) {
       releaseFileFd();
       if (isNotFound(err)) return false;
-      throw this.#openError(err);
+      throw openError(this.path, err);
     }
     if (!file) {
       releaseFileFd();
@@ -277,7 +270,7 @@ export class FileSource implements Source {
     this.#file = file;
     this.#ino = fst.ino;
     this.#pos = 0;
-    this.#head = new Uint8Array(0);
+    this.#head.reset();
     if (this.#firstOpen && this.#opts.tailLines !== undefined) {
       const { offset, linesBefore } = await tailStart(file, fst.size, this.#opts.tailLines);
       this.#pos = offset;
@@ -287,47 +280,11 @@ export class FileSource implements Source {
         firstLine: linesBefore + 1,
       });
       // The fingerprint is the head as it is now, though we start reading further on.
-      const head = new Uint8Array(Math.min(offset, HEAD_MAX));
-      await file.seek(0, Deno.SeekMode.Start);
-      this.#head = head.subarray(0, await readFull(file, head));
+      await this.#head.capture(file, offset);
       await file.seek(offset, Deno.SeekMode.Start);
     }
     this.#firstOpen = false;
     return true;
-  }
-
-  #openError(err: unknown): Error {
-    if (err instanceof Deno.errors.PermissionDenied) {
-      return new UserFacingError(`permission denied reading "${this.path}"`, {
-        hint:
-          "the file belongs to another user or its directory is not readable; check `ls -l` on it",
-        cause: err,
-      });
-    }
-    if (err instanceof Deno.errors.IsADirectory) {
-      return new UserFacingError(`"${this.path}" is a directory, not an output file`, {
-        hint: "give the file itself with --path",
-      });
-    }
-    if (isFdExhausted(err)) return fdLimitError(this.path, err);
-    return err as Error;
-  }
-
-  #notRegular(st: Deno.FileInfo): UserFacingError {
-    const what = st.isFifo
-      ? "a FIFO (named pipe)"
-      : st.isCharDevice
-      ? "a character device"
-      : st.isBlockDevice
-      ? "a block device"
-      : st.isSocket
-      ? "a socket"
-      : "not a regular file";
-    return new UserFacingError(`"${this.path}" is ${what}, not a regular output file`, {
-      hint: st.isFifo
-        ? "without --no-follow s9s waits for a writer on a FIFO and reads it until it closes"
-        : "s9s follows regular files; copy the data to a file first",
-    });
   }
 
   #close(): void {
@@ -344,7 +301,7 @@ export class FileSource implements Source {
     // The held tail belongs to the old content, read before it changed: it is a line too.
     await this.#emit(this.#splitter.flush());
     this.#pos = 0;
-    this.#head = new Uint8Array(0);
+    this.#head.reset();
     await this.#file!.seek(0, Deno.SeekMode.Start);
     this.#splitter.resetOffset(0);
     this.#opts.debug?.(`truncation or rewrite detected on ${this.path}`);
@@ -374,7 +331,7 @@ export class FileSource implements Source {
       if (!this.#fifo && await this.#changed(n)) return "rewritten";
       this.#trusted("read");
       if (n === 0) break;
-      if (this.#pos < HEAD_MAX) this.#extendHead(view, n);
+      this.#head.extend(view, n, this.#pos);
       this.#pos += n;
       total += n;
       await this.#emit(this.#splitter.commit(n));
@@ -392,15 +349,6 @@ export class FileSource implements Source {
     return total;
   }
 
-  /** Grow the fingerprint with the bytes just read at #pos (below HEAD_MAX). */
-  #extendHead(view: Uint8Array, n: number): void {
-    const add = view.subarray(0, Math.min(n, HEAD_MAX - this.#pos));
-    const head = new Uint8Array(this.#head.length + add.length);
-    head.set(this.#head);
-    head.set(add, this.#head.length);
-    this.#head = head;
-  }
-
   /**
    * Was the file truncated or rewritten? Asked after a read of `n` bytes at #pos, before they
    * are trusted: a size below the position (on a read that found nothing), or a head that no
@@ -413,26 +361,7 @@ export class FileSource implements Source {
       const st = this.#local ? file.statSync() : await file.stat();
       if (st.size < this.#pos) return true;
     }
-    const len = this.#head.length;
-    if (len === 0) return false;
-    if (!this.#headScratch || this.#headScratch.length < len) {
-      this.#headScratch = new Uint8Array(HEAD_MAX);
-    }
-    const cur = this.#headScratch.subarray(0, len);
-    let got: number;
-    if (this.#local) {
-      file.seekSync(0, Deno.SeekMode.Start);
-      got = readFullSync(file, cur);
-      file.seekSync(this.#pos + n, Deno.SeekMode.Start);
-    } else {
-      await file.seek(0, Deno.SeekMode.Start);
-      got = await readFull(file, cur);
-      await file.seek(this.#pos + n, Deno.SeekMode.Start);
-    }
-    if (got < len) return true;
-    const head = this.#head;
-    for (let i = 0; i < len; i++) if (cur[i] !== head[i]) return true;
-    return false;
+    return !(await this.#head.matches(file, this.#pos + n, this.#local));
   }
 
   async #emit(batch: ReturnType<LineSplitter["flush"]>): Promise<void> {
