@@ -4,15 +4,21 @@
  * @module
  */
 import type { GlobalFlags } from "./src/cli/common.ts";
-import { VERSION } from "./src/version.ts";
 import { enableInterruptWatchdog } from "./src/platform/interrupt_watchdog.ts";
 
-// Loaded in main(), after the `--version` fast path: commander alone costs ~90 ms to load.
-let Command: typeof import("@commander-js/extra-typings").Command;
-let Option: typeof import("@commander-js/extra-typings").Option;
+type Commander = typeof import("@commander-js/extra-typings");
+type AnyCommand = import("@commander-js/extra-typings").Command<unknown[], Record<string, unknown>>;
 
 /** Global options that take a value (to find the subcommand name without parsing). */
 const VALUE_OPTIONS = new Set(["-c", "--config", "--cluster-api"]);
+
+/** The subcommands, each loaded only when named (all of them for help or completions). */
+const SUBCOMMANDS: Record<string, (globals: () => GlobalFlags) => Promise<AnyCommand>> = {
+  stream: async (g) => (await import("./src/cli/stream.ts")).streamCommand(g) as AnyCommand,
+  jobs: async (g) => (await import("./src/cli/jobs.ts")).jobsCommand(g) as AnyCommand,
+  config: async (g) => (await import("./src/cli/config.ts")).configCommand(g) as AnyCommand,
+  history: async (g) => (await import("./src/cli/history.ts")).historyCommand(g) as AnyCommand,
+};
 
 /** The subcommand named in `args`, if any (the first word that is not an option or its value). */
 function subcommandOf(args: string[]): string | undefined {
@@ -28,10 +34,19 @@ function subcommandOf(args: string[]): string | undefined {
   return undefined;
 }
 
-function buildProgram() {
+/** `--version` / `-V` among the global flags (before any subcommand). */
+function wantsVersion(args: string[]): boolean {
+  for (const a of args) {
+    if (a === "--" || !a.startsWith("-")) return false;
+    if (a === "--version" || a === "-V") return true;
+  }
+  return false;
+}
+
+function buildProgram({ Command, Option }: Commander) {
   const program = new Command("s9s")
     .description("Watch SLURM jobs' output live: a terminal UI and a scriptable `stream` command")
-    .version(VERSION, "-V, --version")
+    .option("-V, --version", "print the version, commit, Deno and V8 versions and the build kind")
     .option("-c, --config <file>", "config file (default: $S9S_CONFIG or ~/.s9s/config.yaml)")
     .option("--debug", "write a debug log to ~/.s9s/debug.log and show stack traces")
     .option("--mock", "use the embedded mock cluster (no Slurm needed)")
@@ -43,81 +58,70 @@ function buildProgram() {
         "mock",
       ]),
     )
+    // The TUI action would otherwise swallow `s9s help stream` as arguments.
+    .helpCommand("help [command]", "show help for a command")
     .enablePositionalOptions(false)
-    .showSuggestionAfterError(true)
-    .exitOverride()
-    .configureOutput({ outputError: () => {} });
+    .showSuggestionAfterError(true);
   const globals = (): GlobalFlags => program.opts() as GlobalFlags;
   return { program, globals };
 }
 
+/** Commander's errors are thrown, not printed: main turns them into `error:`/`hint:` lines. */
+function quietErrors(cmd: AnyCommand): void {
+  cmd.exitOverride().configureOutput({ outputError: () => {} });
+  for (const sub of cmd.commands) quietErrors(sub as AnyCommand);
+}
+
 async function main(args: string[]): Promise<number> {
+  const sub = subcommandOf(args);
   // Answered before anything heavy loads, so scripts probing the version stay fast.
-  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
-    await Deno.stdout.write(new TextEncoder().encode(`${VERSION}\n`));
+  if (sub === undefined && wantsVersion(args)) {
+    const { formatVersion, versionInfo } = await import("./src/version.ts");
+    await Deno.stdout.write(new TextEncoder().encode(formatVersion(await versionInfo())));
     return 0;
   }
-  const [commander, { exitCodeOf, formatError, UsageError }] = await Promise.all([
+  const [commander, { exitCodeOf, formatError }, { usageErrorOf }] = await Promise.all([
     import("@commander-js/extra-typings"),
     import("./src/errors.ts"),
+    import("./src/cli/usage_errors.ts"),
   ]);
-  ({ Command, Option } = commander);
-  const { CommanderError } = commander;
-  const { program, globals } = buildProgram();
-  // Only the named subcommand's module loads (all of them for help or an unknown name).
-  const sub = subcommandOf(args);
-  const only = sub === "stream" || sub === "jobs" || sub === "config" ? sub : undefined;
-  const [stream, jobs, config] = await Promise.all([
-    !only || only === "stream" ? import("./src/cli/stream.ts") : undefined,
-    !only || only === "jobs" ? import("./src/cli/jobs.ts") : undefined,
-    !only || only === "config" ? import("./src/cli/config.ts") : undefined,
-  ]);
-  const quiet = { outputError: () => {} };
-  if (stream) {
-    program.addCommand(stream.streamCommand(globals).exitOverride().configureOutput(quiet));
-  }
-  if (jobs) program.addCommand(jobs.jobsCommand(globals).exitOverride().configureOutput(quiet));
-  if (config) {
-    program.addCommand(config.configCommand(globals).exitOverride().configureOutput(quiet));
-  }
-  for (const c of program.commands) {
-    for (const sub of c.commands) sub.exitOverride().configureOutput({ outputError: () => {} });
-  }
-  if (!only) {
-    try {
-      const { historyCommand } = await import("./src/cli/history.ts");
-      program.addCommand(
-        historyCommand(globals).exitOverride().configureOutput({ outputError: () => {} }),
-      );
-      for (const sub of program.commands.at(-1)!.commands) {
-        sub.exitOverride().configureOutput({ outputError: () => {} });
-      }
-    } catch { /* history not built in */ }
-  }
-  program.action(async () => {
-    const { runTui } = await import("./src/cli/tui.ts");
-    await runTui(globals());
-  });
+  const { program, globals } = buildProgram(commander);
   try {
+    // Only the named subcommand's module loads (all of them for help or an unknown name).
+    const names = sub && sub in SUBCOMMANDS ? [sub] : Object.keys(SUBCOMMANDS);
+    for (const cmd of await Promise.all(names.map((n) => SUBCOMMANDS[n](globals)))) {
+      program.addCommand(cmd);
+    }
+    const { completionsCommand } = await import("./src/cli/completions.ts");
+    program.addCommand(completionsCommand(() => program as unknown as AnyCommand) as AnyCommand);
+    program.action(async () => {
+      const { runTui } = await import("./src/cli/tui.ts");
+      await runTui(globals());
+    });
+    quietErrors(program as unknown as AnyCommand);
+    // `s9s strem` and `s9s help strem` alike.
+    const named = sub === "help" ? subcommandOf(args.slice(args.indexOf("help") + 1)) : sub;
+    if (named !== undefined && !program.commands.some((c) => c.name() === named)) {
+      throw usageErrorOf({
+        unknownCommand: named,
+        commands: program.commands.map((c) => c.name()),
+      });
+    }
     await program.parseAsync(args, { from: "user" });
     return typeof Deno.exitCode === "number" ? Deno.exitCode : 0;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (
-        err.code === "commander.helpDisplayed" || err.code === "commander.version" ||
-        err.code === "commander.help"
-      ) return 0;
-      const msg = err.message.replace(/^error: /, "");
-      console.error(
-        formatError(
-          new UsageError(msg, { hint: "see `s9s --help` or `s9s stream --help`" }),
-          false,
-        ),
-      );
+    if (err instanceof commander.CommanderError) {
+      if (["commander.helpDisplayed", "commander.help", "commander.version"].includes(err.code)) {
+        return 0;
+      }
+      // Name the deepest command given (`s9s config validate --help`) in the hint.
+      const cmd = program.commands.find((c) => c.name() === sub);
+      const second = sub ? subcommandOf(args.slice(args.indexOf(sub) + 1)) : undefined;
+      const path = cmd?.commands.some((c) => c.name() === second) ? `${sub} ${second}` : sub;
+      console.error(formatError(usageErrorOf({ commanderError: err, sub: path }), false));
       return 2;
     }
-    const debug = args.includes("--debug");
-    console.error(formatError(err, debug));
+    console.error(formatError(err, args.includes("--debug")));
     return exitCodeOf(err);
   }
 }

@@ -38,6 +38,7 @@ StrictModes no
 UsePAM no
 MaxSessions 64
 MaxStartups 100:30:200
+Subsystem sftp internal-sftp
 LogLevel VERBOSE
 CONF
     # known_hosts line for clients

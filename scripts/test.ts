@@ -1,29 +1,42 @@
 /**
- * The test command: prepares what the integration tests need (as root: the single-node Slurm
- * cluster, tmux), runs `deno test`, and ends with a plain `N passed, N failed` line.
+ * The test command: prepares what the integration tests need, runs `deno test`, and ends with a
+ * plain `N passed, N failed, N skipped` line (deno's "ignored" are the skipped).
  *
- *   deno task test [deno test args…]
+ *   deno task -q test [deno test args…]
  *
- * S9S_TEST_NO_SETUP=1 skips the setup; CI=true makes a failed setup fatal.
+ * As root it prepares everything itself: tmux (apt-get, if missing), the unprivileged test user
+ * (S9S_TEST_SLURM_USER, default "s9stest"), the single-node Slurm cluster, the loopback SSH node,
+ * a private Prometheus and a private rsyslogd. Services it started are stopped again at the end,
+ * and so is the namespace cluster when the tests started it; services that were already running
+ * are left alone. Not root: those tests are skipped.
+ *
+ * S9S_TEST_NO_SETUP=1 skips the setup. CI=true makes a failed setup fatal and counts every
+ * skipped test as a failure: all skips are integration tests whose setup is missing, and in CI
+ * that hides a broken setup.
  */
 
 const root = new URL("..", import.meta.url).pathname;
 const ci = (Deno.env.get("CI") ?? "") === "true";
 const env: Record<string, string> = { NO_COLOR: "1" };
+const TEST_USER = Deno.env.get("S9S_TEST_SLURM_USER") || "s9stest";
 
 async function sh(
   cmd: string[],
-  opts: { capture?: boolean } = {},
+  opts: { capture?: boolean; quiet?: boolean } = {},
 ): Promise<{ code: number; out: string }> {
-  const p = new Deno.Command(cmd[0], {
-    args: cmd.slice(1),
-    cwd: root,
-    stdout: opts.capture ? "piped" : "inherit",
-    stderr: "inherit",
-    stdin: "null",
-  });
-  const r = await p.output();
-  return { code: r.code, out: opts.capture ? new TextDecoder().decode(r.stdout) : "" };
+  try {
+    const r = await new Deno.Command(cmd[0], {
+      args: cmd.slice(1),
+      cwd: root,
+      stdout: opts.capture ? "piped" : opts.quiet ? "null" : "inherit",
+      stderr: opts.quiet ? "null" : "inherit",
+      stdin: "null",
+    }).output();
+    return { code: r.code, out: opts.capture ? new TextDecoder().decode(r.stdout) : "" };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return { code: 127, out: "" };
+    throw e;
+  }
 }
 
 function isRoot(): boolean {
@@ -34,79 +47,157 @@ function isRoot(): boolean {
   }
 }
 
-if (Deno.env.get("S9S_TEST_NO_SETUP") !== "1") {
-  if (isRoot()) {
-    console.log(
-      "test: starting the single-node Slurm test cluster (scripts/slurm_cluster.sh start)",
-    );
-    const start = await sh(["bash", "scripts/slurm_cluster.sh", "start"]);
-    if (start.code === 0) {
-      const e = await sh(["bash", "scripts/slurm_cluster.sh", "env"], { capture: true });
-      for (const line of e.out.split("\n")) {
-        const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-        if (m) env[m[1]] = m[2].replace(/^["']|["']$/g, "");
-      }
-    } else if (ci) {
-      console.error("test: the Slurm test cluster did not start");
-      Deno.exit(1);
-    } else {
-      console.error(
-        "test: the Slurm test cluster did not start; its integration tests will be skipped",
-      );
-    }
-    for (
-      const [name, script] of [
-        ["the loopback SSH test node", "scripts/ssh_node.sh"],
-        ["a private Prometheus", "scripts/prometheus.sh"],
-        ["a private rsyslogd", "scripts/rsyslog.sh"],
-      ]
-    ) {
-      console.log(`test: starting ${name} (${script} start)`);
-      const r = await sh(["bash", script, "start"]);
-      if (r.code === 0) {
-        const e = await sh(["bash", script, "env"], { capture: true });
-        for (const line of e.out.split("\n")) {
-          const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-          if (m) env[m[1]] = m[2].replace(/^["']|["']$/g, "");
-        }
-      } else if (ci) {
-        console.error(`test: ${name} did not start`);
-        Deno.exit(1);
-      } else {
-        console.error(`test: ${name} did not start; its integration tests will be skipped`);
-      }
-    }
-  } else {
-    console.log(
-      "test: not root, so no Slurm cluster or SSH node is started; those integration tests are skipped",
-    );
+/** A setup step failed: fatal under CI, otherwise its tests are skipped. */
+function setupFailed(what: string): void {
+  if (ci) {
+    console.error(`error: ${what}`);
+    Deno.exit(1);
+  }
+  console.error(`test: ${what}; the tests that need it will be skipped`);
+}
+
+/** Add the `export NAME=value` lines a service script prints for `env` to the tests' env. */
+async function importEnv(script: string): Promise<void> {
+  const e = await sh(["bash", script, "env"], { capture: true });
+  for (const line of e.out.split("\n")) {
+    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) env[m[1]] = m[2].replace(/^["']|["']$/g, "");
   }
 }
 
+/** Services this run started, stopped again at the end. */
+const started: { name: string; script: string }[] = [];
+
+/**
+ * The namespace cluster (scripts/ns_cluster.sh) is started by the tests that need it
+ * (tests/_helpers/ns_cluster.ts), not here: most runs do not. Whether it was already running is
+ * noted, so that one this run's tests started is stopped at the end like the services above.
+ */
+const NS_CLUSTER = { name: "the namespace test cluster", script: "scripts/ns_cluster.sh" };
+let nsWasRunning = true;
+
+async function setup(): Promise<void> {
+  if (!isRoot()) {
+    console.log(
+      "test: not root, so no Slurm cluster, SSH node, Prometheus or rsyslogd is started; " +
+        "their integration tests are skipped",
+    );
+    return;
+  }
+  if ((await sh(["tmux", "-V"], { quiet: true })).code !== 0) {
+    console.log("test: installing tmux (apt-get install tmux)");
+    const r = await sh(["apt-get", "install", "-y", "-qq", "tmux"], { quiet: true });
+    if (r.code !== 0) setupFailed("tmux could not be installed");
+  }
+  if ((await sh(["id", "-u", TEST_USER], { quiet: true })).code !== 0) {
+    console.log(`test: creating the unprivileged test user "${TEST_USER}" (useradd)`);
+    const r = await sh([
+      "useradd",
+      "--no-create-home",
+      "--shell",
+      "/usr/sbin/nologin",
+      "--comment",
+      "s9s test user",
+      TEST_USER,
+    ]);
+    if (r.code !== 0) setupFailed(`the test user "${TEST_USER}" could not be created`);
+  }
+  for (
+    const [name, script] of [
+      ["the single-node Slurm test cluster", "scripts/slurm_cluster.sh"],
+      ["the loopback SSH test node", "scripts/ssh_node.sh"],
+      ["a private Prometheus", "scripts/prometheus.sh"],
+      ["a private rsyslogd", "scripts/rsyslog.sh"],
+    ]
+  ) {
+    if ((await sh(["bash", script, "status"], { quiet: true })).code !== 0) {
+      console.log(`test: starting ${name} (${script} start)`);
+      if ((await sh(["bash", script, "start"])).code !== 0) {
+        setupFailed(`${name} did not start`);
+        continue;
+      }
+      started.push({ name, script });
+    }
+    await importEnv(script);
+  }
+  nsWasRunning = (await sh(["bash", NS_CLUSTER.script, "status"], { quiet: true })).code === 0;
+}
+
+async function cleanup(): Promise<void> {
+  if (
+    !nsWasRunning &&
+    (await sh(["bash", NS_CLUSTER.script, "status"], { quiet: true })).code === 0
+  ) {
+    started.push(NS_CLUSTER);
+  }
+  for (const { name, script } of started.reverse()) {
+    console.log(`test: stopping ${name}, which this run started`);
+    await sh(["bash", script, "stop"], { quiet: true });
+  }
+}
+
+if (Deno.env.get("S9S_TEST_NO_SETUP") !== "1") await setup();
+
 const args = Deno.args.length ? Deno.args : ["tests/"];
+const testArgs = ["test", "--allow-all", "--unsafe-proto", ...args];
+
+// Load and type-check everything once, silently and without running a test (a filter no test
+// matches), so that the run below prints no "Download …" or "Check …" progress lines on a fresh
+// cache. Anything that fails here fails again below, where it is shown. The run itself is not
+// --quiet: that would also hide what a failing test printed.
+await sh(
+  [Deno.execPath(), ...testArgs, "--filter", "/^s9s-prepare-only: no test has this name$/"],
+  {
+    quiet: true,
+  },
+);
+
 const child = new Deno.Command(Deno.execPath(), {
-  args: ["test", "--allow-all", "--unsafe-proto", ...args],
+  args: testArgs,
   cwd: root,
   env: { ...Deno.env.toObject(), ...env },
   stdout: "piped",
   stderr: "inherit",
 }).spawn();
 
-// Pass the output through while watching for deno's summary line.
+// Pass the output through while reading deno's result lines and its summary.
 let passed = 0;
 let failed = 0;
-let tail = "";
+let ignored = 0;
+const skippedNames: string[] = [];
+let line = "";
 const dec = new TextDecoder();
+const onLine = (l: string) => {
+  const skip = /^(.*) \.\.\. ignored \(/.exec(l);
+  if (skip) skippedNames.push(skip[1]);
+  const summary = /^(?:ok|FAILED) \| (\d+) passed.*? \| (\d+) failed(?: \| (\d+) ignored)?/.exec(l);
+  if (summary) {
+    passed = Number(summary[1]);
+    failed = Number(summary[2]);
+    ignored = Number(summary[3] ?? 0);
+  }
+};
 for await (const chunk of child.stdout) {
   await Deno.stdout.write(chunk);
-  tail = (tail + dec.decode(chunk, { stream: true })).slice(-4096);
-  const m = /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(tail);
-  if (m) {
-    passed = Number(m[1]);
-    failed = Number(m[2]);
-  }
+  line += dec.decode(chunk, { stream: true });
+  const lines = line.split("\n");
+  line = lines.pop()!;
+  lines.forEach(onLine);
 }
+onLine(line);
 const status = await child.status;
-if (status.code !== 0 && failed === 0) failed = 1; // a crash or a type error before any test ran
-console.log(`${passed} passed, ${failed} failed`);
-Deno.exit(status.code === 0 ? 0 : 1);
+await cleanup();
+
+let ok = status.code === 0;
+if (!ok && failed === 0) failed = 1; // a crash or a type error before any test ran
+if (ci && ignored > 0) {
+  console.log(
+    `test: CI=true, so the ${ignored} skipped tests count as failures (their setup is missing): ` +
+      skippedNames.join("; "),
+  );
+  failed += ignored;
+  ignored = 0;
+  ok = false;
+}
+console.log(`${passed} passed, ${failed} failed, ${ignored} skipped`);
+Deno.exit(ok ? 0 : 1);

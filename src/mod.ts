@@ -15,6 +15,7 @@ export type {
   StreamHandle,
   StreamListener,
   StreamManagerOptions,
+  StreamRequest,
 } from "./engine/stream_manager.ts";
 export type { SourceKind, StreamEvent, StreamState, StreamType } from "./core/stream_event.ts";
 export { LineSplitter } from "./core/line_splitter.ts";

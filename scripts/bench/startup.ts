@@ -1,131 +1,101 @@
 /**
- * Case 7, startup: `s9s --version` from source (and compiled, when `deno task compile` works
- * here) with hyperfine, beside `tail --version`; and the time to the first event of
- * `s9s stream --mock --job 1001 --output-format json`.
+ * Case 7, start-up: whole processes started the way the compiled binary starts them (the `s9s`
+ * task's own `deno run` command line, not `deno task`), beside a bare `deno run` hello world in
+ * the same run, interleaved so that background load falls on both alike:
+ * `s9s stream --path SMALL --no-follow` with the default configuration (fresh HOME, no config
+ * file, history on), the same with history off (a config file), and `s9s --version`.
+ * Wall time from spawn to exit, and from spawn to the first line on stdout.
  * @module
  */
 import {
   benchConfig,
   type BenchRow,
   benchTmp,
+  defaultEnv,
   median,
-  ROOT,
   round,
   s9sCmd,
   SHORT,
-  spawnGroup,
-  waitFor,
 } from "./_common.ts";
 
-/** Median wall ms and mean CPU (user+system) ms of each command. */
-async function hyperfine(cmds: string[], runs: number): Promise<{ wall: number; cpu: number }[]> {
-  const out = `${benchTmp()}/hyperfine-${Math.random().toString(36).slice(2)}.json`;
-  const res = await new Deno.Command("hyperfine", {
-    args: ["-N", "--warmup", "2", "--runs", String(runs), "--export-json", out, ...cmds],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!res.success) {
-    throw new Error(
-      `hyperfine failed: ${new TextDecoder().decode(res.stderr).trim().slice(0, 200)}`,
-    );
-  }
-  const json = JSON.parse(Deno.readTextFileSync(out)) as {
-    results: { median: number; user: number; system: number }[];
-  };
-  return json.results.map((r) => ({ wall: r.median * 1000, cpu: (r.user + r.system) * 1000 }));
+interface Timing {
+  first: number;
+  exit: number;
 }
 
-async function compiled(): Promise<string | undefined> {
-  const bin = `${ROOT}/dist/s9s`;
-  const res = await new Deno.Command("deno", {
-    args: ["task", "compile"],
-    cwd: ROOT,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (res.success) return bin;
-  const err = new TextDecoder().decode(res.stderr);
-  const why = err.match(/error: [^\n]*/)?.[0] ?? err.trim().split("\n")[0];
-  throw new Error(why.slice(0, 140));
-}
-
-async function firstEvent(runs: number): Promise<number[]> {
-  const cfg = benchConfig("startup", "streaming:\n  persistence:\n    enabled: false\n");
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    let at: number | undefined;
-    const t0 = performance.timeOrigin + performance.now();
-    const p = spawnGroup(
-      s9sCmd(
-        "--config",
-        cfg.config,
-        "stream",
-        "--mock",
-        "--job",
-        "1001",
-        "--output-format",
-        "json",
-      ),
-      {
-        env: cfg.env,
-        onLine: (_l, t) => (at ??= t),
-      },
-    );
-    try {
-      await waitFor(() => at !== undefined, 15_000, 2);
-    } finally {
-      await p.stop();
-    }
-    if (at !== undefined) times.push(at - t0);
+/** Spawn argv, read stdout to its end; ms to the first byte and to the exit. */
+async function timeRun(argv: string[], env: Record<string, string>): Promise<Timing> {
+  const t0 = performance.now();
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    env,
+    cwd: new URL("../../", import.meta.url).pathname,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  let first = NaN;
+  for await (const _chunk of child.stdout) {
+    if (Number.isNaN(first)) first = performance.now() - t0;
   }
-  return times;
+  const status = await child.status;
+  const exit = performance.now() - t0;
+  if (!status.success) throw new Error(`${argv.slice(-4).join(" ")} exited with ${status.code}`);
+  return { first, exit };
 }
 
 /** Run the case. */
 export async function run(): Promise<BenchRow[]> {
   const runs = SHORT ? 5 : 15;
-  const main = s9sCmd("--version").join(" ");
-  const [src, tailV] = await hyperfine([main, "tail --version"], runs);
-  const rows: BenchRow[] = [{
-    case: "startup",
-    metric: "--version, from source (deno run)",
-    s9s: round(src.wall, 1),
-    reference: round(tailV.wall, 1),
-    unit: "ms",
-    note: `hyperfine median of ${runs}; reference tail --version; target ≤ 150 ms; ` +
-      `CPU user+sys ${
-        round(src.cpu, 0)
-      } ms (wall time suffers most from other load on the machine)`,
-  }];
-  try {
-    const bin = await compiled();
-    const [c] = await hyperfine([`${bin} --version`], runs);
-    rows.push({
-      case: "startup",
-      metric: "--version, compiled (dist/s9s)",
-      s9s: round(c.wall, 1),
-      reference: round(tailV.wall, 1),
-      unit: "ms",
-      note: `CPU user+sys ${round(c.cpu, 0)} ms`,
-    });
-  } catch (err) {
-    rows.push({
-      case: "startup",
-      metric: "--version, compiled (dist/s9s)",
-      s9s: "n/a",
-      unit: "ms",
-      note: `deno task compile failed here: ${(err as Error).message}`,
-    });
+  const small = `${benchTmp()}/startup-small.log`;
+  Deno.writeTextFileSync(
+    small,
+    Array.from({ length: 20 }, (_, i) => `line ${i + 1} of a small log\n`).join(""),
+  );
+  const hello = `${benchTmp()}/hello.ts`;
+  Deno.writeTextFileSync(hello, 'console.log("hello");\n');
+  const off = benchConfig("startup-off", "streaming:\n  persistence:\n    enabled: false\n");
+  const variants: Record<string, { argv: string[]; env: () => Record<string, string> }> = {
+    hello: { argv: ["deno", "run", hello], env: () => defaultEnv("hello") },
+    "stream default": {
+      argv: s9sCmd("stream", "--path", small, "--no-follow"),
+      // A fresh HOME each run: the first run of a user, history directory made on the way.
+      env: () => defaultEnv("startup"),
+    },
+    "stream history off": {
+      argv: s9sCmd("--config", off.config, "stream", "--path", small, "--no-follow"),
+      env: () => off.env,
+    },
+    version: { argv: s9sCmd("--version"), env: () => defaultEnv("version") },
+  };
+  // Warm Deno's module cache.
+  for (const v of Object.values(variants)) await timeRun(v.argv, v.env());
+  const got: Record<string, Timing[]> = {};
+  for (let r = 0; r < runs; r++) {
+    for (const [name, v] of Object.entries(variants)) {
+      (got[name] ??= []).push(await timeRun(v.argv, v.env()));
+    }
   }
-  const fe = await firstEvent(SHORT ? 3 : 5);
-  rows.push({
+  const exit = (n: string) => median(got[n].map((t) => t.exit));
+  const first = (n: string) => median(got[n].map((t) => t.first));
+  const ref = exit("hello");
+  const row = (metric: string, name: string, target: string): BenchRow => ({
     case: "startup",
-    metric: "first event of stream --mock --job 1001 -o json",
-    s9s: round(median(fe), 0),
-    reference: "",
+    metric,
+    s9s: round(exit(name), 1),
+    reference: round(ref, 1),
     unit: "ms",
-    note: `median of ${fe.length}, spawn to first stdout line`,
+    note: `ratio ${round(exit(name) / ref, 2)} (${target}); first line at ${
+      round(first(name), 1)
+    } ms; median of ${runs}, spawn to exit; reference bare \`deno run\` hello world`,
   });
-  return rows;
+  return [
+    row(
+      "stream --path SMALL --no-follow, default config (history on)",
+      "stream default",
+      "target ≤ 1.5×",
+    ),
+    row("same, history off (config file)", "stream history off", "no target"),
+    row("--version", "version", "no target"),
+  ];
 }

@@ -9,7 +9,7 @@
  */
 import { TmuxSession } from "../../tests/_helpers/tmux.ts";
 
-import type { BenchRow } from "./_common.ts";
+import { type BenchRow, s9sTaskArgv } from "./_common.ts";
 export type { BenchRow };
 
 const RATE = 100_000; // lines per second
@@ -17,14 +17,9 @@ const SHORT = Deno.env.get("S9S_BENCH_SHORT") === "1";
 const SAMPLES = SHORT ? 10 : 25;
 const LOAD_SECONDS = SHORT ? 3 : 5;
 
-async function tmuxOut(args: string[]): Promise<string> {
-  const out = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "null" }).output();
-  return new TextDecoder().decode(out.stdout).trim();
-}
-
 /** The pid of s9s: the child of the pane's shell. */
 async function s9sPid(t: TmuxSession): Promise<number> {
-  const shell = Number(await tmuxOut(["display-message", "-p", "-t", t.name, "#{pane_pid}"]));
+  const shell = Number(await t.display("#{pane_pid}")); // the session's own tmux server
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     for (const e of Deno.readDirSync("/proc")) {
@@ -117,6 +112,12 @@ function firehose(path: string, signal: AbortSignal): Promise<number> {
   });
 }
 
+/** The --v8-flags value of the `s9s` task in deno.json. */
+function taskV8Flags(): string {
+  const flag = s9sTaskArgv().find((a) => a.startsWith("--v8-flags="));
+  return flag ? flag.slice("--v8-flags=".length) : "";
+}
+
 /** Run the benchmark. */
 export async function run(): Promise<BenchRow[]> {
   const dir = await Deno.makeTempDir({ prefix: "s9s-bench-tui-" });
@@ -124,7 +125,9 @@ export async function run(): Promise<BenchRow[]> {
   await Deno.writeTextFile(path, "start\n");
   const t = await TmuxSession.start({
     args: Deno.env.get("S9S_BENCH_VERBOSE") ? ["--debug"] : [],
-    env: { S9S_TUI_STREAM_PATH: path },
+    // The TUI as the `s9s` task starts it: its --v8-flags (tmux runs `deno run -A --unsafe-proto
+    // main.ts`, the task's other flags).
+    env: { S9S_TUI_STREAM_PATH: path, DENO_V8_FLAGS: taskV8Flags() },
   });
   const rows: BenchRow[] = [];
   try {

@@ -60,7 +60,12 @@ export async function openCluster(
 export function intFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) {
-    throw new UsageError(`${name} expects a whole number ≥ 0, got "${value}"`);
+    const abs = /^[-+]\d+$/.exec(value) ? value.slice(1) : undefined;
+    throw new UsageError(`${name} expects a whole number ≥ 0, got "${value}"`, {
+      hint: abs !== undefined
+        ? `counts have no sign: ${name} ${abs}`
+        : `give a count, e.g. ${name} 10`,
+    });
   }
   return Number(value);
 }

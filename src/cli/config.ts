@@ -5,7 +5,8 @@
 import { Command } from "@commander-js/extra-typings";
 import { stringify } from "yaml";
 import { loadConfig } from "../config/load.ts";
-import { stdoutOut } from "../sinks/writer.ts";
+import { configWarnings } from "../config/warnings.ts";
+import { stderrOut, stdoutOut } from "./output.ts";
 import type { GlobalFlags } from "./common.ts";
 
 /** Build the `config` subcommand. */
@@ -15,7 +16,12 @@ export function configCommand(globals: () => GlobalFlags) {
     .description("check the configuration file; lists every problem with its line")
     .argument("[file]", "file to check (default: --config, $S9S_CONFIG or ~/.s9s/config.yaml)")
     .action(async (file) => {
-      const loaded = await loadConfig({ file: file ?? globals().config });
+      const loaded = await loadConfig({
+        file: file ?? globals().config,
+        fileFrom: file ? "`s9s config validate`" : "--config",
+      });
+      const text = loaded.file ? await Deno.readTextFile(loaded.file).catch(() => "") : "";
+      for (const w of configWarnings(text)) await stderrOut.write(`warning: ${w}\n`);
       await stdoutOut.write(
         `ok: ${loaded.file ?? "no config file; using the defaults"} is valid\n`,
       );

@@ -9,8 +9,10 @@ import { historyDir } from "../persist/history_dir.ts";
 import { type HistorySession, loadIndex, sessionsOf } from "../persist/history_index.ts";
 import { memberEvents, readSession } from "../persist/history_reader.ts";
 import { cleanHistory } from "../persist/cleanup.ts";
-import { BrokenPipe, stdoutOut } from "../sinks/writer.ts";
+import { BrokenPipe } from "../sinks/writer.ts";
+import { stdoutOut } from "./output.ts";
 import { type GlobalFlags, makeContext } from "./common.ts";
+import { writeAll } from "../platform/write_all.ts";
 
 const formatOption = () =>
   new Option("-o, --output-format <format>", "text or json").choices(["text", "json"]).default(
@@ -60,11 +62,13 @@ export function historyCommand(globals: () => GlobalFlags): Command {
         ["last", iso(s.last_ts)],
         ["lines", String(s.lines)],
         ["bytes", `${s.bytes} (${formatSize(s.bytes)})`],
+        ["on disk", `${s.size} (${formatSize(s.size)})`],
+        ...(s.cut ? [["note", CUT_NOTE] as [string, string]] : []),
         ...s.parts.map((
           p,
         ): [string, string] => [
           `file ${p.part}`,
-          `${dir}/${p.file} (${formatSize(p.size)} on disk)`,
+          `${dir}/${p.file} (${formatSize(p.size)} on disk${p.cut ? ", cut short" : ""})`,
         ]),
       ];
       await stdoutOut.write(rows.map(([k, v]) => `${k.padEnd(8)} ${v}`).join("\n") + "\n");
@@ -158,12 +162,28 @@ function sessionJson(s: HistorySession): Record<string, unknown> {
     last_timestamp: iso(s.last_ts),
     lines: s.lines,
     bytes: s.bytes,
+    size: s.size,
+    cut_short: s.cut,
     files: s.parts.map((p) => p.file),
   };
 }
 
+/** What a session cut short by a failed write (or a crash mid-write) is marked with. */
+const CUT_NOTE = "cut short: a write did not complete (disk full?), later lines not saved";
+
+/** The sessions as a table; SIZE is what their files take on disk. */
 function table(sessions: HistorySession[]): string {
-  const rows = [["ID", "JOB", "TYPE", "NODE", "LINES", "SIZE", "LAST"]];
+  const anyCut = sessions.some((s) => s.cut);
+  const rows = [[
+    "ID",
+    "JOB",
+    "TYPE",
+    "NODE",
+    "LINES",
+    "SIZE",
+    "LAST",
+    ...(anyCut ? ["NOTE"] : []),
+  ]];
   for (const s of sessions) {
     rows.push([
       s.id,
@@ -171,8 +191,9 @@ function table(sessions: HistorySession[]): string {
       s.type,
       s.node ?? "-",
       String(s.lines),
-      formatSize(s.bytes),
+      formatSize(s.size),
       iso(s.last_ts),
+      ...(anyCut ? [s.cut ? CUT_NOTE : ""] : []),
     ]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -182,8 +203,7 @@ function table(sessions: HistorySession[]): string {
 
 async function writeBytes(bytes: Uint8Array): Promise<void> {
   try {
-    let off = 0;
-    while (off < bytes.length) off += await Deno.stdout.write(bytes.subarray(off));
+    await writeAll(Deno.stdout, bytes);
   } catch (err) {
     if (err instanceof Deno.errors.BrokenPipe) throw new BrokenPipe();
     throw err;

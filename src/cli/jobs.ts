@@ -5,7 +5,7 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { UsageError } from "../errors.ts";
 import { formatJobTable, jobJson } from "../cluster/job_table.ts";
-import { stdoutOut } from "../sinks/writer.ts";
+import { stdoutOut } from "./output.ts";
 import { type GlobalFlags, makeContext, openCluster } from "./common.ts";
 
 /** Build the `jobs` subcommand. */

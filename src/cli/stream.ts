@@ -4,14 +4,19 @@
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { UsageError } from "../errors.ts";
+import { compilePattern, PatternError } from "../config/regex.ts";
 import { StreamManager } from "../engine/stream_manager.ts";
 import type { StreamType } from "../core/stream_event.ts";
 import { textSink } from "../sinks/text.ts";
 import { jsonSink } from "../sinks/json.ts";
-import { BrokenPipe, stderrOut, stdoutOut } from "../sinks/writer.ts";
+import { BrokenPipe, closableOut } from "../sinks/writer.ts";
+import { stderrOut, stdoutOut } from "./output.ts";
 import { stdoutIsTerminal, useColor } from "../platform/terminal.ts";
 import { type GlobalFlags, intFlag, makeContext, openCluster } from "./common.ts";
 import { resolveOutput } from "../cluster/path_resolver.ts";
+import { parseTemplate, templateSink } from "../sinks/template.ts";
+import { checkTargetFiles, planTargets, type StreamTarget } from "./stream_targets.ts";
+import { isLocal, SOURCE_MODES, sourceTargets } from "./stream_source.ts";
 
 const collect = (
   v: string,
@@ -38,10 +43,18 @@ export function streamCommand(globals: () => GlobalFlags) {
     )
     .option(
       "-p, --path <pattern>",
-      "output file (Slurm patterns like %j %A_%a allowed); skips auto-detection; repeatable without --job",
+      "a file to follow (repeatable); with --job and given once: where the job writes (Slurm patterns like %j %A_%a allowed)",
       collectRaw,
     )
-    .option("--stderr-path <pattern>", "separate stderr file, with --path")
+    .option("--stderr-path <pattern>", "separate stderr file, with a single --path")
+    .option(
+      "--node <name>",
+      "read the --path files on this node over SSH (a host name or a ~/.ssh/config Host alias)",
+    )
+    .addOption(
+      new Option("--source <mode>", "how to read: auto, file, ssh, or api (sattach; a step 123.0)")
+        .choices(SOURCE_MODES).default("auto"),
+    )
     .option(
       "-f, --filter <regex>",
       "keep only lines matching (repeatable: any may match)",
@@ -75,11 +88,15 @@ export function streamCommand(globals: () => GlobalFlags) {
       "forward lines to syslog://HOST[:PORT] (UDP) or syslog+tcp://HOST[:PORT] (repeatable)",
       collectRaw,
     )
+    .option(
+      "--template <template>",
+      "text lines shaped by a template of the JSON event's fields, e.g. '{{job_id}} {{content}}'",
+    )
     .option("--no-color", "never use color")
     .option("-q, --quiet", "no status messages on stderr")
     .action(async (opts) => {
       const flags = globals();
-      const code = await runStream(flags, { ...opts, path: opts.path?.[0], paths: opts.path });
+      const code = await runStream(flags, { ...opts, paths: opts.path, path: undefined });
       if (code !== 0) Deno.exitCode = code;
     });
 }
@@ -88,10 +105,16 @@ export function streamCommand(globals: () => GlobalFlags) {
 export interface StreamOptions {
   job?: string[];
   type: string;
+  /** A single --path (library callers); `paths` wins when both are given. */
   path?: string;
-  /** Every --path given; without --job each file becomes a stream labelled by its basename. */
+  /** Every --path given; see {@link planTargets} for how they combine with --job. */
   paths?: string[];
+  template?: string;
   stderrPath?: string;
+  /** --node: the node (or ssh_config alias) that has --path. */
+  node?: string;
+  /** --source: auto, file, ssh or api. */
+  source?: string;
   filter?: string[];
   exclude?: string[];
   outputFormat: string;
@@ -110,65 +133,61 @@ export interface StreamOptions {
 
 /** Run `s9s stream`; returns the exit code. */
 export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promise<number> {
-  const jobs = opts.job ?? [];
-  if (jobs.length === 0 && !opts.path) {
-    throw new UsageError("nothing to stream: give --job ID (or --path FILE)", {
-      hint: "e.g. `s9s stream --job 123`, or `s9s stream --mock --job 1001` to try it",
-    });
-  }
   const paths = opts.paths ?? (opts.path ? [opts.path] : []);
-  if (paths.length > 1 && (jobs.length > 0 || opts.stderrPath)) {
-    throw new UsageError("--path can be repeated only without --job and --stderr-path", {
-      hint: "give one --path per job, or follow several files with `s9s stream --path A --path B`",
+  const planned = planTargets(opts.job ?? [], paths, opts.stderrPath);
+  const jobs = planned.filter((t) => !t.fileOnly).map((t) => t.id);
+  const targets = sourceTargets(planned, opts);
+  const tail = intFlag("--tail", opts.tail);
+  checkPatterns("--filter", opts.filter);
+  checkPatterns("--exclude", opts.exclude);
+  const json = opts.outputFormat === "json";
+  if (opts.template !== undefined && json) {
+    throw new UsageError("--template shapes text output; it cannot be used with -o json", {
+      hint: "pick the fields with jq instead, e.g. `-o json | jq -r '.job_id + \" \" + .content'`",
     });
   }
-  if (opts.stderrPath && !opts.path) {
-    throw new UsageError("--stderr-path needs --path as well");
-  }
-  const tail = intFlag("--tail", opts.tail);
+  const template = opts.template !== undefined ? parseTemplate(opts.template) : undefined;
+  // Files read on a node (SSH) or through sattach are not this host's to check.
+  if (!opts.explain) await checkTargetFiles(targets.filter(isLocal), opts.follow);
   const ctx = await makeContext(flags);
   const config = ctx.loaded.config;
-  const fileOnly = jobs.length === 0;
-  const cluster = fileOnly && !flags.mock ? undefined : await openCluster(flags, ctx);
+  const cluster = jobs.length === 0 && !flags.mock ? undefined : await openCluster(flags, ctx);
+  const progress = !!opts.progress || config.streaming.progress_updates;
+  // A reader that goes away (`| head`) ends the command quietly, with exit 0.
+  let outputClosed = () => {};
+  const closed = new Promise<"closed">((resolve) => outputClosed = () => resolve("closed"));
+  const stdout = closableOut(stdoutOut, () => outputClosed());
   const manager = new StreamManager({
     config,
     cluster,
     debug: ctx.debug,
     keepBuffers: false,
-    progress: !!opts.progress,
+    progress,
   });
-  try {
-    (opts.filter ?? []).forEach((p, i) =>
-      manager.addFilter(`--filter ${i + 1}`, p, { action: "include" })
-    );
-    (opts.exclude ?? []).forEach((p, i) =>
-      manager.addFilter(`--exclude ${i + 1}`, p, { action: "exclude" })
-    );
-  } catch (err) {
-    cluster?.close();
-    throw err;
+  for (const p of opts.filter ?? []) manager.addFilter(`--filter "${p}"`, p, { action: "include" });
+  for (const p of opts.exclude ?? []) {
+    manager.addFilter(`--exclude "${p}"`, p, { action: "exclude" });
   }
   const type = opts.type as StreamType | "all";
 
   if (opts.explain) {
     try {
-      return await explain(manager, jobs, type, opts);
+      return await explain(manager, targets, type);
     } finally {
       cluster?.close();
     }
   }
 
-  const json = opts.outputFormat === "json";
   const color = opts.color && useColor();
   const sink = json
     ? jsonSink({
-      out: stdoutOut,
+      out: stdout,
       filter: manager.filter,
       events: !!opts.events,
-      progress: !!opts.progress,
+      progress,
     })
     : textSink({
-      out: stdoutOut,
+      out: stdout,
       status: opts.quiet ? undefined : stderrOut,
       prefix: false,
       color,
@@ -178,16 +197,31 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   // A single stream prints plain lines. Prefixes go on from the first line when more than one
   // stream can come: several jobs, an array job asked for by its id (tasks start later), or
   // stdout and stderr in separate files (both are located before either's first line).
-  let prefixing = jobs.length > 1;
+  let prefixing = targets.length > 1;
   const prefixed = json ? sink : textSink({
-    out: stdoutOut,
+    out: stdout,
     prefix: true,
     color,
     sanitize: stdoutIsTerminal(),
     filter: manager.filter,
   });
+  // A template says itself what each line shows (add {{job_id}} to tell streams apart).
+  const lines = template
+    ? templateSink({
+      out: stdout,
+      template,
+      filter: manager.filter,
+      sanitize: stdoutIsTerminal(),
+      color,
+    })
+    : undefined;
+  // Lines wait (backpressure) until every target has started: a job unknown to the cluster then
+  // fails the run before any line is printed, whatever the order of the flags.
+  const started = Promise.withResolvers<boolean>();
+  let allStarted = false;
   manager.subscribe({
-    onLines: (s, b, sel) => {
+    onLines: async (s, b, sel) => {
+      if (!allStarted && !(await started.promise)) return;
       if (
         !prefixing &&
         ((s.job?.arrayJobId !== undefined && !jobs.includes(s.jobId)) ||
@@ -195,7 +229,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
       ) {
         prefixing = true;
       }
-      return (prefixing ? prefixed : sink).onLines!(s, b, sel);
+      await (lines ?? (prefixing ? prefixed : sink)).onLines!(s, b, sel);
     },
     onProgress: (s, t, n) => sink.onProgress?.(s, t, n),
     onStatus: (s, ev) => sink.onStatus?.(s, ev),
@@ -210,6 +244,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
         config,
         debug: ctx.debug,
         warn: (m: string) => void stderrOut.write(`s9s: warning: ${m}\n`),
+        notice: (m: string) => void stderrOut.write(`${m}\n`),
       });
     } catch (err) {
       cluster?.close();
@@ -229,8 +264,16 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
         warn: (m: string) => void stderrOut.write(`s9s: warning: ${m}\n`),
       });
     } catch (err) {
-      if (opts.save && !(err instanceof TypeError)) throw err;
-      ctx.debug.log("STREAM", `persistence unavailable: ${(err as Error).message}`);
+      // --save was asked for: not saving is an error, whatever the failure. History alone is
+      // best effort, but never silent.
+      if (opts.save) {
+        manager.close();
+        await closeIntegrations?.();
+        cluster?.close();
+        throw err;
+      }
+      ctx.debug.log("STREAM", `persistence unavailable: ${(err as Error).stack ?? err}`);
+      void stderrOut.write(`s9s: warning: history not saved: ${(err as Error).message}\n`);
     }
   }
 
@@ -241,22 +284,34 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
       Deno.addSignalListener("SIGTERM", onSig);
     } catch { /* not supported */ }
   });
-  let result: "done" | "int" = "done";
+  let result: "done" | "int" | "closed" = "done";
   try {
-    for (
-      const [job, path] of fileOnly
-        ? paths.map((p) => [basename(p), p])
-        : jobs.map((j) => [j, opts.path])
-    ) {
-      await manager.startStream(job!, type, {
-        path,
-        stderrPath: opts.stderrPath,
-        follow: opts.follow,
-        tail,
-        fileOnly,
-      });
+    try {
+      // All at once: the stream limit and every job are checked before any stream starts.
+      await manager.startStreams(targets.map((t) => ({
+        jobId: t.id,
+        type,
+        options: {
+          path: t.path,
+          stderrPath: t.stderrPath,
+          follow: opts.follow,
+          tail,
+          fileOnly: t.fileOnly,
+          source: t.source,
+          node: t.node,
+        },
+      })));
+    } catch (err) {
+      started.resolve(false);
+      throw err;
     }
-    result = await Promise.race([manager.done().then(() => "done" as const), interrupted]);
+    allStarted = true;
+    started.resolve(true);
+    result = await Promise.race([
+      manager.done().then(() => "done" as const),
+      interrupted,
+      closed,
+    ]);
   } catch (err) {
     if (err instanceof BrokenPipe) return 0;
     throw err;
@@ -269,6 +324,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     await Promise.all([stdoutOut.write(""), stderrOut.write("")]).catch(() => {});
   }
   if (result === "int") return 130;
+  if (result === "closed") return 0;
   if (manager.errors.length > 0) {
     const { formatError } = await import("../errors.ts");
     for (const e of manager.errors) await stderrOut.write(formatError(e, ctx.debugEnabled) + "\n");
@@ -277,26 +333,38 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   return opts.exitCode ? manager.exitCode : 0;
 }
 
-function basename(p: string): string {
-  return p.slice(p.lastIndexOf("/") + 1) || p;
+/** Reject a bad --filter/--exclude pattern before anything starts, naming the flag. */
+function checkPatterns(flag: string, patterns: string[] = []): void {
+  for (const p of patterns) {
+    try {
+      compilePattern(p);
+    } catch (err) {
+      if (!(err instanceof PatternError)) throw err;
+      throw new UsageError(`${flag}: ${err.message}`, {
+        hint:
+          `quote the pattern and escape regex characters, e.g. ${flag} 'ERROR|WARN' or ${flag} 'x\\[1\\]'`,
+      });
+    }
+  }
 }
 
 async function explain(
   manager: StreamManager,
-  jobs: string[],
+  targets: StreamTarget[],
   type: StreamType | "all",
-  opts: StreamOptions,
 ): Promise<number> {
   const types: StreamType[] = type === "all" ? ["stdout", "stderr"] : [type];
   const out: string[] = [];
-  for (const id of jobs.length ? jobs : ["(file)"]) {
-    const infos = manager.cluster && jobs.length ? await manager.cluster.getJob(id) : [];
+  for (const { id, fileOnly, path, stderrPath } of targets) {
+    const infos = manager.cluster && !fileOnly ? await manager.cluster.getJob(id) : [];
     out.push(
-      `job ${id}: ${
-        infos.length
-          ? `${infos.length} record(s) from the ${manager.cluster!.name} backend`
-          : "not known to the cluster"
-      }`,
+      fileOnly
+        ? `file ${id}:`
+        : `job ${id}: ${
+          infos.length
+            ? `${infos.length} record(s) from the ${manager.cluster!.name} backend`
+            : "not known to the cluster"
+        }`,
     );
     for (const job of infos.length ? infos : [undefined]) {
       if (job) {
@@ -308,8 +376,8 @@ async function explain(
       }
       for (const t of types) {
         const res = await resolveOutput(job?.id ?? id, job, t, manager.config.streaming, {
-          pathOverride: opts.path,
-          stderrPathOverride: opts.stderrPath,
+          pathOverride: path,
+          stderrPathOverride: stderrPath,
         });
         out.push(`  ${t}:`);
         for (const c of res.candidates) {
@@ -331,6 +399,8 @@ async function explain(
       }
     }
   }
-  await stdoutOut.write(out.join("\n") + "\n");
+  await stdoutOut.write(out.join("\n") + "\n").catch((err) => {
+    if (!(err instanceof BrokenPipe)) throw err; // a reader that left early is no error
+  });
   return 0;
 }

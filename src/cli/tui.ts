@@ -57,6 +57,22 @@ export async function runTui(flags: GlobalFlags): Promise<void> {
       notice: (m) => app.notify(m),
     });
   }
+  // With persistence on, what the panes stream is saved to the history directory, as
+  // `s9s stream` does, so it shows in `s9s history list`.
+  let closeHistory: (() => Promise<void>) | undefined;
+  const persistence = config.streaming.persistence;
+  if (persistence.enabled && persistence.auto_save) {
+    try {
+      const { attachRecorders } = await import("../persist/attach.ts");
+      closeHistory = await attachRecorders(manager, {
+        config,
+        debug: ctx.debug,
+        warn: (m) => app.notify(m, true),
+      });
+    } catch (err) {
+      app.notify(`stream history is off: ${(err as Error).message}`, true);
+    }
+  }
   const onSignal = () => app.quit();
   const signals: Deno.Signal[] = ["SIGTERM", "SIGHUP"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
@@ -73,6 +89,7 @@ export async function runTui(flags: GlobalFlags): Promise<void> {
     globalThis.removeEventListener("unhandledrejection", onRejection);
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
     manager.close();
+    await closeHistory?.();
     await closeIntegrations?.();
     cluster?.close();
   }

@@ -58,7 +58,11 @@ export interface ClusterBackend {
   readonly name: string;
   /** Jobs the cluster knows (running, pending and recently finished). */
   listJobs(options?: ListOptions): Promise<JobInfo[]>;
-  /** One job; for an array job id, all its tasks. Empty when unknown. */
+  /**
+   * One job; for an array job id, all its tasks. Empty only when the cluster says it is unknown;
+   * when that cannot be told (slurmctld forgot it and accounting fails) it throws
+   * `AccountingUnavailableError`.
+   */
   getJob(id: string): Promise<JobInfo[]>;
   /** Release connections, timers. */
   close(): void;

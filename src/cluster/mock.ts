@@ -4,6 +4,7 @@
  * stderr) into a private temporary directory.
  * @module
  */
+import { jobIdString } from "./job_info.ts";
 import type { ClusterBackend, JobInfo, ListOptions } from "./job.ts";
 
 interface MockJob {
@@ -72,9 +73,7 @@ export class MockCluster implements ClusterBackend {
       name: string,
       extra: Partial<Omit<MockJob, "info">> & { info?: Partial<JobInfo> },
     ): MockJob => {
-      const id = extra.info?.arrayTaskId !== undefined
-        ? `${extra.info.arrayJobId}_${extra.info.arrayTaskId}`
-        : String(jobId);
+      const id = jobIdString(jobId, extra.info?.arrayJobId, extra.info?.arrayTaskId);
       const base = extra.info?.arrayTaskId !== undefined ? `${name}-${id}` : `${name}-${jobId}`;
       const job: MockJob = {
         startAt: 0,

@@ -4,6 +4,7 @@
  * the custom patterns (globs allowed), and Slurm's defaults; explains every candidate.
  * @module
  */
+import { isAbsolute, join as joinPath } from "node:path";
 import type { StreamingConfig } from "../config/schema.ts";
 import type { StreamType } from "../core/stream_event.ts";
 import { expandHome } from "../platform/paths.ts";
@@ -59,8 +60,7 @@ async function statExists(path: string): Promise<boolean> {
 }
 
 function join(dir: string | undefined, path: string): string {
-  if (path.startsWith("/") || !dir) return path;
-  return `${dir.replace(/\/$/, "")}/${path}`;
+  return isAbsolute(path) || !dir ? path : joinPath(dir, path);
 }
 
 /** Expand the glob characters * ? [..] in the last path segments (simple, no **). */

@@ -6,7 +6,8 @@
  * return_code, signal}`, and from v0.0.42 `stdout_expanded`/`stderr_expanded`).
  * @module
  */
-import { isPending, isTerminal, type JobInfo } from "./job.ts";
+import type { JobInfo } from "./job.ts";
+import { buildJobInfo } from "./job_info.ts";
 
 /** Slurm's NO_VAL and INFINITE markers (32 bit), which old versions emit as plain numbers. */
 const NO_VAL = 0xfffffffe;
@@ -78,66 +79,33 @@ export function slurmExit(v: unknown): { exitCode?: number; exitSignal?: number 
 
 /** Map one JSON job record to a {@link JobInfo}. */
 export function jobFromSlurmJson(raw: Rec, backend: string): JobInfo {
-  const jobId = slurmNumber(raw.job_id) ?? 0;
-  const arrayJobId = positive(slurmNumber(raw.array_job_id));
-  const arrayTaskId = arrayJobId !== undefined ? slurmNumber(raw.array_task_id) : undefined;
-  const arrayTaskString = arrayTaskId === undefined ? str(raw.array_task_string) : undefined;
-  const state = slurmState(raw.job_state);
-  const job: JobInfo = {
-    id: jobIdString(jobId, arrayJobId, arrayTaskId, arrayTaskString),
-    jobId,
+  const reason = str(raw.state_reason);
+  return buildJobInfo({
+    jobId: slurmNumber(raw.job_id) ?? 0,
+    arrayJobId: positive(slurmNumber(raw.array_job_id)),
+    arrayTaskId: slurmNumber(raw.array_task_id),
+    arrayTaskString: str(raw.array_task_string),
     name: typeof raw.name === "string" ? raw.name : "",
     user: str(raw.user_name) ?? String(slurmNumber(raw.user_id) ?? ""),
-    state,
-    backend,
-  };
-  if (arrayJobId !== undefined && (arrayTaskId !== undefined || arrayTaskString)) {
-    job.arrayJobId = arrayJobId;
-    if (arrayTaskId !== undefined) job.arrayTaskId = arrayTaskId;
-    if (arrayTaskString) job.arrayTaskString = arrayTaskString;
-  }
-  const reason = str(raw.state_reason);
-  if (reason && reason !== "None") job.reason = reason;
-  if (isTerminal(state)) Object.assign(job, definedOnly(slurmExit(raw.exit_code)));
-  const set = <K extends keyof JobInfo>(key: K, value: JobInfo[K] | undefined) => {
-    if (value !== undefined) job[key] = value;
-  };
-  set("workDir", str(raw.current_working_directory));
-  // v0.0.42+ also gives the paths as slurmstepd expands them; those are the real file names.
-  set("stdout", str(raw.stdout_expanded) ?? str(raw.standard_output));
-  set("stderr", str(raw.stderr_expanded) ?? str(raw.standard_error));
-  set("batchHost", str(raw.batch_host));
-  set("nodeList", str(raw.nodes));
-  set("partition", str(raw.partition));
-  set("submitTime", time(raw.submit_time));
-  // A pending job's start is a forecast and a live job's end its time limit: report neither.
-  if (!isPending(state)) set("startTime", time(raw.start_time));
-  if (isTerminal(state)) set("endTime", time(raw.end_time));
-  set("restarts", slurmNumber(raw.restart_cnt));
-  return job;
+    state: slurmState(raw.job_state),
+    reason: reason !== "None" ? reason : undefined,
+    ...slurmExit(raw.exit_code),
+    workDir: str(raw.current_working_directory),
+    // v0.0.42+ also gives the paths as slurmstepd expands them; those are the real file names.
+    stdout: str(raw.stdout_expanded) ?? str(raw.standard_output),
+    stderr: str(raw.stderr_expanded) ?? str(raw.standard_error),
+    batchHost: str(raw.batch_host),
+    nodeList: str(raw.nodes),
+    partition: str(raw.partition),
+    submitTime: time(raw.submit_time),
+    startTime: time(raw.start_time),
+    endTime: time(raw.end_time),
+    restarts: slurmNumber(raw.restart_cnt),
+  }, backend);
 }
 
 function positive(n: number | undefined): number | undefined {
   return n !== undefined && n > 0 ? n : undefined;
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/**
- * The s9s id of a job record: "123", "123_4" for an array task, and "123_[5-9%2]" (as squeue
- * prints it) for the not yet started rest of an array.
- */
-export function jobIdString(
-  jobId: number,
-  arrayJobId?: number,
-  arrayTaskId?: number,
-  arrayTaskString?: string,
-): string {
-  if (arrayJobId !== undefined && arrayTaskId !== undefined) return `${arrayJobId}_${arrayTaskId}`;
-  if (arrayJobId !== undefined && arrayTaskString) return `${arrayJobId}_[${arrayTaskString}]`;
-  return String(jobId);
 }
 
 /** The `errors` of a response, in either version's spelling. */

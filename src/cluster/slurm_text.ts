@@ -3,8 +3,8 @@
  * indented multi-line form), `sacct -P` and `squeue -o` with a field separator.
  * @module
  */
-import { baseState, isPending, isTerminal, type JobInfo } from "./job.ts";
-import { jobIdString } from "./slurm_json.ts";
+import { baseState, type JobInfo } from "./job.ts";
+import { buildJobInfo } from "./job_info.ts";
 
 /**
  * Keys whose values may hold spaces (names, paths, free text). Such a value runs up to the next
@@ -196,47 +196,29 @@ function int(v: string | undefined): number | undefined {
 
 /** Map a `scontrol show job` record to a {@link JobInfo}. */
 export function jobFromScontrol(rec: ScontrolRecord, backend = "cli"): JobInfo {
-  const jobId = int(rec.get("JobId")) ?? 0;
   const arrayJobId = int(rec.get("ArrayJobId"));
   const taskField = value(rec.get("ArrayTaskId"));
-  const arrayTaskId = arrayJobId !== undefined ? int(taskField) : undefined;
-  const arrayTaskString = arrayJobId !== undefined && arrayTaskId === undefined
-    ? taskField
-    : undefined;
-  const state = baseState(rec.get("JobState") ?? "UNKNOWN");
-  const job: JobInfo = {
-    id: jobIdString(jobId, arrayJobId, arrayTaskId, arrayTaskString),
-    jobId,
+  return buildJobInfo({
+    jobId: int(rec.get("JobId")) ?? 0,
+    arrayJobId,
+    arrayTaskId: int(taskField),
+    arrayTaskString: taskField,
     name: rec.get("JobName") ?? "",
     user: userName(rec.get("UserId")),
-    state,
-    backend,
-  };
-  if (arrayJobId !== undefined && (arrayTaskId !== undefined || arrayTaskString)) {
-    job.arrayJobId = arrayJobId;
-    if (arrayTaskId !== undefined) job.arrayTaskId = arrayTaskId;
-    if (arrayTaskString) job.arrayTaskString = arrayTaskString;
-  }
-  const set = <K extends keyof JobInfo>(key: K, v: JobInfo[K] | undefined) => {
-    if (v !== undefined) job[key] = v;
-  };
-  set("reason", value(rec.get("Reason")));
-  if (isTerminal(state)) {
-    const exit = parseExitCode(rec.get("ExitCode"));
-    set("exitCode", exit.exitCode);
-    set("exitSignal", exit.exitSignal);
-  }
-  set("workDir", value(rec.get("WorkDir")));
-  set("stdout", value(rec.get("StdOut")));
-  set("stderr", value(rec.get("StdErr")));
-  set("batchHost", value(rec.get("BatchHost")));
-  set("nodeList", value(rec.get("NodeList")));
-  set("partition", value(rec.get("Partition")));
-  set("submitTime", slurmTime(rec.get("SubmitTime")));
-  if (!isPending(state)) set("startTime", slurmTime(rec.get("StartTime")));
-  if (isTerminal(state)) set("endTime", slurmTime(rec.get("EndTime")));
-  set("restarts", int(rec.get("Restarts")));
-  return job;
+    state: baseState(rec.get("JobState") ?? "UNKNOWN"),
+    reason: value(rec.get("Reason")),
+    ...parseExitCode(rec.get("ExitCode")),
+    workDir: value(rec.get("WorkDir")),
+    stdout: value(rec.get("StdOut")),
+    stderr: value(rec.get("StdErr")),
+    batchHost: value(rec.get("BatchHost")),
+    nodeList: value(rec.get("NodeList")),
+    partition: value(rec.get("Partition")),
+    submitTime: slurmTime(rec.get("SubmitTime")),
+    startTime: slurmTime(rec.get("StartTime")),
+    endTime: slurmTime(rec.get("EndTime")),
+    restarts: int(rec.get("Restarts")),
+  }, backend);
 }
 
 /** All jobs in `scontrol show job` output. */
@@ -283,40 +265,24 @@ export function parseSacct(text: string, backend = "cli"): JobInfo[] {
     ) as Record<(typeof SACCT_FIELDS)[number], string>;
     const idm = /^(\d+)(?:_(\d+|\[(.+)\]))?$/.exec(f.JobID.trim());
     if (!idm) continue; // steps, het components: not asked for (-X), skip anything odd
-    const raw = int(f.JobIDRaw);
     const isArray = idm[2] !== undefined;
-    const arrayJobId = isArray ? Number(idm[1]) : undefined;
-    const arrayTaskId = isArray && idm[3] === undefined ? Number(idm[2]) : undefined;
-    const arrayTaskString = idm[3];
-    const jobId = raw ?? Number(idm[1]);
-    const state = baseState(f.State || "UNKNOWN");
-    const job: JobInfo = {
-      id: jobIdString(jobId, arrayJobId, arrayTaskId, arrayTaskString),
-      jobId,
+    const nodes = value(f.NodeList);
+    jobs.push(buildJobInfo({
+      jobId: int(f.JobIDRaw) ?? Number(idm[1]),
+      arrayJobId: isArray ? Number(idm[1]) : undefined,
+      arrayTaskId: isArray && idm[3] === undefined ? Number(idm[2]) : undefined,
+      arrayTaskString: idm[3],
       name: f.JobName,
       user: f.User,
-      state,
-      backend,
-    };
-    if (arrayJobId !== undefined) job.arrayJobId = arrayJobId;
-    if (arrayTaskId !== undefined) job.arrayTaskId = arrayTaskId;
-    if (arrayTaskString) job.arrayTaskString = arrayTaskString;
-    const set = <K extends keyof JobInfo>(key: K, v: JobInfo[K] | undefined) => {
-      if (v !== undefined) job[key] = v;
-    };
-    if (isTerminal(state)) {
-      const exit = parseExitCode(f.ExitCode);
-      set("exitCode", exit.exitCode);
-      set("exitSignal", exit.exitSignal);
-    }
-    set("workDir", value(f.WorkDir));
-    const nodes = value(f.NodeList);
-    set("nodeList", nodes === "None assigned" ? undefined : nodes);
-    set("partition", value(f.Partition));
-    set("submitTime", slurmTime(f.Submit));
-    if (!isPending(state)) set("startTime", slurmTime(f.Start));
-    if (isTerminal(state)) set("endTime", slurmTime(f.End));
-    jobs.push(job);
+      state: baseState(f.State || "UNKNOWN"),
+      ...parseExitCode(f.ExitCode),
+      workDir: value(f.WorkDir),
+      nodeList: nodes === "None assigned" ? undefined : nodes,
+      partition: value(f.Partition),
+      submitTime: slurmTime(f.Submit),
+      startTime: slurmTime(f.Start),
+      endTime: slurmTime(f.End),
+    }, backend));
   }
   return jobs;
 }
@@ -369,35 +335,23 @@ export function parseSqueueText(text: string, backend = "cli"): JobInfo[] {
     const jobId = int(jobIdS);
     if (jobId === undefined) continue;
     const task = value(taskS);
-    const arrayJobId = task !== undefined ? int(arrayJobS) : undefined;
-    const arrayTaskId = arrayJobId !== undefined ? int(task) : undefined;
-    const arrayTaskString = arrayJobId !== undefined && arrayTaskId === undefined
-      ? task
-      : undefined;
-    const state = baseState(stateS || "UNKNOWN");
-    const job: JobInfo = {
-      id: jobIdString(jobId, arrayJobId, arrayTaskId, arrayTaskString),
+    jobs.push(buildJobInfo({
       jobId,
+      arrayJobId: task !== undefined ? int(arrayJobS) : undefined,
+      arrayTaskId: int(task),
+      arrayTaskString: task,
       name,
       user,
-      state,
-      backend,
-    };
-    if (arrayJobId !== undefined) job.arrayJobId = arrayJobId;
-    if (arrayTaskId !== undefined) job.arrayTaskId = arrayTaskId;
-    if (arrayTaskString) job.arrayTaskString = arrayTaskString;
-    const set = <K extends keyof JobInfo>(key: K, v: JobInfo[K] | undefined) => {
-      if (v !== undefined) job[key] = v;
-    };
-    set("reason", value(reason));
-    set("batchHost", value(batchHost));
-    set("nodeList", value(nodes));
-    set("partition", value(partition));
-    set("submitTime", slurmTime(submit));
-    if (!isPending(state)) set("startTime", slurmTime(start));
-    if (isTerminal(state)) set("endTime", slurmTime(end));
-    set("workDir", value(workDir));
-    jobs.push(job);
+      state: baseState(stateS || "UNKNOWN"),
+      reason: value(reason),
+      batchHost: value(batchHost),
+      nodeList: value(nodes),
+      partition: value(partition),
+      submitTime: slurmTime(submit),
+      startTime: slurmTime(start),
+      endTime: slurmTime(end),
+      workDir: value(workDir),
+    }, backend));
   }
   return jobs;
 }

@@ -6,8 +6,19 @@
  * chunks, its spill files and the history files.
  * @module
  */
-import { inflateSync } from "fflate";
-import zlib from "node:zlib";
+import type zlibTypes from "node:zlib";
+
+type Zlib = typeof zlibTypes;
+let zlibModule: Zlib | undefined;
+/**
+ * Native zlib, loaded on first use: a stream that never compresses (the default `s9s stream`)
+ * does not pay for Node's zlib at start-up.
+ */
+function zlib(): Zlib {
+  return zlibModule ??= (globalThis as unknown as {
+    process: { getBuiltinModule(id: string): unknown };
+  }).process.getBuiltinModule("node:zlib") as Zlib;
+}
 
 /** A compression level fflate accepts. */
 export type Level = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
@@ -17,28 +28,33 @@ export function toLevel(n: number): Level {
   return Math.max(0, Math.min(9, Math.round(n))) as Level;
 }
 
-const CRC_TABLE = (() => {
-  const t = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c;
+let crcTable_: Int32Array | undefined;
+/** The CRC-32 table, built on first use (not at start-up). */
+function crcTable(): Int32Array {
+  if (crcTable_ === undefined) {
+    const t = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      t[n] = c;
+    }
+    crcTable_ = t;
   }
-  return t;
-})();
-
-const nativeCrc32 = (zlib as unknown as { crc32?: (d: Uint8Array) => number }).crc32;
+  return crcTable_;
+}
 
 /** CRC-32 (the gzip trailer's checksum); native zlib's when the runtime has it. */
 export function crc32(data: Uint8Array): number {
+  const nativeCrc32 = (zlib() as unknown as { crc32?: (d: Uint8Array) => number }).crc32;
   if (nativeCrc32) return nativeCrc32(data) >>> 0;
   return crc32js(data);
 }
 
 /** CRC-32 in plain JavaScript (the fallback, and the tests' reference). */
 export function crc32js(data: Uint8Array): number {
+  const table = crcTable();
   let c = -1;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 255] ^ (c >>> 8);
+  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]) & 255] ^ (c >>> 8);
   return ~c >>> 0;
 }
 
@@ -48,8 +64,35 @@ const dec = new TextDecoder();
 /** Compress `data` into one gzip member with `meta` in its header. */
 export function encodeMember(data: Uint8Array, meta: unknown, level: Level): Uint8Array {
   // Native zlib: two to three times fflate's speed here (raw deflate, the member is ours).
-  const deflated: Uint8Array = zlib.deflateRawSync(data, { level });
-  const json = enc.encode(JSON.stringify(meta));
+  return encodeMemberJson(data, JSON.stringify(meta), level);
+}
+
+/** {@link encodeMember} with the metadata already as JSON text (cheap to pass to a worker). */
+export function encodeMemberJson(data: Uint8Array, metaJson: string, level: Level): Uint8Array {
+  const deflated: Uint8Array = zlib().deflateRawSync(data, { level });
+  return frameMember(deflated, data, metaJson, crc32(data));
+}
+
+/**
+ * Compress `data` into one gzip member with the runtime's CompressionStream (default level):
+ * for small members, where loading Node's zlib or starting a worker would cost more than the
+ * compression itself.
+ */
+export async function encodeMemberAsync(data: Uint8Array, meta: unknown): Promise<Uint8Array> {
+  const stream = new Blob([data as BlobPart]).stream().pipeThrough(
+    new CompressionStream("deflate-raw"),
+  );
+  const deflated = new Uint8Array(await new Response(stream).arrayBuffer());
+  return frameMember(deflated, data, JSON.stringify(meta), crc32js(data));
+}
+
+function frameMember(
+  deflated: Uint8Array,
+  data: Uint8Array,
+  metaJson: string,
+  crc: number,
+): Uint8Array {
+  const json = enc.encode(metaJson);
   const subLen = 4 + json.length;
   if (subLen > 0xffff - 4) throw new RangeError("gzip member metadata is too large");
   const xlen = 4 + subLen;
@@ -67,7 +110,7 @@ export function encodeMember(data: Uint8Array, meta: unknown, level: Level): Uin
   v.setUint32(16, deflated.length, true);
   out.set(json, 20);
   out.set(deflated, head);
-  v.setUint32(head + deflated.length, crc32(data), true);
+  v.setUint32(head + deflated.length, crc, true);
   v.setUint32(head + deflated.length + 4, data.length >>> 0, true);
   return out;
 }
@@ -128,8 +171,10 @@ export function scanMembers<M = unknown>(
 
 /** Inflate one member found by {@link scanMembers}. */
 export function inflateMember(bytes: Uint8Array, m: MemberInfo<unknown>): Uint8Array {
-  const out = new Uint8Array(m.size);
-  return inflateSync(bytes.subarray(m.dataOffset, m.dataOffset + m.dataLength), { out });
+  const raw = bytes.subarray(m.dataOffset, m.dataOffset + m.dataLength);
+  const out = zlib().inflateRawSync(raw);
+  if ((out.length >>> 0) !== m.size) throw new Error("corrupt compressed chunk: size mismatch");
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
 /** Inflate a run of bytes holding exactly one member, returning its text. */

@@ -3,11 +3,13 @@
  * every problem is reported at once with its key path, file and line.
  * @module
  */
-import { isMap, LineCounter, parseDocument } from "yaml";
+import type { LineCounter } from "yaml";
 import { UsageError } from "../errors.ts";
+import { didYouMean } from "../core/did_you_mean.ts";
 import { expandHome, s9sDir } from "../platform/paths.ts";
-import { type Config, configSchema } from "./schema.ts";
+import type { Config } from "./schema.ts";
 import { defaultRawConfig, KEY_ALIASES, type RawConfig } from "./defaults.ts";
+import { defaultConfig } from "./default_config.ts";
 
 /** Where the configuration came from, for `config show` and messages. */
 export interface LoadedConfig {
@@ -23,6 +25,8 @@ export interface LoadedConfig {
 export interface LoadOptions {
   /** `--config FILE`; it must exist. */
   file?: string;
+  /** Where `file` was given, for the hint when it cannot be read (default "--config"). */
+  fileFrom?: string;
   /** Environment (defaults to Deno.env). */
   env?: Record<string, string>;
   /** Overrides from flags, as a raw tree. */
@@ -50,33 +54,7 @@ export function deepMerge(dst: RawConfig, src: RawConfig): RawConfig {
   return dst;
 }
 
-function levenshtein(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
-}
-
-/** The closest of `candidates` to `word`, if it is close enough to be a likely typo. */
-export function didYouMean(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = levenshtein(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
+export { didYouMean };
 
 const ARRAY_ITEM_KEYS: Record<string, string[]> = {
   "streaming.filters": ["name", "pattern", "action", "color", "highlight"],
@@ -117,19 +95,36 @@ function normalizeAliases(layer: RawConfig, problems: string[], where: (p: strin
   }
 }
 
-function readFileLayer(file: string, text: string, problems: string[]): FileLayer | undefined {
-  const lineCounter = new LineCounter();
+async function readFileLayer(
+  file: string,
+  text: string,
+  problems: string[],
+): Promise<FileLayer | undefined> {
+  // Loaded only when there is a file to read: no config file, no YAML parser.
+  const { isMap, LineCounter, parseDocument } = await import("yaml");
+  const lineCounter: LineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
-      const pos = e.linePos?.[0];
-      problems.push(
-        `${e.message.split("\n")[0]} (${file}${pos ? ` line ${pos.line}` : ""})`,
-      );
+      // Without prettyErrors the parser leaves linePos unset; the offset is always there.
+      const line = e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line;
+      const what = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+      problems.push(`YAML syntax error: ${what} (${file} line ${line})`);
     }
     return undefined;
   }
-  const data = doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    // "Excessive alias count": aliases of aliases that expand exponentially (billion laughs).
+    problems.push(
+      `YAML aliases (*name) expand to too many nodes (over ${MAX_ALIAS_COUNT} per anchor); ` +
+        `write the values out instead (${file})`,
+    );
+    return undefined;
+  }
   if (!isPlainObject(data)) {
     problems.push(`expected a mapping with a "streaming:" section at the top (${file} line 1)`);
     return undefined;
@@ -167,6 +162,35 @@ function readFileLayer(file: string, text: string, problems: string[]): FileLaye
     return ` (${file})`;
   };
   return { data, locate };
+}
+
+/** A config file larger than this is refused before it is parsed. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Aliases one anchor may expand to when the YAML becomes data (yaml's `maxAliasCount`). */
+const MAX_ALIAS_COUNT = 100;
+
+/** Read a config file, refusing one over {@link MAX_CONFIG_BYTES} (or not a regular file). */
+async function readCapped(file: string): Promise<string> {
+  using f = await Deno.open(file);
+  const info = await f.stat();
+  if (info.isDirectory) throw new Deno.errors.IsADirectory(file);
+  // Read one byte past the cap: a FIFO or /proc file reports no size.
+  const buf = new Uint8Array(MAX_CONFIG_BYTES + 1);
+  let n = 0;
+  while (n < buf.length) {
+    const got = await f.read(buf.subarray(n));
+    if (got === null) break;
+    n += got;
+  }
+  if (n > MAX_CONFIG_BYTES || info.size > MAX_CONFIG_BYTES) {
+    throw new UsageError(
+      `config file "${file}" is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB` +
+        (info.size > 0 ? ` (${(info.size / 1024 / 1024).toFixed(1)} MiB)` : ""),
+      { hint: "an s9s config is a few kilobytes of YAML; check that this is the right file" },
+    );
+  }
+  return new TextDecoder().decode(buf.subarray(0, n));
 }
 
 /** Parse `S9S_STREAMING__BUFFER__MAX_LINES=100`-style variables into a raw tree. */
@@ -208,35 +232,44 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
 
   let layer: FileLayer | undefined;
   let text: string | undefined;
+  const hint = options.file
+    ? `check the path given to ${options.fileFrom ?? "--config"}`
+    : explicit
+    ? "check $S9S_CONFIG, or unset it to use ~/.s9s/config.yaml"
+    : `fix or remove "${file}"`;
   try {
-    text = await Deno.readTextFile(file);
+    text = await readCapped(file);
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     if (explicit || !(err instanceof Deno.errors.NotFound)) {
       const why = err instanceof Deno.errors.NotFound
         ? "does not exist"
         : err instanceof Deno.errors.PermissionDenied
         ? "is not readable (permission denied)"
+        : err instanceof Deno.errors.IsADirectory
+        ? "is a directory"
         : (err as Error).message;
-      throw new UsageError(`config file "${file}" ${why}`, {
-        hint: options.file
-          ? "check the path given to --config"
-          : "check $S9S_CONFIG, or unset it to use ~/.s9s/config.yaml",
-      });
+      throw new UsageError(`config file "${file}" ${why}`, { hint });
     }
   }
   const raw = defaultRawConfig();
   if (text !== undefined) {
-    layer = readFileLayer(file, text, problems);
+    layer = await readFileLayer(file, text, problems);
     if (layer) {
       normalizeAliases(layer.data, problems, (p) => layer!.locate(p));
       deepMerge(raw, structuredClone(layer.data));
     }
   }
   const envData = envLayer(env);
+  if (text === undefined && Object.keys(envData).length === 0 && !options.overrides) {
+    // Nothing but the defaults: nothing to validate (and zod stays unloaded).
+    return { config: defaultConfig(), raw };
+  }
   normalizeAliases(envData, problems, () => " (environment)");
   deepMerge(raw, envData);
   if (options.overrides) deepMerge(raw, options.overrides);
 
+  const { configSchema } = await import("./schema.ts");
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {

@@ -3,7 +3,9 @@
  * tagged by area (STREAM, CLUSTER, CONFIG) so `grep STREAM` finds the streaming ones.
  * @module
  */
+import { dirname } from "node:path";
 import { s9sDir } from "../platform/paths.ts";
+import { writeAllSync } from "../platform/write_all.ts";
 
 /** A tagged logger; a no-op when debugging is off. */
 export interface DebugLog {
@@ -20,7 +22,7 @@ export const NO_DEBUG: DebugLog = { enabled: false, log() {} };
 export function openDebugLog(path = `${s9sDir()}/debug.log`): DebugLog {
   let file: Deno.FsFile | undefined;
   try {
-    Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true, mode: 0o700 });
+    Deno.mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     file = Deno.openSync(path, { create: true, append: true, mode: 0o600 });
   } catch {
     return NO_DEBUG;
@@ -29,7 +31,8 @@ export function openDebugLog(path = `${s9sDir()}/debug.log`): DebugLog {
     enabled: true,
     log(tag: string, message: string) {
       try {
-        file!.writeSync(
+        writeAllSync(
+          file!,
           enc.encode(`${new Date().toISOString()} ${tag} [${Deno.pid}] ${message}\n`),
         );
       } catch { /* disk full: stay quiet */ }

@@ -43,6 +43,7 @@ export interface StreamEvent {
 export type StreamState =
   | "pending"
   | "waiting"
+  | "connecting"
   | "live"
   | "paused"
   | "retrying"
@@ -53,4 +54,55 @@ export type StreamState =
 /** A stable key for one stream: "123:stdout", "123_4:stderr". */
 export function streamKey(jobId: string, type: StreamType): string {
   return `${jobId}:${type}`;
+}
+
+/** What every event has, as {@link buildStreamEvent} takes it. */
+export interface StreamEventBase {
+  /** Job id; array tasks as "123_4". */
+  jobId: string;
+  /** "stdout", "stderr" or "status". */
+  type: StreamType | "status";
+  /** The line (or the status message). */
+  content: string;
+  /** When: epoch milliseconds, or the ISO-8601 string of it (made once for many lines). */
+  time: number | string;
+  /** 1-based line number within the stream. */
+  lineNum: number;
+  /** Where the bytes came from. */
+  source: SourceKind;
+}
+
+/** The optional fields of a {@link StreamEvent}; false and undefined are left out. */
+export interface StreamEventExtras {
+  truncated?: boolean;
+  highlights?: string[];
+  progress?: boolean;
+  state?: StreamState;
+  stream?: StreamType;
+  job_state?: string;
+  discarded?: number;
+}
+
+/**
+ * The one builder of {@link StreamEvent}s. Keys always come in the same order (the order
+ * `--output-format json` prints them in), and optional fields only when they carry something.
+ */
+export function buildStreamEvent(base: StreamEventBase, extras?: StreamEventExtras): StreamEvent {
+  const ev: StreamEvent = {
+    job_id: base.jobId,
+    type: base.type,
+    content: base.content,
+    timestamp: typeof base.time === "string" ? base.time : new Date(base.time).toISOString(),
+    line_num: base.lineNum,
+    source: base.source,
+  };
+  if (!extras) return ev;
+  if (extras.truncated) ev.truncated = true;
+  if (extras.highlights?.length) ev.highlights = extras.highlights;
+  if (extras.progress) ev.progress = true;
+  if (extras.state !== undefined) ev.state = extras.state;
+  if (extras.stream !== undefined) ev.stream = extras.stream;
+  if (extras.job_state) ev.job_state = extras.job_state;
+  if (extras.discarded) ev.discarded = extras.discarded;
+  return ev;
 }

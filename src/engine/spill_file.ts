@@ -3,6 +3,8 @@
  * so the file is a valid gzip file. Read back by offset. Removed when the buffer is closed.
  * @module
  */
+import { dirname } from "node:path";
+import { writeAllSync } from "../platform/write_all.ts";
 
 /** Where a chunk lives in a spill file. */
 export interface SpillRef {
@@ -23,8 +25,7 @@ export class SpillFile {
   /** Append bytes (one write); throws when the disk refuses. */
   append(bytes: Uint8Array): SpillRef {
     if (!this.#file) {
-      const dir = this.path.slice(0, this.path.lastIndexOf("/"));
-      if (dir) Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      Deno.mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
       this.#file = Deno.openSync(this.path, {
         write: true,
         create: true,
@@ -32,8 +33,7 @@ export class SpillFile {
         mode: 0o600,
       });
     }
-    let off = 0;
-    while (off < bytes.length) off += this.#file.writeSync(bytes.subarray(off));
+    writeAllSync(this.#file, bytes);
     const ref = { offset: this.#size, length: bytes.length };
     this.#size += bytes.length;
     return ref;

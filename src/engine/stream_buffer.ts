@@ -4,10 +4,14 @@
  * percent of `max_lines`/`max_size_per_stream`; and, when the shared budget is short, chunks
  * spilled to a gzip file. `readRange` and `search` read all three transparently. Only when no
  * spill file is possible and memory is full are the oldest lines dropped — and counted.
+ *
+ * Longer than our usual file on purpose: the three tiers share one chunk list, one line
+ * numbering and one budget account, and every move between tiers updates all three at once;
+ * split apart, each part would need the others' private counters.
  * @module
  */
 import type { StreamingConfig } from "../config/schema.ts";
-import { expandHome, s9sDir } from "../platform/paths.ts";
+import { expandHome } from "../platform/paths.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { type BudgetMember, BufferBudget, defaultBudget } from "./buffer_budget.ts";
 import { decodeMemberText, encodeMember, type Level, toLevel } from "../codec/gzip_chunk.ts";
@@ -65,10 +69,7 @@ export function bufferForStream(
 ): StreamBuffer {
   let budget = budgets.get(cfg);
   if (!budget) budgets.set(cfg, budget = BufferBudget.fromConfig(cfg));
-  const d = cfg.persistence.directory;
-  const spillDir = d === "~/.s9s" || d.startsWith("~/.s9s/")
-    ? s9sDir() + d.slice(6)
-    : expandHome(d);
+  const spillDir = expandHome(cfg.persistence.directory);
   return new StreamBuffer({
     ...StreamBuffer.optionsFromConfig(cfg, budget, spillDir),
     name,

@@ -3,7 +3,6 @@
  * the history recorder when `persistence.enabled` and `persistence.auto_save` are on.
  * @module
  */
-import { Gzip } from "fflate";
 import type { Config } from "../config/schema.ts";
 import type { DebugLog } from "../core/debug_log.ts";
 import type { StreamManager } from "../engine/stream_manager.ts";
@@ -11,6 +10,8 @@ import { batchLines } from "../core/line_batch.ts";
 import { UserFacingError } from "../errors.ts";
 import { historyDir } from "./history_dir.ts";
 import { HistoryRecorder } from "./history_recorder.ts";
+import { writeAll } from "../platform/write_all.ts";
+import type { Gzip } from "fflate";
 
 /** Options for {@link attachRecorders}. */
 export interface AttachOptions {
@@ -31,7 +32,8 @@ export async function attachRecorders(
   }
   const p = o.config.streaming.persistence;
   if (p.enabled && p.auto_save) {
-    const recorder = await HistoryRecorder.start(manager, {
+    // Returns at once: the directory is made ready beside the first lines, not before them.
+    const recorder = HistoryRecorder.start(manager, {
       dir: historyDir(o.config.streaming),
       config: o.config.streaming,
       warn: o.warn,
@@ -62,8 +64,8 @@ async function attachSaveFile(
   const write = (bytes: Uint8Array) => {
     pending = pending.then(() => writeAll(file, bytes));
   };
-  const gz = path.endsWith(".gz")
-    ? new Gzip(
+  const gz: Gzip | undefined = path.endsWith(".gz")
+    ? new (await import("fflate")).Gzip(
       { level: level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 },
       (chunk) => write(chunk.slice()),
     )
@@ -85,9 +87,4 @@ async function attachSaveFile(
     await pending;
     file.close();
   };
-}
-
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < bytes.length) off += await file.write(bytes.subarray(off));
 }

@@ -4,11 +4,11 @@
  * available. Results come back per job; callers keep their own order.
  * @module
  */
-import { encodeMember, type Level } from "../codec/gzip_chunk.ts";
+import { encodeMemberJson, type Level } from "../codec/gzip_chunk.ts";
 
 interface Pending {
   data: Uint8Array;
-  meta: unknown;
+  meta: string;
   level: Level;
   resolve: (b: Uint8Array) => void;
   reject: (e: Error) => void;
@@ -53,13 +53,15 @@ export class GzipPool {
 
   /** Compress `data` into one gzip member. */
   encode(data: Uint8Array, meta: unknown, level: Level): Promise<Uint8Array> {
-    if (this.#workers.length === 0) return Promise.resolve(encodeMember(data, meta, level));
+    // The metadata goes as JSON text: one string is far cheaper to post than arrays of numbers.
+    const json = JSON.stringify(meta);
+    if (this.#workers.length === 0) return Promise.resolve(encodeMemberJson(data, json, level));
     const id = ++this.#id;
     const w = this.#workers[this.#next++ % this.#workers.length];
     return new Promise((resolve, reject) => {
       // Copied, not transferred: kept to redo inline should the worker fail.
-      this.#pending.set(id, { data, meta, level, resolve, reject });
-      w.postMessage({ id, data, meta, level });
+      this.#pending.set(id, { data, meta: json, level, resolve, reject });
+      w.postMessage({ id, data, meta: json, level });
     });
   }
 
@@ -70,7 +72,7 @@ export class GzipPool {
     this.#pending.clear();
     for (const p of pending) {
       try {
-        p.resolve(encodeMember(p.data, p.meta, p.level));
+        p.resolve(encodeMemberJson(p.data, p.meta, p.level));
       } catch (err) {
         p.reject(err as Error);
       }

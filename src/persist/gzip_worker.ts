@@ -2,12 +2,12 @@
  * Worker side of {@link GzipPool}: turns text into gzip members off the main thread.
  * @module
  */
-import { encodeMember, type Level } from "../codec/gzip_chunk.ts";
+import { encodeMemberJson, type Level } from "../codec/gzip_chunk.ts";
 
 interface Job {
   id: number;
   data: Uint8Array;
-  meta: unknown;
+  meta: string;
   level: Level;
 }
 
@@ -19,7 +19,7 @@ const scope = self as unknown as {
 scope.onmessage = (e) => {
   const { id, data, meta, level } = e.data;
   try {
-    const out = encodeMember(data, meta, level);
+    const out = encodeMemberJson(data, meta, level);
     scope.postMessage({ id, out }, [out.buffer as ArrayBuffer]);
   } catch (err) {
     scope.postMessage({ id, error: (err as Error).message });

@@ -4,13 +4,12 @@
  * @module
  */
 import type { StreamingConfig } from "../config/schema.ts";
-import { expandHome, s9sDir } from "../platform/paths.ts";
+import { expandHome } from "../platform/paths.ts";
 import { UserFacingError } from "../errors.ts";
 
 /** The history directory the config names: `~` expanded, `~/.s9s/` following $S9S_HOME. */
 export function historyDir(cfg: StreamingConfig): string {
-  const d = cfg.persistence.directory;
-  const path = d === "~/.s9s" || d.startsWith("~/.s9s/") ? s9sDir() + d.slice(6) : expandHome(d);
+  const path = expandHome(cfg.persistence.directory);
   return path.replace(/\/+$/, "") || "/";
 }
 

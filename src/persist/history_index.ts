@@ -15,6 +15,11 @@ export interface MemberMeta {
   r: [number, number][];
   /** line_nums cut at the line cap. */
   x?: number[];
+  /**
+   * Where line_nums jump (a filter left lines out): pairs of [index of the line in the member,
+   * how far its line_num is past the previous line's + 1]. Absent: consecutive from `l`.
+   */
+  g?: number[];
   /** The stream (first member of a part only). */
   s?: StreamMeta;
 }
@@ -39,8 +44,13 @@ export interface HistoryEntry extends StreamMeta {
   bytes: number;
   first_ts: number;
   last_ts: number;
-  /** Size of the file when indexed (a different size means stale). */
+  /** Bytes of the file on disk when indexed (a different size means stale). */
   size: number;
+  /**
+   * A write error (a full disk) or a crash stopped this part: later lines were not saved, and the
+   * file may end in a partial member, counted in `size` but not in `lines` and `bytes`.
+   */
+  cut?: boolean;
 }
 
 const INDEX = "index.json";
@@ -53,7 +63,7 @@ export async function scanPartFile(f: DirFile): Promise<HistoryEntry | undefined
   } catch {
     return undefined;
   }
-  const { members } = scanMembers<MemberMeta>(bytes);
+  const { members, end } = scanMembers<MemberMeta>(bytes);
   const parsed = parsePartFileName(f.name)!;
   const first = members[0]?.meta;
   if (!first?.s) return undefined;
@@ -67,7 +77,7 @@ export async function scanPartFile(f: DirFile): Promise<HistoryEntry | undefined
     }
     size += m.size;
   }
-  return {
+  const entry: HistoryEntry = {
     ...first.s,
     id: parsed.id,
     part: parsed.part,
@@ -79,6 +89,9 @@ export async function scanPartFile(f: DirFile): Promise<HistoryEntry | undefined
     last_ts: lastTs,
     size: f.size,
   };
+  // Bytes after the last complete member: a write that did not finish (full disk, crash).
+  if (end < bytes.length) entry.cut = true;
+  return entry;
 }
 
 async function readIndexFile(dir: string): Promise<Record<string, HistoryEntry>> {
@@ -142,7 +155,12 @@ export interface HistorySession {
   first_ts: number;
   last_ts: number;
   lines: number;
+  /** Uncompressed bytes of the saved lines. */
   bytes: number;
+  /** Bytes its files take on disk. */
+  size: number;
+  /** Whether a write error cut it short (some lines were not saved). */
+  cut: boolean;
   parts: HistoryEntry[];
 }
 
@@ -163,6 +181,8 @@ export function sessionsOf(entries: HistoryEntry[]): HistorySession[] {
         last_ts: e.last_ts,
         lines: 0,
         bytes: 0,
+        size: 0,
+        cut: false,
         parts: [],
       };
       by.set(e.id, s);
@@ -170,6 +190,8 @@ export function sessionsOf(entries: HistoryEntry[]): HistorySession[] {
     s.parts.push(e);
     s.lines += e.lines;
     s.bytes += e.bytes;
+    s.size += e.size;
+    s.cut ||= e.cut === true;
     s.first_ts = Math.min(s.first_ts, e.first_ts);
     s.last_ts = Math.max(s.last_ts, e.last_ts);
   }

@@ -4,7 +4,12 @@
  * @module
  */
 import { inflateMember, scanMembers } from "../codec/gzip_chunk.ts";
-import type { SourceKind, StreamEvent, StreamType } from "../core/stream_event.ts";
+import {
+  buildStreamEvent,
+  type SourceKind,
+  type StreamEvent,
+  type StreamType,
+} from "../core/stream_event.ts";
 import type { HistorySession, MemberMeta } from "./history_index.ts";
 
 /** One member's lines. */
@@ -52,21 +57,26 @@ export function* memberEvents(session: HistorySession, m: HistoryMember): Genera
   const text = new TextDecoder().decode(m.bytes);
   const trunc = new Set(m.meta.x ?? []);
   let pos = 0;
+  const gaps = m.meta.g ?? [];
+  let gi = 0;
+  let idx = 0;
   let num = m.meta.l;
-  for (const [n, time] of m.meta.r) {
-    const timestamp = new Date(time).toISOString();
-    for (let i = 0; i < n; i++) {
+  for (const [n, ms] of m.meta.r) {
+    const time = new Date(ms).toISOString();
+    for (let i = 0; i < n; i++, idx++) {
+      if (gi < gaps.length && gaps[gi] === idx) {
+        num += gaps[gi + 1];
+        gi += 2;
+      }
       const nl = text.indexOf("\n", pos);
-      const ev: StreamEvent = {
-        job_id: session.job_id,
+      yield buildStreamEvent({
+        jobId: session.job_id,
         type: session.type as StreamType,
         content: text.slice(pos, nl),
-        timestamp,
-        line_num: num,
+        time,
+        lineNum: num,
         source: session.source as SourceKind,
-      };
-      if (trunc.has(num)) ev.truncated = true;
-      yield ev;
+      }, { truncated: trunc.has(num) });
       pos = nl + 1;
       num++;
     }

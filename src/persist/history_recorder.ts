@@ -1,17 +1,25 @@
 /**
- * Saves every stream a manager follows into the history directory as it arrives, keeps the index
- * fresh and the directory within its limits. Any disk trouble gives one warning and recording
- * stops; streaming itself goes on.
+ * Saves what a session emitted — the lines its filters kept, exactly as printed, with their
+ * line numbers — into the history directory, keeps the index fresh and the directory within its
+ * limits. Nothing of it stands before the first line: the directory is prepared beside the
+ * stream, and members are compressed by worker threads. Any disk trouble gives one warning and
+ * recording stops; streaming itself goes on.
  * @module
  */
 import type { StreamingConfig } from "../config/schema.ts";
-import { toLevel } from "../codec/gzip_chunk.ts";
+import { encodeMemberAsync, toLevel } from "../codec/gzip_chunk.ts";
 import type { StreamHandle, StreamManager } from "../engine/stream_manager.ts";
+import type { Selection } from "../engine/filter.ts";
+import { selectedText } from "../engine/selected_text.ts";
+import type { LineBatch } from "../core/line_batch.ts";
 import { cleanHistory } from "./cleanup.ts";
 import { ensurePrivateDir, newSessionId } from "./history_dir.ts";
 import { updateIndex } from "./history_index.ts";
 import { HistoryWriter } from "./history_writer.ts";
 import { GzipPool } from "./gzip_pool.ts";
+
+/** Members smaller than this are compressed inline rather than by a worker. */
+const SMALL_MEMBER = 64 * 1024;
 
 /** Options for {@link HistoryRecorder}. */
 export interface RecorderOptions {
@@ -21,7 +29,7 @@ export interface RecorderOptions {
   debug?: (message: string) => void;
 }
 
-/** Records every stream of a manager. */
+/** Records what every stream of a manager emitted. */
 export class HistoryRecorder {
   #o: RecorderOptions;
   #writers = new Map<string, HistoryWriter>();
@@ -31,29 +39,55 @@ export class HistoryRecorder {
   #unsubscribe?: () => void;
   #pool?: GzipPool;
   #backlog = { bytes: 0 };
+  #ready: Promise<void> = Promise.resolve();
 
   private constructor(options: RecorderOptions) {
     this.#o = options;
   }
 
-  /** Prepare the directory, clean it, subscribe. Never throws for disk trouble: it warns. */
-  static async start(manager: StreamManager, options: RecorderOptions): Promise<HistoryRecorder> {
+  /**
+   * Subscribe at once; prepare and clean the directory beside the stream (the first member
+   * waits for it, the first line does not). Never throws for disk trouble: it warns.
+   */
+  static start(manager: StreamManager, options: RecorderOptions): HistoryRecorder {
     const r = new HistoryRecorder(options);
-    try {
+    r.#ready = (async () => {
       await ensurePrivateDir(options.dir);
       await r.cleanup();
-    } catch (err) {
-      r.#fail(err as Error);
-      return r;
-    }
+    })();
+    r.#ready.catch((err) => r.#fail(err as Error));
     r.#unsubscribe = manager.subscribe({
-      onLines: (s, batch) => r.#writer(s)?.add(batch),
+      onLines: (s, batch, sel) => r.#record(s, batch, sel),
       onEnd: (s) => void r.#writers.get(s.key)?.flush(),
     });
     const p = options.config.persistence;
     r.#every(p.cleanup_interval, () => r.cleanup());
     r.#every(5000, () => r.#saveIndex());
     return r;
+  }
+
+  /** Save what the sinks print of this batch: all of it, or the lines the filters kept. */
+  #record(s: StreamHandle, batch: LineBatch, sel: Selection): Promise<void> | undefined {
+    if (this.#disabled) return undefined;
+    if (sel.all) return this.#writer(s)?.add(batch);
+    if (sel.lines.length === 0) return undefined;
+    const nums = sel.nums;
+    let truncated: number[] | undefined;
+    if (batch.truncated) {
+      const cut = new Set(batch.truncated.map((i) => batch.firstLine + i));
+      truncated = [];
+      for (let i = 0; i < nums.length; i++) if (cut.has(nums[i])) truncated.push(i);
+    }
+    const kept: LineBatch = {
+      text: selectedText(sel),
+      count: sel.lines.length,
+      firstLine: nums[0],
+      startOffset: batch.startOffset,
+      endOffset: batch.endOffset,
+      time: batch.time,
+    };
+    if (truncated?.length) kept.truncated = truncated;
+    return this.#writer(s)?.add(kept, nums);
   }
 
   #every(ms: number, fn: () => Promise<unknown>): void {
@@ -85,8 +119,18 @@ export class HistoryRecorder {
         onError: (err) => this.#fail(err),
         backlog: this.#backlog,
         onRotate: () => void this.cleanup().catch(() => {}),
-        encode: (data, meta, level) =>
-          (this.#pool ??= new GzipPool(GzipPool.defaultSize())).encode(data, meta, level),
+        // The first member waits for the directory (prepared beside the first lines). Small
+        // members (a short session, a quiet follow) compress on this thread with the runtime's
+        // own deflate; big ones (a catch-up) in worker threads, off the stream's path.
+        encode: async (data, meta, level) => {
+          await this.#ready;
+          if (data.length < SMALL_MEMBER && level > 0) return await encodeMemberAsync(data, meta);
+          return await (this.#pool ??= new GzipPool(GzipPool.defaultSize())).encode(
+            data,
+            meta,
+            level,
+          );
+        },
       });
       this.#writers.set(s.key, w);
     }
@@ -117,15 +161,21 @@ export class HistoryRecorder {
     return removed;
   }
 
+  /**
+   * Write the writers' entries to the index — after a write error too, so that the index tells
+   * which sessions were cut short and how much of them is on disk (it may fail again: callers
+   * only log that).
+   */
   async #saveIndex(): Promise<void> {
     const entries = [...this.#writers.values()].flatMap((w) => w.entries);
-    if (entries.length && !this.#disabled) await updateIndex(this.#o.dir, entries);
+    if (entries.length) await updateIndex(this.#o.dir, entries);
   }
 
   /** Flush every writer, update the index, stop the timers. */
   async close(): Promise<void> {
     this.#unsubscribe?.();
     for (const t of this.#timers) clearInterval(t);
+    await this.#ready.catch(() => {});
     await Promise.all([...this.#writers.values()].map((w) => w.close()));
     this.#pool?.close();
     try {

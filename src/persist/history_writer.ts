@@ -8,6 +8,7 @@ import type { LineBatch } from "../core/line_batch.ts";
 import { encodeMember, type Level } from "../codec/gzip_chunk.ts";
 import { partFileName } from "./history_dir.ts";
 import type { HistoryEntry, MemberMeta, StreamMeta } from "./history_index.ts";
+import { writeAll } from "../platform/write_all.ts";
 
 /** Options for a {@link HistoryWriter}. */
 export interface HistoryWriterOptions {
@@ -50,6 +51,9 @@ export class HistoryWriter {
   #text: string[] = [];
   #textBytes = 0;
   #first = 0;
+  #count = 0; // lines gathered for the member
+  #last = 0; // line_num of the last line gathered
+  #gaps: number[] = []; // [index in member, jump in line_num] where lines are not consecutive
   #runs: [number, number][] = [];
   #trunc: number[] = [];
   #timer?: ReturnType<typeof setTimeout>;
@@ -79,17 +83,41 @@ export class HistoryWriter {
     return this.#failed;
   }
 
-  /** Add a batch. The promise (when returned) resolves once the disk caught up (backpressure). */
-  add(batch: LineBatch): Promise<void> | undefined {
+  /**
+   * Add a batch. `nums` gives each line's line_num when they are not consecutive (the lines a
+   * filter kept). The promise (when returned) resolves once the disk caught up (backpressure).
+   */
+  add(batch: LineBatch, nums?: number[]): Promise<void> | undefined {
     if (this.#failed || this.#closed || batch.count === 0) return;
-    if (this.#text.length === 0) this.#first = batch.firstLine;
+    if (this.#text.length === 0) {
+      this.#first = nums?.[0] ?? batch.firstLine;
+      this.#count = 0;
+      this.#last = this.#first - 1;
+    }
+    if (nums) {
+      for (let i = 0; i < nums.length; i++) {
+        if (nums[i] !== this.#last + 1) this.#gaps.push(this.#count + i, nums[i] - this.#last - 1);
+        this.#last = nums[i];
+      }
+    } else {
+      if (batch.firstLine !== this.#last + 1) {
+        this.#gaps.push(this.#count, batch.firstLine - this.#last - 1);
+      }
+      this.#last = batch.firstLine + batch.count - 1;
+    }
+    this.#count += batch.count;
     this.#text.push(batch.text);
     this.#textBytes += batch.text.length;
     const last = this.#runs[this.#runs.length - 1];
     if (last && last[1] === batch.time) last[0] += batch.count;
     else this.#runs.push([batch.count, batch.time]);
-    if (batch.truncated) { for (const i of batch.truncated) this.#trunc.push(batch.firstLine + i); }
-    if (this.#textBytes >= (this.#o.memberBytes ?? 256 * 1024) || this.#runs.length >= 512) {
+    if (batch.truncated) {
+      for (const i of batch.truncated) this.#trunc.push(nums ? nums[i] : batch.firstLine + i);
+    }
+    if (
+      this.#textBytes >= (this.#o.memberBytes ?? 256 * 1024) || this.#runs.length >= 512 ||
+      this.#gaps.length >= 4096
+    ) {
       this.#flush();
     } else if (this.#timer === undefined) {
       const t = setTimeout(() => this.#flush(), this.#o.flushMs ?? 1000);
@@ -109,6 +137,7 @@ export class HistoryWriter {
     const text = enc.encode(this.#text.length === 1 ? this.#text[0] : this.#text.join(""));
     const meta: MemberMeta = { l: this.#first, r: this.#runs };
     if (this.#trunc.length) meta.x = this.#trunc;
+    if (this.#gaps.length) meta.g = this.#gaps;
     const lines = this.#runs.reduce((n, r) => n + r[0], 0);
     const firstTs = this.#runs[0][1];
     const lastTs = this.#runs[this.#runs.length - 1][1];
@@ -116,6 +145,7 @@ export class HistoryWriter {
     this.#textBytes = 0;
     this.#runs = [];
     this.#trunc = [];
+    this.#gaps = [];
     if (!this.#started) {
       // The first member of a part says whose stream this is.
       meta.s = { ...this.#o.meta, part: 1 };
@@ -126,10 +156,14 @@ export class HistoryWriter {
     // members are still gzip (gunzip reads them); compression resumes once the backlog drains.
     const level = this.#backlog.bytes > LOW ? (Math.min(this.#o.level, 1) as Level) : this.#o.level;
     const encoded = this.#o.encode
-      ? this.#o.encode(text, structuredClone(meta), level)
+      ? this.#o.encode(text, { ...meta }, level)
       : Promise.resolve(encodeMember(text, meta, level));
+    // A job skipped after a write error never awaits its member: its failure (the pool closed
+    // at the end) must not become an unhandled rejection.
+    encoded.catch(() => {});
     const job = async () => {
       if (this.#failed) return;
+      const sent = { written: 0 };
       try {
         let member = await encoded;
         const rotate = this.#partSize > 0 && this.#partSize + member.length > this.#o.maxFileSize;
@@ -138,8 +172,7 @@ export class HistoryWriter {
           member = encodeMember(text, meta, level);
         }
         if (!this.#file || rotate) await this.#openPart(meta.l, firstTs);
-        let off = 0;
-        while (off < member.length) off += await this.#file!.write(member.subarray(off));
+        await writeAll(this.#file!, member, sent);
         this.#partSize += member.length;
         const e = this.#entry!;
         e.size = this.#partSize;
@@ -148,6 +181,13 @@ export class HistoryWriter {
         e.last_ts = lastTs;
       } catch (err) {
         this.#failed = true;
+        if (this.#entry) {
+          // What reached the disk before the error is there (a partial member readers skip):
+          // count it, and mark the part cut short.
+          this.#partSize += sent.written;
+          this.#entry.size = this.#partSize;
+          this.#entry.cut = true;
+        }
         this.#o.onError(err as Error);
       }
     };
@@ -160,18 +200,20 @@ export class HistoryWriter {
   }
 
   async #openPart(firstLine: number, firstTs: number): Promise<void> {
-    if (this.#file) {
-      this.#file.close();
-      this.#done.push({ ...this.#entry! });
-    }
-    this.#part++;
-    const file = partFileName(this.#o.meta.id, this.#part);
-    this.#file = await Deno.open(`${this.#o.dir}/${file}`, {
+    const file = partFileName(this.#o.meta.id, this.#part + 1);
+    // Opened before the current part is given up, so a failure leaves that one current (and cut).
+    const next = await Deno.open(`${this.#o.dir}/${file}`, {
       write: true,
       create: true,
       append: true,
       mode: 0o600,
     });
+    if (this.#file) {
+      this.#file.close();
+      this.#done.push({ ...this.#entry! });
+    }
+    this.#part++;
+    this.#file = next;
     this.#partSize = 0;
     this.#entry = {
       ...this.#o.meta,

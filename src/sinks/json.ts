@@ -6,7 +6,7 @@ import type { LineFilter, Selection } from "../engine/filter.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { batchLines } from "../core/line_batch.ts";
 import type { StreamHandle, StreamListener } from "../engine/stream_manager.ts";
-import type { StreamEvent } from "../core/stream_event.ts";
+import { buildStreamEvent, type StreamEvent } from "../core/stream_event.ts";
 import type { TextOut } from "./writer.ts";
 import { escapeJsonControls } from "../core/terminal_safe.ts";
 
@@ -30,15 +30,14 @@ export function jsonSink(o: JsonSinkOptions): StreamListener {
     },
     onProgress(s: StreamHandle, text: string, lineNum: number) {
       if (!o.progress) return;
-      const ev: StreamEvent = {
-        job_id: s.jobId,
+      const ev = buildStreamEvent({
+        jobId: s.jobId,
         type: s.type,
         content: text,
-        timestamp: new Date().toISOString(),
-        line_num: lineNum,
+        time: Date.now(),
+        lineNum,
         source: s.sourceKind,
-        progress: true,
-      };
+      }, { progress: true });
       void o.out.write(escapeJsonControls(JSON.stringify(ev)) + "\n").catch(() => {});
     },
     onStatus(_s: StreamHandle, ev: StreamEvent) {

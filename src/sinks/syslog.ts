@@ -9,6 +9,7 @@
  * @module
  */
 import type { DebugLog } from "../core/debug_log.ts";
+import { writeAll } from "../platform/write_all.ts";
 
 /** Syslog severities used by s9s. */
 export const SEVERITY = { err: 3, warning: 4, info: 6 } as const;
@@ -240,7 +241,7 @@ export class SyslogForwarder {
         off += p.length;
       }
       try {
-        for (let w = 0; w < buf.length;) w += await this.#conn.write(buf.subarray(w));
+        await writeAll(this.#conn, buf);
       } catch (err) {
         // Unknown how much arrived: count the batch as dropped rather than risk duplicates.
         this.#queue.dropped += parts.length;

@@ -1,8 +1,10 @@
 /**
- * A buffered writer to stdout that flushes per batch and treats a closed pipe (`| head`) as a
- * normal end.
+ * Text writers for sinks: a serial writer that joins what queues up into one write, and a
+ * wrapper that treats a closed pipe (`| head`) as the normal end of output. Sinks are given a
+ * {@link TextOut} in their options; the CLI makes the ones for stdout and stderr.
  * @module
  */
+import { type ByteWriter, writeAll } from "../platform/write_all.ts";
 
 const enc = new TextEncoder();
 
@@ -14,17 +16,10 @@ export class BrokenPipe extends Error {
   }
 }
 
-/** Write all of `text` to a writer. */
-export async function writeAll(
-  w: { write(p: Uint8Array): Promise<number> },
-  text: string,
-): Promise<void> {
-  let bytes = enc.encode(text);
+/** Write all of `text` to a writer; a closed pipe becomes {@link BrokenPipe}. */
+export async function writeText(w: ByteWriter, text: string): Promise<void> {
   try {
-    while (bytes.length > 0) {
-      const n = await w.write(bytes);
-      bytes = bytes.subarray(n);
-    }
+    await writeAll(w, enc.encode(text));
   } catch (err) {
     if (err instanceof Deno.errors.BrokenPipe) throw new BrokenPipe();
     throw err;
@@ -41,7 +36,7 @@ export interface TextOut {
  * joined and go out in one write after it (under load, many streams' small batches become one
  * syscall); each promise resolves once its text is written.
  */
-export function serialOut(w: { write(p: Uint8Array): Promise<number> }): TextOut {
+export function serialOut(w: ByteWriter): TextOut {
   let queued = "";
   let waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   let busy = false;
@@ -53,7 +48,7 @@ export function serialOut(w: { write(p: Uint8Array): Promise<number> }): TextOut
       queued = "";
       waiters = [];
       try {
-        await writeAll(w, text);
+        await writeText(w, text);
         for (const x of batch) x.resolve();
       } catch (err) {
         for (const x of batch) x.reject(err);
@@ -72,7 +67,24 @@ export function serialOut(w: { write(p: Uint8Array): Promise<number> }): TextOut
   };
 }
 
-/** stdout as a {@link TextOut}. */
-export const stdoutOut: TextOut = serialOut(Deno.stdout);
-/** stderr as a {@link TextOut}. */
-export const stderrOut: TextOut = serialOut(Deno.stderr);
+/**
+ * `out`, except that once its reader has gone away (a closed pipe) writes succeed without
+ * writing and `onClosed` is called once: output ends quietly, as `tail` or `grep` end.
+ */
+export function closableOut(out: TextOut, onClosed: () => void): TextOut {
+  let closed = false;
+  return {
+    async write(text: string) {
+      if (closed) return;
+      try {
+        await out.write(text);
+      } catch (err) {
+        if (!(err instanceof BrokenPipe)) throw err;
+        if (!closed) {
+          closed = true;
+          onClosed();
+        }
+      }
+    },
+  };
+}

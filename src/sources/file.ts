@@ -9,6 +9,7 @@
  * means the file was truncated or rewritten: the stream restarts at 0 with a status event.
  * @module
  */
+import { basename, dirname } from "node:path";
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { SourceKind } from "../core/stream_event.ts";
 import { UserFacingError } from "../errors.ts";
@@ -23,6 +24,7 @@ import { type Source, type SourceSink, Waker } from "./source.ts";
 import { HeadFingerprint } from "./head_fingerprint.ts";
 import { tailStart } from "./tail_start.ts";
 import { onLocalFs, type WatchHub } from "./watch_hub.ts";
+import { ReadPacer } from "./read_pacer.ts";
 
 /** Options for {@link FileSource}. */
 export interface FileSourceOptions {
@@ -30,6 +32,8 @@ export interface FileSourceOptions {
   pollIntervalMs?: number;
   /** Bytes per read. */
   chunkSize?: number;
+  /** Largest read while catching up on what the file already holds (default 1 MB). */
+  catchUpBytes?: number;
   /** Line-length cap in bytes. */
   maxLineBytes?: number;
   /** Keep following after the end of the file (default true). */
@@ -91,7 +95,7 @@ export class FileSource implements Source {
   #fifo = false;
   #finishing = false;
   #waker = new Waker();
-  #unwatch?: () => void;
+  #pacer = new ReadPacer();
   #sink?: SourceSink;
   #firstOpen = true;
   #idlePollMs: number;
@@ -107,6 +111,7 @@ export class FileSource implements Source {
     this.#opts = {
       pollIntervalMs: 100,
       chunkSize: 1024 * 1024,
+      catchUpBytes: CATCH_UP_BYTES,
       maxLineBytes: 1024 * 1024,
       follow: true,
       progress: false,
@@ -160,6 +165,7 @@ export class FileSource implements Source {
           }
           sink.status({ state: "live", message: `following "${this.path}"` });
         }
+        await this.#pacer.pace(); // a busy file: one read per few ms, not one per event
         let got: number | "rewritten";
         try {
           got = await this.#readToEnd();
@@ -191,13 +197,13 @@ export class FileSource implements Source {
         }
         if (change === "grew") continue;
         if (this.#finishing) break;
-        await this.#waker.wait(this.#idlePollMs);
+        await this.#pacer.wait(got, this.#idlePollMs, this.#waker); // busy: poll, no watch
       }
       // End for good: the unterminated tail is a line too.
       if (!signal?.aborted) await this.#emit(this.#splitter.flush());
     } finally {
       signal?.removeEventListener("abort", onAbort);
-      this.#unwatch?.();
+      this.#pacer.close();
       this.#close();
     }
   }
@@ -210,17 +216,23 @@ export class FileSource implements Source {
       // blocks until data comes anyway, so it needs no wake-ups.
       if (Deno.statSync(this.path).isFifo) return;
     } catch { /* not there yet */ }
-    const slash = this.path.lastIndexOf("/");
-    const dir = slash > 0 ? this.path.slice(0, slash) : slash === 0 ? "/" : ".";
-    const name = this.path.slice(slash + 1);
-    this.#unwatch = hub.watch(dir, name, () => this.#waker.wake(), () => {
-      // The shared watch died or could not be set: polling alone finds writes now.
-      this.#idlePollMs = this.#opts.pollIntervalMs;
-      this.#waker.wake();
-    });
+    const all = hub.seesAllWrites(this.path);
+    const dir = dirname(this.path);
+    const name = basename(this.path);
+    // The pacer drops this subscription while the file is busy and takes it again once quiet;
+    // either way it is one entry in the hub's single watcher, no descriptor of its own.
+    const watching = this.#pacer.watch(
+      () =>
+        hub.watch(dir, name, () => this.#waker.wake(), () => {
+          // The shared watch died or could not be set: polling alone finds writes now.
+          this.#idlePollMs = this.#opts.pollIntervalMs;
+          this.#waker.wake();
+        }),
+      all,
+    );
     // Where inotify sees every write, the poll is a safety net (a lost event): slow it down,
     // so idle streams cost next to nothing. Elsewhere (NFS, Lustre) it is what finds writes.
-    if (this.#unwatch && hub.seesAllWrites(this.path)) {
+    if (watching && all) {
       this.#idlePollMs = Math.max(this.#opts.pollIntervalMs, SAFETY_POLL_MS);
     }
   }
@@ -337,8 +349,11 @@ export class FileSource implements Source {
       await this.#emit(this.#splitter.commit(n));
       // A short read of a regular file is its end: no second read just to be told 0 bytes.
       if (n < view.length) break;
-      // A full read means we are behind (catch-up): double the read size, up to 1 MB.
-      size = Math.max(chunk, Math.min(size * 2, CATCH_UP_BYTES - this.#splitter.pendingBytes));
+      // A full read means we are behind (catch-up): double the read size, up to catchUpBytes.
+      size = Math.max(
+        chunk,
+        Math.min(size * 2, this.#opts.catchUpBytes - this.#splitter.pendingBytes),
+      );
     }
     // Caught up: give back a buffer grown for catch-up (matters with many streams).
     this.#splitter.compact();

@@ -1,14 +1,22 @@
 /**
- * Follow a file on a compute node over SSH (`tail -c +OFFSET -F` on a pooled connection).
- * The byte offset is ours: after a dropped connection the stream resumes exactly where it
- * stopped; when the job ends, the rest of the file is read and the stream ends.
+ * Follow a file on a compute node over SSH: reads at byte offsets through the node's shared SFTP
+ * session (one connection and one channel for every file on that node). The offset is ours:
+ * after a dropped connection the stream reconnects with backoff and resumes at the exact byte
+ * where it stopped; when the job ends, the rest of the file is read and the stream ends.
  * @module
  */
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { UserFacingError } from "../errors.ts";
 import { type Source, type SourceSink, Waker } from "./source.ts";
-import { type Channel, shQuote, type SshPool } from "./ssh_pool.ts";
+import { shQuote, type SshPool } from "./ssh_pool.ts";
+import {
+  type Sftp,
+  SFTP_NO_SUCH_FILE,
+  SFTP_PERMISSION_DENIED,
+  type SftpError,
+  type SftpHandle,
+} from "./sftp.ts";
 
 /** Options for {@link SshFileSource}. */
 export interface SshSourceOptions {
@@ -20,9 +28,15 @@ export interface SshSourceOptions {
   progress?: boolean;
   /** Reconnect attempts in a row before giving up (then the stream ends with an error). */
   retryAttempts?: number;
-  /** Remote tail command (streaming.ssh.commands.tail); its `-f` becomes `-F` with an offset. */
+  /** Bytes per read request (streaming.ssh.chunk_size). */
+  chunkSize?: number;
+  /** Longest pause between two looks at an idle file, in ms. */
+  pollMs?: number;
   debug?: (m: string) => void;
 }
+
+const MIN_POLL_MS = 25;
+const READ_AHEAD = 4;
 
 /** A file on a remote node. */
 export class SshFileSource implements Source {
@@ -31,9 +45,10 @@ export class SshFileSource implements Source {
   #received = 0; // bytes received from the remote file (= next offset to ask for)
   #finishing = false;
   #waker = new Waker();
-  #channel?: Channel;
+  #opts: SshSourceOptions;
 
-  constructor(readonly host: string, readonly path: string, private opts: SshSourceOptions) {
+  constructor(readonly host: string, readonly path: string, opts: SshSourceOptions) {
+    this.#opts = opts;
     this.#splitter = new LineSplitter({ maxLineBytes: opts.maxLineBytes ?? 1024 * 1024 });
   }
 
@@ -44,58 +59,65 @@ export class SshFileSource implements Source {
   finish(): void {
     this.#finishing = true;
     this.#waker.wake();
-    // Stop following; the drain pass below reads what is left.
-    try {
-      this.#channel?.signal?.("TERM");
-      this.#channel?.close();
-    } catch { /* closed */ }
   }
 
   async run(sink: SourceSink): Promise<void> {
-    const { signal } = this.opts;
-    const follow = this.opts.follow !== false;
-    const onAbort = () => {
-      this.#waker.wake();
-      try {
-        this.#channel?.close();
-      } catch { /* closed */ }
-    };
+    const { signal, pool } = this.#opts;
+    const onAbort = () => this.#waker.wake();
     signal?.addEventListener("abort", onAbort);
+    const max = this.#opts.retryAttempts ?? 3;
     let failures = 0;
+    let everLive = false;
     try {
-      if (this.opts.tailLines !== undefined) await this.#startAtTail(sink);
-      let first = true;
+      if (this.#opts.tailLines !== undefined) await this.#startAtTail(sink);
       while (!signal?.aborted) {
-        const draining = this.#finishing || !follow;
-        const cmd = draining
-          ? `tail -c +${this.#received + 1} -- ${shQuote(this.path)}`
-          : `tail -s 0.1 -c +${this.#received + 1} -F -- ${shQuote(this.path)}`;
+        const attemptStart = Date.now();
         try {
-          const result = await this.#runChannel(cmd, sink, first);
-          first = false;
-          failures = 0;
-          if (result === "permission") {
-            throw new UserFacingError(`permission denied reading "${this.path}" on ${this.host}`, {
-              hint: "the file belongs to another user or its directory is not readable",
-            });
+          if (!pool.connected(this.host)) {
+            sink.status({ state: "connecting", message: `connecting to ${this.host}` });
           }
-          if (draining) break;
-          if (this.#finishing) continue; // closed by finish(): one more pass to drain
+          const sftp = await pool.sftp(this.host);
+          const resumed = failures > 0;
+          await this.#follow(sftp, sink, () => {
+            failures = 0;
+            everLive = true;
+            sink.status({
+              state: "live",
+              message: resumed
+                ? `reconnected to ${this.host}; resuming "${this.path}" at byte ${this.#received}`
+                : `following ${this.host}:${this.path} over SSH`,
+            });
+          });
+          break;
         } catch (err) {
-          if (
-            err instanceof UserFacingError &&
-            /permission|host key|authentication/i.test(err.message)
-          ) throw err;
+          if (err instanceof UserFacingError && !/cannot connect/.test(err.message)) throw err;
           if (signal?.aborted) break;
           failures++;
-          const max = this.opts.retryAttempts ?? 3;
-          if (failures > max) throw err;
-          const wait = Math.min(30_000, 500 * 2 ** (failures - 1));
+          const reason = (err as Error).message;
+          // A node never reached gets retry_attempts tries of `timeout` each, in all; a
+          // connection lost mid-stream gets retry_attempts reconnects with backoff.
+          const limit = everLive ? max : Math.max(1, max);
+          if (failures >= limit + (everLive ? 1 : 0)) {
+            throw new UserFacingError(
+              everLive
+                ? `failed: lost ${this.host} and ${max} reconnects failed: ${reason}`
+                : `failed: ${reason} (${failures} attempt${failures > 1 ? "s" : ""})`,
+              {
+                hint: err instanceof UserFacingError
+                  ? err.hint
+                  : `test it with \`ssh ${this.host} true\`; streaming.ssh.retry_attempts sets the retries`,
+                cause: err,
+              },
+            );
+          }
+          const wait = everLive
+            ? Math.min(30_000, 500 * 2 ** (failures - 1))
+            : Math.max(0, attemptStart + pool.timeoutMs - Date.now());
           sink.status({
             state: "retrying",
-            message: `lost ${this.host}: ${(err as Error).message}; retrying in ${
-              Math.round(wait / 1000)
-            }s (attempt ${failures}/${max})`,
+            message: `${everLive ? "lost" : "cannot reach"} ${this.host}: ${reason}; retrying in ${
+              (wait / 1000).toFixed(1)
+            }s (attempt ${failures}/${limit})`,
           });
           await this.#waker.wait(wait);
         }
@@ -106,10 +128,90 @@ export class SshFileSource implements Source {
     }
   }
 
+  /** Read the file until it is drained after finish() (or at once without follow). */
+  async #follow(sftp: Sftp, sink: SourceSink, onLive: () => void): Promise<void> {
+    const follow = this.#opts.follow !== false;
+    const chunk = this.#opts.chunkSize ?? 64 * 1024;
+    const maxPoll = this.#opts.pollMs ?? 250;
+    let h: SftpHandle | undefined;
+    let waiting = false;
+    let poll = MIN_POLL_MS;
+    try {
+      while (!this.#opts.signal?.aborted) {
+        const draining = this.#finishing || !follow;
+        if (!h) {
+          try {
+            h = await sftp.open(this.path);
+            onLive();
+          } catch (err) {
+            const code = (err as SftpError).code;
+            if (code === SFTP_PERMISSION_DENIED) throw this.#permission();
+            if (code !== SFTP_NO_SUCH_FILE) throw err;
+            if (draining) return;
+            if (!waiting) {
+              waiting = true;
+              sink.status({
+                state: "waiting",
+                message: `waiting for "${this.path}" to appear on ${this.host}`,
+              });
+            }
+            await this.#waker.wait(maxPoll);
+            continue;
+          }
+        }
+        const size = await sftp.size(h);
+        if (size < this.#received) {
+          // Truncated: start again from the top, as tail does.
+          await this.#emit(sink, this.#splitter.flush());
+          this.#splitter.resetOffset(0);
+          this.#received = 0;
+          sink.status({
+            state: "live",
+            message:
+              `"${this.path}" was truncated on ${this.host}; reading it again from the start`,
+          });
+        }
+        if (size > this.#received) {
+          // A few reads in flight at once: one round trip per chunk would cap the throughput.
+          const start = this.#received;
+          const lens = [];
+          for (let at = start; at < size && lens.length < READ_AHEAD; at += chunk) {
+            lens.push(Math.min(chunk, size - at));
+          }
+          const reads = lens.map((len, i) => sftp.read(h!, start + i * chunk, len));
+          try {
+            for (const [i, r] of reads.entries()) {
+              const data = await r;
+              this.#received += data.length;
+              await this.#emit(sink, this.#splitter.push(data));
+              if (data.length < lens[i]) break; // shrank meanwhile: look at its size again
+            }
+          } finally {
+            await Promise.allSettled(reads);
+          }
+          this.#progress(sink);
+          poll = MIN_POLL_MS;
+          continue;
+        }
+        if (draining) return;
+        await this.#waker.wait(poll);
+        poll = Math.min(maxPoll, poll * 2);
+      }
+    } finally {
+      if (h && !sftp.closed) await sftp.close(h);
+    }
+  }
+
+  #permission(): UserFacingError {
+    return new UserFacingError(`permission denied reading "${this.path}" on ${this.host}`, {
+      hint: "the file belongs to another user or its directory is not readable",
+    });
+  }
+
   async #startAtTail(sink: SourceSink): Promise<void> {
-    const n = this.opts.tailLines!;
+    const n = this.#opts.tailLines!;
     const q = shQuote(this.path);
-    const r = await this.opts.pool.run(
+    const r = await this.#opts.pool.run(
       this.host,
       `wc -c < ${q}; tail -n ${n} -- ${q} | wc -c; head -c $(( $(wc -c < ${q}) - $(tail -n ${n} -- ${q} | wc -c) )) -- ${q} | wc -l`,
     );
@@ -117,7 +219,7 @@ export class SshFileSource implements Source {
     if (r.code === 0 && Number.isFinite(size) && Number.isFinite(tailBytes)) {
       this.#received = Math.max(0, size - tailBytes);
       this.#splitter = new LineSplitter({
-        maxLineBytes: this.opts.maxLineBytes ?? 1024 * 1024,
+        maxLineBytes: this.#opts.maxLineBytes ?? 1024 * 1024,
         startOffset: this.#received,
         firstLine: (linesBefore || 0) + 1,
       });
@@ -126,96 +228,8 @@ export class SshFileSource implements Source {
     }
   }
 
-  /** Run one tail command until its channel closes. */
-  async #runChannel(
-    cmd: string,
-    sink: SourceSink,
-    first: boolean,
-  ): Promise<"closed" | "permission"> {
-    this.opts.debug?.(`ssh ${this.host}: ${cmd}`);
-    const ch = await this.opts.pool.exec(this.host, cmd);
-    this.#channel = ch;
-    if (this.#finishing && !cmd.includes(" -F ")) {
-      // draining pass: nothing to close
-    } else if (this.#finishing) {
-      ch.close();
-    }
-    if (first) {
-      sink.status({ state: "live", message: `following ${this.host}:${this.path} over SSH` });
-    }
-    let chain: Promise<void> = Promise.resolve();
-    let permission = false;
-    let stderrBuf = "";
-    const dec = new TextDecoder();
-    return await new Promise((resolve, reject) => {
-      ch.on("data", (chunk: Uint8Array) => {
-        this.#received += chunk.length;
-        const batch = this.#splitter.push(chunk);
-        if (!batch) {
-          this.#progress(sink);
-          return;
-        }
-        ch.pause();
-        chain = chain.then(() => this.#emit(sink, batch)).then(() => {
-          this.#progress(sink);
-          ch.resume();
-        });
-      });
-      ch.stderr.on("data", (chunk: Uint8Array) => {
-        stderrBuf += dec.decode(chunk, { stream: true });
-        let nl;
-        while ((nl = stderrBuf.indexOf("\n")) !== -1) {
-          const line = stderrBuf.slice(0, nl);
-          stderrBuf = stderrBuf.slice(nl + 1);
-          if (/file truncated/.test(line)) {
-            // GNU tail starts again from the top: so do our offsets.
-            chain = chain.then(async () => {
-              await this.#emit(sink, this.#splitter.flush());
-              this.#splitter.resetOffset(0);
-              sink.status({
-                state: "live",
-                message:
-                  `"${this.path}" was truncated on ${this.host}; reading it again from the start`,
-              });
-            });
-            this.#received = 0;
-          } else if (/Permission denied/.test(line)) {
-            permission = true;
-          } else if (/No such file|cannot open/.test(line)) {
-            sink.status({
-              state: "waiting",
-              message: `waiting for "${this.path}" to appear on ${this.host}`,
-            });
-          } else if (/has appeared|has been replaced/.test(line)) {
-            if (/replaced/.test(line)) {
-              chain = chain.then(async () => {
-                await this.#emit(sink, this.#splitter.flush());
-                this.#splitter.resetOffset(0);
-              });
-              this.#received = 0;
-            }
-            sink.status({ state: "live", message: line.replace(/^tail: /, "") });
-          }
-        }
-      });
-      ch.on("error", (e: Error) => reject(e));
-      ch.on("close", (code: number | null) => {
-        this.opts.debug?.(`ssh channel closed code=${code}`);
-        chain.then(() => {
-          if (permission) resolve("permission");
-          else if (
-            code !== 0 && code !== null && !this.#finishing && !this.opts.signal?.aborted &&
-            cmd.includes(" -F ")
-          ) {
-            reject(new Error(`remote tail exited with code ${code}`));
-          } else resolve("closed");
-        }, reject);
-      });
-    });
-  }
-
   #progress(sink: SourceSink): void {
-    if (!this.opts.progress || !sink.progress) return;
+    if (!this.#opts.progress || !sink.progress) return;
     const p = this.#splitter.takeProgress();
     if (p !== undefined) sink.progress(p, this.#splitter.nextLine);
   }

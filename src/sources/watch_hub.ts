@@ -7,7 +7,7 @@
  * limits reached), sources are told and rely on polling.
  * @module
  */
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 
 type Listener = (path: string) => void;
 
@@ -79,27 +79,46 @@ interface Entry {
   onLost?: () => void;
 }
 
+/**
+ * A directory left without listeners stays in the watcher this long (or until the watcher is
+ * replaced for another reason): a busy file's pacer that drops its watch and takes it back
+ * within a burst then costs no new watcher, ms. The last directory goes at once.
+ */
+const SHRINK_AFTER_MS = 1000;
+
 /** Shares one inotify watcher between file sources. */
 export class WatchHub {
   #dirs = new Map<string, DirEntry>();
   #disabled = false;
   #watcher?: Deno.FsWatcher;
-  #watched = ""; // the directory set the current watcher covers, "\n"-joined
+  #covered = new Set<string>(); // the directories the current watcher covers
+  #dead = false; // the last watcher died or could not be started: sources poll
   #rebuild?: ReturnType<typeof setTimeout>;
+  #rebuildAt = Infinity;
+  #started = 0;
 
   constructor(enabled = true) {
     this.#disabled = !enabled;
   }
 
-  /** Whether a watcher is running (for tests and debugging). */
+  /** How many directories with listeners the running watcher covers (tests, debugging). */
   get watching(): number {
-    return this.#watcher ? this.#dirs.size : 0;
+    if (!this.#watcher) return 0;
+    let n = 0;
+    for (const d of this.#dirs.keys()) if (this.#covered.has(d)) n++;
+    return n;
+  }
+
+  /** How many watchers were started so far (tests, debugging). */
+  get started(): number {
+    return this.#started;
   }
 
   /**
    * Call `listener` when something happens to `file` in `dir` (or to anything in `dir` when
    * file is ""); `onLost` when the watch dies or cannot be set (rely on polling then).
-   * Returns an unsubscribe function, or undefined when watching is off.
+   * Returns an unsubscribe function, or undefined when watching is off. Subscribing again to a
+   * directory the watcher still covers (a read pacer taking its watch back) costs nothing.
    */
   watch(
     dir: string,
@@ -110,10 +129,9 @@ export class WatchHub {
     if (this.#disabled) return undefined;
     const key = resolve(dir);
     let de = this.#dirs.get(key);
-    if (!de) {
-      this.#dirs.set(key, de = { listeners: new Map() });
-      this.#schedule();
-    }
+    if (!de) this.#dirs.set(key, de = { listeners: new Map() });
+    // A directory the watcher does not cover (new, or dropped after a failure): a new watcher.
+    if (!this.#watcher || !this.#covered.has(key)) this.#schedule(0);
     let set = de.listeners.get(file);
     if (!set) de.listeners.set(file, set = new Set());
     const entry: Entry = { listener, onLost };
@@ -124,47 +142,69 @@ export class WatchHub {
       if (set!.size === 0) d.listeners.delete(file);
       if (d.listeners.size === 0 && this.#dirs.get(key) === d) {
         this.#dirs.delete(key);
-        this.#schedule();
+        this.#schedule(this.#dirs.size === 0 ? 0 : SHRINK_AFTER_MS);
       }
     };
   }
 
-  /** Replace the watcher once the current burst of watch/unwatch calls is over. */
-  #schedule(): void {
-    if (this.#rebuild !== undefined) return;
+  /** Replace the watcher within `ms` (0: once the current burst of watch calls is over). */
+  #schedule(ms: number): void {
+    const at = performance.now() + ms;
+    if (this.#rebuild !== undefined) {
+      if (this.#rebuildAt <= at) return;
+      clearTimeout(this.#rebuild);
+    }
+    this.#rebuildAt = at;
     this.#rebuild = setTimeout(() => {
       this.#rebuild = undefined;
+      this.#rebuildAt = Infinity;
       this.#replace();
-    }, 0);
+    }, ms);
   }
 
   #replace(): void {
-    const dirs = [...this.#dirs.keys()].sort();
-    const want = dirs.join("\n");
-    if (want === this.#watched && this.#watcher) return;
+    // A directory that is not there (yet) cannot be watched, and would fail the whole watcher:
+    // its sources poll.
+    const missing: string[] = [];
+    const dirs = [...this.#dirs.keys()].filter((d) => {
+      try {
+        if (Deno.statSync(d).isDirectory) return true;
+      } catch { /* not there */ }
+      missing.push(d);
+      return false;
+    });
+    for (const d of missing) this.#each((e) => e.onLost?.(), d);
+    if (
+      this.#watcher && dirs.length === this.#covered.size && dirs.every((d) => this.#covered.has(d))
+    ) return;
     const old = this.#watcher;
     this.#watcher = undefined;
-    this.#watched = "";
+    this.#covered = new Set();
     if (dirs.length > 0) {
       try {
         const w = Deno.watchFs(dirs, { recursive: false });
         this.#watcher = w;
-        this.#watched = want;
+        this.#started++;
+        this.#covered = new Set(dirs);
+        this.#dead = false;
         this.#pump(w);
       } catch {
-        this.#lost();
+        this.#dead = true;
       }
     }
     try {
       old?.close();
     } catch { /* already closed */ }
-    // An event may have come between the old watcher's end and the new one's start.
-    if (old && this.#watcher) this.#each((e) => e.listener(""));
+    if (this.#dead) this.#lost();
+    // Every listener subscribed before this watcher started: a write since (or between the
+    // old watcher's end and this one's start) has no event. One wake each.
+    if (this.#watcher) this.#each((e) => e.listener(""));
   }
 
-  #each(fn: (e: Entry) => void): void {
-    for (const de of this.#dirs.values()) {
-      for (const set of de.listeners.values()) for (const e of set) fn(e);
+  #each(fn: (e: Entry) => void, dir?: string): void {
+    const dirs = dir === undefined ? this.#dirs.values() : [this.#dirs.get(dir)];
+    for (const de of dirs) {
+      if (de) { for (const set of de.listeners.values()) for (const e of set) fn(e); }
     }
   }
 
@@ -177,20 +217,23 @@ export class WatchHub {
     try {
       for await (const ev of w) {
         for (const p of ev.paths) {
+          // A watched directory removed is watched no more (one made again needs a new watch).
+          if (ev.kind === "remove") this.#covered.delete(p);
           const de = this.#dirs.get(dirname(p)) ?? this.#dirs.get(p);
-          if (!de) continue;
-          const name = p.slice(p.lastIndexOf("/") + 1);
+          if (!de) continue; // a directory kept only until the next shrink
+          const name = basename(p);
           de.listeners.get(name)?.forEach((e) => e.listener(p));
           de.listeners.get("")?.forEach((e) => e.listener(p));
         }
       }
     } catch {
-      // The watch died (limits, a watched directory removed): fall back to polling.
-      if (this.#watcher === w) {
-        this.#watcher = undefined;
-        this.#watched = "";
-        this.#lost();
-      }
+      // The watch died (limits): fall back to polling, below.
+    }
+    if (this.#watcher === w) {
+      this.#watcher = undefined;
+      this.#covered = new Set();
+      this.#dead = true;
+      this.#lost();
     }
   }
 
@@ -206,11 +249,13 @@ export class WatchHub {
   close(): void {
     if (this.#rebuild !== undefined) clearTimeout(this.#rebuild);
     this.#rebuild = undefined;
-    try {
-      this.#watcher?.close();
-    } catch { /* ignore */ }
+    this.#rebuildAt = Infinity;
+    const w = this.#watcher;
     this.#watcher = undefined;
-    this.#watched = "";
+    this.#covered = new Set();
+    try {
+      w?.close();
+    } catch { /* ignore */ }
     this.#dirs.clear();
   }
 }

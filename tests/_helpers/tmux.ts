@@ -1,6 +1,12 @@
 /**
  * Drive a real terminal program inside tmux: start a detached session of a given size, send
  * keys, capture the screen and wait (with a deadline, never a sleep) for text to appear.
+ *
+ * Every session runs on its own tmux server (`tmux -S <socket in the session's temp dir> -f
+ * /dev/null`), so nothing else on the machine — another test, another user's tmux, a
+ * ~/.tmux.conf — can disturb it. A shared server is what made tests fail with "server exited
+ * unexpectedly": killing the last session makes the server exit, and a `new-session` that
+ * connects while it is exiting gets that error (14 of 200 kill/new pairs here).
  * @module
  */
 
@@ -17,8 +23,20 @@ export interface TmuxStartOptions {
   env?: Record<string, string>;
 }
 
-async function tmux(...args: string[]): Promise<string> {
-  const out = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" }).output();
+async function tmux(socket: string, ...args: string[]): Promise<string> {
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command("tmux", {
+      args: ["-S", socket, "-f", "/dev/null", ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Error("tmux is not installed (apt-get install tmux)");
+    }
+    throw e;
+  }
   if (!out.success) {
     throw new Error(
       `tmux ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr).trim()}`,
@@ -34,12 +52,14 @@ function shellQuote(s: string): string {
 /** A tmux session running s9s; after s9s exits the shell prints S9S_EXITED and waits. */
 export class TmuxSession {
   readonly name: string;
-  /** A private HOME (config, saved streams) for this run. */
+  /** A private HOME (config, saved streams) for this run; also holds the tmux server socket. */
   readonly home: string;
+  readonly #socket: string;
 
   private constructor(name: string, home: string) {
     this.name = name;
     this.home = home;
+    this.#socket = `${home}/tmux.sock`;
   }
 
   /** Start s9s in a new detached session. */
@@ -60,7 +80,9 @@ export class TmuxSession {
     } run -A --unsafe-proto main.ts ${args} 2>${
       shellQuote(home + "/stderr.log")
     }; echo S9S_EXITED code=$? tty=$(stty -a | grep -oE -- '-?icanon' | head -1); sleep 60`;
+    const session = new TmuxSession(name, home);
     await tmux(
+      session.#socket,
       "new-session",
       "-d",
       "-x",
@@ -71,36 +93,54 @@ export class TmuxSession {
       name,
       `bash -c ${shellQuote(script)}`,
     );
-    return new TmuxSession(name, home);
+    return session;
   }
 
   /** Send keys as tmux names them ("Enter", "C-s", "Left", "q"). */
   async keys(...keys: string[]): Promise<void> {
-    await tmux("send-keys", "-t", this.name, ...keys);
+    await tmux(this.#socket, "send-keys", "-t", this.name, ...keys);
   }
 
   /** Type text literally. */
   async type(text: string): Promise<void> {
-    await tmux("send-keys", "-t", this.name, "-l", text);
+    await tmux(this.#socket, "send-keys", "-t", this.name, "-l", text);
   }
 
   /** The screen as plain text. */
   async capture(options: { escapes?: boolean } = {}): Promise<string> {
-    return await tmux("capture-pane", "-p", ...(options.escapes ? ["-e"] : []), "-t", this.name);
+    return await tmux(
+      this.#socket,
+      "capture-pane",
+      "-p",
+      ...(options.escapes ? ["-e"] : []),
+      "-t",
+      this.name,
+    );
+  }
+
+  /** A tmux format (e.g. "#{pane_pid}") expanded for this session's pane. */
+  async display(format: string): Promise<string> {
+    return (await tmux(this.#socket, "display-message", "-p", "-t", this.name, format)).trim();
   }
 
   /** Whether the alternate screen is on and the cursor shown (tmux's view of the terminal). */
   async terminalState(): Promise<{ alternate: boolean; cursor: boolean }> {
-    const out =
-      (await tmux("display-message", "-p", "-t", this.name, "#{alternate_on} #{cursor_flag}"))
-        .trim();
-    const [alt, cur] = out.split(" ");
+    const [alt, cur] = (await this.display("#{alternate_on} #{cursor_flag}")).split(" ");
     return { alternate: alt === "1", cursor: cur === "1" };
   }
 
   /** Resize the window. */
   async resize(width: number, height: number): Promise<void> {
-    await tmux("resize-window", "-t", this.name, "-x", String(width), "-y", String(height));
+    await tmux(
+      this.#socket,
+      "resize-window",
+      "-t",
+      this.name,
+      "-x",
+      String(width),
+      "-y",
+      String(height),
+    );
   }
 
   /**
@@ -136,10 +176,10 @@ export class TmuxSession {
     }
   }
 
-  /** End the session and remove its HOME. */
+  /** End the session and its tmux server, and remove its HOME (with the socket). */
   async kill(): Promise<void> {
     try {
-      await tmux("kill-session", "-t", this.name);
+      await tmux(this.#socket, "kill-server");
     } catch { /* already gone */ }
     await Deno.remove(this.home, { recursive: true }).catch(() => {});
   }

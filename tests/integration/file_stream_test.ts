@@ -149,11 +149,12 @@ Deno.test("stream follows a rotated file (rename and recreate) without losing or
 
 Deno.test("stream waits for a file that does not exist yet", async () => {
   const { dir, home } = await tmp();
+  // The directory must exist: a missing one is an error at once (cli_errors_test.ts).
   const path = `${dir}/later/job.out`;
+  await Deno.mkdir(`${dir}/later`);
   const p = new S9sProcess(["stream", "--path", path, "--type", "stdout"], { env: testEnv(home) });
   try {
     await p.waitForStderr("waiting for");
-    await Deno.mkdir(`${dir}/later`);
     await Deno.writeTextFile(path, "first\nsecond\n");
     await p.waitForLines(2);
     assertEquals(p.lines, ["first", "second"]);
@@ -256,7 +257,7 @@ Deno.test("stream rejects a bad regex with exit 2 naming the pattern", async () 
     env: testEnv(home),
   });
   assertEquals(r.code, 2);
-  assertStringIncludes(r.stderr, 'error: filter "--filter 1": invalid regular expression "err[or"');
+  assertStringIncludes(r.stderr, 'error: --filter: invalid regular expression "err[or"');
   assertStringIncludes(r.stderr, "hint:");
   assert(!/\n\s+at /.test(r.stderr), "no stack trace");
   await Deno.remove(dir, { recursive: true });

@@ -250,7 +250,13 @@ Deno.test("stream on a terminal lets only SGR colors through and shows every oth
   const path = `${dir}/job.out`;
   await Deno.writeTextFile(path, HOSTILE);
   try {
-    const env = { S9S_HOME: home, TERM: "xterm", HOME: Deno.env.get("HOME") ?? "/root" };
+    // NO_COLOR "" (as if unset): `deno task test` sets it for the whole run.
+    const env = {
+      S9S_HOME: home,
+      TERM: "xterm",
+      HOME: Deno.env.get("HOME") ?? "/root",
+      NO_COLOR: "",
+    };
     const out = (await onTerminal(["stream", "--path", path, "--no-follow"], env))
       .replaceAll("\r\n", "\n");
     assertStringIncludes(out, "reset\u241bcafter\n");
@@ -514,11 +520,7 @@ Deno.test("TUI search with catastrophic backtracking answers at once (V8 flags o
   // DENO_V8_FLAGS, so this follows the task.
   await withTmux({ env: { DENO_V8_FLAGS: taskV8Flags() } }, async (t) => {
     await t.waitFor("train_model");
-    const panes = await new Deno.Command("tmux", {
-      args: ["list-panes", "-t", t.name, "-F", "#{pane_pid}"],
-      stdout: "piped",
-    }).output();
-    const panePid = new TextDecoder().decode(panes.stdout).trim();
+    const panePid = await t.display("#{pane_pid}"); // the session's own tmux server
     const kids = new TextDecoder().decode(
       (await new Deno.Command("pgrep", { args: ["-P", panePid], stdout: "piped" }).output())
         .stdout,
@@ -563,6 +565,106 @@ Deno.test("WatchHub watches many directories with one inotify instance and wakes
     await waitFor(() => woken.size === 40, { what: `40 wakes (have ${woken.size})` });
   } finally {
     unsubs.forEach((u) => u());
+    hub.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("WatchHub: a watch dropped and taken back (a busy file's pacer) costs no new watcher; a missing directory polls alone", async () => {
+  const { dir } = await tmp();
+  const { WatchHub } = await import("../../src/sources/watch_hub.ts");
+  const inotifyFds = () => openFiles(Deno.pid, "inotify").length;
+  const before = inotifyFds();
+  const hub = new WatchHub(true);
+  const woken: string[] = [];
+  const unsubs: (() => void)[] = [];
+  try {
+    for (const d of ["d0", "d1"]) {
+      await Deno.mkdir(`${dir}/${d}`);
+      unsubs.push(hub.watch(`${dir}/${d}`, "job.out", (p) => void (p && woken.push(d)))!);
+    }
+    await waitFor(() => hub.watching === 2, { what: "the shared watcher" });
+    const started = hub.started;
+    // The pacer drops d0's only watch while its file is busy and takes it back once quiet.
+    unsubs[0]();
+    await new Promise((r) => setTimeout(r, 50)); // the busy spell (not a synchronisation)
+    unsubs[0] = hub.watch(`${dir}/d0`, "job.out", (p) => void (p && woken.push("d0 again")))!;
+    await Deno.writeTextFile(`${dir}/d0/job.out`, "x\n");
+    await waitFor(() => woken.includes("d0 again"), { what: "the wake of the watch taken back" });
+    assertEquals(hub.started, started, "no new watcher for a watch taken back");
+    // (At most: the watcher of the test before may still be closing when `before` was taken.)
+    assert(inotifyFds() - before <= 1, `one inotify instance (${before} before, ${inotifyFds()})`);
+    // A directory not there yet cannot be watched: its source is told to poll, the rest stay.
+    let lost = false;
+    unsubs.push(hub.watch(`${dir}/missing`, "job.out", () => {}, () => void (lost = true))!);
+    await waitFor(() => lost, { what: "onLost for the missing directory" });
+    assertEquals(hub.watching, 2);
+    await Deno.writeTextFile(`${dir}/d1/job.out`, "y\n");
+    await waitFor(() => woken.includes("d1"), { what: "d1 still watched" });
+  } finally {
+    unsubs.forEach((u) => u());
+    hub.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a busy file polled without its watch: a rewrite is still caught, and once quiet a write is seen at once", async () => {
+  const { dir } = await tmp();
+  const { WatchHub } = await import("../../src/sources/watch_hub.ts");
+  const hub = new WatchHub(true);
+  const abort = new AbortController();
+  await Deno.mkdir(`${dir}/busy`);
+  await Deno.mkdir(`${dir}/idle`);
+  const busy = `${dir}/busy/job.out`;
+  await Deno.writeTextFile(busy, "");
+  await Deno.writeTextFile(`${dir}/idle/job.out`, "");
+  const got: string[] = [];
+  const statuses: string[] = [];
+  const sink = {
+    batch: (b: { text: string }) => void got.push(...b.text.split("\n").slice(0, -1)),
+    status: (s: { message?: string }) => void statuses.push(s.message ?? ""),
+  };
+  const opts = { watchHub: hub, signal: abort.signal, pollIntervalMs: 100 };
+  const runs = [
+    new FileSource(busy, opts).run(sink),
+    new FileSource(`${dir}/idle/job.out`, opts).run({ batch: () => {}, status: () => {} }),
+  ];
+  try {
+    await waitFor(() => hub.watching === 2, { what: "both directories watched" });
+    const started = hub.started;
+    // A write every millisecond or so for over a second: the pacer drops the watch, the hub the
+    // directory (once it has been without listeners for a second).
+    const t0 = Date.now();
+    let n = 0;
+    while (n < 800 || Date.now() - t0 < 1500) {
+      Deno.writeTextFileSync(busy, `busy ${++n}\n`, { append: true });
+      if (n === 700) Deno.writeTextFileSync(busy, lines(1, 20, "rewritten")); // O_TRUNC and write
+      await new Promise((r) => setTimeout(r, 1)); // the writer's pace
+    }
+    await waitFor(() => got.at(-1) === `busy ${n}`, { what: `busy ${n} (have ${got.at(-1)})` });
+    assert(hub.started > started, "the busy file's directory left the watcher");
+    assert(statuses.some((s) => s.includes("was truncated or rewritten")), "rewrite reported");
+    const want = [
+      ...Array.from({ length: 699 }, (_, i) => `busy ${i + 1}`),
+      ...lines(1, 20, "rewritten").split("\n").slice(0, -1),
+      ...Array.from({ length: n - 700 }, (_, i) => `busy ${i + 701}`),
+    ];
+    // Lines 700 and a few before it may have gone with the truncation unread (they are not in
+    // the file any more); everything after the rewrite must be there, once, in order.
+    const at = got.indexOf(want[699]);
+    assert(at >= 0, "the rewritten content was read");
+    assertEquals(got.slice(at), want.slice(699));
+    assertEquals(got.slice(0, at), want.slice(0, at), "before the rewrite: a prefix, in order");
+    // Quiet for longer than the pacer's 100 ms: the watch is back; a single write is seen long
+    // before the 2 s safety poll would find it.
+    await new Promise((r) => setTimeout(r, 400)); // the quiet spell (not a synchronisation)
+    const t1 = Date.now();
+    Deno.writeTextFileSync(busy, "after the quiet\n", { append: true });
+    await waitFor(() => got.at(-1) === "after the quiet", { timeout: 5000, what: "the last line" });
+    assert(Date.now() - t1 < 1000, `seen after ${Date.now() - t1} ms`);
+  } finally {
+    abort.abort();
+    await Promise.allSettled(runs);
     hub.close();
     await Deno.remove(dir, { recursive: true });
   }

@@ -2,13 +2,14 @@
  * The cluster backends against the real single-node Slurm started by scripts/slurm_cluster.sh
  * (`eval "$(bash scripts/slurm_cluster.sh env)"`). Skipped unless S9S_TEST_SLURM=1.
  */
+import { deepStrictEqual } from "node:assert";
 import type { JobInfo } from "../../src/cluster/job.ts";
 import { expandPattern, fieldsOf } from "../../src/cluster/patterns.ts";
 import { SlurmCliBackend } from "../../src/cluster/slurm_cli.ts";
 import { runSlurmCommand } from "../../src/cluster/slurm_command.ts";
 import { SlurmRestBackend } from "../../src/cluster/slurm_rest.ts";
 import { UserFacingError } from "../../src/errors.ts";
-import { assert, assertEquals, assertRejects, waitFor } from "../_helpers/assert.ts";
+import { assert, assertRejects, waitFor } from "../_helpers/assert.ts";
 
 const env = (k: string) => Deno.env.get(k) ?? "";
 const ENABLED = env("S9S_TEST_SLURM") === "1";
@@ -63,7 +64,7 @@ async function allAgree(
     const [first, ...others] = await Promise.all(backends.map((b) => b.getJob(id)));
     assert(first.length > 0, `job ${id} not found by ${backends[0].name}`);
     for (const [i, jobs] of others.entries()) {
-      assertEquals(
+      deepStrictEqual(
         jobs.map(essentials),
         first.map(essentials),
         `${backends[i + 1].name} vs ${backends[0].name}, job ${id}`,
@@ -143,8 +144,8 @@ Deno.test({
       ]);
 
       await t.step("slurmrestd's API version is discovered on both transports", async () => {
-        assertEquals(await unix.version(), API);
-        assertEquals(await tcp.version(), API);
+        deepStrictEqual(await unix.version(), API);
+        deepStrictEqual(await tcp.version(), API);
       });
 
       await t.step("CLI: a running job with separate stdout and stderr", async () => {
@@ -152,7 +153,7 @@ Deno.test({
           const js = await cli.getJob(ok);
           return js[0]?.state === "RUNNING" ? js : undefined;
         }, { ...WAIT, what: `job ${ok} running` });
-        assertEquals(
+        deepStrictEqual(
           [j.id, j.jobId, j.name, j.user, j.workDir, j.stdout, j.stderr, j.exitCode, j.backend],
           [
             ok,
@@ -178,40 +179,40 @@ Deno.test({
           const js = await cli.getJob(arr);
           return js.length === 3 && js.every((j) => j.state === "RUNNING") ? js : undefined;
         }, { ...WAIT, what: `array ${arr} running` });
-        assertEquals(tasks.map((j) => [j.id, j.arrayJobId, j.arrayTaskId]), [
+        deepStrictEqual(tasks.map((j) => [j.id, j.arrayJobId, j.arrayTaskId]), [
           [`${arr}_1`, Number(arr), 1],
           [`${arr}_2`, Number(arr), 2],
           [`${arr}_3`, Number(arr), 3],
         ]);
-        assertEquals(
+        deepStrictEqual(
           tasks.map((j) => j.stdout),
           [1, 2, 3].map((k) => `${dir}/s9s-it-arr-${arr}_${k}.out`),
         );
         const [two] = await cli.getJob(`${arr}_2`);
-        assertEquals(two.id, `${arr}_2`);
+        deepStrictEqual(two.id, `${arr}_2`);
       });
 
       await t.step("CLI: a held job is PENDING with its reason; an unknown id is []", async () => {
         const [h] = await cli.getJob(held);
-        assertEquals([h.state, h.reason, h.batchHost, h.startTime], [
+        deepStrictEqual([h.state, h.reason, h.batchHost, h.startTime], [
           "PENDING",
           "JobHeldUser",
           undefined,
           undefined,
         ]);
-        assertEquals(h.stdout, `${dir}/slurm-${held}.out`, "scontrol fills in the default");
+        deepStrictEqual(h.stdout, `${dir}/slurm-${held}.out`, "scontrol fills in the default");
         const unknown = String(Number(held) + 500_000);
-        assertEquals(await cli.getJob(unknown), []);
-        assertEquals(await unix.getJob(unknown), []);
-        assertEquals(await tcp.getJob(unknown), []);
+        deepStrictEqual(await cli.getJob(unknown), []);
+        deepStrictEqual(await unix.getJob(unknown), []);
+        deepStrictEqual(await tcp.getJob(unknown), []);
       });
 
       await t.step(
         "slurmrestd (socket and JWT) agrees with the commands on live jobs",
         async () => {
           const [h] = await unix.getJob(held);
-          assertEquals(h.stdout, undefined, "slurmrestd leaves the default output empty");
-          assertEquals(
+          deepStrictEqual(h.stdout, undefined, "slurmrestd leaves the default output empty");
+          deepStrictEqual(
             (await unix.getJob(ok))[0].stdout,
             `${dir}/%x-%j.out`,
             "slurmrestd does not expand",
@@ -224,7 +225,7 @@ Deno.test({
         "a held array is one pending record; each backend narrows it to a task",
         async () => {
           const [rec] = await cli.getJob(heldArr);
-          assertEquals([rec.id, rec.arrayJobId, rec.arrayTaskString, rec.state, rec.reason], [
+          deepStrictEqual([rec.id, rec.arrayJobId, rec.arrayTaskString, rec.state, rec.reason], [
             `${heldArr}_[1-4%2]`,
             Number(heldArr),
             "1-4%2",
@@ -232,14 +233,14 @@ Deno.test({
             "JobHeldUser",
           ]);
           const [three] = await unix.getJob(`${heldArr}_3`);
-          assertEquals([three.id, three.arrayTaskId, three.arrayTaskString], [
+          deepStrictEqual([three.id, three.arrayTaskId, three.arrayTaskString], [
             `${heldArr}_3`,
             3,
             undefined,
           ]);
           await allAgree(backends, [heldArr, `${heldArr}_3`]);
-          assertEquals(await cli.getJob(`${heldArr}_9`), []);
-          assertEquals(await unix.getJob(`${heldArr}_9`), []);
+          deepStrictEqual(await cli.getJob(`${heldArr}_9`), []);
+          deepStrictEqual(await unix.getJob(`${heldArr}_9`), []);
         },
       );
 
@@ -250,12 +251,12 @@ Deno.test({
           const js = await cli.getJob(ok);
           return js[0]?.state === "COMPLETED" ? js : undefined;
         }, { ...WAIT, what: `job ${ok} completed` });
-        assertEquals([done.exitCode, done.exitSignal], [0, undefined]);
+        deepStrictEqual([done.exitCode, done.exitSignal], [0, undefined]);
         assert(done.endTime && done.endTime >= done.startTime!, "end time");
-        assertEquals(await Deno.readTextFile(`${dir}/s9s-it-ok-${ok}.out`), "out\n");
-        assertEquals(await Deno.readTextFile(`${dir}/s9s-it-ok-${ok}.err`), "err\n");
+        deepStrictEqual(await Deno.readTextFile(`${dir}/s9s-it-ok-${ok}.out`), "out\n");
+        deepStrictEqual(await Deno.readTextFile(`${dir}/s9s-it-ok-${ok}.err`), "err\n");
         const [f] = await cli.getJob(fail);
-        assertEquals([f.state, f.exitCode, f.exitSignal, f.reason], [
+        deepStrictEqual([f.state, f.exitCode, f.exitSignal, f.reason], [
           "FAILED",
           3,
           undefined,
@@ -277,10 +278,10 @@ Deno.test({
           js.filter((j) => mine.has(String(j.arrayJobId ?? j.jobId))).map(essentials)
             .sort((a, b) => a.id.localeCompare(b.id));
         const fromCli = ours(await cli.listJobs());
-        assertEquals(fromCli.length, 7, "ok, fail, 3 tasks, held, held array");
-        assertEquals(ours(await unix.listJobs()), fromCli);
-        assertEquals(ours(await tcp.listJobs()), fromCli);
-        assertEquals(
+        deepStrictEqual(fromCli.length, 7, "ok, fail, 3 tasks, held, held array");
+        deepStrictEqual(ours(await unix.listJobs()), fromCli);
+        deepStrictEqual(ours(await tcp.listJobs()), fromCli);
+        deepStrictEqual(
           ours(await cli.listJobs({ states: ["PENDING"] })).map((j) => j.id).sort(),
           [held, `${heldArr}_[1-4%2]`].sort(),
         );
@@ -288,7 +289,7 @@ Deno.test({
         const batchCli = await cli.getJobs(ids);
         const batchRest = await unix.getJobs(ids);
         for (const id of ids) {
-          assertEquals(
+          deepStrictEqual(
             batchRest.get(id)!.map(essentials),
             batchCli.get(id)!.map(essentials),
             `getJobs ${id}`,
@@ -318,7 +319,7 @@ Deno.test({
           const brief = (
             j: JobInfo,
           ) => [j.id, j.state, j.name, j.user, j.workDir, j.batchHost, j.submitTime];
-          assertEquals(listed.map(brief).sort(), want.map(brief).sort());
+          deepStrictEqual(listed.map(brief).sort(), want.map(brief).sort());
         },
       );
 

@@ -5,13 +5,8 @@
  * Jobs never rely on timing: each waits for a "go" file the test creates once it has seen what
  * it needs. Independent cases of one test run concurrently to keep the file quick.
  */
-import {
-  assert,
-  assertEquals,
-  assertMatch,
-  assertStringIncludes,
-  waitFor,
-} from "../_helpers/assert.ts";
+import { deepStrictEqual } from "node:assert";
+import { assert, assertMatch, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
 
 const env = (k: string) => Deno.env.get(k) ?? "";
 const ENABLED = env("S9S_TEST_SLURM") === "1";
@@ -203,7 +198,7 @@ function contentsByStream(events: Event[]): Record<string, string[]> {
   for (const e of events) if (e.type !== "status") (by[`${e.job_id}:${e.type}`] ??= []).push(e);
   const out: Record<string, string[]> = {};
   for (const [k, evs] of Object.entries(by)) {
-    assertEquals(evs.map((e) => e.line_num), evs.map((_, i) => i + 1), `line_num of ${k}`);
+    deepStrictEqual(evs.map((e) => e.line_num), evs.map((_, i) => i + 1), `line_num of ${k}`);
     out[k] = evs.map((e) => e.content);
   }
   return out;
@@ -275,7 +270,7 @@ Deno.test({
           );
           await s.go();
           const codes = await Promise.all(runs.map((c) => c.exit()));
-          assertEquals(
+          deepStrictEqual(
             codes,
             [0, 0, 0],
             `exit codes; stderr: ${runs.map((c) => c.err).join("\n")}`,
@@ -286,19 +281,30 @@ Deno.test({
           };
           for (const c of runs) {
             const got = contentsByStream(c.events);
-            assertEquals(got[`${id}:stdout`], expected[`${id}:stdout`], `stdout via ${c.args[1]}`);
-            assertEquals(got[`${id}:stderr`], expected[`${id}:stderr`], `stderr via ${c.args[1]}`);
-            assertEquals(Object.keys(got).sort(), Object.keys(expected).sort());
+            deepStrictEqual(
+              got[`${id}:stdout`],
+              expected[`${id}:stdout`],
+              `stdout via ${c.args[1]}`,
+            );
+            deepStrictEqual(
+              got[`${id}:stderr`],
+              expected[`${id}:stderr`],
+              `stderr via ${c.args[1]}`,
+            );
+            deepStrictEqual(Object.keys(got).sort(), Object.keys(expected).sort());
           }
           // Text: two files, so every line is prefixed from the first one on.
-          assertEquals(await text.exit(), 0, text.err);
+          deepStrictEqual(await text.exit(), 0, text.err);
           const textLines = text.out.split("\n").slice(0, -1);
-          assertEquals(textLines.length, 3501);
-          assertEquals(textLines.filter((l) => !/^\[\d+:(stdout|stderr)\] [oe]\d+$/.test(l)), []);
-          assertEquals(textLines.filter((l) => l.startsWith(`[${id}:stderr] `)).length, 500);
+          deepStrictEqual(textLines.length, 3501);
+          deepStrictEqual(
+            textLines.filter((l) => !/^\[\d+:(stdout|stderr)\] [oe]\d+$/.test(l)),
+            [],
+          );
+          deepStrictEqual(textLines.filter((l) => l.startsWith(`[${id}:stderr] `)).length, 500);
           // --explain: every candidate, and the one chosen.
           const ex = cli(["stream", "--job", id, "--explain"], s.home);
-          assertEquals(await ex.exit(), 0);
+          deepStrictEqual(await ex.exit(), 0);
           assertStringIncludes(
             ex.out,
             `found   ${s.dir}/s9s-sep-${id}.out  [StdOut] — chosen: the job's own output file`,
@@ -318,10 +324,10 @@ Deno.test({
           const c = cli(["stream", "--job", id, "--output-format", "json", "--events"], s.home);
           await c.until(() => c.lines().length >= 2, "default output lines");
           await s.go();
-          assertEquals(await c.exit(), 0, c.err);
+          deepStrictEqual(await c.exit(), 0, c.err);
           const got = contentsByStream(c.events);
-          assertEquals(Object.keys(got), [`${id}:stdout`]);
-          assertEquals([...got[`${id}:stdout`]].sort(), ["x", "x2", "y", "y2"]);
+          deepStrictEqual(Object.keys(got), [`${id}:stdout`]);
+          deepStrictEqual([...got[`${id}:stdout`]].sort(), ["x", "x2", "y", "y2"]);
           assert(
             c.events.some((e) =>
               e.type === "status" &&
@@ -358,17 +364,17 @@ Deno.test({
             (c) => c.events.some((e) => e.type === "status" && e.state === "pending"),
             "pending event",
           );
-          assertEquals(await jobState(id), "PENDING");
+          deepStrictEqual(await jobState(id), "PENDING");
           await run("scontrol", ["release", id]);
-          assertEquals([await text.exit(), await plain.exit(), await evented.exit()], [0, 0, 0]);
-          assertEquals(text.out, "h1\nh2\n");
-          assertEquals(
+          deepStrictEqual([await text.exit(), await plain.exit(), await evented.exit()], [0, 0, 0]);
+          deepStrictEqual(text.out, "h1\nh2\n");
+          deepStrictEqual(
             plain.events.filter((e) => e.type === "status"),
             [],
             "no status events without --events",
           );
-          assertEquals(plain.lines().map((e) => e.content), ["h1", "h2"]);
-          assertEquals(evented.lines().map((e) => e.content), ["h1", "h2"]);
+          deepStrictEqual(plain.lines().map((e) => e.content), ["h1", "h2"]);
+          deepStrictEqual(evented.lines().map((e) => e.content), ["h1", "h2"]);
           assert(
             evented.events.some((e) => e.type === "status" && /COMPLETED/.test(e.content)),
             "COMPLETED event",
@@ -395,11 +401,11 @@ Deno.test({
           await k.until(() => k.out.includes("started"), "first line");
           await s.go();
           await run("scancel", [cancelled]);
-          assertEquals(await f.exit(), 3, f.err);
-          assertEquals(f.out, "before\nbye\n");
+          deepStrictEqual(await f.exit(), 3, f.err);
+          deepStrictEqual(f.out, "before\nbye\n");
           assertMatch(f.err, /job \d+ is FAILED/);
           // Cancelled: the stream ends by itself; --exit-code gives 128+SIGTERM.
-          assertEquals(await k.exit(), 128 + 15, k.err);
+          deepStrictEqual(await k.exit(), 128 + 15, k.err);
           assertMatch(k.err, /job \d+ is CANCELLED/);
           // Drained to the end: slurmstepd's own note in the (merged) output file comes last.
           assertMatch(
@@ -452,27 +458,29 @@ Deno.test({
             "tasks 1 and 2",
           );
           await one.until((c) => c.lines().length, "task 2");
-          assertEquals(all.lines(`${id}_3`), [], "task 3 waits for a free slot");
+          deepStrictEqual(all.lines(`${id}_3`), [], "task 3 waits for a free slot");
           await s.go();
-          assertEquals(
+          deepStrictEqual(
             [await all.exit(), await text.exit(), await one.exit()],
             [0, 0, 0],
             all.err + text.err + one.err,
           );
           const got = contentsByStream(all.events);
-          assertEquals(Object.keys(got).sort(), [
+          deepStrictEqual(Object.keys(got).sort(), [
             `${id}_1:stdout`,
             `${id}_2:stdout`,
             `${id}_3:stdout`,
           ]);
           for (const n of [1, 2, 3]) {
-            assertEquals(got[`${id}_${n}:stdout`], [`task ${n}`, `done ${n}`]);
+            deepStrictEqual(got[`${id}_${n}:stdout`], [`task ${n}`, `done ${n}`]);
           }
           for (const n of [1, 2, 3]) {
             assertStringIncludes(text.out, `[${id}_${n}:stdout] task ${n}\n`);
             assertStringIncludes(text.out, `[${id}_${n}:stdout] done ${n}\n`);
           }
-          assertEquals(contentsByStream(one.events), { [`${id}_2:stdout`]: ["task 2", "done 2"] });
+          deepStrictEqual(contentsByStream(one.events), {
+            [`${id}_2:stdout`]: ["task 2", "done 2"],
+          });
         }),
         // A held array cancelled before any task ran: the stream ends instead of waiting forever.
         timed("array-cancelled", async () => {
@@ -489,9 +497,9 @@ Deno.test({
           const c = cli(["stream", "--job", id, "--exit-code"], s.home, cfg);
           await c.until(() => /is PENDING \(JobHeldUser\)/.test(c.err), "pending line");
           await run("scancel", [id]);
-          assertEquals(await c.exit(), 1, c.err);
+          deepStrictEqual(await c.exit(), 1, c.err);
           assertMatch(c.err, new RegExp(`job ${id}_\\[1-3\\] is CANCELLED`));
-          assertEquals(c.out, "");
+          deepStrictEqual(c.out, "");
         }),
         // Requeue: the second run rewrites the file with the same lines.
         timed("requeue", async () => {
@@ -524,15 +532,15 @@ Deno.test({
             "second run's lines",
           );
           await s.go();
-          assertEquals(await c.exit(), 0, c.err);
+          deepStrictEqual(await c.exit(), 0, c.err);
           const lines = c.lines();
-          assertEquals(
+          deepStrictEqual(
             lines.map((e) => e.line_num),
             lines.map((_, i) => i + 1),
             "line_num keeps counting up",
           );
           // The first run may end with slurmstepd's "CANCELLED … DUE TO JOB REQUEUE" line.
-          assertEquals(lines.map((e) => e.content).filter((l) => !/slurmstepd/.test(l)), [
+          deepStrictEqual(lines.map((e) => e.content).filter((l) => !/slurmstepd/.test(l)), [
             "a",
             "b",
             "c",
@@ -557,8 +565,8 @@ Deno.test({
           assertStringIncludes(c.err, "stdbuf -oL");
           assertStringIncludes(c.err, "srun --unbuffered");
           await s.go();
-          assertEquals(await c.exit(), 0, c.err);
-          assertEquals(c.out, "finally\n");
+          deepStrictEqual(await c.exit(), 0, c.err);
+          deepStrictEqual(c.out, "finally\n");
         }),
       ]);
     } finally {
@@ -588,11 +596,11 @@ Deno.test({
         // An id Slurm never had.
         timed("unknown", async () => {
           const c = cli(["stream", "--job", "999999001"]);
-          assertEquals(await c.exit(), 1, c.err);
+          deepStrictEqual(await c.exit(), 1, c.err);
           assertMatch(c.err, /^error: job "999999001" was not found/m);
           assertMatch(c.err, /^hint: /m);
           noStack(c.err);
-          assertEquals(c.out, "");
+          deepStrictEqual(c.out, "");
         }),
         // Forgotten by slurmctld (or never known): the configured pattern finds its file.
         timed("forgotten", async () => {
@@ -614,14 +622,14 @@ Deno.test({
             "json",
             "--events",
           ]);
-          assertEquals(await c.exit(), 0, c.err);
-          assertEquals(contentsByStream(c.events), { "999999002:stdout": ["first", "second"] });
+          deepStrictEqual(await c.exit(), 0, c.err);
+          deepStrictEqual(contentsByStream(c.events), { "999999002:stdout": ["first", "second"] });
           assert(
             c.events.some((e) => e.type === "status" && /not known to Slurm/.test(e.content)),
             c.out,
           );
           const ex = cli(["--config", cfg, "stream", "--job", "999999002", "--explain"]);
-          assertEquals(await ex.exit(), 0, ex.err);
+          deepStrictEqual(await ex.exit(), 0, ex.err);
           assertStringIncludes(ex.out, "not known to the cluster");
           assertStringIncludes(
             ex.out,
@@ -656,7 +664,7 @@ Deno.test({
             { ...WAIT, what: "private file" },
           );
           const c = cli(["stream", "--job", id], { user: OTHER_USER, denoDir });
-          assertEquals(await c.exit(), 1, c.err);
+          deepStrictEqual(await c.exit(), 1, c.err);
           assertStringIncludes(c.err, `error: permission denied reading "${path}"`);
           assertMatch(c.err, /^hint: /m);
           noStack(c.err);

@@ -55,7 +55,8 @@ Deno.test("TUI jobs view lists jobs, searches, shows help, and q gives the termi
 });
 
 Deno.test("TUI output view: o opens a job, s streams new lines live, Tab shows stderr, Esc goes back", async () => {
-  await withTmux({}, async (t) => {
+  // 16 rows: the pane holds about 10 lines, so the job soon writes more than fits.
+  await withTmux({ height: 16 }, async (t) => {
     await t.waitFor("train_model");
     await t.keys("/");
     await t.type("train_model");
@@ -68,7 +69,8 @@ Deno.test("TUI output view: o opens a job, s streams new lines live, Tab shows s
     const before = maxStep(s);
     s = await t.waitFor((x) => maxStep(x) >= before + 3, { timeout: 10_000 });
     assertStringIncludes(s, "● LIVE");
-    // Scrolling up stops following; End resumes it.
+    // Scrolling up stops following once there is more than fits; End resumes it.
+    await t.waitFor((x) => Number(/(\d+) lines/.exec(x)?.[1] ?? 0) > 20, { timeout: 20_000 });
     await t.keys("PageUp");
     s = await t.waitFor("LIVE (scrolled");
     const frozen = maxStep(s);

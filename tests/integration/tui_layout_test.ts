@@ -66,6 +66,16 @@ Deno.test("TUI at 80×24 from the start: jobs view and monitor fit", async () =>
     await t.keys("C-s");
     await addStream(t, "1001", 0);
     await assertSound(t, 80, 24, 1);
+    // The monitor's help is taller than 24 rows: it wraps to the width and scrolls.
+    await t.keys("?");
+    let help = await t.waitFor("Help: Stream Monitor");
+    assert(help.split("\n").every((l) => [...l].length <= 80), "help fits the width");
+    assert(!help.includes("close the monitor"), "the last action is below the fold");
+    await t.keys("PageDown", "PageDown");
+    help = await t.waitFor("close the monitor (streams keep running)");
+    assertStringIncludes(help, "Ctrl+c");
+    await t.keys("Escape");
+    await t.waitFor((x) => !x.includes("Help: Stream Monitor"));
     await t.keys("C-c");
     assertStringIncludes(await t.waitFor("S9S_EXITED"), "code=0 tty=icanon");
   });

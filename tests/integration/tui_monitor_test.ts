@@ -46,7 +46,7 @@ Deno.test("TUI Stream Monitor: +, ←/→, f, p, c, s, r, -, m and q do what the
     await t.keys("f", "C-u");
     await t.type("([");
     await t.keys("Enter");
-    s = await t.waitFor("invalid regular expression");
+    s = await t.waitFor("is not a valid regex");
     assertStringIncludes(s, "filter /step=\\d*5 /");
     // Ctrl+f opens the same prompt; an empty pattern removes the filter.
     await t.keys("C-f");
@@ -81,9 +81,10 @@ Deno.test("TUI Stream Monitor: +, ←/→, f, p, c, s, r, -, m and q do what the
     s = await t.waitFor("Save to:");
     assertStringIncludes(s, `${t.home}/.s9s/stream_history/1001-stdout-`);
     await t.keys("Enter");
-    await t.waitFor(/saved [1-9]\d* lines of job 1001 stdout to /);
+    await t.waitFor(/saved [1-9]\d* lines? of job 1001 stdout to /);
     const dir = `${t.home}/.s9s/stream_history`;
-    const files = [...Deno.readDirSync(dir)].map((e) => e.name);
+    // The history recorder's own files (*.gz, index) share the directory.
+    const files = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".log"));
     assert(
       files.length === 1 && /^1001-stdout-\d{8}-\d{6}\.log$/.test(files[0]),
       `one saved file: ${files}`,
@@ -147,5 +148,39 @@ Deno.test("TUI Stream Monitor enforces max_concurrent_streams with a message", a
     });
   } finally {
     await Deno.remove(config);
+  }
+});
+
+Deno.test("TUI search (/ n N) reaches lines already compressed out of memory", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "s9s-tui-search-" });
+  const config = `${dir}/config.yaml`;
+  const file = `${dir}/job.out`;
+  // 1,000 lines in memory at most: the first needles are long compressed when searched for.
+  await Deno.writeTextFile(config, "streaming:\n  buffer:\n    max_lines: 1000\n");
+  const lines = Array.from({ length: 20_000 }, (_, i) => `filler ${i + 1}`);
+  lines[6] = "needle one";
+  lines[14_999] = "needle two";
+  await Deno.writeTextFile(file, lines.join("\n") + "\n");
+  try {
+    await withTmux({ env: { S9S_CONFIG: config, S9S_TUI_STREAM_PATH: file } }, async (t) => {
+      await t.waitFor("filler 20000");
+      await t.keys("/");
+      await t.waitFor("Search (regex");
+      await t.type("needle");
+      await t.keys("Enter");
+      let s = await t.waitFor("needle two");
+      assert(!s.includes("filler 20000"), "the view moved to the match");
+      await t.keys("n");
+      s = await t.waitFor("needle one");
+      assertStringIncludes(s, "filler 8", "the match sits at the top of the pane");
+      await t.keys("n");
+      await t.waitFor("no older match for /needle/");
+      await t.keys("N");
+      await t.waitFor((x) => x.includes("needle two") && !x.includes("needle one"));
+      await t.keys("C-c");
+      assertStringIncludes(await t.waitFor("S9S_EXITED"), "code=0 tty=icanon");
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -26,8 +26,8 @@ Deno.test("TUI renders SGR colors and highlights, neutralises other control sequ
   try {
     await withTmux({ env: { S9S_TUI_STREAM_PATH: file } }, async (t) => {
       let s = await t.waitFor("plain line");
-      assertStringIncludes(s, "beforeafter clear");
-      assertStringIncludes(s, "title set");
+      assertStringIncludes(s, "before␛[2J␛[Hafter clear");
+      assertStringIncludes(s, "title␛]0;pwned␇ set");
       assertStringIncludes(s, "{bold}braces{/bold} stay text");
       assertStringIncludes(s, "Stream Monitor", "the screen was not cleared by the job");
       const colored = await t.capture({ escapes: true });

@@ -1,18 +1,75 @@
 /**
- * The jobs view's state: the job list, the selection (kept by job id across refreshes) and
- * the `/` search. No neo-blessed.
+ * The jobs view's state: the job list (fetched from the cluster every poll interval, newest
+ * first), the selection (kept by job id across refreshes) and the `/` search. Tells a listener
+ * when the list changed or a fetch failed; no neo-blessed.
  * @module
  */
 import type { JobInfo } from "../../cluster/job.ts";
 
+/** Where jobs come from (a ClusterBackend fits). */
+export interface JobLister {
+  readonly name: string;
+  listJobs(): Promise<JobInfo[]>;
+}
+
+/** Told about the job list, as k9s's model listeners are. */
+export interface JobsListener {
+  jobsChanged(): void;
+  jobsFailed(err: unknown): void;
+}
+
+/** Newest job first; array tasks in numeric order. */
+export function sortJobs(jobs: JobInfo[]): JobInfo[] {
+  return jobs.sort((a, b) =>
+    b.jobId - a.jobId || a.id.localeCompare(b.id, undefined, { numeric: true })
+  );
+}
+
 /** State of the jobs view. */
 export class JobsModel {
+  /** Where the jobs come from (none: no cluster). */
+  readonly lister?: JobLister;
+  #listener?: JobsListener;
+  #timer?: ReturnType<typeof setInterval>;
+  #loading = false;
   #jobs: JobInfo[] = [];
   #shown: JobInfo[] = [];
   #selectedId?: string;
   search = "";
   /** When the list was last refreshed (epoch ms). */
   updatedAt?: number;
+
+  constructor(lister?: JobLister) {
+    this.lister = lister;
+  }
+
+  /** Fetch now and then every `intervalMs`, telling `listener` about each result. */
+  start(listener: JobsListener, intervalMs: number): void {
+    this.#listener = listener;
+    this.stop();
+    this.#timer = setInterval(() => void this.refresh(), intervalMs);
+    void this.refresh();
+  }
+
+  /** Stop fetching. */
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Ask the cluster for the job list again (one fetch at a time). */
+  async refresh(): Promise<void> {
+    if (!this.lister || this.#loading) return;
+    this.#loading = true;
+    try {
+      this.setJobs(sortJobs(await this.lister.listJobs()));
+      this.#listener?.jobsChanged();
+    } catch (err) {
+      this.#listener?.jobsFailed(err);
+    } finally {
+      this.#loading = false;
+    }
+  }
 
   /** Replace the list (keeps the selection on the same job when it is still there). */
   setJobs(jobs: JobInfo[], now = Date.now()): void {

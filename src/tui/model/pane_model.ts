@@ -20,6 +20,15 @@ export interface LineSource {
   slice(from: number, count: number): PaneLine[];
 }
 
+/** The engine's scroll-back search (StreamBuffer.search fits): one search for every tier. */
+export interface LineSearcher {
+  search(
+    regex: RegExp,
+    fromLine: number,
+    direction: "forward" | "backward",
+  ): Promise<PaneLine | undefined>;
+}
+
 /** line_num of a source's oldest line. */
 function firstOf(src: LineSource): number {
   return src.firstNum ?? src.slice(0, 1)[0].num;
@@ -101,7 +110,8 @@ export class PaneModel {
   /** Scroll up (older) by `n` shown lines. */
   scrollUp(src: LineSource, n: number, viewHeight: number): void {
     const shown = this.visible(src, viewHeight + n);
-    if (shown.length === 0) return;
+    // Everything already fits: nothing older to reveal, so keep following.
+    if (shown.length <= viewHeight) return;
     // Never scroll past the oldest line: the view stays full.
     const bottom = Math.max(Math.min(viewHeight, shown.length) - 1, shown.length - 1 - n);
     this.anchor = shown[bottom].num;
@@ -130,7 +140,15 @@ export class PaneModel {
   home(src: LineSource, viewHeight: number): void {
     const first = scanForward(src, 0, viewHeight, (l) => this.#passes(l) && this.#notPaused(l));
     if (first.length) this.anchor = first.at(-1)!.num;
+    if (!this.scrolledBack(src)) this.anchor = undefined;
     this.dirty = true;
+  }
+
+  /** Whether newer lines than the bottom of the view are hidden by scrolling (not by a pause). */
+  scrolledBack(src: LineSource): boolean {
+    if (this.anchor === undefined || src.length === 0) return false;
+    const from = this.anchor - firstOf(src) + 1;
+    return scanForward(src, from, 1, (l) => this.#passes(l) && this.#notPaused(l)).length > 0;
   }
 
   /** Jump to the newest line and follow again. */
@@ -141,36 +159,46 @@ export class PaneModel {
 
   /**
    * Move to the next search match: older (`backward`, key n) from the top of the view, or
-   * newer (key N) from its bottom. Returns whether one was found.
+   * newer (key N) from its bottom. The engine's search walks every tier of the scroll-back;
+   * matches the pane's filter or pause hides are skipped. Resolves whether one was found.
    */
-  findNext(src: LineSource, viewHeight: number, backward: boolean): boolean {
-    if (!this.search) return false;
-    const re = this.search;
+  async findNext(
+    src: LineSource,
+    searcher: LineSearcher,
+    viewHeight: number,
+    backward: boolean,
+  ): Promise<boolean> {
+    if (!this.search || src.length === 0) return false;
     const shown = this.visible(src, viewHeight);
-    const len = src.length;
-    if (!len) return false;
     const first = firstOf(src);
-    const ok = (l: PaneLine) => this.#passes(l) && this.#notPaused(l) && re.test(l.content);
-    if (backward) {
-      const top = shown.length ? shown[0].num - first : len;
-      const hit = scanBack(src, top, 1, ok)[0];
-      if (!hit) return false;
+    let from = backward
+      ? (shown.length ? shown[0].num - 1 : first + src.length - 1)
+      : (shown.length ? shown.at(-1)!.num + 1 : first);
+    while (true) {
+      const hit = await searcher.search(this.search, from, backward ? "backward" : "forward");
+      if (!hit || !this.#notPaused(hit)) return false;
+      if (this.#passes(hit)) {
+        this.#showMatch(src, hit, viewHeight, backward);
+        return true;
+      }
+      from = backward ? hit.num - 1 : hit.num + 1;
+    }
+  }
+
+  #showMatch(src: LineSource, hit: PaneLine, viewHeight: number, atTop: boolean): void {
+    if (atTop) {
       // Put the match at the top of the view.
       const after = scanForward(
         src,
-        hit.num - first + 1,
+        hit.num - firstOf(src) + 1,
         viewHeight - 1,
         (l) => this.#passes(l) && this.#notPaused(l),
       );
       this.anchor = after.length ? after.at(-1)!.num : hit.num;
     } else {
-      const bottom = shown.length ? shown.at(-1)!.num - first + 1 : 0;
-      const hit = scanForward(src, bottom, 1, ok)[0];
-      if (!hit) return false;
       this.anchor = hit.num;
     }
     this.dirty = true;
-    return true;
   }
 }
 

@@ -1,14 +1,20 @@
 /**
- * The terminal UI's controller: owns the screen, routes keys (modal → global → view), batches
- * drawing on the refresh timer, shares streams between views, and always gives the terminal
- * back on exit.
+ * The terminal UI's controller: owns the screen and the models, routes keys (modal → global
+ * table → the view's table), redraws when a model says it changed (models batch on a timer) or
+ * after a key, and always gives the terminal back on exit. Views see it only as a ViewHost.
  * @module
  */
-import type { ClusterBackend } from "../../cluster/job.ts";
+import type { ClusterBackend, JobInfo } from "../../cluster/job.ts";
+import { isTerminal } from "../../cluster/job.ts";
 import type { Config } from "../../config/schema.ts";
-import type { StartOptions, StreamHandle, StreamManager } from "../../engine/stream_manager.ts";
-import type { StreamType } from "../../core/stream_event.ts";
+import type { StreamManager } from "../../engine/stream_manager.ts";
 import { type DebugLog, NO_DEBUG } from "../../core/debug_log.ts";
+import { bindKeys, type BoundKeys } from "../model/key_table.ts";
+import { JobsModel } from "../model/jobs_model.ts";
+import { safeText } from "../model/line_format.ts";
+import { MonitorModel } from "../model/monitor_model.ts";
+import { StreamsModel } from "../model/streams_model.ts";
+import { fitLine } from "../model/text_fit.ts";
 import {
   type Box,
   createBox,
@@ -17,24 +23,11 @@ import {
   type Screen,
 } from "../widgets/blessed.ts";
 import { HelpOverlay, type Modal } from "../widgets/modal.ts";
+import { GLOBAL_KEYS, type GlobalControls } from "./global_keys.ts";
 import { JobsView } from "./jobs_view.ts";
 import { MonitorView } from "./monitor_view.ts";
 import { OutputView } from "./output_view.ts";
-
-/** A screen of the UI. */
-export interface View {
-  readonly title: string;
-  show(): void;
-  hide(): void;
-  /** Redraw from the models (called by the refresh timer, or after a key). */
-  draw(): void;
-  /** Handle a key; return false to let it fall through. */
-  key(ch: string | undefined, key: KeyInfo): boolean;
-  /** Key hints for the status bar. */
-  status(): string;
-  /** Lines for the `?` overlay. */
-  help(): string[];
-}
+import type { View, ViewHost, ViewName } from "./view_host.ts";
 
 /** What the app needs. */
 export interface AppOptions {
@@ -50,41 +43,39 @@ export interface AppOptions {
   debug?: DebugLog;
 }
 
-type ViewName = "jobs" | "output" | "monitor";
+/** Rows the message line may take (a long error wraps instead of running off the screen). */
+const MESSAGE_ROWS = 3;
 
 /** The running UI. */
-export class App {
+export class App implements ViewHost, GlobalControls {
   readonly screen: Screen;
-  readonly config: Config;
-  readonly manager: StreamManager;
-  readonly cluster?: ClusterBackend;
-  readonly saveDir: string;
-  readonly jobs: JobsView;
-  readonly output: OutputView;
-  readonly monitor: MonitorView;
-  /** Latest `\r` progress state per stream key. */
-  readonly progress = new Map<string, { text: string; lineNum: number }>();
+  #jobsModel: JobsModel;
+  #streams: StreamsModel;
+  #config: Config;
+  #jobs: JobsView;
+  #output: OutputView;
+  #monitor: MonitorView;
+  #globalKeys: BoundKeys;
   #view: ViewName = "jobs";
   #back: ViewName = "jobs";
   #modal?: Modal;
   #msgBox: Box;
   #statusBox: Box;
   #message = "";
+  #messageError = false;
   #dirty = true;
-  #owners = new Map<string, Set<string>>();
   #timers: ReturnType<typeof setInterval>[] = [];
   #finish!: () => void;
   #finished: Promise<void>;
-  #unsubscribe?: () => void;
+  #done = false;
   #debug: DebugLog;
 
   constructor(options: AppOptions) {
-    this.config = options.config;
-    this.manager = options.manager;
-    this.cluster = options.cluster;
-    this.saveDir = options.saveDir;
+    this.#config = options.config;
     this.#debug = options.debug ?? NO_DEBUG;
     this.#finished = new Promise((r) => (this.#finish = r));
+    this.#jobsModel = new JobsModel(options.cluster);
+    this.#streams = new StreamsModel(options.manager);
     this.screen = createScreen("s9s");
     this.#msgBox = createBox({ parent: this.screen, left: 0, bottom: 1, height: 1, width: "100%" });
     this.#statusBox = createBox({
@@ -95,14 +86,16 @@ export class App {
       width: "100%",
       style: { fg: "black", bg: "white" },
     });
-    this.jobs = new JobsView(this);
-    this.output = new OutputView(this);
-    this.monitor = new MonitorView(this);
-    this.output.hide();
-    this.monitor.hide();
+    this.#jobs = new JobsView(this, this.#jobsModel);
+    this.#output = new OutputView(this, this.#streams);
+    const monitor = new MonitorModel(this.#streams);
+    this.#monitor = new MonitorView(this, monitor, this.#jobsModel, options.saveDir);
+    this.#globalKeys = bindKeys(GLOBAL_KEYS, this);
+    this.#output.hide();
+    this.#monitor.hide();
     if (options.startupMessage) this.notify(options.startupMessage, true);
     if (options.streamPath) {
-      this.monitor.addStream("file", "stdout", { path: options.streamPath, fileOnly: true });
+      this.#monitor.addStream("file", "stdout", { path: options.streamPath, fileOnly: true });
       this.show("monitor");
     }
   }
@@ -110,21 +103,13 @@ export class App {
   /** Run until the user quits. */
   async run(): Promise<void> {
     this.screen.on("keypress", (ch, key) => this.#onKey(ch, key));
-    this.screen.on("resize", () => {
-      this.#dirty = true;
-      this.#drawNow();
-    });
-    this.#unsubscribe = this.manager.subscribe({
-      onLines: () => void (this.#dirty = true),
-      onProgress: (s, text, lineNum) => {
-        this.progress.set(s.key, { text, lineNum });
-        this.#dirty = true;
-      },
-      onStatus: () => void (this.#dirty = true),
-      onStart: () => void (this.#dirty = true),
-      onEnd: () => void (this.#dirty = true),
-    });
-    const refresh = Math.max(16, this.config.streaming.refresh_interval);
+    this.screen.on("resize", () => this.#drawNow());
+    const refresh = Math.max(16, this.#config.streaming.refresh_interval);
+    this.#streams.start({ streamsChanged: () => this.#drawNow() }, refresh);
+    this.#jobsModel.start({
+      jobsChanged: () => this.markDirty(),
+      jobsFailed: (err) => this.fail(err),
+    }, Math.max(500, this.#config.cluster.poll_interval));
     let last = performance.now();
     this.#timers.push(setInterval(() => {
       const now = performance.now();
@@ -139,12 +124,8 @@ export class App {
         if (took > 50) this.#debug.log("TUI", `draw took ${Math.round(took)}ms`);
       }
     }, refresh));
-    this.#timers.push(
-      setInterval(() => void this.jobs.refresh(), Math.max(500, this.config.cluster.poll_interval)),
-    );
     // Elapsed times tick even when nothing else changes.
-    this.#timers.push(setInterval(() => void (this.#dirty = true), 1000));
-    void this.jobs.refresh();
+    this.#timers.push(setInterval(() => this.markDirty(), 1000));
     this.#drawNow();
     await this.#finished;
   }
@@ -153,7 +134,8 @@ export class App {
   shutdown(): void {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
-    this.#unsubscribe?.();
+    this.#streams.stop();
+    this.#jobsModel.stop();
     try {
       this.screen.destroy();
     } catch {
@@ -173,18 +155,22 @@ export class App {
     this.#dirty = true;
   }
 
-  /** Show a message in the status line (errors in red). */
+  /** Show a message in the message line (errors in red). */
   notify(text: string, error = false): void {
-    // deno-lint-ignore no-control-regex
-    const clean = text.replace(/[\x00-\x1f\x7f]/g, " ");
-    this.#message = error ? `\x1b[31;1m${clean}\x1b[0m` : clean;
+    this.#message = safeText(text.replace(/\s*\n\s*/g, " "));
+    this.#messageError = error;
     this.#dirty = true;
   }
 
-  /** Report a failure of an action in the status line. */
+  /** Report a failure of an action in the message line. */
   fail(err: unknown): void {
     const e = err as Error & { hint?: string };
     this.notify(`error: ${e?.message ?? String(err)}${e?.hint ? ` (hint: ${e.hint})` : ""}`, true);
+  }
+
+  /** Whether a modal is open. */
+  get modalOpen(): boolean {
+    return this.#modal !== undefined;
   }
 
   /** Open a modal that takes the keyboard until it closes. */
@@ -214,63 +200,48 @@ export class App {
     this.show(this.#back === "monitor" ? "jobs" : this.#back);
   }
 
+  /** Open a job's output. */
+  openJob(job: JobInfo): void {
+    this.#output.open(job.id, job);
+    this.show("output");
+    if (isTerminal(job.state)) this.notify(`job ${job.id} is ${job.state}: showing its output`);
+  }
+
   /** The view shown. */
   get current(): ViewName {
     return this.#view;
   }
 
+  get inMonitor(): boolean {
+    return this.#view === "monitor";
+  }
+
+  showHelp(): void {
+    const v = this.#viewOf(this.#view);
+    this.openModal(
+      new HelpOverlay(this.screen, `Help: ${v.title}`, [
+        v.title,
+        ...v.keys.help(),
+        "",
+        "Anywhere",
+        ...this.#globalKeys.help(),
+      ]),
+    );
+  }
+
+  monitorOrAdd(): void {
+    if (this.#view === "monitor") this.#monitor.promptAdd();
+    else this.show("monitor");
+  }
+
+  /** Quit s9s. */
+  quit(): void {
+    this.#done = true;
+    this.shutdown();
+  }
+
   #viewOf(name: ViewName): View {
-    return name === "jobs" ? this.jobs : name === "output" ? this.output : this.monitor;
-  }
-
-  /** The stream handle with this key (or, for an array id, its first task's). */
-  handle(jobId: string, type: StreamType): StreamHandle | undefined {
-    const streams = this.manager.streams;
-    return streams.find((s) => s.jobId === jobId && s.type === type) ??
-      streams.find((s) => s.jobId.startsWith(`${jobId}_`) && s.type === type);
-  }
-
-  /** Start (or share) a stream for a view. */
-  async want(
-    jobId: string,
-    type: StreamType,
-    owner: string,
-    options: StartOptions = {},
-  ): Promise<void> {
-    const key = `${jobId}:${type}`;
-    const owners = this.#owners.get(key) ?? new Set();
-    const had = owners.size > 0 && this.handle(jobId, type) !== undefined;
-    owners.add(owner);
-    this.#owners.set(key, owners);
-    if (had) return;
-    try {
-      await this.manager.startStream(jobId, type, options);
-    } catch (err) {
-      owners.delete(owner);
-      throw err;
-    }
-    this.#dirty = true;
-  }
-
-  /** A view no longer needs a stream; stop it when nobody does. */
-  release(jobId: string, type: StreamType, owner: string): void {
-    const key = `${jobId}:${type}`;
-    const owners = this.#owners.get(key);
-    owners?.delete(owner);
-    if (!owners || owners.size === 0) {
-      this.#owners.delete(key);
-      this.manager.stopStream(jobId, type);
-      this.progress.delete(key);
-    }
-    this.#dirty = true;
-  }
-
-  /** Stop and start a stream again (reads its file from the start). */
-  async restart(jobId: string, type: StreamType, options: StartOptions = {}): Promise<void> {
-    this.manager.stopStream(jobId, type);
-    this.progress.delete(`${jobId}:${type}`);
-    await this.manager.startStream(jobId, type, options);
-    this.#dirty = true;
+    return name === "jobs" ? this.#jobs : name === "output" ? this.#output : this.#monitor;
   }
 
   #onKey(ch: string | undefined, key: KeyInfo): void {
@@ -279,57 +250,55 @@ export class App {
     } catch (err) {
       this.fail(err);
     }
-    if (!this.#finishedFlag) this.#drawNow();
-  }
-
-  #finishedFlag = false;
-
-  /** Quit s9s. */
-  quit(): void {
-    this.#finishedFlag = true;
-    this.shutdown();
+    if (!this.#done) this.#drawNow();
   }
 
   #route(ch: string | undefined, key: KeyInfo): void {
     // blessed reports "\r" twice: as "enter" and then as "return". Act on "enter" only.
     if (key.name === "return") return;
-    const full = key.full ?? key.name ?? ch ?? "";
-    if (full === "C-c") return this.quit();
+    if ((key.full ?? key.name) === "C-c") return this.quit();
     if (this.#modal) {
       this.#modal.key(ch, key);
       return;
     }
-    if (full === "C-s") {
-      if (this.#view === "monitor") this.monitor.promptAdd();
-      else this.show("monitor");
-      return;
-    }
-    if (ch === "?") {
-      const v = this.#viewOf(this.#view);
-      this.openModal(
-        new HelpOverlay(this.screen, `Help: ${v.title}`, [
-          ...v.help(),
-          "",
-          "Anywhere:  Ctrl+s stream monitor   ? help   Ctrl+c quit s9s",
-        ]),
-      );
-      return;
-    }
+    if (this.#globalKeys.dispatch(ch, key)) return;
     this.#message = "";
-    this.#viewOf(this.#view).key(ch, key);
+    this.#viewOf(this.#view).keys.dispatch(ch, key);
   }
 
   #drawNow(): void {
-    if (this.#finishedFlag) return;
+    if (this.#done) return;
     this.#dirty = false;
     try {
-      this.#viewOf(this.#view).draw();
-      this.#msgBox.setContent(this.#message);
-      this.#statusBox.setContent(this.#viewOf(this.#view).status());
+      const view = this.#viewOf(this.#view);
+      view.draw();
+      this.#drawMessage();
+      const prefix = view.statusPrefix?.();
+      // Global hints (? help) first: a narrow screen cuts the end of the line.
+      const hints = `${this.#globalKeys.hints()}  ${view.keys.hints()}`;
+      const status = ` ${prefix ? prefix + " " : ""}${hints}`;
+      this.#statusBox.setContent(fitLine(status, Math.max(1, this.screen.width), false)[0]);
       this.screen.render();
     } catch (err) {
       // A drawing bug must not take the terminal down with it.
-      this.#message = `\x1b[31mdraw failed: ${(err as Error).message}\x1b[0m`;
+      this.#message = `draw failed: ${(err as Error).message}`;
+      this.#messageError = true;
     }
+  }
+
+  /** The message line: wrapped to the screen's width, up to a few rows above the status line. */
+  #drawMessage(): void {
+    const width = Math.max(1, this.screen.width);
+    let rows = this.#message ? fitLine(this.#message, width, true) : [""];
+    if (rows.length > MESSAGE_ROWS) {
+      rows = [
+        ...rows.slice(0, MESSAGE_ROWS - 1),
+        fitLine(rows.slice(MESSAGE_ROWS - 1).join(""), width, false)[0],
+      ];
+    }
+    this.#msgBox.height = rows.length;
+    const text = rows.join("\n");
+    this.#msgBox.setContent(this.#messageError ? `\x1b[31;1m${text}\x1b[0m` : text);
+    if (rows.length > 1) this.#msgBox.setFront();
   }
 }

@@ -1,46 +1,54 @@
 /**
- * The Stream Monitor: a grid of stream panes with the guide's keys (+ - ←/→ ↑/↓ f c p s r q),
- * plus a merged view of all panes ordered by time (m).
+ * The Stream Monitor: draws the monitor model's panes in a grid (or merged by time) and runs
+ * the actions of its key table. State and data live in the model.
  * @module
  */
-import { compileUserPattern } from "../../engine/filter.ts";
-import type { StartOptions, StreamHandle } from "../../engine/stream_manager.ts";
+import { dirname } from "node:path";
 import type { StreamType } from "../../core/stream_event.ts";
+import type { StartOptions } from "../../engine/stream_manager.ts";
 import { expandHome } from "../../platform/paths.ts";
+import { writeText } from "../../sinks/writer.ts";
+import { bindKeys, type BoundKeys } from "../model/key_table.ts";
+import type { JobsModel } from "../model/jobs_model.ts";
 import { gridLayout } from "../model/layout.ts";
 import { formatLine } from "../model/line_format.ts";
-import { type PaneLine, PaneModel } from "../model/pane_model.ts";
+import type { MonitorModel, MonitorPane } from "../model/monitor_model.ts";
+import type { PaneModel } from "../model/pane_model.ts";
 import { fitLine } from "../model/text_fit.ts";
-import { type Box, createBox, type KeyInfo } from "../widgets/blessed.ts";
+import { compileTuiPattern } from "../model/tui_pattern.ts";
+import { type Box, createBox } from "../widgets/blessed.ts";
 import { Picker, type PickItem, Prompt } from "../widgets/modal.ts";
-import { StreamPaneWidget } from "../widgets/stream_pane.ts";
-import type { App, View } from "./app.ts";
-import { paneKey, searchPrompt } from "./pane_keys.ts";
-
-const OWNER = "monitor";
-
-interface Entry {
-  model: PaneModel;
-  options: StartOptions;
-  widget?: StreamPaneWidget;
-}
+import { plural, StreamPaneWidget } from "../widgets/stream_pane.ts";
+import { MONITOR_KEYS, type MonitorControls } from "./monitor_keys.ts";
+import { PaneControls } from "./pane_controls.ts";
+import type { View, ViewHost } from "./view_host.ts";
 
 /** The multi-stream monitor. */
-export class MonitorView implements View {
+export class MonitorView implements View, MonitorControls {
   readonly title = "Stream Monitor";
-  #app: App;
+  readonly keys: BoundKeys;
+  readonly pane: PaneControls;
+  #host: ViewHost;
+  #model: MonitorModel;
+  #jobs: JobsModel;
+  #saveDir: string;
   #root: Box;
   #empty: Box;
   #merged: Box;
-  #entries: Entry[] = [];
-  #focus = 0;
-  #showMerged = false;
-  #rows = new Map<string, number>();
+  #widgets = new Map<PaneModel, StreamPaneWidget>();
 
-  constructor(app: App) {
-    this.#app = app;
+  constructor(host: ViewHost, model: MonitorModel, jobs: JobsModel, saveDir: string) {
+    this.#host = host;
+    this.#model = model;
+    this.#jobs = jobs;
+    this.#saveDir = saveDir;
+    this.keys = bindKeys(MONITOR_KEYS, this);
+    this.pane = new PaneControls(host, model.streams, () => {
+      const m = this.#model.focused?.model;
+      return m && { model: m, rows: this.#widgets.get(m)?.bodyRows ?? 10 };
+    }, { missing: () => host.notify("no stream: press + to add one", true) });
     this.#root = createBox({
-      parent: app.screen,
+      parent: host.screen,
       left: 0,
       top: 0,
       width: "100%",
@@ -76,73 +84,42 @@ export class MonitorView implements View {
     this.#root.hide();
   }
 
-  /** The focused pane's model. */
-  get focused(): PaneModel | undefined {
-    return this.#entries[this.#focus]?.model;
+  get hasPane(): boolean {
+    return this.#model.panes.length > 0;
+  }
+
+  get manyPanes(): boolean {
+    return this.#model.panes.length > 1;
   }
 
   /** Add a pane and start its stream. */
   addStream(jobId: string, type: StreamType, options: StartOptions = {}): void {
-    const existing = this.#entries.findIndex((e) =>
-      e.model.jobId === jobId && e.model.type === type
-    );
-    if (existing >= 0) {
-      this.#focus = existing;
-      this.#app.notify(`job ${jobId} ${type} is already shown`);
-      return;
-    }
-    const limit = this.#app.config.streaming.max_concurrent_streams;
-    const active =
-      this.#app.manager.streams.filter((s) => s.state !== "ended" && s.state !== "error").length;
-    if (active >= limit && !this.#app.handle(jobId, type)) {
-      this.#app.notify(
-        `cannot add: ${limit} streams are running (streaming.max_concurrent_streams); remove one with - first`,
+    const r = this.#model.add(jobId, type, options);
+    if (r.kind === "exists") return this.#host.notify(`job ${jobId} ${type} is already shown`);
+    if (r.kind === "limit") {
+      return this.#host.notify(
+        `cannot add: ${r.limit} streams are running (streaming.max_concurrent_streams); remove one with - first`,
         true,
       );
-      return;
     }
-    const entry: Entry = { model: new PaneModel(jobId, type), options };
-    this.#entries.push(entry);
-    this.#focus = this.#entries.length - 1;
-    this.#app.want(jobId, type, OWNER, options).then(
-      () => this.#app.notify(`added job ${jobId} ${type}`),
-      (err) => {
-        this.#app.fail(err);
-        this.#drop(entry);
-      },
+    r.started.then(
+      () => this.#host.notify(`added job ${jobId} ${type}`),
+      (err) => this.#host.fail(err),
     );
   }
 
-  #drop(entry: Entry): void {
-    const i = this.#entries.indexOf(entry);
-    if (i < 0) return;
-    entry.widget?.destroy();
-    this.#entries.splice(i, 1);
-    this.#focus = Math.max(0, Math.min(this.#focus, this.#entries.length - 1));
-    this.#app.markDirty();
-  }
-
-  /** `+`: pick a job (or type an id), then stdout or stderr. */
+  /** `+`: pick a job, or type its id on the first row; then stdout, stderr or both. */
   promptAdd(): void {
-    const jobs = this.#app.jobs.model.shown;
-    const items: PickItem<string | undefined>[] = [{ label: "Type a job id…", value: undefined }];
-    for (const j of jobs) {
+    const items: PickItem<string>[] = [];
+    for (const j of this.#jobs.shown) {
       items.push({
         label: `${j.id.padEnd(8)} ${j.name.slice(0, 20).padEnd(20)} ${j.state}`,
         value: j.id,
       });
     }
-    this.#app.openModal(
-      new Picker(this.#app.screen, "Add stream: pick a job", items, (id) => {
-        if (id) return this.#pickType(id);
-        this.#app.openModal(
-          new Prompt(this.#app.screen, {
-            label: "Job id",
-            onSubmit: (v) => {
-              if (v.trim()) this.#pickType(v.trim());
-            },
-          }),
-        );
+    this.#host.openModal(
+      new Picker(this.#host.screen, "Add stream: pick a job", items, (id) => this.#pickType(id), {
+        input: { placeholder: "Type a job id…", label: "Job id", value: (text) => text },
       }),
     );
   }
@@ -153,8 +130,8 @@ export class MonitorView implements View {
       { label: "stderr", value: "stderr" },
       { label: "both", value: "both" },
     ];
-    this.#app.openModal(
-      new Picker(this.#app.screen, `Job ${jobId}: which output?`, items, (t) => {
+    this.#host.openModal(
+      new Picker(this.#host.screen, `Job ${jobId}: which output?`, items, (t) => {
         if (t === "both") {
           this.addStream(jobId, "stdout");
           this.addStream(jobId, "stderr");
@@ -163,41 +140,48 @@ export class MonitorView implements View {
     );
   }
 
-  #handle(e: Entry | undefined): StreamHandle | undefined {
-    return e ? this.#app.handle(e.model.jobId, e.model.type) : undefined;
-  }
-
   draw(): void {
-    const screen = this.#app.screen;
+    const screen = this.#host.screen;
     const w = Math.max(1, screen.width - 2);
     const h = Math.max(1, screen.height - 4);
-    const n = this.#entries.length;
-    if (n === 0) this.#empty.show();
+    const panes = this.#model.panes;
+    const n = panes.length;
+    // The hint under a popup would leave its letters on either side of it.
+    if (n === 0 && !this.#host.modalOpen) this.#empty.show();
     else this.#empty.hide();
-    const highlights = this.#app.manager.filter.highlights;
-    if (this.#showMerged && n > 0) {
-      for (const e of this.#entries) e.widget?.box.hide();
+    for (const [m, widget] of this.#widgets) {
+      if (!panes.some((p) => p.model === m)) {
+        widget.destroy();
+        this.#widgets.delete(m);
+      }
+    }
+    if (this.#model.merged && n > 0) {
+      for (const widget of this.#widgets.values()) widget.box.hide();
       this.#drawMerged(w, h);
       this.#root.setLabel(` Stream Monitor: merged view of ${n} streams (m: grid) `);
       return;
     }
     this.#merged.hide();
-    const layout = gridLayout(n, w, h, this.#focus);
+    const focus = this.#model.focus;
+    const layout = gridLayout(n, w, h, focus);
     const shown = new Set(layout.shown);
-    this.#entries.forEach((e, i) => {
+    panes.forEach((p, i) => {
+      let widget = this.#widgets.get(p.model);
       if (!shown.has(i)) {
-        e.widget?.box.hide();
+        widget?.box.hide();
         return;
       }
-      e.widget ??= new StreamPaneWidget(this.#root);
-      e.widget.box.show();
+      if (!widget) this.#widgets.set(p.model, widget = new StreamPaneWidget(this.#root));
+      widget.box.show();
       const r = layout.rects[layout.shown.indexOf(i)];
       // Positions count from the monitor's outer edge: step inside its border.
-      e.widget.place({ ...r, left: r.left + 1, top: r.top + 1 });
-      const handle = this.#handle(e);
-      e.model.progress = this.#app.progress.get(handle?.key ?? e.model.key);
-      e.widget.draw(e.model, handle, { focused: i === this.#focus, highlights });
-      this.#rows.set(e.model.key, e.widget.bodyRows);
+      widget.place({ ...r, left: r.left + 1, top: r.top + 1 });
+      const handle = this.#model.handleOf(p);
+      p.model.progress = this.#model.streams.progress(handle?.key ?? p.model.key);
+      widget.draw(p.model, handle, {
+        focused: i === focus,
+        highlights: this.#model.streams.highlights,
+      });
     });
     const hidden = n - layout.shown.length;
     this.#root.setLabel(
@@ -211,188 +195,156 @@ export class MonitorView implements View {
     this.#merged.height = h;
     const rows = Math.max(1, h - 2);
     const inner = Math.max(1, w - 2);
-    const all: { line: PaneLine; tag: string; order: number }[] = [];
-    this.#entries.forEach((e, order) => {
-      const src = this.#handle(e)?.buffer?.all;
-      if (!src) return;
-      const tag = `${e.model.jobId}:${e.model.type === "stdout" ? "out" : "err"}`;
-      for (const line of e.model.visible(src, rows)) all.push({ line, tag, order });
-    });
-    all.sort((a, b) => a.line.time - b.line.time || a.order - b.order || a.line.num - b.line.num);
-    const focused = this.focused;
+    const focused = this.#model.focused?.model;
     const out: string[] = [];
-    for (const { line, tag } of all.slice(-rows)) {
+    for (const { line, tag } of this.#model.mergedLines(rows)) {
       const text = formatLine(line, {
-        highlights: this.#app.manager.filter.highlights,
+        highlights: this.#model.streams.highlights,
         timestamps: focused?.timestamps,
         tag,
       });
       out.push(...fitLine(text, inner, focused?.wrap ?? true));
     }
-    this.#merged.setLabel(` All streams by time (${this.#entries.length}) `);
+    this.#merged.setLabel(` All streams by time (${this.#model.panes.length}) `);
     this.#merged.setContent(out.slice(-rows).join("\n"));
   }
 
-  key(ch: string | undefined, key: KeyInfo): boolean {
-    const name = key.full ?? key.name;
-    const e = this.#entries[this.#focus];
-    const m = e?.model;
-    if (ch === "q" || name === "escape") {
-      this.#app.closeMonitor();
-      return true;
-    }
-    if (ch === "+") {
-      this.promptAdd();
-      return true;
-    }
-    if (name === "left" || name === "right") {
-      const n = this.#entries.length;
-      if (n) this.#focus = (this.#focus + (name === "left" ? n - 1 : 1)) % n;
-      return true;
-    }
-    if (ch === "m") {
-      this.#showMerged = !this.#showMerged;
-      return true;
-    }
-    if (!e || !m) {
-      if (ch && "-fcpsr/".includes(ch)) this.#app.notify("no stream: press + to add one", true);
-      return false;
-    }
-    const h = this.#handle(e);
-    const rows = this.#rows.get(m.key) ?? 10;
-    if (ch === "-") {
-      this.#app.release(m.jobId, m.type, OWNER);
-      this.#drop(e);
-      this.#app.notify(`removed job ${m.jobId} ${m.type}`);
-      return true;
-    }
-    if (ch === "f" || name === "C-f") {
-      this.#filterPrompt(m);
-      return true;
-    }
-    if (ch === "c") {
-      h?.buffer?.clear();
-      m.end();
-      this.#app.progress.delete(h?.key ?? m.key);
-      this.#app.notify(`cleared job ${m.jobId} ${m.type}`);
-      return true;
-    }
-    if (ch === "p") {
-      m.togglePause(h?.lines ?? 0);
-      this.#app.notify(
-        m.pausedAt !== undefined
-          ? `paused job ${m.jobId} ${m.type}: lines keep buffering`
-          : `resumed job ${m.jobId} ${m.type}`,
-      );
-      return true;
-    }
-    if (ch === "s") {
-      this.#savePrompt(e, h);
-      return true;
-    }
-    if (ch === "r") {
-      m.end();
-      m.pausedAt = undefined;
-      this.#app.restart(m.jobId, m.type, e.options).then(
-        () => this.#app.notify(`restarted job ${m.jobId} ${m.type}`),
-        (err) => this.#app.fail(err),
-      );
-      return true;
-    }
-    if (ch === "/") {
-      searchPrompt(this.#app, () => this.focused, () => this.#rows.get(m.key) ?? 10);
-      return true;
-    }
-    return paneKey(this.#app, m, h, ch, key, rows);
+  statusPrefix(): string {
+    const m = this.#model;
+    const paused = m.pausedCount;
+    return `Streams: ${m.panes.length} | Active: ${m.activeCount}${
+      paused ? ` | Paused: ${paused}` : ""
+    } |`;
   }
 
-  #filterPrompt(m: PaneModel): void {
+  /** The focused pane, or a message that there is none. */
+  #focused(): MonitorPane | undefined {
+    const p = this.#model.focused;
+    if (!p) this.#host.notify("no stream: press + to add one", true);
+    return p;
+  }
+
+  removeFocused(): void {
+    const p = this.#focused();
+    if (!p) return;
+    this.#model.remove(p);
+    this.#host.notify(`removed job ${p.model.jobId} ${p.model.type}`);
+  }
+
+  moveFocus(delta: number): void {
+    this.#model.moveFocus(delta);
+  }
+
+  clearFocused(): void {
+    const p = this.#focused();
+    if (!p) return;
+    this.#model.clear(p);
+    this.#host.notify(`cleared job ${p.model.jobId} ${p.model.type}`);
+  }
+
+  togglePause(): void {
+    const p = this.#focused();
+    if (!p) return;
+    const m = p.model;
+    m.togglePause(this.#model.handleOf(p)?.lines ?? 0);
+    this.#host.notify(
+      m.pausedAt !== undefined
+        ? `paused job ${m.jobId} ${m.type}: lines keep buffering`
+        : `resumed job ${m.jobId} ${m.type}`,
+    );
+  }
+
+  restartFocused(): void {
+    const p = this.#focused();
+    if (!p) return;
+    this.#model.restart(p).then(
+      () => this.#host.notify(`restarted job ${p.model.jobId} ${p.model.type}`),
+      (err) => this.#host.fail(err),
+    );
+  }
+
+  toggleMerged(): void {
+    this.#model.merged = !this.#model.merged;
+  }
+
+  close(): void {
+    this.#host.closeMonitor();
+  }
+
+  filterPrompt(): void {
+    const m = this.#focused()?.model;
+    if (!m) return;
     const before = m.filterText;
-    const apply = (v: string): boolean => {
+    const compile = (p: string) => compileTuiPattern(p, "filter");
+    const apply = (v: string): Error | undefined => {
       try {
-        m.setFilter(v, (p) => compileUserPattern(p, "filter"));
-        this.#app.notify(v ? `filter /${v}/ on job ${m.jobId} ${m.type}` : "filter removed");
-        return true;
+        m.setFilter(v, compile);
       } catch (err) {
-        this.#app.fail(err);
-        return false;
+        return err as Error;
       }
+      this.#host.notify(v ? `filter /${v}/ on job ${m.jobId} ${m.type}` : "filter removed");
     };
-    this.#app.openModal(
-      new Prompt(this.#app.screen, {
+    const kept = before ? `the filter stays /${before}/` : "no filter is applied";
+    this.#host.openModal(
+      new Prompt(this.#host.screen, {
         label: "Filter (regex, empty removes)",
         initial: before,
         onChange: (v) => {
-          apply(v);
-          this.#app.markDirty();
+          const err = apply(v);
+          if (err) this.#host.notify(`error: ${err.message}`, true);
+          this.#host.markDirty();
         },
         onSubmit: (v) => {
-          if (!apply(v)) m.setFilter(before, (p) => compileUserPattern(p, "filter"));
+          const err = apply(v);
+          if (!err) return;
+          m.setFilter(before, compile);
+          this.#host.notify(`error: ${err.message}; ${kept}`, true);
         },
-        onCancel: () => m.setFilter(before, (p) => compileUserPattern(p, "filter")),
+        onCancel: () => m.setFilter(before, compile),
       }),
     );
   }
 
-  #savePrompt(e: Entry, h: StreamHandle | undefined): void {
-    const m = e.model;
+  savePrompt(): void {
+    const p = this.#focused();
+    if (!p) return;
+    const m = p.model;
     const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace(
       "T",
       "-",
     );
     const safeId = m.jobId.replace(/[^\w.-]/g, "_");
-    const initial = `${expandHome(this.#app.saveDir)}/${safeId}-${m.type}-${stamp}.log`;
-    this.#app.openModal(
-      new Prompt(this.#app.screen, {
+    const initial = `${expandHome(this.#saveDir)}/${safeId}-${m.type}-${stamp}.log`;
+    this.#host.openModal(
+      new Prompt(this.#host.screen, {
         label: "Save to",
         initial,
         onSubmit: (path) => {
-          if (!path.trim()) return;
-          save(path.trim(), m, h).then(
+          const target = path.trim();
+          if (!target) return;
+          savePane(target, m, this.#model.handleOf(p)?.buffer?.all).then(
             (n) =>
-              this.#app.notify(`saved ${n} lines of job ${m.jobId} ${m.type} to ${path.trim()}`),
-            (err) => this.#app.fail(err),
+              this.#host.notify(
+                `saved ${plural(n, "line")} of job ${m.jobId} ${m.type} to ${target}`,
+              ),
+            (err) => this.#host.fail(err),
           );
         },
       }),
     );
   }
+}
 
-  status(): string {
-    const n = this.#entries.length;
-    const handles = this.#entries.map((e) => this.#handle(e));
-    const active = handles.filter((h) => h && h.state !== "ended" && h.state !== "error").length;
-    const paused = this.#entries.filter((e) => e.model.pausedAt !== undefined).length;
-    return ` Streams: ${n} | Active: ${active}${paused ? ` | Paused: ${paused}` : ""} | ` +
-      "+ add  - remove  ←/→ focus  f filter  c clear  p pause  s save  r restart  m merge  ? help  q close";
-  }
-
-  help(): string[] {
-    return [
-      "Stream Monitor",
-      "  +, Ctrl+s      add a stream (pick a job or type an id; stdout/stderr)",
-      "  -              remove the focused stream",
-      "  ←/→            focus previous/next stream",
-      "  ↑/↓ PgUp/PgDn  scroll the focused stream; Home/End (End follows again)",
-      "  f, Ctrl+f      filter the focused stream (regex, applied as you type)",
-      "  c              clear the stream's buffer",
-      "  p              pause/resume (lines keep buffering; count shown)",
-      "  s              save the stream to a file",
-      "  r              restart the stream (read again from the start)",
-      "  /  n  N        search; next older / newer match",
-      "  t  w  m        timestamps, line wrap, merged view by time",
-      "  q, Esc         close the monitor (streams keep running)",
-    ];
-  }
+/** Lines as a pane reads them. */
+interface Lines {
+  readonly length: number;
+  slice(from: number, count: number): { content: string }[];
 }
 
 /** Write a pane's lines (its filter applied) to a file; returns how many. */
-async function save(path: string, m: PaneModel, h: StreamHandle | undefined): Promise<number> {
-  const src = h?.buffer?.all;
-  const dir = path.slice(0, path.lastIndexOf("/"));
-  if (dir) await Deno.mkdir(dir, { recursive: true });
+async function savePane(path: string, m: PaneModel, src: Lines | undefined): Promise<number> {
+  await Deno.mkdir(dirname(path), { recursive: true });
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
-  const enc = new TextEncoder();
   let n = 0;
   try {
     const len = src?.length ?? 0;
@@ -403,7 +355,7 @@ async function save(path: string, m: PaneModel, h: StreamHandle | undefined): Pr
         text += l.content + "\n";
         n++;
       }
-      if (text) await file.write(enc.encode(text));
+      if (text) await writeText(file, text);
     }
   } finally {
     file.close();

@@ -1,85 +1,57 @@
 /**
  * Keys shared by every stream pane (output view and monitor): scrolling, search, toggles.
+ * One table, spread into the output view's and the monitor's.
  * @module
  */
-import { compileUserPattern } from "../../engine/filter.ts";
-import type { StreamHandle } from "../../engine/stream_manager.ts";
-import type { PaneModel } from "../model/pane_model.ts";
-import type { KeyInfo } from "../widgets/blessed.ts";
-import { Prompt } from "../widgets/modal.ts";
-import type { App } from "./app.ts";
+import type { KeyTable } from "../model/key_table.ts";
+import type { PaneControls } from "./pane_controls.ts";
 
-/** Handle a scrolling/search/toggle key for a pane; false if it is not one. */
-export function paneKey(
-  app: App,
-  m: PaneModel,
-  h: StreamHandle | undefined,
-  ch: string | undefined,
-  key: KeyInfo,
-  rows: number,
-): boolean {
-  const src = h?.buffer?.all;
-  switch (key.full ?? key.name) {
-    case "up":
-      if (src) m.scrollUp(src, 1, rows);
-      return true;
-    case "down":
-      if (src) m.scrollDown(src, 1);
-      return true;
-    case "pageup":
-      if (src) m.scrollUp(src, Math.max(1, rows - 1), rows);
-      return true;
-    case "pagedown":
-      if (src) m.scrollDown(src, Math.max(1, rows - 1));
-      return true;
-    case "home":
-      if (src) m.home(src, rows);
-      return true;
-    case "end":
-      m.end();
-      return true;
-  }
-  if (ch === "t") {
-    m.timestamps = !m.timestamps;
-    app.notify(`timestamps ${m.timestamps ? "on" : "off"}`);
-    return true;
-  }
-  if (ch === "w") {
-    m.wrap = !m.wrap;
-    app.notify(`line wrap ${m.wrap ? "on" : "off"}`);
-    return true;
-  }
-  if (ch === "n" || ch === "N") {
-    if (!m.search) {
-      app.notify("no search: press / first", true);
-    } else if (src && !m.findNext(src, rows, ch === "n")) {
-      app.notify(`no ${ch === "n" ? "older" : "newer"} match for /${m.searchText}/`, true);
-    }
-    return true;
-  }
-  return false;
+/** Something with pane controls (the output view, the monitor). */
+export interface HasPane {
+  readonly pane: PaneControls;
 }
 
-/** Prompt for a search regex for the pane `get()` returns. */
-export function searchPrompt(app: App, get: () => PaneModel | undefined, rows: () => number): void {
-  const m = get();
-  if (!m) return;
-  app.openModal(
-    new Prompt(app.screen, {
-      label: "Search (regex; n older, N newer)",
-      initial: m.searchText,
-      onSubmit: (v) => {
-        try {
-          m.search = v ? compileUserPattern(v, "search") : undefined;
-          m.searchText = v;
-          const h = app.handle(m.jobId, m.type);
-          if (m.search && h?.buffer && !m.findNext(h.buffer.all, rows(), true)) {
-            app.notify(`no match for /${v}/`, true);
-          }
-        } catch (err) {
-          app.fail(err);
-        }
-      },
-    }),
-  );
-}
+/** The pane keys, shared by the output view's and the monitor's tables. */
+export const PANE_KEYS: KeyTable<HasPane> = [
+  {
+    keys: ["up", "down"],
+    label: "↑/↓",
+    description: "scroll one line (scrolling up stops following)",
+    hint: "scroll",
+    run: (t, key) => t.pane.scroll(key === "up" ? -1 : 1),
+  },
+  {
+    keys: ["pageup", "pagedown"],
+    label: "PgUp/PgDn",
+    description: "scroll one page",
+    run: (t, key) => t.pane.scroll(key === "pageup" ? "page-up" : "page-down"),
+  },
+  {
+    keys: ["home"],
+    label: "Home",
+    description: "go to the oldest line",
+    run: (t) => t.pane.home(),
+  },
+  {
+    keys: ["end"],
+    label: "End",
+    description: "go to the newest line (and follow new ones while streaming)",
+    run: (t) => t.pane.end(),
+  },
+  {
+    keys: ["/"],
+    label: "/",
+    description: "search (regex) through the whole scroll-back",
+    hint: "search",
+    run: (t) => t.pane.searchPrompt(),
+  },
+  { keys: ["n"], label: "n", description: "next older match", run: (t) => t.pane.next(true) },
+  { keys: ["N"], label: "N", description: "next newer match", run: (t) => t.pane.next(false) },
+  {
+    keys: ["t"],
+    label: "t",
+    description: "timestamps on/off",
+    run: (t) => t.pane.toggleTimestamps(),
+  },
+  { keys: ["w"], label: "w", description: "line wrap on/off", run: (t) => t.pane.toggleWrap() },
+];

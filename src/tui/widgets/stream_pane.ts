@@ -5,7 +5,7 @@
  */
 import type { StreamHandle } from "../../engine/stream_manager.ts";
 import type { Rect } from "../model/layout.ts";
-import { formatLine, type Highlight } from "../model/line_format.ts";
+import { formatLine, formatProgress, type Highlight, safeText } from "../model/line_format.ts";
 import type { PaneModel } from "../model/pane_model.ts";
 import { fitLine } from "../model/text_fit.ts";
 import { type Box, createBox, type Screen } from "./blessed.ts";
@@ -67,23 +67,23 @@ export class StreamPaneWidget {
     this.box.setLabel(label.length > inner ? label.slice(0, inner - 1) + "…" : label);
     this.box.style.border = { fg: options.focused ? "cyan" : "gray" };
     const total = handle?.lines ?? 0;
-    const info: string[] = [`${total} lines`];
+    const src = handle?.buffer?.all;
+    const info: string[] = [plural(total, "line")];
     if (handle?.discarded) info.push(`${handle.discarded} dropped`);
     if (model.pausedAt !== undefined) info.push(`PAUSED ${model.waiting(total)} waiting`);
-    else if (model.anchor !== undefined) info.push("scrolled (End follows)");
-    if (model.filterText) info.push(`filter /${model.filterText}/`);
-    if (model.searchText) info.push(`search /${model.searchText}/`);
+    else if (src && model.scrolledBack(src)) info.push("scrolled (End follows)");
+    if (model.filterText) info.push(`filter /${safeText(model.filterText)}/`);
+    if (model.searchText) info.push(`search /${safeText(model.searchText)}/`);
     if (model.timestamps) info.push("time");
     if (!model.wrap) info.push("nowrap");
     if (
       handle?.message &&
       (handle.state === "error" || handle.state === "retrying" || handle.state === "idle")
     ) {
-      info.push(handle.message);
+      info.push(safeText(handle.message));
     }
     const infoRow = fitLine(`\x1b[1m${info.join(" · ")}\x1b[0m`, inner, false)[0];
     const rows = this.bodyRows;
-    const src = handle?.buffer?.all;
     const out: string[] = [];
     if (src) {
       const lines = model.visible(src, rows);
@@ -97,13 +97,15 @@ export class StreamPaneWidget {
       }
       const last = lines.at(-1)?.num ?? 0;
       if (model.progress && model.following && model.progress.lineNum > last) {
-        out.push(fitLine(`\x1b[32m${model.progress.text}\x1b[0m`, inner, false)[0]);
+        out.push(fitLine(formatProgress(model.progress.text), inner, false)[0]);
       }
     }
     let body = out.slice(-rows);
     if (!src || (src.length === 0 && !model.progress)) {
       body = [
-        handle?.message ? fitLine(handle.message, inner, true).join("\n") : "(no output yet)",
+        handle?.message
+          ? fitLine(safeText(handle.message), inner, true).join("\n")
+          : "(no output yet)",
       ];
     }
     this.box.setContent([infoRow, ...body].join("\n"));
@@ -113,4 +115,9 @@ export class StreamPaneWidget {
   destroy(): void {
     this.box.destroy();
   }
+}
+
+/** "1 line", "2 lines". */
+export function plural(n: number, word: string): string {
+  return `${n} ${n === 1 ? word : word + "s"}`;
 }

@@ -1,10 +1,11 @@
+import { deepStrictEqual } from "node:assert";
 import { openBackend, which } from "../../../src/cluster/backend.ts";
 import { SlurmCliBackend } from "../../../src/cluster/slurm_cli.ts";
 import { SlurmRestBackend } from "../../../src/cluster/slurm_rest.ts";
 import { defaultRawConfig } from "../../../src/config/defaults.ts";
 import { type Config, configSchema } from "../../../src/config/schema.ts";
 import { UsageError, UserFacingError } from "../../../src/errors.ts";
-import { assert, assertEquals, assertRejects } from "../../_helpers/assert.ts";
+import { assert, assertRejects } from "../../_helpers/assert.ts";
 
 function config(api: Partial<Config["streaming"]["slurm_api"]> = {}): Config {
   const c = configSchema.parse(defaultRawConfig());
@@ -28,10 +29,10 @@ Deno.test("which finds executables on PATH without starting them", async () => {
   try {
     await Deno.writeTextFile(`${dir}/tool`, "#!/bin/sh\n", { mode: 0o755 });
     await Deno.writeTextFile(`${dir}/data`, "x", { mode: 0o644 });
-    assertEquals(await which("tool", `/nonexistent:${dir}/`), `${dir}/tool`);
-    assertEquals(await which("data", dir), undefined, "not executable");
-    assertEquals(await which("missing", dir), undefined);
-    assertEquals(await which(`${dir}/tool`, ""), `${dir}/tool`);
+    deepStrictEqual(await which("tool", `/nonexistent:${dir}/`), `${dir}/tool`);
+    deepStrictEqual(await which("data", dir), undefined, "not executable");
+    deepStrictEqual(await which("missing", dir), undefined);
+    deepStrictEqual(await which(`${dir}/tool`, ""), `${dir}/tool`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -40,7 +41,7 @@ Deno.test("which finds executables on PATH without starting them", async () => {
 Deno.test("openBackend auto: slurmrestd when enabled, else the commands if on PATH, else nothing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "s9s-path-" });
   try {
-    assertEquals(await withPath(dir, () => openBackend(config(), "auto")), undefined);
+    deepStrictEqual(await withPath(dir, () => openBackend(config(), "auto")), undefined);
     await Deno.writeTextFile(`${dir}/scontrol`, "#!/bin/sh\n", { mode: 0o755 });
     const cli = await withPath(dir, () => openBackend(config(), "auto"));
     assert(cli instanceof SlurmCliBackend);
@@ -65,7 +66,7 @@ Deno.test("openBackend explains a backend that cannot work", async () => {
 Deno.test("openBackend mock starts the embedded cluster", async () => {
   const mock = await openBackend(config(), "mock", { mockSpeed: 10 });
   try {
-    assertEquals(mock?.name, "mock");
+    deepStrictEqual(mock?.name, "mock");
     assert((await mock!.listJobs()).length > 0);
   } finally {
     mock?.close();

@@ -1,8 +1,8 @@
+import { deepStrictEqual } from "node:assert";
 import { fieldsFromId, resolveOutput } from "../../../src/cluster/path_resolver.ts";
 import type { JobInfo } from "../../../src/cluster/job.ts";
 import { defaultRawConfig } from "../../../src/config/defaults.ts";
 import { type Config, configSchema } from "../../../src/config/schema.ts";
-import { assertEquals } from "../../_helpers/assert.ts";
 
 function streaming(fp: Partial<Config["streaming"]["file_paths"]> = {}): Config["streaming"] {
   const c = configSchema.parse(defaultRawConfig());
@@ -46,30 +46,30 @@ const summary = (r: Awaited<ReturnType<typeof resolveOutput>>) => ({
 Deno.test("resolveOutput prefers the job's own StdOut/StdErr, relative to WorkDir, expanding what Slurm left", async () => {
   const j = job({ stdout: "logs/%x-%j.out", stderr: "/abs/%x-%j.err" });
   const f = fs("/home/ada/run/logs/train-42.out", "/abs/train-42.err");
-  assertEquals(summary(await resolveOutput("42", j, "stdout", streaming(), f)), {
+  deepStrictEqual(summary(await resolveOutput("42", j, "stdout", streaming(), f)), {
     chosen: "/home/ada/run/logs/train-42.out",
     merged: false,
     tried: ["+ /home/ada/run/logs/train-42.out [StdOut]"],
   });
   const err = await resolveOutput("42", j, "stderr", streaming(), f);
-  assertEquals(err.location?.path, "/abs/train-42.err");
-  assertEquals(err.location?.host, "cn01");
+  deepStrictEqual(err.location?.path, "/abs/train-42.err");
+  deepStrictEqual(err.location?.host, "cn01");
 });
 
 Deno.test("resolveOutput uses Slurm's default slurm-%j.out, with stderr merged into it", async () => {
   const f = fs("/home/ada/run/slurm-42.out");
-  assertEquals(
+  deepStrictEqual(
     summary(await resolveOutput("42", job(), "stdout", streaming(), f)).chosen,
     "/home/ada/run/slurm-42.out",
   );
   const err = summary(await resolveOutput("42", job(), "stderr", streaming(), f));
-  assertEquals([err.chosen, err.merged], ["/home/ada/run/slurm-42.out", true]);
+  deepStrictEqual([err.chosen, err.merged], ["/home/ada/run/slurm-42.out", true]);
 });
 
 Deno.test("resolveOutput sends stderr to the stdout file when Slurm reports no separate StdErr", async () => {
   const j = job({ stdout: "/o/%j.txt" });
   const err = summary(await resolveOutput("42", j, "stderr", streaming(), fs("/o/42.txt")));
-  assertEquals(err, {
+  deepStrictEqual(err, {
     chosen: "/o/42.txt",
     merged: true,
     tried: ["+ /o/42.txt [StdOut (stderr is not separate)]"],
@@ -78,13 +78,13 @@ Deno.test("resolveOutput sends stderr to the stdout file when Slurm reports no s
 
 Deno.test("resolveOutput names array tasks slurm-%A_%a.out by default and pads %4a", async () => {
   const t = job({ id: "40_3", jobId: 43, arrayJobId: 40, arrayTaskId: 3 });
-  assertEquals(
+  deepStrictEqual(
     (await resolveOutput("40_3", t, "stdout", streaming(), fs("/home/ada/run/slurm-40_3.out")))
       .location?.path,
     "/home/ada/run/slurm-40_3.out",
   );
   const padded = job({ ...t, stdout: "/o/r-%A-%4a.out" });
-  assertEquals(
+  deepStrictEqual(
     (await resolveOutput("40_3", padded, "stdout", streaming(), fs("/o/r-40-0003.out"))).location
       ?.path,
     "/o/r-40-0003.out",
@@ -93,7 +93,7 @@ Deno.test("resolveOutput names array tasks slurm-%A_%a.out by default and pads %
 
 Deno.test("resolveOutput expands %N to the first node of the job", async () => {
   const j = job({ batchHost: undefined, nodeList: "gpu[07-09]", stdout: "/scratch/%N/%j.log" });
-  assertEquals(
+  deepStrictEqual(
     (await resolveOutput("42", j, "stdout", streaming(), fs("/scratch/gpu07/42.log"))).location
       ?.path,
     "/scratch/gpu07/42.log",
@@ -107,7 +107,7 @@ Deno.test("resolveOutput tries StdOut, then base_dir + pattern, then custom patt
     custom_patterns: ["/nfs/job_%j/*.log"],
   });
   const j = job({ stdout: "/gone/%j.out" });
-  assertEquals(summary(await resolveOutput("42", j, "stdout", cfg, fs("/nfs/job_42/a.log"))), {
+  deepStrictEqual(summary(await resolveOutput("42", j, "stdout", cfg, fs("/nfs/job_42/a.log"))), {
     chosen: "/nfs/job_42/a.log",
     merged: false,
     tried: [
@@ -116,7 +116,7 @@ Deno.test("resolveOutput tries StdOut, then base_dir + pattern, then custom patt
       "+ /nfs/job_42/*.log [file_paths.custom_patterns]",
     ],
   });
-  assertEquals(
+  deepStrictEqual(
     summary(
       await resolveOutput("42", j, "stdout", cfg, fs("/logs/ada/42.out", "/nfs/job_42/a.log")),
     ).chosen,
@@ -126,7 +126,7 @@ Deno.test("resolveOutput tries StdOut, then base_dir + pattern, then custom patt
 
 Deno.test("resolveOutput follows the job's own file when nothing is visible yet", async () => {
   const r = await resolveOutput("42", job({ stdout: "/o/%j.out" }), "stdout", streaming(), fs());
-  assertEquals([r.location?.path, r.location?.exists], ["/o/42.out", false]);
+  deepStrictEqual([r.location?.path, r.location?.exists], ["/o/42.out", false]);
 });
 
 Deno.test("resolveOutput uses --path first, expanded against the job, and only it", async () => {
@@ -137,7 +137,7 @@ Deno.test("resolveOutput uses --path first, expanded against the job, and only i
       pathOverride: "mine-%j.log",
     }),
   );
-  assertEquals(r, {
+  deepStrictEqual(r, {
     chosen: "/home/ada/run/mine-42.log",
     merged: false,
     tried: ["- /home/ada/run/mine-42.log [--path]"],
@@ -145,7 +145,7 @@ Deno.test("resolveOutput uses --path first, expanded against the job, and only i
   const err = summary(
     await resolveOutput("42", j, "stderr", streaming(), { ...fs(), pathOverride: "/p/%j" }),
   );
-  assertEquals([err.chosen, err.merged], ["/p/42", true]);
+  deepStrictEqual([err.chosen, err.merged], ["/p/42", true]);
   const sep = summary(
     await resolveOutput("42", j, "stderr", streaming(), {
       ...fs(),
@@ -153,7 +153,7 @@ Deno.test("resolveOutput uses --path first, expanded against the job, and only i
       stderrPathOverride: "/p/%j.e",
     }),
   );
-  assertEquals([sep.chosen, sep.merged, sep.tried], ["/p/42.e", false, [
+  deepStrictEqual([sep.chosen, sep.merged, sep.tried], ["/p/42.e", false, [
     "- /p/42.e [--stderr-path]",
   ]]);
 });
@@ -165,20 +165,20 @@ Deno.test("resolveOutput finds a forgotten job by its id through the configured 
     stderr_pattern: "job-%j.err",
   });
   const out = summary(await resolveOutput("9", undefined, "stdout", cfg, fs("/logs/job-9.log")));
-  assertEquals(out.chosen, "/logs/job-9.log");
+  deepStrictEqual(out.chosen, "/logs/job-9.log");
   const err = await resolveOutput("9", undefined, "stderr", cfg, fs("/logs/job-9.log"));
-  assertEquals(err.location, undefined);
-  assertEquals(err.candidates[0].path, "/logs/job-9.err");
+  deepStrictEqual(err.location, undefined);
+  deepStrictEqual(err.candidates[0].path, "/logs/job-9.err");
 });
 
 Deno.test("resolveOutput falls back to Slurm's default name here for a forgotten array task", async () => {
   const p = `${Deno.cwd()}/slurm-5_2.out`;
   const r = summary(await resolveOutput("5_2", undefined, "stdout", streaming(), fs(p)));
-  assertEquals(r.chosen, p);
+  deepStrictEqual(r.chosen, p);
 });
 
 Deno.test("fieldsFromId splits array task ids", () => {
   const f = fieldsFromId("5_2");
-  assertEquals([f.jobId, f.arrayJobId, f.arrayTaskId], [5, 5, 2]);
-  assertEquals(fieldsFromId("17").arrayTaskId, undefined);
+  deepStrictEqual([f.jobId, f.arrayJobId, f.arrayTaskId], [5, 5, 2]);
+  deepStrictEqual(fieldsFromId("17").arrayTaskId, undefined);
 });

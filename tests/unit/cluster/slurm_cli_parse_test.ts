@@ -1,5 +1,7 @@
+import { deepStrictEqual } from "node:assert";
 import { SlurmCliBackend } from "../../../src/cluster/slurm_cli.ts";
-import { type CommandResult, runSlurmCommand } from "../../../src/cluster/slurm_command.ts";
+import { runSlurmCommand } from "../../../src/cluster/slurm_command.ts";
+import { fakeRunner } from "./_fake_runner.ts";
 import { jobsFromSlurmJson } from "../../../src/cluster/slurm_json.ts";
 import {
   configValue,
@@ -11,7 +13,7 @@ import {
   slurmTime,
 } from "../../../src/cluster/slurm_text.ts";
 import { UsageError, UserFacingError } from "../../../src/errors.ts";
-import { assert, assertEquals, assertRejects } from "../../_helpers/assert.ts";
+import { assert, assertRejects } from "../../_helpers/assert.ts";
 
 const fixture = (name: string) =>
   Deno.readTextFileSync(new URL(`../../../fixtures/slurm/${name}`, import.meta.url));
@@ -30,19 +32,19 @@ Deno.test("parseKeyValues keeps spaces inside names and paths", () => {
     "JobId=17 JobName=fail job UserId=root(0) Command=/bin/run a=b WorkDir=/tmp/s9s fx " +
       "StdErr=/tmp/s9s fx/fail job-17.out StdIn=/dev/null StdOut=/tmp/x y=z.out Power= ",
   );
-  assertEquals(rec.get("JobName"), "fail job");
-  assertEquals(rec.get("Command"), "/bin/run a=b");
-  assertEquals(rec.get("WorkDir"), "/tmp/s9s fx");
-  assertEquals(rec.get("StdErr"), "/tmp/s9s fx/fail job-17.out");
-  assertEquals(rec.get("StdOut"), "/tmp/x y=z.out");
-  assertEquals(rec.get("Power"), "");
+  deepStrictEqual(rec.get("JobName"), "fail job");
+  deepStrictEqual(rec.get("Command"), "/bin/run a=b");
+  deepStrictEqual(rec.get("WorkDir"), "/tmp/s9s fx");
+  deepStrictEqual(rec.get("StdErr"), "/tmp/s9s fx/fail job-17.out");
+  deepStrictEqual(rec.get("StdOut"), "/tmp/x y=z.out");
+  deepStrictEqual(rec.get("Power"), "");
 });
 
 Deno.test("parseScontrolJobs reads one-line output with spaces, array tasks and the pending rest", () => {
   const jobs = parseScontrolJobs(fixture("scontrol-show-job-oneline.txt"));
-  assertEquals(jobs.map((j) => j.id), ["17", "18_[3-5%2]", "18_2", "18_1", "19", "20"]);
+  deepStrictEqual(jobs.map((j) => j.id), ["17", "18_[3-5%2]", "18_2", "18_1", "19", "20"]);
   const [failed, rest, task2] = jobs;
-  assertEquals(
+  deepStrictEqual(
     pick(failed, [
       "name",
       "state",
@@ -63,8 +65,8 @@ Deno.test("parseScontrolJobs reads one-line output with spaces, array tasks and 
       stderr: "/tmp/s9s fx/fail job-17.out",
     },
   );
-  assertEquals(failed.endTime, at("2026-11-29T15:29:48"));
-  assertEquals(
+  deepStrictEqual(failed.endTime, at("2026-11-29T15:29:48"));
+  deepStrictEqual(
     pick(rest, ["jobId", "arrayJobId", "arrayTaskId", "arrayTaskString", "state", "reason"]),
     {
       jobId: 18,
@@ -74,9 +76,9 @@ Deno.test("parseScontrolJobs reads one-line output with spaces, array tasks and 
       reason: "JobArrayTaskLimit",
     },
   );
-  assertEquals(rest.startTime, undefined);
-  assertEquals(rest.batchHost, undefined);
-  assertEquals(
+  deepStrictEqual(rest.startTime, undefined);
+  deepStrictEqual(rest.batchHost, undefined);
+  deepStrictEqual(
     pick(task2, [
       "jobId",
       "arrayJobId",
@@ -98,20 +100,24 @@ Deno.test("parseScontrolJobs reads one-line output with spaces, array tasks and 
       stderr: "/tmp/s9s fx/arr-18_2.err",
     },
   );
-  assertEquals(task2.exitCode, undefined, "no exit code while running");
-  assertEquals(task2.endTime, undefined, "a running job's EndTime is its time limit");
-  assertEquals(jobs[5].stdout, "/tmp/s9s fx/rel-20-%N.out");
+  deepStrictEqual(task2.exitCode, undefined, "no exit code while running");
+  deepStrictEqual(task2.endTime, undefined, "a running job's EndTime is its time limit");
+  deepStrictEqual(jobs[5].stdout, "/tmp/s9s fx/rel-20-%N.out");
 });
 
 Deno.test("parseScontrolJobs reads the multi-line form of an array job", () => {
   const jobs = parseScontrolJobs(fixture("scontrol-show-job-13.txt"));
-  assertEquals(jobs.map((j) => [j.id, j.jobId, j.arrayTaskId]), [["13_3", 13, 3], ["13_2", 16, 2], [
+  deepStrictEqual(jobs.map((j) => [j.id, j.jobId, j.arrayTaskId]), [["13_3", 13, 3], [
+    "13_2",
+    16,
+    2,
+  ], [
     "13_1",
     15,
     1,
   ]]);
   const t = jobs[1];
-  assertEquals(
+  deepStrictEqual(
     pick(t, [
       "name",
       "user",
@@ -135,34 +141,37 @@ Deno.test("parseScontrolJobs reads the multi-line form of an array job", () => {
       backend: "cli",
     },
   );
-  assertEquals(t.reason, undefined, "Reason=None is no reason");
-  assertEquals(t.submitTime, at("2026-11-29T15:14:54"));
-  assertEquals(t.startTime, at("2026-11-29T15:14:55"));
+  deepStrictEqual(t.reason, undefined, "Reason=None is no reason");
+  deepStrictEqual(t.submitTime, at("2026-11-29T15:14:54"));
+  deepStrictEqual(t.startTime, at("2026-11-29T15:14:55"));
 });
 
 Deno.test("parseScontrolJobs maps held, cancelled, failed and %N-pattern jobs", () => {
   const [held] = parseScontrolJobs(fixture("scontrol-show-job-12.txt"));
-  assertEquals(pick(held, ["id", "state", "reason", "nodeList", "batchHost", "startTime"]), {
+  deepStrictEqual(pick(held, ["id", "state", "reason", "nodeList", "batchHost", "startTime"]), {
     id: "12",
     state: "PENDING",
     reason: "JobHeldUser",
   });
   const [cancelled] = parseScontrolJobs(fixture("scontrol-show-job-cancelled.txt"));
-  assertEquals(pick(cancelled, ["state", "exitCode", "exitSignal"]), {
+  deepStrictEqual(pick(cancelled, ["state", "exitCode", "exitSignal"]), {
     state: "CANCELLED",
     exitCode: 0,
     exitSignal: 15,
   });
   const [failed] = parseScontrolJobs(fixture("scontrol-show-job-10.txt"));
-  assertEquals(pick(failed, ["state", "exitCode", "exitSignal"]), { state: "FAILED", exitCode: 3 });
+  deepStrictEqual(pick(failed, ["state", "exitCode", "exitSignal"]), {
+    state: "FAILED",
+    exitCode: 3,
+  });
   const [run] = parseScontrolJobs(fixture("scontrol-show-job-11.txt"));
-  assertEquals(pick(run, ["workDir", "stdout", "stderr"]), {
+  deepStrictEqual(pick(run, ["workDir", "stdout", "stderr"]), {
     workDir: "/tmp/s9s-wd",
     stdout: "/tmp/s9s-wd/s9s-run-11-root-%N.out",
     stderr: "/tmp/s9s-wd/s9s-run-11.err",
   });
   const [pendingArray] = parseScontrolJobs(fixture("scontrol-show-job-pending-array-held.txt"));
-  assertEquals(pick(pendingArray, ["id", "jobId", "arrayJobId", "arrayTaskString", "reason"]), {
+  deepStrictEqual(pick(pendingArray, ["id", "jobId", "arrayJobId", "arrayTaskString", "reason"]), {
     id: "8_[1-5%2]",
     jobId: 8,
     arrayJobId: 8,
@@ -172,14 +181,14 @@ Deno.test("parseScontrolJobs maps held, cancelled, failed and %N-pattern jobs", 
 });
 
 Deno.test("parseExitCode and slurmTime handle Slurm's spellings", () => {
-  assertEquals(parseExitCode("3:0"), { exitCode: 3, exitSignal: undefined });
-  assertEquals(parseExitCode("0:9"), { exitCode: 0, exitSignal: 9 });
-  assertEquals(parseExitCode("garbage"), {});
-  assertEquals(slurmTime("Unknown"), undefined);
-  assertEquals(slurmTime("None"), undefined);
-  assertEquals(slurmTime("N/A"), undefined);
-  assertEquals(slurmTime("2026-11-29T15:14:54"), at("2026-11-29T15:14:54"));
-  assertEquals(
+  deepStrictEqual(parseExitCode("3:0"), { exitCode: 3, exitSignal: undefined });
+  deepStrictEqual(parseExitCode("0:9"), { exitCode: 0, exitSignal: 9 });
+  deepStrictEqual(parseExitCode("garbage"), {});
+  deepStrictEqual(slurmTime("Unknown"), undefined);
+  deepStrictEqual(slurmTime("None"), undefined);
+  deepStrictEqual(slurmTime("N/A"), undefined);
+  deepStrictEqual(slurmTime("2026-11-29T15:14:54"), at("2026-11-29T15:14:54"));
+  deepStrictEqual(
     configValue(
       "AccountingStorageType   = accounting_storage/slurmdbd\nX = 1",
       "AccountingStorageType",
@@ -190,14 +199,14 @@ Deno.test("parseExitCode and slurmTime handle Slurm's spellings", () => {
 
 Deno.test("parseSacct maps tasks, pending ranges and names with a pipe", () => {
   const jobs = parseSacct(fixture("sacct.txt"));
-  assertEquals(jobs.map((j) => j.id), ["500", "501", "502_1", "502_2", "502_[3-4]"]);
-  assertEquals(pick(jobs[1], ["name", "state", "exitCode", "exitSignal"]), {
+  deepStrictEqual(jobs.map((j) => j.id), ["500", "501", "502_1", "502_2", "502_[3-4]"]);
+  deepStrictEqual(pick(jobs[1], ["name", "state", "exitCode", "exitSignal"]), {
     name: "long|piped name",
     state: "CANCELLED",
     exitCode: 0,
     exitSignal: 15,
   });
-  assertEquals(
+  deepStrictEqual(
     pick(jobs[2], ["jobId", "arrayJobId", "arrayTaskId", "exitCode", "workDir", "nodeList"]),
     {
       jobId: 503,
@@ -208,9 +217,9 @@ Deno.test("parseSacct maps tasks, pending ranges and names with a pipe", () => {
       nodeList: "node03",
     },
   );
-  assertEquals(jobs[3].nodeList, undefined, "None assigned");
-  assertEquals(jobs[3].startTime, undefined);
-  assertEquals(jobs[4].arrayTaskString, "3-4");
+  deepStrictEqual(jobs[3].nodeList, undefined, "None assigned");
+  deepStrictEqual(jobs[3].startTime, undefined);
+  deepStrictEqual(jobs[4].arrayTaskString, "3-4");
 });
 
 Deno.test("parseSqueueText reads the separator-delimited fallback format", () => {
@@ -220,7 +229,7 @@ Deno.test("parseSqueueText reads the separator-delimited fallback format", () =>
     byId.has("18_[3-5%2]") && byId.has("18_1") && byId.has("17"),
     JSON.stringify([...byId.keys()]),
   );
-  assertEquals(
+  deepStrictEqual(
     pick(byId.get("18_1")!, ["jobId", "arrayJobId", "arrayTaskId", "workDir", "batchHost", "name"]),
     {
       jobId: 21,
@@ -231,39 +240,23 @@ Deno.test("parseSqueueText reads the separator-delimited fallback format", () =>
       name: "arr",
     },
   );
-  assertEquals(byId.get("17")!.name, "fail job");
-  assertEquals(byId.get("17")!.arrayJobId, undefined);
-  assertEquals(byId.get("19")!.batchHost, undefined, "n/a");
+  deepStrictEqual(byId.get("17")!.name, "fail job");
+  deepStrictEqual(byId.get("17")!.arrayJobId, undefined);
+  deepStrictEqual(byId.get("19")!.batchHost, undefined, "n/a");
 });
 
 Deno.test("squeue --json output maps like slurmrestd's", () => {
   const jobs = jobsFromSlurmJson(JSON.parse(fixture("squeue.json")), "cli");
-  assertEquals(jobs.map((j) => j.id), ["10", "11", "12", "13_1", "14", "13_2", "13_3"]);
-  assertEquals(pick(jobs[0], ["state", "exitCode", "stdout"]), {
+  deepStrictEqual(jobs.map((j) => j.id), ["10", "11", "12", "13_1", "14", "13_2", "13_3"]);
+  deepStrictEqual(pick(jobs[0], ["state", "exitCode", "stdout"]), {
     state: "FAILED",
     exitCode: 3,
     stdout: "/tmp/s9s-fail-%j.out",
   });
-  assertEquals(jobs[4].user, "s9stest");
+  deepStrictEqual(jobs[4].user, "s9stest");
 });
 
 // ---- the backend's decisions, with the commands replaced by canned answers ----
-
-type Answer = Partial<CommandResult> | ((args: string[]) => Partial<CommandResult>);
-
-function fakeRunner(answers: Record<string, Answer>) {
-  const calls: string[] = [];
-  const run = (cmd: string, args: string[]): Promise<CommandResult> => {
-    const line = [cmd, ...args].join(" ");
-    calls.push(line);
-    const key = Object.keys(answers).find((k) => line.startsWith(k));
-    if (!key) return Promise.reject(new Error(`unexpected command: ${line}`));
-    const a = answers[key];
-    const r = typeof a === "function" ? a(args) : a;
-    return Promise.resolve({ code: 0, stdout: "", stderr: "", ...r });
-  };
-  return { run, calls };
-}
 
 Deno.test("SlurmCliBackend returns [] for an unknown job when accounting is off", async () => {
   const f = fakeRunner({
@@ -271,9 +264,9 @@ Deno.test("SlurmCliBackend returns [] for an unknown job when accounting is off"
     "scontrol show config": { stdout: "AccountingStorageType   = accounting_storage/none\n" },
   });
   const b = new SlurmCliBackend({ run: f.run });
-  assertEquals(await b.getJob("999"), []);
-  assertEquals(await b.getJob("998"), []);
-  assertEquals(
+  deepStrictEqual(await b.getJob("999"), []);
+  deepStrictEqual(await b.getJob("998"), []);
+  deepStrictEqual(
     f.calls.filter((c) => c.startsWith("scontrol show config")).length,
     1,
     "config is asked once",
@@ -288,7 +281,7 @@ Deno.test("SlurmCliBackend asks sacct about forgotten jobs when accounting is on
     "sacct": { stdout: fixture("sacct.txt") },
   });
   const jobs = await new SlurmCliBackend({ run: f.run }).getJob("502");
-  assertEquals(jobs.map((j) => j.id), ["502_1", "502_2", "502_[3-4]"]);
+  deepStrictEqual(jobs.map((j) => j.id), ["502_1", "502_2", "502_[3-4]"]);
   assert(
     f.calls.some((c) => c.startsWith("sacct -j 502 -X -P -n -o JobID,JobIDRaw,")),
     f.calls.join("\n"),
@@ -317,9 +310,9 @@ Deno.test("SlurmCliBackend falls back to squeue -o once squeue --json is refused
   });
   const b = new SlurmCliBackend({ run: f.run });
   const first = await b.listJobs({ states: ["failed"] });
-  assertEquals(first.map((j) => j.id), ["17"]);
+  deepStrictEqual(first.map((j) => j.id), ["17"]);
   await b.listJobs();
-  assertEquals(
+  deepStrictEqual(
     f.calls.filter((c) => c.startsWith("squeue --json")).length,
     1,
     "JSON is not retried",
@@ -330,11 +323,11 @@ Deno.test("SlurmCliBackend.getJobs uses one squeue call and narrows pending arra
   const f = fakeRunner({ "squeue --json": { stdout: fixture("squeue.json") } });
   const b = new SlurmCliBackend({ run: f.run, accounting: false });
   const got = await b.getJobs(["10", "13", "16", "999"]);
-  assertEquals(f.calls.length, 1);
-  assertEquals(got.get("10")!.map((j) => j.id), ["10"]);
-  assertEquals(got.get("13")!.map((j) => j.id), ["13_1", "13_2", "13_3"]);
-  assertEquals(got.get("16")!.map((j) => j.id), ["13_2"], "a task's own job id");
-  assertEquals(got.get("999"), []);
+  deepStrictEqual(f.calls.length, 1);
+  deepStrictEqual(got.get("10")!.map((j) => j.id), ["10"]);
+  deepStrictEqual(got.get("13")!.map((j) => j.id), ["13_1", "13_2", "13_3"]);
+  deepStrictEqual(got.get("16")!.map((j) => j.id), ["13_2"], "a task's own job id");
+  deepStrictEqual(got.get("999"), []);
   const pending = {
     jobs: [{
       job_id: 8,
@@ -346,12 +339,12 @@ Deno.test("SlurmCliBackend.getJobs uses one squeue call and narrows pending arra
   };
   const g = fakeRunner({ "squeue --json": { stdout: JSON.stringify(pending) } });
   const got2 = await new SlurmCliBackend({ run: g.run, accounting: false }).getJobs(["8_4", "8_7"]);
-  assertEquals(got2.get("8_4")!.map((j) => [j.id, j.arrayTaskId, j.arrayTaskString]), [[
+  deepStrictEqual(got2.get("8_4")!.map((j) => [j.id, j.arrayTaskId, j.arrayTaskString]), [[
     "8_4",
     4,
     undefined,
   ]]);
-  assertEquals(got2.get("8_7"), []);
+  deepStrictEqual(got2.get("8_7"), []);
 });
 
 Deno.test("SlurmCliBackend rejects a malformed job id as a usage error", async () => {
@@ -362,7 +355,7 @@ Deno.test("SlurmCliBackend rejects a malformed job id as a usage error", async (
   );
   const err = await assertRejects(() => new SlurmCliBackend({ run: f.run }).getJob("abc"));
   assert(err instanceof UsageError);
-  assertEquals(f.calls, []);
+  deepStrictEqual(f.calls, []);
 });
 
 Deno.test("runSlurmCommand names a missing command and suggests what to do", async () => {

@@ -1,3 +1,4 @@
+import { deepStrictEqual } from "node:assert";
 import type { JobInfo } from "../../../src/cluster/job.ts";
 import {
   isInvalidJobId,
@@ -14,7 +15,7 @@ import { normalizeVersion, pickVersion, versionsInSpec } from "../../../src/clus
 import { jwtClaims } from "../../../src/cluster/jwt_claims.ts";
 import { SlurmRestBackend } from "../../../src/cluster/slurm_rest.ts";
 import { UserFacingError } from "../../../src/errors.ts";
-import { assert, assertEquals, assertRejects } from "../../_helpers/assert.ts";
+import { assert, assertRejects } from "../../_helpers/assert.ts";
 
 const fixture = (name: string) =>
   JSON.parse(Deno.readTextFileSync(new URL(`../../../fixtures/slurm/${name}`, import.meta.url)));
@@ -48,7 +49,7 @@ const CORE: (keyof JobInfo)[] = [
 
 Deno.test("v0.0.38 job: raw wait status becomes exit code 3, paths stay patterns", () => {
   const [j] = jobs("rest-v0.0.38-job-10.json");
-  assertEquals(pick(j, CORE), {
+  deepStrictEqual(pick(j, CORE), {
     id: "10",
     jobId: 10,
     name: "s9s-fail",
@@ -61,7 +62,7 @@ Deno.test("v0.0.38 job: raw wait status becomes exit code 3, paths stay patterns
     batchHost: "vm",
     restarts: 0,
   });
-  assertEquals([j.submitTime, j.startTime, j.endTime], [
+  deepStrictEqual([j.submitTime, j.startTime, j.endTime], [
     1795965294000,
     1795965294000,
     1795965294000,
@@ -70,7 +71,7 @@ Deno.test("v0.0.38 job: raw wait status becomes exit code 3, paths stay patterns
 
 Deno.test("v0.0.38 job: a cancelled job has a signal and no exit code of its own", () => {
   const [j] = jobs("rest-v0.0.38-job-cancelled.json");
-  assertEquals(pick(j, ["state", "exitCode", "exitSignal"]), {
+  deepStrictEqual(pick(j, ["state", "exitCode", "exitSignal"]), {
     state: "CANCELLED",
     exitCode: 0,
     exitSignal: 15,
@@ -79,7 +80,7 @@ Deno.test("v0.0.38 job: a cancelled job has a signal and no exit code of its own
 
 Deno.test("v0.0.38 job: a running job has no exit code and no end time", () => {
   const [j] = jobs("rest-v0.0.38-job-11.json");
-  assertEquals(pick(j, ["state", "exitCode", "endTime", "stdout", "stderr", "workDir"]), {
+  deepStrictEqual(pick(j, ["state", "exitCode", "endTime", "stdout", "stderr", "workDir"]), {
     state: "RUNNING",
     stdout: "/tmp/s9s-wd/%x-%j-%u-%N.out",
     stderr: "/tmp/s9s-wd/%x-%j.err",
@@ -89,16 +90,16 @@ Deno.test("v0.0.38 job: a running job has no exit code and no end time", () => {
 
 Deno.test("v0.0.38 job: array tasks get ids A_T and their own job ids", () => {
   const tasks = jobs("rest-v0.0.38-job-13.json");
-  assertEquals(tasks.map((j) => [j.id, j.jobId, j.arrayJobId, j.arrayTaskId]), [
+  deepStrictEqual(tasks.map((j) => [j.id, j.jobId, j.arrayJobId, j.arrayTaskId]), [
     ["13_3", 13, 13, 3],
     ["13_2", 16, 13, 2],
     ["13_1", 15, 13, 1],
   ]);
-  assertEquals(sortTasks(tasks).map((j) => j.id), ["13_1", "13_2", "13_3"]);
-  assertEquals(jobs("rest-v0.0.38-job-13_2.json").map((j) => j.id), ["13_2"]);
+  deepStrictEqual(sortTasks(tasks).map((j) => j.id), ["13_1", "13_2", "13_3"]);
+  deepStrictEqual(jobs("rest-v0.0.38-job-13_2.json").map((j) => j.id), ["13_2"]);
   const throttled = jobs("rest-v0.0.38-job-array-throttled.json");
   const rest = throttled.find((j) => j.arrayTaskString)!;
-  assertEquals(
+  deepStrictEqual(
     pick(rest, ["id", "jobId", "arrayJobId", "arrayTaskString", "state", "reason", "startTime"]),
     {
       id: "18_[3-5%2]",
@@ -113,16 +114,16 @@ Deno.test("v0.0.38 job: array tasks get ids A_T and their own job ids", () => {
 
 Deno.test("v0.0.38 job: held array, default output, requeued pending", () => {
   const [held] = jobs("rest-v0.0.38-job-pending-array-held.json");
-  assertEquals(pick(held, ["id", "arrayTaskString", "reason", "batchHost", "stdout"]), {
+  deepStrictEqual(pick(held, ["id", "arrayTaskString", "reason", "batchHost", "stdout"]), {
     id: "8_[1-5%2]",
     arrayTaskString: "1-5%2",
     reason: "JobHeldUser",
     stdout: "/tmp/s9s-pa-%A_%a.out",
   });
   const [dflt] = jobs("rest-v0.0.38-job-default-output.json");
-  assertEquals([dflt.stdout, dflt.stderr], [undefined, undefined], '"" means Slurm\'s default');
+  deepStrictEqual([dflt.stdout, dflt.stderr], [undefined, undefined], '"" means Slurm\'s default');
   const [requeued] = jobs("rest-v0.0.38-job-requeued-pending.json");
-  assertEquals(pick(requeued, ["state", "restarts", "reason", "startTime", "endTime"]), {
+  deepStrictEqual(pick(requeued, ["state", "restarts", "reason", "startTime", "endTime"]), {
     state: "PENDING",
     restarts: 1,
     reason: "BeginTime",
@@ -131,17 +132,17 @@ Deno.test("v0.0.38 job: held array, default output, requeued pending", () => {
 
 Deno.test("v0.0.38 unknown job: error 2017 is recognised", () => {
   const doc = fixture("rest-v0.0.38-job-nonexistent.json");
-  assertEquals(jobsFromSlurmJson(doc, "rest"), []);
+  deepStrictEqual(jobsFromSlurmJson(doc, "rest"), []);
   const errs = slurmErrors(doc);
-  assertEquals(errs[0].number, 2017);
+  deepStrictEqual(errs[0].number, 2017);
   assert(isInvalidJobId(errs[0]));
 });
 
 Deno.test("v0.0.41 jobs: array-valued states, {set,number} numbers, exit objects", () => {
   const list = jobs("rest-v0.0.41-jobs.json");
-  assertEquals(list.map((j) => j.id), ["40_2", "40_[3-9%2]", "43", "44"]);
+  deepStrictEqual(list.map((j) => j.id), ["40_2", "40_[3-9%2]", "43", "44"]);
   const [task, rest, failed, killed] = list;
-  assertEquals(pick(task, CORE), {
+  deepStrictEqual(pick(task, CORE), {
     id: "40_2",
     jobId: 42,
     arrayJobId: 40,
@@ -154,24 +155,30 @@ Deno.test("v0.0.41 jobs: array-valued states, {set,number} numbers, exit objects
     batchHost: "node01",
     restarts: 0,
   });
-  assertEquals([task.startTime, task.endTime, task.nodeList], [
+  deepStrictEqual([task.startTime, task.endTime, task.nodeList], [
     1795966300000,
     undefined,
     "node[01-02]",
   ]);
-  assertEquals(pick(rest, ["arrayJobId", "arrayTaskId", "arrayTaskString", "state", "startTime"]), {
-    arrayJobId: 40,
-    arrayTaskString: "3-9%2",
-    state: "PENDING",
-  });
-  assertEquals(pick(failed, ["state", "exitCode", "exitSignal", "restarts", "stderr", "endTime"]), {
-    state: "FAILED",
-    exitCode: 3,
-    restarts: 1,
-    stderr: "/scratch/bob/%x-%j.err",
-    endTime: 1795966400000,
-  });
-  assertEquals(pick(killed, ["state", "exitCode", "exitSignal", "stdout"]), {
+  deepStrictEqual(
+    pick(rest, ["arrayJobId", "arrayTaskId", "arrayTaskString", "state", "startTime"]),
+    {
+      arrayJobId: 40,
+      arrayTaskString: "3-9%2",
+      state: "PENDING",
+    },
+  );
+  deepStrictEqual(
+    pick(failed, ["state", "exitCode", "exitSignal", "restarts", "stderr", "endTime"]),
+    {
+      state: "FAILED",
+      exitCode: 3,
+      restarts: 1,
+      stderr: "/scratch/bob/%x-%j.err",
+      endTime: 1795966400000,
+    },
+  );
+  deepStrictEqual(pick(killed, ["state", "exitCode", "exitSignal", "stdout"]), {
     state: "CANCELLED",
     exitCode: 0,
     exitSignal: 9,
@@ -180,7 +187,7 @@ Deno.test("v0.0.41 jobs: array-valued states, {set,number} numbers, exit objects
 
 Deno.test("v0.0.42 job: the expanded paths win over the patterns", () => {
   const [j] = jobs("rest-v0.0.42-job.json");
-  assertEquals(pick(j, ["state", "exitCode", "stdout", "stderr"]), {
+  deepStrictEqual(pick(j, ["state", "exitCode", "stdout", "stderr"]), {
     state: "COMPLETED",
     exitCode: 0,
     stdout: "/home/carol/logs/train-77-node07.out",
@@ -191,17 +198,17 @@ Deno.test("v0.0.42 job: the expanded paths win over the patterns", () => {
 });
 
 Deno.test("slurmNumber, slurmState and slurmExit accept every shape", () => {
-  assertEquals(slurmNumber(5), 5);
-  assertEquals(slurmNumber({ set: true, infinite: false, number: 7 }), 7);
-  assertEquals(slurmNumber({ set: false, infinite: false, number: 0 }), undefined);
-  assertEquals(slurmNumber({ set: true, infinite: true, number: 0 }), undefined);
-  assertEquals(slurmNumber(4294967294), undefined, "NO_VAL");
-  assertEquals(slurmNumber(null), undefined);
-  assertEquals(slurmState(["PENDING", "REQUEUED"]), "PENDING");
-  assertEquals(slurmState("running"), "RUNNING");
-  assertEquals(slurmExit(768), { exitCode: 3, exitSignal: undefined });
-  assertEquals(slurmExit(9), { exitCode: 0, exitSignal: 9 });
-  assertEquals(
+  deepStrictEqual(slurmNumber(5), 5);
+  deepStrictEqual(slurmNumber({ set: true, infinite: false, number: 7 }), 7);
+  deepStrictEqual(slurmNumber({ set: false, infinite: false, number: 0 }), undefined);
+  deepStrictEqual(slurmNumber({ set: true, infinite: true, number: 0 }), undefined);
+  deepStrictEqual(slurmNumber(4294967294), undefined, "NO_VAL");
+  deepStrictEqual(slurmNumber(null), undefined);
+  deepStrictEqual(slurmState(["PENDING", "REQUEUED"]), "PENDING");
+  deepStrictEqual(slurmState("running"), "RUNNING");
+  deepStrictEqual(slurmExit(768), { exitCode: 3, exitSignal: undefined });
+  deepStrictEqual(slurmExit(9), { exitCode: 0, exitSignal: 9 });
+  deepStrictEqual(
     slurmExit({ status: "SIGNALED", return_code: 0, signal: { signal_id: 15, name: "TERM" } }),
     {
       exitCode: 0,
@@ -215,26 +222,26 @@ Deno.test("taskInRange and selectJobs narrow a pending array record to one task"
   assert(!taskInRange("3-9%2", 10));
   assert(taskInRange("1,5-11:2", 7) && !taskInRange("1,5-11:2", 6));
   const list = jobs("rest-v0.0.41-jobs.json");
-  assertEquals(selectJobs(list, "40").map((j) => j.id), ["40_2", "40_[3-9%2]"]);
-  assertEquals(selectJobs(list, "42").map((j) => j.id), ["40_2"]);
+  deepStrictEqual(selectJobs(list, "40").map((j) => j.id), ["40_2", "40_[3-9%2]"]);
+  deepStrictEqual(selectJobs(list, "42").map((j) => j.id), ["40_2"]);
   const [five] = selectJobs(list, "40_5");
-  assertEquals(pick(five, ["id", "jobId", "arrayTaskId", "arrayTaskString", "state"]), {
+  deepStrictEqual(pick(five, ["id", "jobId", "arrayTaskId", "arrayTaskString", "state"]), {
     id: "40_5",
     jobId: 40,
     arrayTaskId: 5,
     state: "PENDING",
   });
-  assertEquals(selectJobs(list, "40_10"), []);
+  deepStrictEqual(selectJobs(list, "40_10"), []);
 });
 
 Deno.test("version discovery picks the newest version s9s knows", () => {
-  assertEquals(versionsInSpec(fixture("openapi-v3-paths.json")), ["v0.0.38"]);
-  assertEquals(pickVersion(["v0.0.39", "v0.0.41", "v0.0.40"]), "v0.0.41");
-  assertEquals(pickVersion(["v0.0.41", "v0.0.45"]), "v0.0.41");
-  assertEquals(pickVersion(["v0.0.44", "v0.0.45"]), "v0.0.45");
-  assertEquals(pickVersion([]), undefined);
-  assertEquals(normalizeVersion("0.0.40"), "v0.0.40");
-  assertEquals(normalizeVersion("v0.0.40"), "v0.0.40");
+  deepStrictEqual(versionsInSpec(fixture("openapi-v3-paths.json")), ["v0.0.38"]);
+  deepStrictEqual(pickVersion(["v0.0.39", "v0.0.41", "v0.0.40"]), "v0.0.41");
+  deepStrictEqual(pickVersion(["v0.0.41", "v0.0.45"]), "v0.0.41");
+  deepStrictEqual(pickVersion(["v0.0.44", "v0.0.45"]), "v0.0.45");
+  deepStrictEqual(pickVersion([]), undefined);
+  deepStrictEqual(normalizeVersion("0.0.40"), "v0.0.40");
+  deepStrictEqual(normalizeVersion("v0.0.40"), "v0.0.40");
 });
 
 Deno.test("jwtClaims reads the user and expiry of a token", () => {
@@ -243,8 +250,8 @@ Deno.test("jwtClaims reads the user and expiry of a token", () => {
   const token = `${b64({ alg: "HS256" })}.${
     b64({ exp: 1795967874, iat: 1795966074, sun: "alice" })
   }.sig`;
-  assertEquals(jwtClaims(token), { exp: 1795967874, iat: 1795966074, sun: "alice" });
-  assertEquals(jwtClaims("not a token"), {});
+  deepStrictEqual(jwtClaims(token), { exp: 1795967874, iat: 1795966074, sun: "alice" });
+  deepStrictEqual(jwtClaims("not a token"), {});
 });
 
 // ---- the HTTP side against a stand-in slurmrestd speaking v0.0.41 on a unix socket ----
@@ -293,23 +300,26 @@ Deno.test("SlurmRestBackend finds v0.0.41 by probing ping when there is no /open
   }, async (socket) => {
     const b = new SlurmRestBackend({ socket });
     try {
-      assertEquals(await b.version(), "v0.0.41");
-      assertEquals(seen.slice(0, 4), [
+      deepStrictEqual(await b.version(), "v0.0.41");
+      deepStrictEqual(seen.slice(0, 4), [
         "/openapi/v3",
         "/slurm/v0.0.43/ping",
         "/slurm/v0.0.42/ping",
         "/slurm/v0.0.41/ping",
       ]);
-      assertEquals((await b.getJob("40")).map((j) => j.id), ["40_2", "40_[3-9%2]"]);
-      assertEquals((await b.getJob("40_5")).map((j) => [j.id, j.arrayTaskId]), [["40_5", 5]]);
-      assertEquals(await b.getJob("999"), []);
-      assertEquals((await b.listJobs({ user: "bob", states: ["failed"] })).map((j) => j.id), [
+      deepStrictEqual((await b.getJob("40")).map((j) => j.id), ["40_2", "40_[3-9%2]"]);
+      deepStrictEqual((await b.getJob("40_5")).map((j) => [j.id, j.arrayTaskId]), [["40_5", 5]]);
+      deepStrictEqual(await b.getJob("999"), []);
+      deepStrictEqual((await b.listJobs({ user: "bob", states: ["failed"] })).map((j) => j.id), [
         "43",
       ]);
       const many = await b.getJobs(["43", "40_2", "7"]);
-      assertEquals([...many].map(([k, v]) => [k, v.map((j) => j.id)]), [["43", ["43"]], ["40_2", [
+      deepStrictEqual([...many].map(([k, v]) => [k, v.map((j) => j.id)]), [["43", ["43"]], [
         "40_2",
-      ]], ["7", []]]);
+        [
+          "40_2",
+        ],
+      ], ["7", []]]);
     } finally {
       b.close();
     }
@@ -330,8 +340,8 @@ Deno.test("SlurmRestBackend sends the token and its user, and explains a refusal
     const good = new SlurmRestBackend({ socket, token });
     const bad = new SlurmRestBackend({ socket, token: "x.y.z", user: "alice" });
     try {
-      assertEquals(await good.version(), "v0.0.40");
-      assertEquals(headers, ["alice", token]);
+      deepStrictEqual(await good.version(), "v0.0.40");
+      deepStrictEqual(headers, ["alice", token]);
       const err = await assertRejects(() => bad.version(), /refused the credentials \(HTTP 401\)/);
       assert(err instanceof UserFacingError);
       assert(/TCP endpoint|JWT/.test(err.hint ?? ""), err.hint);

@@ -1,4 +1,12 @@
-import { crc32, crc32js, encodeMember, toLevel } from "../../../src/codec/gzip_chunk.ts";
+import {
+  crc32,
+  crc32js,
+  encodeMember,
+  encodeMemberAsync,
+  inflateMember,
+  scanMembers,
+  toLevel,
+} from "../../../src/codec/gzip_chunk.ts";
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 
 Deno.test("gzip members use native deflate and CRC-32 and stay valid gzip for gunzip", async () => {
@@ -24,4 +32,24 @@ Deno.test("gzip members use native deflate and CRC-32 and stay valid gzip for gu
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("members made by CompressionStream read back and are valid gzip", async () => {
+  const text = new TextEncoder().encode("line one ✓\nline two\n".repeat(500));
+  const member = await encodeMemberAsync(text, { l: 7, r: [[1000, 1]] });
+  const twice = new Uint8Array(member.length * 2);
+  twice.set(member);
+  twice.set(member, member.length);
+  const { members, end } = scanMembers<{ l: number }>(twice);
+  assertEquals(end, twice.length);
+  assertEquals(members.map((m) => m.meta?.l), [7, 7]);
+  assertEquals(inflateMember(twice, members[1]), text);
+  const gunzip = new Deno.Command("gzip", { args: ["-dc"], stdin: "piped", stdout: "piped" })
+    .spawn();
+  const w = gunzip.stdin.getWriter();
+  await w.write(twice);
+  await w.close();
+  const out = await gunzip.output();
+  assert(out.success, "gunzip reads it");
+  assertEquals(out.stdout.length, text.length * 2);
 });

@@ -1,6 +1,7 @@
+import { deepStrictEqual } from "node:assert";
 import { collapseCarriageReturns, LineSplitter } from "../../../src/core/line_splitter.ts";
 import { batchLines, type LineBatch } from "../../../src/core/line_batch.ts";
-import { assert, assertEquals } from "../../_helpers/assert.ts";
+import { assert } from "../../_helpers/assert.ts";
 
 const enc = new TextEncoder();
 
@@ -19,20 +20,20 @@ function collect(s: LineSplitter, chunks: (string | Uint8Array)[], final = true)
 
 Deno.test("LineSplitter holds a partial line until its newline arrives", () => {
   const s = new LineSplitter();
-  assertEquals(s.push(enc.encode("hel")), null);
+  deepStrictEqual(s.push(enc.encode("hel")), null);
   const b = s.push(enc.encode("lo\nwor"))!;
-  assertEquals(batchLines(b), ["hello"]);
-  assertEquals(b.firstLine, 1);
-  assertEquals(b.endOffset, 6);
+  deepStrictEqual(batchLines(b), ["hello"]);
+  deepStrictEqual(b.firstLine, 1);
+  deepStrictEqual(b.endOffset, 6);
   const b2 = s.push(enc.encode("ld\n"))!;
-  assertEquals(batchLines(b2), ["world"]);
-  assertEquals(b2.firstLine, 2);
-  assertEquals(b2.startOffset, 6);
+  deepStrictEqual(batchLines(b2), ["world"]);
+  deepStrictEqual(b2.firstLine, 2);
+  deepStrictEqual(b2.startOffset, 6);
 });
 
 Deno.test("LineSplitter emits the unterminated tail on flush", () => {
   const out = collect(new LineSplitter(), ["a\nb\nlast"]);
-  assertEquals(out.flatMap((o) => o.lines), ["a", "b", "last"]);
+  deepStrictEqual(out.flatMap((o) => o.lines), ["a", "b", "last"]);
 });
 
 Deno.test("LineSplitter splits every byte boundary identically", () => {
@@ -41,7 +42,7 @@ Deno.test("LineSplitter splits every byte boundary identically", () => {
   const expected = ["alpha", "beta ünïcödé 😀", "", "gamma 70%", "delta"];
   for (let cut = 0; cut <= bytes.length; cut++) {
     const out = collect(new LineSplitter(), [bytes.slice(0, cut), bytes.slice(cut)]);
-    assertEquals(out.flatMap((o) => o.lines), expected, `cut at ${cut}`);
+    deepStrictEqual(out.flatMap((o) => o.lines), expected, `cut at ${cut}`);
   }
   // and one byte at a time
   const s = new LineSplitter();
@@ -50,25 +51,25 @@ Deno.test("LineSplitter splits every byte boundary identically", () => {
     const b = s.push(new Uint8Array([byte]));
     if (b) all.push(...batchLines(b));
   }
-  assertEquals(all, expected);
+  deepStrictEqual(all, expected);
 });
 
 Deno.test("LineSplitter collapses carriage-return progress to the latest state", () => {
-  assertEquals(collapseCarriageReturns("10%\r20%\r30%"), "30%");
-  assertEquals(collapseCarriageReturns("10%\r20%\r"), "20%");
-  assertEquals(collapseCarriageReturns("plain\r"), "plain");
+  deepStrictEqual(collapseCarriageReturns("10%\r20%\r30%"), "30%");
+  deepStrictEqual(collapseCarriageReturns("10%\r20%\r"), "20%");
+  deepStrictEqual(collapseCarriageReturns("plain\r"), "plain");
   const s = new LineSplitter();
   s.push(enc.encode("Downloading 10%\rDownloading 20%\r"));
-  assertEquals(s.takeProgress(), "Downloading 20%");
-  assertEquals(s.takeProgress(), undefined);
+  deepStrictEqual(s.takeProgress(), "Downloading 20%");
+  deepStrictEqual(s.takeProgress(), undefined);
   const b = s.push(enc.encode("Downloading 100%\n"))!;
-  assertEquals(batchLines(b), ["Downloading 100%"]);
+  deepStrictEqual(batchLines(b), ["Downloading 100%"]);
 });
 
 Deno.test("LineSplitter replaces invalid UTF-8 and keeps NUL bytes", () => {
   const bytes = new Uint8Array([0x61, 0xff, 0xfe, 0x62, 0x00, 0x63, 0x0a]);
   const out = collect(new LineSplitter(), [bytes]);
-  assertEquals(out[0].lines, ["a\ufffd\ufffdb\u0000c"]);
+  deepStrictEqual(out[0].lines, ["a\ufffd\ufffdb\u0000c"]);
 });
 
 Deno.test("LineSplitter cuts an over-long line into marked pieces without holding it all", () => {
@@ -87,17 +88,17 @@ Deno.test("LineSplitter cuts an over-long line into marked pieces without holdin
   }
   const b = s.push(enc.encode("\nnext\n"))!;
   out.push(...batchLines(b));
-  assertEquals(out.join("").length, 7770 + 4);
+  deepStrictEqual(out.join("").length, 7770 + 4);
   assert(out.slice(0, -2).every((l) => l.length <= 1000));
-  assertEquals(out[out.length - 1], "next");
-  assertEquals(truncated.length, 7);
+  deepStrictEqual(out[out.length - 1], "next");
+  deepStrictEqual(truncated.length, 7);
 });
 
 Deno.test("LineSplitter never cuts a multi-byte character at the cap", () => {
   const s = new LineSplitter({ maxLineBytes: 16 });
   const out = collect(s, ["ééééééééééééééééééééé\n"]);
   const lines = out.flatMap((o) => o.lines);
-  assertEquals(lines.join(""), "ééééééééééééééééééééé");
+  deepStrictEqual(lines.join(""), "ééééééééééééééééééééé");
   assert(lines.every((l) => !l.includes("\ufffd")));
 });
 
@@ -106,8 +107,8 @@ Deno.test("LineSplitter counts offsets and line numbers across zero-copy commits
   const data = enc.encode("one\ntwo\nthr");
   s.reserve(data.length).set(data);
   const b = s.commit(data.length)!;
-  assertEquals([b.firstLine, b.count, b.startOffset, b.endOffset], [7, 2, 100, 108]);
-  assertEquals(s.committedOffset, 108);
+  deepStrictEqual([b.firstLine, b.count, b.startOffset, b.endOffset], [7, 2, 100, 108]);
+  deepStrictEqual(s.committedOffset, 108);
 });
 
 Deno.test("LineSplitter gives the same lines after compact() shrinks a grown buffer", () => {
@@ -136,7 +137,7 @@ Deno.test("LineSplitter gives the same lines after compact() shrinks a grown buf
     const r = s.flush();
     if (r) out.push(...batchLines(r));
   }
-  assertEquals(a.length, 30_001);
-  assertEquals(a, b);
-  assertEquals(big.committedOffset, small.committedOffset);
+  deepStrictEqual(a.length, 30_001);
+  deepStrictEqual(a, b);
+  deepStrictEqual(big.committedOffset, small.committedOffset);
 });

@@ -1,6 +1,7 @@
+import { deepStrictEqual } from "node:assert";
 import { LineFilter } from "../../../src/engine/filter.ts";
 import { compilePattern } from "../../../src/config/regex.ts";
-import { assert, assertEquals } from "../../_helpers/assert.ts";
+import { assert } from "../../_helpers/assert.ts";
 import type { LineBatch } from "../../../src/core/line_batch.ts";
 
 function batch(lines: string[], firstLine = 1): LineBatch {
@@ -32,15 +33,15 @@ const LINES = [
 Deno.test("LineFilter keeps lines matching any include, with their line numbers", () => {
   const f = new LineFilter();
   f.add({ name: "a", action: "include", color: "", regex: compilePattern("ERROR|WARN") });
-  assertEquals(sel(f, LINES, 10), [[11, "ERROR disk full"]]);
+  deepStrictEqual(sel(f, LINES, 10), [[11, "ERROR disk full"]]);
   f.add({ name: "b", action: "include", color: "", regex: compilePattern("(?i)warn") });
-  assertEquals(sel(f, LINES, 10), [[11, "ERROR disk full"], [13, "warn: low memory"]]);
+  deepStrictEqual(sel(f, LINES, 10), [[11, "ERROR disk full"], [13, "warn: low memory"]]);
 });
 
 Deno.test("LineFilter drops excluded lines, and exclusion wins over inclusion", () => {
   const f = new LineFilter();
   f.add({ name: "x", action: "exclude", color: "", regex: compilePattern("DEBUG|TRACE") });
-  assertEquals(sel(f, LINES).map((x) => x[1]), [
+  deepStrictEqual(sel(f, LINES).map((x) => x[1]), [
     "INFO start",
     "ERROR disk full",
     "warn: low memory",
@@ -49,19 +50,19 @@ Deno.test("LineFilter drops excluded lines, and exclusion wins over inclusion", 
   ]);
   f.add({ name: "i", action: "include", color: "", regex: compilePattern("(?i)error") });
   f.add({ name: "x2", action: "exclude", color: "", regex: compilePattern("again") });
-  assertEquals(sel(f, LINES), [[2, "ERROR disk full"]]);
+  deepStrictEqual(sel(f, LINES), [[2, "ERROR disk full"]]);
 });
 
 Deno.test("LineFilter matches per line even when the pattern could span lines", () => {
   const f = new LineFilter();
   f.add({ name: "a", action: "include", color: "", regex: compilePattern("full\\s+DEBUG") });
-  assertEquals(sel(f, LINES), []);
+  deepStrictEqual(sel(f, LINES), []);
   const g = new LineFilter();
   g.add({ name: "a", action: "include", color: "", regex: compilePattern("^done$") });
-  assertEquals(sel(g, LINES), [[7, "done"]]);
+  deepStrictEqual(sel(g, LINES), [[7, "done"]]);
   const h = new LineFilter();
   h.add({ name: "a", action: "include", color: "", regex: compilePattern("^(?!INFO).*a") });
-  assertEquals(sel(h, LINES).map((x) => x[0]), [4, 5]);
+  deepStrictEqual(sel(h, LINES).map((x) => x[0]), [4, 5]);
 });
 
 Deno.test("LineFilter agrees with a per-line check on random input", () => {
@@ -80,7 +81,7 @@ Deno.test("LineFilter agrees with a per-line check on random input", () => {
     const re = compilePattern(p);
     f.add({ name: "p", action: "include", color: "", regex: re });
     const expected = lines.map((l, i) => [i + 1, l]).filter(([, l]) => re.test(l as string));
-    assertEquals(sel(f, lines), expected, p);
+    deepStrictEqual(sel(f, lines), expected, p);
   }
 });
 
@@ -88,9 +89,9 @@ Deno.test("LineFilter reports which highlight filters match", () => {
   const f = new LineFilter();
   f.add({ name: "errors", action: "highlight", color: "red", regex: compilePattern("(?i)error") });
   f.add({ name: "warn", action: "highlight", color: "yellow", regex: compilePattern("warn") });
-  assertEquals(f.highlightsOf("an Error"), ["errors"]);
-  assertEquals(f.highlightsOf("fine"), undefined);
-  assertEquals(f.select(batch(LINES)), { all: true });
+  deepStrictEqual(f.highlightsOf("an Error"), ["errors"]);
+  deepStrictEqual(f.highlightsOf("fine"), undefined);
+  deepStrictEqual(f.select(batch(LINES)), { all: true });
 });
 
 Deno.test("LineFilter counts line numbers lazily and the same as a per-line check, with excludes", () => {
@@ -110,7 +111,7 @@ Deno.test("LineFilter counts line numbers lazily and the same as a per-line chec
     /ERROR|WARN/.test(l as string) && !/again/.test(l as string)
   );
   // Lines first, numbers after (the text sink never asks for numbers; JSON does).
-  assertEquals(s.lines, expected.map(([, l]) => l));
-  assertEquals(s.nums, expected.map(([n]) => n));
+  deepStrictEqual(s.lines, expected.map(([, l]) => l));
+  deepStrictEqual(s.nums, expected.map(([n]) => n));
   assert(s.nums === s.nums, "line numbers are counted once");
 });

@@ -1,4 +1,5 @@
-import { assert, assertEquals } from "../../_helpers/assert.ts";
+import { deepStrictEqual } from "node:assert";
+import { assert } from "../../_helpers/assert.ts";
 import { StreamBuffer } from "../../../src/engine/stream_buffer.ts";
 import { BufferBudget } from "../../../src/engine/buffer_budget.ts";
 import type { LineBatch } from "../../../src/core/line_batch.ts";
@@ -20,20 +21,24 @@ Deno.test("StreamBuffer never holds more than max_lines in memory and reads ever
     maxHeld = Math.max(maxHeld, b.length);
   }
   assert(maxHeld <= 1000, `held ${maxHeld} lines`);
-  assertEquals(b.discarded, 0);
-  assertEquals(b.totalLines, 100_000);
-  assertEquals([b.firstLineNum, b.lastLineNum], [1, 100_000]);
+  deepStrictEqual(b.discarded, 0);
+  deepStrictEqual(b.totalLines, 100_000);
+  deepStrictEqual([b.firstLineNum, b.lastLineNum], [1, 100_000]);
   const got = await b.readRange(1, 100_000);
-  assertEquals(got.length, 100_000);
-  for (let i = 0; i < got.length; i += 997) assertEquals(got[i].content, lineText(i + 1));
+  deepStrictEqual(got.length, 100_000);
+  for (let i = 0; i < got.length; i += 997) deepStrictEqual(got[i].content, lineText(i + 1));
   assert(got.every((l, i) => l.num === i + 1), "line numbers in order");
   const mid = await b.readRange(50_000, 3);
-  assertEquals(mid.map((l) => l.content), [lineText(50_000), lineText(50_001), lineText(50_002)]);
-  assertEquals(mid[0].time, 1_700_000_000_000 + 49_751);
-  assertEquals(b.tail(1)[0].num, 100_000);
+  deepStrictEqual(mid.map((l) => l.content), [
+    lineText(50_000),
+    lineText(50_001),
+    lineText(50_002),
+  ]);
+  deepStrictEqual(mid[0].time, 1_700_000_000_000 + 49_751);
+  deepStrictEqual(b.tail(1)[0].num, 100_000);
   assert(b.chunkMemory > 0 && b.chunkMemory < b.totalLines * 10, "old lines are compressed");
   b.close();
-  assertEquals(budget.used, 0);
+  deepStrictEqual(budget.used, 0);
 });
 
 Deno.test("StreamBuffer respects max_size_per_stream for lines and for compressed chunks", () => {
@@ -48,7 +53,7 @@ Deno.test("StreamBuffer respects max_size_per_stream for lines and for compresse
     assert(b.chunkMemory <= 20_000, `holds ${b.chunkMemory} compressed bytes`);
   }
   // No spill directory: what did not fit is counted, the rest is readable.
-  assertEquals(b.discarded + b.totalLines, 20_000);
+  deepStrictEqual(b.discarded + b.totalLines, 20_000);
   b.close();
 });
 
@@ -76,9 +81,9 @@ Deno.test("StreamBuffer spills to valid gzip files when the shared budget is sho
       assert(budget.used <= budget.limit + 200_000, `budget used ${budget.used}`);
     }
     assert(a.spilledChunks > 0 && c.spilledChunks > 0, "both spilled");
-    assertEquals([a.discarded, c.discarded], [0, 0]);
+    deepStrictEqual([a.discarded, c.discarded], [0, 0]);
     const all = await a.readRange(1, 200_000);
-    assertEquals(all.length, 200_000);
+    deepStrictEqual(all.length, 200_000);
     assert(
       all.every((l, i) => l.num === i + 1 && l.content === lineText(i + 1)),
       "all lines back, in order",
@@ -86,28 +91,32 @@ Deno.test("StreamBuffer spills to valid gzip files when the shared budget is sho
     // The spill file is a real gzip file holding the oldest lines, in order.
     const path = a.spillPath!;
     const test = await new Deno.Command("gzip", { args: ["-t", path] }).output();
-    assertEquals(test.code, 0, new TextDecoder().decode(test.stderr));
+    deepStrictEqual(test.code, 0, new TextDecoder().decode(test.stderr));
     const out = await new Deno.Command("gzip", { args: ["-dc", path] }).output();
     const lines = new TextDecoder().decode(out.stdout).split("\n").slice(0, -1);
     assert(lines.length > 1000, `spilled ${lines.length} lines`);
     assert(lines.every((l, i) => l === lineText(i + 1)), "spilled lines are the oldest, in order");
     // Search crosses tiers both ways.
-    assertEquals((await a.search(/^line 77 /, 1))?.num, 77);
-    assertEquals((await a.search(/^line 199999 /, 150_000))?.num, 199_999);
-    assertEquals((await a.search(/^line 5 /, 100_000, "backward"))?.num, 5);
-    assertEquals(await a.search(/^line 5 /, 6), undefined);
+    deepStrictEqual((await a.search(/^line 77 /, 1))?.num, 77);
+    deepStrictEqual((await a.search(/^line 199999 /, 150_000))?.num, 199_999);
+    deepStrictEqual((await a.search(/^line 5 /, 100_000, "backward"))?.num, 5);
+    deepStrictEqual(await a.search(/^line 5 /, 6), undefined);
     // The synchronous view the TUI scrolls through reaches the spilled lines too.
     const view = a.all;
-    assertEquals(view.length, 200_000);
-    assertEquals(view.firstNum, 1);
-    assertEquals(view.slice(0, 3).map((l) => l.content), [lineText(1), lineText(2), lineText(3)]);
-    assertEquals(view.slice(149_999, 2).map((l) => l.num), [150_000, 150_001]);
-    assertEquals(view.slice(199_999, 5).map((l) => l.num), [200_000]);
+    deepStrictEqual(view.length, 200_000);
+    deepStrictEqual(view.firstNum, 1);
+    deepStrictEqual(view.slice(0, 3).map((l) => l.content), [
+      lineText(1),
+      lineText(2),
+      lineText(3),
+    ]);
+    deepStrictEqual(view.slice(149_999, 2).map((l) => l.num), [150_000, 150_001]);
+    deepStrictEqual(view.slice(199_999, 5).map((l) => l.num), [200_000]);
     a.close();
     c.close();
-    assertEquals(budget.used, 0);
+    deepStrictEqual(budget.used, 0);
     const left = [...Deno.readDirSync(`${dir}/spill`)];
-    assertEquals(left.length, 0, "spill files removed on close");
+    deepStrictEqual(left.length, 0, "spill files removed on close");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -118,14 +127,14 @@ Deno.test("StreamBuffer without a spill directory discards the oldest lines and 
   const b = new StreamBuffer({ maxLines: 1000, maxBytes: 1 << 20, budget, compress: false });
   for (let n = 1; n <= 50_000; n += 500) b.append(batch(n, 500));
   assert(b.discarded > 0, "some lines discarded");
-  assertEquals(b.discarded + b.totalLines, 50_000);
-  assertEquals(b.firstLineNum, b.discarded + 1);
+  deepStrictEqual(b.discarded + b.totalLines, 50_000);
+  deepStrictEqual(b.firstLineNum, b.discarded + 1);
   const rest = await b.readRange(1, 50_000);
-  assertEquals(rest.length, b.totalLines);
-  assertEquals(rest[0].num, b.discarded + 1);
+  deepStrictEqual(rest.length, b.totalLines);
+  deepStrictEqual(rest[0].num, b.discarded + 1);
   assert(budget.used <= 50_000 + 40_000, `budget used ${budget.used}`);
   b.clear();
-  assertEquals([b.length, b.totalLines, b.bytes], [0, 0, 0]);
+  deepStrictEqual([b.length, b.totalLines, b.bytes], [0, 0, 0]);
   assert(b.discarded > 0, "the count stays after clear");
   b.close();
 });
@@ -138,9 +147,9 @@ Deno.test("StreamBuffer splits a batch larger than its cap and keeps the newest 
   });
   b.append(batch(1, 5000));
   assert(b.length <= 1000 && b.length > 0, `holds ${b.length}`);
-  assertEquals(b.tail(1)[0].content, lineText(5000));
-  assertEquals(b.slice(0, 1)[0].num, 5001 - b.length);
-  assertEquals(
+  deepStrictEqual(b.tail(1)[0].content, lineText(5000));
+  deepStrictEqual(b.slice(0, 1)[0].num, 5001 - b.length);
+  deepStrictEqual(
     (await b.readRange(1, 5000)).map((l) => l.num),
     Array.from({ length: 5000 }, (_, i) => i + 1),
   );
@@ -154,9 +163,9 @@ Deno.test("StreamBuffer keeps slice and tail on the in-memory lines", () => {
     budget: new BufferBudget(1 << 30),
   });
   b.append(batch(1, 10));
-  assertEquals(b.slice(2, 3).map((l) => l.num), [3, 4, 5]);
-  assertEquals(b.tail(2).map((l) => l.num), [9, 10]);
+  deepStrictEqual(b.slice(2, 3).map((l) => l.num), [3, 4, 5]);
+  deepStrictEqual(b.tail(2).map((l) => l.num), [9, 10]);
   b.append({ ...batch(11, 2), truncated: [0] });
-  assertEquals(b.tail(2).map((l) => !!l.truncated), [true, false]);
+  deepStrictEqual(b.tail(2).map((l) => !!l.truncated), [true, false]);
   b.close();
 });

@@ -1,11 +1,12 @@
 /**
  * The library API as the guide's reference shows it: startStream, addFilter, getStream.
  */
+import { deepStrictEqual } from "node:assert";
 import { StreamManager } from "../../../src/mod.ts";
 import { defaultRawConfig } from "../../../src/config/defaults.ts";
 import { configSchema } from "../../../src/config/schema.ts";
 import type { StreamEvent } from "../../../src/core/stream_event.ts";
-import { assert, assertEquals, assertRejects } from "../../_helpers/assert.ts";
+import { assert, assertRejects } from "../../_helpers/assert.ts";
 
 function config() {
   const raw = defaultRawConfig() as { streaming: Record<string, unknown> };
@@ -23,7 +24,7 @@ Deno.test("StreamManager.getStream yields filtered StreamEvents until the stream
     await manager.startStream("job.out", "stdout", { path, fileOnly: true, follow: false });
     const events: StreamEvent[] = [];
     for await (const ev of manager.getStream("job.out")) events.push(ev);
-    assertEquals(events.map((e) => [e.line_num, e.content, e.type, e.source]), [
+    deepStrictEqual(events.map((e) => [e.line_num, e.content, e.type, e.source]), [
       [2, "ERROR disk full", "stdout", "file"],
       [4, "FAIL: retry", "stdout", "file"],
     ]);
@@ -31,8 +32,8 @@ Deno.test("StreamManager.getStream yields filtered StreamEvents until the stream
       /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(events[0].timestamp),
       events[0].timestamp,
     );
-    assertEquals(manager.streams[0].lines, 4);
-    assertEquals(manager.streams[0].buffer?.length, 4, "the scroll-back keeps every line");
+    deepStrictEqual(manager.streams[0].lines, 4);
+    deepStrictEqual(manager.streams[0].buffer?.length, 4, "the scroll-back keeps every line");
   } finally {
     manager.close();
     await Deno.remove(dir, { recursive: true });
@@ -60,8 +61,8 @@ Deno.test("StreamManager.stopStream ends a followed stream and getStream finishe
       seen.push(ev.content);
       manager.stopStream("j");
     }
-    assertEquals(seen, ["one"]);
-    assertEquals(manager.streams.length, 0);
+    deepStrictEqual(seen, ["one"]);
+    deepStrictEqual(manager.streams.length, 0);
   } finally {
     manager.close();
     await Deno.remove(dir, { recursive: true });
@@ -80,11 +81,11 @@ Deno.test("StreamManager.getStream of one job ends with that job, whatever the o
     await manager.startStream("b", "stdout", { path: b, fileOnly: true }); // follows for ever
     const seen: string[] = [];
     for await (const ev of manager.getStream("a")) seen.push(ev.content);
-    assertEquals(seen, ["a1", "a2"]);
+    deepStrictEqual(seen, ["a1", "a2"]);
     // Asked again after its job ended: the scroll-back is replayed, then the end.
     const again: string[] = [];
     for await (const ev of manager.getStream("a")) again.push(ev.content);
-    assertEquals(again, ["a1", "a2"]);
+    deepStrictEqual(again, ["a1", "a2"]);
   } finally {
     manager.close();
     await Deno.remove(dir, { recursive: true });

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../_helpers/assert.ts";
+import { deepStrictEqual } from "node:assert";
 import { cleanHistory } from "../../../src/persist/cleanup.ts";
 import { partFileName } from "../../../src/persist/history_dir.ts";
 
@@ -25,8 +25,11 @@ Deno.test("cleanHistory removes exactly the files past the age limit", async () 
   const { dir, names } = await fixture([0.5, 6.9, 7.1, 30]);
   try {
     const removed = await cleanHistory(dir, { maxAgeMs: 7 * DAY });
-    assertEquals(removed.map((p) => p.slice(dir.length + 1)).sort(), [names[2], names[3]].sort());
-    assertEquals(left(dir), [names[0], names[1], "index.json", "notes.txt"].sort());
+    deepStrictEqual(
+      removed.map((p) => p.slice(dir.length + 1)).sort(),
+      [names[2], names[3]].sort(),
+    );
+    deepStrictEqual(left(dir), [names[0], names[1], "index.json", "notes.txt"].sort());
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -37,8 +40,11 @@ Deno.test("cleanHistory keeps only the newest max_files and never the files in u
   try {
     // Newest first: s1 (1d), s3 (2d), s2 (3d), s4 (4d), s0 (5d). s0 is in use.
     const removed = await cleanHistory(dir, { maxFiles: 2, keep: new Set([`${dir}/${names[0]}`]) });
-    assertEquals(removed.map((p) => p.slice(dir.length + 1)).sort(), [names[2], names[4]].sort());
-    assertEquals(left(dir), [names[0], names[1], names[3], "index.json", "notes.txt"].sort());
+    deepStrictEqual(
+      removed.map((p) => p.slice(dir.length + 1)).sort(),
+      [names[2], names[4]].sort(),
+    );
+    deepStrictEqual(left(dir), [names[0], names[1], names[3], "index.json", "notes.txt"].sort());
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -51,7 +57,7 @@ Deno.test("cleanHistory removes spill files of processes that are gone", async (
     await Deno.writeFile(`${dir}/spill/999999999-x-abc.gz`, new Uint8Array(1));
     await Deno.writeFile(`${dir}/spill/${Deno.pid}-x-abc.gz`, new Uint8Array(1));
     await cleanHistory(dir, { maxAgeMs: 7 * DAY });
-    assertEquals(left(`${dir}/spill`), [`${Deno.pid}-x-abc.gz`]);
+    deepStrictEqual(left(`${dir}/spill`), [`${Deno.pid}-x-abc.gz`]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,4 +1,5 @@
-import { assert, assertEquals } from "../../_helpers/assert.ts";
+import { deepStrictEqual } from "node:assert";
+import { assert } from "../../_helpers/assert.ts";
 import { HistoryWriter } from "../../../src/persist/history_writer.ts";
 import { listPartFiles } from "../../../src/persist/history_dir.ts";
 import { loadIndex, sessionsOf } from "../../../src/persist/history_index.ts";
@@ -50,14 +51,19 @@ Deno.test("HistoryWriter rotates at max_file_size and reads back byte-identical"
     const files = await listPartFiles(dir);
     assert(files.length > 3, `rotated into ${files.length} files`);
     for (const f of files) assert(f.size <= 40_000, `${f.name} is ${f.size} bytes`);
-    assertEquals(await exportText(dir), expected);
+    deepStrictEqual(await exportText(dir), expected);
     const [s] = sessionsOf(await loadIndex(dir));
-    assertEquals([s.lines, s.job_id, s.node, s.parts.length], [20_000, "42", "n1", files.length]);
+    deepStrictEqual([s.lines, s.job_id, s.node, s.parts.length], [
+      20_000,
+      "42",
+      "n1",
+      files.length,
+    ]);
     const events: unknown[] = [];
     for await (const m of readSession(dir, s)) {
       for (const ev of memberEvents(s, m)) if (ev.line_num === 101) events.push(ev);
     }
-    assertEquals(events, [{
+    deepStrictEqual(events, [{
       job_id: "42",
       type: "stdout",
       content: `ünïcode line 101 ${Math.sin(101)}`,
@@ -91,13 +97,13 @@ Deno.test("loadIndex rebuilds a missing or corrupt index and skips a member cut 
     await Deno.writeFile(f.path, half, { append: true });
     await Deno.writeTextFile(`${dir}/index.json`, "{not json");
     const [s] = sessionsOf(await loadIndex(dir));
-    assertEquals([s.id, s.lines, s.first_ts, s.last_ts], ["s2", 1000, 1001, 1991]);
+    deepStrictEqual([s.id, s.lines, s.first_ts, s.last_ts], ["s2", 1000, 1001, 1991]);
     assert(
       JSON.parse(await Deno.readTextFile(`${dir}/index.json`)).version === 1,
       "index rewritten",
     );
     const text = await exportText(dir);
-    assertEquals(text.split("\n").length - 1, 1000);
+    deepStrictEqual(text.split("\n").length - 1, 1000);
     const gz = await new Deno.Command("gzip", { args: ["-dc", f.path], stderr: "null" }).output();
     assert(new TextDecoder().decode(gz.stdout).startsWith(text), "gzip reads the same lines");
   } finally {
@@ -120,7 +126,7 @@ Deno.test("HistoryWriter reports a failing directory once and stops", async () =
     await w.flush();
     await w.add(batch(11, 10, 2));
     await w.close();
-    assertEquals(errors.length, 1);
+    deepStrictEqual(errors.length, 1);
     assert(w.failed, "writer stopped");
   } finally {
     await Deno.remove(file);
@@ -136,7 +142,7 @@ Deno.test("GzipPool compresses in workers into members that read back the same",
     const members = await Promise.all(
       texts.map((t, i) => pool.encode(new TextEncoder().encode(t), { l: i, r: [] }, 6)),
     );
-    assertEquals(members.map((m) => decodeMemberText(m)), texts);
+    deepStrictEqual(members.map((m) => decodeMemberText(m)), texts);
   } finally {
     pool.close();
   }

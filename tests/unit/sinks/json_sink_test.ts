@@ -1,9 +1,9 @@
+import { deepStrictEqual } from "node:assert";
 import { eventLines } from "../../../src/sinks/json.ts";
 import { eventsOf, type StreamHandle } from "../../../src/engine/stream_manager.ts";
 import { LineFilter } from "../../../src/engine/filter.ts";
 import type { LineBatch } from "../../../src/core/line_batch.ts";
 import { compilePattern } from "../../../src/config/regex.ts";
-import { assertEquals } from "../../_helpers/assert.ts";
 
 const LINES = [
   "INFO ok",
@@ -47,7 +47,7 @@ Deno.test("eventLines writes exactly what JSON.stringify of eventsOf gives", () 
       const sel = f.select(b);
       const h = f.highlights.length ? f : undefined;
       const expected = eventsOf(s, b, sel, h).map((e) => JSON.stringify(e) + "\n").join("");
-      assertEquals(eventLines(s, b, sel, h), expected);
+      deepStrictEqual(eventLines(s, b, sel, h), expected);
     }
   }
 });

@@ -1,3 +1,4 @@
+import { deepStrictEqual } from "node:assert";
 import {
   encodeWriteRequest,
   exposition,
@@ -6,7 +7,6 @@ import {
   type TimeSeries,
   toTimeSeries,
 } from "../../../src/sinks/prometheus.ts";
-import { assertEquals } from "../../_helpers/assert.ts";
 
 /** A full snappy block decoder (literals and copies), independent of the encoder. */
 function unsnappy(b: Uint8Array): Uint8Array {
@@ -50,7 +50,7 @@ function unsnappy(b: Uint8Array): Uint8Array {
       for (let i = 0; i < n; i++, o++) out[o] = out[o - off];
     }
   }
-  assertEquals(o, len, "decoded length");
+  deepStrictEqual(o, len, "decoded length");
   return out;
 }
 
@@ -88,7 +88,7 @@ function decodeWriteRequest(b: Uint8Array): TimeSeries[] {
     return out;
   }
   return fields(b).map(([f, , ts]) => {
-    assertEquals(f, 1);
+    deepStrictEqual(f, 1);
     const series: TimeSeries = { labels: [], samples: [] };
     for (const [tf, , body] of fields(ts as Uint8Array)) {
       const parts = fields(body as Uint8Array);
@@ -117,15 +117,15 @@ Deno.test("encodeWriteRequest round-trips through a protobuf decoder, 64-bit tim
       samples: [{ value: 0.5, timestamp: 0 }, { value: -1e300, timestamp: 2 ** 53 - 1 }],
     },
   ];
-  assertEquals(decodeWriteRequest(encodeWriteRequest(series)), series);
-  assertEquals(decodeWriteRequest(encodeWriteRequest([])), []);
+  deepStrictEqual(decodeWriteRequest(encodeWriteRequest(series)), series);
+  deepStrictEqual(decodeWriteRequest(encodeWriteRequest([])), []);
 });
 
 Deno.test("snappyLiteral produces blocks any snappy decoder reads, for every literal length form", () => {
   for (const n of [0, 1, 59, 60, 61, 255, 256, 257, 65535, 65536, 65537, 200_000]) {
     const data = new Uint8Array(n);
     for (let i = 0; i < n; i++) data[i] = (i * 31 + 7) & 0xff;
-    assertEquals([...unsnappy(snappyLiteral(data))].join(), [...data].join(), `length ${n}`);
+    deepStrictEqual([...unsnappy(snappyLiteral(data))].join(), [...data].join(), `length ${n}`);
   }
 });
 
@@ -133,8 +133,8 @@ Deno.test("toTimeSeries sorts labels by name with __name__ first", () => {
   const r = new MetricRegistry();
   r.inc("s9s_lines_total", { job_id: "1", stream: "stderr" }, 3);
   const [ts] = toTimeSeries(r, 42, { instance: "h:1", job: "s9s" });
-  assertEquals(ts.labels.map((l) => l[0]), ["__name__", "instance", "job", "job_id", "stream"]);
-  assertEquals(ts.samples, [{ value: 3, timestamp: 42 }]);
+  deepStrictEqual(ts.labels.map((l) => l[0]), ["__name__", "instance", "job", "job_id", "stream"]);
+  deepStrictEqual(ts.samples, [{ value: 3, timestamp: 42 }]);
 });
 
 Deno.test("exposition renders HELP, TYPE and escaped label values", () => {
@@ -142,7 +142,7 @@ Deno.test("exposition renders HELP, TYPE and escaped label values", () => {
   r.inc("s9s_lines_total", { job_id: "1", stream: "stdout" }, 2);
   r.inc("s9s_lines_total", { job_id: "1", stream: "stdout" });
   r.inc("s9s_alerts_total", { alert: 'a "b"\\\n' });
-  assertEquals(
+  deepStrictEqual(
     exposition(r),
     "# HELP s9s_lines_total Lines read from a job's output stream\n# TYPE s9s_lines_total counter\n" +
       's9s_lines_total{job_id="1",stream="stdout"} 3\n' +

@@ -1,6 +1,7 @@
+import { deepStrictEqual } from "node:assert";
 import { BoundedQueue, formatSyslog, octetCounted, SEVERITY } from "../../../src/sinks/syslog.ts";
 import { parseForwardUrl, parseMetricsUrl } from "../../../src/sinks/integrations.ts";
-import { assert, assertEquals } from "../../_helpers/assert.ts";
+import { assert } from "../../_helpers/assert.ts";
 
 const dec = new TextDecoder();
 const header = { hostname: "node1", pid: 4242 };
@@ -14,7 +15,7 @@ const line = {
 };
 
 Deno.test("formatSyslog writes RFC 5424 with facility user and escaped structured data", () => {
-  assertEquals(
+  deepStrictEqual(
     dec.decode(formatSyslog(line, header)),
     '<12>1 2025-01-02T03:04:05.678Z node1 s9s 4242 - [s9s@32473 job_id="123_4" stream="stderr" line_num="7"] disk "full" [x] \\ ok',
   );
@@ -36,40 +37,40 @@ Deno.test("formatSyslog cuts a long message at a character boundary and marks it
   assert(!text.includes("\ufffd"), "split character");
   assert(text.includes('line_num="7" truncated="true"] €€'), text.slice(0, 120));
   assert(text.endsWith("€ [truncated]"), text.slice(-20));
-  assertEquals(formatSyslog(line, header, 8192), formatSyslog(line, header));
+  deepStrictEqual(formatSyslog(line, header, 8192), formatSyslog(line, header));
 });
 
 Deno.test("octetCounted prefixes the byte length (RFC 6587)", () => {
-  assertEquals(dec.decode(octetCounted(new TextEncoder().encode("é1"))), "3 é1");
+  deepStrictEqual(dec.decode(octetCounted(new TextEncoder().encode("é1"))), "3 é1");
 });
 
 Deno.test("BoundedQueue drops the oldest entries when full and counts them", () => {
   const q = new BoundedQueue<number>(3);
   for (let i = 1; i <= 5; i++) q.push(i);
-  assertEquals([q.size, q.dropped], [3, 2]);
-  assertEquals([q.shift(), q.shift(), q.shift(), q.shift()], [3, 4, 5, undefined]);
+  deepStrictEqual([q.size, q.dropped], [3, 2]);
+  deepStrictEqual([q.shift(), q.shift(), q.shift(), q.shift()], [3, 4, 5, undefined]);
   q.push(6);
-  assertEquals(q.shift(), 6);
+  deepStrictEqual(q.shift(), 6);
 });
 
 Deno.test("integration URLs parse with their defaults", () => {
-  assertEquals(parseForwardUrl("syslog://logserver"), {
+  deepStrictEqual(parseForwardUrl("syslog://logserver"), {
     transport: "udp",
     hostname: "logserver",
     port: 514,
     display: "syslog://logserver",
   });
-  assertEquals(parseForwardUrl("syslog+tcp://[::1]:601").hostname, "::1");
-  assertEquals(parseForwardUrl("syslog+tcp://[::1]:601").port, 601);
-  assertEquals(parseMetricsUrl("prometheus://localhost:9090"), {
+  deepStrictEqual(parseForwardUrl("syslog+tcp://[::1]:601").hostname, "::1");
+  deepStrictEqual(parseForwardUrl("syslog+tcp://[::1]:601").port, 601);
+  deepStrictEqual(parseMetricsUrl("prometheus://localhost:9090"), {
     mode: "push",
     url: "http://localhost:9090/api/v1/write",
     intervalMs: 5000,
     display: "prometheus://localhost:9090",
   });
   const push = parseMetricsUrl("prometheus://h?interval=1s");
-  assertEquals(push.mode === "push" && push.intervalMs, 1000);
+  deepStrictEqual(push.mode === "push" && push.intervalMs, 1000);
   const scrape = parseMetricsUrl("prometheus+scrape://0.0.0.0");
-  assertEquals(scrape.mode === "scrape" && scrape.port, 9464);
-  assertEquals(parseMetricsUrl("prometheus+http://127.0.0.1:9100").mode, "scrape");
+  deepStrictEqual(scrape.mode === "scrape" && scrape.port, 9464);
+  deepStrictEqual(parseMetricsUrl("prometheus+http://127.0.0.1:9100").mode, "scrape");
 });

@@ -1,10 +1,10 @@
+import { deepStrictEqual } from "node:assert";
 import { textSink } from "../../../src/sinks/text.ts";
 import { serialOut } from "../../../src/sinks/writer.ts";
 import { LineFilter } from "../../../src/engine/filter.ts";
 import type { LineBatch } from "../../../src/core/line_batch.ts";
 import type { StreamHandle } from "../../../src/engine/stream_manager.ts";
 import { compilePattern } from "../../../src/config/regex.ts";
-import { assertEquals } from "../../_helpers/assert.ts";
 
 function batch(lines: string[]): LineBatch {
   return {
@@ -36,12 +36,18 @@ async function render(prefix: boolean, filter: LineFilter, lines: string[]): Pro
 
 Deno.test("textSink prefixes every line the same on its whole-chunk fast path", async () => {
   const all = new LineFilter();
-  assertEquals(await render(true, all, LINES), LINES.map((l) => `[123_4:stderr] ${l}\n`).join(""));
+  deepStrictEqual(
+    await render(true, all, LINES),
+    LINES.map((l) => `[123_4:stderr] ${l}\n`).join(""),
+  );
   const some = new LineFilter();
   some.add({ name: "f", action: "include", color: "", regex: compilePattern("ERROR|WARN") });
-  assertEquals(await render(true, some, LINES), "[123_4:stderr] ERROR b\n[123_4:stderr] WARN c\n");
-  assertEquals(await render(false, some, LINES), "ERROR b\nWARN c\n");
-  assertEquals(await render(true, all, [""]), "[123_4:stderr] \n");
+  deepStrictEqual(
+    await render(true, some, LINES),
+    "[123_4:stderr] ERROR b\n[123_4:stderr] WARN c\n",
+  );
+  deepStrictEqual(await render(false, some, LINES), "ERROR b\nWARN c\n");
+  deepStrictEqual(await render(true, all, [""]), "[123_4:stderr] \n");
 });
 
 Deno.test("serialOut joins writes made while one is in flight, in order, resolving each", async () => {
@@ -60,8 +66,35 @@ Deno.test("serialOut joins writes made while one is in flight, in order, resolvi
   const ps = ["a", "b", "c", ""].map((t) => out.write(t).then(() => done.push(t)));
   release();
   await Promise.all(ps);
-  assertEquals(writes, ["a", "bc"]);
-  assertEquals(done, ["a", "b", "c", ""]);
+  deepStrictEqual(writes, ["a", "bc"]);
+  deepStrictEqual(done, ["a", "b", "c", ""]);
   await out.write("");
-  assertEquals(writes, ["a", "bc"]);
+  deepStrictEqual(writes, ["a", "bc"]);
+});
+
+Deno.test("textSink status lines show every control in a path visibly, one line each", async () => {
+  let err = "";
+  const sink = textSink({
+    out: { write: () => Promise.resolve() },
+    status: { write: (t) => Promise.resolve(void (err += t)) },
+    prefix: false,
+    color: true,
+    sanitize: true,
+    filter: new LineFilter(),
+  });
+  const path = "/tmp/a\x1bc\x1b[31m\u202eb\nc";
+  sink.onStatus!(stream, {
+    job_id: "1",
+    type: "status",
+    content: `file "${path}" was truncated or rewritten; reading it from the start`,
+    timestamp: "",
+    line_num: 0,
+    source: "file",
+    state: "live",
+  });
+  await Promise.resolve();
+  deepStrictEqual(
+    err,
+    's9s: file "/tmp/a\u241bc\u241b[31m\\u202eb\u240ac" was truncated or rewritten; reading it from the start\n',
+  );
 });

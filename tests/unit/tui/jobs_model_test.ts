@@ -1,4 +1,4 @@
-import { assertEquals } from "../../_helpers/assert.ts";
+import { assert, assertEquals } from "../../_helpers/assert.ts";
 import { JobsModel } from "../../../src/tui/model/jobs_model.ts";
 import type { JobInfo } from "../../../src/cluster/job.ts";
 
@@ -25,4 +25,36 @@ Deno.test("JobsModel keeps the selection on the same job across refreshes and se
   assertEquals(m.selected?.id, "1");
   m.move(-10);
   assertEquals(m.selected?.id, "4");
+});
+
+/** An array task: its job id is the array's. */
+const task = (id: string): JobInfo => ({ ...job("7", id), id });
+
+Deno.test("JobsModel fetches, sorts newest first and tells its listener; a failure is reported", async () => {
+  let fail = false;
+  const lister = {
+    name: "fake",
+    listJobs: () =>
+      fail
+        ? Promise.reject(new Error("slurmctld down"))
+        : Promise.resolve([task("7_10"), job("9", "b"), task("7_2"), job("8", "a")]),
+  };
+  const m = new JobsModel(lister);
+  const events: string[] = [];
+  const listener = {
+    jobsChanged: () => events.push("changed"),
+    jobsFailed: (err: unknown) => events.push(`failed: ${(err as Error).message}`),
+  };
+  m.start(listener, 60_000);
+  try {
+    await m.refresh();
+    assertEquals(m.shown.map((j) => j.id), ["9", "8", "7_2", "7_10"]);
+    assert(events.length >= 1 && events.every((e) => e === "changed"), `${events}`);
+    fail = true;
+    await m.refresh();
+    assertEquals(events.at(-1), "failed: slurmctld down");
+    assertEquals(m.shown.length, 4, "the last good list stays");
+  } finally {
+    m.stop();
+  }
 });

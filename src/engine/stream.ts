@@ -1,0 +1,95 @@
+/**
+ * One stream: one output (stdout or stderr) of one job or task, as the engine holds it, and the
+ * public, read-only view of it that listeners and the library see.
+ * @module
+ */
+import type { JobInfo } from "../cluster/job.ts";
+import type { Location } from "../cluster/path_resolver.ts";
+import type { LineBatch } from "../core/line_batch.ts";
+import type { SourceKind, StreamEvent, StreamState, StreamType } from "../core/stream_event.ts";
+import type { Source } from "../sources/source.ts";
+import type { SourceMode } from "../sources/choose_source.ts";
+import type { Selection } from "./filter.ts";
+import type { StreamBuffer } from "./stream_buffer.ts";
+
+/** Public view of one stream. */
+export interface StreamHandle {
+  readonly key: string;
+  readonly jobId: string;
+  readonly type: StreamType;
+  readonly state: StreamState;
+  readonly jobState?: string;
+  readonly job?: JobInfo;
+  readonly location?: Location;
+  readonly sourceKind: SourceKind;
+  /** Lines read so far. */
+  readonly lines: number;
+  /** Lines forced out of the buffer by its caps. */
+  readonly discarded: number;
+  /** Scroll-back (when the manager keeps buffers). */
+  readonly buffer?: StreamBuffer;
+  /** Epoch ms of the last line. */
+  readonly lastLineAt?: number;
+  /** The last status message. */
+  readonly message?: string;
+}
+
+/** Receives what streams produce. Returned promises are awaited (backpressure). */
+export interface StreamListener {
+  onLines?(stream: StreamHandle, batch: LineBatch, selection: Selection): void | Promise<void>;
+  onProgress?(stream: StreamHandle, text: string, lineNum: number): void;
+  onStatus?(stream: StreamHandle, event: StreamEvent): void;
+  onEnd?(stream: StreamHandle): void;
+  /** A new stream appeared (e.g. a new array task). */
+  onStart?(stream: StreamHandle): void;
+}
+
+/** Options for starting a stream (`StreamManager.startStream`). */
+export interface StartOptions {
+  /** Path override (Slurm patterns allowed). */
+  path?: string;
+  /** Separate stderr path override. */
+  stderrPath?: string;
+  /** Keep following (default true). */
+  follow?: boolean;
+  /** Start with the last N lines. */
+  tail?: number;
+  /** Not a job: just follow the path (no cluster lookup, no lifecycle). */
+  fileOnly?: boolean;
+  /** `--source`: how the stream is read (default auto). */
+  source?: SourceMode;
+  /** `--node`: read the file on this node (or ssh_config Host alias) over SSH. */
+  node?: string;
+}
+
+/** The engine's mutable record of one stream. */
+export class Stream implements StreamHandle {
+  state: StreamState = "pending";
+  jobState?: string;
+  job?: JobInfo;
+  location?: Location;
+  sourceKind: SourceKind = "file";
+  lines = 0;
+  lastLineAt?: number;
+  message?: string;
+  buffer?: StreamBuffer;
+  source?: Source;
+  abort = new AbortController();
+  ended = false;
+  idleWarned = false;
+  liveSince?: number;
+  /** line_num of the last line emitted (a rerun's lines continue from it). */
+  lastLineNum = 0;
+  /** Stands for an array record not yet split into tasks. */
+  placeholder = false;
+  /** The job's restart count when a requeue was last seen. */
+  requeuedTo = 0;
+  /** The restart count of the run the current source reads. */
+  runRestarts = 0;
+
+  constructor(readonly key: string, readonly jobId: string, readonly type: StreamType) {}
+
+  get discarded(): number {
+    return this.buffer?.discarded ?? 0;
+  }
+}

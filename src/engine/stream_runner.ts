@@ -1,0 +1,173 @@
+/**
+ * The engine's hands on its streams, for the job trackers: registers streams, runs a source
+ * into a stream (the source chosen by {@link SourceSelection}), filters and hands each batch to
+ * the listeners (awaiting them: backpressure), and turns state changes into status events.
+ * @module
+ */
+import type { Config } from "../config/schema.ts";
+import { UserFacingError } from "../errors.ts";
+import { type ClusterBackend, isTerminal } from "../cluster/job.ts";
+import type { Location } from "../cluster/path_resolver.ts";
+import type { DebugLog } from "../core/debug_log.ts";
+import type { LineBatch } from "../core/line_batch.ts";
+import {
+  buildStreamEvent,
+  streamKey,
+  type StreamState,
+  type StreamType,
+} from "../core/stream_event.ts";
+import type { LineFilter } from "./filter.ts";
+import { bufferForStream } from "./stream_buffer.ts";
+import { type StartOptions, Stream, type StreamListener } from "./stream.ts";
+import type { TrackerHost } from "./job_tracker.ts";
+import { SourceSelection } from "./source_selection.ts";
+
+/** Options for a {@link StreamRunner}. */
+export interface StreamRunnerOptions {
+  config: Config;
+  cluster?: ClusterBackend;
+  debug: DebugLog;
+  /** The manager's listeners (shared, so subscribing later reaches running streams). */
+  listeners: Set<StreamListener>;
+  /** The manager's filters. */
+  filter: LineFilter;
+  /** Keep a scroll-back buffer per stream. */
+  keepBuffers: boolean;
+  /** Report `\r` progress states while a line is being written. */
+  progress: boolean;
+}
+
+/** Runs streams for the job trackers; owns the streams and the sources' shared resources. */
+export class StreamRunner implements TrackerHost {
+  readonly config: Config;
+  readonly cluster?: ClusterBackend;
+  readonly debug: DebugLog;
+  /** Every stream, in start order, by key. */
+  readonly streams = new Map<string, Stream>();
+  /** Errors that ended streams (permission denied…). */
+  readonly errors: UserFacingError[] = [];
+  #o: StreamRunnerOptions;
+  #sources: SourceSelection;
+
+  constructor(options: StreamRunnerOptions) {
+    this.#o = options;
+    this.config = options.config;
+    this.cluster = options.cluster;
+    this.debug = options.debug;
+    this.#sources = new SourceSelection({
+      config: options.config.streaming,
+      debug: options.debug,
+      progress: options.progress,
+    });
+  }
+
+  /** Forget a stream entirely (a placeholder whose tasks took over). */
+  forgetStream(s: Stream): void {
+    this.streams.delete(s.key);
+  }
+
+  /** Release what sources share (watches, SSH connections). */
+  close(): void {
+    this.#sources.close();
+  }
+
+  /** Register a new stream (listeners hear of it). */
+  newStream(jobId: string, type: StreamType): Stream {
+    const key = streamKey(jobId, type);
+    const s = new Stream(key, jobId, type);
+    if (this.#o.keepBuffers) {
+      // One shared budget across streams; old lines are compressed, then spilled to disk.
+      s.buffer = bufferForStream(this.config.streaming, key);
+    }
+    this.streams.set(key, s);
+    for (const l of this.#o.listeners) l.onStart?.(s);
+    return s;
+  }
+
+  /** Read one file into a stream until the source ends (the tracker ends the stream). */
+  async runSource(
+    s: Stream,
+    loc: Location,
+    follow: boolean,
+    options: StartOptions,
+  ): Promise<void> {
+    s.location = loc;
+    const source = await this.#sources.select(loc, {
+      label: s.key,
+      jobId: s.jobId,
+      type: s.type,
+      mode: options.source ?? "auto",
+      node: options.node,
+      follow,
+      // --tail applies to the first run only; a rerun's output is all new.
+      tailLines: s.source ? undefined : options.tail,
+      signal: s.abort.signal,
+      status: (state, message) => this.status(s, state, message),
+    });
+    // A new source numbers its lines from 1; after a requeue, line_num continues the stream's.
+    const base = s.source ? s.lastLineNum : 0;
+    s.source = source;
+    s.sourceKind = source.kind;
+    this.debug.log(
+      "STREAM",
+      `start ${s.key} ${loc.path} (${loc.from}) follow=${follow} base=${base}`,
+    );
+    if (s.job && isTerminal(s.job.state)) source.finish();
+    try {
+      await source.run({
+        batch: (batch) =>
+          this.#onBatch(s, base ? { ...batch, firstLine: batch.firstLine + base } : batch),
+        progress: (text, num) => {
+          for (const l of this.#o.listeners) l.onProgress?.(s, text, num + base);
+        },
+        status: (st) => {
+          if (st.state === "live") s.liveSince ??= Date.now();
+          if (st.state === "ended") return; // reported when the stream ends
+          this.status(s, st.state, st.message);
+        },
+      });
+    } catch (err) {
+      this.debug.log("STREAM", `source ${s.key} failed: ${(err as Error).stack ?? err}`);
+      this.endStream(s, "error", (err as Error).message);
+      if (err instanceof UserFacingError) this.errors.push(err);
+    }
+  }
+
+  async #onBatch(s: Stream, batch: LineBatch): Promise<void> {
+    s.lines += batch.count;
+    s.lastLineAt = batch.time;
+    s.lastLineNum = batch.firstLine + batch.count - 1;
+    if (s.state !== "live") s.state = "live";
+    s.buffer?.append(batch);
+    const selection = this.#o.filter.select(batch);
+    for (const l of this.#o.listeners) {
+      const r = l.onLines?.(s, batch, selection);
+      if (r) await r;
+    }
+  }
+
+  /** Set a stream's state and tell listeners with a status event. */
+  status(s: Stream, state: StreamState, message?: string): void {
+    s.state = state;
+    s.message = message;
+    this.debug.log("STREAM", `${s.key} ${state}${message ? `: ${message}` : ""}`);
+    const ev = buildStreamEvent({
+      jobId: s.jobId,
+      type: "status",
+      content: message ?? state,
+      time: Date.now(),
+      lineNum: s.lines,
+      source: s.sourceKind,
+    }, { state, stream: s.type, job_state: s.jobState, discarded: s.discarded });
+    for (const l of this.#o.listeners) l.onStatus?.(s, ev);
+  }
+
+  /** End a stream (once); `quiet` skips the status event. */
+  endStream(s: Stream, state: StreamState, message?: string, quiet = false): void {
+    if (s.ended) return;
+    s.ended = true;
+    if (!quiet) this.status(s, state, message);
+    s.abort.abort();
+    for (const l of this.#o.listeners) l.onEnd?.(s);
+  }
+}

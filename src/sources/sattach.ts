@@ -1,0 +1,156 @@
+/**
+ * The "api" source: Slurm's own step I/O. `sattach --label JOB.STEP` attaches to a running step
+ * started with srun and forwards its tasks' output from slurmstepd over Slurm's channels (no
+ * shared filesystem, no SSH). Lines keep sattach's `N: ` task label; stdout and stderr come from
+ * sattach's own stdout and stderr, so the two stay apart. The source ends when the step ends.
+ * @module
+ */
+import { LineSplitter } from "../core/line_splitter.ts";
+import type { StreamType } from "../core/stream_event.ts";
+import { UsageError, UserFacingError } from "../errors.ts";
+import type { Source, SourceSink } from "./source.ts";
+
+/** Options for {@link SattachSource}. */
+export interface SattachOptions {
+  signal?: AbortSignal;
+  maxLineBytes?: number;
+  /** The sattach binary (tests). */
+  command?: string;
+  debug?: (m: string) => void;
+}
+
+/** A step id `JOB.STEP` (JOB may be an array task `123_4`). */
+export const STEP_ID = /^(\d+(?:_\d+)?)\.(\d+|batch|extern|interactive)$/;
+
+/** Refuse step ids sattach cannot attach to, with what to do instead. */
+export function checkStepId(step: string): void {
+  const m = STEP_ID.exec(step);
+  if (!m) {
+    throw new UsageError(`"${step}" is not a job step id`, {
+      hint: "the api source reads a step started with srun: --job 123.0",
+    });
+  }
+  if (!/^\d+$/.test(m[2])) {
+    throw new UsageError(`sattach cannot attach to the ${m[2]} step of job ${m[1]}`, {
+      hint: `Slurm forwards I/O only for steps started with srun (${
+        m[1]
+      }.0, …); follow the batch script's output with --job ${m[1]}`,
+    });
+  }
+}
+
+async function output(cmd: string, args: string[]): Promise<{ code: number; text: string }> {
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", stdin: "null" })
+    .output();
+  const dec = new TextDecoder();
+  return { code: out.code, text: dec.decode(out.stdout) + dec.decode(out.stderr) };
+}
+
+/** Follow one output (stdout or stderr) of a running job step through sattach. */
+export class SattachSource implements Source {
+  readonly kind = "api" as const;
+  #splitter: LineSplitter;
+  #opts: SattachOptions;
+
+  constructor(readonly step: string, readonly type: StreamType, opts: SattachOptions = {}) {
+    checkStepId(step);
+    this.#opts = opts;
+    this.#splitter = new LineSplitter({ maxLineBytes: opts.maxLineBytes ?? 1024 * 1024 });
+  }
+
+  get offset(): number {
+    return this.#splitter.committedOffset;
+  }
+
+  /** The step ends by itself, and sattach with it. */
+  finish(): void {}
+
+  async #checkAccess(): Promise<void> {
+    const r = await output("scontrol", ["-o", "show", "step", this.step]);
+    if (r.code !== 0 || !/StepId=/.test(r.text)) {
+      throw new UserFacingError(`job step ${this.step} is not running`, {
+        hint: `list running steps with \`squeue -s -j ${this.step.split(".")[0]}\``,
+      });
+    }
+    const owner = /UserId=([^( ]+)/.exec(r.text)?.[1];
+    const me = Deno.env.get("USER") ?? Deno.env.get("LOGNAME");
+    if (Deno.uid() !== 0 && owner && me && owner !== me) {
+      throw new UserFacingError(
+        `Slurm does not let "${me}" attach to step ${this.step}, which belongs to "${owner}"`,
+        {
+          hint:
+            "only the step's owner (and root) may use sattach; read its files with --source file or ssh",
+        },
+      );
+    }
+  }
+
+  async run(sink: SourceSink): Promise<void> {
+    const { signal } = this.#opts;
+    await this.#checkAccess();
+    const cmd = this.#opts.command ?? "sattach";
+    this.#opts.debug?.(`${cmd} --label ${this.step} (${this.type})`);
+    const child = new Deno.Command(cmd, {
+      args: ["--label", this.step],
+      stdin: "null",
+      stdout: this.type === "stdout" ? "piped" : "null",
+      stderr: "piped",
+    }).spawn();
+    const kill = () => {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* gone */ }
+    };
+    signal?.addEventListener("abort", kill);
+    sink.status({ state: "live", message: `attached to step ${this.step} with sattach` });
+    const messages: string[] = [];
+    const enc = new TextEncoder();
+    const readStderr = async () => {
+      let rest = "";
+      const handle = async (line: string) => {
+        if (line.startsWith("sattach: ")) messages.push(line.slice(9));
+        else if (this.type === "stderr") await this.#push(sink, enc.encode(line + "\n"));
+      };
+      for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+        rest += chunk;
+        let nl;
+        while ((nl = rest.indexOf("\n")) !== -1) {
+          await handle(rest.slice(0, nl));
+          rest = rest.slice(nl + 1);
+        }
+      }
+      if (rest) await handle(rest);
+    };
+    const readStdout = async () => {
+      if (this.type !== "stdout") return;
+      for await (const chunk of child.stdout) await this.#push(sink, chunk);
+    };
+    try {
+      await Promise.all([readStdout(), readStderr()]);
+      const status = await child.status;
+      if (signal?.aborted) return;
+      const batch = this.#splitter.flush();
+      if (batch) await sink.batch(batch);
+      const problem = messages.find((m) => /error|no tasks running/i.test(m));
+      if (status.code !== 0 || (problem && this.#splitter.nextLine === 1)) {
+        const text = (problem ?? messages.at(-1) ?? `sattach exited with ${status.code}`)
+          .replace(/^error: /, "");
+        throw new UserFacingError(`sattach could not follow step ${this.step}: ${text}`, {
+          hint: /completing or completed|no tasks running/.test(text)
+            ? `the step has ended (sattach sees only running steps); the job's files may still hold its output: s9s stream --job ${
+              this.step.split(".")[0]
+            }`
+            : "check the step with `scontrol show step " + this.step + "`",
+        });
+      }
+    } finally {
+      signal?.removeEventListener("abort", kill);
+      kill();
+    }
+  }
+
+  async #push(sink: SourceSink, bytes: Uint8Array): Promise<void> {
+    const batch = this.#splitter.push(bytes);
+    if (batch) await sink.batch(batch);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Promises over ssh2's SFTP session: the few calls a follower needs (open, fstat, read at an
+ * offset, close). Many files share one session; each request carries its own id.
+ * @module
+ */
+import { Buffer } from "node:buffer";
+
+/** An SFTP error with its status code (2 = no such file, 3 = permission denied). */
+export interface SftpError extends Error {
+  code?: number | string;
+}
+
+/** SFTP status codes s9s acts on. */
+export const SFTP_NO_SUCH_FILE = 2;
+/** SFTP status codes s9s acts on. */
+export const SFTP_PERMISSION_DENIED = 3;
+
+interface RawSftp {
+  open(path: string, flags: string, cb: (err: SftpError | undefined, h: Uint8Array) => void): void;
+  fstat(h: Uint8Array, cb: (err: SftpError | undefined, st: { size: number }) => void): void;
+  read(
+    h: Uint8Array,
+    buf: Uint8Array,
+    off: number,
+    len: number,
+    pos: number,
+    cb: (err: SftpError | undefined, n: number) => void,
+  ): void;
+  close(h: Uint8Array, cb: (err: SftpError | undefined) => void): void;
+  on(event: string, cb: (...a: unknown[]) => void): void;
+  end(): void;
+}
+
+/** An open remote file. */
+export type SftpHandle = Uint8Array;
+
+/** One SFTP session. */
+export class Sftp {
+  #raw: RawSftp;
+  #closed = false;
+
+  constructor(raw: unknown, onClose: () => void) {
+    this.#raw = raw as RawSftp;
+    this.#raw.on("close", () => {
+      this.#closed = true;
+      onClose();
+    });
+  }
+
+  /** Whether the session (or its connection) has closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #call<T>(fn: (cb: (err: SftpError | undefined, v: T) => void) => void): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error("the SFTP session has closed"));
+    return new Promise((resolve, reject) => {
+      try {
+        fn((err, v) => (err ? reject(err) : resolve(v)));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  }
+
+  /** Open a file for reading. */
+  open(path: string): Promise<SftpHandle> {
+    return this.#call((cb) => this.#raw.open(path, "r", cb));
+  }
+
+  /** The current size of an open file. */
+  async size(h: SftpHandle): Promise<number> {
+    return (await this.#call<{ size: number }>((cb) => this.#raw.fstat(h, cb))).size;
+  }
+
+  /** Read up to `len` bytes at `pos`; fewer at the end of the file. */
+  async read(h: SftpHandle, pos: number, len: number): Promise<Uint8Array> {
+    const buf = Buffer.alloc(len); // ssh2 insists on a Buffer
+    const n = await this.#call<number>((cb) => this.#raw.read(h, buf, 0, len, pos, cb))
+      .catch((err: SftpError) => {
+        if (err.code === 1) return 0; // EOF
+        throw err;
+      });
+    return new Uint8Array(buf.buffer, buf.byteOffset, n);
+  }
+
+  /** Close a handle (errors ignored: the session may be gone). */
+  async close(h: SftpHandle): Promise<void> {
+    await this.#call<void>((cb) => this.#raw.close(h, cb)).catch(() => {});
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Open one SSH connection the way OpenSSH would (ssh2): the target from ssh_config, keys from
+ * ssh-agent and IdentityFile (only the files with IdentitiesOnly), host keys checked with
+ * known_hosts semantics, through each ProxyJump hop in turn.
+ * @module
+ */
+import { Client } from "ssh2";
+import type { StreamingConfig } from "../config/schema.ts";
+import { UserFacingError } from "../errors.ts";
+import { verifyHostKey } from "./known_hosts.ts";
+import { resolveSshTarget, type SshConfigFiles, type SshTarget } from "./ssh_config.ts";
+
+/** The part of an ssh2 Client s9s uses. */
+export interface SshClient {
+  on(event: string, cb: (...args: unknown[]) => void): SshClient;
+  connect(opts: Record<string, unknown>): void;
+  exec(cmd: string, cb: (err: Error | undefined, ch: unknown) => void): void;
+  sftp(cb: (err: Error | undefined, sftp: unknown) => void): void;
+  forwardOut(
+    srcIP: string,
+    srcPort: number,
+    dstIP: string,
+    dstPort: number,
+    cb: (err: Error | undefined, stream: unknown) => void,
+  ): void;
+  end(): void;
+  setNoDelay?(on: boolean): void;
+}
+
+/** An open connection and the hops it goes through (ended with it). */
+export interface SshConnection {
+  client: SshClient;
+  target: SshTarget;
+  hops: SshClient[];
+}
+
+function readKeys(files: string[]): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    try {
+      out.push(Deno.readTextFileSync(f));
+    } catch { /* not there, as ssh skips a missing default key */ }
+  }
+  return out;
+}
+
+/** Connect one hop (over `sock` when it is behind a jump host). */
+function connectHop(
+  t: SshTarget,
+  opts: { sock?: unknown; debug: (m: string) => void },
+): Promise<SshClient> {
+  const client = new Client() as unknown as SshClient;
+  opts.debug(`ssh connect ${t.user}@${t.hostname}:${t.port}${opts.sock ? " (via jump)" : ""}`);
+  return new Promise((resolve, reject) => {
+    let refusal: { message: string; hint: string } | undefined;
+    client.on("ready", () => {
+      // Small SFTP requests and replies: Nagle plus delayed ACKs would stall each one ~40 ms.
+      client.setNoDelay?.(true);
+      resolve(client);
+    });
+    client.on("error", (e) => {
+      const err = e as Error & { level?: string };
+      if (refusal) return reject(new UserFacingError(refusal.message, { hint: refusal.hint }));
+      const auth = err.level === "client-authentication";
+      const timeout = /timed out/i.test(err.message);
+      reject(
+        new UserFacingError(
+          auth
+            ? `SSH authentication to "${t.user}@${t.hostname}" failed`
+            : `cannot connect to "${t.alias}" (${t.hostname}:${t.port}) over SSH: ${
+              timeout ? `no answer within ${t.connectTimeoutMs / 1000}s` : err.message
+            }`,
+          {
+            hint: auth
+              ? `check IdentityFile in ~/.ssh/config or streaming.ssh.key_file (or ssh-agent), and that the key is in ~/.ssh/authorized_keys on the node: \`ssh ${t.alias} true\``
+              : `test it with \`ssh -o ConnectTimeout=10 ${t.alias} true\``,
+            cause: err,
+          },
+        ),
+      );
+    });
+    const agent = t.identitiesOnly ? undefined : Deno.env.get("SSH_AUTH_SOCK") || undefined;
+    const auth: Record<string, unknown>[] = [];
+    if (agent) auth.push({ type: "agent", username: t.user, agent });
+    for (const key of readKeys(t.identityFiles)) {
+      auth.push({ type: "publickey", username: t.user, key });
+    }
+    client.connect({
+      host: t.hostname,
+      port: t.port,
+      username: t.user,
+      sock: opts.sock,
+      authHandler: auth.length ? auth : undefined,
+      readyTimeout: t.connectTimeoutMs,
+      keepaliveInterval: 15_000,
+      keepaliveCountMax: 4,
+      hostVerifier: (key: Uint8Array) => {
+        refusal = verifyHostKey({
+          hostname: t.hostname,
+          port: t.port,
+          key,
+          userFiles: t.userKnownHosts,
+          globalFiles: t.globalKnownHosts,
+          mode: t.hostKeyMode,
+          hash: t.hashKnownHosts,
+        }) ?? undefined;
+        return !refusal;
+      },
+    });
+  });
+}
+
+function forward(via: SshClient, t: SshTarget): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    via.forwardOut("127.0.0.1", 0, t.hostname, t.port, (err, stream) => {
+      if (err) {
+        reject(
+          new UserFacingError(
+            `the jump host cannot reach "${t.alias}" (${t.hostname}:${t.port}): ${err.message}`,
+            { hint: "check ProxyJump and that the jump host allows TCP forwarding" },
+          ),
+        );
+      } else resolve(stream);
+    });
+  });
+}
+
+/** Connect to `host` (a node name or ssh_config alias), through its ProxyJump hops. */
+export async function connectSsh(
+  host: string,
+  cfg: StreamingConfig["ssh"],
+  opts: { debug?: (m: string) => void; files?: SshConfigFiles } = {},
+): Promise<SshConnection> {
+  const debug = opts.debug ?? (() => {});
+  const target = resolveSshTarget(host, cfg, opts.files);
+  const chain = [...target.proxyJump.map((j) => resolveSshTarget(j, cfg, opts.files)), target];
+  const hops: SshClient[] = [];
+  try {
+    let sock: unknown;
+    for (const [i, t] of chain.entries()) {
+      if (i > 0) sock = await forward(hops[i - 1], t);
+      hops.push(await connectHop(t, { sock, debug }));
+    }
+  } catch (err) {
+    for (const h of hops) h.end();
+    throw err;
+  }
+  const client = hops.pop()!;
+  return { client, target, hops };
+}

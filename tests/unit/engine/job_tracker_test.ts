@@ -1,0 +1,128 @@
+/**
+ * The job tracker's view of a cluster that stops answering: one status when it goes, one when it
+ * comes back, and the files followed meanwhile. The backend is a fake (pure lifecycle logic).
+ */
+import { deepStrictEqual, ok, strictEqual } from "node:assert";
+import { StreamManager } from "../../../src/mod.ts";
+import { defaultRawConfig } from "../../../src/config/defaults.ts";
+import { configSchema } from "../../../src/config/schema.ts";
+import type { ClusterBackend, JobInfo } from "../../../src/cluster/job.ts";
+import type { StreamEvent } from "../../../src/core/stream_event.ts";
+
+function config() {
+  const raw = defaultRawConfig() as {
+    streaming: Record<string, unknown>;
+    cluster: Record<string, unknown>;
+  };
+  raw.streaming.persistence = { ...(raw.streaming.persistence as object), enabled: false };
+  raw.cluster.poll_interval = "20ms";
+  return configSchema.parse(raw);
+}
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** A backend whose answers the test switches: the job's record, or a failure. */
+class FlakyCluster implements ClusterBackend {
+  readonly name = "fake";
+  failing = false;
+  failures = 0;
+  constructor(public job: JobInfo) {}
+  listJobs(): Promise<JobInfo[]> {
+    return this.getJob();
+  }
+  getJob(): Promise<JobInfo[]> {
+    if (this.failing) {
+      this.failures++;
+      return Promise.reject(new Error("slurm_load_jobs error: Unable to contact slurm controller"));
+    }
+    return Promise.resolve([{ ...this.job }]);
+  }
+  close(): void {}
+}
+
+Deno.test("JobTracker reports a cluster outage once, keeps following the file, and its end", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/slurm-77.out`;
+  await Deno.writeTextFile(path, "before\n");
+  const cluster = new FlakyCluster({
+    id: "77",
+    jobId: 77,
+    name: "t",
+    user: "u",
+    state: "RUNNING",
+    stdout: path,
+    stderr: path,
+  });
+  const manager = new StreamManager({ config: config(), cluster, keepBuffers: false });
+  const lines: string[] = [];
+  const statuses: StreamEvent[] = [];
+  manager.subscribe({
+    onLines: (_s, batch) => void lines.push(...batch.text.trimEnd().split("\n")),
+    onStatus: (_s, ev) => void statuses.push(ev),
+  });
+  const said = (re: RegExp) => statuses.filter((e) => re.test(e.content));
+  try {
+    await manager.startStream("77", "stdout");
+    await until(() => lines.includes("before"), "the first line");
+
+    cluster.failing = true;
+    await until(() => said(/^cluster unreachable, retrying/).length > 0, "the outage status");
+    const outage = said(/^cluster unreachable, retrying/)[0];
+    strictEqual(outage.type, "status");
+    strictEqual(outage.state, "retrying");
+    ok(outage.content.includes("Unable to contact slurm controller"), outage.content);
+
+    await Deno.writeTextFile(path, "during\n", { append: true });
+    await until(() => lines.includes("during"), "a line written during the outage");
+    const seenFailures = cluster.failures;
+    await until(() => cluster.failures >= seenFailures + 3, "more failed polls");
+    strictEqual(said(/^cluster unreachable/).length, 1, "the outage is announced once");
+
+    cluster.failing = false;
+    await until(() => said(/^cluster reachable again$/).length > 0, "the recovery status");
+    strictEqual(said(/^cluster reachable again$/)[0].state, "live");
+
+    cluster.job = { ...cluster.job, state: "COMPLETED" };
+    await manager.done();
+    deepStrictEqual(lines, ["before", "during"]);
+    strictEqual(said(/^cluster (unreachable|reachable)/).length, 2);
+  } finally {
+    manager.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("StreamManager.startStreams reports max_concurrent_streams before any stream starts", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/a.out`, "a\n");
+  await Deno.writeTextFile(`${dir}/b.out`, "b\n");
+  const cfg = config();
+  cfg.streaming.max_concurrent_streams = 1;
+  const manager = new StreamManager({ config: cfg, keepBuffers: false });
+  const started: string[] = [];
+  manager.subscribe({ onStart: (s) => void started.push(s.key) });
+  try {
+    let error: Error | undefined;
+    try {
+      await manager.startStreams([
+        { jobId: "a", options: { path: `${dir}/a.out`, fileOnly: true, follow: false } },
+        { jobId: "b", options: { path: `${dir}/b.out`, fileOnly: true, follow: false } },
+      ]);
+    } catch (err) {
+      error = err as Error;
+    }
+    ok(error, "the limit is reported");
+    ok(/cannot start more than 1 concurrent streams/.test(error.message), error.message);
+    deepStrictEqual(started, [], "no stream started");
+    strictEqual(manager.streams.length, 0);
+  } finally {
+    manager.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

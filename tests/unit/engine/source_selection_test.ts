@@ -1,0 +1,43 @@
+/**
+ * How the config shapes the source a stream gets: `default_buffer_size` caps the reads that catch
+ * up on what a file already holds (reads start at `buffer_size` and grow while behind).
+ */
+import { ok, strictEqual } from "node:assert";
+import { StreamManager } from "../../../src/mod.ts";
+import { defaultRawConfig } from "../../../src/config/defaults.ts";
+import { configSchema } from "../../../src/config/schema.ts";
+
+function config(streaming: Record<string, unknown>) {
+  const raw = defaultRawConfig() as { streaming: Record<string, unknown> };
+  raw.streaming.persistence = { ...(raw.streaming.persistence as object), enabled: false };
+  Object.assign(raw.streaming, streaming);
+  return configSchema.parse(raw);
+}
+
+/** The byte sizes of the batches a 2 MB file is read in. */
+async function batchSizes(streaming: Record<string, unknown>): Promise<number[]> {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/big.out`;
+  const line = "x".repeat(99) + "\n";
+  await Deno.writeTextFile(path, line.repeat(20_000));
+  const manager = new StreamManager({ config: config(streaming), keepBuffers: false });
+  const sizes: number[] = [];
+  manager.subscribe({ onLines: (_s, b) => void sizes.push(b.text.length) });
+  try {
+    await manager.startStream("big", "stdout", { path, fileOnly: true, follow: false });
+    await manager.done();
+  } finally {
+    manager.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+  strictEqual(sizes.reduce((a, b) => a + b, 0), line.length * 20_000, "every byte arrives");
+  return sizes;
+}
+
+Deno.test("default_buffer_size caps the reads that catch up on an existing file", async () => {
+  const small = await batchSizes({ buffer_size: "8KB", default_buffer_size: "16KB" });
+  ok(Math.max(...small) <= 16 * 1024, `largest batch ${Math.max(...small)} bytes`);
+  const large = await batchSizes({ buffer_size: "8KB", default_buffer_size: "1MB" });
+  ok(Math.max(...large) > 16 * 1024, `largest batch ${Math.max(...large)} bytes`);
+  ok(large.length < small.length, `${large.length} batches with 1MB, ${small.length} with 16KB`);
+});

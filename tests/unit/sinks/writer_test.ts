@@ -1,0 +1,38 @@
+import { deepStrictEqual, rejects, strictEqual } from "node:assert";
+import { BrokenPipe, closableOut, serialOut } from "../../../src/sinks/writer.ts";
+
+/** A byte writer whose reader goes away after `open` writes. */
+function pipe(open: number) {
+  const dec = new TextDecoder();
+  const got: string[] = [];
+  let writes = 0;
+  return {
+    got,
+    write(p: Uint8Array): Promise<number> {
+      if (++writes > open) return Promise.reject(new Deno.errors.BrokenPipe("Broken pipe"));
+      got.push(dec.decode(p));
+      return Promise.resolve(p.length);
+    },
+  };
+}
+
+Deno.test("serialOut turns a closed pipe into BrokenPipe", async () => {
+  const w = pipe(0);
+  await rejects(serialOut(w).write("x\n"), BrokenPipe);
+});
+
+Deno.test("closableOut ends quietly once the reader has gone, telling its owner once", async () => {
+  const w = pipe(1);
+  let closed = 0;
+  const out = closableOut(serialOut(w), () => closed++);
+  await out.write("one\n");
+  await out.write("two\n"); // the pipe is closed now: no error
+  await out.write("three\n");
+  deepStrictEqual(w.got, ["one\n"]);
+  strictEqual(closed, 1);
+});
+
+Deno.test("closableOut passes on failures that are not a closed pipe", async () => {
+  const out = closableOut({ write: () => Promise.reject(new Error("disk full")) }, () => {});
+  await rejects(out.write("x"), /disk full/);
+});
