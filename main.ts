@@ -4,6 +4,7 @@
  * @module
  */
 import type { GlobalFlags } from "./src/cli/common.ts";
+import { enableInterruptWatchdog } from "./src/platform/interrupt_watchdog.ts";
 
 type Commander = typeof import("@commander-js/extra-typings");
 type AnyCommand = import("@commander-js/extra-typings").Command<unknown[], Record<string, unknown>>;
@@ -126,6 +127,8 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  // Ctrl+C ends s9s even while a user regex keeps JavaScript busy (armed by compilePattern).
+  enableInterruptWatchdog();
   const code = await main(Deno.args);
   Deno.exit(code);
 }

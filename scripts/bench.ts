@@ -16,6 +16,8 @@ const ORDER = [
   "tui_firehose",
   "startup",
 ];
+/** Cases that run only when named (`deno task bench soak`): the soak takes an hour. */
+const OPT_IN = ["soak"];
 
 interface CaseModule {
   run(): Promise<BenchRow[]>;
@@ -102,7 +104,9 @@ async function main(): Promise<void> {
     console.error(`hint: cases are ${all.join(", ")}`);
     Deno.exit(2);
   }
-  const selected = wanted.length ? all.filter((c) => wanted.includes(c)) : all;
+  const selected = wanted.length
+    ? all.filter((c) => wanted.includes(c))
+    : all.filter((c) => !OPT_IN.includes(c));
   const started = new Date();
   const info = machine();
   console.error(

@@ -3,6 +3,7 @@
  * JavaScript regular expressions.
  * @module
  */
+import { armInterruptWatchdog } from "../platform/interrupt_watchdog.ts";
 
 /** Why a pattern could not be compiled; the message names the pattern. */
 export class PatternError extends Error {
@@ -33,6 +34,7 @@ export function compilePattern(pattern: string, extraFlags = ""): RegExp {
       "inline flags are only supported at the start of the pattern, e.g. (?i)error",
     );
   }
+  armInterruptWatchdog(); // a user regex may backtrack for long: keep Ctrl+C working
   src = src.replace(/\(\?P</g, "(?<").replace(/\\A/g, "^").replace(/\\z/g, "$");
   try {
     return new RegExp(src, [...flags].join(""));

@@ -1,5 +1,6 @@
 /**
- * Terminal facts: is it a TTY, may we use color.
+ * Terminal facts: is it a TTY, may we use color. What may be written to one is decided by
+ * core/terminal_safe.ts (`neutralize`).
  * @module
  */
 
@@ -33,21 +34,3 @@ export const SGR: Record<string, string> = {
   gray: "90",
   grey: "90",
 };
-
-const CONTROL =
-  // deno-lint-ignore no-control-regex
-  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[P^_X][^\x1b]*\x1b\\|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]|\x9b[0-?]*[ -/]*[@-~]/g;
-
-/**
- * Neutralise control sequences so job output cannot drive the terminal. SGR color sequences
- * (`ESC[…m`) are kept when `keepSgr` is set; everything else is removed (tabs are kept).
- */
-export function sanitize(text: string, keepSgr = true): string {
-  // deno-lint-ignore no-control-regex
-  if (!/[\x00-\x08\x0b-\x1f\x7f\x9b]/.test(text)) return text;
-  return text.replace(CONTROL, (seq) => {
-    // deno-lint-ignore no-control-regex
-    if (keepSgr && /^\x1b\[[0-9;]*m$/.test(seq)) return seq;
-    return "";
-  });
-}

@@ -14,6 +14,7 @@ import { compilePattern, PatternError } from "../config/regex.ts";
 import type { DebugLog } from "../core/debug_log.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { UsageError } from "../errors.ts";
+import { statusText } from "./text.ts";
 
 /** What an alert reports (the webhook's JSON body). */
 export interface AlertEvent {
@@ -265,7 +266,7 @@ export class AlertEngine {
     if (this.o.notice) this.o.notice(msg);
     else {
       try {
-        Deno.stderr.writeSync(new TextEncoder().encode(msg + "\n"));
+        Deno.stderr.writeSync(new TextEncoder().encode(statusText(msg) + "\n"));
       } catch { /* stderr closed */ }
     }
     this.#notifySend ??= findOnPath("notify-send");

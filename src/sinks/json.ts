@@ -8,6 +8,7 @@ import { batchLines } from "../core/line_batch.ts";
 import type { StreamHandle, StreamListener } from "../engine/stream_manager.ts";
 import { buildStreamEvent, splitTaskLabel, type StreamEvent } from "../core/stream_event.ts";
 import type { TextOut } from "./writer.ts";
+import { escapeJsonControls } from "../core/terminal_safe.ts";
 
 /** Options for the JSON sink. */
 export interface JsonSinkOptions {
@@ -37,11 +38,11 @@ export function jsonSink(o: JsonSinkOptions): StreamListener {
         lineNum,
         source: s.sourceKind,
       }, { progress: true });
-      void o.out.write(JSON.stringify(ev) + "\n").catch(() => {});
+      void o.out.write(escapeJsonControls(JSON.stringify(ev)) + "\n").catch(() => {});
     },
     onStatus(_s: StreamHandle, ev: StreamEvent) {
       if (!o.events) return;
-      void o.out.write(JSON.stringify(ev) + "\n").catch(() => {});
+      void o.out.write(escapeJsonControls(JSON.stringify(ev)) + "\n").catch(() => {});
     },
   };
 }
@@ -82,5 +83,5 @@ export function eventLines(
     }
     out += "}\n";
   }
-  return out;
+  return escapeJsonControls(out);
 }

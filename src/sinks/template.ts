@@ -6,7 +6,8 @@
 import type { LineFilter, Selection } from "../engine/filter.ts";
 import { batchLines, type LineBatch } from "../core/line_batch.ts";
 import type { StreamHandle, StreamListener } from "../engine/stream_manager.ts";
-import { sanitize, SGR } from "../platform/terminal.ts";
+import { SGR } from "../platform/terminal.ts";
+import { neutralize } from "../core/terminal_safe.ts";
 import { UsageError } from "../errors.ts";
 import type { TextOut } from "./writer.ts";
 
@@ -64,7 +65,7 @@ export interface TemplateSinkOptions {
   out: TextOut;
   template: Template;
   filter: LineFilter;
-  /** Neutralise terminal control sequences in the content (on a terminal). */
+  /** Neutralise terminal control sequences in the content (on a terminal): only SGR passes. */
   sanitize: boolean;
   /** Color the content of highlighted lines. */
   color: boolean;
@@ -87,12 +88,12 @@ export function templateSink(o: TemplateSinkOptions): StreamListener {
         const raw = lines[i];
         const num = nums ? nums[i] : batch.firstLine + i;
         const highlights = wantsHighlights ? o.filter.highlightsOf(raw) : undefined;
-        let content = o.sanitize ? sanitize(raw, o.color) : raw;
+        let content = o.sanitize ? neutralize(raw, { keepSgr: o.color }) : raw;
         if (o.color && highlights) content = `\x1b[${colorOf.get(highlights[0])}m${content}\x1b[0m`;
         const value = (f: TemplateField): string => {
           switch (f) {
             case "job_id":
-              return o.sanitize ? sanitize(s.jobId, false) : s.jobId;
+              return o.sanitize ? neutralize(s.jobId, { keepSgr: false }) : s.jobId;
             case "type":
               return s.type;
             case "content":

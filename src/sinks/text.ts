@@ -8,7 +8,8 @@ import { batchLines, type LineBatch } from "../core/line_batch.ts";
 import { selectedText } from "../engine/selected_text.ts";
 import type { StreamHandle, StreamListener } from "../engine/stream_manager.ts";
 import type { StreamEvent } from "../core/stream_event.ts";
-import { sanitize, SGR } from "../platform/terminal.ts";
+import { neutralize, visibleControl } from "../core/terminal_safe.ts";
+import { SGR } from "../platform/terminal.ts";
 import type { TextOut } from "./writer.ts";
 
 /** Options for the text sink. */
@@ -59,7 +60,7 @@ export function textSink(o: TextSinkOptions): StreamListener {
         : "";
       let out = "";
       for (const raw of lines) {
-        const line = o.sanitize ? sanitize(raw, o.color) : raw;
+        const line = o.sanitize ? neutralize(raw, { keepSgr: o.color }) : raw;
         if (o.color && colorOf.size) {
           const h = o.filter.highlightsOf(raw);
           if (h) {
@@ -74,7 +75,17 @@ export function textSink(o: TextSinkOptions): StreamListener {
     onStatus(_s: StreamHandle, ev: StreamEvent) {
       if (!o.status) return;
       if (ev.state === "live" && /^following/.test(ev.content)) return;
-      void o.status.write(`s9s: ${ev.content}\n`).catch(() => {});
+      void o.status.write(`s9s: ${statusText(ev.content)}\n`).catch(() => {});
     },
   };
+}
+
+/**
+ * A status message as one safe line: it names paths and jobs that come from outside, so every
+ * control in it is shown visibly (`␛c`, `\u202e`), an SGR sequence and a newline too, whether or
+ * not stderr is a terminal: the name reads as it is and cannot color or split the line.
+ */
+export function statusText(message: string): string {
+  // deno-lint-ignore no-control-regex
+  return neutralize(message).replace(/[\x1b\n]/g, visibleControl); // what it left: SGR, newline
 }

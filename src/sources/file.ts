@@ -1,14 +1,28 @@
 /**
  * Follow a file with `tail -F` semantics: wait for it to appear, follow appends (inotify wakes
  * the reader at once; a poll catches writes inotify cannot see, as on NFS/Lustre), survive
- * truncation and rotation, and never emit half a line.
+ * truncation, rewriting and rotation, and never emit half a line.
+ *
+ * A rewritten file is noticed before its bytes are trusted: after every read, and before the
+ * bytes read are handed on, the file's first bytes (up to 4 KB, as read from offset 0) are read
+ * again through the same descriptor and compared. A size below the position or a changed head
+ * means the file was truncated or rewritten: the stream restarts at 0 with a status event.
  * @module
  */
 import { basename, dirname } from "node:path";
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { SourceKind } from "../core/stream_event.ts";
 import { UserFacingError } from "../errors.ts";
+import { notRegularError, openError } from "./file_errors.ts";
+import {
+  acquireFileFd,
+  fdLimitError,
+  noteFollowedFile,
+  releaseFileFd,
+} from "../platform/rlimit.ts";
 import { type Source, type SourceSink, Waker } from "./source.ts";
+import { HeadFingerprint } from "./head_fingerprint.ts";
+import { tailStart } from "./tail_start.ts";
 import { onLocalFs, type WatchHub } from "./watch_hub.ts";
 import { ReadPacer } from "./read_pacer.ts";
 
@@ -34,16 +48,18 @@ export interface FileSourceOptions {
   progress?: boolean;
   /** Source kind to report (a file reached over a shared FS is "file"). */
   kind?: SourceKind;
+  /** How long a followed file may stay unreadable (permission, stale NFS handle) before the
+   * stream ends in an error, ms (default 10 minutes). Meanwhile it is retried and reported. */
+  errorAfterMs?: number;
   /** Called for debug logging. */
   debug?: (msg: string) => void;
 }
 
-const HEAD_BYTES = 64;
 /** Read size while far behind the end of the file (per-read overhead dominates below this). */
 const CATCH_UP_BYTES = 1024 * 1024;
 /** Poll interval for a followed file whose every write inotify reports. */
 const SAFETY_POLL_MS = 2000;
-/** Longest time between identity checks (rotation, truncation) while data keeps coming. */
+/** Longest time between identity checks (rotation) while data keeps coming. */
 const IDENTITY_CHECK_MS = 250;
 
 /** Is this error "the file is not there"? */
@@ -51,19 +67,32 @@ function isNotFound(err: unknown): boolean {
   return err instanceof Deno.errors.NotFound;
 }
 
+/** Resolves with `p`, or with undefined once `signal` aborts (a FIFO open or read may block). */
+function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 /** A followed file. */
 export class FileSource implements Source {
   readonly kind: SourceKind;
   readonly path: string;
   #opts:
-    & Required<Omit<FileSourceOptions, "tailLines" | "signal" | "watchHub" | "kind" | "debug">>
+    & Required<
+      Omit<FileSourceOptions, "tailLines" | "signal" | "watchHub" | "kind" | "debug">
+    >
     & FileSourceOptions;
   #splitter: LineSplitter;
   #file?: Deno.FsFile;
   #ino: number | null = null;
   #pos = 0; // bytes read from the current file
-  #head: Uint8Array | undefined; // first bytes of the current file, to spot truncate-and-rewrite
-  #lastHeadCheck = 0;
+  #head = new HeadFingerprint(); // first bytes of the current file as read from offset 0
+  #fifo = false;
   #finishing = false;
   #waker = new Waker();
   #pacer = new ReadPacer();
@@ -72,6 +101,9 @@ export class FileSource implements Source {
   #idlePollMs: number;
   #lastIdentityCheck = 0;
   #local: boolean;
+  #troubleSince = 0;
+  #troubleMessage = "";
+  #troubleKind: "read" | "check" | "" = "";
 
   constructor(path: string, options: FileSourceOptions = {}) {
     this.path = path;
@@ -83,11 +115,13 @@ export class FileSource implements Source {
       maxLineBytes: 1024 * 1024,
       follow: true,
       progress: false,
+      errorAfterMs: 10 * 60_000,
       ...options,
     };
     this.#splitter = new LineSplitter({ maxLineBytes: this.#opts.maxLineBytes });
     this.#idlePollMs = this.#opts.pollIntervalMs;
     this.#local = onLocalFs(path);
+    noteFollowedFile();
   }
 
   /** Byte offset just past the last delivered line. */
@@ -116,12 +150,10 @@ export class FileSource implements Source {
       while (!signal?.aborted) {
         if (!this.#file) {
           const opened = await this.#open();
+          if (signal?.aborted) break;
           if (!opened) {
             if (!this.#opts.follow || this.#finishing) {
-              sink.status({
-                state: "ended",
-                message: `file "${this.path}" was never created`,
-              });
+              sink.status({ state: "ended", message: `file "${this.path}" was never created` });
               return;
             }
             if (!reportedWaiting) {
@@ -134,31 +166,33 @@ export class FileSource implements Source {
           sink.status({ state: "live", message: `following "${this.path}"` });
         }
         await this.#pacer.pace(); // a busy file: one read per few ms, not one per event
-        const got = await this.#readToEnd();
+        let got: number | "rewritten";
+        try {
+          got = await this.#readToEnd();
+        } catch (err) {
+          if (signal?.aborted) break;
+          await this.#trouble(err, "read");
+          continue;
+        }
+        if (got === "rewritten") {
+          await this.#restartFromZero();
+          continue;
+        }
         if (signal?.aborted) break;
+        if (this.#fifo) {
+          if (got === 0) break; // the writer closed the FIFO: its end
+          continue;
+        }
         if (!this.#opts.follow) break;
-        // Under a steady write rate most wakes bring data: check the file's identity (a stat)
-        // when a wake brought none, or now and then, not on every wake.
+        // Under a steady write rate most wakes bring data: check the path's identity (a stat,
+        // for rotation) when a wake brought none, or now and then, not on every wake.
         const due = Date.now() - this.#lastIdentityCheck >= IDENTITY_CHECK_MS;
-        const change = got === 0 || due || this.#finishing ? await this.#checkIdentity() : "same";
+        const change = got === 0 || due || this.#finishing ? await this.#checkPath() : "same";
         if (change === "rotated") {
           await this.#emit(this.#splitter.flush());
           this.#close();
           this.#splitter.resetOffset(0);
           this.#opts.debug?.(`rotation detected on ${this.path}`);
-          continue;
-        }
-        if (change === "truncated") {
-          await this.#emit(this.#splitter.flush());
-          this.#pos = 0;
-          await this.#file!.seek(0, Deno.SeekMode.Start);
-          this.#splitter.resetOffset(0);
-          this.#head = undefined;
-          this.#opts.debug?.(`truncation detected on ${this.path}`);
-          sink.status({
-            state: "live",
-            message: `"${this.path}" was truncated; reading it again from the start`,
-          });
           continue;
         }
         if (change === "grew") continue;
@@ -177,9 +211,23 @@ export class FileSource implements Source {
   #watch(): void {
     const hub = this.#opts.watchHub;
     if (!hub) return;
+    try {
+      // inotify events on a FIFO make Deno's watcher hang the process at exit; a FIFO read
+      // blocks until data comes anyway, so it needs no wake-ups.
+      if (Deno.statSync(this.path).isFifo) return;
+    } catch { /* not there yet */ }
     const all = hub.seesAllWrites(this.path);
+    const dir = dirname(this.path);
+    const name = basename(this.path);
+    // The pacer drops this subscription while the file is busy and takes it again once quiet;
+    // either way it is one entry in the hub's single watcher, no descriptor of its own.
     const watching = this.#pacer.watch(
-      () => hub.watch(dirname(this.path), basename(this.path), () => this.#waker.wake()),
+      () =>
+        hub.watch(dir, name, () => this.#waker.wake(), () => {
+          // The shared watch died or could not be set: polling alone finds writes now.
+          this.#idlePollMs = this.#opts.pollIntervalMs;
+          this.#waker.wake();
+        }),
       all,
     );
     // Where inotify sees every write, the poll is a safety net (a lost event): slow it down,
@@ -189,45 +237,62 @@ export class FileSource implements Source {
     }
   }
 
+  /** Open the path; false when it does not exist (yet). Refuses what is not a regular file. */
   async #open(): Promise<boolean> {
-    let file: Deno.FsFile;
+    let st: Deno.FileInfo;
     try {
-      file = await Deno.open(this.path, { read: true });
+      // stat before open: opening a FIFO blocks until a writer comes, a device may never end.
+      st = await Deno.stat(this.path);
     } catch (err) {
       if (isNotFound(err)) return false;
-      if (err instanceof Deno.errors.PermissionDenied) {
-        throw new UserFacingError(`permission denied reading "${this.path}"`, {
-          hint:
-            "the file belongs to another user or its directory is not readable; check `ls -l` on it",
-          cause: err,
-        });
-      }
-      if (err instanceof Deno.errors.IsADirectory) {
-        throw new UserFacingError(`"${this.path}" is a directory, not an output file`, {
-          hint: "give the file itself with --path",
-        });
-      }
-      throw err;
+      throw openError(this.path, err);
     }
-    const st = await file.stat();
     if (st.isDirectory) {
-      file.close();
       throw new UserFacingError(`"${this.path}" is a directory, not an output file`, {
         hint: "give the file itself with --path",
       });
     }
+    this.#fifo = !st.isFile && st.isFifo === true;
+    if (!st.isFile && !(this.#fifo && this.#opts.follow)) throw notRegularError(this.path, st);
+    if (this.#fifo) {
+      this.#sink!.status({
+        state: "waiting",
+        message: `waiting for a writer on FIFO "${this.path}"`,
+      });
+    }
+    if (!acquireFileFd()) throw fdLimitError(this.path);
+    let file: Deno.FsFile | undefined;
+    try {
+      file = await abortable(Deno.open(this.path, { read: true }), this.#opts.signal);
+    } catch (err) {
+      releaseFileFd();
+      if (isNotFound(err)) return false;
+      throw openError(this.path, err);
+    }
+    if (!file) {
+      releaseFileFd();
+      return false; // aborted while a FIFO waited for its writer
+    }
+    if (this.#fifo) {
+      this.#local = false; // a FIFO read blocks: never synchronously
+      this.#file = file;
+      return true;
+    }
+    const fst = await file.stat();
     this.#file = file;
-    this.#ino = st.ino;
+    this.#ino = fst.ino;
     this.#pos = 0;
-    this.#head = undefined;
+    this.#head.reset();
     if (this.#firstOpen && this.#opts.tailLines !== undefined) {
-      const { offset, linesBefore } = await tailStart(file, st.size, this.#opts.tailLines);
+      const { offset, linesBefore } = await tailStart(file, fst.size, this.#opts.tailLines);
       this.#pos = offset;
       this.#splitter = new LineSplitter({
         maxLineBytes: this.#opts.maxLineBytes,
         startOffset: offset,
         firstLine: linesBefore + 1,
       });
+      // The fingerprint is the head as it is now, though we start reading further on.
+      await this.#head.capture(file, offset);
       await file.seek(offset, Deno.SeekMode.Start);
     }
     this.#firstOpen = false;
@@ -235,6 +300,7 @@ export class FileSource implements Source {
   }
 
   #close(): void {
+    if (this.#file) releaseFileFd();
     try {
       this.#file?.close();
     } catch { /* already closed */ }
@@ -242,8 +308,26 @@ export class FileSource implements Source {
     this.#ino = null;
   }
 
-  /** Read until the end of the file; returns the bytes read. */
-  async #readToEnd(): Promise<number> {
+  /** Restart at offset 0 of the same file, which was truncated or rewritten. */
+  async #restartFromZero(): Promise<void> {
+    // The held tail belongs to the old content, read before it changed: it is a line too.
+    await this.#emit(this.#splitter.flush());
+    this.#pos = 0;
+    this.#head.reset();
+    await this.#file!.seek(0, Deno.SeekMode.Start);
+    this.#splitter.resetOffset(0);
+    this.#opts.debug?.(`truncation or rewrite detected on ${this.path}`);
+    this.#sink!.status({
+      state: "live",
+      message: `file "${this.path}" was truncated or rewritten; reading it from the start`,
+    });
+  }
+
+  /**
+   * Read until the end of the file; returns the bytes read, or "rewritten" when the file's
+   * head no longer matches its fingerprint (the bytes just read are then dropped unseen).
+   */
+  async #readToEnd(): Promise<number | "rewritten"> {
     const file = this.#file!;
     const chunk = this.#opts.chunkSize;
     const signal = this.#opts.signal;
@@ -253,9 +337,13 @@ export class FileSource implements Source {
       const view = this.#splitter.reserve(size);
       // Local files are read synchronously: a page-cache copy is cheaper than an async op's
       // round trip through the thread pool, which dominated CPU with many streams.
-      const n = this.#local ? file.readSync(view) : await file.read(view);
-      if (n === null || n === 0) break;
-      if (this.#pos < HEAD_BYTES && this.#head === undefined) this.#captureHead(view, n);
+      const read = this.#local ? file.readSync(view) : await abortable(file.read(view), signal);
+      if (read === undefined) break; // aborted during a FIFO read
+      const n = read ?? 0;
+      if (!this.#fifo && await this.#changed(n)) return "rewritten";
+      this.#trusted("read");
+      if (n === 0) break;
+      this.#head.extend(view, n, this.#pos);
       this.#pos += n;
       total += n;
       await this.#emit(this.#splitter.commit(n));
@@ -276,131 +364,81 @@ export class FileSource implements Source {
     return total;
   }
 
-  #captureHead(view: Uint8Array, n: number): void {
-    if (this.#pos !== 0) return;
-    this.#head = view.slice(0, Math.min(n, HEAD_BYTES));
+  /**
+   * Was the file truncated or rewritten? Asked after a read of `n` bytes at #pos, before they
+   * are trusted: a size below the position (on a read that found nothing), or a head that no
+   * longer matches the fingerprint. The head is read again through the same descriptor, and the
+   * descriptor put back where the read left it.
+   */
+  async #changed(n: number): Promise<boolean> {
+    const file = this.#file!;
+    if (n === 0) {
+      const st = this.#local ? file.statSync() : await file.stat();
+      if (st.size < this.#pos) return true;
+    }
+    return !(await this.#head.matches(file, this.#pos + n, this.#local));
   }
 
   async #emit(batch: ReturnType<LineSplitter["flush"]>): Promise<void> {
     if (batch) await this.#sink!.batch(batch);
   }
 
-  /** Compare the path's file with the one we hold. */
-  async #checkIdentity(): Promise<"same" | "grew" | "truncated" | "rotated"> {
+  /** Compare the path's file with the one we hold: rotated (another inode), grew or same. */
+  async #checkPath(): Promise<"same" | "grew" | "rotated"> {
     this.#lastIdentityCheck = Date.now();
     let st: Deno.FileInfo;
     try {
       st = this.#local ? Deno.statSync(this.path) : await Deno.stat(this.path);
     } catch (err) {
-      if (isNotFound(err)) return "same"; // moved away and not recreated yet: keep the old one
+      // Moved away and not recreated yet: keep reading the old one.
+      if (isNotFound(err)) return "same";
+      // Permission changed, stale NFS handle…: say so and keep trying; never call it "same".
+      await this.#trouble(err, "check");
       return "same";
     }
+    this.#trusted("check");
     if (this.#ino !== null && st.ino !== null && st.ino !== this.#ino) {
       // Rotated: drain what the writer may still have added to the old file, then switch.
-      await this.#readToEnd();
+      if (await this.#readToEnd() === "rewritten") await this.#restartFromZero();
       return "rotated";
     }
-    if (st.size < this.#pos) return "truncated";
-    if (st.size > this.#pos) {
-      if (this.#head && Date.now() - this.#lastHeadCheck > 250 && await this.#headChanged()) {
-        return "truncated";
-      }
-      return "grew";
-    }
-    return "same";
+    return st.size > this.#pos ? "grew" : "same";
   }
 
-  async #headChanged(): Promise<boolean> {
-    this.#lastHeadCheck = Date.now();
-    const head = this.#head!;
-    let f: Deno.FsFile | undefined;
-    try {
-      f = await Deno.open(this.path, { read: true });
-      const buf = new Uint8Array(head.length);
-      let got = 0;
-      while (got < buf.length) {
-        const n = await f.read(buf.subarray(got));
-        if (n === null || n === 0) break;
-        got += n;
-      }
-      if (got < head.length) return true;
-      for (let i = 0; i < head.length; i++) if (buf[i] !== head[i]) return true;
-      return false;
-    } catch {
-      return false;
-    } finally {
-      f?.close();
+  /**
+   * A followed file cannot be read or checked: report it (once per distinct error), retry at
+   * the poll interval, and end the stream in an error once it has lasted `errorAfterMs`.
+   */
+  async #trouble(err: unknown, what: "read" | "check"): Promise<void> {
+    const reason = (err as Error)?.message ?? String(err);
+    const now = Date.now();
+    if (this.#troubleSince === 0) this.#troubleSince = now;
+    this.#troubleKind = what;
+    if (reason !== this.#troubleMessage) {
+      this.#troubleMessage = reason;
+      this.#sink!.status({
+        state: "retrying",
+        message: `cannot ${what} "${this.path}": ${reason}; retrying`,
+      });
     }
+    if (now - this.#troubleSince >= this.#opts.errorAfterMs) {
+      throw new UserFacingError(`cannot ${what} "${this.path}": ${reason}`, {
+        hint:
+          "check the file's permissions and its filesystem (a stale NFS handle needs a remount)",
+        cause: err,
+      });
+    }
+    await this.#waker.wait(this.#opts.pollIntervalMs);
+  }
+
+  /** The file answered again after trouble: say so once. */
+  #trusted(what: "read" | "check"): void {
+    if (this.#troubleSince === 0 || this.#troubleKind !== what) return;
+    this.#troubleSince = 0;
+    this.#troubleKind = "";
+    this.#troubleMessage = "";
+    this.#sink!.status({ state: "live", message: `"${this.path}" can be read again` });
   }
 }
 
-/** Find where the last `n` lines of a file start, and how many lines come before. */
-export async function tailStart(
-  file: Deno.FsFile,
-  size: number,
-  n: number,
-): Promise<{ offset: number; linesBefore: number }> {
-  if (n <= 0) {
-    return { offset: size, linesBefore: await countLines(file, size) };
-  }
-  const block = 64 * 1024;
-  const buf = new Uint8Array(block);
-  let end = size;
-  let found = 0;
-  let offset = 0;
-  let skipLast = true; // a newline ending the file ends the last line, it does not start one
-  outer:
-  while (end > 0) {
-    const start = Math.max(0, end - block);
-    await file.seek(start, Deno.SeekMode.Start);
-    const view = buf.subarray(0, end - start);
-    await readFull(file, view);
-    for (let i = view.length - 1; i >= 0; i--) {
-      if (view[i] !== 10) {
-        skipLast = false;
-        continue;
-      }
-      if (skipLast) {
-        skipLast = false;
-        continue;
-      }
-      found++;
-      if (found === n) {
-        offset = start + i + 1;
-        break outer;
-      }
-    }
-    end = start;
-  }
-  const linesBefore = offset > 0 ? await countLines(file, offset) : 0;
-  return { offset, linesBefore };
-}
-
-async function readFull(file: Deno.FsFile, view: Uint8Array): Promise<void> {
-  let got = 0;
-  while (got < view.length) {
-    const n = await file.read(view.subarray(got));
-    if (n === null || n === 0) break;
-    got += n;
-  }
-}
-
-async function countLines(file: Deno.FsFile, upTo: number): Promise<number> {
-  await file.seek(0, Deno.SeekMode.Start);
-  const buf = new Uint8Array(1024 * 1024);
-  let pos = 0;
-  let count = 0;
-  while (pos < upTo) {
-    const view = buf.subarray(0, Math.min(buf.length, upTo - pos));
-    const n = await file.read(view);
-    if (n === null || n === 0) break;
-    const v = view.subarray(0, n);
-    let p = v.indexOf(10);
-    while (p !== -1) {
-      count++;
-      p = v.indexOf(10, p + 1);
-    }
-    pos += n;
-  }
-  return count;
-}
+export { tailStart } from "./tail_start.ts";

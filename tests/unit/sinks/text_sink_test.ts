@@ -71,3 +71,30 @@ Deno.test("serialOut joins writes made while one is in flight, in order, resolvi
   await out.write("");
   deepStrictEqual(writes, ["a", "bc"]);
 });
+
+Deno.test("textSink status lines show every control in a path visibly, one line each", async () => {
+  let err = "";
+  const sink = textSink({
+    out: { write: () => Promise.resolve() },
+    status: { write: (t) => Promise.resolve(void (err += t)) },
+    prefix: false,
+    color: true,
+    sanitize: true,
+    filter: new LineFilter(),
+  });
+  const path = "/tmp/a\x1bc\x1b[31m\u202eb\nc";
+  sink.onStatus!(stream, {
+    job_id: "1",
+    type: "status",
+    content: `file "${path}" was truncated or rewritten; reading it from the start`,
+    timestamp: "",
+    line_num: 0,
+    source: "file",
+    state: "live",
+  });
+  await Promise.resolve();
+  deepStrictEqual(
+    err,
+    's9s: file "/tmp/a\u241bc\u241b[31m\\u202eb\u240ac" was truncated or rewritten; reading it from the start\n',
+  );
+});

@@ -1,0 +1,75 @@
+/**
+ * Ctrl+C that works while JavaScript is busy. s9s handles SIGINT in JavaScript (to stop
+ * streams and flush output), but a signal listener only runs when the event loop turns: a user
+ * regex that backtracks for minutes on one line (one V8's linear engine cannot take, e.g. with a
+ * back-reference) would make Ctrl+C do nothing meanwhile.
+ *
+ * The watchdog is a tiny worker with its own event loop. On SIGINT (or SIGTERM) it waits a second for the
+ * main thread to acknowledge (its own SIGINT listener posts a message, which proves its loop
+ * turns); if none comes, it restores the terminal and ends the process with exit code 130 via
+ * libc's `_exit` (Deno.exit in a worker ends only the worker). It is armed only once user
+ * regexes exist, and only in the CLI (main.ts enables it), so other runs pay nothing.
+ * @module
+ */
+
+/** How long the main thread has to acknowledge a SIGINT before the process is ended, ms. */
+const GRACE_MS = 1000;
+
+const WORKER_SOURCE = `
+let pending = false;
+let alt = false;
+self.onmessage = (e) => {
+  if (e.data === "ack") pending = false;
+  if (e.data === "alt-on") alt = true;
+  if (e.data === "alt-off") alt = false;
+};
+const onSignal = () => {
+  if (pending) return;
+  pending = true;
+  setTimeout(() => {
+    if (!pending) return;
+    const enc = new TextEncoder();
+    try {
+      if (Deno.stdout.isTerminal()) {
+        Deno.stdout.writeSync(enc.encode((alt ? "\\x1b[?1049l" : "") + "\\x1b[0m\\x1b[?25h"));
+      }
+      if (Deno.stdin.isTerminal()) Deno.stdin.setRaw(false);
+    } catch { /* best effort */ }
+    try {
+      Deno.stderr.writeSync(enc.encode("s9s: interrupted (a regular expression kept s9s busy)\\n"));
+    } catch { /* stderr closed */ }
+    const lib = Deno.dlopen("libc.so.6", { _exit: { parameters: ["i32"], result: "void" } });
+    lib.symbols._exit(130);
+  }, ${GRACE_MS});
+};
+Deno.addSignalListener("SIGINT", onSignal);
+Deno.addSignalListener("SIGTERM", onSignal);
+`;
+
+let enabled = false;
+let worker: Worker | undefined;
+
+/** Allow the watchdog in this process (the CLI does; libraries and tests do not). */
+export function enableInterruptWatchdog(): void {
+  enabled = true;
+}
+
+/** Start the watchdog if enabled and not yet running (called where user regexes are compiled). */
+export function armInterruptWatchdog(): void {
+  if (!enabled || worker || Deno.build.os !== "linux") return;
+  try {
+    worker = new Worker(`data:application/javascript,${encodeURIComponent(WORKER_SOURCE)}`, {
+      type: "module",
+    });
+    const w = worker;
+    Deno.addSignalListener("SIGINT", () => w.postMessage("ack"));
+    Deno.addSignalListener("SIGTERM", () => w.postMessage("ack"));
+  } catch {
+    worker = undefined; // no worker or no FFI here: Ctrl+C works as the main thread allows
+  }
+}
+
+/** Tell the watchdog whether the alternate screen is on (the TUI), to leave it on a hard exit. */
+export function watchdogAlternateScreen(on: boolean): void {
+  worker?.postMessage(on ? "alt-on" : "alt-off");
+}

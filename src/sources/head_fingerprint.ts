@@ -1,0 +1,78 @@
+/**
+ * The fingerprint of a followed file: its first bytes (up to 4 KB) as they were read from
+ * offset 0. Read again through the descriptor already held and compared, it tells a file that was
+ * truncated or rewritten (even to the same length, or longer than before) from one that grew.
+ * @module
+ */
+import { readFull, readFullSync } from "./tail_start.ts";
+
+/** Bytes of the file's head kept as its fingerprint. */
+export const HEAD_MAX = 4096;
+
+/**
+ * Whether `a` and `b` (same length, both starting at offset 0 of their buffers) hold the same
+ * bytes: four at a time, as this runs after every read of every followed file.
+ */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  const words = a.length >>> 2;
+  const a32 = new Uint32Array(a.buffer, a.byteOffset, words);
+  const b32 = new Uint32Array(b.buffer, b.byteOffset, words);
+  for (let i = 0; i < words; i++) if (a32[i] !== b32[i]) return false;
+  for (let i = words << 2; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A file's first bytes as read, and the check of them against the file as it is now. */
+export class HeadFingerprint {
+  #head = new Uint8Array(0);
+  #scratch?: Uint8Array;
+
+  /** Bytes held (at most {@link HEAD_MAX}). */
+  get length(): number {
+    return this.#head.length;
+  }
+
+  /** Forget the fingerprint (the file is read from 0 again). */
+  reset(): void {
+    this.#head = new Uint8Array(0);
+  }
+
+  /** Take the head of `file` as it is now, up to `upTo` bytes (reading starts further on). */
+  async capture(file: Deno.FsFile, upTo: number): Promise<void> {
+    const head = new Uint8Array(Math.min(upTo, HEAD_MAX));
+    await file.seek(0, Deno.SeekMode.Start);
+    this.#head = head.subarray(0, await readFull(file, head));
+  }
+
+  /** Grow the fingerprint with `n` bytes of `view`, just read at offset `pos`. */
+  extend(view: Uint8Array, n: number, pos: number): void {
+    if (pos >= HEAD_MAX || pos !== this.#head.length) return;
+    const add = view.subarray(0, Math.min(n, HEAD_MAX - pos));
+    const head = new Uint8Array(this.#head.length + add.length);
+    head.set(this.#head);
+    head.set(add, this.#head.length);
+    this.#head = head;
+  }
+
+  /**
+   * Does `file` still start with the fingerprint? The head is read again through the same
+   * descriptor (synchronously for a local file), which is then put back at `resumeAt`.
+   */
+  async matches(file: Deno.FsFile, resumeAt: number, sync: boolean): Promise<boolean> {
+    const len = this.#head.length;
+    if (len === 0) return true;
+    this.#scratch ??= new Uint8Array(HEAD_MAX);
+    const cur = this.#scratch.subarray(0, len);
+    let got: number;
+    if (sync) {
+      file.seekSync(0, Deno.SeekMode.Start);
+      got = readFullSync(file, cur);
+      file.seekSync(resumeAt, Deno.SeekMode.Start);
+    } else {
+      await file.seek(0, Deno.SeekMode.Start);
+      got = await readFull(file, cur);
+      await file.seek(resumeAt, Deno.SeekMode.Start);
+    }
+    return got === len && sameBytes(cur, this.#head);
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Fuzz: random byte streams (newlines, CRs, multi-byte and invalid UTF-8, controls, C1, bidi)
+ * fed to the line splitter in random pieces must give exactly the lines of a plain reference
+ * model, with true offsets and line numbers; and the neutraliser must match its own reference
+ * model on what comes out. Seeded, so a failure names a case that reproduces.
+ */
+import { LineSplitter } from "../../../src/core/line_splitter.ts";
+import { batchLines } from "../../../src/core/line_batch.ts";
+import { escapeJsonControls, neutralize } from "../../../src/core/terminal_safe.ts";
+import { assert, assertEquals } from "../../_helpers/assert.ts";
+
+/** mulberry32: a small seeded PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const enc = new TextEncoder();
+const PIECES: Uint8Array[] = [
+  "a",
+  "b",
+  "line ",
+  "\n",
+  "\n",
+  "\r",
+  "\r\n",
+  "é",
+  "€",
+  "😀",
+  "\t",
+  "\x1b",
+  "\x1bc",
+  "\x1b[31m",
+  "\x1b[0m",
+  "\x1b]0;t\x07",
+  "\u009b",
+  "\u0085",
+  "\u202e",
+  "\u2066",
+  "\x7f",
+  "\x00",
+].map((s) => enc.encode(s)).concat([
+  new Uint8Array([0xff]),
+  new Uint8Array([0x80]),
+  new Uint8Array([0xe2, 0x82]), // a character cut short
+  new Uint8Array([0xc3]),
+]);
+
+function randomStream(rnd: () => number): Uint8Array {
+  const n = Math.floor(rnd() * 400);
+  const parts: Uint8Array[] = [];
+  let len = 0;
+  for (let i = 0; i < n; i++) {
+    const p = rnd() < 0.05
+      ? enc.encode("x".repeat(Math.floor(rnd() * 120)))
+      : PIECES[Math.floor(rnd() * PIECES.length)];
+    parts.push(p);
+    len += p.length;
+  }
+  const out = new Uint8Array(len);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+/** Reference: the latest state of a `\r`-rewritten line. */
+function lastState(s: string): string {
+  const segs = s.replace(/\r+$/, "").split("\r");
+  for (let k = segs.length - 1; k >= 0; k--) if (segs[k] !== "") return segs[k];
+  return "";
+}
+
+/** Reference model of the splitter: whole stream at once, one line at a time. */
+function model(bytes: Uint8Array, maxLine: number): { lines: string[]; cut: boolean[] } {
+  const lines: string[] = [];
+  const cut: boolean[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    let nl = bytes.indexOf(10, start);
+    const end = nl === -1 ? bytes.length : nl;
+    let pos = start;
+    while (end - pos > maxLine) {
+      let c = pos + maxLine;
+      for (let k = 0; k < 3 && c > 0 && (bytes[c] & 0xc0) === 0x80; k++) c--;
+      lines.push(decoder.decode(bytes.subarray(pos, c)));
+      cut.push(true);
+      pos = c;
+    }
+    lines.push(lastState(decoder.decode(bytes.subarray(pos, end))));
+    cut.push(false);
+    if (nl === -1) nl = bytes.length;
+    start = nl + 1;
+  }
+  return { lines, cut };
+}
+
+Deno.test("LineSplitter fuzz: random streams split at random points equal the reference model", () => {
+  const rnd = prng(20261202);
+  const t0 = Date.now();
+  for (let c = 0; c < 3000; c++) {
+    const bytes = randomStream(rnd);
+    const maxLine = rnd() < 0.3 ? 16 + Math.floor(rnd() * 64) : 1 << 20;
+    const s = new LineSplitter({ maxLineBytes: maxLine });
+    const got: string[] = [];
+    const cut: boolean[] = [];
+    let expectOffset = 0;
+    let expectLine = 1;
+    const take = (b: ReturnType<LineSplitter["flush"]>) => {
+      if (!b) return;
+      const where = `case ${c}`;
+      assertEquals(b.startOffset, expectOffset, `${where}: batch start offset`);
+      assertEquals(b.firstLine, expectLine, `${where}: first line`);
+      const ls = batchLines(b);
+      ls.forEach((l, i) => {
+        got.push(l);
+        cut.push(b.truncated?.includes(i) ?? false);
+      });
+      expectOffset = b.endOffset;
+      expectLine += b.count;
+    };
+    let pos = 0;
+    while (pos < bytes.length) {
+      const n = Math.min(bytes.length - pos, 1 + Math.floor(rnd() ** 2 * 200));
+      if (rnd() < 0.5) take(s.push(bytes.subarray(pos, pos + n)));
+      else {
+        s.reserve(n).set(bytes.subarray(pos, pos + n));
+        take(s.commit(n));
+      }
+      pos += n;
+      assert(s.committedOffset + s.pendingBytes === pos, `case ${c}: offset + held = read`);
+    }
+    take(s.flush());
+    const want = model(bytes, maxLine);
+    assertEquals(got, want.lines, `case ${c} (maxLine ${maxLine})`);
+    assertEquals(cut, want.cut, `case ${c}: truncated marks`);
+    assertEquals(s.committedOffset, bytes.length, `case ${c}: final offset`);
+  }
+  assert(Date.now() - t0 < 5000, `fuzz took ${Date.now() - t0} ms`);
+});
+
+/** Reference model of the neutraliser: character by character. */
+function neutralModel(s: string, keepSgr: boolean): string {
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    const c = s.charCodeAt(i);
+    if (c === 0x1b) {
+      // deno-lint-ignore no-control-regex
+      const m = /^\x1b\[[0-9;:]*m/.exec(s.slice(i));
+      if (m) {
+        if (keepSgr) out += m[0];
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    if (c === 9 || c === 10) out += ch;
+    else if (c < 0x20) out += String.fromCharCode(0x2400 + c);
+    else if (c === 0x7f) out += "\u2421";
+    else if (
+      (c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
+    ) {
+      out += "\\u" + c.toString(16).padStart(4, "0");
+    } else out += ch;
+  }
+  return out;
+}
+
+Deno.test("neutralize fuzz: split lines from random streams equal the reference model, only SGR escapes survive", () => {
+  const rnd = prng(11);
+  const t0 = Date.now();
+  let risky = 0;
+  for (let c = 0; c < 3000; c++) {
+    const bytes = randomStream(rnd);
+    const s = new LineSplitter();
+    const lines: string[] = [];
+    let pos = 0;
+    while (pos < bytes.length) {
+      const n = Math.min(bytes.length - pos, 1 + Math.floor(rnd() * 300));
+      const b = s.push(bytes.subarray(pos, pos + n));
+      if (b) lines.push(...batchLines(b));
+      pos += n;
+    }
+    const f = s.flush();
+    if (f) lines.push(...batchLines(f));
+    for (const line of lines) {
+      const keepSgr = rnd() < 0.7;
+      const out = neutralize(line, { keepSgr });
+      assertEquals(out, neutralModel(line, keepSgr), `case ${c}: ${JSON.stringify(line)}`);
+      // deno-lint-ignore no-control-regex
+      const left = out.replace(/\x1b\[[0-9;:]*m/g, "");
+      // deno-lint-ignore no-control-regex
+      assert(!/[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(left), `case ${c}`);
+      if (out !== line) risky++;
+      else assert(out === line, "untouched text is returned as is");
+      // JSON: lossless, and no raw C1 or bidi left.
+      const json = escapeJsonControls(JSON.stringify(line));
+      assertEquals(JSON.parse(json), line, `case ${c}: JSON round trip`);
+      assert(!/[\x80-\x9f\u202a-\u202e\u2066-\u2069]/.test(json), `case ${c}: raw C1/bidi in JSON`);
+    }
+  }
+  assert(risky > 1000, `the fuzz must exercise controls (${risky} lines changed)`);
+  assert(Date.now() - t0 < 5000, `fuzz took ${Date.now() - t0} ms`);
+});
