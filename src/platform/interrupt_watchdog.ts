@@ -48,6 +48,8 @@ Deno.addSignalListener("SIGTERM", onSignal);
 
 let enabled = false;
 let worker: Worker | undefined;
+/** Whether the alternate screen is on now; told to a watchdog armed later. */
+let altScreen = false;
 
 /** Allow the watchdog in this process (the CLI does; libraries and tests do not). */
 export function enableInterruptWatchdog(): void {
@@ -62,6 +64,7 @@ export function armInterruptWatchdog(): void {
       type: "module",
     });
     const w = worker;
+    if (altScreen) w.postMessage("alt-on");
     Deno.addSignalListener("SIGINT", () => w.postMessage("ack"));
     Deno.addSignalListener("SIGTERM", () => w.postMessage("ack"));
   } catch {
@@ -71,5 +74,6 @@ export function armInterruptWatchdog(): void {
 
 /** Tell the watchdog whether the alternate screen is on (the TUI), to leave it on a hard exit. */
 export function watchdogAlternateScreen(on: boolean): void {
+  altScreen = on;
   worker?.postMessage(on ? "alt-on" : "alt-off");
 }

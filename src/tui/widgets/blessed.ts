@@ -3,6 +3,7 @@
  * @module
  */
 import blessed from "neo-blessed";
+import { watchdogAlternateScreen } from "../../platform/interrupt_watchdog.ts";
 
 /** The keypress details blessed reports. */
 export interface KeyInfo {
@@ -73,6 +74,9 @@ export function createScreen(title: string): Screen {
   // Draw borders with Unicode box characters rather than the alternate character set: every
   // terminal we target speaks UTF-8, and the text stays readable in captures and logs.
   screen.tput.brokenACS = true;
+  // A hard exit by the interrupt watchdog (a runaway regex and SIGTERM) leaves this screen too.
+  watchdogAlternateScreen(true);
+  screen.on("destroy", () => watchdogAlternateScreen(false));
   return screen as Screen;
 }
 
