@@ -10,6 +10,7 @@ import type { Config } from "../config/schema.ts";
 import { type ClusterBackend, isPending, isTerminal, type JobInfo } from "../cluster/job.ts";
 import { type Location, type Resolution, resolveOutput } from "../cluster/path_resolver.ts";
 import type { DebugLog } from "../core/debug_log.ts";
+import { plural } from "../core/plural.ts";
 import { streamKey, type StreamState, type StreamType } from "../core/stream_event.ts";
 import type { StartOptions, Stream } from "./stream.ts";
 import { isRunning, isUnsplitArray, jobExitCode, ranAgain } from "./job_states.ts";
@@ -112,7 +113,7 @@ export class JobTracker {
         );
       }
       await this.#host.runSource(s, loc, follow, options);
-      this.#host.endStream(s, "ended", `stream ${s.key} ended after ${s.lines} lines`);
+      this.#host.endStream(s, "ended", `stream ${s.key} ended after ${plural(s.lines, "line")}`);
     }));
   }
 
@@ -257,7 +258,7 @@ export class JobTracker {
       if (!requeued || streams.every((s) => s.ended) || this.options.follow === false) break;
     }
     for (const s of streams) {
-      this.#host.endStream(s, "ended", `stream ${s.key} ended after ${s.lines} lines`);
+      this.#host.endStream(s, "ended", `stream ${s.key} ended after ${plural(s.lines, "line")}`);
     }
   }
 

@@ -9,6 +9,7 @@ import { formatLine, formatProgress, type Highlight, safeText } from "../model/l
 import type { PaneModel } from "../model/pane_model.ts";
 import { fitLine } from "../model/text_fit.ts";
 import { type Box, createBox, type Screen } from "./blessed.ts";
+import { plural } from "../../core/plural.ts";
 
 /** What a pane shows as its stream state. */
 export function streamStateOf(model: PaneModel, handle: StreamHandle | undefined): string {
@@ -115,9 +116,4 @@ export class StreamPaneWidget {
   destroy(): void {
     this.box.destroy();
   }
-}
-
-/** "1 line", "2 lines". */
-export function plural(n: number, word: string): string {
-  return `${n} ${n === 1 ? word : word + "s"}`;
 }
