@@ -9,7 +9,7 @@ import { GLOBAL_OPTIONS } from "./src/cli/global_options.ts";
 
 type Commander = typeof import("@commander-js/extra-typings");
 type AnyCommand = import("@commander-js/extra-typings").Command<unknown[], Record<string, unknown>>;
-type AddOptions = typeof import("./src/cli/stream_command.ts").addOptions;
+type AddOptions = typeof import("./src/cli/commander_options.ts").addOptions;
 
 /** Global options that take a value (to find the subcommand name without parsing). */
 const VALUE_OPTIONS = new Set(["-c", "--config", "--cluster-api"]);
@@ -87,7 +87,7 @@ async function main(args: string[]): Promise<number> {
       import("@commander-js/extra-typings"),
       import("./src/errors.ts"),
       import("./src/cli/usage_errors.ts"),
-      import("./src/cli/stream_command.ts"),
+      import("./src/cli/commander_options.ts"),
     ]);
   const { program, globals } = buildProgram(commander, addOptions);
   try {

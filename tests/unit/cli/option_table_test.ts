@@ -3,7 +3,7 @@ import { Command } from "@commander-js/extra-typings";
 import { parseFast, shapeOf } from "../../../src/cli/option_table.ts";
 import { GLOBAL_OPTIONS } from "../../../src/cli/global_options.ts";
 import { STREAM_OPTIONS } from "../../../src/cli/stream_options.ts";
-import { addOptions } from "../../../src/cli/stream_command.ts";
+import { addOptions } from "../../../src/cli/commander_options.ts";
 
 type AnyCommand = Command<unknown[], Record<string, unknown>>;
 
