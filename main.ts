@@ -5,16 +5,19 @@
  */
 import type { GlobalFlags } from "./src/cli/common.ts";
 import { enableInterruptWatchdog } from "./src/platform/interrupt_watchdog.ts";
+import { parseFast } from "./src/cli/option_table.ts";
+import { GLOBAL_OPTIONS } from "./src/cli/global_options.ts";
 
 type Commander = typeof import("@commander-js/extra-typings");
 type AnyCommand = import("@commander-js/extra-typings").Command<unknown[], Record<string, unknown>>;
+type AddOptions = typeof import("./src/cli/commander_options.ts").addOptions;
 
 /** Global options that take a value (to find the subcommand name without parsing). */
 const VALUE_OPTIONS = new Set(["-c", "--config", "--cluster-api"]);
 
 /** The subcommands, each loaded only when named (all of them for help or completions). */
 const SUBCOMMANDS: Record<string, (globals: () => GlobalFlags) => Promise<AnyCommand>> = {
-  stream: async (g) => (await import("./src/cli/stream.ts")).streamCommand(g) as AnyCommand,
+  stream: async (g) => (await import("./src/cli/stream_command.ts")).streamCommand(g),
   jobs: async (g) => (await import("./src/cli/jobs.ts")).jobsCommand(g) as AnyCommand,
   config: async (g) => (await import("./src/cli/config.ts")).configCommand(g) as AnyCommand,
   history: async (g) => (await import("./src/cli/history.ts")).historyCommand(g) as AnyCommand,
@@ -43,21 +46,14 @@ function wantsVersion(args: string[]): boolean {
   return false;
 }
 
-function buildProgram({ Command, Option }: Commander) {
-  const program = new Command("s9s")
-    .description("Watch SLURM jobs' output live: a terminal UI and a scriptable `stream` command")
-    .option("-V, --version", "print the version, commit, Deno and V8 versions and the build kind")
-    .option("-c, --config <file>", "config file (default: $S9S_CONFIG or ~/.s9s/config.yaml)")
-    .option("--debug", "write a debug log to ~/.s9s/debug.log and show stack traces")
-    .option("--mock", "use the embedded mock cluster (no Slurm needed)")
-    .addOption(
-      new Option("--cluster-api <api>", "how to reach Slurm").choices([
-        "auto",
-        "cli",
-        "rest",
-        "mock",
-      ]),
-    )
+function buildProgram({ Command }: Commander, addOptions: AddOptions) {
+  const program = addOptions(
+    new Command("s9s")
+      .description(
+        "Watch SLURM jobs' output live: a terminal UI and a scriptable `stream` command",
+      ) as unknown as AnyCommand,
+    GLOBAL_OPTIONS,
+  )
     // The TUI action would otherwise swallow `s9s help stream` as arguments.
     .helpCommand("help [command]", "show help for a command")
     .enablePositionalOptions(false)
@@ -80,12 +76,21 @@ async function main(args: string[]): Promise<number> {
     await Deno.stdout.write(new TextEncoder().encode(formatVersion(await versionInfo())));
     return 0;
   }
-  const [commander, { exitCodeOf, formatError }, { usageErrorOf }] = await Promise.all([
-    import("@commander-js/extra-typings"),
-    import("./src/errors.ts"),
-    import("./src/cli/usage_errors.ts"),
-  ]);
-  const { program, globals } = buildProgram(commander);
+  // The plain `s9s stream …` starts without commander (its first import of an npm package sets
+  // up Node compatibility, ~25 ms); anything else, errors and help included, goes to commander.
+  if (sub === "stream") {
+    const { STREAM_OPTIONS } = await import("./src/cli/stream_options.ts");
+    const fast = parseFast(args, sub, GLOBAL_OPTIONS, STREAM_OPTIONS);
+    if (fast) return await runFastStream(fast[0] as GlobalFlags, fast[1]);
+  }
+  const [commander, { exitCodeOf, formatError }, { usageErrorOf }, { addOptions }] = await Promise
+    .all([
+      import("@commander-js/extra-typings"),
+      import("./src/errors.ts"),
+      import("./src/cli/usage_errors.ts"),
+      import("./src/cli/commander_options.ts"),
+    ]);
+  const { program, globals } = buildProgram(commander, addOptions);
   try {
     // Only the named subcommand's module loads (all of them for help or an unknown name).
     const names = sub && sub in SUBCOMMANDS ? [sub] : Object.keys(SUBCOMMANDS);
@@ -122,6 +127,20 @@ async function main(args: string[]): Promise<number> {
       return 2;
     }
     console.error(formatError(err, args.includes("--debug")));
+    return exitCodeOf(err);
+  }
+}
+
+/** `s9s stream` with the options {@link parseFast} found; errors as main reports them. */
+async function runFastStream(flags: GlobalFlags, opts: Record<string, unknown>): Promise<number> {
+  const [{ runStream, streamOptionsOf }, { exitCodeOf, formatError }] = await Promise.all([
+    import("./src/cli/stream.ts"),
+    import("./src/errors.ts"),
+  ]);
+  try {
+    return await runStream(flags, streamOptionsOf(opts));
+  } catch (err) {
+    console.error(formatError(err, !!flags.debug));
     return exitCodeOf(err);
   }
 }

@@ -1,22 +1,23 @@
 /**
  * Case 5, SSH: 20 streams from one node over the loopback sshd of scripts/ssh_node.sh.
  *
- * 20 files are followed from the start by (a) ONE s9s process (this module run as a driver:
- * `SshFileSource` × 20 on one `SshPool`, the code `s9s stream` uses for a file it cannot see
- * locally), once with the default streaming.ssh.max_sessions_per_connection (8) and once with 20,
- * and (b) 20 OpenSSH clients `ssh node tail -n +1 -F FILE`, each writing to a file. Once every
- * stream is live (sshd session setup is slow in the sandbox), a writer process appends
- * ~100-byte lines as fast as it can, in rounds (100 MB per round, 30 MB with S9S_BENCH_SHORT=1);
- * MB/s per round = bytes appended / time until the last byte arrived (median of the rounds).
- * Rows: connections opened, MB/s, client CPU (whole run, and while lines flow), lines lost,
- * peak RSS.
+ * 20 files are followed from the start by (a) ONE s9s process started like the binary (the
+ * `s9s` task's command line): `s9s stream --node HOST --path F1 … --path F20 --template
+ * '{{content}}'`, its output to a file — once with history off and once with the default
+ * configuration (history on); the config file only says how to reach the loopback node — and
+ * (b) 20 OpenSSH clients `ssh node tail -n +1 -F FILE`, each writing to a file. The template
+ * prints each line as it is, so both sides' output files grow by exactly the bytes appended.
+ * Once every stream is live, a writer process appends ~100-byte lines as fast as it can, in
+ * rounds (100 MB per round, 40 MB with S9S_BENCH_SHORT=1); MB/s per round = bytes appended /
+ * time until the last byte arrived (median of the rounds). Rows: connections, MB/s, client CPU
+ * (whole run, and while lines flow), lines lost, peak RSS.
  *
- * Driver and writer modes (used by the case itself):
- *   deno run -A --unsafe-proto scripts/bench/ssh.ts driver HOST MAX_SESSIONS FILE…
+ * Writer mode (used by the case itself):
  *   deno run -A scripts/bench/ssh.ts write BLOCKS_PER_FILE FILE…
  * @module
  */
 import {
+  benchConfig,
   type BenchRow,
   benchTmp,
   logLine,
@@ -25,6 +26,7 @@ import {
   procPeakRssMb,
   ROOT,
   round,
+  s9sCmd,
   sh,
   SHORT,
   sleep,
@@ -76,72 +78,6 @@ function writer(args: string[]): void {
   console.log(JSON.stringify({ lines: lines * n, bytes: bytes.length * n }));
 }
 
-/** Driver mode: one SshPool, one SshFileSource per file; progress as JSON lines until stdin closes. */
-async function driver(args: string[]): Promise<void> {
-  const [host, maxSessions, ...files] = args;
-  const [{ defaultRawConfig }, { configSchema }, { SshPool }, { SshFileSource }] = await Promise
-    .all([
-      import("../../src/config/defaults.ts"),
-      import("../../src/config/schema.ts"),
-      import("../../src/sources/ssh_pool.ts"),
-      import("../../src/sources/ssh.ts"),
-    ]);
-  const raw = defaultRawConfig() as { streaming: { ssh: Record<string, unknown> } };
-  Object.assign(raw.streaming.ssh, {
-    port: Number(Deno.env.get("S9S_TEST_SSH_PORT") || 22),
-    key_file: Deno.env.get("S9S_TEST_SSH_KEY") ?? "",
-    known_hosts: Deno.env.get("S9S_TEST_SSH_KNOWN_HOSTS") ?? "",
-    user: "root",
-    max_sessions_per_connection: Number(maxSessions),
-  });
-  const cfg = configSchema.parse(raw);
-  const pool = new SshPool(cfg.streaming.ssh);
-  const ac = new AbortController();
-  const lines = files.map(() => 0);
-  let bytes = 0;
-  let errors = 0;
-  const runs = files.map((f, i) =>
-    new SshFileSource(host, f, {
-      pool,
-      signal: ac.signal,
-      maxLineBytes: cfg.streaming.max_line_length,
-      retryAttempts: cfg.streaming.ssh.retry_attempts,
-    }).run({
-      batch(b) {
-        lines[i] += b.count;
-        bytes += b.endOffset - b.startOffset;
-      },
-      status(s) {
-        if (s.state === "retrying" || s.state === "error") errors++;
-      },
-    }).catch((e) => {
-      errors++;
-      console.error(`ssh bench driver: ${f}: ${(e as Error).message}`);
-    })
-  );
-  let last = "";
-  // Print only what changed: an idle driver costs nothing beyond s9s's own work.
-  const report = () => {
-    const s = JSON.stringify({
-      live: lines.filter((n) => n > 0).length,
-      lines: lines.reduce((a, b) => a + b, 0),
-      bytes,
-      errors,
-      ...pool.stats,
-    });
-    if (s !== last) console.log(s);
-    last = s;
-  };
-  const timer = setInterval(report, 25);
-  for await (const _ of Deno.stdin.readable) { /* until the bench closes stdin */ }
-  clearInterval(timer);
-  report();
-  ac.abort();
-  pool.close();
-  await Promise.race([Promise.all(runs), sleep(500)]);
-  Deno.exit(0);
-}
-
 interface Progress {
   live: number;
   lines: number;
@@ -157,6 +93,8 @@ interface Followers {
   progress(): Promise<Progress>;
   /** Lines received, when {@link Progress.lines} does not count them. */
   countLines?(): Promise<number>;
+  /** TCP connections to the node, when {@link Progress.connectionsOpened} does not say. */
+  connections?(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -261,7 +199,7 @@ async function measure(x: Prepared, rounds: number, blocks: number): Promise<Out
   p = await fol.progress();
   const cpu = cpuOf();
   return {
-    connections: p.connectionsOpened,
+    connections: fol.connections ? await fol.connections() : p.connectionsOpened,
     channels: p.channelsOpened,
     mbps,
     cpu,
@@ -276,63 +214,76 @@ async function measure(x: Prepared, rounds: number, blocks: number): Promise<Out
   };
 }
 
-/** ONE s9s process (the driver) following all files. */
-function s9sFollowers(host: string, env: Record<string, string>, maxSessions: number) {
-  return (files: string[]): Followers => {
-    const prof = Deno.env.get("S9S_BENCH_SSH_PROF"); // a dir: write a V8 CPU profile there
-    const child = new Deno.Command("deno", {
-      args: [
-        "run",
-        "--allow-all",
-        "--unsafe-proto",
-        ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []),
-        SELF,
-        "driver",
-        host,
-        String(maxSessions),
-        ...files,
-      ],
-      env,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    let last: Progress = {
-      live: 0,
+/** TCP connections `pid` holds to the sshd on `port`. */
+async function connectionsOf(pid: number, port: string): Promise<number> {
+  const ss = await timeShell(`ss -Htnp state established '( dport = :${port} )'`);
+  return ss.stdout.split("\n").filter((l) => l.includes(`pid=${pid},`)).length;
+}
+
+/** Progress of followers whose output files grow by exactly the bytes appended. */
+function fileProgress(outs: string[]): () => Promise<Progress> {
+  return () => {
+    const sizes = outs.map((o) => {
+      try {
+        return Deno.statSync(o).size;
+      } catch {
+        return 0;
+      }
+    });
+    const bytes = sizes.reduce((a, b) => a + b, 0);
+    return Promise.resolve({
+      // One output for all: until the writer starts, it holds only the files' ready lines.
+      live: outs.length === 1
+        ? Math.min(FILES, Math.floor(bytes / READY.length))
+        : sizes.filter((n) => n > 0).length,
       lines: 0,
-      bytes: 0,
+      bytes,
       errors: 0,
       connectionsOpened: 0,
       channelsOpened: 0,
-    };
-    const reading = (async () => {
-      const dec = new TextDecoder();
-      let rest = "";
-      for await (const chunk of child.stdout) {
-        rest += dec.decode(chunk, { stream: true });
-        const nl = rest.lastIndexOf("\n");
-        if (nl === -1) continue;
-        const prev = rest.lastIndexOf("\n", nl - 1);
-        last = JSON.parse(rest.slice(prev + 1, nl));
-        rest = rest.slice(nl + 1);
-      }
-    })().catch(() => {});
+    });
+  };
+}
+
+/** Lines in the output files (wc is far faster than reading them here). */
+async function countLines(outs: string[]): Promise<number> {
+  const wc = await timeShell(`cat ${outs.map(sh).join(" ")} | wc -l`);
+  return Number(wc.stdout.trim());
+}
+
+/** ONE s9s process, started like the binary, following all files on the node. */
+function s9sFollowers(host: string, port: string, config: string, env: Record<string, string>) {
+  return (files: string[], dir: string): Followers => {
+    const out = `${dir}/out/s9s.txt`;
+    const argv = s9sCmd(
+      "--config",
+      config,
+      "stream",
+      "-q",
+      "--node",
+      host,
+      ...files.flatMap((f) => ["--path", f]),
+      "--template",
+      "{{content}}",
+    );
+    const err = `${dir}/out/s9s.err`;
+    const proc = spawnGroup(
+      ["bash", "-c", `exec ${argv.map(sh).join(" ")} > ${sh(out)} 2> ${sh(err)}`],
+      { env },
+    );
+    const died = proc.status.then((st) => {
+      throw new Error(
+        `s9s exited (${st.code}): ${Deno.readTextFileSync(err).trim().slice(0, 300)}`,
+      );
+    });
+    died.catch(() => {});
     return {
-      procs: [child],
-      progress: () => Promise.resolve(last),
-      async stop() {
-        try {
-          await child.stdin.close();
-        } catch { /* closed */ }
-        const t = setTimeout(() => {
-          try {
-            child.kill("SIGKILL");
-          } catch { /* gone */ }
-        }, 5000);
-        await child.status;
-        clearTimeout(t);
-        await reading;
-      },
+      procs: [proc],
+      // A failed s9s ends the case with its message instead of a wait for lines that never come.
+      progress: () => Promise.race([died, fileProgress([out])()]),
+      countLines: () => countLines([out]),
+      connections: () => connectionsOf(proc.pid, port),
+      stop: () => proc.stop(),
     };
   };
 }
@@ -350,32 +301,10 @@ function sshFollowers(host: string, port: string, key: string) {
         `${sh(`tail -n +1 -F -- ${sh(f)}`)} > ${sh(outs[i])}`,
       ])
     );
-    const sizes = () =>
-      outs.map((o) => {
-        try {
-          return Deno.statSync(o).size;
-        } catch {
-          return 0;
-        }
-      });
     return {
       procs,
-      progress() {
-        const s = sizes();
-        return Promise.resolve({
-          live: s.filter((n) => n > 0).length,
-          lines: 0,
-          bytes: s.reduce((a, b) => a + b, 0),
-          errors: 0,
-          connectionsOpened: FILES,
-          channelsOpened: FILES,
-        });
-      },
-      async countLines() {
-        // wc is far faster than reading the files here.
-        const wc = await timeShell(`cat ${outs.map(sh).join(" ")} | wc -l`);
-        return Number(wc.stdout.trim());
-      },
+      progress: async () => ({ ...(await fileProgress(outs)()), connectionsOpened: FILES }),
+      countLines: () => countLines(outs),
       async stop() {
         await Promise.all(procs.map((x) => x.stop()));
       },
@@ -406,115 +335,102 @@ export async function run(): Promise<BenchRow[]> {
   const host = env.S9S_TEST_SSH_HOST ?? "127.0.0.1";
   const rounds = SHORT ? 1 : 3;
   const blocks = SHORT ? 2 : 5; // ~1 MB blocks per file per round → 40 MB / 100 MB a round
-  // Session setup is slow in the sandbox (sshd sets sessions up one after the other, ~1.5 s
-  // each): start the follower sets at once, then measure them one after the other (idle sets
-  // cost nothing meanwhile). The short run skips the default 8-sessions set (20 sessions less).
-  const sets = await Promise.allSettled([
-    prepare("ref", sshFollowers(host, env.S9S_TEST_SSH_PORT, env.S9S_TEST_SSH_KEY)),
-    prepare("s9s-20", s9sFollowers(host, env, 20)),
-    ...(SHORT ? [] : [prepare("s9s-8", s9sFollowers(host, env, 8))]),
-  ]);
-  const ready = sets.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
-  let ref: Outcome, one: Outcome;
-  let pooled: Outcome | undefined;
+  // How s9s reaches the loopback node, and room for 20 files (a file given by --path counts as
+  // two streams against the limit of 20); nothing else differs from the default configuration.
+  const ssh = `streaming:
+  max_concurrent_streams: 40
+  ssh:
+    port: ${env.S9S_TEST_SSH_PORT}
+    key_file: ${env.S9S_TEST_SSH_KEY}
+    known_hosts: ${env.S9S_TEST_SSH_KNOWN_HOSTS}
+    user: root
+`;
+  const on = benchConfig("ssh-on", ssh);
+  const off = benchConfig("ssh-off", `${ssh}  persistence:\n    enabled: false\n`);
+  const port = env.S9S_TEST_SSH_PORT;
+  // One set after the other: 20 OpenSSH clients connecting at once fill sshd's MaxStartups, and
+  // a connection s9s opened meanwhile would be dropped. Idle sets cost nothing while another
+  // set is measured.
+  const ready: Prepared[] = [];
+  let ref: Outcome, hOff: Outcome, hOn: Outcome;
   try {
-    const failed = sets.find((s) => s.status === "rejected");
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    ready.push(await prepare("ref", sshFollowers(host, port, env.S9S_TEST_SSH_KEY)));
+    ready.push(await prepare("s9s-off", s9sFollowers(host, port, off.config, off.env)));
+    ready.push(await prepare("s9s-on", s9sFollowers(host, port, on.config, on.env)));
     ref = await measure(ready[0], rounds, blocks);
-    one = await measure(ready[1], rounds, blocks);
-    if (ready[2]) pooled = await measure(ready[2], rounds, blocks);
+    hOff = await measure(ready[1], rounds, blocks);
+    hOn = await measure(ready[2], rounds, blocks);
   } finally {
     await Promise.all(ready.map(finish));
   }
-  const p8 = (f: (o: Outcome) => number | string): number | string =>
-    pooled ? f(pooled) : "skipped (short run)";
   const c = "ssh 20 streams";
   const mb = (o: Outcome) => round(median(o.mbps), 1);
   const rs = (o: Outcome) => o.mbps.map((x) => round(x, 1)).join(", ");
+  const both = (f: (o: Outcome) => number) => `${f(hOff)} | ${f(hOn)}`;
   const perRound = `${FILES} files × ${blocks} MB a round, ${rounds} round(s), median`;
-  const driverNote =
-    "s9s = one process running SshFileSource × 20 on one SshPool (the code s9s stream uses for a file not visible locally; lines counted, not printed)";
+  const who = "s9s = one `s9s stream --node … --path ×20` (task command line), history off | on";
   return [
     {
       case: c,
-      metric: "SSH connections opened (default: 8 sessions/connection)",
-      s9s: p8((o) => o.connections),
+      metric: "SSH connections to the node (history off | on)",
+      s9s: both((o) => o.connections),
       reference: FILES,
       unit: "conns",
-      note: `${p8((o) => o.channels)} channels; ${driverNote}`,
+      note: `${who}; target: one connection`,
     },
     {
       case: c,
-      metric: "SSH connections opened (max_sessions_per_connection: 20)",
-      s9s: one.connections,
-      reference: FILES,
-      unit: "conns",
-      note: `${one.channels} channels (target: one connection)`,
-    },
-    {
-      case: c,
-      metric: "total MB/s received (default 8/conn)",
-      s9s: p8(mb),
+      metric: "total MB/s received (history off | on)",
+      s9s: both(mb),
       reference: mb(ref),
       unit: "MB/s",
-      note: `rounds s9s ${p8(rs)} vs ssh ${rs(ref)}; ${perRound}; target ≥ 50`,
+      note: `rounds s9s ${rs(hOff)} | ${rs(hOn)} vs ssh ${rs(ref)}; ${perRound}; target ≥ 50`,
     },
     {
       case: c,
-      metric: "total MB/s received (20/conn, one connection)",
-      s9s: mb(one),
-      reference: mb(ref),
-      unit: "MB/s",
-      note: `rounds s9s ${rs(one)}; writer took ${
-        one.writerMs.map((x) => Math.round(x)).join(", ")
-      } ms a round; target ≥ 50`,
-    },
-    {
-      case: c,
-      metric: "client CPU while lines flow (8/conn | 20/conn vs 20 ssh)",
-      s9s: `${p8((o) => round(o.cpuDuring, 2))} | ${round(one.cpuDuring, 2)}`,
+      metric: "client CPU while lines flow (history off | on vs 20 ssh)",
+      s9s: both((o) => round(o.cpuDuring, 2)),
       reference: round(ref.cpuDuring, 2),
       unit: "s",
-      note: `for ${Math.round(ref.bytes / 1e6)} MB; ratio (20/conn) ${
-        round(one.cpuDuring / ref.cpuDuring, 2)
-      }`,
+      note: `for ${Math.round(ref.bytes / 1e6)} MB; ratio ${
+        round(hOff.cpuDuring / ref.cpuDuring, 2)
+      } | ${round(hOn.cpuDuring / ref.cpuDuring, 2)} (target ≤ 2)`,
     },
     {
       case: c,
-      metric: "client CPU whole run incl. start-up (8/conn | 20/conn vs 20 ssh)",
-      s9s: `${p8((o) => round(o.cpu, 2))} | ${round(one.cpu, 2)}`,
+      metric: "client CPU whole run incl. start-up (history off | on vs 20 ssh)",
+      s9s: both((o) => round(o.cpu, 2)),
       reference: round(ref.cpu, 2),
       unit: "s",
-      note: `time until all 20 streams live (the three sets started at once): s9s ${
-        p8((o) => round(o.setupS, 1))
-      } | ${round(one.setupS, 1)} s, ssh ${round(ref.setupS, 1)} s`,
+      note: `ratio ${round(hOff.cpu / ref.cpu, 2)} | ${
+        round(hOn.cpu / ref.cpu, 2)
+      }; time until all 20 streams live (one set after the other): s9s ${
+        both((o) => round(o.setupS, 1))
+      } s, ssh ${round(ref.setupS, 1)} s`,
     },
     {
       case: c,
-      metric: "peak RSS (s9s vs sum of 20 ssh)",
-      s9s: `${p8((o) => round(o.rss, 1))} | ${round(one.rss, 1)}`,
+      metric: "peak RSS (s9s history off | on vs sum of 20 ssh)",
+      s9s: both((o) => round(o.rss, 1)),
       reference: round(ref.rss, 1),
       unit: "MB",
     },
     {
       case: c,
-      metric: "lines lost (8/conn | 20/conn vs ssh)",
-      s9s: `${p8((o) => o.lost)} | ${one.lost}`,
+      metric: "lines lost (history off | on vs ssh)",
+      s9s: both((o) => o.lost),
       reference: ref.lost,
       unit: "lines",
-      note: `of ${one.written} written per run (target 0); stream errors/retries s9s ${
-        (pooled?.errors ?? 0) + one.errors
-      }`,
+      note: `of ${hOff.written} written per run (target 0)`,
     },
   ];
 }
 
 if (import.meta.main) {
   const [mode, ...args] = Deno.args;
-  if (mode === "driver") await driver(args);
-  else if (mode === "write") writer(args);
+  if (mode === "write") writer(args);
   else {
-    console.error("usage: ssh.ts driver HOST MAX_SESSIONS FILE… | write BLOCKS FILE…");
+    console.error("usage: ssh.ts write BLOCKS FILE…");
     Deno.exit(2);
   }
 }

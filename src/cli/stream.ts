@@ -2,7 +2,6 @@
  * `s9s stream`: tail -f for jobs, with filters, text or JSON Lines output.
  * @module
  */
-import { Command, Option } from "@commander-js/extra-typings";
 import { UsageError } from "../errors.ts";
 import { compilePattern, PatternError } from "../config/regex.ts";
 import { StreamManager } from "../engine/stream_manager.ts";
@@ -16,90 +15,7 @@ import { type GlobalFlags, intFlag, makeContext, openCluster } from "./common.ts
 import { resolveOutput } from "../cluster/path_resolver.ts";
 import { parseTemplate, templateSink } from "../sinks/template.ts";
 import { checkTargetFiles, planTargets, type StreamTarget } from "./stream_targets.ts";
-import { isLocal, SOURCE_MODES, sourceTargets } from "./stream_source.ts";
-
-const collect = (
-  v: string,
-  prev: string[] = [],
-) => [...prev, ...v.split(",").map((x) => x.trim()).filter(Boolean)];
-const collectRaw = (v: string, prev: string[] = []) => [...prev, v];
-
-/** Build the `stream` subcommand. */
-export function streamCommand(globals: () => GlobalFlags) {
-  return new Command("stream")
-    .description("follow job output live (like tail -f), with filters; text or JSON Lines")
-    .option(
-      "-j, --job <id>",
-      "job id to follow (repeatable; 123, 123_4 for one array task)",
-      collect,
-    )
-    .addOption(
-      new Option("-t, --type <type>", "which output: stdout, stderr or all").choices([
-        "stdout",
-        "stderr",
-        "all",
-      ])
-        .default("all"),
-    )
-    .option(
-      "-p, --path <pattern>",
-      "a file to follow (repeatable); with --job and given once: where the job writes (Slurm patterns like %j %A_%a allowed)",
-      collectRaw,
-    )
-    .option("--stderr-path <pattern>", "separate stderr file, with a single --path")
-    .option(
-      "--node <name>",
-      "read the --path files on this node over SSH (a host name or a ~/.ssh/config Host alias)",
-    )
-    .addOption(
-      new Option("--source <mode>", "how to read: auto, file, ssh, or api (sattach; a step 123.0)")
-        .choices(SOURCE_MODES).default("auto"),
-    )
-    .option(
-      "-f, --filter <regex>",
-      "keep only lines matching (repeatable: any may match)",
-      collectRaw,
-    )
-    .option("-x, --exclude <regex>", "drop lines matching (repeatable)", collectRaw)
-    .addOption(
-      new Option("-o, --output-format <format>", "text or json (one event per line)").choices([
-        "text",
-        "json",
-      ])
-        .default("text"),
-    )
-    .option("--no-follow", "print what exists and exit")
-    .option("-n, --tail <n>", "start with the last N lines (default: the whole file)")
-    .option("--events", 'with json: also emit status events (type "status")')
-    .option("--progress", "also emit in-place (\\r) progress updates as they happen")
-    .option(
-      "--exit-code",
-      "exit with the job's own exit code once it ends (128+signal when killed, 1 for a failure without one)",
-    )
-    .option("--explain", "show how each output file was found, then exit")
-    .option("--auto-detect", "find output files automatically (the default)")
-    .option("--save <file>", "also save the stream to FILE (.gz compresses)")
-    .option(
-      "--export-metrics <url>",
-      "export metrics: prometheus://HOST:PORT (remote write) or prometheus+scrape://HOST:PORT (serve /metrics)",
-    )
-    .option(
-      "--forward <url>",
-      "forward lines to syslog://HOST[:PORT] (UDP) or syslog+tcp://HOST[:PORT] (repeatable)",
-      collectRaw,
-    )
-    .option(
-      "--template <template>",
-      "text lines shaped by a template of the JSON event's fields, e.g. '{{job_id}} {{content}}'",
-    )
-    .option("--no-color", "never use color")
-    .option("-q, --quiet", "no status messages on stderr")
-    .action(async (opts) => {
-      const flags = globals();
-      const code = await runStream(flags, { ...opts, paths: opts.path, path: undefined });
-      if (code !== 0) Deno.exitCode = code;
-    });
-}
+import { isLocal, sourceTargets } from "./stream_source.ts";
 
 /** Options of `s9s stream`, after parsing. */
 export interface StreamOptions {
@@ -129,6 +45,11 @@ export interface StreamOptions {
   forward?: string[];
   color: boolean;
   quiet?: boolean;
+}
+
+/** `stream`'s options as commander or the fast parser give them (by key), for {@link runStream}. */
+export function streamOptionsOf(opts: Record<string, unknown>): StreamOptions {
+  return { ...opts, paths: opts.path, path: undefined } as unknown as StreamOptions;
 }
 
 /** Run `s9s stream`; returns the exit code. */

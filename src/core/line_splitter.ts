@@ -44,6 +44,7 @@ export class LineSplitter {
   #nextLine: number;
   #maxLine: number;
   #lastProgress: string | undefined;
+  #ends = new Int32Array(1024); // reused: "\n" positions found by the fast path
 
   constructor(options: LineSplitterOptions = {}) {
     this.#maxLine = Math.max(16, options.maxLineBytes ?? 1024 * 1024);
@@ -145,9 +146,15 @@ export class LineSplitter {
         count = 0;
         let maxGap = 0;
         let prev = -1;
+        let ends = this.#ends;
         let p = text.indexOf("\n");
         while (p !== -1) {
-          count++;
+          if (count === ends.length) {
+            const grown = new Int32Array(ends.length * 2);
+            grown.set(ends);
+            this.#ends = ends = grown;
+          }
+          ends[count++] = p;
           if (p - prev > maxGap) maxGap = p - prev;
           prev = p;
           p = text.indexOf("\n", p + 1);
@@ -166,7 +173,9 @@ export class LineSplitter {
               final,
             );
           }
-          return this.#finish(text, count, end, startOffset, time, undefined, final);
+          const batch = this.#finish(text, count, end, startOffset, time, undefined, final);
+          if (batch) batch.ends = ends.slice(0, count);
+          return batch;
         }
       }
     }

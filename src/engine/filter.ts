@@ -33,11 +33,13 @@ class Picked {
   #starts: number[] = []; // text position of each picked line
   #text: string;
   #first: number;
+  #ends?: Int32Array;
   #nums?: number[];
 
-  constructor(text: string, firstLine: number) {
+  constructor(text: string, firstLine: number, ends?: Int32Array) {
     this.#text = text;
     this.#first = firstLine;
+    this.#ends = ends;
   }
 
   add(line: string, start: number): void {
@@ -47,8 +49,19 @@ class Picked {
 
   get nums(): number[] {
     if (this.#nums) return this.#nums;
-    const text = this.#text;
     const nums = new Array<number>(this.#starts.length);
+    const ends = this.#ends;
+    if (ends) {
+      // The splitter's newline positions: a line is the first whose "\n" lies past its start.
+      let j = 0;
+      for (let i = 0; i < nums.length; i++) {
+        const start = this.#starts[i];
+        while (ends[j] < start) j++;
+        nums[i] = this.#first + j;
+      }
+      return (this.#nums = nums);
+    }
+    const text = this.#text;
     let lineNo = this.#first;
     let p = text.indexOf("\n");
     for (let i = 0; i < nums.length; i++) {
@@ -152,7 +165,7 @@ export class LineFilter {
       const scan = this.#scan;
       const inc = this.#inc!;
       const exc = this.#exc;
-      const picked = new Picked(text, batch.firstLine);
+      const picked = new Picked(text, batch.firstLine, batch.ends);
       scan.lastIndex = 0;
       let m: RegExpExecArray | null;
       while ((m = scan.exec(text)) !== null) {

@@ -3,6 +3,7 @@ import { LineFilter } from "../../../src/engine/filter.ts";
 import { compilePattern } from "../../../src/config/regex.ts";
 import { assert } from "../../_helpers/assert.ts";
 import type { LineBatch } from "../../../src/core/line_batch.ts";
+import { LineSplitter } from "../../../src/core/line_splitter.ts";
 
 function batch(lines: string[], firstLine = 1): LineBatch {
   return {
@@ -114,4 +115,36 @@ Deno.test("LineFilter counts line numbers lazily and the same as a per-line chec
   deepStrictEqual(s.lines, expected.map(([, l]) => l));
   deepStrictEqual(s.nums, expected.map(([n]) => n));
   assert(s.nums === s.nums, "line numbers are counted once");
+});
+
+Deno.test("LineFilter numbers lines from the splitter's newline positions, as a per-line check does", () => {
+  let seed = 11;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const words = ["ERROR", "WARN", "INFO", "é", "", "ERROR\tWARN"];
+  const lines = Array.from(
+    { length: 3000 },
+    () => words[Math.floor(rnd() * words.length)] + " ".repeat(Math.floor(rnd() * 3)),
+  );
+  const f = new LineFilter();
+  f.add({ name: "i", action: "include", color: "", regex: compilePattern("ERROR|WARN") });
+  // Fed in uneven pieces: several batches, each with the positions the splitter found.
+  const splitter = new LineSplitter({ firstLine: 40 });
+  const bytes = new TextEncoder().encode(lines.map((l) => l + "\n").join(""));
+  const got: [number, string][] = [];
+  let withEnds = 0;
+  for (let pos = 0; pos < bytes.length;) {
+    const n = 1 + Math.floor(rnd() * 3000);
+    const b = splitter.push(bytes.subarray(pos, pos + n));
+    pos += n;
+    if (!b) continue;
+    if (b.ends) withEnds++;
+    const s = f.select(b);
+    assert(!s.all);
+    s.lines.forEach((l, i) => got.push([s.nums[i], l]));
+  }
+  assert(withEnds > 3, "the splitter gave its newline positions");
+  const expected = lines.map((l, i) => [40 + i, l]).filter(([, l]) =>
+    /ERROR|WARN/.test(l as string)
+  );
+  deepStrictEqual(got, expected);
 });
