@@ -141,10 +141,13 @@ if (Deno.env.get("S9S_TEST_NO_SETUP") !== "1") await setup();
 const args = Deno.args.length ? Deno.args : ["tests/"];
 const testArgs = ["test", "--allow-all", "--unsafe-proto", ...args];
 
-// Every npm package of deno.json into the cache first: s9s loads some of them with dynamic
-// imports, which the warm-up below does not reach, and a test that spawns s9s on a fresh cache
-// would otherwise see Deno's "Download …" lines on its stderr.
-await sh([Deno.execPath(), "install", "--frozen", "--quiet"], { quiet: true });
+// s9s's own module graph (dynamic imports included) into the cache first. `deno install` alone
+// caches the packages but not the registry metadata `deno run` wants for npm imports, so every
+// s9s a test spawned on a fresh cache fetched it again (a process that exits at once does not
+// keep it) and printed Deno's "Download …" lines into the test's stderr.
+await sh([Deno.execPath(), "install", "--frozen", "--quiet", "--entrypoint", "main.ts"], {
+  quiet: true,
+});
 
 // Load and type-check everything once, silently and without running a test (a filter no test
 // matches), so that the run below prints no "Download …" or "Check …" progress lines on a fresh

@@ -8,6 +8,14 @@ export const ROOT = new URL("../../", import.meta.url).pathname;
 export const MAIN = `${ROOT}main.ts`;
 
 /**
+ * How tests start s9s from source. `--quiet` keeps Deno's own progress lines ("Download …") out
+ * of the stderr the tests compare: on a fresh cache a `deno run` started from inside `deno test`
+ * fetched npm registry metadata again each time (not seen when the parent is `deno run`), and
+ * those lines are Deno's, not s9s's.
+ */
+const RUN = ["run", "--quiet", "-A", "--unsafe-proto", MAIN];
+
+/**
  * Environment for a test run: no colors, a private S9S_HOME (config, history, debug log).
  * HOME stays as it is so Deno finds its package cache.
  */
@@ -21,7 +29,7 @@ export async function runS9s(
   opts: { env?: Record<string, string>; cwd?: string; stdin?: string } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unsafe-proto", MAIN, ...args],
+    args: [...RUN, ...args],
     env: opts.env,
     cwd: opts.cwd ?? ROOT,
     stdin: opts.stdin !== undefined ? "piped" : "null",
@@ -49,7 +57,7 @@ export class S9sProcess {
 
   constructor(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}) {
     this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--unsafe-proto", MAIN, ...args],
+      args: [...RUN, ...args],
       env: opts.env,
       cwd: opts.cwd ?? ROOT,
       stdin: "null",
