@@ -5,6 +5,8 @@
 # instance from scripts/slurm_cluster.sh (own SLURM_CONF, ClusterName, ports, state and logs);
 # only munged is shared. Idempotent.
 #   bash scripts/ns_cluster.sh start|stop|status|env
+#   bash scripts/ns_cluster.sh stop-ctld|start-ctld   # a controller outage: only slurmctld stops
+#     (its state saved); jobs go on running on the nodes; start-ctld recovers that state
 #   eval "$(bash scripts/ns_cluster.sh env)"   # SLURM_CONF and S9S_NS_* for the tests
 #
 # Network: a bridge s9sns0 (10.213.0.1/24 on the host side); nodeNNN has 10.213.0.(10+N) on a veth
@@ -238,6 +240,19 @@ case "$cmd" in
           die "nodes are not idle: $(sinfo -N 2>&1)"; }
     ;;
   stop) stop_all ;;
+  stop-ctld)
+    if p=$(pid_of "$RUN/slurmctld.pid" slurmctld); then
+      kill "$p"
+      wait_for 30 bash -c "! kill -0 $p" || die "slurmctld did not stop"
+    fi
+    ;;
+  start-ctld)
+    if ! pid_of "$RUN/slurmctld.pid" slurmctld >/dev/null; then
+      log "starting slurmctld again, recovering its state"
+      slurmctld >/dev/null 2>&1 || die "slurmctld failed to start"
+    fi
+    wait_for "$TIMEOUT" scontrol ping || die "slurmctld does not answer"
+    ;;
   status)
     pid_of "$RUN/slurmctld.pid" slurmctld >/dev/null || exit 1
     for n in "${NODES[@]}"; do
@@ -256,5 +271,5 @@ case "$cmd" in
     echo "export S9S_NS_RUN=$RUN"
     echo "export S9S_NS_LOGS=$LOGS"
     ;;
-  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|env|stop-ctld|start-ctld" >&2; exit 2 ;;
 esac

@@ -6,7 +6,7 @@ import { UsageError } from "../errors.ts";
 import { compilePattern, PatternError } from "../config/regex.ts";
 import { StreamManager } from "../engine/stream_manager.ts";
 import type { StreamType } from "../core/stream_event.ts";
-import { textSink } from "../sinks/text.ts";
+import { textSink, warningLine } from "../sinks/text.ts";
 import { jsonSink } from "../sinks/json.ts";
 import { BrokenPipe, closableOut } from "../sinks/writer.ts";
 import { stderrOut, stdoutOut } from "./output.ts";
@@ -164,7 +164,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
         forward: opts.forward,
         config,
         debug: ctx.debug,
-        warn: (m: string) => void stderrOut.write(`s9s: warning: ${m}\n`),
+        warn: (m: string) => void stderrOut.write(warningLine(m)),
         notice: (m: string) => void stderrOut.write(`${m}\n`),
       });
     } catch (err) {
@@ -182,7 +182,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
         save: opts.save,
         config,
         debug: ctx.debug,
-        warn: (m: string) => void stderrOut.write(`s9s: warning: ${m}\n`),
+        warn: (m: string) => void stderrOut.write(warningLine(m)),
       });
     } catch (err) {
       // --save was asked for: not saving is an error, whatever the failure. History alone is
@@ -194,7 +194,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
         throw err;
       }
       ctx.debug.log("STREAM", `persistence unavailable: ${(err as Error).stack ?? err}`);
-      void stderrOut.write(`s9s: warning: history not saved: ${(err as Error).message}\n`);
+      void stderrOut.write(warningLine(`history not saved: ${(err as Error).message}`));
     }
   }
 

@@ -1,7 +1,9 @@
 /**
  * Records one stream into its history session: lines are gathered and written as complete gzip
  * members (at least every `flushMs`, or every `memberBytes` of text), so after a crash the file
- * ends on a whole member and stays readable. Parts rotate at `maxFileSize`.
+ * ends on a whole member and stays readable. Parts rotate at `maxFileSize`. The part is opened
+ * for each member and closed after it (O_APPEND): a stream holds no descriptor between writes, so
+ * s9s needs about one per followed file, not two.
  * @module
  */
 import type { LineBatch } from "../core/line_batch.ts";
@@ -38,13 +40,14 @@ const LOW = 4 * 1024 * 1024;
 export interface Backlog {
   bytes: number;
   waiters?: (() => void)[];
+  /** The last append to a part file: writers append one at a time, so one descriptor at most. */
+  disk?: Promise<void>;
 }
 
 /** The writer of one history session. */
 export class HistoryWriter {
   #o: HistoryWriterOptions;
   #part = 0;
-  #file?: Deno.FsFile;
   #partSize = 0;
   #entry?: HistoryEntry;
   #done: HistoryEntry[] = [];
@@ -171,8 +174,28 @@ export class HistoryWriter {
           meta.s = { ...this.#o.meta, part: this.#part + 1 };
           member = encodeMember(text, meta, level);
         }
-        if (!this.#file || rotate) await this.#openPart(meta.l, firstTs);
-        await writeAll(this.#file!, member, sent);
+        const start = !this.#entry || rotate;
+        const name = start ? partFileName(this.#o.meta.id, this.#part + 1) : this.#entry!.file;
+        // Open, append, close, one writer after another: history holds no descriptor between
+        // members and one at most while writing, however many streams record.
+        const append = async () => {
+          // Opened before the current part is given up: a failure leaves that one current (cut).
+          const file = await Deno.open(`${this.#o.dir}/${name}`, {
+            write: true,
+            create: true,
+            append: true,
+            mode: 0o600,
+          });
+          try {
+            if (start) this.#startPart(name, meta.l, firstTs);
+            await writeAll(file, member, sent);
+          } finally {
+            file.close();
+          }
+        };
+        const turn = (this.#backlog.disk ?? Promise.resolve()).then(append);
+        this.#backlog.disk = turn.catch(() => {});
+        await turn;
         this.#partSize += member.length;
         const e = this.#entry!;
         e.size = this.#partSize;
@@ -199,21 +222,9 @@ export class HistoryWriter {
     });
   }
 
-  async #openPart(firstLine: number, firstTs: number): Promise<void> {
-    const file = partFileName(this.#o.meta.id, this.#part + 1);
-    // Opened before the current part is given up, so a failure leaves that one current (and cut).
-    const next = await Deno.open(`${this.#o.dir}/${file}`, {
-      write: true,
-      create: true,
-      append: true,
-      mode: 0o600,
-    });
-    if (this.#file) {
-      this.#file.close();
-      this.#done.push({ ...this.#entry! });
-    }
+  #startPart(file: string, firstLine: number, firstTs: number): void {
+    if (this.#entry) this.#done.push({ ...this.#entry });
     this.#part++;
-    this.#file = next;
     this.#partSize = 0;
     this.#entry = {
       ...this.#o.meta,
@@ -240,9 +251,5 @@ export class HistoryWriter {
     if (this.#closed) return;
     await this.flush();
     this.#closed = true;
-    try {
-      this.#file?.close();
-    } catch { /* already closed */ }
-    this.#file = undefined;
   }
 }

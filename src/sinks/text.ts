@@ -89,3 +89,8 @@ export function statusText(message: string): string {
   // deno-lint-ignore no-control-regex
   return neutralize(message).replace(/[\x1b\n]/g, visibleControl); // what it left: SGR, newline
 }
+
+/** A `s9s: warning: …` line (newline included) whose message goes through {@link statusText}. */
+export function warningLine(message: string): string {
+  return `s9s: warning: ${statusText(message)}\n`;
+}

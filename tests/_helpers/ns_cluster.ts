@@ -100,3 +100,9 @@ export async function nodeFile(ns: NsCluster, node: string, path: string): Promi
   }).output();
   return new TextDecoder().decode(r.stdout);
 }
+
+/** Stop or start the namespace cluster's slurmctld alone (a controller outage; jobs run on). */
+export async function nsCtld(_ns: NsCluster, action: "stop" | "start"): Promise<void> {
+  const r = await sh(["scripts/ns_cluster.sh", `${action}-ctld`]);
+  if (r.code !== 0) throw new Error(`ns_cluster.sh ${action}-ctld failed:\n${r.stderr}`);
+}

@@ -495,6 +495,67 @@ Deno.test("out of file descriptors: a soft limit below the hard one is raised, a
   assertEquals(r.followed.size, 400);
 });
 
+/** Every `*.log.gz` under `dir` with its size (history part files). */
+function historyParts(dir: string): number[] {
+  const sizes: number[] = [];
+  const walk = (d: string) => {
+    for (const e of Deno.readDirSync(d)) {
+      if (e.isDirectory) walk(`${d}/${e.name}`);
+      else if (e.name.endsWith(".log.gz")) sizes.push(Deno.statSync(`${d}/${e.name}`).size);
+    }
+  };
+  walk(dir);
+  return sizes;
+}
+
+Deno.test("with history on (the default), s9s holds about one descriptor per followed file", async () => {
+  const n = 150;
+  const { dir, home } = await tmp();
+  const paths: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    paths.push(`${dir}/f${i}.out`);
+    await Deno.writeTextFile(paths[i - 1], `hello ${i}\n`);
+  }
+  // Only the stream limit is raised: persistence keeps its defaults (on, auto-save).
+  await Deno.writeTextFile(`${dir}/c.yaml`, "streaming:\n  max_concurrent_streams: 1000\n");
+  const s9s = new S9sProcess(
+    ["stream", "--config", `${dir}/c.yaml`, ...paths.flatMap((p) => ["--path", p])],
+    { env: testEnv(home) },
+  );
+  const fds = () => [...Deno.readDirSync(`/proc/${s9s.pid}/fd`)].length;
+  let peak = 0;
+  try {
+    await s9s.waitForLines(n, 60_000);
+    // Every stream records: wait for a history member of each on disk, sampling descriptors.
+    await waitFor(() => {
+      peak = Math.max(peak, fds());
+      return historyParts(home).filter((s) => s > 0).length >= n;
+    }, { timeout: 30_000, what: `${n} history parts: ${historyParts(home).length} so far` });
+    // More lines to every file at once: each stream writes its next member about together.
+    for (let i = 1; i <= n; i++) {
+      await Deno.writeTextFile(paths[i - 1], `again ${i}\n`, { append: true });
+    }
+    const before = historyParts(home).reduce((a, b) => a + b, 0);
+    await waitFor(() => {
+      peak = Math.max(peak, fds());
+      return s9s.lines.filter((l) => l.includes("again ")).length >= n &&
+        historyParts(home).reduce((a, b) => a + b, 0) > before + n * 10;
+    }, { timeout: 30_000, what: `second members: ${s9s.stderr.slice(-300)}` });
+    peak = Math.max(peak, fds());
+    // Between writes history holds no descriptor (before: one per stream, for good).
+    await waitFor(() => openFiles(s9s.pid, ".log.gz").length === 0, {
+      timeout: 10_000,
+      what: `history files closed: ${openFiles(s9s.pid, ".log.gz").slice(0, 3)}`,
+    });
+    // A small constant beside one per file: stdio, the runtime's event loop, inotify, workers.
+    assert(peak <= n + 40, `${peak} descriptors for ${n} followed files (history on)`);
+    assert(peak >= n, `${peak} descriptors: the files are not held open (test broken?)`);
+  } finally {
+    await s9s.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** The V8 flags of deno.json's `s9s` task (for processes not started through it, e.g. tmux). */
 function taskV8Flags(): string {
   const deno = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));

@@ -175,3 +175,46 @@ Deno.test("an api session's history gives the task field, as `stream -o json` di
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("HistoryWriter: many writers sharing a backlog hold no descriptor between members", async () => {
+  const dir = await Deno.makeTempDir();
+  const openParts = () =>
+    [...Deno.readDirSync("/proc/self/fd")].filter((e) => {
+      try {
+        return Deno.readLinkSync(`/proc/self/fd/${e.name}`).startsWith(dir);
+      } catch {
+        return false;
+      }
+    }).length;
+  try {
+    const backlog = { bytes: 0 };
+    const ws = Array.from({ length: 50 }, (_, i) =>
+      new HistoryWriter({
+        dir,
+        meta: meta(`w${i}`),
+        level: 6,
+        maxFileSize: 1 << 20,
+        backlog,
+        onError: (e) => {
+          throw e;
+        },
+      }));
+    let peak = 0;
+    for (let round = 0; round < 3; round++) {
+      ws.forEach((w, i) => w.add(batch(round * 10 + 1, 10, 1_700_000_000_000 + i)));
+      const all = Promise.all(ws.map((w) => w.flush()));
+      let done = false;
+      void all.then(() => (done = true));
+      while (!done) {
+        peak = Math.max(peak, openParts());
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      deepStrictEqual(openParts(), 0, "no part file open between members");
+    }
+    assert(peak <= 1, `${peak} part files open at once (one writer appends at a time)`);
+    await Promise.all(ws.map((w) => w.close()));
+    deepStrictEqual((await listPartFiles(dir)).length, 50);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,5 +1,5 @@
 import { deepStrictEqual } from "node:assert";
-import { textSink } from "../../../src/sinks/text.ts";
+import { textSink, warningLine } from "../../../src/sinks/text.ts";
 import { serialOut } from "../../../src/sinks/writer.ts";
 import { LineFilter } from "../../../src/engine/filter.ts";
 import type { LineBatch } from "../../../src/core/line_batch.ts";
@@ -97,4 +97,14 @@ Deno.test("textSink status lines show every control in a path visibly, one line 
     err,
     's9s: file "/tmp/a\u241bc\u241b[31m\\u202eb\u240ac" was truncated or rewritten; reading it from the start\n',
   );
+});
+
+Deno.test("warningLine: a hostile path stays one inert line", () => {
+  const path = "/tmp/a\x1bc\x1b[2J\u202e\u0085b\nFAKE: s9s: job ended.out";
+  const line = warningLine(`cannot save "${path}"`);
+  deepStrictEqual(line.startsWith("s9s: warning: cannot save "), true);
+  deepStrictEqual(line.indexOf("\n"), line.length - 1);
+  // deno-lint-ignore no-control-regex
+  deepStrictEqual(/[\x1b\u0080-\u009f\u202a-\u202e\u2066-\u2069]/.test(line), false);
+  deepStrictEqual(line.includes("FAKE: s9s: job ended.out"), true);
 });
