@@ -123,3 +123,34 @@ export class S9sProcess {
     return this.#child.pid;
   }
 }
+
+/** Options of {@link followFile}. */
+export interface FollowOptions {
+  /** A config file for `--config`. */
+  config?: string;
+  /** Also emit status events (`--events`). */
+  events?: boolean;
+  /** More flags after the fixed ones. */
+  extra?: string[];
+  /** More environment variables. */
+  env?: Record<string, string>;
+}
+
+/**
+ * The follow-a-file setup many tests share: `s9s stream --path PATH --type stdout -o json` in a
+ * private S9S_HOME, lines collected as they arrive.
+ */
+export function followFile(path: string, home: string, o: FollowOptions = {}): S9sProcess {
+  return new S9sProcess([
+    "stream",
+    "--path",
+    path,
+    "--type",
+    "stdout",
+    "--output-format",
+    "json",
+    ...(o.events ? ["--events"] : []),
+    ...(o.config ? ["--config", o.config] : []),
+    ...(o.extra ?? []),
+  ], { env: testEnv(home, o.env) });
+}

@@ -3,7 +3,7 @@
  * CLI's JSON output.
  */
 import { assert, assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
-import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
+import { followFile, runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
 import { validateEvent } from "../_helpers/schema.ts";
 
 interface Ev {
@@ -59,18 +59,7 @@ function follow(
   extra: string[] = [],
   env: Record<string, string> = {},
 ) {
-  return new S9sProcess([
-    "stream",
-    "--path",
-    path,
-    "--type",
-    "stdout",
-    "--output-format",
-    "json",
-    ...extra,
-  ], {
-    env: testEnv(home, env),
-  });
+  return followFile(path, home, { extra, env });
 }
 
 Deno.test("stream delivers every line of a bursty writer with partial writes exactly once, in order", async () => {

@@ -5,7 +5,7 @@
  * out of file descriptors.
  */
 import { assert, assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
-import { ROOT, runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
+import { followFile, ROOT, runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
 import { addStream, withTmux } from "../_helpers/tmux.ts";
 import { FileSource } from "../../src/sources/file.ts";
 import { UserFacingError } from "../../src/errors.ts";
@@ -52,19 +52,7 @@ const MODES = [
 ];
 
 function follow(path: string, home: string, config: string, extra: string[] = []) {
-  return new S9sProcess([
-    "stream",
-    "--path",
-    path,
-    "--type",
-    "stdout",
-    "-o",
-    "json",
-    "--events",
-    "--config",
-    config,
-    ...extra,
-  ], { env: testEnv(home) });
+  return followFile(path, home, { config, events: true, extra });
 }
 
 function content(p: S9sProcess): Ev[] {
