@@ -45,10 +45,10 @@ wait_for() { # wait_for <seconds> <command...>
 alive() { # pid is alive and not a zombie
   local st; st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; st=${st##*) }; [[ ${st%% *} != Z ]]
 }
-pid_of() { # pidfile comm -> pid of a live process of that name
+pid_of() { # pidfile comm -> pid of a live process of that name (Debian's slurmd is slurmd-wlm)
   [[ -s $1 ]] || return 1
   local p; p=$(<"$1")
-  [[ $p =~ ^[0-9]+$ && -r /proc/$p/comm && $(<"/proc/$p/comm") == "$2" ]] && alive "$p" && echo "$p"
+  [[ $p =~ ^[0-9]+$ && -r /proc/$p/comm && $(<"/proc/$p/comm") == "$2"?(-wlm) ]] && alive "$p" && echo "$p"
 }
 addr() { echo "$NET.$((10 + 10#${1#node}))"; }
 
@@ -200,8 +200,11 @@ start_node() { # node
   if ! p=$(pid_of "$RUN/slurmd-$n.pid" slurmd); then
     log "starting slurmd in $n"
     rm -f "$RUN/slurmd-$n.pid"
+    # Absolute paths: the node's /tmp is a fresh tmpfs, so a PATH entry under /tmp is gone there.
+    local slurmd hostname_bin
+    slurmd=$(readlink -f "$(command -v slurmd)") hostname_bin=$(readlink -f "$(command -v hostname)")
     nsenter --net="/var/run/netns/$n" unshare --mount --uts --propagation private \
-      env SLURM_CONF="$CONF" sh -c "mount -t tmpfs tmpfs /tmp && hostname $n && exec slurmd -N $n" \
+      env SLURM_CONF="$CONF" sh -c "mount -t tmpfs tmpfs /tmp && $hostname_bin $n && exec $slurmd -N $n" \
       >/dev/null 2>&1 </dev/null &
     wait_for "$TIMEOUT" pid_of "$RUN/slurmd-$n.pid" slurmd || die "slurmd in $n did not start"
     p=$(pid_of "$RUN/slurmd-$n.pid" slurmd)
@@ -219,10 +222,13 @@ stop_all() {
   local p f
   for f in "$RUN"/sshd-*.pid; do p=$(pid_of "$f" sshd) && kill "$p"; done 2>/dev/null || true
   for f in "$RUN"/slurmd-*.pid; do p=$(pid_of "$f" slurmd) && kill "$p"; done 2>/dev/null || true
-  if p=$(pid_of "$RUN/slurmctld.pid" slurmctld); then kill "$p"; fi
+  local ctld=""
+  if ctld=$(pid_of "$RUN/slurmctld.pid" slurmctld); then kill "$ctld"; fi
   for n in "${NODES[@]}"; do
     wait_for 15 bash -c "! kill -0 \$(cat $RUN/slurmd-$n.pid 2>/dev/null) 2>/dev/null" || true
   done
+  # A start right after a stop must not find the old slurmctld still on its way out.
+  [[ -z $ctld ]] || wait_for 15 bash -c "! kill -0 $ctld 2>/dev/null" || true
 }
 
 case "$cmd" in
