@@ -7,6 +7,10 @@
  * bytes read are handed on, the file's first bytes (up to 4 KB, as read from offset 0) are read
  * again through the same descriptor and compared. A size below the position or a changed head
  * means the file was truncated or rewritten: the stream restarts at 0 with a status event.
+ *
+ * A little past our usual size on purpose: the read loop, rotation, rewrite detection and error
+ * reporting all move one position (offset, identity, head fingerprint, splitter state); the parts
+ * that stand alone already live beside it (head_fingerprint, tail_start, file_errors, read_pacer).
  * @module
  */
 import { basename, dirname } from "node:path";
