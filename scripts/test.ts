@@ -148,6 +148,32 @@ const testArgs = ["test", "--allow-all", "--unsafe-proto", ...args];
 await sh([Deno.execPath(), "install", "--frozen", "--quiet", "--entrypoint", "main.ts"], {
   quiet: true,
 });
+// And one real run of `s9s stream` with history on (its lazily loaded parts: config defaults,
+// the history writer, gzip), so that no test's s9s is the first to load them — a test that starts
+// s9s under a tight `ulimit -n` must not see Deno fetch anything then.
+{
+  const tmp = await Deno.makeTempDir({ prefix: "s9s-warmup-" });
+  await Deno.writeTextFile(`${tmp}/w.out`, "warm-up\n");
+  await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "-A",
+      "--unsafe-proto",
+      "main.ts",
+      "stream",
+      "--no-follow",
+      "--path",
+      `${tmp}/w.out`,
+    ],
+    cwd: root,
+    env: { S9S_HOME: `${tmp}/home`, NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output().catch(() => {});
+  await Deno.remove(tmp, { recursive: true }).catch(() => {});
+}
 
 // Load and type-check everything once, silently and without running a test (a filter no test
 // matches), so that the run below prints no "Download …" or "Check …" progress lines on a fresh

@@ -177,7 +177,7 @@ export class HistoryWriter {
         const start = !this.#entry || rotate;
         const name = start ? partFileName(this.#o.meta.id, this.#part + 1) : this.#entry!.file;
         // Open, append, close, one writer after another: history holds no descriptor between
-        // members and one at most while writing, however many streams record.
+        // members and one at a time while writing, however many streams record.
         const append = async () => {
           // Opened before the current part is given up: a failure leaves that one current (cut).
           const file = await Deno.open(`${this.#o.dir}/${name}`, {
