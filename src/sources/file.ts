@@ -29,6 +29,7 @@ import { HeadFingerprint } from "./head_fingerprint.ts";
 import { tailStart } from "./tail_start.ts";
 import { onLocalFs, type WatchHub } from "./watch_hub.ts";
 import { ReadPacer } from "./read_pacer.ts";
+import { abortable } from "./abortable.ts";
 
 /** Options for {@link FileSource}. */
 export interface FileSourceOptions {
@@ -69,17 +70,6 @@ const IDENTITY_CHECK_MS = 250;
 /** Is this error "the file is not there"? */
 function isNotFound(err: unknown): boolean {
   return err instanceof Deno.errors.NotFound;
-}
-
-/** Resolves with `p`, or with undefined once `signal` aborts (a FIFO open or read may block). */
-function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(undefined);
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 /** A followed file. */
@@ -267,7 +257,11 @@ export class FileSource implements Source {
     if (!acquireFileFd()) throw fdLimitError(this.path);
     let file: Deno.FsFile | undefined;
     try {
-      file = await abortable(Deno.open(this.path, { read: true }), this.#opts.signal);
+      file = await abortable(
+        Deno.open(this.path, { read: true }),
+        this.#opts.signal,
+        (late) => late.close(),
+      );
     } catch (err) {
       releaseFileFd();
       if (isNotFound(err)) return false;
