@@ -96,7 +96,7 @@ export function openFdCount(): number | undefined {
 
 /**
  * Ask for a descriptor to hold a followed file open. Refused (false) when fewer than a reserve
- * (an eighth of the limit, at least 32) would be left: Deno panics on some internal calls when
+ * (an eighth of the limit, at least 64) would be left: Deno panics on some internal calls when
  * not a single descriptor is free, and sockets, history files and the watcher need some too.
  * Pair with {@link releaseFileFd}.
  */
@@ -107,7 +107,7 @@ export function acquireFileFd(): boolean {
     return true;
   }
   if (baseline < 0) baseline = openFdCount() ?? 0;
-  const reserve = Math.max(32, Math.floor(soft / 8));
+  const reserve = Math.max(64, Math.floor(soft / 8));
   // Cheap estimate first; near the limit count what is really open (others open files too).
   if (baseline + held + 1 + reserve > soft) {
     const open = openFdCount();
