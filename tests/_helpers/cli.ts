@@ -16,6 +16,16 @@ export const MAIN = `${ROOT}main.ts`;
 const RUN = ["run", "--quiet", "-A", "--unsafe-proto", MAIN];
 
 /**
+ * Deno's cache folder as the running Deno uses it (DENO_DIR, else $XDG_CACHE_HOME/deno, else
+ * ~/.cache/deno): for children that get another HOME or run as another user.
+ */
+export function denoCacheDir(): string {
+  const env = (k: string) => Deno.env.get(k) || undefined;
+  return env("DENO_DIR") ??
+    `${env("XDG_CACHE_HOME") ?? `${env("HOME") ?? "/root"}/.cache`}/deno`;
+}
+
+/**
  * Environment for a test run: no colors, a private S9S_HOME (config, history, debug log).
  * HOME stays as it is so Deno finds its package cache.
  */

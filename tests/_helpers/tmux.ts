@@ -9,6 +9,7 @@
  * connects while it is exiting gets that error (14 of 200 kill/new pairs here).
  * @module
  */
+import { denoCacheDir } from "./cli.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 let counter = 0;
@@ -66,7 +67,7 @@ export class TmuxSession {
   static async start(options: TmuxStartOptions = {}): Promise<TmuxSession> {
     const name = `s9s-test-${Deno.pid}-${++counter}-${Math.random().toString(36).slice(2, 7)}`;
     const home = await Deno.makeTempDir({ prefix: "s9s-tui-home-" });
-    const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME") ?? "/root"}/.cache/deno`;
+    const denoDir = denoCacheDir();
     const env: Record<string, string> = {
       HOME: home,
       DENO_DIR: denoDir,

@@ -4,7 +4,7 @@
  * through the real CLI on the namespace cluster.
  */
 import { assert, assertEquals, assertMatch, waitFor } from "../_helpers/assert.ts";
-import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
+import { denoCacheDir, runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
 import { validateEvent } from "../_helpers/schema.ts";
 import { type NsCluster, nsCluster, nsRun, nsSbatch } from "../_helpers/ns_cluster.ts";
 
@@ -22,7 +22,7 @@ async function home(
     `${dir}/config.yaml`,
     "streaming:\n  persistence:\n    enabled: false\n",
   );
-  const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
+  const denoDir = denoCacheDir();
   return {
     dir,
     env: testEnv(dir, { HOME: dir, DENO_DIR: denoDir, SLURM_CONF: c.slurmConf }),

@@ -5,7 +5,7 @@
  * single-node Slurm cluster (scripts/slurm_cluster.sh); runs when S9S_TEST_SLURM=1, as root.
  */
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
-import { MAIN } from "../_helpers/cli.ts";
+import { denoCacheDir, MAIN } from "../_helpers/cli.ts";
 
 const USER = Deno.env.get("S9S_TEST_SLURM_USER") || "s9stest";
 
@@ -32,7 +32,7 @@ Deno.test({
     try {
       // The other user runs s9s with a copy of the module cache it can read.
       const denoDir = `${dir}/deno`;
-      const cache = Deno.env.get("DENO_DIR") || `${Deno.env.get("HOME")}/.cache/deno`;
+      const cache = denoCacheDir();
       assertEquals((await run("cp", ["-r", cache, denoDir])).code, 0);
       assertEquals((await run("chown", ["-R", USER, dir])).code, 0);
       const deadline = Date.now() + 30_000;

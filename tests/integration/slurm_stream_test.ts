@@ -7,6 +7,7 @@
  */
 import { deepStrictEqual } from "node:assert";
 import { assert, assertMatch, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
+import { denoCacheDir } from "../_helpers/cli.ts";
 
 const env = (k: string) => Deno.env.get(k) ?? "";
 const ENABLED = env("S9S_TEST_SLURM") === "1";
@@ -643,7 +644,7 @@ Deno.test({
         // Another user's file this user may not read.
         timed("permission", async () => {
           const denoDir = `${s.dir}/deno`;
-          const cache = Deno.env.get("DENO_DIR") || `${Deno.env.get("HOME")}/.cache/deno`;
+          const cache = denoCacheDir();
           await run("cp", ["-r", cache, denoDir]);
           await run("chown", ["-R", OTHER_USER, denoDir, s.home]);
           const out = `${s.dir}/private-JOB.out`;

@@ -4,14 +4,14 @@
  * Real tmux, real history files.
  */
 import { assert, assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
-import { runS9s } from "../_helpers/cli.ts";
+import { denoCacheDir, runS9s } from "../_helpers/cli.ts";
 import { addStream, type TmuxSession, withTmux } from "../_helpers/tmux.ts";
 
 const steps = (text: string) => [...text.matchAll(/step=(\d+)/g)].map((m) => Number(m[1]));
 
 /** `s9s …` with the session's HOME (so the same ~/.s9s) and the usual package cache. */
 function s9s(t: TmuxSession, args: string[]) {
-  const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME") ?? "/root"}/.cache/deno`;
+  const denoDir = denoCacheDir();
   return runS9s(args, { env: { HOME: t.home, DENO_DIR: denoDir, NO_COLOR: "1" } });
 }
 
