@@ -4,7 +4,7 @@
  * can fail at once instead of waiting forever.
  * @module
  */
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "../platform/posix_path.ts";
 import { UsageError, UserFacingError } from "../errors.ts";
 import { expandHome } from "../platform/paths.ts";
 

@@ -4,7 +4,7 @@
  * the custom patterns (globs allowed), and Slurm's defaults; explains every candidate.
  * @module
  */
-import { isAbsolute, join as joinPath } from "node:path";
+import { isAbsolute, join as joinPath } from "../platform/posix_path.ts";
 import type { StreamingConfig } from "../config/schema.ts";
 import type { StreamType } from "../core/stream_event.ts";
 import { expandHome } from "../platform/paths.ts";

@@ -3,7 +3,7 @@
  * tagged by area (STREAM, CLUSTER, CONFIG) so `grep STREAM` finds the streaming ones.
  * @module
  */
-import { dirname } from "node:path";
+import { dirname } from "../platform/posix_path.ts";
 import { s9sDir } from "../platform/paths.ts";
 import { writeAllSync } from "../platform/write_all.ts";
 

@@ -5,7 +5,7 @@
  * tracker only says which file and when it ends, and a source only follows one file.
  * @module
  */
-import { dirname } from "node:path";
+import { dirname } from "../platform/posix_path.ts";
 import type { StreamingConfig } from "../config/schema.ts";
 import type { Location } from "../cluster/path_resolver.ts";
 import type { StreamState, StreamType } from "../core/stream_event.ts";

@@ -3,7 +3,7 @@
  * so the file is a valid gzip file. Read back by offset. Removed when the buffer is closed.
  * @module
  */
-import { dirname } from "node:path";
+import { dirname } from "../platform/posix_path.ts";
 import { writeAllSync } from "../platform/write_all.ts";
 
 /** Where a chunk lives in a spill file. */

@@ -2,7 +2,7 @@
  * Home directory and `~` expansion.
  * @module
  */
-import { join } from "node:path";
+import { join } from "./posix_path.ts";
 
 /** The user's home directory (HOME, else /tmp as a last resort). */
 export function homeDir(): string {

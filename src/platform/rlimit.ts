@@ -5,8 +5,8 @@
  * Deno has no setrlimit: libc's getrlimit/setrlimit are called through FFI (allowed by
  * --allow-all), guarded so that a platform without them simply keeps its limit. Deno 2 already
  * raises the soft limit to the hard one when it starts; this repeats it in case a future runtime
- * or an embedding does not, and costs about 1 ms (one dlopen), paid only once many files are
- * followed.
+ * or an embedding does not, and costs a dlopen (≈ 2 ms), paid only once many files are followed.
+ * Reading the limit needs no FFI on Linux (/proc/self/limits).
  * @module
  */
 import { UserFacingError } from "../errors.ts";
@@ -48,6 +48,24 @@ function openLibc(): Libc | null {
 
 /** The current open-file limits, or undefined when they cannot be read. */
 export function fdLimit(): FdLimit | undefined {
+  return procFdLimit() ?? libcFdLimit();
+}
+
+/** From /proc/self/limits (Linux): one small read, no dlopen (≈ 2 ms) at start-up. */
+function procFdLimit(): FdLimit | undefined {
+  if (Deno.build.os !== "linux") return undefined;
+  try {
+    const m = /^Max open files\s+(\S+)\s+(\S+)/m.exec(Deno.readTextFileSync("/proc/self/limits"));
+    if (!m) return undefined;
+    const num = (v: string) => (v === "unlimited" ? Infinity : Number(v));
+    const lim = { soft: num(m[1]), hard: num(m[2]) };
+    return Number.isNaN(lim.soft) || Number.isNaN(lim.hard) ? undefined : lim;
+  } catch {
+    return undefined;
+  }
+}
+
+function libcFdLimit(): FdLimit | undefined {
   const lib = openLibc();
   if (!lib || Deno.build.os !== "linux") return undefined;
   const buf = new BigUint64Array(2);
@@ -65,11 +83,13 @@ export function raiseFdLimit(): FdLimit | undefined {
   raised = true;
   const cur = fdLimit();
   if (!cur || cur.soft >= cur.hard) return cur;
+  const lib = openLibc();
+  if (!lib) return cur;
   const buf = new BigUint64Array(2);
   try {
-    if (libc!.symbols.getrlimit(RLIMIT_NOFILE, buf) !== 0) return cur;
+    if (lib.symbols.getrlimit(RLIMIT_NOFILE, buf) !== 0) return cur;
     buf[0] = buf[1];
-    libc!.symbols.setrlimit(RLIMIT_NOFILE, buf);
+    lib.symbols.setrlimit(RLIMIT_NOFILE, buf);
   } catch { /* keep the limit we have */ }
   return fdLimit();
 }

@@ -13,7 +13,7 @@
  * that stand alone already live beside it (head_fingerprint, tail_start, file_errors, read_pacer).
  * @module
  */
-import { basename, dirname } from "node:path";
+import { basename, dirname } from "../platform/posix_path.ts";
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { SourceKind } from "../core/stream_event.ts";
 import { UserFacingError } from "../errors.ts";

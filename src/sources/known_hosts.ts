@@ -6,7 +6,7 @@
  * @module
  */
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { dirname } from "node:path";
+import { dirname } from "../platform/posix_path.ts";
 import type { HostKeyMode } from "./ssh_config.ts";
 
 /** Why a host key was refused: a one-line reason and the fix. */

@@ -5,7 +5,7 @@
  * @module
  */
 import SSHConfig from "ssh-config";
-import { dirname, join } from "node:path";
+import { dirname, join } from "../platform/posix_path.ts";
 import type { StreamingConfig } from "../config/schema.ts";
 import { expandHome, homeDir } from "../platform/paths.ts";
 

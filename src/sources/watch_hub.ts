@@ -7,7 +7,7 @@
  * limits reached), sources are told and rely on polling.
  * @module
  */
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "../platform/posix_path.ts";
 
 type Listener = (path: string) => void;
 

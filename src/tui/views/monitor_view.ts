@@ -3,7 +3,7 @@
  * the actions of its key table. State and data live in the model.
  * @module
  */
-import { dirname } from "node:path";
+import { dirname } from "../../platform/posix_path.ts";
 import type { StreamType } from "../../core/stream_event.ts";
 import type { StepInfo } from "../../cluster/job.ts";
 import { isStepId, stepStreamOptions } from "../../engine/step_stream.ts";
