@@ -26,7 +26,7 @@ export interface Context {
 /** Load config and debug log for a command. */
 export async function makeContext(flags: GlobalFlags, overrides?: RawConfig): Promise<Context> {
   const debugEnabled = !!flags.debug || debugFromEnv();
-  const loaded = await loadConfig({ file: flags.config, overrides });
+  const loaded = await loadConfig({ file: flags.config, overrides, cache: true });
   const debug = debugEnabled ? openDebugLog() : NO_DEBUG;
   debug.log("CONFIG", `loaded ${loaded.file ?? "(defaults)"}`);
   return { loaded, debug, debugEnabled };

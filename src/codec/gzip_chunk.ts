@@ -86,6 +86,29 @@ export async function encodeMemberAsync(data: Uint8Array, meta: unknown): Promis
   return frameMember(deflated, data, JSON.stringify(meta), crc32js(data));
 }
 
+/**
+ * One gzip member holding `data` in stored (uncompressed) deflate blocks: no compressor at all.
+ * For tiny members, where deflate saves a few hundred bytes and loading any compressor costs
+ * more time than the whole rest of a short session.
+ */
+export function storeMember(data: Uint8Array, meta: unknown): Uint8Array {
+  const blocks = Math.max(1, Math.ceil(data.length / 0xffff));
+  const out = new Uint8Array(data.length + 5 * blocks);
+  let o = 0;
+  for (let b = 0; b < blocks; b++) {
+    const start = b * 0xffff;
+    const len = Math.min(0xffff, data.length - start);
+    out[o] = b === blocks - 1 ? 1 : 0; // BFINAL, BTYPE 00 (stored), padded to the byte
+    out[o + 1] = len & 0xff;
+    out[o + 2] = len >>> 8;
+    out[o + 3] = ~len & 0xff;
+    out[o + 4] = (~len >>> 8) & 0xff;
+    out.set(data.subarray(start, start + len), o + 5);
+    o += 5 + len;
+  }
+  return frameMember(out, data, JSON.stringify(meta), crc32js(data));
+}
+
 function frameMember(
   deflated: Uint8Array,
   data: Uint8Array,

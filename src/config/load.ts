@@ -10,6 +10,7 @@ import { expandHome, s9sDir } from "../platform/paths.ts";
 import type { Config } from "./schema.ts";
 import { defaultRawConfig, KEY_ALIASES, type RawConfig } from "./defaults.ts";
 import { defaultConfig } from "./default_config.ts";
+import { cachedConfig, configCacheKey, rememberConfig } from "./config_cache.ts";
 
 /** Where the configuration came from, for `config show` and messages. */
 export interface LoadedConfig {
@@ -31,6 +32,11 @@ export interface LoadOptions {
   env?: Record<string, string>;
   /** Overrides from flags, as a raw tree. */
   overrides?: RawConfig;
+  /**
+   * Use and fill the cache of validated configurations (`config_cache.ts`): for commands that
+   * only need the result, never for `s9s config validate`.
+   */
+  cache?: boolean;
 }
 
 interface FileLayer {
@@ -252,6 +258,14 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
       throw new UsageError(`config file "${file}" ${why}`, { hint });
     }
   }
+  const envData = envLayer(env);
+  const cacheKey = options.cache && text !== undefined
+    ? configCacheKey({ file, text, env: envData, overrides: options.overrides })
+    : undefined;
+  if (cacheKey) {
+    const hit = cachedConfig(cacheKey);
+    if (hit) return { ...hit, file };
+  }
   const raw = defaultRawConfig();
   if (text !== undefined) {
     layer = await readFileLayer(file, text, problems);
@@ -260,7 +274,6 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
       deepMerge(raw, structuredClone(layer.data));
     }
   }
-  const envData = envLayer(env);
   if (text === undefined && Object.keys(envData).length === 0 && !options.overrides) {
     // Nothing but the defaults: nothing to validate (and zod stays unloaded).
     return { config: defaultConfig(), raw };
@@ -304,5 +317,6 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
       },
     );
   }
+  if (cacheKey) rememberConfig(cacheKey, result.data, raw);
   return { config: result.data, raw, file: text !== undefined ? file : undefined };
 }

@@ -32,6 +32,8 @@ export interface StreamHandle {
   readonly lastLineAt?: number;
   /** The last status message. */
   readonly message?: string;
+  /** Whether the current source keeps following (false: `--no-follow`, an ended job). */
+  readonly follows: boolean;
 }
 
 /** Receives what streams produce. Returned promises are awaited (backpressure). */
@@ -78,6 +80,7 @@ export class Stream implements StreamHandle {
   ended = false;
   idleWarned = false;
   liveSince?: number;
+  follows = true;
   /** line_num of the last line emitted (a rerun's lines continue from it). */
   lastLineNum = 0;
   /** Stands for an array record not yet split into tasks. */

@@ -92,6 +92,7 @@ export class StreamRunner implements TrackerHost {
     options: StartOptions,
   ): Promise<void> {
     s.location = loc;
+    s.follows = follow;
     const source = await this.#sources.select(loc, {
       label: s.key,
       jobId: s.jobId,

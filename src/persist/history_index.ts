@@ -104,7 +104,9 @@ async function readIndexFile(dir: string): Promise<Record<string, HistoryEntry>>
 
 async function writeIndexFile(dir: string, files: Record<string, HistoryEntry>): Promise<void> {
   const tmp = `${dir}/.${INDEX}.${Deno.pid}.tmp`;
-  await Deno.writeTextFile(tmp, JSON.stringify({ version: 1, files }), { mode: 0o600 });
+  // Sync: the async form checks for a ReadableStream, which loads the runtime's web streams
+  // (≈ 5 ms at the end of a short session); the index is a few KB.
+  Deno.writeTextFileSync(tmp, JSON.stringify({ version: 1, files }), { mode: 0o600 });
   await Deno.rename(tmp, `${dir}/${INDEX}`);
 }
 

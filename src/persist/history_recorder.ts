@@ -7,7 +7,7 @@
  * @module
  */
 import type { StreamingConfig } from "../config/schema.ts";
-import { encodeMemberAsync, toLevel } from "../codec/gzip_chunk.ts";
+import { encodeMemberAsync, storeMember, toLevel } from "../codec/gzip_chunk.ts";
 import type { StreamHandle, StreamManager } from "../engine/stream_manager.ts";
 import type { Selection } from "../engine/filter.ts";
 import { selectedText } from "../engine/selected_text.ts";
@@ -20,6 +20,12 @@ import { GzipPool } from "./gzip_pool.ts";
 
 /** Members smaller than this are compressed inline rather than by a worker. */
 const SMALL_MEMBER = 64 * 1024;
+/**
+ * Members smaller than this are stored, not deflated: a short session's few lines, or a quiet
+ * follow's second of output. Deflate would save a few hundred bytes; the runtime's
+ * CompressionStream costs ≈ 16 ms to load, more than all the rest of `s9s stream --no-follow`.
+ */
+const TINY_MEMBER = 2 * 1024;
 
 /** Options for {@link HistoryRecorder}. */
 export interface RecorderOptions {
@@ -40,6 +46,7 @@ export class HistoryRecorder {
   #pool?: GzipPool;
   #backlog = { bytes: 0 };
   #ready: Promise<void> = Promise.resolve();
+  #closed = false;
 
   private constructor(options: RecorderOptions) {
     this.#o = options;
@@ -58,17 +65,27 @@ export class HistoryRecorder {
     r.#ready.catch((err) => r.#fail(err as Error));
     r.#unsubscribe = manager.subscribe({
       onLines: (s, batch, sel) => r.#record(s, batch, sel),
+      onStatus: (s) => s.follows && r.#housekeep(),
       onEnd: (s) => void r.#writers.get(s.key)?.flush(),
     });
-    const p = options.config.persistence;
-    r.#every(p.cleanup_interval, () => r.cleanup());
-    r.#every(5000, () => r.#saveIndex());
     return r;
+  }
+
+  /**
+   * The periodic cleanup and index saves, from the first stream that follows on: a session that
+   * reads once to the end starts no timer (the first timer sets up Deno's Node layer, ≈ 12 ms),
+   * and its close() saves the index anyway.
+   */
+  #housekeep(): void {
+    if (this.#timers.length || this.#closed) return;
+    this.#every(this.#o.config.persistence.cleanup_interval, () => this.cleanup());
+    this.#every(5000, () => this.#saveIndex());
   }
 
   /** Save what the sinks print of this batch: all of it, or the lines the filters kept. */
   #record(s: StreamHandle, batch: LineBatch, sel: Selection): Promise<void> | undefined {
     if (this.#disabled) return undefined;
+    if (s.follows) this.#housekeep();
     if (sel.all) return this.#writer(s)?.add(batch);
     if (sel.lines.length === 0) return undefined;
     const nums = sel.nums;
@@ -115,6 +132,11 @@ export class HistoryRecorder {
           path: s.location?.path ?? null,
         },
         level: cfg.compression.enabled ? toLevel(cfg.compression.level) : 0,
+        // Read once to the end: the end flushes, no timer needed (asked at each batch: a
+        // requeued job's next run may follow).
+        get flushMs() {
+          return s.follows ? undefined : null;
+        },
         maxFileSize: cfg.persistence.max_file_size,
         onError: (err) => this.#fail(err),
         backlog: this.#backlog,
@@ -124,7 +146,8 @@ export class HistoryRecorder {
         // own deflate; big ones (a catch-up) in worker threads, off the stream's path.
         encode: async (data, meta, level) => {
           await this.#ready;
-          if (data.length < SMALL_MEMBER && level > 0) return await encodeMemberAsync(data, meta);
+          if (data.length < TINY_MEMBER || level === 0) return storeMember(data, meta);
+          if (data.length < SMALL_MEMBER) return await encodeMemberAsync(data, meta);
           return await (this.#pool ??= new GzipPool(GzipPool.defaultSize())).encode(
             data,
             meta,
@@ -173,6 +196,7 @@ export class HistoryRecorder {
 
   /** Flush every writer, update the index, stop the timers. */
   async close(): Promise<void> {
+    this.#closed = true;
     this.#unsubscribe?.();
     for (const t of this.#timers) clearInterval(t);
     await this.#ready.catch(() => {});

@@ -18,8 +18,11 @@ export interface HistoryWriterOptions {
   meta: Omit<StreamMeta, "part">;
   level: Level;
   maxFileSize: number;
-  /** Longest time lines wait before they are on disk (default 1000 ms). */
-  flushMs?: number;
+  /**
+   * Longest time lines wait before they are on disk (default 1000 ms); null: no timer, lines
+   * wait for a full member or the end (a stream read once to its end).
+   */
+  flushMs?: number | null;
   /** Text gathered before a member is written at once (default 256 KB). */
   memberBytes?: number;
   /** Called when a write fails; the writer then stops. */
@@ -122,7 +125,7 @@ export class HistoryWriter {
       this.#gaps.length >= 4096
     ) {
       this.#flush();
-    } else if (this.#timer === undefined) {
+    } else if (this.#timer === undefined && this.#o.flushMs !== null) {
       const t = setTimeout(() => this.#flush(), this.#o.flushMs ?? 1000);
       Deno.unrefTimer(t);
       this.#timer = t;

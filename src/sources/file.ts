@@ -138,7 +138,8 @@ export class FileSource implements Source {
     const signal = this.#opts.signal;
     const onAbort = () => this.#waker.wake();
     signal?.addEventListener("abort", onAbort);
-    this.#watch();
+    // Read once to the end (`--no-follow`): nothing to wake for.
+    if (this.#opts.follow) this.#watch();
     let reportedWaiting = false;
     try {
       while (!signal?.aborted) {

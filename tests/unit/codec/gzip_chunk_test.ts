@@ -5,6 +5,7 @@ import {
   encodeMemberAsync,
   inflateMember,
   scanMembers,
+  storeMember,
   toLevel,
 } from "../../../src/codec/gzip_chunk.ts";
 import { assert, assertEquals } from "../../_helpers/assert.ts";
@@ -52,4 +53,34 @@ Deno.test("members made by CompressionStream read back and are valid gzip", asyn
   const out = await gunzip.output();
   assert(out.success, "gunzip reads it");
   assertEquals(out.stdout.length, text.length * 2);
+});
+
+Deno.test("stored members (no compressor) read back and are valid gzip, across block limits", async () => {
+  const sizes = [0, 1, 2047, 65535, 65536, 65537, 200_000];
+  const datas = sizes.map((n) => {
+    const d = new Uint8Array(n);
+    for (let i = 0; i < n; i++) d[i] = (i * 7 + (i >> 8)) & 0xff;
+    return d;
+  });
+  const members = datas.map((d, i) => storeMember(d, { l: i + 1 }));
+  const all = new Uint8Array(members.reduce((a, m) => a + m.length, 0));
+  let o = 0;
+  for (const m of members) {
+    all.set(m, o);
+    o += m.length;
+  }
+  const scan = scanMembers<{ l: number }>(all);
+  assertEquals(scan.end, all.length);
+  assertEquals(scan.members.map((m) => m.meta?.l), sizes.map((_, i) => i + 1));
+  scan.members.forEach((m, i) => assertEquals(inflateMember(all, m), datas[i], `size ${sizes[i]}`));
+  const gunzip = new Deno.Command("gzip", { args: ["-dc"], stdin: "piped", stdout: "piped" })
+    .spawn();
+  const outP = gunzip.output(); // read while writing: the pipe holds less than the output
+  const w = gunzip.stdin.getWriter();
+  await w.write(all);
+  await w.close();
+  const out = await outP;
+  assert(out.success, "gunzip reads it");
+  assertEquals(out.stdout.length, sizes.reduce((a, b) => a + b, 0));
+  assertEquals(out.stdout.subarray(0, 2047 + 1), new Uint8Array([...datas[1], ...datas[2]]));
 });
