@@ -6,10 +6,12 @@ import { encodeMemberJson, type Level } from "../codec/gzip_chunk.ts";
 
 interface Job {
   id: number;
-  data: Uint8Array;
+  text: string;
   meta: string;
   level: Level;
 }
+
+const enc = new TextEncoder();
 
 const scope = self as unknown as {
   onmessage: ((e: MessageEvent<Job>) => void) | null;
@@ -17,9 +19,9 @@ const scope = self as unknown as {
 };
 
 scope.onmessage = (e) => {
-  const { id, data, meta, level } = e.data;
+  const { id, text, meta, level } = e.data;
   try {
-    const out = encodeMemberJson(data, meta, level);
+    const out = encodeMemberJson(enc.encode(text), meta, level);
     scope.postMessage({ id, out }, [out.buffer as ArrayBuffer]);
   } catch (err) {
     scope.postMessage({ id, error: (err as Error).message });

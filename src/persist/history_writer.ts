@@ -31,8 +31,11 @@ export interface HistoryWriterOptions {
   onRotate?: () => void;
   /** Bytes waiting for compression or disk, shared by all writers (bounds memory). */
   backlog?: Backlog;
-  /** Compresses members (default: inline, on this thread). */
-  encode?: (data: Uint8Array, meta: MemberMeta, level: Level) => Promise<Uint8Array>;
+  /**
+   * Compresses members (default: inline, on this thread). Given the text, not its UTF-8 bytes:
+   * a worker encodes it itself (posting a string is a copy; encoding is not done twice).
+   */
+  encode?: (text: string, meta: MemberMeta, level: Level) => Promise<Uint8Array>;
 }
 
 const enc = new TextEncoder();
@@ -45,6 +48,11 @@ export interface Backlog {
   waiters?: (() => void)[];
   /** The last append to a part file: writers append one at a time, so one descriptor at most. */
   disk?: Promise<void>;
+}
+
+/** Bytes of text a gzip member holds: its trailer's ISIZE (members are far below 4 GB). */
+function memberDataBytes(member: Uint8Array): number {
+  return new DataView(member.buffer, member.byteOffset + member.length - 4, 4).getUint32(0, true);
 }
 
 /** The writer of one history session. */
@@ -140,7 +148,7 @@ export class HistoryWriter {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#text.length === 0 || this.#failed) return;
-    const text = enc.encode(this.#text.length === 1 ? this.#text[0] : this.#text.join(""));
+    const text = this.#text.length === 1 ? this.#text[0] : this.#text.join("");
     const meta: MemberMeta = { l: this.#first, r: this.#runs };
     if (this.#trunc.length) meta.x = this.#trunc;
     if (this.#gaps.length) meta.g = this.#gaps;
@@ -157,13 +165,15 @@ export class HistoryWriter {
       meta.s = { ...this.#o.meta, part: 1 };
       this.#started = true;
     }
+    // UTF-16 units: the backlog's measure (what memory holds); the bytes saved come from the
+    // member's own trailer (ISIZE) once it is made.
     const size = text.length;
     // Behind the reader (a catch-up burst): store rather than make the stream wait. Stored
     // members are still gzip (gunzip reads them); compression resumes once the backlog drains.
     const level = this.#backlog.bytes > LOW ? (Math.min(this.#o.level, 1) as Level) : this.#o.level;
     const encoded = this.#o.encode
       ? this.#o.encode(text, { ...meta }, level)
-      : Promise.resolve(encodeMember(text, meta, level));
+      : Promise.resolve(encodeMember(enc.encode(text), meta, level));
     // A job skipped after a write error never awaits its member: its failure (the pool closed
     // at the end) must not become an unhandled rejection.
     encoded.catch(() => {});
@@ -175,7 +185,7 @@ export class HistoryWriter {
         const rotate = this.#partSize > 0 && this.#partSize + member.length > this.#o.maxFileSize;
         if (rotate) {
           meta.s = { ...this.#o.meta, part: this.#part + 1 };
-          member = encodeMember(text, meta, level);
+          member = encodeMember(enc.encode(text), meta, level);
         }
         const start = !this.#entry || rotate;
         const name = start ? partFileName(this.#o.meta.id, this.#part + 1) : this.#entry!.file;
@@ -203,7 +213,7 @@ export class HistoryWriter {
         const e = this.#entry!;
         e.size = this.#partSize;
         e.lines += lines;
-        e.bytes += size;
+        e.bytes += memberDataBytes(member);
         e.last_ts = lastTs;
       } catch (err) {
         this.#failed = true;
