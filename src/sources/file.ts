@@ -62,6 +62,14 @@ export interface FileSourceOptions {
 
 /** Read size while far behind the end of the file (per-read overhead dominates below this). */
 const CATCH_UP_BYTES = 1024 * 1024;
+/**
+ * Largest catch-up read. The splitter decodes a read's complete lines into one string; from
+ * 128 KiB on, V8 puts a string in its large-object space, which only full garbage collections
+ * free. Reads of up to 1 MB made a 100 MB catch-up spend a quarter of its time in such
+ * collections: 0.35 s against 0.29 s with reads below the limit (measured; 64 KiB: 0.32 s).
+ */
+const MAX_CATCH_UP_READ = 120 * 1024;
+
 /** Poll interval for a followed file whose every write inotify reports. */
 const SAFETY_POLL_MS = 2000;
 /** Longest time between identity checks (rotation) while data keeps coming. */
@@ -348,10 +356,14 @@ export class FileSource implements Source {
       await this.#emit(this.#splitter.commit(n));
       // A short read of a regular file is its end: no second read just to be told 0 bytes.
       if (n < view.length) break;
-      // A full read means we are behind (catch-up): double the read size, up to catchUpBytes.
+      // A full read means we are behind (catch-up): double the read size, up to catchUpBytes
+      // and below V8's large-object size for the text it becomes (see MAX_CATCH_UP_READ).
       size = Math.max(
         chunk,
-        Math.min(size * 2, this.#opts.catchUpBytes - this.#splitter.pendingBytes),
+        Math.min(
+          size * 2,
+          Math.min(this.#opts.catchUpBytes, MAX_CATCH_UP_READ) - this.#splitter.pendingBytes,
+        ),
       );
     }
     // Caught up: give back a buffer grown for catch-up (matters with many streams).
