@@ -25,3 +25,6 @@ scope.onmessage = (e) => {
     scope.postMessage({ id, error: (err as Error).message });
   }
 };
+
+// Tell the pool this worker runs: from now on it hands over its data instead of copying it.
+scope.postMessage({ running: true });

@@ -4,6 +4,7 @@ import {
   encodeMember,
   encodeMemberAsync,
   inflateMember,
+  reframeMember,
   scanMembers,
   toLevel,
 } from "../../../src/codec/gzip_chunk.ts";
@@ -52,4 +53,23 @@ Deno.test("members made by CompressionStream read back and are valid gzip", asyn
   const out = await gunzip.output();
   assert(out.success, "gunzip reads it");
   assertEquals(out.stdout.length, text.length * 2);
+});
+
+Deno.test("reframeMember gives a member other metadata and the same data, still valid gzip", async () => {
+  const text = "ab ünï 😀\n".repeat(3000);
+  const data = new TextEncoder().encode(text);
+  const a = encodeMember(data, { l: 1 }, toLevel(6));
+  const b = reframeMember(a, { l: 1, s: { id: "x", part: 2 } });
+  const [m] = scanMembers(b).members;
+  assertEquals(m.meta, { l: 1, s: { id: "x", part: 2 } });
+  assertEquals(m.size, data.length);
+  assertEquals(new TextDecoder().decode(inflateMember(b, m)), text);
+  const out = await new Deno.Command("gzip", { args: ["-dc"], stdin: "piped", stdout: "piped" })
+    .spawn();
+  const w = out.stdin.getWriter();
+  await w.write(b);
+  await w.close();
+  const r = await out.output();
+  assertEquals(r.code, 0, "gzip checks the kept CRC and size");
+  assertEquals(new TextDecoder().decode(r.stdout), text);
 });
