@@ -257,6 +257,9 @@ export class SshFileSource implements Source {
           continue;
         }
         if (draining) return;
+        // A file quiet for a while gives its read buffers back (READ_AHEAD × chunk each), so that
+        // many idle streams hold none; a busy one keeps reusing them.
+        if (poll >= maxPoll) bufs = undefined;
         await this.#waker.wait(poll);
         poll = Math.min(maxPoll, poll * 2);
       }
