@@ -109,12 +109,29 @@ export function storeMember(data: Uint8Array, meta: unknown): Uint8Array {
   return frameMember(out, data, JSON.stringify(meta), crc32js(data));
 }
 
+/**
+ * The same member with other metadata: its deflate data, CRC and size are kept (no second
+ * compression). `member` must be one whole member as {@link encodeMemberJson} makes them.
+ */
+export function reframeMember(member: Uint8Array, meta: unknown): Uint8Array {
+  const v = new DataView(member.buffer, member.byteOffset, member.byteLength);
+  const head = 12 + v.getUint16(10, true);
+  const end = member.length - 8;
+  return frameMember(
+    member.subarray(head, end),
+    v.getUint32(end + 4, true),
+    JSON.stringify(meta),
+    v.getUint32(end, true),
+  );
+}
+
 function frameMember(
   deflated: Uint8Array,
-  data: Uint8Array,
+  data: Uint8Array | number,
   metaJson: string,
   crc: number,
 ): Uint8Array {
+  const size = typeof data === "number" ? data : data.length;
   const json = enc.encode(metaJson);
   const subLen = 4 + json.length;
   if (subLen > 0xffff - 4) throw new RangeError("gzip member metadata is too large");
@@ -134,7 +151,7 @@ function frameMember(
   out.set(json, 20);
   out.set(deflated, head);
   v.setUint32(head + deflated.length, crc, true);
-  v.setUint32(head + deflated.length + 4, data.length >>> 0, true);
+  v.setUint32(head + deflated.length + 4, size >>> 0, true);
   return out;
 }
 

@@ -6,12 +6,10 @@ import { encodeMemberJson, type Level } from "../codec/gzip_chunk.ts";
 
 interface Job {
   id: number;
-  text: string;
+  data: Uint8Array;
   meta: string;
   level: Level;
 }
-
-const enc = new TextEncoder();
 
 const scope = self as unknown as {
   onmessage: ((e: MessageEvent<Job>) => void) | null;
@@ -19,11 +17,14 @@ const scope = self as unknown as {
 };
 
 scope.onmessage = (e) => {
-  const { id, text, meta, level } = e.data;
+  const { id, data, meta, level } = e.data;
   try {
-    const out = encodeMemberJson(enc.encode(text), meta, level);
+    const out = encodeMemberJson(data, meta, level);
     scope.postMessage({ id, out }, [out.buffer as ArrayBuffer]);
   } catch (err) {
     scope.postMessage({ id, error: (err as Error).message });
   }
 };
+
+// Tell the pool this worker runs: from now on it hands over its data instead of copying it.
+scope.postMessage({ running: true });

@@ -18,8 +18,6 @@ import { updateIndex } from "./history_index.ts";
 import { HistoryWriter } from "./history_writer.ts";
 import { GzipPool } from "./gzip_pool.ts";
 
-const enc = new TextEncoder();
-
 /** Members smaller than this are compressed inline rather than by a worker. */
 const SMALL_MEMBER = 64 * 1024;
 /**
@@ -146,12 +144,12 @@ export class HistoryRecorder {
         // The first member waits for the directory (prepared beside the first lines). Small
         // members (a short session, a quiet follow) compress on this thread with the runtime's
         // own deflate; big ones (a catch-up) in worker threads, off the stream's path.
-        encode: async (text, meta, level) => {
+        encode: async (data, meta, level) => {
           await this.#ready;
-          if (text.length < TINY_MEMBER || level === 0) return storeMember(enc.encode(text), meta);
-          if (text.length < SMALL_MEMBER) return await encodeMemberAsync(enc.encode(text), meta);
+          if (data.length < TINY_MEMBER || level === 0) return storeMember(data, meta);
+          if (data.length < SMALL_MEMBER) return await encodeMemberAsync(data, meta);
           return await (this.#pool ??= new GzipPool(GzipPool.defaultSize())).encode(
-            text,
+            data,
             meta,
             level,
           );

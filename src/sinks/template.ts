@@ -77,8 +77,26 @@ export function templateSink(o: TemplateSinkOptions): StreamListener {
   const colorOf = new Map(o.filter.highlights.map((h) => [h.name, SGR[h.color] ?? "31"]));
   const needs = new Set(fields);
   const wantsHighlights = needs.has("highlights") || (o.color && colorOf.size > 0);
+  // `{{content}}` alone between literals, printed as it is: the batch's text is already the lines
+  // joined with "\n", so the literals go around it without splitting it into lines and building
+  // the output again line by line (that, with the encode of the string it built, was ~25% of the
+  // client's CPU following 20 files over SSH).
+  const contentOnly = fields.length === 1 && fields[0] === "content" && !o.sanitize &&
+      !wantsHighlights
+    ? { before: literals[0], after: literals[1], between: literals[1] + "\n" + literals[0] }
+    : undefined;
   return {
     async onLines(s: StreamHandle, batch: LineBatch, sel: Selection) {
+      if (contentOnly && sel.all) {
+        if (batch.count === 0) return;
+        const { before, after, between } = contentOnly;
+        await o.out.write(
+          before === "" && after === ""
+            ? batch.text
+            : before + batch.text.slice(0, -1).replaceAll("\n", between) + after + "\n",
+        );
+        return;
+      }
       const lines = sel.all ? batchLines(batch) : sel.lines;
       if (lines.length === 0) return;
       const nums = sel.all ? undefined : sel.nums;

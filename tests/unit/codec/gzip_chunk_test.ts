@@ -4,6 +4,7 @@ import {
   encodeMember,
   encodeMemberAsync,
   inflateMember,
+  reframeMember,
   scanMembers,
   storeMember,
   toLevel,
@@ -83,4 +84,23 @@ Deno.test("stored members (no compressor) read back and are valid gzip, across b
   assert(out.success, "gunzip reads it");
   assertEquals(out.stdout.length, sizes.reduce((a, b) => a + b, 0));
   assertEquals(out.stdout.subarray(0, 2047 + 1), new Uint8Array([...datas[1], ...datas[2]]));
+});
+
+Deno.test("reframeMember gives a member other metadata and the same data, still valid gzip", async () => {
+  const text = "ab ünï 😀\n".repeat(3000);
+  const data = new TextEncoder().encode(text);
+  const a = encodeMember(data, { l: 1 }, toLevel(6));
+  const b = reframeMember(a, { l: 1, s: { id: "x", part: 2 } });
+  const [m] = scanMembers(b).members;
+  assertEquals(m.meta, { l: 1, s: { id: "x", part: 2 } });
+  assertEquals(m.size, data.length);
+  assertEquals(new TextDecoder().decode(inflateMember(b, m)), text);
+  const out = await new Deno.Command("gzip", { args: ["-dc"], stdin: "piped", stdout: "piped" })
+    .spawn();
+  const w = out.stdin.getWriter();
+  await w.write(b);
+  await w.close();
+  const r = await out.output();
+  assertEquals(r.code, 0, "gzip checks the kept CRC and size");
+  assertEquals(new TextDecoder().decode(r.stdout), text);
 });

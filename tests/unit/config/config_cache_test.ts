@@ -76,6 +76,9 @@ Deno.test("config cache: an invalid file is never cached; a corrupt cache is ign
     const got = await loadConfig({ file, env: {}, cache: true });
     assertEquals(got.config.streaming.max_concurrent_streams, 7);
     // …and replaced by a good one.
-    assertEquals(JSON.parse(await Deno.readTextFile(`${home}/cache/config.json`)).entries.length, 1);
+    assertEquals(
+      JSON.parse(await Deno.readTextFile(`${home}/cache/config.json`)).entries.length,
+      1,
+    );
   });
 });

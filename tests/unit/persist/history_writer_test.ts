@@ -140,7 +140,7 @@ Deno.test("GzipPool compresses in workers into members that read back the same",
   try {
     const texts = Array.from({ length: 8 }, (_, i) => `member ${i}\n`.repeat(1000 + i));
     const members = await Promise.all(
-      texts.map((t, i) => pool.encode(t, { l: i, r: [] }, 6)),
+      texts.map((t, i) => pool.encode(new TextEncoder().encode(t), { l: i, r: [] }, 6)),
     );
     deepStrictEqual(members.map((m) => decodeMemberText(m)), texts);
   } finally {

@@ -36,3 +36,26 @@ Deno.test("closableOut passes on failures that are not a closed pipe", async () 
   const out = closableOut({ write: () => Promise.reject(new Error("disk full")) }, () => {});
   await rejects(out.write("x"), /disk full/);
 });
+
+Deno.test("serialOut writes a text longer than its buffer whole, characters never cut", async () => {
+  const parts: Uint8Array[] = [];
+  const out = serialOut({
+    write(p: Uint8Array) {
+      // A short write now and then: what was not taken must follow, in order.
+      const n = parts.length % 3 === 1 ? Math.max(1, p.length >> 1) : p.length;
+      parts.push(p.slice(0, n));
+      return Promise.resolve(n);
+    },
+  });
+  // Multi-byte characters at every alignment, well past the 256 KB buffer, twice.
+  const text = "ab😀é€\n".repeat(60_000);
+  await out.write(text);
+  await out.write("end ü\n");
+  const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    all.set(p, off);
+    off += p.length;
+  }
+  deepStrictEqual(new TextDecoder("utf-8", { fatal: true }).decode(all), text + "end ü\n");
+});
