@@ -15,6 +15,14 @@ export const MAIN = `${ROOT}main.ts`;
  */
 const RUN = ["run", "--quiet", "-A", "--unsafe-proto", MAIN];
 
+/** The V8 flags of deno.json's `s9s` task, as one string (for processes not started by it). */
+export function taskV8Flags(): string {
+  const deno = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
+  const flag = (deno.tasks.s9s as string).split(/\s+/).find((w) => w.startsWith("--v8-flags="));
+  if (!flag) throw new Error("the s9s task in deno.json sets no --v8-flags");
+  return flag.slice("--v8-flags=".length);
+}
+
 /**
  * Deno's cache folder as the running Deno uses it (DENO_DIR, else $XDG_CACHE_HOME/deno, else
  * ~/.cache/deno): for children that get another HOME or run as another user.

@@ -5,7 +5,7 @@
  * out of file descriptors.
  */
 import { assert, assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
-import { followFile, ROOT, runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
+import { followFile, ROOT, runS9s, S9sProcess, taskV8Flags, testEnv } from "../_helpers/cli.ts";
 import { addStream, withTmux } from "../_helpers/tmux.ts";
 import { FileSource } from "../../src/sources/file.ts";
 import { UserFacingError } from "../../src/errors.ts";
@@ -549,14 +549,6 @@ Deno.test("with history on (the default), s9s holds about one descriptor per fol
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-/** The V8 flags of deno.json's `s9s` task (for processes not started through it, e.g. tmux). */
-function taskV8Flags(): string {
-  const deno = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
-  const flag = (deno.tasks.s9s as string).split(/\s+/).find((w) => w.startsWith("--v8-flags="));
-  assert(flag, "the s9s task sets V8 flags");
-  return flag.slice("--v8-flags=".length);
-}
 
 /** Files a process holds open whose path contains `part`. */
 function openFiles(pid: number, part: string): string[] {

@@ -1,15 +1,6 @@
 import { assertEquals } from "../../_helpers/assert.ts";
 import { cannotBacktrackLong } from "../../../src/config/regex.ts";
-
-const ROOT = new URL("../../../", import.meta.url).pathname;
-
-/** The V8 flags of deno.json's `s9s` task. */
-function taskV8Flags(): string {
-  const deno = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
-  const flag = (deno.tasks.s9s as string).split(/\s+/).find((w) => w.startsWith("--v8-flags="));
-  if (!flag) throw new Error("the s9s task sets no V8 flags");
-  return flag;
-}
+import { ROOT, taskV8Flags } from "../../_helpers/cli.ts";
 
 const CASES: [pattern: string, flags: string, withTaskFlags: boolean, without: boolean][] = [
   // Plain text alternatives: linear whatever the flags.
@@ -40,7 +31,7 @@ Deno.test("cannotBacktrackLong: plain text always; others only on the task's lin
     const cases = ${JSON.stringify(CASES)};
     console.log(JSON.stringify(cases.map(([p, f]) => cannotBacktrackLong(p, new Set(f)))));`;
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--quiet", taskV8Flags(), code],
+    args: ["eval", "--quiet", `--v8-flags=${taskV8Flags()}`, code],
     stdout: "piped",
     stderr: "piped",
   }).output();
