@@ -12,6 +12,7 @@
 import type { Config } from "./schema.ts";
 import type { RawConfig } from "./defaults.ts";
 import { s9sDir } from "../platform/paths.ts";
+import { isCompiled } from "../version.ts";
 
 /** What a cached result depends on. */
 export interface CacheKey {
@@ -58,7 +59,7 @@ function buildStamp(): string {
     }
   };
   const here = new URL(".", import.meta.url);
-  build = here.protocol === "file:" && !/\/deno-compile-[^/]+\//.test(here.pathname)
+  build = here.protocol === "file:" && !isCompiled()
     ? CONFIG_MODULES.map((m) => stamp(new URL(m, here))).join(",")
     : `exe:${stamp(Deno.execPath())}`;
   return build;

@@ -141,9 +141,10 @@ export class HistoryRecorder {
         onError: (err) => this.#fail(err),
         backlog: this.#backlog,
         onRotate: () => void this.cleanup().catch(() => {}),
-        // The first member waits for the directory (prepared beside the first lines). Small
-        // members (a short session, a quiet follow) compress on this thread with the runtime's
-        // own deflate; big ones (a catch-up) in worker threads, off the stream's path.
+        // The first member waits for the directory (prepared beside the first lines). Tiny
+        // members are stored; small ones (a short session, a quiet follow) compress on this
+        // thread with the runtime's own deflate; big ones (a catch-up) in worker threads, off the
+        // stream's path.
         encode: async (data, meta, level) => {
           await this.#ready;
           if (data.length < TINY_MEMBER || level === 0) return storeMember(data, meta);
