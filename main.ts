@@ -7,20 +7,31 @@ import type { GlobalFlags } from "./src/cli/common.ts";
 import { enableInterruptWatchdog } from "./src/platform/interrupt_watchdog.ts";
 import { parseFast } from "./src/cli/option_table.ts";
 import { GLOBAL_OPTIONS } from "./src/cli/global_options.ts";
+import { lazyImport } from "./src/platform/lazy_import.ts";
 
-type Commander = typeof import("@commander-js/extra-typings");
 type AnyCommand = import("@commander-js/extra-typings").Command<unknown[], Record<string, unknown>>;
-type AddOptions = typeof import("./src/cli/commander_options.ts").addOptions;
+type CommanderOptions = typeof import("./src/cli/commander_options.ts");
 
 /** Global options that take a value (to find the subcommand name without parsing). */
 const VALUE_OPTIONS = new Set(["-c", "--config", "--cluster-api"]);
 
 /** The subcommands, each loaded only when named (all of them for help or completions). */
 const SUBCOMMANDS: Record<string, (globals: () => GlobalFlags) => Promise<AnyCommand>> = {
-  stream: async (g) => (await import("./src/cli/stream_command.ts")).streamCommand(g),
-  jobs: async (g) => (await import("./src/cli/jobs.ts")).jobsCommand(g) as AnyCommand,
-  config: async (g) => (await import("./src/cli/config.ts")).configCommand(g) as AnyCommand,
-  history: async (g) => (await import("./src/cli/history.ts")).historyCommand(g) as AnyCommand,
+  stream: async (g) =>
+    (await lazyImport<typeof import("./src/cli/stream_command.ts")>("src/cli/stream_command.ts"))
+      .streamCommand(g),
+  jobs: async (g) =>
+    (await lazyImport<typeof import("./src/cli/jobs.ts")>("src/cli/jobs.ts")).jobsCommand(
+      g,
+    ) as AnyCommand,
+  config: async (g) =>
+    (await lazyImport<typeof import("./src/cli/config.ts")>("src/cli/config.ts")).configCommand(
+      g,
+    ) as AnyCommand,
+  history: async (g) =>
+    (await lazyImport<typeof import("./src/cli/history.ts")>("src/cli/history.ts")).historyCommand(
+      g,
+    ) as AnyCommand,
 };
 
 /** The subcommand named in `args`, if any (the first word that is not an option or its value). */
@@ -46,7 +57,7 @@ function wantsVersion(args: string[]): boolean {
   return false;
 }
 
-function buildProgram({ Command }: Commander, addOptions: AddOptions) {
+function buildProgram({ Command, addOptions }: CommanderOptions) {
   const program = addOptions(
     new Command("s9s")
       .description(
@@ -72,35 +83,41 @@ async function main(args: string[]): Promise<number> {
   const sub = subcommandOf(args);
   // Answered before anything heavy loads, so scripts probing the version stay fast.
   if (sub === undefined && wantsVersion(args)) {
-    const { formatVersion, versionInfo } = await import("./src/version.ts");
+    const { formatVersion, versionInfo } = await lazyImport<typeof import("./src/version.ts")>(
+      "src/version.ts",
+    );
     await Deno.stdout.write(new TextEncoder().encode(formatVersion(await versionInfo())));
     return 0;
   }
   // The plain `s9s stream …` starts without commander (its first import of an npm package sets
   // up Node compatibility, ~25 ms); anything else, errors and help included, goes to commander.
   if (sub === "stream") {
-    const { STREAM_OPTIONS } = await import("./src/cli/stream_options.ts");
+    const { STREAM_OPTIONS } = await lazyImport<typeof import("./src/cli/stream_options.ts")>(
+      "src/cli/stream_options.ts",
+    );
     const fast = parseFast(args, sub, GLOBAL_OPTIONS, STREAM_OPTIONS);
     if (fast) return await runFastStream(fast[0] as GlobalFlags, fast[1]);
   }
-  const [commander, { exitCodeOf, formatError }, { usageErrorOf }, { addOptions }] = await Promise
+  // Commander comes through commander_options.ts: an npm import here would be walked at start-up.
+  const [commander, { exitCodeOf, formatError }, { usageErrorOf }] = await Promise
     .all([
-      import("@commander-js/extra-typings"),
-      import("./src/errors.ts"),
-      import("./src/cli/usage_errors.ts"),
-      import("./src/cli/commander_options.ts"),
+      lazyImport<typeof import("./src/cli/commander_options.ts")>("src/cli/commander_options.ts"),
+      lazyImport<typeof import("./src/errors.ts")>("src/errors.ts"),
+      lazyImport<typeof import("./src/cli/usage_errors.ts")>("src/cli/usage_errors.ts"),
     ]);
-  const { program, globals } = buildProgram(commander, addOptions);
+  const { program, globals } = buildProgram(commander);
   try {
     // Only the named subcommand's module loads (all of them for help or an unknown name).
     const names = sub && sub in SUBCOMMANDS ? [sub] : Object.keys(SUBCOMMANDS);
     for (const cmd of await Promise.all(names.map((n) => SUBCOMMANDS[n](globals)))) {
       program.addCommand(cmd);
     }
-    const { completionsCommand } = await import("./src/cli/completions.ts");
+    const { completionsCommand } = await lazyImport<typeof import("./src/cli/completions.ts")>(
+      "src/cli/completions.ts",
+    );
     program.addCommand(completionsCommand(() => program as unknown as AnyCommand) as AnyCommand);
     program.action(async () => {
-      const { runTui } = await import("./src/cli/tui.ts");
+      const { runTui } = await lazyImport<typeof import("./src/cli/tui.ts")>("src/cli/tui.ts");
       await runTui(globals());
     });
     quietErrors(program as unknown as AnyCommand);
@@ -134,8 +151,8 @@ async function main(args: string[]): Promise<number> {
 /** `s9s stream` with the options {@link parseFast} found; errors as main reports them. */
 async function runFastStream(flags: GlobalFlags, opts: Record<string, unknown>): Promise<number> {
   const [{ runStream, streamOptionsOf }, { exitCodeOf, formatError }] = await Promise.all([
-    import("./src/cli/stream.ts"),
-    import("./src/errors.ts"),
+    lazyImport<typeof import("./src/cli/stream.ts")>("src/cli/stream.ts"),
+    lazyImport<typeof import("./src/errors.ts")>("src/errors.ts"),
   ]);
   try {
     return await runStream(flags, streamOptionsOf(opts));

@@ -84,6 +84,28 @@ for (const file of [...await walk(root), `${top}/main.ts`]) {
     }
   }
 }
+// Dynamic imports: every one goes through lazyImport (src/platform/lazy_import.ts), out of sight of
+// Deno's start-up walk, and the module it names at run time is the one its type names.
+const LAZY_RE = /lazyImport<typeof import\(\s*["']([^"']+)["']\s*\)>\(\s*["']([^"']+)["']\s*\)/g;
+const DYNAMIC_RE = /(^|[^\w.])import\(\s*["'`]([^"'`]+)/gm;
+for (const file of [...await walk(root), `${top}/main.ts`]) {
+  const text = await Deno.readTextFile(file);
+  const rel = file.slice(top.length + 1);
+  for (const m of text.matchAll(LAZY_RE)) {
+    const typed = new URL(m[1], `file://${file}`).pathname;
+    if (typed !== `${top}/${m[2]}`) {
+      problems.push(`${rel}: lazyImport of "${m[2]}" is typed as another module: ${m[1]}`);
+    }
+  }
+  for (const m of text.matchAll(DYNAMIC_RE)) {
+    if (m[2].startsWith("node:")) continue;
+    const before = text.slice(text.lastIndexOf("\n", m.index) + 1, m.index + m[1].length);
+    // A type position: `typeof import(…)`, `x: import(…).T`, `type T = import(…)`.
+    if (/(typeof\s*|[:<|&]\s*)$/.test(before) || /^\s*(export\s+)?type\s/.test(before)) continue;
+    problems.push(`${rel}: import("${m[2]}") is walked at start-up; use lazyImport (src/platform)`);
+  }
+}
+
 if (problems.length) {
   console.error([...new Set(problems)].join("\n"));
   console.error(`${problems.length} dependency direction problem(s)`);

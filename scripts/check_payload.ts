@@ -8,13 +8,14 @@
  * holds a named section ("d3n0l4nd") with Deno's standalone data — metadata (JSON), the npm
  * snapshot, specifier, redirect and remote-module tables, the virtual file system (a JSON tree
  * whose files point into one data block) and the magic bytes again at the end. This reads that
- * layout (Deno 2.9) and checks that the entry point, every local module of the graph of main.ts
- * and of the gzip worker (byte for byte, each transpiled), and neo-blessed's terminfo data
+ * layout (Deno 2.9) and checks that the entry point, every local module of the graphs of main.ts,
+ * of the gzip worker and of each lazily imported module (byte for byte, each transpiled), and neo-blessed's terminfo data
  * (`usr/`, byte for byte, xterm included) are inside, and that the V8 flags are the `s9s` task's.
  * Prints one line per check; exits 1 with the list of what is missing.
  */
 import { join, relative } from "node:path";
 import { neoBlessedDirs, neoBlessedVersion, s9sRunFlags } from "./compile.ts";
+import { LAZY_MODULES } from "../src/platform/lazy_import.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const WORKER = "src/persist/gzip_worker.ts";
@@ -201,7 +202,9 @@ if (import.meta.main) {
     problems.add(`entry point is "${metadata.entrypoint_key}", not "main.ts"`);
   }
   // Every local module of the program and of the worker, as it is on disk, transpiled.
-  const modules = [...new Set([...await localGraph("main.ts"), ...await localGraph(WORKER)])];
+  // The lazily imported modules are entry points of their own (see src/platform/lazy_import.ts).
+  const entries = ["main.ts", WORKER, ...LAZY_MODULES];
+  const modules = [...new Set((await Promise.all(entries.map(localGraph))).flat())];
   for (const m of new Set([...modules, WORKER])) {
     const f = files.get(m);
     if (!f) problems.add(`module missing: ${m}`);

@@ -5,7 +5,8 @@
  *
  * It runs `deno compile` with the permissions and V8 flags of the `s9s` task (read from deno.json,
  * so the binary and `deno task s9s` cannot drift apart), includes the gzip worker (loaded with
- * `new Worker(new URL(…))`, which the module graph does not see), and excludes neo-blessed's
+ * `new Worker(new URL(…))`, which the module graph does not see) and every module s9s loads through
+ * `lazyImport` (src/platform/lazy_import.ts: invisible to the graph too), and excludes neo-blessed's
  * `example/` folder: it ships `example/ansi-viewer/ansi-art.list`, 2,700 lines of URLs that Deno
  * parses as JavaScript (each line a label and a comment) until the nested labels overflow the
  * parser's stack ("fatal runtime error: stack overflow"). Deno's glob excludes do not match
@@ -19,6 +20,7 @@
  * written to dist/s9s-standin unless --output is given.
  */
 import { join } from "node:path";
+import { LAZY_MODULES } from "../src/platform/lazy_import.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const WORKER = "src/persist/gzip_worker.ts";
@@ -139,6 +141,7 @@ if (import.meta.main) {
     WORKER,
     "--include",
     COMMIT_FILE,
+    ...LAZY_MODULES.flatMap((m) => ["--include", m]),
     ...excludes,
     ...args,
     "main.ts",

@@ -15,6 +15,7 @@
  * that hides a broken setup.
  */
 
+import { LAZY_MODULES } from "../src/platform/lazy_import.ts";
 const root = new URL("..", import.meta.url).pathname;
 const ci = (Deno.env.get("CI") ?? "") === "true";
 const env: Record<string, string> = { NO_COLOR: "1" };
@@ -141,13 +142,19 @@ if (Deno.env.get("S9S_TEST_NO_SETUP") !== "1") await setup();
 const args = Deno.args.length ? Deno.args : ["tests/"];
 const testArgs = ["test", "--allow-all", "--unsafe-proto", ...args];
 
-// s9s's own module graph (dynamic imports included) into the cache first. `deno install` alone
+// s9s's own module graph (and every lazily imported module's) into the cache first. `deno install` alone
 // caches the packages but not the registry metadata `deno run` wants for npm imports, so every
 // s9s a test spawned on a fresh cache fetched it again (a process that exits at once does not
 // keep it) and printed Deno's "Download …" lines into the test's stderr.
-await sh([Deno.execPath(), "install", "--frozen", "--quiet", "--entrypoint", "main.ts"], {
-  quiet: true,
-});
+await sh([
+  Deno.execPath(),
+  "install",
+  "--frozen",
+  "--quiet",
+  "--entrypoint",
+  "main.ts",
+  ...LAZY_MODULES,
+], { quiet: true });
 // And one real run of `s9s stream` with history on (its lazily loaded parts: config defaults,
 // the history writer, gzip), so that no test's s9s is the first to load them — a test that starts
 // s9s under a tight `ulimit -n` must not see Deno fetch anything then.

@@ -6,6 +6,9 @@
 import { type Command, Option } from "@commander-js/extra-typings";
 import { type OptionSpec, repeatValue } from "./option_table.ts";
 
+/** Commander itself, for main.ts (which imports it only through this module; see lazy_import.ts). */
+export { Command as Command, CommanderError } from "@commander-js/extra-typings";
+
 type AnyCommand = Command<unknown[], Record<string, unknown>>;
 
 /** Add each option of `specs` to `cmd`, in order. */

@@ -7,6 +7,7 @@ import type { RawConfig } from "../config/defaults.ts";
 import type { ClusterBackend } from "../cluster/job.ts";
 import { debugFromEnv, type DebugLog, NO_DEBUG, openDebugLog } from "../core/debug_log.ts";
 import { UsageError } from "../errors.ts";
+import { lazyImport } from "../platform/lazy_import.ts";
 
 /** Flags every command accepts. */
 export interface GlobalFlags {
@@ -49,10 +50,14 @@ export async function openCluster(
 ): Promise<ClusterBackend | undefined> {
   const choice = backendChoice(flags, ctx);
   if (choice === "mock") {
-    const { MockCluster } = await import("../cluster/mock.ts");
+    const { MockCluster } = await lazyImport<typeof import("../cluster/mock.ts")>(
+      "src/cluster/mock.ts",
+    );
     return MockCluster.start();
   }
-  const { openBackend } = await import("../cluster/backend.ts");
+  const { openBackend } = await lazyImport<typeof import("../cluster/backend.ts")>(
+    "src/cluster/backend.ts",
+  );
   return await openBackend(ctx.loaded.config, choice);
 }
 

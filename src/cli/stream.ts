@@ -2,7 +2,7 @@
  * `s9s stream`: tail -f for jobs, with filters, text or JSON Lines output.
  * @module
  */
-import { UsageError } from "../errors.ts";
+import { formatError, UsageError } from "../errors.ts";
 import { compilePattern, PatternError } from "../config/regex.ts";
 import { StreamManager } from "../engine/stream_manager.ts";
 import type { StreamType } from "../core/stream_event.ts";
@@ -16,6 +16,7 @@ import { resolveOutput } from "../cluster/path_resolver.ts";
 import { parseTemplate, templateSink } from "../sinks/template.ts";
 import { checkTargetFiles, planTargets, type StreamTarget } from "./stream_targets.ts";
 import { isLocal, sourceTargets } from "./stream_source.ts";
+import { lazyImport } from "../platform/lazy_import.ts";
 
 /** Options of `s9s stream`, after parsing. */
 export interface StreamOptions {
@@ -157,7 +158,9 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   });
   let closeIntegrations: (() => Promise<void>) | undefined;
   if (opts.exportMetrics || opts.forward?.length || config.streaming.alerts.length) {
-    const { attachIntegrations } = await import("../sinks/integrations.ts");
+    const { attachIntegrations } = await lazyImport<typeof import("../sinks/integrations.ts")>(
+      "src/sinks/integrations.ts",
+    );
     try {
       closeIntegrations = await attachIntegrations(manager, {
         exportMetrics: opts.exportMetrics,
@@ -177,7 +180,9 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     opts.save || (config.streaming.persistence.enabled && config.streaming.persistence.auto_save)
   ) {
     try {
-      const { attachRecorders } = await import("../persist/attach.ts");
+      const { attachRecorders } = await lazyImport<typeof import("../persist/attach.ts")>(
+        "src/persist/attach.ts",
+      );
       closeSave = await attachRecorders(manager, {
         save: opts.save,
         config,
@@ -247,7 +252,6 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   if (result === "int") return 130;
   if (result === "closed") return 0;
   if (manager.errors.length > 0) {
-    const { formatError } = await import("../errors.ts");
     for (const e of manager.errors) await stderrOut.write(formatError(e, ctx.debugEnabled) + "\n");
     return 1;
   }

@@ -6,6 +6,7 @@ import { StreamManager } from "../engine/stream_manager.ts";
 import { UsageError } from "../errors.ts";
 import type { ClusterBackend } from "../cluster/job.ts";
 import { type GlobalFlags, makeContext, openCluster } from "./common.ts";
+import { lazyImport } from "../platform/lazy_import.ts";
 
 /** Run the terminal UI until the user quits. */
 export async function runTui(flags: GlobalFlags): Promise<void> {
@@ -35,7 +36,7 @@ export async function runTui(flags: GlobalFlags): Promise<void> {
     progress: true,
     debug: ctx.debug,
   });
-  const { App } = await import("../tui/views/app.ts");
+  const { App } = await lazyImport<typeof import("../tui/views/app.ts")>("src/tui/views/app.ts");
   const app = new App({
     config,
     manager,
@@ -49,7 +50,9 @@ export async function runTui(flags: GlobalFlags): Promise<void> {
   // Alerts from the config fire in the UI too; their notices go to the status line.
   let closeIntegrations: (() => Promise<void>) | undefined;
   if (config.streaming.alerts.length) {
-    const { attachIntegrations } = await import("../sinks/integrations.ts");
+    const { attachIntegrations } = await lazyImport<typeof import("../sinks/integrations.ts")>(
+      "src/sinks/integrations.ts",
+    );
     closeIntegrations = await attachIntegrations(manager, {
       config,
       debug: ctx.debug,
@@ -63,7 +66,9 @@ export async function runTui(flags: GlobalFlags): Promise<void> {
   const persistence = config.streaming.persistence;
   if (persistence.enabled && persistence.auto_save) {
     try {
-      const { attachRecorders } = await import("../persist/attach.ts");
+      const { attachRecorders } = await lazyImport<typeof import("../persist/attach.ts")>(
+        "src/persist/attach.ts",
+      );
       closeHistory = await attachRecorders(manager, {
         config,
         debug: ctx.debug,

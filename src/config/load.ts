@@ -11,6 +11,7 @@ import type { Config } from "./schema.ts";
 import { defaultRawConfig, KEY_ALIASES, type RawConfig } from "./defaults.ts";
 import { defaultConfig } from "./default_config.ts";
 import { cachedConfig, configCacheKey, rememberConfig } from "./config_cache.ts";
+import { lazyImport } from "../platform/lazy_import.ts";
 
 /** Where the configuration came from, for `config show` and messages. */
 export interface LoadedConfig {
@@ -107,7 +108,9 @@ async function readFileLayer(
   problems: string[],
 ): Promise<FileLayer | undefined> {
   // Loaded only when there is a file to read: no config file, no YAML parser.
-  const { isMap, LineCounter, parseDocument } = await import("yaml");
+  const { isMap, LineCounter, parseDocument } = await lazyImport<typeof import("./yaml.ts")>(
+    "src/config/yaml.ts",
+  );
   const lineCounter: LineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -282,7 +285,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   deepMerge(raw, envData);
   if (options.overrides) deepMerge(raw, options.overrides);
 
-  const { configSchema } = await import("./schema.ts");
+  const { configSchema } = await lazyImport<typeof import("./schema.ts")>("src/config/schema.ts");
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {

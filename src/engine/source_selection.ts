@@ -15,6 +15,7 @@ import { FileSource } from "../sources/file.ts";
 import type { Source } from "../sources/source.ts";
 import type { SshPool } from "../sources/ssh_pool.ts";
 import { WatchHub } from "../sources/watch_hub.ts";
+import { lazyImport } from "../platform/lazy_import.ts";
 
 /** Options for a {@link SourceSelection}. */
 export interface SourceSelectionOptions {
@@ -75,7 +76,9 @@ export class SourceSelection {
       progress: this.#progress,
       config: this.#cfg,
       sshPool: async () => {
-        const { SshPool } = await import("../sources/ssh_pool.ts");
+        const { SshPool } = await lazyImport<typeof import("../sources/ssh_pool.ts")>(
+          "src/sources/ssh_pool.ts",
+        );
         return this.#sshPool ??= new SshPool(this.#cfg.ssh, debug);
       },
       auto: () => this.#remoteSource(loc, req),
@@ -114,8 +117,8 @@ export class SourceSelection {
     const ssh = this.#cfg.ssh;
     if (!loc.host || !ssh.enabled || await pathExists(loc.path)) return undefined;
     const [{ SshPool, shQuote }, { SshFileSource }] = await Promise.all([
-      import("../sources/ssh_pool.ts"),
-      import("../sources/ssh.ts"),
+      lazyImport<typeof import("../sources/ssh_pool.ts")>("src/sources/ssh_pool.ts"),
+      lazyImport<typeof import("../sources/ssh.ts")>("src/sources/ssh.ts"),
     ]);
     this.#sshPool ??= new SshPool(ssh, (m) => this.#debug.log("STREAM", m));
     let remote: boolean;

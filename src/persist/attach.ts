@@ -12,6 +12,7 @@ import { historyDir } from "./history_dir.ts";
 import { HistoryRecorder } from "./history_recorder.ts";
 import { writeAll } from "../platform/write_all.ts";
 import type { Gzip } from "fflate";
+import { lazyImport } from "../platform/lazy_import.ts";
 
 /** Options for {@link attachRecorders}. */
 export interface AttachOptions {
@@ -65,7 +66,7 @@ async function attachSaveFile(
     pending = pending.then(() => writeAll(file, bytes));
   };
   const gz: Gzip | undefined = path.endsWith(".gz")
-    ? new (await import("fflate")).Gzip(
+    ? new (await lazyImport<typeof import("./fflate_gzip.ts")>("src/persist/fflate_gzip.ts")).Gzip(
       { level: level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 },
       (chunk) => write(chunk.slice()),
     )

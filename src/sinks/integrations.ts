@@ -18,6 +18,8 @@ import type { DebugLog } from "../core/debug_log.ts";
 import type { StreamHandle, StreamListener, StreamManager } from "../engine/stream_manager.ts";
 import { UsageError } from "../errors.ts";
 import type { SyslogTarget } from "./syslog.ts";
+import { lazyImport } from "../platform/lazy_import.ts";
+import { batchLines } from "../core/line_batch.ts";
 
 /** Options for {@link attachIntegrations}. */
 export interface IntegrationOptions {
@@ -148,7 +150,7 @@ export async function attachIntegrations(
   let alerts: import("./alerts.ts").AlertEngine | undefined;
   let countAlert: ((alert: string, fired: boolean) => void) | undefined;
   if (alertConfigs.length) {
-    const { AlertEngine } = await import("./alerts.ts");
+    const { AlertEngine } = await lazyImport<typeof import("./alerts.ts")>("src/sinks/alerts.ts");
     alerts = new AlertEngine(alertConfigs, {
       debug: o.debug,
       warn: o.warn,
@@ -161,7 +163,7 @@ export async function attachIntegrations(
   }
 
   if (metricsTarget) {
-    const prom = await import("./prometheus.ts");
+    const prom = await lazyImport<typeof import("./prometheus.ts")>("src/sinks/prometheus.ts");
     const registry = new prom.MetricRegistry();
     const labels = (s: StreamHandle) => ({ job_id: s.jobId, stream: s.type });
     const touch = (s: StreamHandle) => {
@@ -199,8 +201,9 @@ export async function attachIntegrations(
   }
 
   if (forwardTargets.length) {
-    const { SyslogForwarder, SEVERITY } = await import("./syslog.ts");
-    const { batchLines } = await import("../core/line_batch.ts");
+    const { SyslogForwarder, SEVERITY } = await lazyImport<typeof import("./syslog.ts")>(
+      "src/sinks/syslog.ts",
+    );
     const forwarders = forwardTargets.map((t) =>
       new SyslogForwarder(t, { debug: o.debug, warn: o.warn })
     );

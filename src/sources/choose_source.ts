@@ -10,6 +10,7 @@ import type { StreamType } from "../core/stream_event.ts";
 import { UsageError } from "../errors.ts";
 import type { Source } from "./source.ts";
 import type { SshPool } from "./ssh_pool.ts";
+import { lazyImport } from "../platform/lazy_import.ts";
 
 /** The values of `--source`. */
 export const SOURCE_MODES = ["auto", "file", "ssh", "api"] as const;
@@ -50,7 +51,9 @@ export async function chooseSource(c: SourceChoice): Promise<Source | undefined>
         hint: `give the step started with srun, e.g. --job ${c.jobId}.0`,
       });
     }
-    const { SattachSource } = await import("./sattach.ts");
+    const { SattachSource } = await lazyImport<typeof import("./sattach.ts")>(
+      "src/sources/sattach.ts",
+    );
     return new SattachSource(c.jobId, c.type, {
       signal: c.signal,
       maxLineBytes: c.config.max_line_length,
@@ -65,7 +68,7 @@ export async function chooseSource(c: SourceChoice): Promise<Source | undefined>
     });
   }
   if (!host) return await c.auto();
-  const { SshFileSource } = await import("./ssh.ts");
+  const { SshFileSource } = await lazyImport<typeof import("./ssh.ts")>("src/sources/ssh.ts");
   const ssh = c.config.ssh;
   return new SshFileSource(host, c.loc.path, {
     pool: await c.sshPool(),

@@ -10,6 +10,7 @@ import { UserFacingError } from "../errors.ts";
 import { connectSsh, type SshConnection } from "./ssh_connect.ts";
 import type { SshConfigFiles } from "./ssh_config.ts";
 import type { Sftp } from "./sftp.ts";
+import { lazyImport } from "../platform/lazy_import.ts";
 
 /** The part of an ssh2 exec channel s9s uses. */
 export interface Channel {
@@ -78,7 +79,7 @@ export class SshPool {
     const conn = this.#connection(host);
     conn.sftp ??= (async () => {
       const { client } = await conn.ready;
-      const { Sftp } = await import("./sftp.ts");
+      const { Sftp } = await lazyImport<typeof import("./sftp.ts")>("src/sources/sftp.ts");
       const open = conn.opening.then(() =>
         new Promise<unknown>((resolve, reject) =>
           client.sftp((err, s) => (err ? reject(err) : resolve(s)))

@@ -1,0 +1,65 @@
+/**
+ * Modules s9s loads only when a run needs them, and the one way to load them.
+ *
+ * Deno walks the whole module graph of the entry point before running it, and a dynamic import
+ * with a literal specifier is part of that graph: `s9s --version` used to pay
+ * for reading and analysing every subcommand, the TUI and the npm packages (≈ 7 ms of CPU). An
+ * import through {@link lazyImport} is invisible to that walk; Deno loads the module's own graph
+ * when the import runs.
+ *
+ * Whatever must have every module at hand reads {@link LAZY_MODULES}: `deno task compile`
+ * (`--include` each, or the binary would lack them), scripts/check_payload.ts, and the cache
+ * warm-up (`deno install --entrypoint main.ts <each>`, see scripts/test.ts and the README).
+ * @module
+ */
+
+/**
+ * Every module loaded through {@link lazyImport}, by path from the repository root. Each is an
+ * entry point of its own graph: what it imports statically comes with it.
+ */
+export const LAZY_MODULES = [
+  // main.ts: the fast paths and the commander program
+  "src/version.ts",
+  "src/errors.ts",
+  "src/cli/stream_options.ts",
+  "src/cli/stream.ts",
+  "src/cli/usage_errors.ts",
+  "src/cli/commander_options.ts",
+  "src/cli/stream_command.ts",
+  "src/cli/jobs.ts",
+  "src/cli/config.ts",
+  "src/cli/history.ts",
+  "src/cli/completions.ts",
+  "src/cli/tui.ts",
+  // what a subcommand loads only for some runs
+  "src/tui/views/app.ts",
+  "src/sinks/integrations.ts",
+  "src/sinks/alerts.ts",
+  "src/sinks/prometheus.ts",
+  "src/sinks/syslog.ts",
+  "src/persist/attach.ts",
+  "src/persist/fflate_gzip.ts",
+  "src/cluster/mock.ts",
+  "src/cluster/backend.ts",
+  "src/config/schema.ts",
+  "src/config/yaml.ts",
+  "src/sources/ssh_pool.ts",
+  "src/sources/ssh.ts",
+  "src/sources/sattach.ts",
+  "src/sources/sftp.ts",
+] as const;
+
+/** A module {@link lazyImport} may load. */
+export type LazyModule = typeof LAZY_MODULES[number];
+
+const ROOT = new URL("../../", import.meta.url);
+
+/**
+ * Import `path` (one of {@link LAZY_MODULES}) at run time, out of sight of Deno's start-up walk.
+ * The caller names the module's type with a `typeof import(…)` of the same file, relative to
+ * itself (a type-only reference, which `deno run` does not load); `deno task lint` checks that
+ * the two name the same file, and that no other dynamic import is left.
+ */
+export function lazyImport<M>(path: LazyModule): Promise<M> {
+  return import(new URL(path, ROOT).href);
+}
