@@ -8,6 +8,8 @@ import { enableInterruptWatchdog } from "./src/platform/interrupt_watchdog.ts";
 import { parseFast } from "./src/cli/option_table.ts";
 import { GLOBAL_OPTIONS } from "./src/cli/global_options.ts";
 import { lazyImport } from "./src/platform/lazy_import.ts";
+import { writeAll } from "./src/platform/write_all.ts";
+import { cachedText, rememberText, staticTextKey } from "./src/cli/cli_text_cache.ts";
 
 type AnyCommand = import("@commander-js/extra-typings").Command<unknown[], Record<string, unknown>>;
 type CommanderOptions = typeof import("./src/cli/commander_options.ts");
@@ -73,10 +75,22 @@ function buildProgram({ Command, addOptions }: CommanderOptions) {
   return { program, globals };
 }
 
-/** Commander's errors are thrown, not printed: main turns them into `error:`/`hint:` lines. */
-function quietErrors(cmd: AnyCommand): void {
-  cmd.exitOverride().configureOutput({ outputError: () => {} });
-  for (const sub of cmd.commands) quietErrors(sub as AnyCommand);
+/**
+ * Commander's errors are thrown, not printed: main turns them into `error:`/`hint:` lines. With
+ * `writeOut`, what commander prints (help) goes there instead of stdout.
+ */
+function quietErrors(cmd: AnyCommand, writeOut?: (text: string) => void): void {
+  cmd.exitOverride().configureOutput({ outputError: () => {}, ...(writeOut ? { writeOut } : {}) });
+  for (const sub of cmd.commands) quietErrors(sub as AnyCommand, writeOut);
+}
+
+/** Write `text` to stdout; a reader that left (`| head -1`) is no error. */
+async function printText(text: string): Promise<void> {
+  try {
+    await writeAll(Deno.stdout, new TextEncoder().encode(text));
+  } catch (err) {
+    if (!(err instanceof Deno.errors.BrokenPipe)) throw err;
+  }
 }
 
 async function main(args: string[]): Promise<number> {
@@ -98,6 +112,23 @@ async function main(args: string[]): Promise<number> {
     const fast = parseFast(args, sub, GLOBAL_OPTIONS, STREAM_OPTIONS);
     if (fast) return await runFastStream(fast[0] as GlobalFlags, fast[1]);
   }
+  // Help and completion scripts follow from the command tree alone: printed as stored when this
+  // build made the same text before, without loading commander or any subcommand.
+  const textKey = staticTextKey(args);
+  const stored = textKey && cachedText(textKey);
+  if (stored !== undefined) {
+    await printText(stored);
+    return 0;
+  }
+  // Otherwise built and printed once the run succeeded, then stored.
+  let captured = "";
+  const capture = textKey ? (text: string) => void (captured += text) : undefined;
+  const done = async (code: number) => {
+    if (!textKey || code !== 0) return code;
+    await printText(captured);
+    rememberText(textKey, captured);
+    return code;
+  };
   // Commander comes through commander_options.ts: an npm import here would be walked at start-up.
   const [commander, { exitCodeOf, formatError }, { usageErrorOf }] = await Promise
     .all([
@@ -115,12 +146,14 @@ async function main(args: string[]): Promise<number> {
     const { completionsCommand } = await lazyImport<typeof import("./src/cli/completions.ts")>(
       "src/cli/completions.ts",
     );
-    program.addCommand(completionsCommand(() => program as unknown as AnyCommand) as AnyCommand);
+    program.addCommand(
+      completionsCommand(() => program as unknown as AnyCommand, capture) as AnyCommand,
+    );
     program.action(async () => {
       const { runTui } = await lazyImport<typeof import("./src/cli/tui.ts")>("src/cli/tui.ts");
       await runTui(globals());
     });
-    quietErrors(program as unknown as AnyCommand);
+    quietErrors(program as unknown as AnyCommand, capture);
     // `s9s strem` and `s9s help strem` alike.
     const named = sub === "help" ? subcommandOf(args.slice(args.indexOf("help") + 1)) : sub;
     if (named !== undefined && !program.commands.some((c) => c.name() === named)) {
@@ -130,11 +163,11 @@ async function main(args: string[]): Promise<number> {
       });
     }
     await program.parseAsync(args, { from: "user" });
-    return typeof Deno.exitCode === "number" ? Deno.exitCode : 0;
+    return await done(typeof Deno.exitCode === "number" ? Deno.exitCode : 0);
   } catch (err) {
     if (err instanceof commander.CommanderError) {
       if (["commander.helpDisplayed", "commander.help", "commander.version"].includes(err.code)) {
-        return 0;
+        return await done(0);
       }
       // Name the deepest command given (`s9s config validate --help`) in the hint.
       const cmd = program.commands.find((c) => c.name() === sub);

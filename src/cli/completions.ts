@@ -295,12 +295,17 @@ export function completionScript(shell: "bash" | "zsh" | "fish", root: AnyComman
   return shell === "bash" ? bashScript(tree) : shell === "zsh" ? zshScript(tree) : fishScript(tree);
 }
 
-/** Build the `completions` subcommand; `root` gives the whole tree when it runs. */
-export function completionsCommand(root: () => AnyCommand) {
+/**
+ * Build the `completions` subcommand; `root` gives the whole tree when it runs. The script goes
+ * to stdout, or to `write` when given.
+ */
+export function completionsCommand(root: () => AnyCommand, write?: (text: string) => void) {
   return new Command("completions")
     .description("print a shell completion script: source <(s9s completions bash)")
     .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"]))
     .action(async (shell) => {
-      await stdoutOut.write(completionScript(shell, root()));
+      const script = completionScript(shell, root());
+      if (write) write(script);
+      else await stdoutOut.write(script);
     });
 }

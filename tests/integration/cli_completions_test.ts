@@ -148,3 +148,42 @@ Deno.test("s9s completions rejects an unknown shell, exit 2", async () => {
   );
   assertEquals(r.code, 2);
 });
+
+Deno.test("help and completion texts are stored once built and printed from the store after", async () => {
+  const home = await Deno.makeTempDir({ prefix: "s9s-clitext-" });
+  const env = { NO_COLOR: "1", S9S_HOME: home };
+  const store = `${home}/cache/cli.json`;
+  try {
+    const first = await runS9s(["--help"], { env });
+    assertEquals([first.code, first.stderr], [0, ""]);
+    assert(first.stdout.startsWith("Usage: s9s [options] [command]\n"), first.stdout);
+    const data = JSON.parse(await Deno.readTextFile(store));
+    assertEquals(data.entries.length, 1);
+    assertEquals(data.entries[0].text, first.stdout);
+    // The stored text is what the next run prints (a marked copy proves it is not rebuilt).
+    data.entries[0].text = "stored help\n";
+    await Deno.writeTextFile(store, JSON.stringify(data));
+    assertEquals(await runS9s(["--help"], { env }), {
+      code: 0,
+      stdout: "stored help\n",
+      stderr: "",
+    });
+    // Other arguments have their own text; completions too.
+    const bash = await runS9s(["completions", "bash"], { env });
+    assertEquals([bash.code, bash.stderr], [0, ""]);
+    assert(bash.stdout.includes("complete -F"), bash.stdout.slice(0, 200));
+    assertEquals(await runS9s(["completions", "bash"], { env }), bash);
+    // A store made by another build of s9s is not used.
+    const other = JSON.parse(await Deno.readTextFile(store));
+    other.build = "another build";
+    await Deno.writeTextFile(store, JSON.stringify(other));
+    assertEquals(await runS9s(["--help"], { env }), first);
+    // An error is printed, never stored.
+    const bad = await runS9s(["completions", "tcsh"], { env });
+    assertEquals(bad.code, 2);
+    assertEquals(bad.stdout, "");
+    assert(!(await Deno.readTextFile(store)).includes("tcsh"));
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
