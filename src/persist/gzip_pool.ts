@@ -15,11 +15,20 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/** Hand a job's memory over to a worker (transferred, not copied). */
+function post(w: Worker, id: number, p: Pending): void {
+  const data = p.data!;
+  p.data = undefined;
+  w.postMessage({ id, data, meta: p.meta, level: p.level }, [data.buffer as ArrayBuffer]);
+}
+
 /** A pool of gzip workers. */
 export class GzipPool {
   #workers: Worker[] = [];
-  /** Workers that said they run: they are given the data's memory rather than a copy. */
+  /** Workers that said they run: they are given the data's memory, never a copy. */
   #running = new Set<Worker>();
+  /** Jobs for a worker that has not said it runs yet, by id, in order. */
+  #waiting = new Map<Worker, number[]>();
   #pending = new Map<number, Pending>();
   #id = 0;
   #next = 0;
@@ -32,7 +41,7 @@ export class GzipPool {
         w.onmessage = (
           e: MessageEvent<{ id: number; out?: Uint8Array; error?: string; running?: true }>,
         ) => {
-          if (e.data.running) return void this.#running.add(w);
+          if (e.data.running) return void this.#started(w);
           const p = this.#pending.get(e.data.id);
           this.#pending.delete(e.data.id);
           if (e.data.out) p?.resolve(e.data.out);
@@ -68,23 +77,37 @@ export class GzipPool {
     const id = ++this.#id;
     const w = this.#workers[this.#next++ % this.#workers.length];
     return new Promise((resolve, reject) => {
-      if (this.#running.has(w)) {
-        // Transferred, not copied: copying in and out of the worker cost ~145 ms of CPU per
-        // 40 MB recorded (~60 ms left). A worker that runs does not fail to start any more.
-        this.#pending.set(id, { meta: json, level, resolve, reject });
-        w.postMessage({ id, data, meta: json, level }, [data.buffer as ArrayBuffer]);
-      } else {
-        // Copied until the worker says it runs: kept to redo inline should it fail to start.
-        this.#pending.set(id, { data, meta: json, level, resolve, reject });
-        w.postMessage({ id, data, meta: json, level });
+      const p: Pending = { data, meta: json, level, resolve, reject };
+      this.#pending.set(id, p);
+      // Transferred, never copied: copying in and out of the worker cost ~145 ms of CPU per
+      // 40 MB recorded, and a catch-up made most of its members before the worker ran (its
+      // start takes tens of ms). Until it says it runs, jobs wait here, their data kept to
+      // compress inline should it fail to start.
+      if (this.#running.has(w)) post(w, id, p);
+      else {
+        let q = this.#waiting.get(w);
+        if (!q) this.#waiting.set(w, q = []);
+        q.push(id);
       }
     });
+  }
+
+  /** A worker runs: hand it the jobs that waited for it. */
+  #started(w: Worker): void {
+    this.#running.add(w);
+    const q = this.#waiting.get(w) ?? [];
+    this.#waiting.delete(w);
+    for (const id of q) {
+      const p = this.#pending.get(id);
+      if (p) post(w, id, p);
+    }
   }
 
   #goInline(): void {
     for (const w of this.#workers) w.terminate();
     this.#workers = [];
     this.#running.clear();
+    this.#waiting.clear();
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const p of pending) {
@@ -107,6 +130,7 @@ export class GzipPool {
     for (const w of this.#workers) w.terminate();
     this.#workers = [];
     this.#running.clear();
+    this.#waiting.clear();
     this.#failAll(new Error("compression pool closed"));
   }
 }

@@ -144,11 +144,12 @@ export class HistoryRecorder {
         // The first member waits for the directory (prepared beside the first lines). Tiny
         // members are stored; small ones (a short session, a quiet follow) compress on this
         // thread with the runtime's own deflate; big ones (a catch-up) in worker threads, off the
-        // stream's path.
+        // stream's path — and so do small ones once the workers run (a catch-up's last member:
+        // the runtime's deflate would load web streams on this thread, ≈ 5 ms, for one member).
         encode: async (data, meta, level) => {
           await this.#ready;
           if (data.length < TINY_MEMBER || level === 0) return storeMember(data, meta);
-          if (data.length < SMALL_MEMBER) return await encodeMemberAsync(data, meta);
+          if (data.length < SMALL_MEMBER && !this.#pool) return await encodeMemberAsync(data, meta);
           return await (this.#pool ??= new GzipPool(GzipPool.defaultSize())).encode(
             data,
             meta,

@@ -37,6 +37,7 @@ export interface HistoryWriterOptions {
 
 const enc = new TextEncoder();
 const HIGH = 8 * 1024 * 1024;
+const MIN_BUF = 16 * 1024;
 const LOW = 4 * 1024 * 1024;
 
 /** Bytes waiting for compression or the disk, shared by writers; readers wait above HIGH. */
@@ -57,6 +58,8 @@ export class HistoryWriter {
   /** The member's text, encoded as it comes (see {@link add}); `#len` bytes of it are used. */
   #buf?: Uint8Array;
   #len = 0;
+  /** The size a new member buffer starts at: about the last member's (see {@link grow}). */
+  #startSize = MIN_BUF;
   #textBytes = 0;
   #first = 0;
   #count = 0; // lines gathered for the member
@@ -157,12 +160,14 @@ export class HistoryWriter {
   }
 
   /**
-   * A bigger member buffer: from 16 KB, doubling. Not the whole member size at once: a quiet
-   * stream's members are a few hundred bytes, and 50 followed streams each taking a new 320 KB
-   * buffer every second were 16 MB/s of garbage in V8's large-object space.
+   * A bigger member buffer: the first one of a member about as big as the last member was (from
+   * 16 KB), then doubling. Not the whole member size at once: a quiet stream's members are a few
+   * hundred bytes, and 50 followed streams each taking a new 320 KB buffer every second were
+   * 16 MB/s of garbage in V8's large-object space. Not from 16 KB every time either: a catch-up's
+   * 256 KB members then copied each byte about twice more on the way up.
    */
   #grow(): void {
-    const size = Math.max(16 * 1024, (this.#buf?.length ?? 0) * 2);
+    const size = this.#buf ? this.#buf.length * 2 : this.#startSize;
     const next = new Uint8Array(size);
     if (this.#buf) next.set(this.#buf.subarray(0, this.#len));
     this.#buf = next;
@@ -175,6 +180,9 @@ export class HistoryWriter {
     // The buffer goes with the member (the encoder may take it over); the next gets a new one.
     const text = this.#buf!.subarray(0, this.#len);
     this.#buf = undefined;
+    // Room for the next member like this one (an eighth more: members end past the threshold).
+    const cap = 2 * (this.#o.memberBytes ?? 256 * 1024);
+    this.#startSize = Math.min(cap, Math.max(MIN_BUF, this.#len + (this.#len >> 3)));
     this.#len = 0;
     const meta: MemberMeta = { l: this.#first, r: this.#runs };
     if (this.#trunc.length) meta.x = this.#trunc;

@@ -7,22 +7,22 @@ function readBack(member: Uint8Array): { meta: unknown; text: string } {
   return { meta: m.meta, text: new TextDecoder().decode(inflateMember(member, m)) };
 }
 
-Deno.test("GzipPool: copies data until its worker runs, then hands it over; members are right either way", async () => {
+Deno.test("GzipPool: members wait for the worker to run, then every one is handed over, never copied", async () => {
   const pool = new GzipPool(1);
   try {
     const texts = Array.from({ length: 6 }, (_, i) => `member ${i} ü\n`.repeat(5000 + i));
-    // The worker says it runs before it answers a job: the first job is copied (its data kept).
-    const first = new TextEncoder().encode(texts[0]);
-    const out0 = await pool.encode(first, { l: 1 }, 6);
-    assertEquals(first.length, new TextEncoder().encode(texts[0]).length, "copied: data kept");
-    assertEquals(readBack(out0), { meta: { l: 1 }, text: texts[0] });
-    // Later jobs hand their memory over (the buffer is detached), several in flight at once.
-    const datas = texts.slice(1).map((t) => new TextEncoder().encode(t));
-    const outs = datas.map((d, i) => pool.encode(d, { l: i + 2 }, 6));
-    for (const d of datas) assertEquals(d.buffer.byteLength, 0, "handed over, not copied");
+    // Given at once, before the worker can have said it runs: they wait, then go over.
+    const datas = texts.map((t) => new TextEncoder().encode(t));
+    const outs = datas.map((d, i) => pool.encode(d, { l: i + 1 }, 6));
     for (const [i, o] of (await Promise.all(outs)).entries()) {
-      assertEquals(readBack(o), { meta: { l: i + 2 }, text: texts[i + 1] });
+      assertEquals(readBack(o), { meta: { l: i + 1 }, text: texts[i] });
     }
+    for (const d of datas) assertEquals(d.buffer.byteLength, 0, "handed over, not copied");
+    // And a member given once it runs goes over at once.
+    const late = new TextEncoder().encode(texts[0]);
+    const out = pool.encode(late, { l: 9 }, 1);
+    assertEquals(late.buffer.byteLength, 0, "handed over at once");
+    assertEquals(readBack(await out), { meta: { l: 9 }, text: texts[0] });
   } finally {
     pool.close();
   }
