@@ -201,14 +201,26 @@ export function sh(arg: string): string {
 
 const CLK_TCK = 100;
 
-/** CPU seconds (user+system, plus reaped children) of a process, from /proc/PID/stat. */
+/**
+ * CPU seconds (user+system, plus reaped children) of a process. /proc/PID/stat counts in clock
+ * ticks, truncated per process: 50 `tail -F` that use a few ms each showed 0. So the live
+ * threads' run time comes from their schedstat (nanoseconds); the ticks count only when they
+ * say more (threads that ended, reaped children).
+ */
 export function procCpuSeconds(pid: number): number {
   try {
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     // fields after ")" start at index 3 (state); utime=14, stime=15, cutime=16, cstime=17
     const v = (n: number) => Number(f[n - 3]);
-    return (v(14) + v(15) + v(16) + v(17)) / CLK_TCK;
+    const ticks = (v(14) + v(15) + v(16) + v(17)) / CLK_TCK;
+    let ns = 0;
+    for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/schedstat`).split(" ")[0]);
+      } catch { /* the thread ended meanwhile */ }
+    }
+    return Math.max(ticks, ns / 1e9);
   } catch {
     return NaN;
   }

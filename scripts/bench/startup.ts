@@ -55,6 +55,8 @@ export async function run(): Promise<BenchRow[]> {
   const hello = `${benchTmp()}/hello.ts`;
   Deno.writeTextFileSync(hello, 'console.log("hello");\n');
   const off = benchConfig("startup-off", "streaming:\n  persistence:\n    enabled: false\n");
+  // One HOME for the help texts: a user's second run (the warm-up run below stores them).
+  const helpEnv = defaultEnv("help");
   const variants: Record<string, { argv: string[]; env: () => Record<string, string> }> = {
     hello: { argv: ["deno", "run", hello], env: () => defaultEnv("hello") },
     "stream default": {
@@ -67,6 +69,8 @@ export async function run(): Promise<BenchRow[]> {
       env: () => off.env,
     },
     version: { argv: s9sCmd("--version"), env: () => defaultEnv("version") },
+    help: { argv: s9sCmd("--help"), env: () => helpEnv },
+    completions: { argv: s9sCmd("completions", "bash"), env: () => helpEnv },
   };
   // Warm Deno's module cache.
   for (const v of Object.values(variants)) await timeRun(v.argv, v.env());
@@ -97,5 +101,7 @@ export async function run(): Promise<BenchRow[]> {
     ),
     row("same, history off (config file)", "stream history off", "no target"),
     row("--version", "version", "no target"),
+    row("--help (stored text)", "help", "no target"),
+    row("completions bash (stored text)", "completions", "no target"),
   ];
 }
