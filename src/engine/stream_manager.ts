@@ -42,6 +42,17 @@ export interface StreamRequest {
   options?: StartOptions;
 }
 
+/**
+ * Streams a request starts: one per type, except for a file of its own with no separate stderr
+ * file (`--path F` under `--type all`), which is one stream — stdout and stderr resolve to the
+ * same file, and the tracker reads each path once.
+ */
+function streamCount(types: StreamType[], o: StartOptions): number {
+  return o.fileOnly && o.path !== undefined && o.stderrPath === undefined
+    ? Math.min(1, types.length)
+    : types.length;
+}
+
 /** The streaming engine. */
 export class StreamManager {
   readonly config: Config;
@@ -145,7 +156,7 @@ export class StreamManager {
     }
     const limit = this.config.streaming.max_concurrent_streams;
     const active = [...this.#runner.streams.values()].filter((s) => !s.ended).length;
-    const wanted = [...planned.values()].reduce((n, p) => n + p.types.length, 0);
+    const wanted = [...planned.values()].reduce((n, p) => n + streamCount(p.types, p.options), 0);
     if (active + wanted > limit) {
       throw new UserFacingError(
         `cannot start more than ${limit} concurrent streams (streaming.max_concurrent_streams)`,
