@@ -114,8 +114,8 @@ Deno.test("StreamManager.startStreams reports max_concurrent_streams before any 
     let error: Error | undefined;
     try {
       await manager.startStreams([
-        { jobId: "a", options: { path: `${dir}/a.out`, fileOnly: true, follow: false } },
-        { jobId: "b", options: { path: `${dir}/b.out`, fileOnly: true, follow: false } },
+        { target: { kind: "file", label: "a", path: `${dir}/a.out` }, follow: false },
+        { target: { kind: "file", label: "b", path: `${dir}/b.out` }, follow: false },
       ]);
     } catch (err) {
       error = err as Error;

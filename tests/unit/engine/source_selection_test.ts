@@ -24,7 +24,7 @@ async function batchSizes(streaming: Record<string, unknown>): Promise<number[]>
   const sizes: number[] = [];
   manager.subscribe({ onLines: (_s, b) => void sizes.push(b.text.length) });
   try {
-    await manager.startStream("big", "stdout", { path, fileOnly: true, follow: false });
+    await manager.startStream({ kind: "file", label: "big", path }, "stdout", { follow: false });
     await manager.done();
   } finally {
     manager.close();

@@ -39,12 +39,13 @@ Deno.test("StreamManager.getStream resumes stdout and stderr both blocked at cap
   await Deno.writeTextFile(`${dir}/e.err`, numbered("err", 300));
   const manager = new StreamManager({ config: config(), keepBuffers: false });
   try {
-    await manager.startStream("j", "all", {
+    const target = {
+      kind: "file",
+      label: "j",
       path: `${dir}/o.out`,
       stderrPath: `${dir}/e.err`,
-      fileOnly: true,
-      follow: false,
-    });
+    } as const;
+    await manager.startStream(target, "all", { follow: false });
     const events = manager.getStream("j", { capacity: 1 });
     // Both streams have read their batch and are waiting on the full channel.
     await until(
@@ -73,12 +74,13 @@ Deno.test("StreamManager.getStream left early wakes the blocked streams, which f
   await Deno.writeTextFile(`${dir}/e.err`, numbered("err", 300));
   const manager = new StreamManager({ config: config(), keepBuffers: false });
   try {
-    await manager.startStream("j", "all", {
+    const target = {
+      kind: "file",
+      label: "j",
       path: `${dir}/o.out`,
       stderrPath: `${dir}/e.err`,
-      fileOnly: true,
-      follow: false,
-    });
+    } as const;
+    await manager.startStream(target, "all", { follow: false });
     const events = manager.getStream("j", { capacity: 1 });
     await until(() => manager.streams.every((s) => s.lines === 300), "both streams to read");
     let first: StreamEvent | undefined;
