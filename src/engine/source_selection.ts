@@ -7,6 +7,7 @@
  * @module
  */
 import { dirname } from "../platform/posix_path.ts";
+import { pathExists } from "../platform/path_exists.ts";
 import type { StreamingConfig } from "../config/schema.ts";
 import type { Location } from "../cluster/path_resolver.ts";
 import type { StreamState, StreamType } from "../core/stream_event.ts";
@@ -151,19 +152,6 @@ export class SourceSelection {
     if (!remote) return undefined;
     this.#debug(`${req.label}: ${loc.path} is on ${loc.host}; following it over SSH`);
     return await this.#ssh(loc.host, loc.path, req);
-  }
-}
-
-/**
- * Whether this host has something at `path`. Only NotFound means no: a file it may not read, or
- * one that fails otherwise (a loop, a stale handle), is here, and the file source reports why.
- */
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    return !(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory);
   }
 }
 

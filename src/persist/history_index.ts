@@ -60,8 +60,9 @@ export async function scanPartFile(f: DirFile): Promise<HistoryEntry | undefined
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(f.path);
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined; // removed by cleanup meanwhile
+    throw err;
   }
   const { members, end } = scanMembers<MemberMeta>(bytes);
   const parsed = parsePartFileName(f.name)!;
@@ -95,11 +96,20 @@ export async function scanPartFile(f: DirFile): Promise<HistoryEntry | undefined
 }
 
 async function readIndexFile(dir: string): Promise<Record<string, HistoryEntry>> {
+  let text: string;
   try {
-    const raw = JSON.parse(await Deno.readTextFile(`${dir}/${INDEX}`));
+    text = await Deno.readTextFile(`${dir}/${INDEX}`);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return {}; // built from the files
+    throw err;
+  }
+  try {
+    const raw = JSON.parse(text);
     if (raw && raw.version === 1 && raw.files && typeof raw.files === "object") return raw.files;
-  } catch { /* missing or corrupt: rebuilt from the files */ }
-  return {};
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+  }
+  return {}; // corrupt or from another version: rebuilt from the files
 }
 
 async function writeIndexFile(dir: string, files: Record<string, HistoryEntry>): Promise<void> {
@@ -132,7 +142,15 @@ export async function loadIndex(dir: string): Promise<HistoryEntry[]> {
   if (changed) {
     try {
       await writeIndexFile(dir, next);
-    } catch { /* read-only: the index is only a cache */ }
+    } catch (err) {
+      // Another user's or a read-only directory: the index is only a cache.
+      if (
+        !(err instanceof Deno.errors.PermissionDenied ||
+          (err as { code?: string }).code === "EROFS")
+      ) {
+        throw err;
+      }
+    }
   }
   return Object.values(next).sort((a, b) =>
     a.first_ts - b.first_ts || a.id.localeCompare(b.id) || a.part - b.part
