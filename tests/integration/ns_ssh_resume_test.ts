@@ -5,7 +5,6 @@
  */
 import { defaultRawConfig } from "../../src/config/defaults.ts";
 import { configSchema } from "../../src/config/schema.ts";
-import { batchLines } from "../../src/core/line_batch.ts";
 import { SshPool } from "../../src/sources/ssh_pool.ts";
 import { SshFileSource } from "../../src/sources/ssh.ts";
 import { UserFacingError } from "../../src/errors.ts";

@@ -5,7 +5,6 @@ import { defaultRawConfig } from "../../src/config/defaults.ts";
 import { configSchema } from "../../src/config/schema.ts";
 import { SshPool } from "../../src/sources/ssh_pool.ts";
 import { SshFileSource } from "../../src/sources/ssh.ts";
-import { batchLines } from "../../src/core/line_batch.ts";
 import { assert, assertEquals, assertRejects, waitFor } from "../_helpers/assert.ts";
 import { sourceCollector } from "../_helpers/source_collector.ts";
 
