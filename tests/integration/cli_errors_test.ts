@@ -90,10 +90,10 @@ Deno.test("stream --filter and --exclude errors name the flag, not a generated l
   ]);
 });
 
-Deno.test("an unknown job lists each path tried once, exit 1", async () => {
+Deno.test("an unknown job lists each path tried once, exit 2", async () => {
   const { dir } = await tempHome("s9s-cli-");
   try {
-    await expectError(["stream", "--mock", "--job", "99999"], 1, [
+    await expectError(["stream", "--mock", "--job", "99999"], 2, [
       'error: job "99999" was not found',
       `  tried ${dir}/slurm-99999.out (Slurm default name): not found`,
       "hint: check the id with `s9s jobs` or `squeue -j ID`; finished jobs may have been purged (MinJobAge)",

@@ -61,7 +61,7 @@ Deno.test("stream mixes --job and several --path in one run", async () => {
   }
 });
 
-Deno.test("stream with --job and files: an unknown job or an unopenable file fails before any line, exit 1", async () => {
+Deno.test("stream with --job and files: an unknown job (exit 2) or an unopenable file (exit 1) fails before any line", async () => {
   const { dir, home } = await tempHome("s9s-mix-");
   try {
     await Deno.writeTextFile(`${dir}/a.log`, "x\n");
@@ -71,7 +71,7 @@ Deno.test("stream with --job and files: an unknown job or an unopenable file fai
       { env: testEnv(home), cwd: dir },
     );
     assertEquals(job.stdout, "");
-    assertEquals(job.code, 1);
+    assertEquals(job.code, 2);
     assertEquals(job.stderr.split("\n")[0], 'error: job "99999" was not found');
     // A missing file with --no-follow is named before the cluster is asked.
     const file = await runS9s(
