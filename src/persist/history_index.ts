@@ -54,6 +54,13 @@ export interface HistoryEntry extends StreamMeta {
 }
 
 const INDEX = "index.json";
+/** Why a write can fail that is the filesystem's state, not a bug: read-only, full, over quota. */
+const CANNOT_WRITE = new Set(["EROFS", "ENOSPC", "EDQUOT"]);
+
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === "string" ? code : "";
+}
 
 /** Read a part file's headers into an index entry (undefined when it holds no complete member). */
 export async function scanPartFile(f: DirFile): Promise<HistoryEntry | undefined> {
@@ -125,8 +132,8 @@ async function writeIndexFile(dir: string, files: Record<string, HistoryEntry>):
  * files (e.g. after a crash) rescanned. Rewritten when it changed and the directory allows.
  */
 export async function loadIndex(dir: string): Promise<HistoryEntry[]> {
+  const files = await listPartFiles(dir); // a directory that cannot be read is reported here
   const idx = await readIndexFile(dir);
-  const files = await listPartFiles(dir);
   const next: Record<string, HistoryEntry> = {};
   let changed = Object.keys(idx).length !== files.length;
   for (const f of files) {
@@ -143,11 +150,9 @@ export async function loadIndex(dir: string): Promise<HistoryEntry[]> {
     try {
       await writeIndexFile(dir, next);
     } catch (err) {
-      // Another user's or a read-only directory: the index is only a cache.
-      if (
-        !(err instanceof Deno.errors.PermissionDenied ||
-          (err as { code?: string }).code === "EROFS")
-      ) {
+      // The index is only a cache: a directory that does not let us write it (another user's,
+      // read-only, full) still lists from the files.
+      if (!(err instanceof Deno.errors.PermissionDenied || CANNOT_WRITE.has(codeOf(err)))) {
         throw err;
       }
     }
