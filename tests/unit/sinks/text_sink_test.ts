@@ -50,7 +50,7 @@ Deno.test("textSink prefixes every line the same on its whole-chunk fast path", 
   deepStrictEqual(await render(true, all, [""]), "[123_4:stderr] \n");
 });
 
-Deno.test("serialOut joins writes made while one is in flight, in order, resolving each", async () => {
+Deno.test("serialOut joins the writes of one turn, and those made while one is in flight, in order", async () => {
   const writes: string[] = [];
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
@@ -63,13 +63,20 @@ Deno.test("serialOut joins writes made while one is in flight, in order, resolvi
     },
   });
   const done: string[] = [];
-  const ps = ["a", "b", "c", ""].map((t) => out.write(t).then(() => done.push(t)));
+  const track = (t: string) => out.write(t).then(() => done.push(t));
+  // The same turn: one write (streams read together print together).
+  const first = ["a", "b"].map(track);
+  await Promise.resolve();
+  await Promise.resolve();
+  deepStrictEqual(writes, ["ab"]);
+  // While it is in flight: joined into the next one.
+  const later = ["c", "d", ""].map(track);
   release();
-  await Promise.all(ps);
-  deepStrictEqual(writes, ["a", "bc"]);
-  deepStrictEqual(done, ["a", "b", "c", ""]);
+  await Promise.all([...first, ...later]);
+  deepStrictEqual(writes, ["ab", "cd"]);
+  deepStrictEqual(done, ["a", "b", "c", "d", ""]);
   await out.write("");
-  deepStrictEqual(writes, ["a", "bc"]);
+  deepStrictEqual(writes, ["ab", "cd"]);
 });
 
 Deno.test("textSink status lines show every control in a path visibly, one line each", async () => {
