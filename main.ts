@@ -62,6 +62,11 @@ function buildProgram({ Command }: Commander, addOptions: AddOptions) {
   return { program, globals };
 }
 
+/** The global options a subcommand's help lists: those it takes after its name. */
+function visibleGlobalOptions(cmd: { parent: AnyCommand | null }) {
+  return (cmd.parent?.options ?? []).filter((o) => !o.hidden && o.long !== "--version");
+}
+
 /** Commander's errors are thrown, not printed: main turns them into `error:`/`hint:` lines. */
 function quietErrors(cmd: AnyCommand): void {
   cmd.exitOverride().configureOutput({ outputError: () => {} });
@@ -95,7 +100,8 @@ async function main(args: string[]): Promise<number> {
     // Only the named subcommand's module loads (all of them for help or an unknown name).
     const names = sub && sub in SUBCOMMANDS ? [sub] : Object.keys(SUBCOMMANDS);
     for (const cmd of await Promise.all(names.map((n) => SUBCOMMANDS[n](globals)))) {
-      program.addCommand(cmd);
+      // `s9s stream --help` lists --mock, --config … too: they are accepted after the name.
+      program.addCommand(cmd.configureHelp({ showGlobalOptions: true, visibleGlobalOptions }));
     }
     const { completionsCommand } = await import("./src/cli/completions.ts");
     program.addCommand(completionsCommand(() => program as unknown as AnyCommand) as AnyCommand);
@@ -123,7 +129,9 @@ async function main(args: string[]): Promise<number> {
       const cmd = program.commands.find((c) => c.name() === sub);
       const second = sub ? subcommandOf(args.slice(args.indexOf(sub) + 1)) : undefined;
       const path = cmd?.commands.some((c) => c.name() === second) ? `${sub} ${second}` : sub;
-      console.error(formatError(usageErrorOf({ commanderError: err, sub: path }), false));
+      const options = [...(cmd?.options ?? []), ...program.options].map((o) => o.long)
+        .filter((o) => o !== undefined);
+      console.error(formatError(usageErrorOf({ commanderError: err, sub: path, options }), false));
       return 2;
     }
     console.error(formatError(err, args.includes("--debug")));

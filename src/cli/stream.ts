@@ -2,7 +2,7 @@
  * `s9s stream`: tail -f for jobs, with filters, text or JSON Lines output.
  * @module
  */
-import { UsageError } from "../errors.ts";
+import { formatError, UsageError } from "../errors.ts";
 import { compilePattern, PatternError } from "../config/regex.ts";
 import { StreamManager } from "../engine/stream_manager.ts";
 import type { StreamType } from "../core/stream_event.ts";
@@ -140,6 +140,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   // fails the run before any line is printed, whatever the order of the flags.
   const started = Promise.withResolvers<boolean>();
   let allStarted = false;
+  const shown = new Set<Error>();
   manager.subscribe({
     onLines: async (s, b, sel) => {
       if (!allStarted && !(await started.promise)) return;
@@ -153,7 +154,15 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
       await (lines ?? (prefixing ? prefixed : sink)).onLines!(s, b, sel);
     },
     onProgress: (s, t, n) => sink.onProgress?.(s, t, n),
-    onStatus: (s, ev) => sink.onStatus?.(s, ev),
+    onStatus: (s, ev) => {
+      // A stream's fatal error is told once, as `error:` and `hint:`, when it happens (not as a
+      // `s9s:` notice and then again at the end).
+      const err = !json && ev.state === "error" &&
+        manager.errors.find((e) => e.message === ev.content && !shown.has(e));
+      if (!err) return sink.onStatus?.(s, ev);
+      shown.add(err);
+      void stderrOut.write(formatError(err, ctx.debugEnabled) + "\n");
+    },
   });
   let closeIntegrations: (() => Promise<void>) | undefined;
   if (opts.exportMetrics || opts.forward?.length || config.streaming.alerts.length) {
@@ -247,8 +256,9 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   if (result === "int") return 130;
   if (result === "closed") return 0;
   if (manager.errors.length > 0) {
-    const { formatError } = await import("../errors.ts");
-    for (const e of manager.errors) await stderrOut.write(formatError(e, ctx.debugEnabled) + "\n");
+    for (const e of manager.errors) {
+      if (!shown.has(e)) await stderrOut.write(formatError(e, ctx.debugEnabled) + "\n");
+    }
     return 1;
   }
   return opts.exitCode ? manager.exitCode : 0;
