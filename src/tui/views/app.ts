@@ -234,6 +234,13 @@ export class App implements ViewHost, GlobalControls {
     else this.show("monitor");
   }
 
+  /** Paint the whole screen again (Ctrl+L): clears what anything else wrote to the terminal. */
+  redraw(): void {
+    this.screen.program.clear();
+    this.screen.realloc();
+    this.#drawNow();
+  }
+
   /** Quit s9s. */
   quit(): void {
     this.#done = true;
@@ -257,6 +264,8 @@ export class App implements ViewHost, GlobalControls {
     // blessed reports "\r" twice: as "enter" and then as "return". Act on "enter" only.
     if (key.name === "return") return;
     if ((key.full ?? key.name) === "C-c") return this.quit();
+    // Also from a prompt: whatever wrote over the screen is gone at once.
+    if ((key.full ?? key.name) === "C-l") return this.redraw();
     if (this.#modal) {
       this.#modal.key(ch, key);
       return;

@@ -38,7 +38,9 @@ export interface Screen {
   destroy(): void;
   on(event: "keypress", fn: (ch: string | undefined, key: KeyInfo) => void): void;
   on(event: "resize", fn: () => void): void;
-  program: { showCursor(): void; normalBuffer(): void };
+  /** Forget what is on the terminal, so the next render paints every cell. */
+  realloc(): void;
+  program: { showCursor(): void; normalBuffer(): void; clear(): void };
 }
 
 /** Box options we pass. */
