@@ -7,6 +7,7 @@ import type { GlobalFlags } from "./src/cli/common.ts";
 import { enableInterruptWatchdog } from "./src/platform/interrupt_watchdog.ts";
 import { parseFast } from "./src/cli/option_table.ts";
 import { GLOBAL_OPTIONS } from "./src/cli/global_options.ts";
+import { enterLaunchDir } from "./src/platform/launch_dir.ts";
 
 type Commander = typeof import("@commander-js/extra-typings");
 type AnyCommand = import("@commander-js/extra-typings").Command<unknown[], Record<string, unknown>>;
@@ -154,6 +155,8 @@ async function runFastStream(flags: GlobalFlags, opts: Record<string, unknown>):
 }
 
 if (import.meta.main) {
+  // `deno task s9s --path rel.log` typed anywhere: rel.log is where it was typed.
+  if (import.meta.dirname) enterLaunchDir(import.meta.dirname);
   // Ctrl+C ends s9s even while a user regex keeps JavaScript busy (armed by compilePattern).
   enableInterruptWatchdog();
   const code = await main(Deno.args);
