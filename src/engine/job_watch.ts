@@ -11,6 +11,7 @@ import type { DebugLog } from "../core/debug_log.ts";
 import type { StreamState } from "../core/stream_event.ts";
 import type { Stream } from "./stream.ts";
 import { isRunning } from "./job_states.ts";
+import { stoppedBySignal } from "../cluster/slurm_command.ts";
 
 /** Options for a {@link JobWatch}. */
 export interface JobWatchOptions {
@@ -124,7 +125,8 @@ export class JobWatch {
   /** A poll failed: announce the outage once; the files go on being followed meanwhile. */
   #failed(err: Error): void {
     this.#o.debug.log("CLUSTER", `poll of ${this.#id} failed: ${err.message}`);
-    if (this.#outage) return;
+    // Killed with s9s's own process group (s9s is stopping): no word on the cluster.
+    if (this.#outage || stoppedBySignal(err)) return;
     const herald = this.#o.herald();
     this.#outage = { stream: herald, before: herald?.state };
     if (herald) {
