@@ -12,6 +12,7 @@ import type { StreamState } from "../core/stream_event.ts";
 import type { Stream } from "./stream.ts";
 import { isRunning } from "./job_states.ts";
 import { stoppedBySignal } from "../cluster/slurm_command.ts";
+import { sleep } from "../platform/sleep.ts";
 
 /** Options for a {@link JobWatch}. */
 export interface JobWatchOptions {
@@ -146,17 +147,4 @@ export class JobWatch {
     const state = s.state !== "retrying" ? s.state : outage.before ?? "live";
     this.#o.status(s, state, "cluster reachable again");
   }
-}
-
-/** Sleep that an abort cuts short. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
