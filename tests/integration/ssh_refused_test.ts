@@ -51,3 +51,41 @@ Deno.test("stream --node: a refused or unresolvable node fails at once with the 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name:
+    "stream --job N --path on a node that refuses SSH says what it waits for and ends with the job",
+  ignore: Deno.env.get("S9S_TEST_SLURM") !== "1",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "s9s-ssh-refused-job-" });
+    const sbatch = await new Deno.Command("sbatch", {
+      args: ["--parsable", "-o", "/dev/null", "--wrap", "sleep 3"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const id = new TextDecoder().decode(sbatch.stdout).trim().split(";")[0];
+    assert(sbatch.success && id, new TextDecoder().decode(sbatch.stderr));
+    try {
+      const cfg = `${dir}/c.yaml`;
+      await Deno.writeTextFile(cfg, `streaming:\n  ssh:\n    port: ${closedPort()}\n`);
+      // /custom is on neither host: not visible here, and the job's node refuses SSH.
+      const r = await runS9s(
+        ["--config", cfg, "stream", "--job", id, "--path", "/custom/%j.log"],
+        { env: testEnv(`${dir}/home`) },
+      );
+      assertEquals([r.code, r.stdout], [0, ""], r.stderr);
+      const said = r.stderr.split("\n");
+      assert(
+        said.some((l) =>
+          l.startsWith(`s9s: "/custom/${id}.log" is not visible here and `) &&
+          l.includes("ECONNREFUSED") && l.endsWith("waiting for the file to appear here")
+        ),
+        r.stderr,
+      );
+      assert(said.includes(`s9s: job ${id} is COMPLETED`), r.stderr);
+    } finally {
+      await new Deno.Command("scancel", { args: [id] }).output().catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
