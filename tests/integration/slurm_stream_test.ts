@@ -8,6 +8,7 @@
 import { deepStrictEqual } from "node:assert";
 import { assert, assertMatch, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
 import { testUserArgs, testUserDenoDir } from "../_helpers/test_user.ts";
+import { boundedAppend } from "../_helpers/cli.ts";
 
 const env = (k: string) => Deno.env.get(k) ?? "";
 const ENABLED = env("S9S_TEST_SLURM") === "1";
@@ -16,6 +17,8 @@ const URL_ = env("S9S_TEST_SLURMRESTD_URL") || "http://127.0.0.1:6820";
 const ROOT = new URL("../..", import.meta.url).pathname;
 const MAIN = `${ROOT}main.ts`;
 const WAIT = { timeout: 45_000, interval: 100 };
+/** stdout kept per s9s (the first 8 MB: whole JSON lines, far more than any case reads). */
+const MAX_KEPT_OUTPUT = 8 << 20;
 
 interface Event {
   job_id: string;
@@ -53,8 +56,11 @@ class Cli {
     const pump = async (r: ReadableStream<Uint8Array>, add: (s: string) => void) => {
       for await (const c of r.pipeThrough(new TextDecoderStream())) add(c);
     };
-    const outDone = pump(this.#child.stdout, (c) => (this.out += c));
-    const errDone = pump(this.#child.stderr, (c) => (this.err += c));
+    // Bounded: a runaway job must not take `deno test` down for memory.
+    const outDone = pump(this.#child.stdout, (c) => {
+      if (this.out.length < MAX_KEPT_OUTPUT) this.out += c;
+    });
+    const errDone = pump(this.#child.stderr, (c) => (this.err = boundedAppend(this.err, c)));
     this.status = Promise.all([outDone, errDone, this.#child.status]).then(([, , st]) => st);
   }
 
