@@ -16,6 +16,7 @@ import { MonitorModel } from "../model/monitor_model.ts";
 import { StreamsModel } from "../model/streams_model.ts";
 import { fitLine } from "../model/text_fit.ts";
 import {
+  beforeResizeRender,
   type Box,
   createBox,
   createScreen,
@@ -103,6 +104,8 @@ export class App implements ViewHost, GlobalControls {
   /** Run until the user quits. */
   async run(): Promise<void> {
     this.screen.on("keypress", (ch, key) => this.#onKey(ch, key));
+    // Laid out for the new size before blessed paints it; drawn again after, as for any change.
+    beforeResizeRender(this.screen, () => this.#layout());
     this.screen.on("resize", () => this.#drawNow());
     const refresh = Math.max(16, this.#config.streaming.refresh_interval);
     this.#streams.start({ streamsChanged: () => this.#drawNow() }, refresh);
@@ -278,6 +281,12 @@ export class App implements ViewHost, GlobalControls {
   #drawNow(): void {
     if (this.#done) return;
     this.#dirty = false;
+    if (this.#layout()) this.screen.render();
+  }
+
+  /** Place and fill every box for the screen's size, without painting; false when it failed. */
+  #layout(): boolean {
+    if (this.#done) return false;
     try {
       const view = this.#viewOf(this.#view);
       view.draw();
@@ -287,11 +296,12 @@ export class App implements ViewHost, GlobalControls {
       const hints = `${this.#globalKeys.hints()}  ${view.keys.hints()}`;
       const status = ` ${prefix ? prefix + " " : ""}${hints}`;
       this.#statusBox.setContent(fitLine(status, Math.max(1, this.screen.width), false)[0]);
-      this.screen.render();
+      return true;
     } catch (err) {
       // A drawing bug must not take the terminal down with it.
       this.#message = `draw failed: ${(err as Error).message}`;
       this.#messageError = true;
+      return false;
     }
   }
 
