@@ -10,6 +10,8 @@ import { GLOBAL_OPTIONS } from "./src/cli/global_options.ts";
 import { lazyImport } from "./src/platform/lazy_import.ts";
 import { writeAll } from "./src/platform/write_all.ts";
 import { cachedText, rememberText, staticTextKey } from "./src/cli/cli_text_cache.ts";
+import { enterLaunchDir } from "./src/platform/launch_dir.ts";
+import { endWithLauncher } from "./src/platform/launcher_watch.ts";
 
 type AnyCommand = import("@commander-js/extra-typings").Command<unknown[], Record<string, unknown>>;
 type CommanderOptions = typeof import("./src/cli/commander_options.ts");
@@ -73,6 +75,11 @@ function buildProgram({ Command, addOptions }: CommanderOptions) {
     .showSuggestionAfterError(true);
   const globals = (): GlobalFlags => program.opts() as GlobalFlags;
   return { program, globals };
+}
+
+/** The global options a subcommand's help lists: those it takes after its name. */
+function visibleGlobalOptions(cmd: { parent: AnyCommand | null }) {
+  return (cmd.parent?.options ?? []).filter((o) => !o.hidden && o.long !== "--version");
 }
 
 /**
@@ -141,7 +148,8 @@ async function main(args: string[]): Promise<number> {
     // Only the named subcommand's module loads (all of them for help or an unknown name).
     const names = sub && sub in SUBCOMMANDS ? [sub] : Object.keys(SUBCOMMANDS);
     for (const cmd of await Promise.all(names.map((n) => SUBCOMMANDS[n](globals)))) {
-      program.addCommand(cmd);
+      // `s9s stream --help` lists --mock, --config … too: they are accepted after the name.
+      program.addCommand(cmd.configureHelp({ showGlobalOptions: true, visibleGlobalOptions }));
     }
     const { completionsCommand } = await lazyImport<typeof import("./src/cli/completions.ts")>(
       "src/cli/completions.ts",
@@ -173,7 +181,9 @@ async function main(args: string[]): Promise<number> {
       const cmd = program.commands.find((c) => c.name() === sub);
       const second = sub ? subcommandOf(args.slice(args.indexOf(sub) + 1)) : undefined;
       const path = cmd?.commands.some((c) => c.name() === second) ? `${sub} ${second}` : sub;
-      console.error(formatError(usageErrorOf({ commanderError: err, sub: path }), false));
+      const options = [...(cmd?.options ?? []), ...program.options].map((o) => o.long)
+        .filter((o) => o !== undefined);
+      console.error(formatError(usageErrorOf({ commanderError: err, sub: path, options }), false));
       return 2;
     }
     console.error(formatError(err, args.includes("--debug")));
@@ -196,8 +206,12 @@ async function runFastStream(flags: GlobalFlags, opts: Record<string, unknown>):
 }
 
 if (import.meta.main) {
+  // `deno task s9s --path rel.log` typed anywhere: rel.log is where it was typed.
+  if (import.meta.dirname) enterLaunchDir(import.meta.dirname);
   // Ctrl+C ends s9s even while a user regex keeps JavaScript busy (armed by compilePattern).
   enableInterruptWatchdog();
+  // Started by `npx deno task s9s`: a SIGTERM to npx must not leave s9s running as an orphan.
+  endWithLauncher();
   const code = await main(Deno.args);
   Deno.exit(code);
 }
