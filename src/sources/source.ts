@@ -4,6 +4,7 @@
  */
 import type { LineBatch } from "../core/line_batch.ts";
 import type { SourceKind, StreamState } from "../core/stream_event.ts";
+import { SharedTimer } from "./shared_timer.ts";
 
 /** A change in a source's condition, reported to the stream. */
 export interface SourceStatus {
@@ -32,6 +33,9 @@ export interface Source {
   restart?(): void;
 }
 
+/** The timeouts of every {@link Waker}: one timer for all (see shared_timer.ts). */
+const timeouts = new SharedTimer();
+
 /** Sleep that an AbortSignal or an explicit wake can cut short. */
 export class Waker {
   #resolve?: () => void;
@@ -51,12 +55,12 @@ export class Waker {
     }
     return new Promise((resolve) => {
       const done = () => {
-        clearTimeout(t);
+        t.cancel();
         this.#resolve = undefined;
         this.#pending = false;
         resolve();
       };
-      const t = setTimeout(done, ms);
+      const t = timeouts.after(ms, done);
       this.#resolve = done;
     });
   }
