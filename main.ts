@@ -13,7 +13,7 @@ type AnyCommand = import("@commander-js/extra-typings").Command<unknown[], Recor
 type AddOptions = typeof import("./src/cli/commander_options.ts").addOptions;
 
 /** Global options that take a value (to find the subcommand name without parsing). */
-const VALUE_OPTIONS = new Set(["-c", "--config", "--cluster-api"]);
+const VALUE_OPTIONS = new Set(["-c", "--config", "--cluster-api", "--ssh-transport"]);
 
 /** The subcommands, each loaded only when named (all of them for help or completions). */
 const SUBCOMMANDS: Record<string, (globals: () => GlobalFlags) => Promise<AnyCommand>> = {

@@ -16,7 +16,8 @@
 #   /etc/ssh/ssh_config.d/s9s-hostbased-test.conf (on its own it changes nothing: ssh uses
 #   host-based only for hosts whose config says `HostbasedAuthentication yes`).
 # - $DIR/ssh_config: `Host hbnode` (host-based) and `Host hbproxy` (the same node through a
-#   ProxyCommand), for `ssh -F $DIR/ssh_config`.
+#   ProxyCommand), for `ssh -F $DIR/ssh_config`; $DIR/bin/ssh runs /usr/bin/ssh with it (put
+#   $DIR/bin first on PATH).
 set -euo pipefail
 DIR=${S9S_HB_DIR:-/tmp/s9s-sshd-hb}
 PORT=${S9S_HB_PORT:-2231}
@@ -116,6 +117,10 @@ exec 3<>"/dev/tcp/$1/$2"
 cat <&3 & cat >&3
 SH
     chmod 755 "$DIR/proxy.sh"
+    # `ssh` for tests that run s9s with the system ssh: the real one, reading this ssh_config.
+    mkdir -p "$DIR/bin"
+    printf '#!/bin/sh\nexec /usr/bin/ssh -F %s "$@"\n' "$DIR/ssh_config" > "$DIR/bin/ssh"
+    chmod 755 "$DIR/bin/ssh"
     if running; then exit 0; fi
     (ulimit -n 4096; /usr/sbin/sshd -f "$DIR/sshd_config" -E "$DIR/sshd.log")
     for _ in $(seq 1 100); do
@@ -139,6 +144,7 @@ SH
     echo "export S9S_TEST_HB_DIR=$DIR"
     echo "export S9S_TEST_HB_PORT=$PORT"
     echo "export S9S_TEST_HB_SSH_CONFIG=$DIR/ssh_config"
+    echo "export S9S_TEST_HB_BIN=$DIR/bin"
     ;;
   *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
 esac

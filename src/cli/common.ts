@@ -14,6 +14,8 @@ export interface GlobalFlags {
   debug?: boolean;
   mock?: boolean;
   clusterApi?: string;
+  /** --ssh-transport: overrides streaming.ssh.transport. */
+  sshTransport?: string;
 }
 
 /** The shared context of a command run. */
@@ -26,6 +28,11 @@ export interface Context {
 /** Load config and debug log for a command. */
 export async function makeContext(flags: GlobalFlags, overrides?: RawConfig): Promise<Context> {
   const debugEnabled = !!flags.debug || debugFromEnv();
+  if (flags.sshTransport) {
+    const streaming = (overrides?.streaming ?? {}) as RawConfig;
+    const ssh = { ...(streaming.ssh as RawConfig), transport: flags.sshTransport };
+    overrides = { ...overrides, streaming: { ...streaming, ssh } };
+  }
   const loaded = await loadConfig({ file: flags.config, overrides, cache: true });
   const debug = debugEnabled ? openDebugLog() : NO_DEBUG;
   debug.log("CONFIG", `loaded ${loaded.file ?? "(defaults)"}`);

@@ -4,6 +4,9 @@
  */
 import type { Config } from "../config/schema.ts";
 import { UsageError, UserFacingError } from "../errors.ts";
+import { which } from "../platform/which.ts";
+
+export { which } from "../platform/which.ts";
 import type { ClusterBackend } from "./job.ts";
 import { MockCluster } from "./mock.ts";
 import { SlurmCliBackend } from "./slurm_cli.ts";
@@ -68,26 +71,4 @@ async function openCli(): Promise<ClusterBackend> {
     }
   }
   return new SlurmCliBackend();
-}
-
-/**
- * The full path of an executable `cmd` on PATH (or `cmd` itself when it holds a slash and is
- * executable), found with stat alone — no process is started.
- */
-export async function which(
-  cmd: string,
-  path = Deno.env.get("PATH") ?? "",
-): Promise<string | undefined> {
-  const candidates = cmd.includes("/")
-    ? [cmd]
-    : path.split(":").filter((d) => d).map((d) => `${d.replace(/\/+$/, "")}/${cmd}`);
-  for (const file of candidates) {
-    try {
-      const st = await Deno.stat(file);
-      if (st.isFile && (st.mode === null || (st.mode & 0o111) !== 0)) return file;
-    } catch {
-      // not there or not readable: try the next directory
-    }
-  }
-  return undefined;
 }

@@ -29,6 +29,7 @@ export function defaultRawConfig(): RawConfig {
       },
       ssh: {
         enabled: true,
+        transport: "auto",
         timeout: "30s",
         max_connections: 5,
         retry_attempts: 3,

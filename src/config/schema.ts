@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { parseDuration, parseSize } from "./units.ts";
 import { compilePattern, PatternError } from "./regex.ts";
+import { SSH_TRANSPORTS } from "./ssh_transports.ts";
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);
@@ -113,6 +114,7 @@ export const configSchema = z.strictObject({
     }),
     ssh: z.strictObject({
       enabled: bool,
+      transport: z.enum(SSH_TRANSPORTS),
       timeout: duration,
       max_connections: posInt,
       retry_attempts: nonNegInt,

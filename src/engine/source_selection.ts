@@ -13,7 +13,7 @@ import type { DebugLog } from "../core/debug_log.ts";
 import { chooseSource, type SourceMode } from "../sources/choose_source.ts";
 import { FileSource } from "../sources/file.ts";
 import type { Source } from "../sources/source.ts";
-import type { SshPool } from "../sources/ssh_pool.ts";
+import type { RemoteShell } from "../sources/remote_shell.ts";
 import { WatchHub } from "../sources/watch_hub.ts";
 
 /** Options for a {@link SourceSelection}. */
@@ -48,7 +48,8 @@ export class SourceSelection {
   #debug: DebugLog;
   #progress: boolean;
   #hub: WatchHub;
-  #sshPool?: SshPool;
+  #shell?: Promise<RemoteShell>;
+  #shellNow?: RemoteShell;
 
   constructor(options: SourceSelectionOptions) {
     this.#cfg = options.config;
@@ -74,10 +75,7 @@ export class SourceSelection {
       signal: req.signal,
       progress: this.#progress,
       config: this.#cfg,
-      sshPool: async () => {
-        const { SshPool } = await import("../sources/ssh_pool.ts");
-        return this.#sshPool ??= new SshPool(this.#cfg.ssh, debug);
-      },
+      sshPool: () => this.#remoteShell(),
       auto: () => this.#remoteSource(loc, req),
       debug,
     });
@@ -86,8 +84,20 @@ export class SourceSelection {
 
   /** Release shared watches and SSH connections. */
   close(): void {
-    this.#sshPool?.close();
+    this.#shellNow?.close();
+    this.#shell?.then((s) => s.close(), () => {}); // one still being opened
     this.#hub.close();
+  }
+
+  /** The node connections, over the transport streaming.ssh.transport chooses (one per run). */
+  #remoteShell(): Promise<RemoteShell> {
+    return this.#shell ??= (async () => {
+      const { chooseTransport, openRemoteShell } = await import("../sources/ssh_transport.ts");
+      const choice = await chooseTransport(this.#cfg.ssh.transport);
+      const debug = (m: string) => this.#debug.log("STREAM", m);
+      debug(`ssh transport: ${choice.why}`);
+      return this.#shellNow = await openRemoteShell(this.#cfg.ssh, choice, debug);
+    })();
   }
 
   #fileSource(loc: Location, req: SelectRequest): Source {
@@ -113,14 +123,14 @@ export class SourceSelection {
   async #remoteSource(loc: Location, req: SelectRequest): Promise<Source | undefined> {
     const ssh = this.#cfg.ssh;
     if (!loc.host || !ssh.enabled || await pathExists(loc.path)) return undefined;
-    const [{ SshPool, shQuote }, { SshFileSource }] = await Promise.all([
-      import("../sources/ssh_pool.ts"),
+    const [{ shQuote }, { SshFileSource }] = await Promise.all([
+      import("../sources/remote_shell.ts"),
       import("../sources/ssh.ts"),
     ]);
-    this.#sshPool ??= new SshPool(ssh, (m) => this.#debug.log("STREAM", m));
+    const shell = await this.#remoteShell();
     let remote: boolean;
     try {
-      const r = await this.#sshPool.run(loc.host, `test -e ${shQuote(loc.path)}`);
+      const r = await shell.run(loc.host, `test -e ${shQuote(loc.path)}`);
       remote = r.code === 0 || !(await pathExists(dirname(loc.path))) || isNodeLocal(loc.path);
     } catch (err) {
       req.status(
@@ -134,7 +144,7 @@ export class SourceSelection {
     if (!remote) return undefined;
     this.#debug.log("STREAM", `${req.label}: ${loc.path} is on ${loc.host}; following it over SSH`);
     return new SshFileSource(loc.host, loc.path, {
-      pool: this.#sshPool,
+      pool: shell,
       follow: req.follow,
       tailLines: req.tailLines,
       maxLineBytes: this.#cfg.max_line_length,

@@ -9,7 +9,7 @@ import type { StreamingConfig } from "../config/schema.ts";
 import type { StreamType } from "../core/stream_event.ts";
 import { UsageError } from "../errors.ts";
 import type { Source } from "./source.ts";
-import type { SshPool } from "./ssh_pool.ts";
+import type { RemoteShell } from "./remote_shell.ts";
 
 /** The values of `--source`. */
 export const SOURCE_MODES = ["auto", "file", "ssh", "api"] as const;
@@ -31,8 +31,8 @@ export interface SourceChoice {
   signal: AbortSignal;
   progress: boolean;
   config: StreamingConfig;
-  /** The engine's shared SSH pool. */
-  sshPool: () => Promise<SshPool>;
+  /** The engine's shared node connections (over the chosen SSH transport). */
+  sshPool: () => Promise<RemoteShell>;
   /** auto's hand-over: an SSH source when the node has a file this host cannot see. */
   auto: () => Promise<Source | undefined>;
   debug?: (m: string) => void;

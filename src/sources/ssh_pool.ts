@@ -10,18 +10,9 @@ import { UserFacingError } from "../errors.ts";
 import { connectSsh, type SshConnection } from "./ssh_connect.ts";
 import type { SshConfigFiles } from "./ssh_config.ts";
 import type { Sftp } from "./sftp.ts";
+import { type Channel, NoSftpError, type PoolStats, type RemoteShell } from "./remote_shell.ts";
 
-/** The part of an ssh2 exec channel s9s uses. */
-export interface Channel {
-  on(event: "data", cb: (chunk: Uint8Array) => void): Channel;
-  on(event: "close", cb: (code: number | null, signal?: string) => void): Channel;
-  on(event: "error", cb: (err: Error) => void): Channel;
-  stderr: { on(event: "data", cb: (chunk: Uint8Array) => void): unknown };
-  pause(): void;
-  resume(): void;
-  close(): void;
-  signal?(name: string): void;
-}
+export { type Channel, NoSftpError, type PoolStats, shQuote } from "./remote_shell.ts";
 
 interface Conn {
   ready: Promise<SshConnection>;
@@ -36,27 +27,9 @@ interface Conn {
   execWaiters: (() => void)[];
 }
 
-/** Quote a string for a POSIX shell. */
-export function shQuote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
-}
-
-/** The node's sshd has no SFTP subsystem (no `Subsystem sftp` in its sshd_config). */
-export class NoSftpError extends Error {
-  constructor(readonly host: string) {
-    super(`${host} offers no SFTP subsystem`);
-    this.name = "NoSftpError";
-  }
-}
-
-/** Counts for metrics, tests and the bench. */
-export interface PoolStats {
-  connectionsOpened: number;
-  channelsOpened: number;
-}
-
 /** A pool of SSH connections keyed by host. */
-export class SshPool {
+export class SshPool implements RemoteShell {
+  readonly transport = "builtin" as const;
   #cfg: StreamingConfig["ssh"];
   #conns = new Map<string, Conn>();
   #debug: (m: string) => void;

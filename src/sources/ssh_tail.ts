@@ -8,7 +8,7 @@
 import type { LineSplitter } from "../core/line_splitter.ts";
 import { UserFacingError } from "../errors.ts";
 import type { SourceSink } from "./source.ts";
-import { type Channel, shQuote, type SshPool } from "./ssh_pool.ts";
+import { type Channel, type RemoteShell, shQuote } from "./remote_shell.ts";
 
 /** The read position the SSH source and its tail share. */
 export interface TailCursor {
@@ -21,7 +21,7 @@ export interface TailCursor {
 
 /** Options for {@link RemoteTail}. */
 export interface RemoteTailOptions {
-  pool: SshPool;
+  pool: RemoteShell;
   follow: boolean;
   signal?: AbortSignal;
   progress?: boolean;
