@@ -15,8 +15,8 @@
 # - the client: ssh-keysign reads only /etc/ssh/ssh_config, so `EnableSSHKeysign yes` goes into
 #   /etc/ssh/ssh_config.d/s9s-hostbased-test.conf (on its own it changes nothing: ssh uses
 #   host-based only for hosts whose config says `HostbasedAuthentication yes`).
-# - $DIR/ssh_config: `Host hbnode` (host-based) and `Host hbproxy` (the same node through a
-#   ProxyCommand), for `ssh -F $DIR/ssh_config`; $DIR/bin/ssh runs /usr/bin/ssh with it (put
+# - $DIR/ssh_config: `Host hbnode` and this host's short name (host-based) and `Host hbproxy` (the same node through a
+#   ProxyCommand: `ssh -W` through hbnode as the gateway), for `ssh -F $DIR/ssh_config`; $DIR/bin/ssh runs /usr/bin/ssh with it (put
 #   $DIR/bin first on PATH).
 set -euo pipefail
 DIR=${S9S_HB_DIR:-/tmp/s9s-sshd-hb}
@@ -84,8 +84,10 @@ LogLevel VERBOSE
 CONF
     echo "EnableSSHKeysign yes" > "$KEYSIGN_CONF"
     echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$DIR/host_key.pub")" > "$DIR/known_hosts"
+    # This machine's own name too: it is the single-node Slurm's BatchHost, so a job's files are
+    # read on "the node" through this sshd, as a site's ssh_config would route them.
     cat > "$DIR/ssh_config" <<CONF
-Host hbnode
+Host hbnode $(hostname -s)
   HostName 127.0.0.1
   Port $PORT
   User $USER_NAME
@@ -107,16 +109,9 @@ Host hbproxy
   GlobalKnownHostsFile /dev/null
   StrictHostKeyChecking yes
   HostKeyAlias hbnode-proxied
-  ProxyCommand $DIR/proxy.sh %h %p
+  ProxyCommand /usr/bin/ssh -F $DIR/ssh_config -W %h:%p hbnode
 CONF
     echo "hbnode-proxied $(cut -d' ' -f1,2 "$DIR/host_key.pub")" >> "$DIR/known_hosts"
-    # The ProxyCommand: a plain TCP relay (as `ssh -W` through a gateway would be), in bash alone.
-    cat > "$DIR/proxy.sh" <<'SH'
-#!/usr/bin/env bash
-exec 3<>"/dev/tcp/$1/$2"
-cat <&3 & cat >&3
-SH
-    chmod 755 "$DIR/proxy.sh"
     # `ssh` for tests that run s9s with the system ssh: the real one, reading this ssh_config.
     mkdir -p "$DIR/bin"
     printf '#!/bin/sh\nexec /usr/bin/ssh -F %s "$@"\n' "$DIR/ssh_config" > "$DIR/bin/ssh"

@@ -269,6 +269,16 @@ function checkPatterns(flag: string, patterns: string[] = []): void {
   }
 }
 
+/** --explain's word on how nodes are reached over SSH (what auto chose, and why). */
+async function sshTransportLine(manager: StreamManager): Promise<string> {
+  const { chooseTransport } = await import("../sources/ssh_transport.ts");
+  const why = await chooseTransport(manager.config.streaming.ssh.transport).then(
+    (c) => c.why,
+    (err) => (err as Error).message,
+  );
+  return `ssh transport: ${why}`;
+}
+
 async function explain(
   manager: StreamManager,
   targets: StreamTarget[],
@@ -320,6 +330,7 @@ async function explain(
       }
     }
   }
+  if (manager.config.streaming.ssh.enabled) out.push(await sshTransportLine(manager));
   await stdoutOut.write(out.join("\n") + "\n").catch((err) => {
     if (!(err instanceof BrokenPipe)) throw err; // a reader that left early is no error
   });

@@ -29,7 +29,7 @@ export function sshFailure(host: string, stderr: string, opts: SshFailureOptions
     );
   }
   const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l && !/^Warning:/.test(l));
-  const last = (lines.at(-1) ?? "").replace(/\.$/, "");
+  const last = (lines.at(-1) ?? "").replace(/\.$/, "").replace(/^ssh: /, "");
   const test = `test it with \`ssh -o BatchMode=yes ${host} true\``;
   let m: RegExpExecArray | null;
   if ((m = /Permission denied \(([^)]*)\)/.exec(stderr))) {
@@ -39,7 +39,7 @@ export function sshFailure(host: string, stderr: string, opts: SshFailureOptions
     });
   }
   if (/Could not resolve hostname|Name or service not known|nodename nor servname/i.test(stderr)) {
-    return new UserFacingError(`ssh: unknown host "${host}": ${last}`, {
+    return new UserFacingError(`unknown host "${host}": ${last}`, {
       hint: `check the node name, or add a Host entry for it to ~/.ssh/config; ${test}`,
     });
   }

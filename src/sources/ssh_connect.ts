@@ -94,7 +94,7 @@ function connectHop(
             }`,
           {
             hint: auth
-              ? `check IdentityFile in ~/.ssh/config or streaming.ssh.key_file (or ssh-agent), and that the key is in ~/.ssh/authorized_keys on the node: \`ssh ${t.alias} true\``
+              ? `check IdentityFile in ~/.ssh/config or streaming.ssh.key_file (or ssh-agent), and that the key is in ~/.ssh/authorized_keys on the node: \`ssh ${t.alias} true\`; if ssh logs in there without a key (host-based, Kerberos, certificates), use --ssh-transport openssh`
               : `test it with \`ssh -o ConnectTimeout=10 ${t.alias} true\``,
             cause: err,
           },

@@ -1,0 +1,364 @@
+/**
+ * The openssh transport against a real sshd that allows host-based authentication only
+ * (scripts/ssh_hostbased.sh, started by `deno task test` as root): a user with no key streams a
+ * job's output from it with the system ssh while builtin refuses; a ProxyCommand alias; a killed
+ * master resumes at the exact byte; one TCP connection per node; auto's choice; ssh's errors.
+ */
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertStringIncludes,
+  waitFor,
+} from "../_helpers/assert.ts";
+import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
+
+const HB = Deno.env.get("S9S_TEST_HB_DIR") ?? "";
+const PORT = Deno.env.get("S9S_TEST_HB_PORT") ?? "";
+const BIN = Deno.env.get("S9S_TEST_HB_BIN") ?? "";
+const enabled = Deno.uid() === 0 && Deno.env.get("S9S_TEST_HB") === "1";
+const slurm = Deno.env.get("S9S_TEST_SLURM") === "1";
+/** PATH with the test's ssh (the system ssh reading the test node's ssh_config) first. */
+const PATH = `${BIN}:${Deno.env.get("PATH")}`;
+
+async function sh(cmd: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** A private S9S_HOME with a config file (history off) and a scratch dir the node user can read. */
+async function scratch(extra: string[] = []): Promise<{ home: string; dir: string; cfg: string }> {
+  const home = await Deno.makeTempDir({ prefix: "s9s-home-" });
+  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "s9s-openssh-" });
+  await Deno.chmod(dir, 0o755); // the node's user (s9shb) reads it
+  const cfg = `${home}/config.yaml`;
+  await Deno.writeTextFile(
+    cfg,
+    ["streaming:", "  persistence:", "    enabled: false", ...extra, ""].join("\n"),
+  );
+  return { home, dir, cfg };
+}
+
+/** Established TCP connections to the host-based node's port. */
+async function connections(): Promise<number> {
+  const r = await sh(["ss", "-Htn", "state", "established", `( dport = :${PORT} )`]);
+  return r.stdout.split("\n").filter((l) => l.trim()).length;
+}
+
+/** The pids of s9s's masters for `alias` (the background ssh -N of ControlMaster=yes). */
+async function masters(alias: string): Promise<number[]> {
+  const r = await sh(["pgrep", "-f", `ControlMaster=yes .*-N ${alias}$`]);
+  return r.stdout.split("\n").filter((l) => l.trim()).map(Number);
+}
+
+interface Ev {
+  type: string;
+  content: string;
+  state?: string;
+  source?: string;
+}
+const events = (p: S9sProcess) => p.json<Ev>();
+
+const lines = (from: number, to: number, tag: string) =>
+  Array.from({ length: to - from + 1 }, (_, i) => `${tag} ${from + i}`);
+
+Deno.test({
+  name: "openssh streams a job's output from a host-based-only node; builtin refuses clearly",
+  ignore: !enabled || !slurm,
+  async fn() {
+    const s = await scratch();
+    const go = `${s.dir}/go`;
+    const script = `#!/bin/bash\nwhile [ ! -e ${go} ]; do sleep 0.1; done\n` +
+      `for i in $(seq 1 300); do echo "hb line $i"; done\n`;
+    const sub = await sh(["sbatch", "--parsable", "-o", `${s.dir}/job-%j.out`, "--wrap", script]);
+    assertEquals(sub.code, 0, sub.stderr);
+    const id = sub.stdout.trim().split(";")[0];
+    try {
+      const p = new S9sProcess([
+        "--config",
+        s.cfg,
+        "--ssh-transport",
+        "openssh",
+        "stream",
+        "--job",
+        id,
+        "--type",
+        "stdout",
+        "-o",
+        "json",
+        "--events",
+        "--source",
+        "ssh",
+      ], { env: testEnv(s.home, { PATH }) });
+      // BatchHost is this machine's name, which the test's ssh_config sends to the host-based sshd.
+      await waitFor(() => events(p).some((e) => e.state === "live") || /error/.test(p.stderr), {
+        timeout: 300_000, // the shared cluster's 2 CPUs may be busy with others' jobs
+        what: "the stream to go live",
+      });
+      assert(!/error/.test(p.stderr), p.stderr);
+      await Deno.writeTextFile(go, "");
+      const st = await p.finished();
+      assertEquals(st.code, 0, p.stderr);
+      const out = events(p).filter((e) => e.type === "stdout");
+      assertEquals(out.map((e) => e.content), lines(1, 300, "hb line"));
+      assert(out.every((e) => e.source === "ssh"), "read on the node");
+
+      // The built-in client has no host-based authentication: a clear refusal naming openssh.
+      await Deno.writeTextFile(
+        s.cfg,
+        [
+          "streaming:",
+          "  ssh:",
+          "    user: s9shb",
+          `    port: ${PORT}`,
+          `    known_hosts: ${HB}/known_hosts`,
+          "    retry_attempts: 0",
+          "  persistence:",
+          "    enabled: false",
+          "",
+        ].join("\n"),
+      );
+      const b = await runS9s([
+        "--config",
+        s.cfg,
+        "--ssh-transport",
+        "builtin",
+        "stream",
+        "--no-follow",
+        "--source",
+        "ssh",
+        "--node",
+        "127.0.0.1",
+        "--path",
+        `${s.dir}/job-${id}.out`,
+      ], { env: testEnv(s.home, { PATH }) });
+      assertEquals(b.code, 1, b.stderr);
+      assertEquals(b.stdout, "");
+      assertStringIncludes(b.stderr, `error: SSH authentication to "s9shb@127.0.0.1" failed\n`);
+      assertMatch(b.stderr, /\nhint: .*use --ssh-transport openssh\n$/);
+    } finally {
+      await sh(["scancel", id]);
+    }
+  },
+});
+
+Deno.test({
+  name: "openssh follows a file through a ProxyCommand alias, metacharacters in its path",
+  ignore: !enabled,
+  async fn() {
+    const s = await scratch();
+    const f = `${s.dir}/it's a $(file) "with" *.out`;
+    await Deno.writeTextFile(f, lines(1, 50, "proxied").join("\n") + "\n");
+    const r = await runS9s([
+      "--config",
+      s.cfg,
+      "--ssh-transport",
+      "openssh",
+      "stream",
+      "--no-follow",
+      "--source",
+      "ssh",
+      "--node",
+      "hbproxy",
+      "--path",
+      f,
+    ], { env: testEnv(s.home, { PATH }) });
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(r.stdout, lines(1, 50, "proxied").join("\n") + "\n");
+    assertStringIncludes(r.stderr, "reading hbproxy through the system ssh");
+    assertEquals(await masters("hbproxy"), [], "the master closed when s9s ended");
+  },
+});
+
+Deno.test({
+  name: "openssh: one connection for three files; a killed master resumes at the exact byte",
+  ignore: !enabled,
+  async fn() {
+    const s = await scratch(["  ssh:", "    retry_attempts: 5"]);
+    const files = ["a", "b", "c"].map((n) => `${s.dir}/${n}.out`);
+    for (const f of files) {
+      await Deno.writeTextFile(f, lines(1, 100, f.slice(-5)).join("\n") + "\n");
+    }
+    const p = new S9sProcess([
+      "--config",
+      s.cfg,
+      "--ssh-transport",
+      "openssh",
+      "stream",
+      "--source",
+      "ssh",
+      "--node",
+      "hbnode",
+      "-o",
+      "json",
+      "--events",
+      ...files.flatMap((f) => ["--path", f]),
+    ], { env: testEnv(s.home, { PATH }) });
+    const of = (f: string) =>
+      events(p).filter((e) => e.type === "stdout" && e.content.startsWith(f.slice(-5)))
+        .map((e) => e.content as string);
+    try {
+      await waitFor(() => files.every((f) => of(f).length === 100), {
+        timeout: 30_000,
+        what: `100 lines of each file; ${p.stderr}`,
+      });
+      assertEquals(await connections(), 1, "one TCP connection for the node");
+      const [master] = await masters("hbnode");
+      assert(master, "a master is running");
+      // Half a line before the drop: the rest of it comes after the reconnect.
+      for (const f of files) await Deno.writeTextFile(f, `${f.slice(-5)} 101`, { append: true });
+      await sh(["kill", "-KILL", String(master)]);
+      await waitFor(async () => (await masters("hbnode")).some((m) => m !== master), {
+        timeout: 30_000,
+        what: `a new master; ${p.stderr}`,
+      });
+      for (const f of files) {
+        await Deno.writeTextFile(f, "\n" + lines(102, 200, f.slice(-5)).join("\n") + "\n", {
+          append: true,
+        });
+      }
+      await waitFor(() => files.every((f) => of(f).length >= 200), {
+        timeout: 30_000,
+        what: `200 lines of each file; ${p.stderr}`,
+      });
+      for (const f of files) assertEquals(of(f), lines(1, 200, f.slice(-5)));
+      assert(
+        events(p).some((e) => e.type === "status" && /reconnected to hbnode/.test(e.content)),
+        p.stderr,
+      );
+      assertEquals(await connections(), 1, "still one connection after the reconnect");
+    } finally {
+      await p.stop("SIGINT");
+    }
+    await waitFor(async () => (await masters("hbnode")).length === 0, {
+      timeout: 10_000,
+      what: "s9s's master to be closed",
+    });
+  },
+});
+
+Deno.test({
+  name: "auto picks openssh when ssh is on PATH, builtin when not, and --explain says so",
+  ignore: !enabled,
+  async fn() {
+    const s = await scratch();
+    const f = `${s.dir}/x.out`;
+    await Deno.writeTextFile(f, "x\n");
+    const withSsh = await runS9s(["stream", "--explain", "--path", f], {
+      env: testEnv(s.home, { PATH }),
+    });
+    assertEquals(withSsh.code, 0, withSsh.stderr);
+    assertStringIncludes(
+      withSsh.stdout,
+      `ssh transport: auto chose openssh: ${BIN}/ssh is on PATH\n`,
+    );
+    const without = await runS9s(["stream", "--explain", "--path", f], {
+      env: testEnv(s.home, { PATH: s.dir }),
+    });
+    assertEquals(without.code, 0, without.stderr);
+    assertStringIncludes(
+      without.stdout,
+      "ssh transport: auto chose builtin: no ssh client on PATH\n",
+    );
+    // --debug logs the choice when a stream first needs a node.
+    const dbg = await runS9s([
+      "--debug",
+      "stream",
+      "--no-follow",
+      "--source",
+      "ssh",
+      "--node",
+      "hbnode",
+      "--path",
+      f,
+    ], { env: testEnv(s.home, { PATH }) });
+    assertEquals(dbg.code, 0, dbg.stderr);
+    assertEquals(dbg.stdout, "x\n");
+    assertStringIncludes(
+      await Deno.readTextFile(`${s.home}/debug.log`),
+      `ssh transport: auto chose openssh: ${BIN}/ssh is on PATH`,
+    );
+  },
+});
+
+Deno.test({
+  name: "openssh errors: unknown host and a silent node each give one clear line and a hint",
+  ignore: !enabled,
+  async fn() {
+    const s = await scratch(["  ssh:", "    timeout: 1s", "    retry_attempts: 0"]);
+    const f = `${s.dir}/x.out`;
+    await Deno.writeTextFile(f, "x\n");
+    const unknown = await runS9s([
+      "--config",
+      s.cfg,
+      "--ssh-transport",
+      "openssh",
+      "stream",
+      "--no-follow",
+      "--source",
+      "ssh",
+      "--node",
+      "nosuchnode.invalid",
+      "--path",
+      f,
+    ], { env: testEnv(s.home, { PATH }) });
+    assertEquals(unknown.code, 1, unknown.stderr);
+    assertMatch(
+      unknown.stderr,
+      /\nerror: unknown host "nosuchnode\.invalid": Could not resolve hostname/,
+    );
+    assertMatch(unknown.stderr, /\nhint: check the node name, or add a Host entry/);
+    // A port that accepts and never says a word: ConnectTimeout (streaming.ssh.timeout) ends it.
+    const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const held: Deno.Conn[] = [];
+    (async () => {
+      for await (const c of silent) held.push(c);
+    })().catch(() => {});
+    try {
+      const port = (silent.addr as Deno.NetAddr).port;
+      await Deno.writeTextFile(
+        s.cfg,
+        [
+          "streaming:",
+          "  ssh:",
+          "    timeout: 1s",
+          "    retry_attempts: 0",
+          `    port: ${port}`,
+          "",
+        ]
+          .join("\n"),
+      );
+      const t0 = Date.now();
+      const r = await runS9s([
+        "--config",
+        s.cfg,
+        "--ssh-transport",
+        "openssh",
+        "stream",
+        "--no-follow",
+        "--source",
+        "ssh",
+        "--node",
+        "127.0.0.1",
+        "--path",
+        f,
+      ], { env: testEnv(s.home, { PATH }) });
+      assertEquals(r.code, 1, r.stderr);
+      assertMatch(
+        r.stderr,
+        /\nerror: failed: cannot connect to "127\.0\.0\.1" over SSH: no answer within 1s \(streaming\.ssh\.timeout\)/,
+      );
+      assertMatch(r.stderr, /\nhint: .*--ssh-transport builtin/);
+      assert(Date.now() - t0 < 20_000, "ended after the timeout, not later");
+    } finally {
+      silent.close();
+      for (const c of held) c.close();
+    }
+  },
+});
