@@ -21,6 +21,7 @@ const SUBCOMMANDS: Record<string, (globals: () => GlobalFlags) => Promise<AnyCom
   jobs: async (g) => (await import("./src/cli/jobs.ts")).jobsCommand(g) as AnyCommand,
   config: async (g) => (await import("./src/cli/config.ts")).configCommand(g) as AnyCommand,
   history: async (g) => (await import("./src/cli/history.ts")).historyCommand(g) as AnyCommand,
+  doctor: async (g) => (await import("./src/cli/doctor.ts")).doctorCommand(g) as AnyCommand,
 };
 
 /** The subcommand named in `args`, if any (the first word that is not an option or its value). */
