@@ -5,6 +5,7 @@
  * @module
  */
 import { UserFacingError } from "../errors.ts";
+import { SshUnreachableError } from "./ssh_unreachable_error.ts";
 
 /** Options for {@link sshFailure}. */
 export interface SshFailureOptions {
@@ -18,8 +19,8 @@ export interface SshFailureOptions {
 
 /**
  * The error for a failed ssh run. Login refusals, unknown hosts and host key problems are
- * UserFacingErrors (retrying cannot help); what may pass (timeouts, refused or lost
- * connections) says "cannot connect", which the SSH source retries.
+ * final UserFacingErrors (retrying cannot help); what may pass (timeouts, refused connections) is
+ * an SshUnreachableError and a lost master a plain Error, both of which the SSH source retries.
  */
 export function sshFailure(host: string, stderr: string, opts: SshFailureOptions = {}): Error {
   if (opts.tooMany !== undefined) {
@@ -57,7 +58,7 @@ export function sshFailure(host: string, stderr: string, opts: SshFailureOptions
     ? `no answer within ${(opts.timeoutMs ?? 0) / 1000}s (streaming.ssh.timeout)`
     : last || "ssh ended without saying why";
   if (opts.lost) return new Error(`lost the master connection to ${host}: ${why}`);
-  return new UserFacingError(`cannot connect to "${host}" over SSH: ${why}`, {
+  return new SshUnreachableError(`cannot connect to "${host}" over SSH: ${why}`, {
     hint: `${test}; --ssh-transport builtin connects without the system ssh`,
   });
 }
