@@ -82,7 +82,11 @@ export class OpenSshPool implements RemoteShell {
     return this.#masters.get(host)?.socket;
   }
 
-  async exec(host: string, command: string): Promise<Channel> {
+  async exec(
+    host: string,
+    command: string,
+    onQueued?: (why: string) => void,
+  ): Promise<Channel> {
     for (let attempt = 0;; attempt++) {
       const m = this.#master(host);
       await m.ready;
@@ -102,6 +106,11 @@ export class OpenSshPool implements RemoteShell {
       if (opened === true) return ch;
       const refused = /open refused|administratively prohibited|open failed/i.test(opened);
       if (refused && m.clients > 0 && attempt < 50) {
+        if (attempt === 0) {
+          onQueued?.(
+            `${host} allows no more sessions on one connection (its sshd's MaxSessions): waiting for one of s9s's to end; raise MaxSessions there, or use --ssh-transport builtin (one SFTP session for all files)`,
+          );
+        }
         await new Promise<void>((resolve) => m.waiters.push(resolve));
         continue;
       }

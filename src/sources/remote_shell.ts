@@ -33,8 +33,11 @@ export interface RemoteShell {
   readonly timeoutMs: number;
   /** The node's SFTP session; throws {@link NoSftpError} when files are read with commands. */
   sftp(host: string): Promise<Sftp>;
-  /** Run `command` on `host`; resolves with the open channel. */
-  exec(host: string, command: string): Promise<Channel>;
+  /**
+   * Run `command` on `host`; resolves with the open channel. `onQueued` hears why it waits when
+   * sshd refuses another session for now (MaxSessions) and it waits for one of ours to end.
+   */
+  exec(host: string, command: string, onQueued?: (why: string) => void): Promise<Channel>;
   /** Run a command to completion and return its output (small outputs only). */
   run(
     host: string,

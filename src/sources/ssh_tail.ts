@@ -77,7 +77,9 @@ export class RemoteTail {
   ): Promise<"closed" | "permission"> {
     const c = this.cursor;
     this.opts.debug?.(`ssh ${this.host}: ${cmd}`);
-    const ch = await this.opts.pool.exec(this.host, cmd);
+    const ch = await this.opts.pool.exec(this.host, cmd, (why) => {
+      sink.status({ state: "waiting", message: `"${this.path}": ${why}` });
+    });
     this.#channel = ch;
     const following = cmd.includes(" -F ");
     if (following && c.finishing) ch.close();

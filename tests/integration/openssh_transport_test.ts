@@ -240,6 +240,13 @@ Deno.test({
       timeout: 10_000,
       what: "s9s's master to be closed",
     });
+    // Nothing left behind on the node: the remote tails end with their sessions.
+    await waitFor(async () => (await sh(["pgrep", "-u", "s9shb", "-x", "tail"])).code === 1, {
+      timeout: 10_000,
+      what: `the node's tail processes to end: ${
+        (await sh(["pgrep", "-a", "-u", "s9shb"])).stdout
+      }`,
+    });
   },
 });
 
