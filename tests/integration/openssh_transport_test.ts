@@ -369,3 +369,54 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "openssh notices truncation and rotation of the remote file and reads each new start",
+  ignore: !enabled,
+  async fn() {
+    const s = await scratch();
+    const f = `${s.dir}/rot.out`;
+    await Deno.writeTextFile(f, lines(1, 3, "old").join("\n") + "\n");
+    const p = new S9sProcess([
+      "--config",
+      s.cfg,
+      "--ssh-transport",
+      "openssh",
+      "stream",
+      "--source",
+      "ssh",
+      "--node",
+      "hbnode",
+      "-o",
+      "json",
+      "--events",
+      "--path",
+      f,
+    ], { env: testEnv(s.home, { PATH }) });
+    const got = () => events(p).filter((e) => e.type === "stdout").map((e) => e.content);
+    const status = (re: RegExp) => events(p).some((e) => e.type === "status" && re.test(e.content));
+    try {
+      await waitFor(() => got().length === 3, { timeout: 30_000, what: "the first lines" });
+      await Deno.truncate(f, 0);
+      await waitFor(() => status(/was truncated on hbnode/), {
+        timeout: 30_000,
+        what: "truncation",
+      });
+      await Deno.writeTextFile(f, lines(1, 2, "after truncation").join("\n") + "\n", {
+        append: true,
+      });
+      await waitFor(() => got().length === 5, { timeout: 30_000, what: "lines after truncation" });
+      await Deno.rename(f, `${f}.1`);
+      await Deno.writeTextFile(f, lines(1, 2, "rotated").join("\n") + "\n");
+      await waitFor(() => got().length === 7, { timeout: 30_000, what: "the new file's lines" });
+      assertEquals(got(), [
+        ...lines(1, 3, "old"),
+        ...lines(1, 2, "after truncation"),
+        ...lines(1, 2, "rotated"),
+      ]);
+      assert(status(/has been replaced/), p.stderr);
+    } finally {
+      await p.stop("SIGINT");
+    }
+  },
+});
