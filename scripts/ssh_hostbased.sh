@@ -14,7 +14,7 @@
 #   sshd on this machine.
 # - the client: ssh-keysign reads only /etc/ssh/ssh_config, so `EnableSSHKeysign yes` goes into
 #   /etc/ssh/ssh_config.d/s9s-hostbased-test.conf (on its own it changes nothing: ssh uses
-#   host-based only for hosts whose config says `HostbasedAuthentication yes`).
+#   host-based only for hosts whose config says `HostbasedAuthentication yes`); `stop` removes it.
 # - $DIR/ssh_config: `Host hbnode` and this host's short name (host-based) and `Host hbproxy` (the same node through a
 #   ProxyCommand: `ssh -W` through hbnode as the gateway), for `ssh -F $DIR/ssh_config`; $DIR/bin/ssh runs /usr/bin/ssh with it (put
 #   $DIR/bin first on PATH).
@@ -87,29 +87,20 @@ CONF
     # This machine's own name too: it is the single-node Slurm's BatchHost, so a job's files are
     # read on "the node" through this sshd, as a site's ssh_config would route them.
     cat > "$DIR/ssh_config" <<CONF
-Host hbnode $(hostname -s)
-  HostName 127.0.0.1
-  Port $PORT
-  User $USER_NAME
-  HostbasedAuthentication yes
-  EnableSSHKeysign yes
-  PreferredAuthentications hostbased
-  UserKnownHostsFile $DIR/known_hosts
-  GlobalKnownHostsFile /dev/null
-  StrictHostKeyChecking yes
-
 Host hbproxy
-  HostName 127.0.0.1
-  Port $PORT
-  User $USER_NAME
-  HostbasedAuthentication yes
-  EnableSSHKeysign yes
-  PreferredAuthentications hostbased
-  UserKnownHostsFile $DIR/known_hosts
-  GlobalKnownHostsFile /dev/null
-  StrictHostKeyChecking yes
   HostKeyAlias hbnode-proxied
   ProxyCommand /usr/bin/ssh -F $DIR/ssh_config -W %h:%p hbnode
+
+Host hbnode hbproxy $(hostname -s)
+  HostName 127.0.0.1
+  Port $PORT
+  User $USER_NAME
+  HostbasedAuthentication yes
+  EnableSSHKeysign yes
+  PreferredAuthentications hostbased
+  UserKnownHostsFile $DIR/known_hosts
+  GlobalKnownHostsFile /dev/null
+  StrictHostKeyChecking yes
 CONF
     echo "hbnode-proxied $(cut -d' ' -f1,2 "$DIR/host_key.pub")" >> "$DIR/known_hosts"
     # `ssh` for tests that run s9s with the system ssh: the real one, reading this ssh_config.
@@ -129,7 +120,7 @@ CONF
     ;;
   stop)
     if running; then kill "$(cat "$DIR/sshd.pid")"; fi
-    rm -f "$DIR/sshd.pid"
+    rm -f "$DIR/sshd.pid" "$KEYSIGN_CONF"
     ;;
   status)
     running

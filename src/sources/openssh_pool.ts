@@ -19,6 +19,8 @@ import {
   NoSftpError,
   type PoolStats,
   type RemoteShell,
+  type RunResult,
+  runToEnd,
   shQuote,
 } from "./remote_shell.ts";
 import type { Sftp } from "./sftp.ts";
@@ -119,20 +121,8 @@ export class OpenSshPool implements RemoteShell {
     }
   }
 
-  async run(
-    host: string,
-    command: string,
-  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const ch = await this.exec(host, command);
-    const dec = new TextDecoder();
-    let stdout = "";
-    let stderr = "";
-    return await new Promise((resolve, reject) => {
-      ch.on("data", (d) => (stdout += dec.decode(d, { stream: true })));
-      ch.stderr.on("data", (d) => (stderr += dec.decode(d, { stream: true })));
-      ch.on("error", reject);
-      ch.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+  async run(host: string, command: string): Promise<RunResult> {
+    return await runToEnd(await this.exec(host, command));
   }
 
   /**

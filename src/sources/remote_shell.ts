@@ -39,14 +39,32 @@ export interface RemoteShell {
    */
   exec(host: string, command: string, onQueued?: (why: string) => void): Promise<Channel>;
   /** Run a command to completion and return its output (small outputs only). */
-  run(
-    host: string,
-    command: string,
-  ): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  run(host: string, command: string): Promise<RunResult>;
   /** Whether `host` has a live connection now. */
   connected(host: string): boolean;
   /** Close every connection. */
   close(): void;
+}
+
+/** What a command run to its end gave: exit code (null: killed or lost), stdout, stderr. */
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Read a channel to its close (small outputs only). */
+export function runToEnd(ch: Channel): Promise<RunResult> {
+  const out = new TextDecoder();
+  const err = new TextDecoder();
+  let stdout = "";
+  let stderr = "";
+  return new Promise((resolve, reject) => {
+    ch.on("data", (d) => (stdout += out.decode(d, { stream: true })));
+    ch.stderr.on("data", (d) => (stderr += err.decode(d, { stream: true })));
+    ch.on("error", reject);
+    ch.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 /** Quote a string for a POSIX shell. */

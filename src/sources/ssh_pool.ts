@@ -10,7 +10,14 @@ import { UserFacingError } from "../errors.ts";
 import { connectSsh, type SshConnection } from "./ssh_connect.ts";
 import type { SshConfigFiles } from "./ssh_config.ts";
 import type { Sftp } from "./sftp.ts";
-import { type Channel, NoSftpError, type PoolStats, type RemoteShell } from "./remote_shell.ts";
+import {
+  type Channel,
+  NoSftpError,
+  type PoolStats,
+  type RemoteShell,
+  type RunResult,
+  runToEnd,
+} from "./remote_shell.ts";
 
 export { type Channel, NoSftpError, type PoolStats, shQuote } from "./remote_shell.ts";
 
@@ -102,20 +109,8 @@ export class SshPool implements RemoteShell {
   }
 
   /** Run a command to completion and return its output (small outputs only). */
-  async run(
-    host: string,
-    command: string,
-  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const ch = await this.exec(host, command);
-    const dec = new TextDecoder();
-    let stdout = "";
-    let stderr = "";
-    return await new Promise((resolve, reject) => {
-      ch.on("data", (d) => (stdout += dec.decode(d, { stream: true })));
-      ch.stderr.on("data", (d) => (stderr += dec.decode(d, { stream: true })));
-      ch.on("error", reject);
-      ch.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+  async run(host: string, command: string): Promise<RunResult> {
+    return await runToEnd(await this.exec(host, command));
   }
 
   /** How long one connection attempt may take (streaming.ssh.timeout), in ms. */

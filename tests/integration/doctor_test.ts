@@ -12,6 +12,8 @@ import {
   waitFor,
 } from "../_helpers/assert.ts";
 import { MAIN, runS9s, testEnv } from "../_helpers/cli.ts";
+import { sh } from "../_helpers/command.ts";
+import { tempHome } from "../_helpers/temp_dir.ts";
 
 const env = (k: string) => Deno.env.get(k) ?? "";
 const enabled = Deno.uid() === 0 && env("S9S_TEST_SLURM") === "1" && env("S9S_TEST_SSH") === "1" &&
@@ -25,22 +27,11 @@ interface Row {
   hint?: string;
 }
 
-async function sh(cmd: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(cmd[0], {
-    args: cmd.slice(1),
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
 /** A private home whose config reaches the key-based SSH node and slurmrestd (or what `extra` says). */
 async function home(
   extra: (home: string) => string[] = () => [],
 ): Promise<{ home: string; cfg: string }> {
-  const home = await Deno.makeTempDir({ prefix: "s9s-doctor-" });
+  const { home } = await tempHome("s9s-doctor-");
   const cfg = `${home}/config.yaml`;
   await Deno.writeTextFile(
     cfg,

@@ -6,6 +6,10 @@
 import { assert, assertEquals, waitFor } from "../_helpers/assert.ts";
 import { S9sProcess, testEnv } from "../_helpers/cli.ts";
 import { nsCluster } from "../_helpers/ns_cluster.ts";
+import { sh } from "../_helpers/command.ts";
+import { tempHome } from "../_helpers/temp_dir.ts";
+
+const outOf = async (cmd: string, args: string[]) => (await sh([cmd, ...args])).stdout;
 
 const ns = await nsCluster();
 
@@ -14,17 +18,12 @@ interface Ev {
   content: string;
 }
 
-async function out(cmd: string, args: string[]): Promise<string> {
-  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "null" }).output();
-  return new TextDecoder().decode(r.stdout);
-}
-
 /** The pid of the master of s9s `pid`: named by the ControlPath its ssh clients give with -S. */
 async function ourMaster(pid: number): Promise<number> {
-  const kids = await out("pgrep", ["-a", "-P", String(pid)]);
+  const kids = await outOf("pgrep", ["-a", "-P", String(pid)]);
   const socket = / -S (\S+)/.exec(kids)?.[1];
   assert(socket, `s9s's ssh clients name their master's socket: ${kids}`);
-  const m = await out("pgrep", ["-f", `ControlPath=${socket} `]);
+  const m = await outOf("pgrep", ["-f", `ControlPath=${socket} `]);
   const pids = m.split("\n").filter((l) => l.trim()).map(Number);
   assertEquals(pids.length, 1, `one master for ${socket}`);
   return pids[0];
@@ -38,7 +37,7 @@ Deno.test({
     // /var/tmp is shared with the nodes (only /tmp is private to each).
     await Deno.mkdir("/var/tmp", { recursive: true });
     const dir = await Deno.makeTempDir({ dir: "/var/tmp", prefix: "s9s-ns-openssh-" });
-    const home = await Deno.makeTempDir({ prefix: "s9s-home-" });
+    const { home } = await tempHome("s9s-ns-openssh-");
     const cfg = `${home}/config.yaml`;
     await Deno.writeTextFile(
       cfg,
@@ -93,9 +92,9 @@ Deno.test({
       // TCP connections held by this s9s, its ssh clients and its master (others may be testing
       // this node too): the master's one.
       const master = await ourMaster(p.pid);
-      const kids = (await out("pgrep", ["-P", String(p.pid)])).split("\n").filter(Boolean);
+      const kids = (await outOf("pgrep", ["-P", String(p.pid)])).split("\n").filter(Boolean);
       const ours = [String(p.pid), String(master), ...kids];
-      const ss = await out("ss", ["-Htnp", "state", "established", "( dport = :22 )"]);
+      const ss = await outOf("ss", ["-Htnp", "state", "established", "( dport = :22 )"]);
       const conns = ss.split("\n").filter((l) => ours.some((q) => l.includes(`pid=${q},`)));
       assertEquals(conns.length, 1, ss);
       assert(conns[0].includes(`pid=${master},`), conns[0]);

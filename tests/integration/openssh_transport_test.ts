@@ -12,6 +12,8 @@ import {
   waitFor,
 } from "../_helpers/assert.ts";
 import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
+import { tempHome } from "../_helpers/temp_dir.ts";
+import { sh } from "../_helpers/command.ts";
 
 const HB = Deno.env.get("S9S_TEST_HB_DIR") ?? "";
 const PORT = Deno.env.get("S9S_TEST_HB_PORT") ?? "";
@@ -21,22 +23,34 @@ const slurm = Deno.env.get("S9S_TEST_SLURM") === "1";
 /** PATH with the test's ssh (the system ssh reading the test node's ssh_config) first. */
 const PATH = `${BIN}:${Deno.env.get("PATH")}`;
 
-async function sh(cmd: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(cmd[0], {
-    args: cmd.slice(1),
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+interface Scratch {
+  home: string;
+  dir: string;
+  cfg: string;
+}
+
+/** `s9s --config CFG --ssh-transport T stream --no-follow --source ssh --node NODE --path FILE`. */
+function readOnNode(s: Scratch, transport: string, node: string, file: string) {
+  return runS9s([
+    "--config",
+    s.cfg,
+    "--ssh-transport",
+    transport,
+    "stream",
+    "--no-follow",
+    "--source",
+    "ssh",
+    "--node",
+    node,
+    "--path",
+    file,
+  ], { env: testEnv(s.home, { PATH }) });
 }
 
 /** A private S9S_HOME with a config file (history off) and a scratch dir the node user can read. */
-async function scratch(extra: string[] = []): Promise<{ home: string; dir: string; cfg: string }> {
-  const home = await Deno.makeTempDir({ prefix: "s9s-home-" });
-  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "s9s-openssh-" });
-  await Deno.chmod(dir, 0o755); // the node's user (s9shb) reads it
+async function scratch(extra: string[] = []): Promise<Scratch> {
+  const { dir, home } = await tempHome("s9s-openssh-");
+  await Deno.chmod(dir, 0o755); // the node's user (s9shb) reads the files beside the home
   const cfg = `${home}/config.yaml`;
   await Deno.writeTextFile(
     cfg,
@@ -124,20 +138,7 @@ Deno.test({
           "",
         ].join("\n"),
       );
-      const b = await runS9s([
-        "--config",
-        s.cfg,
-        "--ssh-transport",
-        "builtin",
-        "stream",
-        "--no-follow",
-        "--source",
-        "ssh",
-        "--node",
-        "127.0.0.1",
-        "--path",
-        `${s.dir}/job-${id}.out`,
-      ], { env: testEnv(s.home, { PATH }) });
+      const b = await readOnNode(s, "builtin", "127.0.0.1", `${s.dir}/job-${id}.out`);
       assertEquals(b.code, 1, b.stderr);
       assertEquals(b.stdout, "");
       assertStringIncludes(b.stderr, `error: SSH authentication to "s9shb@127.0.0.1" failed\n`);
@@ -155,20 +156,7 @@ Deno.test({
     const s = await scratch();
     const f = `${s.dir}/it's a $(file) "with" *.out`;
     await Deno.writeTextFile(f, lines(1, 50, "proxied").join("\n") + "\n");
-    const r = await runS9s([
-      "--config",
-      s.cfg,
-      "--ssh-transport",
-      "openssh",
-      "stream",
-      "--no-follow",
-      "--source",
-      "ssh",
-      "--node",
-      "hbproxy",
-      "--path",
-      f,
-    ], { env: testEnv(s.home, { PATH }) });
+    const r = await readOnNode(s, "openssh", "hbproxy", f);
     assertEquals(r.code, 0, r.stderr);
     assertEquals(r.stdout, lines(1, 50, "proxied").join("\n") + "\n");
     assertStringIncludes(r.stderr, "reading hbproxy through the system ssh");
@@ -301,20 +289,7 @@ Deno.test({
     const s = await scratch(["  ssh:", "    timeout: 1s", "    retry_attempts: 0"]);
     const f = `${s.dir}/x.out`;
     await Deno.writeTextFile(f, "x\n");
-    const unknown = await runS9s([
-      "--config",
-      s.cfg,
-      "--ssh-transport",
-      "openssh",
-      "stream",
-      "--no-follow",
-      "--source",
-      "ssh",
-      "--node",
-      "nosuchnode.invalid",
-      "--path",
-      f,
-    ], { env: testEnv(s.home, { PATH }) });
+    const unknown = await readOnNode(s, "openssh", "nosuchnode.invalid", f);
     assertEquals(unknown.code, 1, unknown.stderr);
     assertMatch(
       unknown.stderr,
@@ -342,20 +317,7 @@ Deno.test({
           .join("\n"),
       );
       const t0 = Date.now();
-      const r = await runS9s([
-        "--config",
-        s.cfg,
-        "--ssh-transport",
-        "openssh",
-        "stream",
-        "--no-follow",
-        "--source",
-        "ssh",
-        "--node",
-        "127.0.0.1",
-        "--path",
-        f,
-      ], { env: testEnv(s.home, { PATH }) });
+      const r = await readOnNode(s, "openssh", "127.0.0.1", f);
       assertEquals(r.code, 1, r.stderr);
       assertMatch(
         r.stderr,
