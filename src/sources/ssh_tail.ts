@@ -130,7 +130,8 @@ export class RemoteTail {
               message: `waiting for "${this.path}" to appear on ${this.host}`,
             });
           } else if (/has appeared|has been replaced/.test(line)) {
-            if (/replaced/.test(line)) restart();
+            // Either way tail reads the new file from its first byte (even after -c +N).
+            restart();
             sink.status({ state: "live", message: line });
           }
         }
