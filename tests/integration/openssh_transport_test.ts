@@ -15,10 +15,11 @@ import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
 import { tempHome } from "../_helpers/temp_dir.ts";
 import { sh } from "../_helpers/command.ts";
 
-const HB = Deno.env.get("S9S_TEST_HB_DIR") ?? "";
+const env = (k: string) => Deno.env.get(k) ?? "";
+const HB = env("S9S_TEST_HB_DIR");
 const PORT = Deno.env.get("S9S_TEST_HB_PORT") ?? "";
 const BIN = Deno.env.get("S9S_TEST_HB_BIN") ?? "";
-const enabled = Deno.uid() === 0 && Deno.env.get("S9S_TEST_HB") === "1";
+const enabled = Deno.uid() === 0 && env("S9S_TEST_HB") === "1" && env("S9S_TEST_SSH") === "1";
 const slurm = Deno.env.get("S9S_TEST_SLURM") === "1";
 /** PATH with the test's ssh (the system ssh reading the test node's ssh_config) first. */
 const PATH = `${BIN}:${Deno.env.get("PATH")}`;
@@ -288,7 +289,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "openssh errors: unknown host and a silent node each give one clear line and a hint",
+  name:
+    "openssh errors: unknown host, a wrong host key (even with checking off), a silent node: one line and a hint each",
   ignore: !enabled,
   async fn() {
     const s = await scratch(["  ssh:", "    timeout: 1s", "    retry_attempts: 0"]);
@@ -301,6 +303,31 @@ Deno.test({
       /\nerror: unknown host "nosuchnode\.invalid": Could not resolve hostname/,
     );
     assertMatch(unknown.stderr, /\nhint: check the node name, or add a Host entry/);
+    // A node whose host key is not the one known: ssh refuses it; s9s's host_key_checking "off"
+    // does not turn ssh's checking off.
+    const wrongKey = `${s.home}/known_hosts`;
+    const otherKey = (await Deno.readTextFile(`${HB}/known_hosts`)).split("\n")[0].split(" ");
+    const sshNodeKey = (await Deno.readTextFile(env("S9S_TEST_SSH_KNOWN_HOSTS"))).split(" ");
+    await Deno.writeTextFile(wrongKey, `${otherKey[0]} ${sshNodeKey[1]} ${sshNodeKey[2]}`);
+    await Deno.writeTextFile(
+      s.cfg,
+      [
+        "streaming:",
+        "  ssh:",
+        "    retry_attempts: 0",
+        `    port: ${PORT}`,
+        `    known_hosts: ${wrongKey}`,
+        "    host_key_checking: off",
+        "",
+      ].join("\n"),
+    );
+    const mismatch = await readOnNode(s, "openssh", "127.0.0.1", f);
+    assertEquals(mismatch.code, 1, mismatch.stderr);
+    assertMatch(
+      mismatch.stderr,
+      /\nerror: ssh to "127\.0\.0\.1" failed: host key verification failed\n/,
+    );
+    assertMatch(mismatch.stderr, /\nhint: .*never turns host key checking off/);
     // A port that accepts and never says a word: ConnectTimeout (streaming.ssh.timeout) ends it.
     const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const held: Deno.Conn[] = [];
