@@ -52,6 +52,7 @@ export class OpenSshPool implements RemoteShell {
   #dirPath?: string;
   #masters = new Map<string, Master>();
   #count = 0;
+  #common?: string[];
 
   /** `ssh` is the client to run (a path, or a name looked up on PATH). */
   constructor(cfg: StreamingConfig["ssh"], debug: (m: string) => void = () => {}, ssh = "ssh") {
@@ -191,6 +192,9 @@ export class OpenSshPool implements RemoteShell {
       `ControlPath=${m.socket}`,
       "-o",
       `ControlPersist=${PERSIST_S}`,
+      // The user's LocalForward & co. belong to their own sessions, not to s9s's master.
+      "-o",
+      "ClearAllForwardings=yes",
       "-N",
       host,
     ];
@@ -253,19 +257,24 @@ export class OpenSshPool implements RemoteShell {
     ];
   }
 
-  /** BatchMode, the timeout and the streaming.ssh settings the user changed from their default. */
+  /**
+   * BatchMode, the timeout and the streaming.ssh settings the user changed from their default
+   * (worked out once). A RemoteCommand in the user's config would refuse our commands.
+   */
   #commonArgs(): string[] {
+    if (this.#common) return this.#common;
     const c = this.#cfg;
     const d = (defaultRawConfig() as { streaming: { ssh: Record<string, unknown> } }).streaming
       .ssh;
     const args = ["-o", "BatchMode=yes", "-o", `ConnectTimeout=${Math.ceil(c.timeout / 1000)}`];
+    args.push("-o", "RemoteCommand=none");
     if (c.user) args.push("-l", c.user);
     if (c.port !== d.port) args.push("-p", String(c.port));
     if (c.key_file !== d.key_file) args.push("-i", c.key_file);
     if (c.known_hosts !== d.known_hosts) args.push("-o", `UserKnownHostsFile=${c.known_hosts}`);
     // ssh checks host keys as its config says; s9s only ever makes it stricter ("off" is ignored).
     if (c.host_key_checking === "strict") args.push("-o", "StrictHostKeyChecking=yes");
-    return args;
+    return this.#common = args;
   }
 }
 
