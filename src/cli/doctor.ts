@@ -74,7 +74,10 @@ export async function runDoctor(flags: GlobalFlags, opts: DoctorOptions): Promis
         const r = await jobOutput(cluster, job, config);
         const node = opts.node ?? r.node;
         if (!node) return r.checks;
-        return [...r.checks, ...(await sshChecks(node, r.remote))];
+        const rows = await sshChecks(node, r.remote);
+        // The output is read here: a node SSH cannot reach is worth knowing, not a failure.
+        const needed = opts.node !== undefined || r.remote.length > 0;
+        return [...r.checks, ...(needed ? rows : rows.map(notNeeded))];
       } finally {
         cluster?.close();
       }
@@ -107,6 +110,11 @@ export async function runDoctor(flags: GlobalFlags, opts: DoctorOptions): Promis
     await stdoutOut.write(formatTable(checks));
   }
   return failed ? 1 : 0;
+}
+
+function notNeeded(c: Check): Check {
+  if (c.mark !== "fail") return c;
+  return { ...c, mark: "skip", detail: `not needed (the output is readable here): ${c.detail}` };
 }
 
 /** The text table: a mark, the check's name, what was found; its hint on the next line. */
