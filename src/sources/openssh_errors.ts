@@ -58,7 +58,11 @@ export function sshFailure(host: string, stderr: string, opts: SshFailureOptions
     ? `no answer within ${(opts.timeoutMs ?? 0) / 1000}s (streaming.ssh.timeout)`
     : last || "ssh ended without saying why";
   if (opts.lost) return new Error(`lost the master connection to ${host}: ${why}`);
+  // A refused connection is a definite "no" (the SSH source says it at once, as for ssh2's
+  // ECONNREFUSED); a timeout may pass and is retried.
+  const refused = /Connection refused/i.test(stderr);
   return new SshUnreachableError(`cannot connect to "${host}" over SSH: ${why}`, {
     hint: `${test}; --ssh-transport builtin connects without the system ssh`,
+    cause: refused ? Object.assign(new Error(last), { code: "ECONNREFUSED" }) : undefined,
   });
 }

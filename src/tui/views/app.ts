@@ -16,6 +16,7 @@ import { MonitorModel } from "../model/monitor_model.ts";
 import { StreamsModel } from "../model/streams_model.ts";
 import { fitLine } from "../model/text_fit.ts";
 import {
+  beforeResizeRender,
   type Box,
   createBox,
   createScreen,
@@ -103,6 +104,8 @@ export class App implements ViewHost, GlobalControls {
   /** Run until the user quits. */
   async run(): Promise<void> {
     this.screen.on("keypress", (ch, key) => this.#onKey(ch, key));
+    // Laid out for the new size before blessed paints it; drawn again after, as for any change.
+    beforeResizeRender(this.screen, () => this.#layout());
     this.screen.on("resize", () => this.#drawNow());
     const refresh = Math.max(16, this.#config.streaming.refresh_interval);
     this.#streams.start({ streamsChanged: () => this.#drawNow() }, refresh);
@@ -234,6 +237,13 @@ export class App implements ViewHost, GlobalControls {
     else this.show("monitor");
   }
 
+  /** Paint the whole screen again (Ctrl+L): clears what anything else wrote to the terminal. */
+  redraw(): void {
+    this.screen.program.clear();
+    this.screen.realloc();
+    this.#drawNow();
+  }
+
   /** Quit s9s. */
   quit(): void {
     this.#done = true;
@@ -257,6 +267,8 @@ export class App implements ViewHost, GlobalControls {
     // blessed reports "\r" twice: as "enter" and then as "return". Act on "enter" only.
     if (key.name === "return") return;
     if ((key.full ?? key.name) === "C-c") return this.quit();
+    // Also from a prompt: whatever wrote over the screen is gone at once.
+    if ((key.full ?? key.name) === "C-l") return this.redraw();
     if (this.#modal) {
       this.#modal.key(ch, key);
       return;
@@ -269,6 +281,12 @@ export class App implements ViewHost, GlobalControls {
   #drawNow(): void {
     if (this.#done) return;
     this.#dirty = false;
+    if (this.#layout()) this.screen.render();
+  }
+
+  /** Place and fill every box for the screen's size, without painting; false when it failed. */
+  #layout(): boolean {
+    if (this.#done) return false;
     try {
       const view = this.#viewOf(this.#view);
       view.draw();
@@ -278,11 +296,12 @@ export class App implements ViewHost, GlobalControls {
       const hints = `${this.#globalKeys.hints()}  ${view.keys.hints()}`;
       const status = ` ${prefix ? prefix + " " : ""}${hints}`;
       this.#statusBox.setContent(fitLine(status, Math.max(1, this.screen.width), false)[0]);
-      this.screen.render();
+      return true;
     } catch (err) {
       // A drawing bug must not take the terminal down with it.
       this.#message = `draw failed: ${(err as Error).message}`;
       this.#messageError = true;
+      return false;
     }
   }
 

@@ -29,6 +29,10 @@ Deno.test("sshFailure: unknown host, host key and timeout each get their own lin
     slow.message,
     'cannot connect to "n2" over SSH: no answer within 3s (streaming.ssh.timeout)',
   );
+  // A refused connection carries ECONNREFUSED, which the SSH source reports at once.
+  const refused = sshFailure("n4", "ssh: connect to host n4 port 22: Connection refused\n");
+  assertEquals((refused.cause as { code?: string }).code, "ECONNREFUSED");
+  assert(slow.cause === undefined, "a timeout is retried");
   // A lost master is a plain Error: the SSH source retries it.
   const lost = sshFailure("n3", "", { lost: true });
   assert(!(lost instanceof UserFacingError));
