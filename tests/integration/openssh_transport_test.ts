@@ -290,7 +290,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "openssh errors: unknown host, a wrong host key (even with checking off), a silent node: one line and a hint each",
+    "openssh errors: unknown host, refused, a wrong host key (even with checking off), a silent node: one line and a hint each",
   ignore: !enabled,
   async fn() {
     const s = await scratch(["  ssh:", "    timeout: 1s", "    retry_attempts: 0"]);
@@ -303,6 +303,22 @@ Deno.test({
       /\nerror: unknown host "nosuchnode\.invalid": Could not resolve hostname/,
     );
     assertMatch(unknown.stderr, /\nhint: check the node name, or add a Host entry/);
+    // A port nobody listens on: refused, said at once (no retries of streaming.ssh.timeout).
+    const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const closedPort = (closed.addr as Deno.NetAddr).port;
+    closed.close();
+    await Deno.writeTextFile(
+      s.cfg,
+      ["streaming:", "  ssh:", "    timeout: 30s", `    port: ${closedPort}`, ""].join("\n"),
+    );
+    const t0 = Date.now();
+    const refused = await readOnNode(s, "openssh", "127.0.0.1", f);
+    assertEquals(refused.code, 1, refused.stderr);
+    assertStringIncludes(
+      refused.stderr,
+      `\nerror: cannot connect to "127.0.0.1" over SSH: connect to host 127.0.0.1 port ${closedPort}: Connection refused\n`,
+    );
+    assert(Date.now() - t0 < 10_000, "said at once");
     // A node whose host key is not the one known: ssh refuses it; s9s's host_key_checking "off"
     // does not turn ssh's checking off.
     const wrongKey = `${s.home}/known_hosts`;
