@@ -195,6 +195,11 @@ export class OpenSshPool implements RemoteShell {
       // The user's LocalForward & co. belong to their own sessions, not to s9s's master.
       "-o",
       "ClearAllForwardings=yes",
+      // A dead link is noticed within a minute, as the built-in client's keepalives do.
+      "-o",
+      "ServerAliveInterval=15",
+      "-o",
+      "ServerAliveCountMax=4",
       "-N",
       host,
     ];
