@@ -58,7 +58,7 @@ export async function runDoctor(flags: GlobalFlags, opts: DoctorOptions): Promis
   const d = CHECK_DEADLINE_MS;
   const sshDeadline = config.streaming.ssh.timeout + 5_000;
   const groups: Promise<Check[]>[] = [
-    withDeadline("Slurm commands", d, (s) => slurmCommands(s)),
+    withDeadline("Slurm commands", d, (s) => slurmCommands(s, config)),
     withDeadline("slurmrestd", d, () => slurmRest(config)),
     withDeadline("MinJobAge", d, (s) => minJobAge(s)),
     withDeadline("inotify limits", d, () => inotifyLimits(config, env)),

@@ -82,15 +82,16 @@ export async function command(
   return { code: r.code, out: dec.decode(r.stdout), err: dec.decode(r.stderr) };
 }
 
-/** Slurm's commands on PATH, and their version. */
-export async function slurmCommands(signal: AbortSignal): Promise<Check> {
+/** Slurm's commands on PATH, and their version (not needed when slurmrestd is configured). */
+export async function slurmCommands(signal: AbortSignal, config: Config): Promise<Check> {
   const names = ["squeue", "sacct", "scontrol", "sattach"];
   const found = await Promise.all(names.map((n) => which(n)));
   const missing = names.filter((_, i) => !found[i]);
   if (!found[0] || !found[2]) {
+    const api = config.streaming.slurm_api;
     return {
       name: "Slurm commands",
-      mark: "fail",
+      mark: api.enabled ? "skip" : "fail",
       detail: `not found on PATH: ${missing.join(", ")}`,
       hint: "install Slurm's client commands, or set streaming.slurm_api.url/socket for slurmrestd",
     };
