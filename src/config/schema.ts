@@ -5,6 +5,8 @@
 import { z } from "zod";
 import { parseDuration, parseSize } from "./units.ts";
 import { compilePattern, PatternError } from "./regex.ts";
+import { alertProblems } from "./alert_rules.ts";
+import { MIN_LINE_BYTES } from "../core/line_splitter.ts";
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);
@@ -29,6 +31,13 @@ const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
   }
   return bytes;
 });
+
+/** A size of at least `min` bytes; `why` says where the minimum comes from. */
+function sizeAtLeast(min: number, why: string) {
+  return size.refine((n) => n >= min, {
+    error: (i) => `expected at least ${min} bytes (${why}), got ${JSON.stringify(i.input)}`,
+  });
+}
 
 const posInt = z.number({
   error: (i) => `expected a positive integer, got ${JSON.stringify(i.input)}`,
@@ -90,6 +99,10 @@ const alert = z.strictObject({
   type: str.optional(),
   command: str.optional(),
   cooldown: duration.optional(),
+}).superRefine((a, ctx) => {
+  for (const p of alertProblems(a)) {
+    ctx.addIssue({ code: "custom", path: [p.key], message: p.message });
+  }
 });
 
 /** The schema of the whole configuration file (after defaults are merged in). */
@@ -102,7 +115,7 @@ export const configSchema = z.strictObject({
     polling_interval: duration,
     buffer_size: size,
     memory_limit: size,
-    max_line_length: size,
+    max_line_length: sizeAtLeast(MIN_LINE_BYTES, "the longest UTF-8 character, never cut"),
     progress_updates: bool,
     idle_warning: duration,
     file_paths: z.strictObject({
@@ -132,7 +145,11 @@ export const configSchema = z.strictObject({
       url: str,
       socket: str,
       version: str,
-      endpoint: str,
+      endpoint: str.refine((e) => e === "" || e.includes("{job_id}"), {
+        error: (i) =>
+          `expected a path with {job_id} (and usually {version}), such as ` +
+          `"/slurm/{version}/job/{job_id}", got ${JSON.stringify(i.input)}`,
+      }),
       token: str,
       user: str,
       chunk_size: size,

@@ -8,13 +8,19 @@ import type { LineBatch } from "./line_batch.ts";
 
 /** Options for {@link LineSplitter}. */
 export interface LineSplitterOptions {
-  /** Longest line kept whole, in bytes; longer lines are cut into pieces marked truncated. */
+  /**
+   * Longest line kept whole, in bytes (at least {@link MIN_LINE_BYTES}); longer lines are cut
+   * into pieces, every piece marked truncated, the last one too.
+   */
   maxLineBytes?: number;
   /** Byte offset of the first byte that will be pushed. */
   startOffset?: number;
   /** line_num of the first line. */
   firstLine?: number;
 }
+
+/** The smallest line cap: the longest UTF-8 character, which is never cut in two. */
+export const MIN_LINE_BYTES = 4;
 
 const NL = 10;
 const CR = 13;
@@ -44,10 +50,16 @@ export class LineSplitter {
   #nextLine: number;
   #maxLine: number;
   #lastProgress: string | undefined;
+  /** The held bytes continue a line whose first pieces were emitted (cut at the cap). */
+  #continuing = false;
   #ends = new Int32Array(1024); // reused: "\n" positions found by the fast path
 
   constructor(options: LineSplitterOptions = {}) {
-    this.#maxLine = Math.max(16, options.maxLineBytes ?? 1024 * 1024);
+    const max = options.maxLineBytes ?? 1024 * 1024;
+    if (!(max >= MIN_LINE_BYTES)) {
+      throw new RangeError(`maxLineBytes must be at least ${MIN_LINE_BYTES}, got ${max}`);
+    }
+    this.#maxLine = max;
     this.#buf = new Uint8Array(INITIAL_BYTES);
     this.#offset = options.startOffset ?? 0;
     this.#nextLine = options.firstLine ?? 1;
@@ -111,6 +123,7 @@ export class LineSplitter {
     this.#len = 0;
     this.#offset = offset;
     this.#lastProgress = undefined;
+    this.#continuing = false;
   }
 
   /**
@@ -161,6 +174,9 @@ export class LineSplitter {
         }
         // A UTF-16 unit is at most 3 UTF-8 bytes, so this proves no line passes the cap.
         if (maxGap * 3 <= this.#maxLine && (!final || len - end <= this.#maxLine)) {
+          // The first line ends a line cut before: its last piece is marked too.
+          const cont = this.#continuing ? [0] : undefined;
+          this.#continuing = false;
           if (final && end < len) {
             const tail = collapseCarriageReturns(decoder.decode(buf.subarray(end, len)));
             return this.#finish(
@@ -169,11 +185,11 @@ export class LineSplitter {
               len,
               startOffset,
               time,
-              undefined,
+              cont,
               final,
             );
           }
-          const batch = this.#finish(text, count, end, startOffset, time, undefined, final);
+          const batch = this.#finish(text, count, end, startOffset, time, cont, final);
           if (batch) batch.ends = ends.slice(0, count);
           return batch;
         }
@@ -187,15 +203,17 @@ export class LineSplitter {
       let nl = buf.indexOf(NL, pos);
       if (nl === -1 || nl >= limit) nl = final ? limit : -1;
       if (nl === -1) break;
-      let lineEnd = nl;
-      while (lineEnd - pos > this.#maxLine) {
+      let cutLine = this.#continuing;
+      this.#continuing = false;
+      while (nl - pos > this.#maxLine) {
         const cut = this.#charBoundary(pos + this.#maxLine);
         (truncated ??= []).push(lines.length);
         lines.push(decoder.decode(buf.subarray(pos, cut)));
         pos = cut;
-        lineEnd = nl;
+        cutLine = true;
       }
-      lines.push(collapseCarriageReturns(decoder.decode(buf.subarray(pos, lineEnd))));
+      if (cutLine) (truncated ??= []).push(lines.length);
+      lines.push(collapseCarriageReturns(decoder.decode(buf.subarray(pos, nl))));
       pos = nl + 1;
     }
     end = Math.min(pos, len);
@@ -205,6 +223,7 @@ export class LineSplitter {
       (truncated ??= []).push(lines.length);
       lines.push(decoder.decode(buf.subarray(end, cut)));
       end = cut;
+      this.#continuing = true;
     }
     if (lines.length === 0 && end === 0) return null;
     text = lines.length ? lines.join("\n") + "\n" : "";
