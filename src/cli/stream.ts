@@ -11,7 +11,13 @@ import { jsonSink } from "../sinks/json.ts";
 import { BrokenPipe, closableOut } from "../sinks/writer.ts";
 import { stderrOut, stdoutOut } from "./output.ts";
 import { stdoutIsTerminal, useColor } from "../platform/terminal.ts";
-import { type GlobalFlags, intFlag, makeContext, openCluster } from "./common.ts";
+import {
+  checkStreamingEnabled,
+  type GlobalFlags,
+  intFlag,
+  makeContext,
+  openCluster,
+} from "./common.ts";
 import { resolveOutput } from "../cluster/path_resolver.ts";
 import { parseTemplate, templateSink } from "../sinks/template.ts";
 import { checkTargetFiles, planTargets, type StreamTarget } from "./stream_targets.ts";
@@ -71,6 +77,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   // Files read on a node (SSH) or through sattach are not this host's to check.
   if (!opts.explain) await checkTargetFiles(targets.filter(isLocal), opts.follow);
   const ctx = await makeContext(flags);
+  if (!opts.explain) await checkStreamingEnabled(flags, ctx);
   const config = ctx.loaded.config;
   const cluster = jobs.length === 0 && !flags.mock ? undefined : await openCluster(flags, ctx);
   const progress = !!opts.progress || config.streaming.progress_updates;

@@ -5,7 +5,7 @@
 import { StreamManager } from "../engine/stream_manager.ts";
 import { UsageError } from "../errors.ts";
 import type { ClusterBackend } from "../cluster/job.ts";
-import { type GlobalFlags, makeContext, openCluster } from "./common.ts";
+import { type GlobalFlags, keyOrigin, makeContext, openCluster } from "./common.ts";
 
 /** Run the terminal UI until the user quits. */
 export async function runTui(flags: GlobalFlags): Promise<void> {
@@ -36,6 +36,12 @@ export async function runTui(flags: GlobalFlags): Promise<void> {
     debug: ctx.debug,
   });
   const { App } = await import("../tui/views/app.ts");
+  let streamingOff: string | undefined;
+  if (!config.streaming.enabled) {
+    const { streamingOff: off } = await import("../config/streaming_off.ts");
+    const { message, hint } = off(await keyOrigin(flags, "streaming.enabled"));
+    streamingOff = `${message} (hint: ${hint})`;
+  }
   const app = new App({
     config,
     manager,
@@ -45,6 +51,7 @@ export async function runTui(flags: GlobalFlags): Promise<void> {
     debug: ctx.debug,
     // Hidden, for benchmarks: open the monitor on a plain file.
     streamPath: Deno.env.get("S9S_TUI_STREAM_PATH") || undefined,
+    streamingOff,
   });
   // Alerts from the config fire in the UI too; their notices go to the status line.
   let closeIntegrations: (() => Promise<void>) | undefined;

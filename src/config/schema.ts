@@ -88,7 +88,8 @@ const filter = z.strictObject({
   pattern,
   action: z.enum(["highlight", "include", "exclude"]).optional().default("highlight"),
   color: z.enum(COLORS).optional().default("red"),
-  highlight: bool.optional().default(true),
+  // Unset: only highlight filters color their lines (filter.ts).
+  highlight: bool.optional(),
 });
 
 const alert = z.strictObject({

@@ -40,6 +40,8 @@ export interface AppOptions {
   startupMessage?: string;
   /** Open the monitor on this file at start (benchmarks). */
   streamPath?: string;
+  /** Why streaming is off (`streaming.enabled: false`): the monitor shows it instead of opening. */
+  streamingOff?: string;
   debug?: DebugLog;
 }
 
@@ -52,6 +54,7 @@ export class App implements ViewHost, GlobalControls {
   #jobsModel: JobsModel;
   #streams: StreamsModel;
   #config: Config;
+  #streamingOff?: string;
   #jobs: JobsView;
   #output: OutputView;
   #monitor: MonitorView;
@@ -72,6 +75,7 @@ export class App implements ViewHost, GlobalControls {
 
   constructor(options: AppOptions) {
     this.#config = options.config;
+    this.#streamingOff = options.streamingOff;
     this.#debug = options.debug ?? NO_DEBUG;
     this.#finished = new Promise((r) => (this.#finish = r));
     this.#jobsModel = new JobsModel(options.cluster);
@@ -94,7 +98,7 @@ export class App implements ViewHost, GlobalControls {
     this.#output.hide();
     this.#monitor.hide();
     if (options.startupMessage) this.notify(options.startupMessage, true);
-    if (options.streamPath) {
+    if (options.streamPath && !options.streamingOff) {
       this.#monitor.addStream("file", "stdout", { path: options.streamPath, fileOnly: true });
       this.show("monitor");
     }
@@ -188,6 +192,7 @@ export class App implements ViewHost, GlobalControls {
   /** Switch view. */
   show(name: ViewName): void {
     if (name === this.#view) return;
+    if (name === "monitor" && this.#streamingOff) return this.notify(this.#streamingOff, true);
     if (name === "monitor") this.#back = this.#view;
     this.#viewOf(this.#view).hide();
     this.#view = name;

@@ -1,0 +1,88 @@
+/**
+ * Keys of the guide's configuration blocks, each shown to take effect through the real CLI or UI:
+ * the effect is observed (output, exit code, screen), so a key that is ignored fails its test.
+ */
+import { assertEquals } from "../_helpers/assert.ts";
+import { runS9s, testEnv } from "../_helpers/cli.ts";
+import { withTmux } from "../_helpers/tmux.ts";
+
+async function scratch(): Promise<{ dir: string; done: () => Promise<void> }> {
+  const dir = await Deno.makeTempDir({ prefix: "s9s-keys-" });
+  return { dir, done: () => Deno.remove(dir, { recursive: true }) };
+}
+
+const OFF_HINT =
+  "hint: set streaming.enabled: true in the config file (or S9S_STREAMING__ENABLED=true) to follow job output\n";
+
+Deno.test("streaming.enabled: false makes `s9s stream` refuse, saying where it was set, exit 2", async () => {
+  const { dir, done } = await scratch();
+  try {
+    const cfg = `${dir}/config.yaml`;
+    await Deno.writeTextFile(cfg, "streaming:\n  enabled: false\n");
+    await Deno.writeTextFile(`${dir}/job.out`, "a line\n");
+    const r = await runS9s(["--config", cfg, "stream", "--path", `${dir}/job.out`, "--no-follow"], {
+      env: testEnv(dir),
+    });
+    assertEquals([r.code, r.stdout, r.stderr], [
+      2,
+      "",
+      `error: streaming is turned off: streaming.enabled is false (file ${cfg} line 2)\n` +
+      OFF_HINT,
+    ]);
+    const e = await runS9s(["stream", "--path", `${dir}/job.out`, "--no-follow"], {
+      env: testEnv(dir, { S9S_STREAMING__ENABLED: "false" }),
+    });
+    assertEquals([e.code, e.stdout, e.stderr], [
+      2,
+      "",
+      "error: streaming is turned off: streaming.enabled is false (env S9S_STREAMING__ENABLED)\n" +
+      OFF_HINT,
+    ]);
+  } finally {
+    await done();
+  }
+});
+
+Deno.test("streaming.enabled: false keeps the UI's Stream Monitor closed, with the reason", async () => {
+  await withTmux({ env: { S9S_STREAMING__ENABLED: "false" } }, async (t) => {
+    await t.waitFor("train_model");
+    await t.keys("C-s");
+    const s = await t.waitFor("streaming is turned off");
+    assertEquals(s.includes("Stream Monitor"), false, s);
+  });
+});
+
+Deno.test("filters: a highlight filter marks lines without hiding any; highlight: false marks none", async () => {
+  const { dir, done } = await scratch();
+  try {
+    const cfg = `${dir}/config.yaml`;
+    await Deno.writeTextFile(
+      cfg,
+      `streaming:
+  filters:
+    - name: errors
+      pattern: "ERROR"
+      action: highlight
+      color: red
+    - name: warnings
+      pattern: "WARN"
+      color: yellow
+      highlight: false
+`,
+    );
+    await Deno.writeTextFile(`${dir}/job.out`, "ERROR x\nWARN y\nplain\n");
+    const r = await runS9s(
+      ["--config", cfg, "stream", "--path", `${dir}/job.out`, "--no-follow", "-o", "json"],
+      { env: testEnv(dir) },
+    );
+    assertEquals([r.code, r.stderr], [0, ""]);
+    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assertEquals(events.map((e) => [e.content, e.highlights]), [
+      ["ERROR x", ["errors"]],
+      ["WARN y", undefined],
+      ["plain", undefined],
+    ]);
+  } finally {
+    await done();
+  }
+});
