@@ -1,6 +1,7 @@
 import { deepStrictEqual } from "node:assert";
-import { assert } from "../../_helpers/assert.ts";
-import { StreamBuffer } from "../../../src/engine/stream_buffer.ts";
+import { assert, waitFor } from "../../_helpers/assert.ts";
+import { bufferForStream, StreamBuffer } from "../../../src/engine/stream_buffer.ts";
+import { defaultConfig } from "../../../src/config/default_config.ts";
 import { BufferBudget } from "../../../src/engine/buffer_budget.ts";
 import type { LineBatch } from "../../../src/core/line_batch.ts";
 
@@ -168,4 +169,28 @@ Deno.test("StreamBuffer keeps slice and tail on the in-memory lines", () => {
   b.append({ ...batch(11, 2), truncated: [0] });
   deepStrictEqual(b.tail(2).map((l) => !!l.truncated), [true, false]);
   b.close();
+});
+
+Deno.test("buffer.cleanup_interval: a quiet stream's lines are compressed at the next cleanup", async () => {
+  const cfg = defaultConfig().streaming;
+  cfg.persistence.enabled = false;
+  cfg.buffer.cleanup_interval = 30;
+  const b = bufferForStream(cfg, "quiet");
+  try {
+    b.append(batch(1, 100));
+    deepStrictEqual(b.length, 100, "below the threshold nothing is compressed on append");
+    await waitFor(() => b.length === 0, { timeout: 5_000, what: "the quiet buffer compressed" });
+    deepStrictEqual(b.totalLines, 100);
+    deepStrictEqual((await b.readRange(1, 100)).map((l) => l.content)[99], lineText(100));
+  } finally {
+    b.close();
+  }
+});
+
+Deno.test("memory_limit: buffers together get half of it when that is below max_total_size", () => {
+  const cfg = defaultConfig().streaming;
+  cfg.memory_limit = 10 * 1024 * 1024;
+  deepStrictEqual(BufferBudget.fromConfig(cfg).limit, 5 * 1024 * 1024);
+  cfg.memory_limit = 1024 * 1024 * 1024;
+  deepStrictEqual(BufferBudget.fromConfig(cfg).limit, cfg.buffer.max_total_size);
 });
