@@ -95,7 +95,7 @@ export function defaultRawConfig(): RawConfig {
         cleanup_interval: "1h",
       },
       compression: { enabled: true, algorithm: "gzip", level: 6 },
-      file_polling: { use_inotify: true, batch_size: 100 },
+      file_polling: { use_inotify: true, batch_size: 10000 },
       alerts: [],
     },
     cluster: {

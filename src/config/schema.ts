@@ -39,6 +39,9 @@ function sizeAtLeast(min: number, why: string) {
   });
 }
 
+/** A read size: at least one byte, else taken as set. */
+const readSize = sizeAtLeast(1, "a read needs room for a byte");
+
 const posInt = z.number({
   error: (i) => `expected a positive integer, got ${JSON.stringify(i.input)}`,
 })
@@ -111,10 +114,10 @@ export const configSchema = z.strictObject({
   streaming: z.strictObject({
     enabled: bool,
     max_concurrent_streams: posInt,
-    default_buffer_size: size,
+    default_buffer_size: readSize,
     refresh_interval: duration,
     polling_interval: duration,
-    buffer_size: size,
+    buffer_size: readSize,
     memory_limit: size,
     max_line_length: sizeAtLeast(MIN_LINE_BYTES, "the longest UTF-8 character, never cut"),
     progress_updates: bool,
@@ -138,7 +141,7 @@ export const configSchema = z.strictObject({
       max_sessions_per_connection: posInt,
       connection_pooling: bool,
       max_idle_connections: nonNegInt,
-      chunk_size: size,
+      chunk_size: readSize,
       commands: z.strictObject({ tail: str, grep: str }),
     }),
     slurm_api: z.strictObject({
@@ -153,7 +156,7 @@ export const configSchema = z.strictObject({
       }),
       token: str,
       user: str,
-      chunk_size: size,
+      chunk_size: readSize,
       poll_interval: duration,
     }),
     filters: z.array(filter),

@@ -13,6 +13,11 @@ export interface LineSplitterOptions {
    * into pieces, every piece marked truncated, the last one too.
    */
   maxLineBytes?: number;
+  /**
+   * Most lines in one batch (`file_polling.batch_size`); the rest stay held for {@link next}.
+   * Unlimited by default.
+   */
+  maxBatchLines?: number;
   /** Byte offset of the first byte that will be pushed. */
   startOffset?: number;
   /** line_num of the first line. */
@@ -49,6 +54,7 @@ export class LineSplitter {
   #offset: number; // file offset of #buf[0]
   #nextLine: number;
   #maxLine: number;
+  #maxBatch: number;
   #lastProgress: string | undefined;
   /** The held bytes continue a line whose first pieces were emitted (cut at the cap). */
   #continuing = false;
@@ -60,6 +66,7 @@ export class LineSplitter {
       throw new RangeError(`maxLineBytes must be at least ${MIN_LINE_BYTES}, got ${max}`);
     }
     this.#maxLine = max;
+    this.#maxBatch = Math.max(1, options.maxBatchLines ?? Infinity);
     this.#buf = new Uint8Array(INITIAL_BYTES);
     this.#offset = options.startOffset ?? 0;
     this.#nextLine = options.firstLine ?? 1;
@@ -96,6 +103,14 @@ export class LineSplitter {
   /** Account for `n` bytes written into the view from {@link reserve}; returns the complete lines. */
   commit(n: number, time = Date.now()): LineBatch | null {
     this.#len += n;
+    return this.#cut(time, false);
+  }
+
+  /**
+   * The next batch of complete lines already held, after a {@link commit} or {@link push} that
+   * stopped at the batch size; null when none is left.
+   */
+  next(time = Date.now()): LineBatch | null {
     return this.#cut(time, false);
   }
 
@@ -151,6 +166,10 @@ export class LineSplitter {
     let count: number;
     const startOffset = this.#offset;
     if (end === 0 && len < this.#maxLine && !final) return null;
+    // More than maxBatch complete lines: this batch stops after that many, the rest waits for
+    // next(). Found after the count (fast path) or while cutting (slow path), never by a scan
+    // of its own: the common case, a read with fewer lines, pays nothing for it.
+    let heldLines = false;
 
     if (end > 0) {
       // Fast path: decode the complete part once; fine unless it has `\r` or over-long lines.
@@ -174,6 +193,13 @@ export class LineSplitter {
         }
         // A UTF-16 unit is at most 3 UTF-8 bytes, so this proves no line passes the cap.
         if (maxGap * 3 <= this.#maxLine && (!final || len - end <= this.#maxLine)) {
+          if (count > this.#maxBatch && !final) {
+            let p = -1;
+            for (let k = 0; k < this.#maxBatch; k++) p = buf.indexOf(NL, p + 1);
+            end = p + 1;
+            count = this.#maxBatch;
+            text = text.slice(0, ends[count - 1] + 1);
+          }
           // The first line ends a line cut before: its last piece is marked too.
           const cont = this.#continuing ? [0] : undefined;
           this.#continuing = false;
@@ -200,6 +226,10 @@ export class LineSplitter {
     let pos = 0;
     const limit = final ? len : Math.max(end, 0);
     while (pos < limit) {
+      if (!final && lines.length >= this.#maxBatch) {
+        heldLines = true;
+        break;
+      }
       let nl = buf.indexOf(NL, pos);
       if (nl === -1 || nl >= limit) nl = final ? limit : -1;
       if (nl === -1) break;
@@ -218,7 +248,7 @@ export class LineSplitter {
     }
     end = Math.min(pos, len);
     // An unterminated tail longer than the cap: cut it now rather than hold it without bound.
-    while (!final && len - end > this.#maxLine) {
+    while (!final && !heldLines && len - end > this.#maxLine) {
       const cut = this.#charBoundary(end + this.#maxLine);
       (truncated ??= []).push(lines.length);
       lines.push(decoder.decode(buf.subarray(end, cut)));

@@ -94,9 +94,10 @@ export class SourceSelection {
     const cfg = this.#cfg;
     return new FileSource(loc.path, {
       pollIntervalMs: cfg.polling_interval,
-      chunkSize: Math.max(4096, cfg.buffer_size),
-      catchUpBytes: Math.max(4096, cfg.buffer_size, cfg.default_buffer_size),
+      chunkSize: cfg.buffer_size,
+      catchUpBytes: Math.max(cfg.buffer_size, cfg.default_buffer_size),
       maxLineBytes: cfg.max_line_length,
+      batchLines: cfg.file_polling.batch_size,
       follow: req.follow,
       tailLines: req.tailLines,
       signal: req.signal,
@@ -138,6 +139,7 @@ export class SourceSelection {
       follow: req.follow,
       tailLines: req.tailLines,
       maxLineBytes: this.#cfg.max_line_length,
+      chunkSize: ssh.chunk_size,
       signal: req.signal,
       progress: this.#progress,
       retryAttempts: ssh.retry_attempts,

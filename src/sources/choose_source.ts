@@ -72,6 +72,7 @@ export async function chooseSource(c: SourceChoice): Promise<Source | undefined>
     follow: c.follow,
     tailLines: c.tailLines,
     maxLineBytes: c.config.max_line_length,
+    chunkSize: ssh.chunk_size,
     signal: c.signal,
     progress: c.progress,
     retryAttempts: ssh.retry_attempts,

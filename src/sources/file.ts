@@ -41,6 +41,8 @@ export interface FileSourceOptions {
   catchUpBytes?: number;
   /** Line-length cap in bytes. */
   maxLineBytes?: number;
+  /** Most lines handed on in one batch (`file_polling.batch_size`); default unlimited. */
+  batchLines?: number;
   /** Keep following after the end of the file (default true). */
   follow?: boolean;
   /** Start with the last N lines instead of the whole file. */
@@ -86,7 +88,7 @@ export class FileSource implements Source {
   readonly path: string;
   #opts:
     & Required<
-      Omit<FileSourceOptions, "tailLines" | "signal" | "watchHub" | "kind" | "debug">
+      Omit<FileSourceOptions, "tailLines" | "signal" | "watchHub" | "kind" | "debug" | "batchLines">
     >
     & FileSourceOptions;
   #splitter: LineSplitter;
@@ -120,7 +122,10 @@ export class FileSource implements Source {
       errorAfterMs: 10 * 60_000,
       ...options,
     };
-    this.#splitter = new LineSplitter({ maxLineBytes: this.#opts.maxLineBytes });
+    this.#splitter = new LineSplitter({
+      maxLineBytes: this.#opts.maxLineBytes,
+      maxBatchLines: options.batchLines,
+    });
     this.#idlePollMs = this.#opts.pollIntervalMs;
     this.#local = onLocalFs(path);
     noteFollowedFile();
@@ -295,6 +300,7 @@ export class FileSource implements Source {
       this.#pos = offset;
       this.#splitter = new LineSplitter({
         maxLineBytes: this.#opts.maxLineBytes,
+        maxBatchLines: this.#opts.batchLines,
         startOffset: offset,
         firstLine: linesBefore + 1,
       });
@@ -353,7 +359,8 @@ export class FileSource implements Source {
       this.#head.extend(view, n, this.#pos);
       this.#pos += n;
       total += n;
-      await this.#emit(this.#splitter.commit(n));
+      // A read holding more than batchLines lines is handed on in several batches.
+      for (let b = this.#splitter.commit(n); b; b = this.#splitter.next()) await this.#emit(b);
       // A short read of a regular file is its end: no second read just to be told 0 bytes.
       if (n < view.length) break;
       // A full read means we are behind (catch-up): double the read size, up to catchUpBytes

@@ -183,3 +183,21 @@ Deno.test("LineSplitter gives the same lines after compact() shrinks a grown buf
   deepStrictEqual(a, b);
   deepStrictEqual(big.committedOffset, small.committedOffset);
 });
+
+Deno.test("LineSplitter hands on at most maxBatchLines lines per batch, the rest through next()", () => {
+  for (const text of ["a\nb\nc\nd\ne\nf\ng\ntail", "a\r1\nb\nc\nd\ne\nf\ng\ntail"]) {
+    const s = new LineSplitter({ maxBatchLines: 3 });
+    const got: [number, number, number, string[]][] = [];
+    for (let b = s.push(enc.encode(text)); b; b = s.next()) {
+      got.push([b.firstLine, b.startOffset, b.endOffset, batchLines(b)]);
+    }
+    const first = text.startsWith("a\r") ? "1" : "a";
+    const o = text.startsWith("a\r") ? 2 : 0;
+    deepStrictEqual(got, [
+      [1, 0, 6 + o, [first, "b", "c"]],
+      [4, 6 + o, 12 + o, ["d", "e", "f"]],
+      [7, 12 + o, 14 + o, ["g"]],
+    ]);
+    deepStrictEqual(batchLines(s.flush()!), ["tail"]);
+  }
+});
