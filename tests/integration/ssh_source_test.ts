@@ -6,6 +6,8 @@ import { configSchema } from "../../src/config/schema.ts";
 import { SshPool } from "../../src/sources/ssh_pool.ts";
 import { SshFileSource } from "../../src/sources/ssh.ts";
 import { batchLines } from "../../src/core/line_batch.ts";
+import { SourceSelection } from "../../src/engine/source_selection.ts";
+import { NO_DEBUG } from "../../src/core/debug_log.ts";
 import { assert, assertEquals, assertRejects, waitFor } from "../_helpers/assert.ts";
 
 const enabled = Deno.env.get("S9S_TEST_SSH") === "1";
@@ -153,6 +155,57 @@ Deno.test({
       assert((err as { hint?: string }).hint?.includes("ssh-keygen -R"));
     } finally {
       pool.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "ssh.chunk_size is the size of each SFTP read of a stream's remote file",
+  ignore: !enabled,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "s9s-ssh-chunk-" });
+    const raw = defaultRawConfig() as { streaming: Record<string, unknown> };
+    const base = raw.streaming.persistence as Record<string, unknown>;
+    raw.streaming.persistence = { ...base, enabled: false };
+    raw.streaming.ssh = {
+      ...(raw.streaming.ssh as object),
+      port: Number(env("S9S_TEST_SSH_PORT") || 22),
+      key_file: env("S9S_TEST_SSH_KEY"),
+      known_hosts: env("S9S_TEST_SSH_KNOWN_HOSTS"),
+      user: "root",
+      host_key_checking: "strict",
+      chunk_size: "4KB",
+    };
+    const selection = new SourceSelection({
+      config: configSchema.parse(raw).streaming,
+      debug: NO_DEBUG,
+      progress: false,
+    });
+    try {
+      const path = `${dir}/job.out`;
+      const line = "z".repeat(99) + "\n";
+      await Deno.writeTextFile(path, line.repeat(1000));
+      const spans: number[] = [];
+      const source = await selection.select({ path, from: "test", exists: true }, {
+        label: "chunk",
+        jobId: "chunk",
+        type: "stdout",
+        mode: "ssh",
+        node: env("S9S_TEST_SSH_HOST"),
+        follow: false,
+        signal: new AbortController().signal,
+        status: () => {},
+      });
+      await source.run({
+        batch: (b) => void spans.push(b.endOffset - b.startOffset),
+        status: () => {},
+      });
+      assertEquals(spans.reduce((a, b) => a + b, 0), line.length * 1000);
+      // Each read is emitted as it comes: one read plus the end of the line the last one began.
+      assert(Math.max(...spans) <= 4096 + 100, `largest batch ${Math.max(...spans)} bytes`);
+    } finally {
+      selection.close();
       await Deno.remove(dir, { recursive: true });
     }
   },
