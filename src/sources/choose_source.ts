@@ -54,6 +54,7 @@ export async function chooseSource(c: SourceChoice): Promise<Source | undefined>
     return new SattachSource(c.jobId, c.type, {
       signal: c.signal,
       maxLineBytes: c.config.max_line_length,
+      chunkSize: c.config.slurm_api.chunk_size,
       debug: c.debug,
     });
   }
