@@ -35,7 +35,7 @@ const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
 /** A size of at least `min` bytes; `why` says where the minimum comes from. */
 function sizeAtLeast(min: number, why: string) {
   return size.refine((n) => n >= min, {
-    error: (i) => `expected at least ${min} bytes (${why}), got ${JSON.stringify(i.input)}`,
+    error: (i) => `expected at least ${min} bytes (${why}), got ${String(i.input)} bytes`,
   });
 }
 
@@ -115,7 +115,10 @@ export const configSchema = z.strictObject({
     enabled: bool,
     max_concurrent_streams: posInt,
     default_buffer_size: readSize,
-    refresh_interval: duration,
+    refresh_interval: duration.refine((ms) => ms >= 16, {
+      error: (i) =>
+        `expected at least 16ms (about 60 redraws a second), got ${String(i.input)}ms`,
+    }),
     polling_interval: duration,
     buffer_size: readSize,
     memory_limit: size,

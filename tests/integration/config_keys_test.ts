@@ -2,7 +2,7 @@
  * Keys of the guide's configuration blocks, each shown to take effect through the real CLI or UI:
  * the effect is observed (output, exit code, screen), so a key that is ignored fails its test.
  */
-import { assertEquals } from "../_helpers/assert.ts";
+import { assertEquals, assertMatch, waitFor } from "../_helpers/assert.ts";
 import { runS9s, testEnv } from "../_helpers/cli.ts";
 import { withTmux } from "../_helpers/tmux.ts";
 
@@ -82,6 +82,25 @@ Deno.test("filters: a highlight filter marks lines without hiding any; highlight
       ["WARN y", undefined],
       ["plain", undefined],
     ]);
+  } finally {
+    await done();
+  }
+});
+
+Deno.test("refresh_interval is the UI's redraw period as set (the debug log names the timer's period)", async () => {
+  const { dir, done } = await scratch();
+  try {
+    await withTmux({
+      args: ["--mock", "--debug"],
+      env: { S9S_HOME: dir, S9S_STREAMING__REFRESH_INTERVAL: "250ms" },
+    }, async (t) => {
+      await t.waitFor("train_model");
+      const log = await waitFor(() => {
+        const text = Deno.readTextFileSync(`${dir}/debug.log`);
+        return /TUI.*redraw every \d+ ms/.test(text) ? text : undefined;
+      }, { what: "the TUI's timers in the debug log" });
+      assertMatch(log, /redraw every 250 ms; job list every 2000 ms/);
+    });
   } finally {
     await done();
   }

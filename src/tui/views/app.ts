@@ -4,6 +4,7 @@
  * after a key, and always gives the terminal back on exit. Views see it only as a ViewHost.
  * @module
  */
+import { statePollMs } from "../../config/poll_interval.ts";
 import type { ClusterBackend, JobInfo } from "../../cluster/job.ts";
 import { isTerminal } from "../../cluster/job.ts";
 import type { Config } from "../../config/schema.ts";
@@ -72,11 +73,13 @@ export class App implements ViewHost, GlobalControls {
   #finished: Promise<void>;
   #done = false;
   #debug: DebugLog;
+  #clusterName?: string;
 
   constructor(options: AppOptions) {
     this.#config = options.config;
     this.#streamingOff = options.streamingOff;
     this.#debug = options.debug ?? NO_DEBUG;
+    this.#clusterName = options.cluster?.name;
     this.#finished = new Promise((r) => (this.#finish = r));
     this.#jobsModel = new JobsModel(options.cluster);
     this.#streams = new StreamsModel(options.manager);
@@ -108,12 +111,15 @@ export class App implements ViewHost, GlobalControls {
   async run(): Promise<void> {
     this.screen.on("keypress", (ch, key) => this.#onKey(ch, key));
     this.screen.on("resize", () => this.#drawNow());
-    const refresh = Math.max(16, this.#config.streaming.refresh_interval);
+    // The intervals as configured (refresh_interval has a schema minimum of 16 ms).
+    const refresh = this.#config.streaming.refresh_interval;
+    const poll = statePollMs(this.#config, this.#clusterName);
+    this.#debug.log("TUI", `redraw every ${refresh} ms; job list every ${poll} ms`);
     this.#streams.start({ streamsChanged: () => this.#drawNow() }, refresh);
     this.#jobsModel.start({
       jobsChanged: () => this.markDirty(),
       jobsFailed: (err) => this.fail(err),
-    }, Math.max(500, this.#config.cluster.poll_interval));
+    }, poll);
     let last = performance.now();
     this.#timers.push(setInterval(() => {
       const now = performance.now();
