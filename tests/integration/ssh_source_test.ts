@@ -210,3 +210,38 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "ssh.connection_pooling: false and max_idle_connections: 0 close a node's connection when idle",
+  ignore: !enabled,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "s9s-ssh-idle-" });
+    const host = env("S9S_TEST_SSH_HOST");
+    try {
+      await Deno.writeTextFile(`${dir}/f.out`, "x\n");
+      for (const extra of [{ connection_pooling: false }, { max_idle_connections: 0 }]) {
+        const said: string[] = [];
+        const pool = new SshPool(sshConfig(extra), (m) => said.push(m));
+        try {
+          const sftp = await pool.sftp(host);
+          const h = await sftp.open(`${dir}/f.out`);
+          assert(pool.connected(host), "connected while the file is open");
+          await sftp.close(h);
+          await waitFor(() => !pool.connected(host), {
+            timeout: 10_000,
+            what: `the idle connection closed (${JSON.stringify(extra)})`,
+          });
+          assert(said.some((m) => m.includes("closing idle connection")), said.join("\n"));
+          // The next use opens a new connection.
+          assertEquals((await pool.run(host, "echo again")).stdout, "again\n");
+          assertEquals(pool.stats.connectionsOpened, 2);
+        } finally {
+          pool.close();
+        }
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
