@@ -92,7 +92,7 @@ export class SshPool {
       this.stats.channelsOpened++;
       try {
         const session = new Sftp(await open, () => (conn.closed = true));
-        session.onIdle = () => this.#noteIdle(host, conn);
+        session.onIdle = () => this.#noteIdle(conn);
         conn.session = session;
         return session;
       } catch (err) {
@@ -126,7 +126,7 @@ export class SshPool {
         ch.on("close", () => {
           conn.execs--;
           conn.execWaiters.shift()?.();
-          this.#noteIdle(host, conn);
+          this.#noteIdle(conn);
         });
         return ch;
       } catch (err) {
@@ -209,7 +209,7 @@ export class SshPool {
    * ones stay open for reuse, the longest idle closed first. Checked a tick later, so a stream
    * that opens its file right after a short command keeps the connection.
    */
-  #noteIdle(host: string, conn: Conn): void {
+  #noteIdle(conn: Conn): void {
     setTimeout(() => {
       if (conn.closed || conn.execs > 0 || (conn.session?.openFiles ?? 0) > 0) return;
       conn.idleSince ||= Date.now();
