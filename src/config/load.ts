@@ -8,7 +8,7 @@ import { UsageError } from "../errors.ts";
 import { didYouMean } from "../core/did_you_mean.ts";
 import { expandHome, s9sDir } from "../platform/paths.ts";
 import type { Config } from "./schema.ts";
-import { defaultRawConfig, KEY_ALIASES, type RawConfig } from "./defaults.ts";
+import { defaultRawConfig, KEY_ALIASES, type RawConfig, RETIRED_KEYS } from "./defaults.ts";
 import { defaultConfig } from "./default_config.ts";
 import { cachedConfig, configCacheKey, rememberConfig } from "./config_cache.ts";
 import { envName, markOrigins, type Origins } from "./origins.ts";
@@ -84,6 +84,19 @@ function knownKeysAt(path: (string | number)[]): string[] {
   for (const p of path) node = isPlainObject(node) ? node[p as string] : undefined;
   const keys = isPlainObject(node) ? Object.keys(node) : [];
   return [...keys, ...Object.keys(KEY_ALIASES[named] ?? {})];
+}
+
+/** Refuse (and take out of `layer`) the keys that cannot apply to s9s, each with its reason. */
+function refuseRetired(layer: RawConfig, problems: string[], where: (p: string[]) => string) {
+  for (const [key, why] of Object.entries(RETIRED_KEYS)) {
+    const parts = key.split(".");
+    let node: unknown = layer;
+    for (const p of parts.slice(0, -1)) node = isPlainObject(node) ? node[p] : undefined;
+    const last = parts[parts.length - 1];
+    if (!isPlainObject(node) || !(last in node)) continue;
+    problems.push(`${key}: not used by s9s: ${why}${where(parts)}`);
+    delete node[last];
+  }
 }
 
 /** Rename alias keys (persistence.base_dir → directory) in one layer; both at once must agree. */
@@ -280,6 +293,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     layer = await readFileLayer(file, text, problems);
     if (layer) {
       normalizeAliases(layer.data, problems, (p) => layer!.locate(p));
+      refuseRetired(layer.data, problems, (p) => layer!.locate(p, true));
       deepMerge(raw, structuredClone(layer.data));
       if (origins) {
         markOrigins(origins, layer.data, "file", (p) => layer!.locate(p, true).slice(2, -1));
@@ -291,6 +305,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     return { config: defaultConfig(), raw, origins };
   }
   normalizeAliases(envData, problems, () => " (environment)");
+  refuseRetired(envData, problems, (p) => ` (environment: ${envName(p)})`);
   deepMerge(raw, envData);
   if (origins) markOrigins(origins, envData, "env", envName);
   if (options.overrides) {

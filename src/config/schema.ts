@@ -116,8 +116,7 @@ export const configSchema = z.strictObject({
     max_concurrent_streams: posInt,
     default_buffer_size: readSize,
     refresh_interval: duration.refine((ms) => ms >= 16, {
-      error: (i) =>
-        `expected at least 16ms (about 60 redraws a second), got ${String(i.input)}ms`,
+      error: (i) => `expected at least 16ms (about 60 redraws a second), got ${String(i.input)}ms`,
     }),
     polling_interval: duration,
     buffer_size: readSize,
@@ -141,11 +140,9 @@ export const configSchema = z.strictObject({
       port: posInt,
       known_hosts: str,
       host_key_checking: z.enum(["strict", "accept-new", "off"]),
-      max_sessions_per_connection: posInt,
       connection_pooling: bool,
       max_idle_connections: nonNegInt,
       chunk_size: readSize,
-      commands: z.strictObject({ tail: str, grep: str }),
     }),
     slurm_api: z.strictObject({
       enabled: bool,

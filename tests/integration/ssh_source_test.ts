@@ -53,7 +53,7 @@ Deno.test({
   ignore: !enabled,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "s9s-ssh-" });
-    const pool = new SshPool(sshConfig({ max_sessions_per_connection: 2 }));
+    const pool = new SshPool(sshConfig());
     try {
       const files = Array.from({ length: 3 }, (_, i) => `${dir}/job${i}.out`);
       for (const f of files) await Deno.writeTextFile(f, "first\n");
