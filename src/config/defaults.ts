@@ -13,7 +13,7 @@ export function defaultRawConfig(): RawConfig {
     streaming: {
       enabled: true,
       max_concurrent_streams: 20,
-      default_buffer_size: "1MB",
+      default_buffer_size: "120KB",
       refresh_interval: "100ms",
       polling_interval: "100ms",
       buffer_size: "64KB",

@@ -37,7 +37,7 @@ export interface FileSourceOptions {
   pollIntervalMs?: number;
   /** Bytes per read. */
   chunkSize?: number;
-  /** Largest read while catching up on what the file already holds (default 1 MB). */
+  /** Largest read while catching up on what the file already holds (default 120 KB). */
   catchUpBytes?: number;
   /** Line-length cap in bytes. */
   maxLineBytes?: number;
@@ -62,10 +62,8 @@ export interface FileSourceOptions {
   debug?: (msg: string) => void;
 }
 
-/** Read size while far behind the end of the file (per-read overhead dominates below this). */
-const CATCH_UP_BYTES = 1024 * 1024;
 /**
- * Largest catch-up read. The splitter decodes a read's complete lines into one string; from
+ * Largest catch-up read by default (`streaming.default_buffer_size` sets it). The splitter decodes a read's complete lines into one string; from
  * 128 KiB on, V8 puts a string in its large-object space, which only full garbage collections
  * free. Reads of up to 1 MB made a 100 MB catch-up spend a quarter of its time in such
  * collections: 0.35 s against 0.29 s with reads below the limit (measured; 64 KiB: 0.32 s).
@@ -115,7 +113,7 @@ export class FileSource implements Source {
     this.#opts = {
       pollIntervalMs: 100,
       chunkSize: 1024 * 1024,
-      catchUpBytes: CATCH_UP_BYTES,
+      catchUpBytes: MAX_CATCH_UP_READ,
       maxLineBytes: 1024 * 1024,
       follow: true,
       progress: false,
@@ -364,13 +362,10 @@ export class FileSource implements Source {
       // A short read of a regular file is its end: no second read just to be told 0 bytes.
       if (n < view.length) break;
       // A full read means we are behind (catch-up): double the read size, up to catchUpBytes
-      // and below V8's large-object size for the text it becomes (see MAX_CATCH_UP_READ).
+      // (by default below V8's large-object size for the text it becomes: MAX_CATCH_UP_READ).
       size = Math.max(
         chunk,
-        Math.min(
-          size * 2,
-          Math.min(this.#opts.catchUpBytes, MAX_CATCH_UP_READ) - this.#splitter.pendingBytes,
-        ),
+        Math.min(size * 2, this.#opts.catchUpBytes - this.#splitter.pendingBytes),
       );
     }
     // Caught up: give back a buffer grown for catch-up (matters with many streams).

@@ -55,3 +55,8 @@ Deno.test("file_polling.batch_size caps the lines handed on in one batch", async
   const unlimited = await batchSizes({ file_polling: { use_inotify: true, batch_size: 100_000 } });
   ok(Math.max(...unlimited) > 5000, `largest batch ${Math.max(...unlimited) / 100} lines`);
 });
+
+Deno.test("default_buffer_size is honoured above the default's 120 KB (no hidden cap)", async () => {
+  const sizes = await batchSizes({ buffer_size: "64KB", default_buffer_size: "1MB" });
+  ok(Math.max(...sizes) > 120 * 1024, `largest batch ${Math.max(...sizes)} bytes`);
+});

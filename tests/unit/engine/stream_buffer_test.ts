@@ -1,4 +1,4 @@
-import { deepStrictEqual } from "node:assert";
+import { deepStrictEqual, ok } from "node:assert";
 import { assert, waitFor } from "../../_helpers/assert.ts";
 import { bufferForStream, StreamBuffer } from "../../../src/engine/stream_buffer.ts";
 import { defaultConfig } from "../../../src/config/default_config.ts";
@@ -193,4 +193,25 @@ Deno.test("memory_limit: buffers together get half of it when that is below max_
   deepStrictEqual(BufferBudget.fromConfig(cfg).limit, 5 * 1024 * 1024);
   cfg.memory_limit = 1024 * 1024 * 1024;
   deepStrictEqual(BufferBudget.fromConfig(cfg).limit, cfg.buffer.max_total_size);
+});
+
+Deno.test("compression.enabled and compression.level decide how old lines are stored", () => {
+  const held = (set: (c: ReturnType<typeof defaultConfig>["streaming"]) => void) => {
+    const cfg = defaultConfig().streaming;
+    cfg.persistence.enabled = false;
+    cfg.buffer.max_lines = 1000;
+    set(cfg);
+    const b = bufferForStream(cfg, "c");
+    try {
+      for (let n = 1; n <= 20_000; n += 500) b.append(batch(n, 500));
+      return b.chunkMemory;
+    } finally {
+      b.close();
+    }
+  };
+  const stored = held((c) => (c.compression.enabled = false));
+  const fast = held((c) => (c.compression.level = 1));
+  const best = held((c) => (c.compression.level = 9));
+  ok(stored > fast * 4, `stored ${stored} bytes, level 1 ${fast}`);
+  ok(best < fast, `level 9 ${best} bytes, level 1 ${fast}`);
 });
