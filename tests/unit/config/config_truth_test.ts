@@ -63,3 +63,17 @@ Deno.test("slurm_api with neither url nor socket uses a default socket when ther
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("config validate warns about a filter that does nothing, not about one that works", () => {
+  const config = defaultConfig();
+  assertEquals(configWarnings(config), []);
+  config.streaming.filters = [
+    { name: "quiet", pattern: "x", action: "highlight", color: "red", highlight: false },
+    { name: "gone", pattern: "y", action: "exclude", color: "red", highlight: true },
+    { name: "kept", pattern: "z", action: "include", color: "red", highlight: true },
+  ];
+  const w = configWarnings(config);
+  assertEquals(w.length, 2, w.join("\n"));
+  assertMatch(w[0], /^streaming\.filters\.0 \("quiet"\) does nothing/);
+  assertMatch(w[1], /^streaming\.filters\.1 \("gone"\): highlight has no effect on an exclude/);
+});
