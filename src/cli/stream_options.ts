@@ -4,7 +4,7 @@
  * @module
  */
 import type { OptionSpec } from "./option_table.ts";
-import { SOURCE_MODES } from "../sources/choose_source.ts";
+import { SOURCE_MODES } from "../core/stream_target.ts";
 
 /** The options of `s9s stream`, in the order help shows them. */
 export const STREAM_OPTIONS: readonly OptionSpec[] = [

@@ -1,13 +1,12 @@
 /**
- * The engine's hands on its streams, for the job trackers: registers streams, runs a source
- * into a stream (the source chosen by {@link SourceSelection}), filters and hands each batch to
+ * The engine's hands on its streams, for the trackers: registers streams, runs a source into a
+ * stream (the source chosen by {@link SourceSelection}), filters and hands each batch to
  * the listeners (awaiting them: backpressure), and turns state changes into status events.
  * @module
  */
 import type { Config } from "../config/schema.ts";
 import { UserFacingError } from "../errors.ts";
 import { type ClusterBackend, isTerminal } from "../cluster/job.ts";
-import type { Location } from "../cluster/path_resolver.ts";
 import type { DebugLog } from "../core/debug_log.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import {
@@ -18,7 +17,7 @@ import {
 } from "../core/stream_event.ts";
 import type { LineFilter } from "./filter.ts";
 import { bufferForStream } from "./stream_buffer.ts";
-import { type StartOptions, Stream, type StreamListener } from "./stream.ts";
+import { type SourceRequest, Stream, type StreamListener } from "./stream.ts";
 import type { TrackerHost } from "./job_tracker.ts";
 import { SourceSelection } from "./source_selection.ts";
 
@@ -84,24 +83,17 @@ export class StreamRunner implements TrackerHost {
     return s;
   }
 
-  /** Read one file into a stream until the source ends (the tracker ends the stream). */
-  async runSource(
-    s: Stream,
-    loc: Location,
-    follow: boolean,
-    options: StartOptions,
-  ): Promise<void> {
-    s.location = loc;
-    s.follows = follow;
-    const source = await this.#sources.select(loc, {
+  /** Read one target into a stream until the source ends (the tracker ends the stream). */
+  async runSource(s: Stream, req: SourceRequest): Promise<void> {
+    s.location = req.loc;
+    s.follows = req.follow;
+    s.reading = true;
+    const source = await this.#sources.select({
+      ...req,
       label: s.key,
-      jobId: s.jobId,
       type: s.type,
-      mode: options.source ?? "auto",
-      node: options.node,
-      follow,
       // --tail applies to the first run only; a rerun's output is all new.
-      tailLines: s.source ? undefined : options.tail,
+      tail: s.source ? undefined : req.tail,
       signal: s.abort.signal,
       status: (state, message) => this.status(s, state, message),
     });
@@ -111,7 +103,9 @@ export class StreamRunner implements TrackerHost {
     s.sourceKind = source.kind;
     this.debug.log(
       "STREAM",
-      `start ${s.key} ${loc.path} (${loc.from}) follow=${follow} base=${base}`,
+      `start ${s.key} ${
+        req.loc ? `${req.loc.path} (${req.loc.from})` : source.kind
+      } follow=${req.follow} base=${base}`,
     );
     if (s.job && isTerminal(s.job.state)) source.finish();
     try {

@@ -6,6 +6,7 @@
  */
 import { assertEquals } from "../_helpers/assert.ts";
 import { ROOT, runS9s, testEnv } from "../_helpers/cli.ts";
+import { tempHome } from "../_helpers/temp_dir.ts";
 
 const CORPUS = `${ROOT}fixtures/bad_config`;
 
@@ -14,7 +15,7 @@ const scenarios = [...Deno.readDirSync(CORPUS)].filter((e) => e.isDirectory).map
 
 for (const name of scenarios) {
   Deno.test(`config validate and stream refuse the "${name}" config alike, exit 2`, async () => {
-    const home = await Deno.makeTempDir({ prefix: "s9s-corpus-" });
+    const { dir, home } = await tempHome("s9s-corpus-");
     try {
       const file = `${CORPUS}/${name}/config.yaml`;
       const expected = Deno.readTextFileSync(`${CORPUS}/${name}/expected.txt`)
@@ -29,7 +30,7 @@ for (const name of scenarios) {
       assertEquals([validate.code, validate.stdout, validate.stderr], [2, "", expected]);
       assertEquals([stream.code, stream.stdout, stream.stderr], [2, "", expected]);
     } finally {
-      await Deno.remove(home, { recursive: true });
+      await Deno.remove(dir, { recursive: true });
     }
   });
 }

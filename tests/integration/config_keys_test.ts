@@ -5,17 +5,13 @@
 import { assertEquals, assertMatch, waitFor } from "../_helpers/assert.ts";
 import { runS9s, testEnv } from "../_helpers/cli.ts";
 import { withTmux } from "../_helpers/tmux.ts";
-
-async function scratch(): Promise<{ dir: string; done: () => Promise<void> }> {
-  const dir = await Deno.makeTempDir({ prefix: "s9s-keys-" });
-  return { dir, done: () => Deno.remove(dir, { recursive: true }) };
-}
+import { tempHome } from "../_helpers/temp_dir.ts";
 
 const OFF_HINT =
   "hint: set streaming.enabled: true in the config file (or S9S_STREAMING__ENABLED=true) to follow job output\n";
 
 Deno.test("streaming.enabled: false makes `s9s stream` refuse, saying where it was set, exit 2", async () => {
-  const { dir, done } = await scratch();
+  const { dir } = await tempHome("s9s-keys-");
   try {
     const cfg = `${dir}/config.yaml`;
     await Deno.writeTextFile(cfg, "streaming:\n  enabled: false\n");
@@ -39,7 +35,7 @@ Deno.test("streaming.enabled: false makes `s9s stream` refuse, saying where it w
       OFF_HINT,
     ]);
   } finally {
-    await done();
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
@@ -53,7 +49,7 @@ Deno.test("streaming.enabled: false keeps the UI's Stream Monitor closed, with t
 });
 
 Deno.test("filters: a highlight filter marks lines without hiding any; highlight: false marks none", async () => {
-  const { dir, done } = await scratch();
+  const { dir } = await tempHome("s9s-keys-");
   try {
     const cfg = `${dir}/config.yaml`;
     await Deno.writeTextFile(
@@ -83,12 +79,12 @@ Deno.test("filters: a highlight filter marks lines without hiding any; highlight
       ["plain", undefined],
     ]);
   } finally {
-    await done();
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
 Deno.test("refresh_interval is the UI's redraw period as set (the debug log names the timer's period)", async () => {
-  const { dir, done } = await scratch();
+  const { dir } = await tempHome("s9s-keys-");
   try {
     await withTmux({
       args: ["--mock", "--debug"],
@@ -102,6 +98,6 @@ Deno.test("refresh_interval is the UI's redraw period as set (the debug log name
       assertMatch(log, /redraw every 250 ms; job list every 2000 ms/);
     });
   } finally {
-    await done();
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -4,9 +4,10 @@
  */
 import { assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
 import { runS9s, testEnv } from "../_helpers/cli.ts";
+import { tempHome } from "../_helpers/temp_dir.ts";
 
 Deno.test("config show names each value's origin: default, file line, variable, flag", async () => {
-  const home = await Deno.makeTempDir({ prefix: "s9s-show-" });
+  const { dir, home } = await tempHome("s9s-show-");
   try {
     const cfg = `${home}/c.yaml`;
     await Deno.writeTextFile(
@@ -27,12 +28,12 @@ Deno.test("config show names each value's origin: default, file line, variable, 
       ]
     ) assertStringIncludes(r.stdout, `\n${line}\n`);
   } finally {
-    await Deno.remove(home, { recursive: true });
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
 Deno.test("config validate accepts config show's output without a warning", async () => {
-  const home = await Deno.makeTempDir({ prefix: "s9s-show-" });
+  const { dir, home } = await tempHome("s9s-show-");
   try {
     const shown = await runS9s(["config", "show"], { env: testEnv(home) });
     assertEquals(shown.code, 0, shown.stderr);
@@ -41,6 +42,6 @@ Deno.test("config validate accepts config show's output without a warning", asyn
     const v = await runS9s(["config", "validate", file], { env: testEnv(home) });
     assertEquals([v.code, v.stdout, v.stderr], [0, `ok: ${file} is valid\n`, ""]);
   } finally {
-    await Deno.remove(home, { recursive: true });
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -95,11 +95,10 @@ Deno.test({
         const q = await runSlurmCommand("squeue", ["-h", "-s", "-j", id, "-o", "%i"]);
         return q.stdout.includes(`${id}.0`);
       }, { timeout: 120_000, interval: 200, what: `step ${id}.0 running` });
-      const source = await selection.select({ path: "", from: "test", exists: false }, {
+      const source = await selection.select({
+        target: { kind: "step", jobId: id, step: "0" },
         label: "api",
-        jobId: `${id}.0`,
         type: "stdout",
-        mode: "api",
         follow: true,
         signal: stop.signal,
         status: () => {},

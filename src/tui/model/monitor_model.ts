@@ -4,8 +4,9 @@
  * lines are gathered and ordered here, so the view only draws. No neo-blessed.
  * @module
  */
-import type { StartOptions, StreamHandle } from "../../engine/stream_manager.ts";
+import type { StreamHandle } from "../../engine/stream_manager.ts";
 import type { StreamType } from "../../core/stream_event.ts";
+import { type StreamTarget, targetId } from "../../core/stream_target.ts";
 import { type PaneLine, PaneModel } from "./pane_model.ts";
 import type { StreamsModel } from "./streams_model.ts";
 
@@ -14,7 +15,8 @@ const OWNER = "monitor";
 /** One pane of the monitor. */
 export interface MonitorPane {
   model: PaneModel;
-  options: StartOptions;
+  /** What the pane follows. */
+  target: StreamTarget;
 }
 
 /** What became of a request to add a pane. */
@@ -63,7 +65,8 @@ export class MonitorModel {
   }
 
   /** Add a pane and start its stream (unless it is shown already or the limit is reached). */
-  add(jobId: string, type: StreamType, options: StartOptions = {}): AddResult {
+  add(target: StreamTarget, type: StreamType): AddResult {
+    const jobId = targetId(target);
     const existing = this.#panes.findIndex((p) => p.model.jobId === jobId && p.model.type === type);
     if (existing >= 0) {
       this.#focus = existing;
@@ -73,10 +76,10 @@ export class MonitorModel {
     if (this.streams.active >= limit && !this.streams.handle(jobId, type)) {
       return { kind: "limit", limit };
     }
-    const pane: MonitorPane = { model: new PaneModel(jobId, type), options };
+    const pane: MonitorPane = { model: new PaneModel(jobId, type), target };
     this.#panes.push(pane);
     this.#focus = this.#panes.length - 1;
-    const started = this.streams.want(jobId, type, OWNER, options).catch((err) => {
+    const started = this.streams.want(target, type, OWNER).catch((err) => {
       this.#drop(pane);
       throw err;
     });
@@ -114,7 +117,7 @@ export class MonitorModel {
   async restart(pane: MonitorPane): Promise<void> {
     pane.model.end();
     pane.model.pausedAt = undefined;
-    await this.streams.restart(pane.model.jobId, pane.model.type, pane.options);
+    await this.streams.restart(pane.target, pane.model.type);
   }
 
   /** Panes whose stream is running. */

@@ -102,7 +102,7 @@ export class App implements ViewHost, GlobalControls {
     this.#monitor.hide();
     if (options.startupMessage) this.notify(options.startupMessage, true);
     if (options.streamPath && !options.streamingOff) {
-      this.#monitor.addStream("file", "stdout", { path: options.streamPath, fileOnly: true });
+      this.#monitor.addStream({ kind: "file", label: "file", path: options.streamPath }, "stdout");
       this.show("monitor");
     }
   }
