@@ -39,12 +39,23 @@ Deno.test("streaming.enabled: false makes `s9s stream` refuse, saying where it w
   }
 });
 
-Deno.test("streaming.enabled: false keeps the UI's Stream Monitor closed, with the reason", async () => {
+Deno.test("streaming.enabled: false keeps the UI's Stream Monitor closed and `s` off, with the reason", async () => {
   await withTmux({ env: { S9S_STREAMING__ENABLED: "false" } }, async (t) => {
     await t.waitFor("train_model");
-    await t.keys("C-s");
-    const s = await t.waitFor("streaming is turned off");
-    assertEquals(s.includes("Stream Monitor"), false, s);
+    // The output view still shows what the file holds; `s` (streaming mode) is refused.
+    await t.keys("/");
+    await t.type("train_model");
+    await t.keys("Enter", "o");
+    await t.waitFor((x) => x.includes("Job 1001 train_model [STDOUT]") && x.includes("STATIC"));
+    await t.keys("s");
+    const s = await t.waitFor((x) => x.includes("streaming is turned off") && x.includes("STATIC"));
+    assertEquals(s.includes("LIVE"), false, s);
+    // Ctrl+s from the jobs list: the monitor does not open (the help shows which view is up).
+    await t.keys("Escape");
+    await t.waitFor((x) => !x.includes("[STDOUT]"));
+    await t.keys("C-s", "?");
+    const help = await t.waitFor("Help: ");
+    assertEquals(/Help: Jobs/.test(help), true, help);
   });
 });
 

@@ -195,6 +195,11 @@ export class App implements ViewHost, GlobalControls {
     return modal;
   }
 
+  /** Why streaming is off, if it is. */
+  get streamingOff(): string | undefined {
+    return this.#streamingOff;
+  }
+
   /** Switch view. */
   show(name: ViewName): void {
     if (name === this.#view) return;

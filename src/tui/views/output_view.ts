@@ -120,6 +120,9 @@ export class OutputView implements View, OutputControls {
   toggleStreaming(): void {
     const m = this.#model;
     if (!m) return;
+    if (!this.#streaming && this.#host.streamingOff) {
+      return this.#host.notify(this.#host.streamingOff, true);
+    }
     this.#streaming = !this.#streaming;
     if (this.#streaming) m.end();
     else this.#pinToEnd(m);
