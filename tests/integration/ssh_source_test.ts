@@ -222,3 +222,20 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "ssh.max_connections refuses a connection to one node more than it allows",
+  ignore: !enabled,
+  async fn() {
+    const pool = new SshPool(sshConfig({ max_connections: 1 }));
+    try {
+      assertEquals((await pool.run(env("S9S_TEST_SSH_HOST"), "echo one")).stdout, "one\n");
+      await assertRejects(
+        () => pool.run("second-node.invalid", "true"),
+        /too many SSH connections \(streaming\.ssh\.max_connections is 1\)/,
+      );
+    } finally {
+      pool.close();
+    }
+  },
+});

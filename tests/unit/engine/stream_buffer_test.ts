@@ -215,3 +215,21 @@ Deno.test("compression.enabled and compression.level decide how old lines are st
   ok(stored > fast * 4, `stored ${stored} bytes, level 1 ${fast}`);
   ok(best < fast, `level 9 ${best} bytes, level 1 ${fast}`);
 });
+
+Deno.test("buffer.cleanup_threshold is the fill at which old lines start to be compressed", () => {
+  const held = (threshold: number) => {
+    const cfg = defaultConfig().streaming;
+    cfg.persistence.enabled = false;
+    cfg.buffer.max_lines = 1000;
+    cfg.buffer.cleanup_threshold = threshold;
+    const b = bufferForStream(cfg, "t");
+    try {
+      b.append(batch(1, 300));
+      return b.length;
+    } finally {
+      b.close();
+    }
+  };
+  deepStrictEqual(held(80), 300, "30% full: below an 80% threshold nothing is compressed");
+  ok(held(20) < 300, "30% full: past a 20% threshold the oldest lines are compressed");
+});
