@@ -7,6 +7,8 @@ import type { GlobalFlags } from "./src/cli/common.ts";
 import { enableInterruptWatchdog } from "./src/platform/interrupt_watchdog.ts";
 import { parseFast } from "./src/cli/option_table.ts";
 import { GLOBAL_OPTIONS } from "./src/cli/global_options.ts";
+import { enterLaunchDir } from "./src/platform/launch_dir.ts";
+import { endWithLauncher } from "./src/platform/launcher_watch.ts";
 
 type Commander = typeof import("@commander-js/extra-typings");
 type AnyCommand = import("@commander-js/extra-typings").Command<unknown[], Record<string, unknown>>;
@@ -62,6 +64,11 @@ function buildProgram({ Command }: Commander, addOptions: AddOptions) {
   return { program, globals };
 }
 
+/** The global options a subcommand's help lists: those it takes after its name. */
+function visibleGlobalOptions(cmd: { parent: AnyCommand | null }) {
+  return (cmd.parent?.options ?? []).filter((o) => !o.hidden && o.long !== "--version");
+}
+
 /** Commander's errors are thrown, not printed: main turns them into `error:`/`hint:` lines. */
 function quietErrors(cmd: AnyCommand): void {
   cmd.exitOverride().configureOutput({ outputError: () => {} });
@@ -95,7 +102,8 @@ async function main(args: string[]): Promise<number> {
     // Only the named subcommand's module loads (all of them for help or an unknown name).
     const names = sub && sub in SUBCOMMANDS ? [sub] : Object.keys(SUBCOMMANDS);
     for (const cmd of await Promise.all(names.map((n) => SUBCOMMANDS[n](globals)))) {
-      program.addCommand(cmd);
+      // `s9s stream --help` lists --mock, --config … too: they are accepted after the name.
+      program.addCommand(cmd.configureHelp({ showGlobalOptions: true, visibleGlobalOptions }));
     }
     const { completionsCommand } = await import("./src/cli/completions.ts");
     program.addCommand(completionsCommand(() => program as unknown as AnyCommand) as AnyCommand);
@@ -123,7 +131,9 @@ async function main(args: string[]): Promise<number> {
       const cmd = program.commands.find((c) => c.name() === sub);
       const second = sub ? subcommandOf(args.slice(args.indexOf(sub) + 1)) : undefined;
       const path = cmd?.commands.some((c) => c.name() === second) ? `${sub} ${second}` : sub;
-      console.error(formatError(usageErrorOf({ commanderError: err, sub: path }), false));
+      const options = [...(cmd?.options ?? []), ...program.options].map((o) => o.long)
+        .filter((o) => o !== undefined);
+      console.error(formatError(usageErrorOf({ commanderError: err, sub: path, options }), false));
       return 2;
     }
     console.error(formatError(err, args.includes("--debug")));
@@ -146,8 +156,12 @@ async function runFastStream(flags: GlobalFlags, opts: Record<string, unknown>):
 }
 
 if (import.meta.main) {
+  // `deno task s9s --path rel.log` typed anywhere: rel.log is where it was typed.
+  if (import.meta.dirname) enterLaunchDir(import.meta.dirname);
   // Ctrl+C ends s9s even while a user regex keeps JavaScript busy (armed by compilePattern).
   enableInterruptWatchdog();
+  // Started by `npx deno task s9s`: a SIGTERM to npx must not leave s9s running as an orphan.
+  endWithLauncher();
   const code = await main(Deno.args);
   Deno.exit(code);
 }

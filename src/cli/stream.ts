@@ -45,6 +45,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   const closed = Promise.withResolvers<"closed">();
   const out = closableOut(stdoutOut, () => closed.resolve("closed"));
   const several = plan.targets.length > 1;
+  const told = { errors: new Set<Error>(), debug: ctx.debugEnabled };
   pipeline.output(
     outputListener(pipeline.manager, {
       ...opts,
@@ -53,6 +54,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
       out,
       progress,
       several,
+      told,
     }),
   );
   const warn = (m: string) => void stderrOut.write(warningLine(m));
@@ -74,7 +76,9 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   }
   if (result !== "done") return result === "int" ? 130 : 0;
   const errors = pipeline.manager.errors;
-  for (const e of errors) await stderrOut.write(formatError(e, ctx.debugEnabled) + "\n");
+  for (const e of errors) {
+    if (!told.errors.has(e)) await stderrOut.write(formatError(e, ctx.debugEnabled) + "\n");
+  }
   if (errors.length > 0) return 1;
   return opts.exitCode ? pipeline.manager.exitCode : 0;
 }

@@ -108,6 +108,9 @@ export class SshFileSource implements Source {
           if (signal?.aborted) break;
           failures++;
           const reason = (err as Error).message;
+          // A node that refuses the connection or whose name does not resolve answers at once,
+          // and the same again: said now. Only a connection lost mid-stream is retried then.
+          if (!everLive && refusedOrUnknown(err)) throw err;
           // A node never reached gets retry_attempts tries of `timeout` each, in all; a
           // connection lost mid-stream gets retry_attempts reconnects with backoff.
           const limit = everLive ? max : Math.max(1, max);
@@ -306,4 +309,15 @@ export class SshFileSource implements Source {
   async #emit(sink: SourceSink, batch: LineBatch | null): Promise<void> {
     if (batch) await sink.batch(batch);
   }
+}
+
+/** Error codes of a definite "no": the port refuses, or the name does not resolve. */
+const DEFINITE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_NONAME"]);
+
+/** Whether `err` (or its cause) is a refused connection or an unknown host name. */
+function refusedOrUnknown(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 4; e = (e as Error).cause, depth++) {
+    if (DEFINITE.has(String((e as { code?: unknown }).code))) return true;
+  }
+  return false;
 }

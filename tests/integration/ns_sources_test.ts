@@ -112,7 +112,7 @@ Deno.test({
     const id = await nsSbatch(
       c,
       ["-n", "2", "-w", "node001", "-o", "/dev/null"],
-      `srun bash -c 'while [ ! -e ${go} ]; do sleep 0.1; done; for i in 1 2 3; do echo "out $SLURM_PROCID $i"; echo "err $SLURM_PROCID $i" >&2; sleep 0.3; done'`,
+      `srun bash -c 'while [ ! -e ${go} ]; do sleep 0.1 || exit 3; done; for i in 1 2 3; do echo "out $SLURM_PROCID $i"; echo "err $SLURM_PROCID $i" >&2; sleep 0.3; done'`,
     );
     const h = await home(c, "");
     try {

@@ -17,6 +17,7 @@ import { MonitorModel } from "../model/monitor_model.ts";
 import { StreamsModel } from "../model/streams_model.ts";
 import { fitLine } from "../model/text_fit.ts";
 import {
+  beforeResizeRender,
   type Box,
   createBox,
   createScreen,
@@ -110,6 +111,8 @@ export class App implements ViewHost, GlobalControls {
   /** Run until the user quits. */
   async run(): Promise<void> {
     this.screen.on("keypress", (ch, key) => this.#onKey(ch, key));
+    // Laid out for the new size before blessed paints it; drawn again after, as for any change.
+    beforeResizeRender(this.screen, () => this.#layout());
     this.screen.on("resize", () => this.#drawNow());
     // The intervals as configured (refresh_interval has a schema minimum of 16 ms).
     const refresh = this.#config.streaming.refresh_interval;
@@ -250,6 +253,13 @@ export class App implements ViewHost, GlobalControls {
     else this.show("monitor");
   }
 
+  /** Paint the whole screen again (Ctrl+L): clears what anything else wrote to the terminal. */
+  redraw(): void {
+    this.screen.program.clear();
+    this.screen.realloc();
+    this.#drawNow();
+  }
+
   /** Quit s9s. */
   quit(): void {
     this.#done = true;
@@ -273,6 +283,8 @@ export class App implements ViewHost, GlobalControls {
     // blessed reports "\r" twice: as "enter" and then as "return". Act on "enter" only.
     if (key.name === "return") return;
     if ((key.full ?? key.name) === "C-c") return this.quit();
+    // Also from a prompt: whatever wrote over the screen is gone at once.
+    if ((key.full ?? key.name) === "C-l") return this.redraw();
     if (this.#modal) {
       this.#modal.key(ch, key);
       return;
@@ -285,6 +297,12 @@ export class App implements ViewHost, GlobalControls {
   #drawNow(): void {
     if (this.#done) return;
     this.#dirty = false;
+    if (this.#layout()) this.screen.render();
+  }
+
+  /** Place and fill every box for the screen's size, without painting; false when it failed. */
+  #layout(): boolean {
+    if (this.#done) return false;
     try {
       const view = this.#viewOf(this.#view);
       view.draw();
@@ -294,11 +312,12 @@ export class App implements ViewHost, GlobalControls {
       const hints = `${this.#globalKeys.hints()}  ${view.keys.hints()}`;
       const status = ` ${prefix ? prefix + " " : ""}${hints}`;
       this.#statusBox.setContent(fitLine(status, Math.max(1, this.screen.width), false)[0]);
-      this.screen.render();
+      return true;
     } catch (err) {
       // A drawing bug must not take the terminal down with it.
       this.#message = `draw failed: ${(err as Error).message}`;
       this.#messageError = true;
+      return false;
     }
   }
 
