@@ -432,6 +432,14 @@ Deno.test("jobs lists the mock cluster's jobs in text and JSON", async () => {
   assertEquals(j.code, 0, j.stderr);
   const jobs = JSON.parse(j.stdout) as { job_id: string; state: string }[];
   assert(jobs.length > 0 && jobs.every((x) => x.state === "PENDING"), j.stdout);
+  // Elapsed time is counted from the job's start to now (or its end), never negative.
+  const r = await runS9s(["jobs", "--mock", "--state", "RUNNING", "-o", "json"], {
+    env: testEnv(home),
+  });
+  assertEquals(r.code, 0, r.stderr);
+  const running = JSON.parse(r.stdout) as { elapsed_seconds: number | null }[];
+  assert(running.length > 0, r.stdout);
+  for (const x of running) assert(x.elapsed_seconds !== null && x.elapsed_seconds >= 0, r.stdout);
   await Deno.remove(dir, { recursive: true });
 });
 
