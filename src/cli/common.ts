@@ -39,6 +39,27 @@ export async function makeContext(flags: GlobalFlags, overrides?: RawConfig): Pr
   return { loaded, debug, debugEnabled };
 }
 
+/**
+ * Where a key's value came from ("file c.yaml line 3", "env S9S_…"), for messages about it.
+ * Loads the configuration again (uncached): only for the rare message that needs it.
+ */
+export async function keyOrigin(flags: GlobalFlags, key: string): Promise<string | undefined> {
+  const [{ describeOrigin }, loaded] = await Promise.all([
+    import("../config/origins.ts"),
+    loadConfig({ file: flags.config, origins: true }),
+  ]);
+  const o = loaded.origins?.get(key);
+  return o && o.from !== "default" ? describeOrigin(o) : undefined;
+}
+
+/** Refuse to stream when `streaming.enabled` is false (exit 2, saying where it was set). */
+export async function checkStreamingEnabled(flags: GlobalFlags, ctx: Context): Promise<void> {
+  if (ctx.loaded.config.streaming.enabled) return;
+  const { streamingOff } = await import("../config/streaming_off.ts");
+  const { message, hint } = streamingOff(await keyOrigin(flags, "streaming.enabled"));
+  throw new UsageError(message, { hint });
+}
+
 /** Which cluster backend the flags and config ask for. */
 export function backendChoice(flags: GlobalFlags, ctx: Context): "auto" | "cli" | "rest" | "mock" {
   if (flags.mock) return "mock";

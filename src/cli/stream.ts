@@ -12,7 +12,7 @@ import { warningLine } from "../sinks/text.ts";
 import { BrokenPipe, closableOut } from "../sinks/writer.ts";
 import { interrupted } from "../platform/interrupted.ts";
 import { stderrOut, stdoutOut } from "./output.ts";
-import { type GlobalFlags, makeContext, openCluster } from "./common.ts";
+import { checkStreamingEnabled, type GlobalFlags, makeContext, openCluster } from "./common.ts";
 import { checkTargetFiles } from "./stream_targets.ts";
 import { planStream, type StreamOptions, type StreamPlan } from "./stream_plan.ts";
 import { outputListener } from "./stream_output.ts";
@@ -25,6 +25,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   const plan = planStream(opts);
   if (!opts.explain) await checkTargetFiles(plan.targets, opts.follow);
   const ctx = await makeContext(flags);
+  if (!opts.explain) await checkStreamingEnabled(flags, ctx);
   const config = ctx.loaded.config;
   const cluster = flags.mock || plan.targets.some((t) => t.kind !== "file")
     ? await openCluster(flags, ctx)

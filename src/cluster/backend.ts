@@ -3,7 +3,7 @@
  * @module
  */
 import type { Config } from "../config/schema.ts";
-import { UsageError, UserFacingError } from "../errors.ts";
+import { UserFacingError } from "../errors.ts";
 import { which } from "../platform/which.ts";
 
 export { which } from "../platform/which.ts";
@@ -45,16 +45,7 @@ export async function openBackend(
 }
 
 function openRest(config: Config): ClusterBackend {
-  const api = config.streaming.slurm_api;
-  if (!api.url && !api.socket) {
-    throw new UsageError(
-      "slurmrestd was chosen but streaming.slurm_api has neither url nor socket",
-      {
-        hint:
-          "set streaming.slurm_api.url (e.g. http://slurmctl:6820) or streaming.slurm_api.socket",
-      },
-    );
-  }
+  // Neither url nor socket: the default socket or port (rest_target.ts), as the guide promises.
   return SlurmRestBackend.fromConfig(config);
 }
 

@@ -96,6 +96,7 @@ export class SourceSelection {
     return new SattachSource(step, req.type, {
       signal: req.signal,
       maxLineBytes: this.#cfg.max_line_length,
+      chunkSize: this.#cfg.slurm_api.chunk_size,
       debug: this.#debug,
     });
   }
@@ -104,9 +105,10 @@ export class SourceSelection {
     const cfg = this.#cfg;
     return new FileSource(loc.path, {
       pollIntervalMs: cfg.polling_interval,
-      chunkSize: Math.max(4096, cfg.buffer_size),
-      catchUpBytes: Math.max(4096, cfg.buffer_size, cfg.default_buffer_size),
+      chunkSize: cfg.buffer_size,
+      catchUpBytes: Math.max(cfg.buffer_size, cfg.default_buffer_size),
       maxLineBytes: cfg.max_line_length,
+      batchLines: cfg.file_polling.batch_size,
       follow: req.follow,
       tailLines: req.tail,
       signal: req.signal,
@@ -126,6 +128,7 @@ export class SourceSelection {
       follow: req.follow,
       tailLines: req.tail,
       maxLineBytes: this.#cfg.max_line_length,
+      chunkSize: this.#cfg.ssh.chunk_size,
       signal: req.signal,
       progress: this.#progress,
       retryAttempts: this.#cfg.ssh.retry_attempts,

@@ -32,6 +32,10 @@ interface Conn {
   /** Exec channels open now, and who waits for one of them to close. */
   execs: number;
   execWaiters: (() => void)[];
+  /** The SFTP session, once open (for its count of open files). */
+  session?: Sftp;
+  /** When the connection last became idle (no open file, no exec channel); 0 while in use. */
+  idleSince: number;
 }
 
 /** A pool of SSH connections keyed by host. */
@@ -67,7 +71,10 @@ export class SshPool implements RemoteShell {
       conn.opening = open.catch(() => {});
       this.stats.channelsOpened++;
       try {
-        return new Sftp(await open, () => (conn.closed = true));
+        const session = new Sftp(await open, () => (conn.closed = true));
+        session.onIdle = () => this.#noteIdle(conn);
+        conn.session = session;
+        return session;
       } catch (err) {
         if (!subsystemRefused(err)) throw err;
         conn.noSftp = true;
@@ -98,6 +105,7 @@ export class SshPool implements RemoteShell {
         ch.on("close", () => {
           conn.execs--;
           conn.execWaiters.shift()?.();
+          this.#noteIdle(conn);
         });
         return ch;
       } catch (err) {
@@ -126,7 +134,10 @@ export class SshPool implements RemoteShell {
 
   #connection(host: string): Conn {
     const existing = this.#conns.get(host);
-    if (existing && !existing.closed) return existing;
+    if (existing && !existing.closed) {
+      existing.idleSince = 0; // in use again
+      return existing;
+    }
     const live = [...this.#conns.values()].filter((c) => !c.closed).length;
     if (live >= this.#cfg.max_connections) {
       throw new UserFacingError(
@@ -141,6 +152,7 @@ export class SshPool implements RemoteShell {
       closed: false,
       execs: 0,
       execWaiters: [],
+      idleSince: 0,
     };
     conn.ready = connectSsh(host, this.#cfg, { debug: this.#debug, files: this.#files });
     conn.ready.then((c) => {
@@ -152,6 +164,45 @@ export class SshPool implements RemoteShell {
     }, () => (conn.closed = true));
     this.#conns.set(host, conn);
     return conn;
+  }
+
+  /**
+   * A connection with no open file and no exec channel is idle. `connection_pooling: false`
+   * closes it at once (each use opens its own); otherwise at most `max_idle_connections` idle
+   * ones stay open for reuse, the longest idle closed first. Checked a tick later, so a stream
+   * that opens its file right after a short command keeps the connection.
+   */
+  #noteIdle(conn: Conn): void {
+    setTimeout(() => {
+      if (conn.closed || conn.execs > 0 || (conn.session?.openFiles ?? 0) > 0) return;
+      conn.idleSince ||= Date.now();
+      const idle = [...this.#conns.entries()]
+        .filter(([, c]) =>
+          !c.closed && c.idleSince > 0 && c.execs === 0 &&
+          (c.session?.openFiles ?? 0) === 0
+        )
+        .sort((a, b) => a[1].idleSince - b[1].idleSince);
+      const keep = this.#cfg.connection_pooling ? this.#cfg.max_idle_connections : 0;
+      for (const [h, c] of idle.slice(0, Math.max(0, idle.length - keep))) {
+        this.#debug(
+          `ssh ${h}: closing idle connection (${
+            this.#cfg.connection_pooling
+              ? `more than max_idle_connections=${keep} idle`
+              : "connection_pooling is off"
+          })`,
+        );
+        this.#drop(h, c);
+      }
+    }, 0);
+  }
+
+  #drop(host: string, c: Conn): void {
+    c.closed = true;
+    c.ready.then((s) => {
+      s.client.end();
+      for (const h of s.hops) h.end();
+    }, () => {});
+    if (this.#conns.get(host) === c) this.#conns.delete(host);
   }
 
   /** Close every connection. */
