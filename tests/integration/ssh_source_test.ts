@@ -154,6 +154,7 @@ Deno.test({
       user: "root",
       host_key_checking: "strict",
       chunk_size: "4KB",
+      transport: "builtin", // SFTP reads are the built-in client's (openssh reads with tail)
     };
     const selection = new SourceSelection({
       config: configSchema.parse(raw).streaming,
