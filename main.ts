@@ -17,7 +17,7 @@ type AnyCommand = import("@commander-js/extra-typings").Command<unknown[], Recor
 type CommanderOptions = typeof import("./src/cli/commander_options.ts");
 
 /** Global options that take a value (to find the subcommand name without parsing). */
-const VALUE_OPTIONS = new Set(["-c", "--config", "--cluster-api"]);
+const VALUE_OPTIONS = new Set(["-c", "--config", "--cluster-api", "--ssh-transport"]);
 
 /** The subcommands, each loaded only when named (all of them for help or completions). */
 const SUBCOMMANDS: Record<string, (globals: () => GlobalFlags) => Promise<AnyCommand>> = {
@@ -34,6 +34,10 @@ const SUBCOMMANDS: Record<string, (globals: () => GlobalFlags) => Promise<AnyCom
     ) as AnyCommand,
   history: async (g) =>
     (await lazyImport<typeof import("./src/cli/history.ts")>("src/cli/history.ts")).historyCommand(
+      g,
+    ) as AnyCommand,
+  doctor: async (g) =>
+    (await lazyImport<typeof import("./src/cli/doctor.ts")>("src/cli/doctor.ts")).doctorCommand(
       g,
     ) as AnyCommand,
 };

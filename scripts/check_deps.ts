@@ -117,7 +117,7 @@ function lazyProblems(file: SourceFile): string[] {
   const out: string[] = [];
   const dir = file.path.split("/").slice(0, -1).join("/");
   const calls =
-    /lazyImport<typeof import\(\s*["'`]([^"'`]+)["'`]\s*\)>\(\s*["'`]([^"'`]+)["'`]\s*,?\s*\)/g;
+    /lazyImport<\s*typeof import\(\s*["'`]([^"'`]+)["'`]\s*\)\s*>\(\s*["'`]([^"'`]+)["'`]\s*,?\s*\)/g;
   const checked = [...file.text.matchAll(calls)];
   const all = file.text.match(/(?<!function )lazyImport</g)?.length ?? 0;
   if (all > checked.length) {

@@ -5,7 +5,8 @@
  *   deno task -q test [deno test args…]
  *
  * As root it prepares everything itself: tmux (apt-get, if missing), the unprivileged test user
- * (S9S_TEST_SLURM_USER, default "s9stest"), the single-node Slurm cluster, the loopback SSH node,
+ * (S9S_TEST_SLURM_USER, default "s9stest"), the single-node Slurm cluster, the loopback SSH node
+ * and its host-based-only sibling (scripts/ssh_hostbased.sh),
  * a private Prometheus and a private rsyslogd. Services it started are stopped again at the end,
  * and so is the namespace cluster when the tests started it; services that were already running
  * are left alone. Not root: those tests are skipped.
@@ -116,6 +117,7 @@ async function setup(): Promise<void> {
     const [name, script] of [
       ["the single-node Slurm test cluster", "scripts/slurm_cluster.sh"],
       ["the loopback SSH test node", "scripts/ssh_node.sh"],
+      ["the host-based-only SSH test node", "scripts/ssh_hostbased.sh"],
       ["a private Prometheus", "scripts/prometheus.sh"],
       ["a private rsyslogd", "scripts/rsyslog.sh"],
     ]

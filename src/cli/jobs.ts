@@ -41,7 +41,7 @@ export function jobsCommand(globals: () => GlobalFlags) {
           user: opts.user,
         });
         if (opts.outputFormat === "json") {
-          await stdoutOut.write(JSON.stringify(jobs.map(jobJson), null, 2) + "\n");
+          await stdoutOut.write(JSON.stringify(jobs.map((j) => jobJson(j)), null, 2) + "\n");
         } else {
           await stdoutOut.write(formatJobTable(jobs));
         }

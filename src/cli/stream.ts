@@ -4,6 +4,7 @@
  * which owns starting, running and ending.
  * @module
  */
+import type { SshTransport } from "../config/ssh_transports.ts";
 import { formatError } from "../errors.ts";
 import { Pipeline } from "../engine/pipeline.ts";
 import { explainTargets } from "../engine/explain.ts";
@@ -11,11 +12,12 @@ import { warningLine } from "../sinks/text.ts";
 import { BrokenPipe, closableOut } from "../sinks/writer.ts";
 import { interrupted } from "../platform/interrupted.ts";
 import { stderrOut, stdoutOut } from "./output.ts";
-import { type GlobalFlags, makeContext, openCluster } from "./common.ts";
+import { checkStreamingEnabled, type GlobalFlags, makeContext, openCluster } from "./common.ts";
 import { checkTargetFiles } from "./stream_targets.ts";
 import { planStream, type StreamOptions, type StreamPlan } from "./stream_plan.ts";
 import { outputListener } from "./stream_output.ts";
 import { integrationsPart, recordersPart } from "./stream_parts.ts";
+import { lazyImport } from "../platform/lazy_import.ts";
 
 export { type StreamOptions, streamOptionsOf } from "./stream_plan.ts";
 
@@ -24,6 +26,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   const plan = planStream(opts);
   if (!opts.explain) await checkTargetFiles(plan.targets, opts.follow);
   const ctx = await makeContext(flags);
+  if (!opts.explain) await checkStreamingEnabled(flags, ctx);
   const config = ctx.loaded.config;
   const cluster = flags.mock || plan.targets.some((t) => t.kind !== "file")
     ? await openCluster(flags, ctx)
@@ -82,6 +85,18 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   return opts.exitCode ? pipeline.manager.exitCode : 0;
 }
 
+/** --explain's word on how nodes are reached over SSH (what auto chose, and why). */
+async function sshTransportLine(ssh: { transport: SshTransport }): Promise<string> {
+  const { chooseTransport } = await lazyImport<typeof import("../sources/ssh_transport.ts")>(
+    "src/sources/ssh_transport.ts",
+  );
+  const why = await chooseTransport(ssh.transport).then(
+    (c) => c.why,
+    (err) => (err as Error).message,
+  );
+  return `ssh transport: ${why}`;
+}
+
 /** `--explain`: print how each target's output is found, then end. */
 async function explain(pipeline: Pipeline, plan: StreamPlan): Promise<number> {
   const { config, cluster } = pipeline.manager;
@@ -90,6 +105,7 @@ async function explain(pipeline: Pipeline, plan: StreamPlan): Promise<number> {
     cluster,
   })
     .finally(() => pipeline.close());
+  if (config.streaming.ssh.enabled) lines.push(await sshTransportLine(config.streaming.ssh));
   await stdoutOut.write(lines.join("\n") + "\n").catch((err) => {
     if (!(err instanceof BrokenPipe)) throw err; // a reader that left early is no error
   });

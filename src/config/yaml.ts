@@ -4,4 +4,4 @@
  * package nor Node's compatibility layer is part of the start-up of a run without one.
  * @module
  */
-export { isMap, LineCounter, parseDocument, stringify } from "yaml";
+export { Document, isMap, isScalar, LineCounter, parseDocument, stringify } from "yaml";

@@ -31,6 +31,7 @@ export const LAZY_MODULES = [
   "src/cli/history.ts",
   "src/cli/completions.ts",
   "src/cli/tui.ts",
+  "src/cli/doctor.ts",
   // what a subcommand loads only for some runs
   "src/tui/views/app.ts",
   "src/sinks/integrations.ts",
@@ -43,10 +44,16 @@ export const LAZY_MODULES = [
   "src/cluster/backend.ts",
   "src/config/schema.ts",
   "src/config/yaml.ts",
+  "src/config/origins.ts",
+  "src/config/streaming_off.ts",
+  "src/cluster/slurm_rest.ts",
   "src/sources/ssh_pool.ts",
   "src/sources/ssh.ts",
   "src/sources/sattach.ts",
   "src/sources/sftp.ts",
+  "src/sources/ssh_transport.ts",
+  "src/sources/remote_shell.ts",
+  "src/sources/openssh_pool.ts",
 ] as const;
 
 /** A module {@link lazyImport} may load. */

@@ -12,6 +12,7 @@
 import { sleep } from "../platform/sleep.ts";
 import type { AlertConfig } from "../config/schema.ts";
 import { compilePattern, PatternError } from "../config/regex.ts";
+import { alertProblems } from "../config/alert_rules.ts";
 import type { DebugLog } from "../core/debug_log.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { UsageError } from "../errors.ts";
@@ -73,21 +74,7 @@ export function validateAlerts(alerts: AlertConfig[]): void {
       if (err instanceof PatternError) problems.push(`${key}.pattern: ${err.message}`);
       else throw err;
     }
-    if (a.action === "webhook") {
-      if (!a.url) problems.push(`${key}.url: a webhook alert needs a url`);
-      else {
-        let u: URL | undefined;
-        try {
-          u = new URL(a.url);
-        } catch { /* reported below */ }
-        if (!u || (u.protocol !== "http:" && u.protocol !== "https:")) {
-          problems.push(`${key}.url: expected an http:// or https:// URL, got "${a.url}"`);
-        }
-      }
-    }
-    if (a.action === "command" && !a.command?.trim()) {
-      problems.push(`${key}.command: a command alert needs a command`);
-    }
+    for (const p of alertProblems(a)) problems.push(`${key}.${p.key}: ${p.message}`);
   });
   if (problems.length) {
     throw new UsageError(`invalid alert configuration`, {

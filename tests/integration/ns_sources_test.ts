@@ -18,9 +18,11 @@ async function home(
   const dir = await Deno.makeTempDir({ prefix: "s9s-ns-home-" });
   await Deno.mkdir(`${dir}/.ssh`, { mode: 0o700 });
   await Deno.writeTextFile(`${dir}/.ssh/config`, sshConfig);
+  // The built-in client: it reads ~/.ssh/config from $HOME, which the system ssh ignores (it
+  // takes the home directory from the password database).
   await Deno.writeTextFile(
     `${dir}/config.yaml`,
-    "streaming:\n  persistence:\n    enabled: false\n",
+    "streaming:\n  ssh:\n    transport: builtin\n  persistence:\n    enabled: false\n",
   );
   const denoDir = denoCacheDir();
   return {

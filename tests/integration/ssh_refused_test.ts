@@ -2,6 +2,7 @@
  * A node that cannot be reached at all fails at once with the reason, instead of retry_attempts
  * tries of `streaming.ssh.timeout` each: a port nobody listens on (the kernel refuses) and a
  * name that does not resolve (`.invalid` never does). stdout, stderr, exit code; NO_COLOR=1.
+ * With the built-in client, whose words these are.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { runS9s, testEnv } from "../_helpers/cli.ts";
@@ -20,7 +21,11 @@ Deno.test("stream --node: a refused or unresolvable node fails at once with the 
     const port = closedPort();
     const cfg = `${dir}/c.yaml`;
     // The defaults that made it take 61 s: 3 attempts of 30 s.
-    await Deno.writeTextFile(cfg, `streaming:\n  ssh:\n    port: ${port}\n    timeout: 30s\n`);
+    // The built-in client's words (openssh's: tests/integration/openssh_transport_test.ts).
+    await Deno.writeTextFile(
+      cfg,
+      `streaming:\n  ssh:\n    transport: builtin\n    port: ${port}\n    timeout: 30s\n`,
+    );
     for (
       const [host, reason] of [
         [
@@ -67,7 +72,10 @@ Deno.test({
     assert(sbatch.success && id, new TextDecoder().decode(sbatch.stderr));
     try {
       const cfg = `${dir}/c.yaml`;
-      await Deno.writeTextFile(cfg, `streaming:\n  ssh:\n    port: ${closedPort()}\n`);
+      await Deno.writeTextFile(
+        cfg,
+        `streaming:\n  ssh:\n    transport: builtin\n    port: ${closedPort()}\n`,
+      );
       // /custom is on neither host: not visible here, and the job's node refuses SSH.
       const r = await runS9s(
         ["--config", cfg, "stream", "--job", id, "--path", "/custom/%j.log"],

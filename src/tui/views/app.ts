@@ -4,6 +4,7 @@
  * after a key, and always gives the terminal back on exit. Views see it only as a ViewHost.
  * @module
  */
+import { statePollMs } from "../../config/poll_interval.ts";
 import type { ClusterBackend, JobInfo } from "../../cluster/job.ts";
 import { isTerminal } from "../../cluster/job.ts";
 import type { Config } from "../../config/schema.ts";
@@ -41,6 +42,8 @@ export interface AppOptions {
   startupMessage?: string;
   /** Open the monitor on this file at start (benchmarks). */
   streamPath?: string;
+  /** Why streaming is off (`streaming.enabled: false`): the monitor shows it instead of opening. */
+  streamingOff?: string;
   debug?: DebugLog;
 }
 
@@ -53,6 +56,7 @@ export class App implements ViewHost, GlobalControls {
   #jobsModel: JobsModel;
   #streams: StreamsModel;
   #config: Config;
+  #streamingOff?: string;
   #jobs: JobsView;
   #output: OutputView;
   #monitor: MonitorView;
@@ -70,10 +74,13 @@ export class App implements ViewHost, GlobalControls {
   #finished: Promise<void>;
   #done = false;
   #debug: DebugLog;
+  #clusterName?: string;
 
   constructor(options: AppOptions) {
     this.#config = options.config;
+    this.#streamingOff = options.streamingOff;
     this.#debug = options.debug ?? NO_DEBUG;
+    this.#clusterName = options.cluster?.name;
     this.#finished = new Promise((r) => (this.#finish = r));
     this.#jobsModel = new JobsModel(options.cluster);
     this.#streams = new StreamsModel(options.manager);
@@ -95,7 +102,7 @@ export class App implements ViewHost, GlobalControls {
     this.#output.hide();
     this.#monitor.hide();
     if (options.startupMessage) this.notify(options.startupMessage, true);
-    if (options.streamPath) {
+    if (options.streamPath && !options.streamingOff) {
       this.#monitor.addStream({ kind: "file", label: "file", path: options.streamPath }, "stdout");
       this.show("monitor");
     }
@@ -107,12 +114,15 @@ export class App implements ViewHost, GlobalControls {
     // Laid out for the new size before blessed paints it; drawn again after, as for any change.
     beforeResizeRender(this.screen, () => this.#layout());
     this.screen.on("resize", () => this.#drawNow());
-    const refresh = Math.max(16, this.#config.streaming.refresh_interval);
+    // The intervals as configured (refresh_interval has a schema minimum of 16 ms).
+    const refresh = this.#config.streaming.refresh_interval;
+    const poll = statePollMs(this.#config, this.#clusterName);
+    this.#debug.log("TUI", `redraw every ${refresh} ms; job list every ${poll} ms`);
     this.#streams.start({ streamsChanged: () => this.#drawNow() }, refresh);
     this.#jobsModel.start({
       jobsChanged: () => this.markDirty(),
       jobsFailed: (err) => this.fail(err),
-    }, Math.max(500, this.#config.cluster.poll_interval));
+    }, poll);
     let last = performance.now();
     this.#timers.push(setInterval(() => {
       const now = performance.now();
@@ -188,9 +198,15 @@ export class App implements ViewHost, GlobalControls {
     return modal;
   }
 
+  /** Why streaming is off, if it is. */
+  get streamingOff(): string | undefined {
+    return this.#streamingOff;
+  }
+
   /** Switch view. */
   show(name: ViewName): void {
     if (name === this.#view) return;
+    if (name === "monitor" && this.#streamingOff) return this.notify(this.#streamingOff, true);
     if (name === "monitor") this.#back = this.#view;
     this.#viewOf(this.#view).hide();
     this.#view = name;

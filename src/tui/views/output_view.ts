@@ -56,11 +56,14 @@ export class OutputView implements View, OutputControls {
     this.#widget.box.hide();
   }
 
-  /** Open a job's output (stdout first), at its newest line, following. */
+  /**
+   * Open a job's output (stdout first), at its newest line, following — unless streaming is
+   * turned off (`streaming.enabled: false`): then it shows what the file holds, without following.
+   */
   open(jobId: string, job?: JobInfo): void {
     this.close();
     this.#job = job;
-    this.#streaming = true;
+    this.#streaming = !this.#host.streamingOff;
     this.#switchTo(jobId, "stdout");
   }
 
@@ -120,6 +123,9 @@ export class OutputView implements View, OutputControls {
   toggleStreaming(): void {
     const m = this.#model;
     if (!m) return;
+    if (!this.#streaming && this.#host.streamingOff) {
+      return this.#host.notify(this.#host.streamingOff, true);
+    }
     this.#streaming = !this.#streaming;
     if (this.#streaming) m.end();
     else this.#pinToEnd(m);
