@@ -6,6 +6,7 @@
 import type { GlobalFlags } from "./src/cli/common.ts";
 import { enableInterruptWatchdog } from "./src/platform/interrupt_watchdog.ts";
 import { parseFast } from "./src/cli/option_table.ts";
+import { stderrLine } from "./src/platform/stderr_line.ts";
 import { GLOBAL_OPTIONS } from "./src/cli/global_options.ts";
 
 type Commander = typeof import("@commander-js/extra-typings");
@@ -123,10 +124,10 @@ async function main(args: string[]): Promise<number> {
       const cmd = program.commands.find((c) => c.name() === sub);
       const second = sub ? subcommandOf(args.slice(args.indexOf(sub) + 1)) : undefined;
       const path = cmd?.commands.some((c) => c.name() === second) ? `${sub} ${second}` : sub;
-      console.error(formatError(usageErrorOf({ commanderError: err, sub: path }), false));
+      stderrLine(formatError(usageErrorOf({ commanderError: err, sub: path }), false));
       return 2;
     }
-    console.error(formatError(err, args.includes("--debug")));
+    stderrLine(formatError(err, args.includes("--debug")));
     return exitCodeOf(err);
   }
 }
@@ -140,7 +141,7 @@ async function runFastStream(flags: GlobalFlags, opts: Record<string, unknown>):
   try {
     return await runStream(flags, streamOptionsOf(opts));
   } catch (err) {
-    console.error(formatError(err, !!flags.debug));
+    stderrLine(formatError(err, !!flags.debug));
     return exitCodeOf(err);
   }
 }

@@ -8,7 +8,7 @@ import { StreamManager } from "../engine/stream_manager.ts";
 import type { StreamType } from "../core/stream_event.ts";
 import { textSink, warningLine } from "../sinks/text.ts";
 import { jsonSink } from "../sinks/json.ts";
-import { BrokenPipe, closableOut } from "../sinks/writer.ts";
+import { BrokenPipe, guardedOut } from "../sinks/writer.ts";
 import { stderrOut, stdoutOut } from "./output.ts";
 import { stdoutIsTerminal, useColor } from "../platform/terminal.ts";
 import { type GlobalFlags, intFlag, makeContext, openCluster } from "./common.ts";
@@ -74,10 +74,17 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   const config = ctx.loaded.config;
   const cluster = jobs.length === 0 && !flags.mock ? undefined : await openCluster(flags, ctx);
   const progress = !!opts.progress || config.streaming.progress_updates;
-  // A reader that goes away (`| head`) ends the command quietly, with exit 0.
-  let outputClosed = () => {};
-  const closed = new Promise<"closed">((resolve) => outputClosed = () => resolve("closed"));
-  const stdout = closableOut(stdoutOut, () => outputClosed());
+  // A reader that goes away (`| head`) ends the command quietly, with exit 0; any other failed
+  // write (a full disk) ends it with exit 1 and the output's error.
+  const outputEnded = Promise.withResolvers<"closed">();
+  let outputFailure: unknown;
+  const stdout = guardedOut(stdoutOut, {
+    onClosed: () => outputEnded.resolve("closed"),
+    onFailed: (err) => {
+      outputFailure = err;
+      outputEnded.resolve("closed");
+    },
+  });
   const manager = new StreamManager({
     config,
     cluster,
@@ -231,7 +238,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     result = await Promise.race([
       manager.done().then(() => "done" as const),
       interrupted,
-      closed,
+      outputEnded.promise,
     ]);
   } catch (err) {
     if (err instanceof BrokenPipe) return 0;
@@ -244,6 +251,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     // Status lines are written without waiting; let them out before the process exits.
     await Promise.all([stdoutOut.write(""), stderrOut.write("")]).catch(() => {});
   }
+  if (outputFailure !== undefined) throw outputFailure;
   if (result === "int") return 130;
   if (result === "closed") return 0;
   if (manager.errors.length > 0) {

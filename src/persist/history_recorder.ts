@@ -163,6 +163,7 @@ export class HistoryRecorder {
 
   #fail(err: Error): void {
     this.#disabled = true;
+    this.#o.debug?.(`history: disabled: ${err.message}`);
     if (this.#warned) return;
     this.#warned = true;
     this.#o.warn(
