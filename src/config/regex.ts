@@ -42,32 +42,9 @@ export function compilePattern(pattern: string, extraFlags = ""): RegExp {
     const msg = (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "");
     throw new PatternError(pattern, msg);
   }
-  // A pattern that may backtrack for long keeps Ctrl+C working through the watchdog (a worker,
-  // ~20 ms to start): not needed for one that cannot.
-  if (!cannotBacktrackLong(src, flags)) armInterruptWatchdog();
+  // Every pattern keeps Ctrl+C working through the watchdog (a worker, started beside the
+  // stream): one V8's linear engine cannot take may backtrack for hours on one line, and a
+  // linear one with thousands of alternatives can still spend minutes on a catch-up chunk.
+  armInterruptWatchdog();
   return re;
-}
-
-/** Plain text alternatives: letters, digits, spaces, escaped punctuation, `|`. */
-const LITERAL_ALTERNATION = /^(?:[\p{L}\p{N} _\-:,;'"=<>/@#&~`|]|\\[^\p{L}\p{N}])*$/u;
-
-/**
- * Whether a compiled pattern provably answers in time linear in the line: plain text
- * alternatives (`(?i)error|fail`; at most one comparison per alternative and position), or a
- * pattern V8's linear-time engine accepts — the `s9s` task runs it with
- * `--enable-experimental-regexp-engine` (so that the `l` flag exists) together with
- * `--enable-experimental-regexp-engine-on-excessive-backtracks` (so that such a pattern moves to
- * that engine when it backtracks too much). Without those flags (tests, an embedding) the `l`
- * flag is refused and only plain text counts.
- */
-export function cannotBacktrackLong(src: string, flags: Set<string>): boolean {
-  if (LITERAL_ALTERNATION.test(src)) return true;
-  // The linear engine takes neither `i` nor `u` here; such patterns get no fallback either.
-  if (flags.has("i") || flags.has("u") || flags.has("v")) return false;
-  try {
-    new RegExp(src, [...flags].filter((f) => f !== "y").join("") + "l");
-    return true;
-  } catch {
-    return false;
-  }
 }

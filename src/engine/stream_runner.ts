@@ -22,6 +22,21 @@ import { type StartOptions, Stream, type StreamListener } from "./stream.ts";
 import type { TrackerHost } from "./job_tracker.ts";
 import { SourceSelection } from "./source_selection.ts";
 
+/** How long batches may follow each other without the event loop turning, ms. */
+const TURN_EVERY_MS = 100;
+let lastTurn = performance.now();
+
+/**
+ * Let the event loop turn now and then. A catch-up of a local file is read synchronously and
+ * its batches follow each other in microtasks only: without a turn, no signal listener (Ctrl+C),
+ * timer or other stream would run until the whole file was read, minutes with a costly filter.
+ */
+async function turnEventLoopIfDue(): Promise<void> {
+  if (performance.now() - lastTurn < TURN_EVERY_MS) return;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  lastTurn = performance.now();
+}
+
 /** Options for a {@link StreamRunner}. */
 export interface StreamRunnerOptions {
   config: Config;
@@ -145,6 +160,7 @@ export class StreamRunner implements TrackerHost {
       const r = l.onLines?.(s, batch, selection);
       if (r) await r;
     }
+    await turnEventLoopIfDue();
   }
 
   /** Set a stream's state and tell listeners with a status event. */

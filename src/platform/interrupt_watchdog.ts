@@ -4,16 +4,19 @@
  * regex that backtracks for minutes on one line (one V8's linear engine cannot take, e.g. with a
  * back-reference) would make Ctrl+C do nothing meanwhile.
  *
- * The watchdog is a tiny worker with its own event loop. On SIGINT (or SIGTERM) it waits a second for the
- * main thread to acknowledge (its own SIGINT listener posts a message, which proves its loop
+ * The watchdog is a tiny worker with its own event loop. On SIGINT (or SIGTERM) it waits 0.7 s for
+ * the main thread to acknowledge (its own SIGINT listener posts a message, which proves its loop
  * turns); if none comes, it restores the terminal and ends the process with exit code 130 via
  * libc's `_exit` (Deno.exit in a worker ends only the worker). It is armed only once user
  * regexes exist, and only in the CLI (main.ts enables it), so other runs pay nothing.
  * @module
  */
 
-/** How long the main thread has to acknowledge a SIGINT before the process is ended, ms. */
-const GRACE_MS = 1000;
+/**
+ * How long the main thread has to acknowledge a SIGINT before the process is ended, ms: Ctrl+C
+ * ends s9s within a second, whatever keeps it busy.
+ */
+const GRACE_MS = 700;
 
 const WORKER_SOURCE = `
 let pending = false;
