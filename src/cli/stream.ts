@@ -16,6 +16,7 @@ import { resolveOutput } from "../cluster/path_resolver.ts";
 import { parseTemplate, templateSink } from "../sinks/template.ts";
 import { checkTargetFiles, planTargets, type StreamTarget } from "./stream_targets.ts";
 import { isLocal, sourceTargets } from "./stream_source.ts";
+import { refuseStreamOutputsOnInputs } from "./output_identity.ts";
 
 /** Options of `s9s stream`, after parsing. */
 export interface StreamOptions {
@@ -72,6 +73,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   if (!opts.explain) await checkTargetFiles(targets.filter(isLocal), opts.follow);
   const ctx = await makeContext(flags);
   const config = ctx.loaded.config;
+  if (!opts.explain) refuseStreamOutputsOnInputs(targets, opts.save, config);
   const cluster = jobs.length === 0 && !flags.mock ? undefined : await openCluster(flags, ctx);
   const progress = !!opts.progress || config.streaming.progress_updates;
   // A reader that goes away (`| head`) ends the command quietly, with exit 0; any other failed
