@@ -1,16 +1,30 @@
 /**
- * Compile patterns written Go/PCRE-style (`(?i)error|fail`, `(?P<name>…)`, `\A`, `\z`) into
- * JavaScript regular expressions.
+ * Compile patterns written Go/PCRE-style (`(?i)error|fail`, `(?P<name>…)`, `\A`, `\z`, `\pL`,
+ * `[[:upper:]]`) into JavaScript regular expressions.
  * @module
  */
 import { armInterruptWatchdog } from "../platform/interrupt_watchdog.ts";
+import { translateClasses } from "./regex_classes.ts";
 
-/** Why a pattern could not be compiled; the message names the pattern. */
+/** How much of a pattern an error message quotes. */
+const QUOTED_CHARS = 80;
+
+/** A pattern as an error message quotes it: cut when long (a 1 MB pattern is not echoed). */
+export function quotePattern(pattern: string): string {
+  if (pattern.length <= QUOTED_CHARS) return `"${pattern}"`;
+  return `"${pattern.slice(0, QUOTED_CHARS)}…" (${pattern.length} characters)`;
+}
+
+/** Why a pattern could not be compiled; the message names the pattern (cut when long). */
 export class PatternError extends Error {
   constructor(readonly pattern: string, reason: string) {
-    super(`invalid regular expression "${pattern}": ${reason}`);
+    super(`invalid regular expression ${quotePattern(pattern)}: ${cut(reason)}`);
     this.name = "PatternError";
   }
+}
+
+function cut(text: string): string {
+  return text.length <= 2 * QUOTED_CHARS ? text : text.slice(0, 2 * QUOTED_CHARS) + "…";
 }
 
 /**
@@ -35,11 +49,20 @@ export function compilePattern(pattern: string, extraFlags = ""): RegExp {
     );
   }
   src = src.replace(/\(\?P</g, "(?<").replace(/\\A/g, "^").replace(/\\z/g, "$");
+  try {
+    const classes = translateClasses(src);
+    src = classes.source;
+    if (classes.unicode) flags.add("u");
+  } catch (err) {
+    throw new PatternError(pattern, (err as Error).message);
+  }
   let re: RegExp;
   try {
     re = new RegExp(src, [...flags].join(""));
   } catch (err) {
-    const msg = (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "");
+    const text = (err as Error).message;
+    // V8 quotes the whole pattern; only its reason is kept.
+    const msg = text.slice(text.lastIndexOf(": ") + 2) || text;
     throw new PatternError(pattern, msg);
   }
   // Every pattern keeps Ctrl+C working through the watchdog (a worker, started beside the
