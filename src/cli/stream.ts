@@ -115,6 +115,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
       filter: manager.filter,
       events: !!opts.events,
       progress,
+      errors: opts.quiet ? undefined : stderrOut,
     })
     : textSink({
       out: stdout,

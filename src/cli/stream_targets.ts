@@ -7,6 +7,7 @@
 import { basename, dirname, resolve } from "../platform/posix_path.ts";
 import { UsageError, UserFacingError } from "../errors.ts";
 import { expandHome } from "../platform/paths.ts";
+import { osReason } from "../platform/os_reason.ts";
 
 /** One thing to follow. */
 export interface StreamTarget {
@@ -77,7 +78,8 @@ async function problemOf(
     if (err instanceof Deno.errors.PermissionDenied) {
       return `${flag} "${path}": directory "${dir}" is not accessible (permission denied)`;
     }
-    throw err;
+    // A loop of symlinks, a name too long…: said as it is, never as a bug in s9s.
+    return `${flag} "${path}": directory "${dir}": ${osReason(err)}`;
   }
   if (!mustExist) return undefined;
   try {
@@ -87,7 +89,7 @@ async function problemOf(
     if (err instanceof Deno.errors.PermissionDenied) {
       return `cannot open "${path}": permission denied`;
     }
-    throw err;
+    return `cannot open "${path}": ${osReason(err)}`;
   }
   return undefined;
 }
@@ -107,7 +109,7 @@ export async function checkTargetFiles(targets: StreamTarget[], follow: boolean)
       const problem = await problemOf(p, flag, t.fileOnly && !follow);
       if (problem) {
         problems.push(problem);
-        missingFile ||= problem.startsWith("cannot open");
+        missingFile ||= problem.endsWith(": no such file");
       }
     }
   }

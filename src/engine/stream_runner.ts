@@ -6,6 +6,7 @@
  */
 import type { Config } from "../config/schema.ts";
 import { UserFacingError } from "../errors.ts";
+import { osReason } from "../platform/os_reason.ts";
 import { type ClusterBackend, isTerminal } from "../cluster/job.ts";
 import type { Location } from "../cluster/path_resolver.ts";
 import type { DebugLog } from "../core/debug_log.ts";
@@ -144,8 +145,13 @@ export class StreamRunner implements TrackerHost {
       });
     } catch (err) {
       this.debug.log("STREAM", `source ${s.key} failed: ${(err as Error).stack ?? err}`);
-      this.endStream(s, "error", (err as Error).message);
-      if (err instanceof UserFacingError) this.errors.push(err);
+      // Every stream that ends in an error is an error of the run (exit 1), said in words: a
+      // symlink loop or a name too long once ended its stream quietly with exit 0.
+      const e = err instanceof UserFacingError
+        ? err
+        : new UserFacingError(`cannot follow "${loc.path}": ${osReason(err)}`, { cause: err });
+      this.endStream(s, "error", e.message);
+      this.errors.push(e);
     }
   }
 

@@ -6,6 +6,7 @@
  */
 import { type ByteWriter, writeAll } from "../platform/write_all.ts";
 import { UserFacingError } from "../errors.ts";
+import { osReason } from "../platform/os_reason.ts";
 
 const enc = new TextEncoder();
 /** Bytes {@link serialOut} encodes at a time. */
@@ -28,11 +29,6 @@ export class OutputError extends UserFacingError {
     super(`cannot write to ${what}: ${osReason(cause)}`, { cause });
     this.name = "OutputError";
   }
-}
-
-/** An OS error's message without Deno's ` (os error N)` suffix. */
-export function osReason(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).replace(/ \(os error \d+\)$/, "");
 }
 
 /**
