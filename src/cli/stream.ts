@@ -17,6 +17,7 @@ import { parseTemplate, templateSink } from "../sinks/template.ts";
 import { checkTargetFiles, planTargets, type StreamTarget } from "./stream_targets.ts";
 import { isLocal, sourceTargets } from "./stream_source.ts";
 import { refuseStreamOutputsOnInputs } from "./output_identity.ts";
+import { watchStdoutClosed } from "../platform/stdout_closed.ts";
 
 /** Options of `s9s stream`, after parsing. */
 export interface StreamOptions {
@@ -216,6 +217,10 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     } catch { /* not supported */ }
   });
   let result: "done" | "int" | "closed" = "done";
+  // A reader that left while the files are quiet (`| head -1`): end now, not at the next line.
+  const stopPipeWatch = opts.follow
+    ? watchStdoutClosed(() => outputEnded.resolve("closed"))
+    : () => {};
   try {
     try {
       // All at once: the stream limit and every job are checked before any stream starts.
@@ -247,6 +252,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     if (err instanceof BrokenPipe) return 0;
     throw err;
   } finally {
+    stopPipeWatch();
     manager.close();
     await closeSave?.();
     await closeIntegrations?.();

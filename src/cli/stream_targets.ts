@@ -8,6 +8,7 @@ import { basename, dirname, resolve } from "../platform/posix_path.ts";
 import { UsageError, UserFacingError } from "../errors.ts";
 import { expandHome } from "../platform/paths.ts";
 import { osReason } from "../platform/os_reason.ts";
+import { jobIdInRange, MAX_JOB_ID } from "../cluster/job.ts";
 
 /** One thing to follow. */
 export interface StreamTarget {
@@ -38,6 +39,13 @@ export function planTargets(jobs: string[], paths: string[], stderrPath?: string
         : "--stderr-path goes with one --path",
       { hint: "e.g. `s9s stream --job 123 --path out.log --stderr-path err.log`" },
     );
+  }
+  for (const id of jobs) {
+    if (!jobIdInRange(id)) {
+      throw new UsageError(`job id "${id}" is out of range`, {
+        hint: `Slurm job ids are whole numbers up to ${MAX_JOB_ID}`,
+      });
+    }
   }
   const unique = [...new Set(jobs)];
   if (unique.length > 0 && paths.length === 1) {
