@@ -13,6 +13,16 @@ async function cpuMs(pid: number): Promise<number> {
   return (Number(f[11]) + Number(f[12])) * 10;
 }
 
+/** How many of a process's threads wait in a FIFO's open for the other end. */
+async function fifoWaiters(pid: number): Promise<number> {
+  let n = 0;
+  for await (const t of Deno.readDir(`/proc/${pid}/task`)) {
+    const wchan = await Deno.readTextFile(`/proc/${pid}/task/${t.name}/wchan`).catch(() => "");
+    if (wchan === "wait_for_partner") n++;
+  }
+  return n;
+}
+
 /** Send `sig` and wait for the exit with a deadline; returns the exit code and the time taken. */
 async function stopWithin(p: S9sProcess, sig: Deno.Signal, ms: number) {
   const t0 = performance.now();
@@ -73,6 +83,33 @@ for (const [what, pattern, lines] of PATTERNS) {
       const { code, ms } = await stopWithin(p, "SIGINT", 1000);
       assertEquals(code, 130, p.stderr);
       assert(ms < 1000, `took ${ms} ms`);
+    } finally {
+      await p.stop("SIGKILL");
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  Deno.test(`${sig} ends s9s at once when a FIFO was swapped in for the followed path`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "s9s-int-" });
+    const path = `${dir}/job.out`;
+    await Deno.writeTextFile(path, "one\n");
+    const p = new S9sProcess(["stream", "--path", path], { env: testEnv(`${dir}/home`) });
+    try {
+      await p.waitForLines(1);
+      await Deno.rename(path, `${dir}/job.old`);
+      const mk = await new Deno.Command("mkfifo", { args: [path] }).output();
+      assert(mk.success, "mkfifo");
+      await p.waitForStderr("waiting for a writer on FIFO");
+      // Threads of s9s sit in the FIFO's open (the kernel's wait_for_partner) by now.
+      await waitFor(async () => await fifoWaiters(p.pid) >= 2, {
+        timeout: 10_000,
+        what: "threads blocked opening the FIFO",
+      });
+      // Before the fix the watcher and a runtime thread sat in open() until a writer came.
+      const { code } = await stopWithin(p, sig, 3000);
+      assertEquals(code, 130, p.stderr);
     } finally {
       await p.stop("SIGKILL");
       await Deno.remove(dir, { recursive: true });
