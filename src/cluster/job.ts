@@ -2,6 +2,7 @@
  * What s9s knows about a job, whichever backend told it, and the backend interface.
  * @module
  */
+import { firstHost } from "./hostlist.ts";
 
 /** A job (or one task of an array job) as the cluster reports it. */
 export interface JobInfo {
@@ -124,14 +125,9 @@ export function isPending(state: string): boolean {
     s === "SUSPENDED" || s === "RESV_DEL_HOLD";
 }
 
-/** First node of a Slurm node list expression: "node[01-04,07]" → "node01". */
+/** First node of a Slurm node list expression: "node[01-04,07]" → "node01" (see hostlist.ts). */
 export function firstNode(nodeList: string | undefined): string | undefined {
-  if (!nodeList || nodeList === "(null)" || nodeList === "None assigned") return undefined;
-  const m = /^([^,[]*)(?:\[([^\]]+)\])?/.exec(nodeList);
-  if (!m) return undefined;
-  if (!m[2]) return m[1];
-  const first = m[2].split(",")[0].split("-")[0];
-  return m[1] + first;
+  return firstHost(nodeList);
 }
 
 /** Parse a job id argument: "123", "123_4", "123_[1-3]" → parts. */

@@ -8,7 +8,7 @@ import { isAbsolute, join as joinPath } from "../platform/posix_path.ts";
 import type { StreamingConfig } from "../config/schema.ts";
 import type { StreamType } from "../core/stream_event.ts";
 import { expandHome } from "../platform/paths.ts";
-import type { JobInfo } from "./job.ts";
+import { firstNode, type JobInfo } from "./job.ts";
 import { expandPattern, fieldsOf, hasPattern, type PatternFields } from "./patterns.ts";
 
 /** One candidate path and what became of it. */
@@ -125,7 +125,8 @@ export async function resolveOutput(
   const fields = job ? fieldsOf(job) : fieldsFromId(jobId);
   const workDir = job?.workDir;
   const candidates: Candidate[] = [];
-  const host = job?.batchHost || undefined;
+  // The batch script runs on BatchHost, the first node of the allocation (sacct has no BatchHost).
+  const host = job?.batchHost || firstNode(job?.nodeList);
 
   const consider = async (
     path: string,
