@@ -21,6 +21,7 @@ const SUBCOMMANDS: Record<string, (globals: () => GlobalFlags) => Promise<AnyCom
   jobs: async (g) => (await import("./src/cli/jobs.ts")).jobsCommand(g) as AnyCommand,
   config: async (g) => (await import("./src/cli/config.ts")).configCommand(g) as AnyCommand,
   history: async (g) => (await import("./src/cli/history.ts")).historyCommand(g) as AnyCommand,
+  submit: async (g) => (await import("./src/cli/submit_command.ts")).submitCommand(g),
 };
 
 /** The subcommand named in `args`, if any (the first word that is not an option or its value). */
@@ -83,6 +84,14 @@ async function main(args: string[]): Promise<number> {
     const fast = parseFast(args, sub, GLOBAL_OPTIONS, STREAM_OPTIONS);
     if (fast) return await runFastStream(fast[0] as GlobalFlags, fast[1]);
   }
+  // `s9s submit …`: sbatch's options are not s9s's to parse; commander only shows its help.
+  if (sub === "submit") {
+    const at = args.indexOf(sub);
+    const fast = parseFast(args.slice(0, at + 1), sub, GLOBAL_OPTIONS, []);
+    const code = fast ? await runFastSubmit(fast[0] as GlobalFlags, args.slice(at + 1)) : undefined;
+    if (code !== undefined) return code;
+    args = [...args.slice(0, at + 1), "--help"]; // asked for help: commander shows it
+  }
   const [commander, { exitCodeOf, formatError }, { usageErrorOf }, { addOptions }] = await Promise
     .all([
       import("@commander-js/extra-typings"),
@@ -141,6 +150,23 @@ async function runFastStream(flags: GlobalFlags, opts: Record<string, unknown>):
     return await runStream(flags, streamOptionsOf(opts));
   } catch (err) {
     console.error(formatError(err, !!flags.debug));
+    return exitCodeOf(err);
+  }
+}
+
+/** `s9s submit` with the arguments after `submit`; errors as main reports them. */
+async function runFastSubmit(
+  flags: GlobalFlags,
+  args: string[],
+): Promise<number | undefined> {
+  const [{ runSubmit }, { exitCodeOf, formatError }] = await Promise.all([
+    import("./src/cli/submit.ts"),
+    import("./src/errors.ts"),
+  ]);
+  try {
+    return await runSubmit(flags, args);
+  } catch (err) {
+    console.error(formatError(err, !!flags.debug || args.includes("--debug")));
     return exitCodeOf(err);
   }
 }

@@ -255,7 +255,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
 }
 
 /** Reject a bad --filter/--exclude pattern before anything starts, naming the flag. */
-function checkPatterns(flag: string, patterns: string[] = []): void {
+export function checkPatterns(flag: string, patterns: string[] = []): void {
   for (const p of patterns) {
     try {
       compilePattern(p);
