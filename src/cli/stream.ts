@@ -4,7 +4,8 @@
  */
 import { UsageError } from "../errors.ts";
 import { compilePattern, PatternError } from "../config/regex.ts";
-import { StreamManager } from "../engine/stream_manager.ts";
+import { type StreamListener, StreamManager } from "../engine/stream_manager.ts";
+import { splitTasks } from "../engine/task_split.ts";
 import type { StreamType } from "../core/stream_event.ts";
 import { textSink, warningLine } from "../sinks/text.ts";
 import { jsonSink } from "../sinks/json.ts";
@@ -13,6 +14,7 @@ import { stderrOut, stdoutOut } from "./output.ts";
 import { stdoutIsTerminal, useColor } from "../platform/terminal.ts";
 import { type GlobalFlags, intFlag, makeContext, openCluster } from "./common.ts";
 import { resolveOutput } from "../cluster/path_resolver.ts";
+import { explainParts } from "../engine/job_parts.ts";
 import { parseTemplate, templateSink } from "../sinks/template.ts";
 import { checkTargetFiles, planTargets, type StreamTarget } from "./stream_targets.ts";
 import { isLocal, sourceTargets } from "./stream_source.ts";
@@ -45,6 +47,10 @@ export interface StreamOptions {
   forward?: string[];
   color: boolean;
   quiet?: boolean;
+  /** --tasks: split labelled output (sattach, `srun --label`) into one stream per task. */
+  tasks?: boolean;
+  /** --task N: only task N of labelled output. */
+  task?: string;
 }
 
 /** `stream`'s options as commander or the fast parser give them (by key), for {@link runStream}. */
@@ -59,6 +65,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   const jobs = planned.filter((t) => !t.fileOnly).map((t) => t.id);
   const targets = sourceTargets(planned, opts);
   const tail = intFlag("--tail", opts.tail);
+  const onlyTask = intFlag("--task", opts.task);
   checkPatterns("--filter", opts.filter);
   checkPatterns("--exclude", opts.exclude);
   const json = opts.outputFormat === "json";
@@ -118,7 +125,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   // A single stream prints plain lines. Prefixes go on from the first line when more than one
   // stream can come: several jobs, an array job asked for by its id (tasks start later), or
   // stdout and stderr in separate files (both are located before either's first line).
-  let prefixing = targets.length > 1;
+  let prefixing = targets.length > 1 || (!!opts.tasks && onlyTask === undefined);
   const prefixed = json ? sink : textSink({
     out: stdout,
     prefix: true,
@@ -140,7 +147,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   // fails the run before any line is printed, whatever the order of the flags.
   const started = Promise.withResolvers<boolean>();
   let allStarted = false;
-  manager.subscribe({
+  const printer: StreamListener = {
     onLines: async (s, b, sel) => {
       if (!allStarted && !(await started.promise)) return;
       if (
@@ -154,7 +161,10 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     },
     onProgress: (s, t, n) => sink.onProgress?.(s, t, n),
     onStatus: (s, ev) => sink.onStatus?.(s, ev),
-  });
+  };
+  // --tasks / --task N: labelled lines reach the sinks as one stream per task.
+  const split = opts.tasks || onlyTask !== undefined;
+  manager.subscribe(split ? splitTasks(printer, { only: onlyTask }) : printer);
   let closeIntegrations: (() => Promise<void>) | undefined;
   if (opts.exportMetrics || opts.forward?.length || config.streaming.alerts.length) {
     const { attachIntegrations } = await import("../sinks/integrations.ts");
@@ -296,6 +306,13 @@ async function explain(
         );
       }
       for (const t of types) {
+        const opt = { path, stderrPath };
+        const parts = job &&
+          await explainParts(job, t, { config: manager.config.streaming, options: opt });
+        if (parts) {
+          out.push(`  ${t}: one file per task or node`, ...parts);
+          continue;
+        }
         const res = await resolveOutput(job?.id ?? id, job, t, manager.config.streaming, {
           pathOverride: path,
           stderrPathOverride: stderrPath,

@@ -34,8 +34,10 @@ export interface JobInfo {
   stderr?: string;
   /** The node that runs the batch script. */
   batchHost?: string;
-  /** Node list expression, e.g. "node[01-04]". */
+  /** Node list expression, e.g. "node[01-04]" (expand it with hostlist.ts). */
   nodeList?: string;
+  /** How many tasks the job runs (`NumTasks`, `-n`); per-task files (`%t`) are counted from it. */
+  numTasks?: number;
   partition?: string;
   /** Epoch ms. */
   submitTime?: number;

@@ -44,6 +44,10 @@ export interface ResolveOptions {
   /** `--path` (stdout, or the only file) and `--stderr-path` overrides, Slurm patterns allowed. */
   pathOverride?: string;
   stderrPathOverride?: string;
+  /** Pattern fields of one task or node of the job (`%t`, `%n`, `%N` of a per-task file). */
+  fields?: Partial<PatternFields>;
+  /** The node that has the file, when not the job's BatchHost (a per-node file). */
+  host?: string;
   /** Injected for tests; defaults to a real stat. */
   exists?: (path: string) => Promise<boolean>;
   glob?: (pattern: string) => Promise<string[]>;
@@ -122,11 +126,11 @@ export async function resolveOutput(
 ): Promise<Resolution> {
   const exists = options.exists ?? statExists;
   const glob = options.glob ?? simpleGlob;
-  const fields = job ? fieldsOf(job) : fieldsFromId(jobId);
+  const fields = { ...(job ? fieldsOf(job) : fieldsFromId(jobId)), ...options.fields };
   const workDir = job?.workDir;
   const candidates: Candidate[] = [];
   // The batch script runs on BatchHost, the first node of the allocation (sacct has no BatchHost).
-  const host = job?.batchHost || firstNode(job?.nodeList);
+  const host = options.host ?? (job?.batchHost || firstNode(job?.nodeList));
 
   const consider = async (
     path: string,

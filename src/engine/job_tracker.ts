@@ -12,17 +12,18 @@ import { type Location, type Resolution, resolveOutput } from "../cluster/path_r
 import type { DebugLog } from "../core/debug_log.ts";
 import { plural } from "../core/plural.ts";
 import { streamKey, type StreamState, type StreamType } from "../core/stream_event.ts";
-import type { StartOptions, Stream } from "./stream.ts";
+import type { StartOptions, Stream, StreamPart } from "./stream.ts";
 import { isRunning, isUnsplitArray, jobExitCode, ranAgain } from "./job_states.ts";
 import { JobWatch } from "./job_watch.ts";
+import { hasAllocationFields, runParts } from "./job_parts.ts";
 
 /** What a {@link JobTracker} needs from the engine that owns the streams. */
 export interface TrackerHost {
   readonly config: Config;
   readonly cluster?: ClusterBackend;
   readonly debug: DebugLog;
-  /** Register a new stream (listeners hear of it). */
-  newStream(jobId: string, type: StreamType): Stream;
+  /** Register a new stream (listeners hear of it); `part`: one task's or node's file. */
+  newStream(jobId: string, type: StreamType, part?: StreamPart): Stream;
   /** Forget a stream entirely (a placeholder whose tasks took over). */
   forgetStream(s: Stream): void;
   /** Set a stream's state and tell listeners. */
@@ -165,8 +166,8 @@ export class JobTracker {
     this.exitCode = codes.length ? Math.max(...codes) : 0;
   }
 
-  #newStream(jobId: string, type: StreamType): Stream {
-    const s = this.#host.newStream(jobId, type);
+  #newStream(jobId: string, type: StreamType, part?: StreamPart): Stream {
+    const s = this.#host.newStream(jobId, type, part);
     this.streams.set(s.key, s);
     return s;
   }
@@ -265,6 +266,24 @@ export class JobTracker {
   /** Resolve and read the files of one run of a job; stdout and stderr in one file are read once. */
   async #runStreams(jobId: string, current: JobInfo, streams: Stream[]): Promise<void> {
     const live = streams.filter((s) => !s.ended);
+    if (hasAllocationFields(this.options.path) || hasAllocationFields(this.options.stderrPath)) {
+      // Per-task or per-node files (`%t`, `%n`, `%N`): one stream per file.
+      const host = this.#host;
+      const follow = this.options.follow !== false && !isTerminal(current.state);
+      return await runParts(
+        {
+          config: host.config.streaming,
+          stream: (id, type, part) =>
+            this.streams.get(streamKey(`${id} ${part.label}`, type)) ??
+              this.#newStream(id, type, part),
+          runSource: (s, loc, f, o) => host.runSource(s, loc, f, o),
+          endStream: (s, state, message, quiet) => host.endStream(s, state, message, quiet),
+        },
+        current,
+        live,
+        { options: this.options, follow },
+      );
+    }
     const resolved = await Promise.all(
       live.map((s) =>
         resolveOutput(jobId, current, s.type, this.#host.config.streaming, {

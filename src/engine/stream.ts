@@ -12,11 +12,21 @@ import type { SourceMode } from "../sources/choose_source.ts";
 import type { Selection } from "./filter.ts";
 import type { StreamBuffer } from "./stream_buffer.ts";
 
+/** Which task or node of a job a stream is for: one file of a `%t`/`%n`/`%N` pattern. */
+export interface StreamPart {
+  /** How it is named: "task 3", "node07", "node07 task 3". */
+  label: string;
+  task?: number;
+  node?: string;
+}
+
 /** Public view of one stream. */
 export interface StreamHandle {
   readonly key: string;
   readonly jobId: string;
   readonly type: StreamType;
+  /** One task's or node's file of the job (per-task or per-node output). */
+  readonly part?: StreamPart;
   readonly state: StreamState;
   readonly jobState?: string;
   readonly job?: JobInfo;
@@ -90,7 +100,12 @@ export class Stream implements StreamHandle {
   /** The restart count of the run the current source reads. */
   runRestarts = 0;
 
-  constructor(readonly key: string, readonly jobId: string, readonly type: StreamType) {}
+  constructor(
+    readonly key: string,
+    readonly jobId: string,
+    readonly type: StreamType,
+    readonly part?: StreamPart,
+  ) {}
 
   get discarded(): number {
     return this.buffer?.discarded ?? 0;

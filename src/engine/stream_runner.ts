@@ -18,7 +18,7 @@ import {
 } from "../core/stream_event.ts";
 import type { LineFilter } from "./filter.ts";
 import { bufferForStream } from "./stream_buffer.ts";
-import { type StartOptions, Stream, type StreamListener } from "./stream.ts";
+import { type StartOptions, Stream, type StreamListener, type StreamPart } from "./stream.ts";
 import type { TrackerHost } from "./job_tracker.ts";
 import { SourceSelection } from "./source_selection.ts";
 
@@ -71,10 +71,10 @@ export class StreamRunner implements TrackerHost {
     this.#sources.close();
   }
 
-  /** Register a new stream (listeners hear of it). */
-  newStream(jobId: string, type: StreamType): Stream {
-    const key = streamKey(jobId, type);
-    const s = new Stream(key, jobId, type);
+  /** Register a new stream (listeners hear of it); `part`: one task's or node's file of the job. */
+  newStream(jobId: string, type: StreamType, part?: StreamPart): Stream {
+    const key = streamKey(part ? `${jobId} ${part.label}` : jobId, type);
+    const s = new Stream(key, jobId, type, part);
     if (this.#o.keepBuffers) {
       // One shared budget across streams; old lines are compressed, then spilled to disk.
       s.buffer = bufferForStream(this.config.streaming, key);
