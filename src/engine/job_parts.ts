@@ -168,12 +168,12 @@ export async function explainParts(
   for (const p of parts) {
     const loc = await partLocation(job, type, p, o);
     if (!loc) continue;
-    const where = p.host ? ` (on ${p.host})` : "";
-    lines.push(
-      `    ${p.part.label}: ${loc.exists ? "found  " : "missing"} ${loc.path}${where}${
-        loc.exists ? "" : " — not there yet; will wait for it"
-      }`,
-    );
+    const note = loc.exists
+      ? ""
+      : p.host
+      ? ` — on ${p.host}, not visible here: read there over SSH`
+      : " — not there yet; will wait for it";
+    lines.push(`    ${p.part.label}: ${loc.exists ? "found  " : "missing"} ${loc.path}${note}`);
   }
   return lines;
 }
