@@ -261,3 +261,97 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "s9s submit through slurmrestd: #SBATCH lines and options as job fields, exit code, refusals",
+  ignore: !ENABLED,
+  async fn() {
+    const s = await scratch("rest");
+    const socket = Deno.env.get("S9S_TEST_SLURMRESTD_SOCKET") ||
+      "/run/s9s-slurmrestd/slurmrestd.sock";
+    try {
+      await Deno.writeTextFile(
+        `${s.home}/config.yaml`,
+        `cluster:\n  poll_interval: 500ms\nstreaming:\n  slurm_api:\n    socket: ${socket}\n`,
+      );
+      await Deno.writeTextFile(
+        `${s.dir}/job.sh`,
+        [
+          "#!/bin/bash",
+          `#SBATCH --job-name=${s.jobName}`,
+          "#SBATCH -o rest-%j.txt  # a comment",
+          "",
+          'echo "X=$X in $PWD"',
+          "echo to-stderr >&2",
+          "exit 5",
+          "",
+        ].join("\n"),
+      );
+      const rest = ["submit", "--cluster-api", "rest"];
+      const r = await runS9s([...rest, "--export=ALL,X=7", "job.sh"], { env: s.env, cwd: s.dir });
+      const [id] = await idsNamed(s.jobName);
+      assertEquals(r.stdout, `X=7 in ${s.dir}\nto-stderr\n`, r.stderr);
+      assertEquals(settled(r.stderr), [
+        `s9s: submitted job ${id}`,
+        `s9s: stderr goes to the same file as stdout (${s.dir}/rest-${id}.txt); shown there`,
+        `s9s: stream ${id}:stdout ended after 2 lines`,
+        `s9s: job ${id} ended FAILED, exit code 5`,
+      ]);
+      assertEquals(r.code, 5);
+      // Refused by Slurm: its reason, exit 1. No field for an option, or script arguments: exit 2.
+      const refused = await runS9s(
+        [...rest, "-J", s.jobName, "-p", "no-such-partition", "job.sh"],
+        {
+          env: s.env,
+          cwd: s.dir,
+        },
+      );
+      assertEquals([refused.code, refused.stdout], [1, ""]);
+      assertStringIncludes(
+        refused.stderr,
+        "error: slurmrestd refused the job: Invalid partition name specified\n",
+      );
+      const nofield = await runS9s([...rest, "-J", s.jobName, "-w", "vm", "job.sh"], {
+        env: s.env,
+        cwd: s.dir,
+      });
+      assertEquals(nofield.code, 2);
+      assertStringIncludes(
+        nofield.stderr,
+        `error: slurmrestd's job submit has no field for "-w"\n`,
+      );
+      const args = await runS9s([...rest, "-J", s.jobName, "job.sh", "x"], {
+        env: s.env,
+        cwd: s.dir,
+      });
+      assertEquals(args.code, 2);
+      assertStringIncludes(args.stderr, "error: script arguments cannot go through slurmrestd");
+      assertEquals(await idsNamed(s.jobName), [id], "only the first was submitted");
+      // Ctrl+C with --cancel-on-interrupt cancels through slurmrestd.
+      const p = new S9sProcess(
+        [
+          ...rest,
+          "--cancel-on-interrupt",
+          "-J",
+          `${s.jobName}-c`,
+          "--wrap",
+          `echo started; ${s.wait}`,
+        ],
+        { env: s.env, cwd: s.dir },
+      );
+      await p.waitForLines(1, LONG);
+      const [c] = await idsNamed(`${s.jobName}-c`);
+      assertEquals((await p.stop("SIGINT")).code, 130);
+      assertStringIncludes(p.stderr, `s9s: cancelled job ${c}\n`);
+      await waitFor(async () => /CANCELLED/.test(await jobState(c)), {
+        timeout: 30_000,
+        what: `job ${c} cancelled`,
+      });
+    } finally {
+      const more = await idsNamed(`${s.jobName}-c`);
+      if (more.length) await cmd("scancel", more);
+      await s.cleanup();
+    }
+  },
+});
