@@ -13,7 +13,24 @@ type AnyCommand = import("@commander-js/extra-typings").Command<unknown[], Recor
 type AddOptions = typeof import("./src/cli/commander_options.ts").addOptions;
 
 /** Global options that take a value (to find the subcommand name without parsing). */
-const VALUE_OPTIONS = new Set(["-c", "--config", "--cluster-api"]);
+const VALUE_OPTIONS = new Set(["-c", "--config", "--cluster-api", "--job", "--path"]);
+
+/**
+ * The TUI's `--job ID [--path PATTERN]` (start in that job's output), taken out of `args`:
+ * they are not program options, since commander would then take `stream`'s `--job` as well.
+ */
+function takeTuiJob(args: string[]): { job?: string; path?: string } {
+  const found: { job?: string; path?: string } = {};
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--(job|path)(?:=(.*))?$/.exec(args[i]);
+    if (!m) continue;
+    const value = m[2] ?? args[i + 1];
+    args.splice(i, m[2] === undefined ? 2 : 1);
+    found[m[1] as "job" | "path"] = value;
+    i--;
+  }
+  return found;
+}
 
 /** The subcommands, each loaded only when named (all of them for help or completions). */
 const SUBCOMMANDS: Record<string, (globals: () => GlobalFlags) => Promise<AnyCommand>> = {
@@ -57,6 +74,11 @@ function buildProgram({ Command }: Commander, addOptions: AddOptions) {
   )
     // The TUI action would otherwise swallow `s9s help stream` as arguments.
     .helpCommand("help [command]", "show help for a command")
+    .addHelpText(
+      "after",
+      "\nStart in a job: s9s --job ID [--path PATTERN] opens its output (a job of several tasks, or\n" +
+        "a --path with %t/%n/%N, opens the Stream Monitor with one pane per task or node).",
+    )
     .enablePositionalOptions(false)
     .showSuggestionAfterError(true);
   const globals = (): GlobalFlags => program.opts() as GlobalFlags;
@@ -92,6 +114,7 @@ async function main(args: string[]): Promise<number> {
     if (code !== undefined) return code;
     args = [...args.slice(0, at + 1), "--help"]; // asked for help: commander shows it
   }
+  const tuiJob = sub === undefined ? takeTuiJob(args) : {};
   const [commander, { exitCodeOf, formatError }, { usageErrorOf }, { addOptions }] = await Promise
     .all([
       import("@commander-js/extra-typings"),
@@ -110,7 +133,7 @@ async function main(args: string[]): Promise<number> {
     program.addCommand(completionsCommand(() => program as unknown as AnyCommand) as AnyCommand);
     program.action(async () => {
       const { runTui } = await import("./src/cli/tui.ts");
-      await runTui(globals());
+      await runTui(globals(), tuiJob);
     });
     quietErrors(program as unknown as AnyCommand);
     // `s9s strem` and `s9s help strem` alike.

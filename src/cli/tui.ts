@@ -8,7 +8,15 @@ import type { ClusterBackend } from "../cluster/job.ts";
 import { type GlobalFlags, makeContext, openCluster } from "./common.ts";
 
 /** Run the terminal UI until the user quits. */
-export async function runTui(flags: GlobalFlags): Promise<void> {
+export async function runTui(
+  flags: GlobalFlags,
+  open: { job?: string; path?: string } = {},
+): Promise<void> {
+  if (open.path !== undefined && open.job === undefined) {
+    throw new UsageError("--path opens a job's files: give --job ID as well", {
+      hint: "e.g. `s9s --job 42 --path 'out-%j-%t.txt'`, or `s9s stream --path FILE`",
+    });
+  }
   if (!Deno.stdin.isTerminal() || !Deno.stdout.isTerminal()) {
     throw new UsageError("the terminal UI needs a terminal on stdin and stdout", {
       hint: "in scripts use `s9s jobs` or `s9s stream --job ID`",
@@ -45,6 +53,7 @@ export async function runTui(flags: GlobalFlags): Promise<void> {
     debug: ctx.debug,
     // Hidden, for benchmarks: open the monitor on a plain file.
     streamPath: Deno.env.get("S9S_TUI_STREAM_PATH") || undefined,
+    openJob: open.job ? { id: open.job, path: open.path } : undefined,
   });
   // Alerts from the config fire in the UI too; their notices go to the status line.
   let closeIntegrations: (() => Promise<void>) | undefined;

@@ -72,6 +72,8 @@ export interface StartOptions {
   source?: SourceMode;
   /** `--node`: read the file on this node (or ssh_config Host alias) over SSH. */
   node?: string;
+  /** Labelled lines (`N: …`) go to one stream per task (task_streams.ts). */
+  splitTasks?: boolean;
 }
 
 /** The engine's mutable record of one stream. */
@@ -99,6 +101,8 @@ export class Stream implements StreamHandle {
   requeuedTo = 0;
   /** The restart count of the run the current source reads. */
   runRestarts = 0;
+  /** Labelled lines go to task streams (start option `splitTasks`). */
+  splitTasks = false;
 
   constructor(
     readonly key: string,

@@ -21,6 +21,7 @@ import { bufferForStream } from "./stream_buffer.ts";
 import { type StartOptions, Stream, type StreamListener, type StreamPart } from "./stream.ts";
 import type { TrackerHost } from "./job_tracker.ts";
 import { SourceSelection } from "./source_selection.ts";
+import { TaskStreams } from "./task_streams.ts";
 
 /** Options for a {@link StreamRunner}. */
 export interface StreamRunnerOptions {
@@ -48,6 +49,7 @@ export class StreamRunner implements TrackerHost {
   readonly errors: UserFacingError[] = [];
   #o: StreamRunnerOptions;
   #sources: SourceSelection;
+  #tasks = new TaskStreams((jobId, type, part) => this.newStream(jobId, type, part));
 
   constructor(options: StreamRunnerOptions) {
     this.#o = options;
@@ -93,6 +95,7 @@ export class StreamRunner implements TrackerHost {
   ): Promise<void> {
     s.location = loc;
     s.follows = follow;
+    s.splitTasks = !!options.splitTasks;
     const source = await this.#sources.select(loc, {
       label: s.key,
       jobId: s.jobId,
@@ -135,6 +138,14 @@ export class StreamRunner implements TrackerHost {
   }
 
   async #onBatch(s: Stream, batch: LineBatch): Promise<void> {
+    if (s.splitTasks) {
+      for (const [t, b] of this.#tasks.split(s, batch)) await this.#deliver(t, b);
+      return;
+    }
+    await this.#deliver(s, batch);
+  }
+
+  async #deliver(s: Stream, batch: LineBatch): Promise<void> {
     s.lines += batch.count;
     s.lastLineAt = batch.time;
     s.lastLineNum = batch.firstLine + batch.count - 1;
@@ -166,6 +177,9 @@ export class StreamRunner implements TrackerHost {
   /** End a stream (once); `quiet` skips the status event. */
   endStream(s: Stream, state: StreamState, message?: string, quiet = false): void {
     if (s.ended) return;
+    for (const t of this.#tasks.childrenOf(s)) {
+      this.endStream(t, state, `stream ${t.key} ended after ${t.lines} line(s)`, quiet);
+    }
     s.ended = true;
     if (!quiet) this.status(s, state, message);
     s.abort.abort();

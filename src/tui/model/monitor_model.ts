@@ -15,6 +15,8 @@ const OWNER = "monitor";
 export interface MonitorPane {
   model: PaneModel;
   options: StartOptions;
+  /** A task's or node's stream of a job opened by parts (its stream belongs to the job's pane). */
+  part?: boolean;
 }
 
 /** What became of a request to add a pane. */
@@ -34,6 +36,9 @@ export interface MergedLine {
 export class MonitorModel {
   readonly streams: StreamsModel;
   #panes: MonitorPane[] = [];
+  /** Jobs opened by parts, with their start options. */
+  #byParts = new Map<string, StartOptions>();
+  #stopWatching?: () => void;
   #focus = 0;
   /** Showing all panes merged by time instead of the grid. */
   merged = false;
@@ -59,7 +64,7 @@ export class MonitorModel {
 
   /** A pane's stream handle. */
   handleOf(pane: MonitorPane | undefined): StreamHandle | undefined {
-    return pane ? this.streams.handle(pane.model.jobId, pane.model.type) : undefined;
+    return pane ? this.streams.handleFor(pane.model) : undefined;
   }
 
   /** Add a pane and start its stream (unless it is shown already or the limit is reached). */
@@ -85,8 +90,32 @@ export class MonitorModel {
 
   /** Remove a pane; its stream stops unless another view still shows it. */
   remove(pane: MonitorPane): void {
-    this.streams.release(pane.model.jobId, pane.model.type, OWNER);
+    if (!pane.part) this.streams.release(pane.model.jobId, pane.model.type, OWNER);
     this.#drop(pane);
+  }
+
+  /**
+   * Open job `jobId` by parts: its stream (started with `options`: a per-task or per-node
+   * `path`, or `splitTasks`), then one pane per task or node stream as each appears. With a
+   * path, the job's own pane goes once its parts have come (it has no lines of its own).
+   */
+  addParts(jobId: string, options: StartOptions): AddResult {
+    this.#byParts.set(jobId, options);
+    this.#stopWatching ??= this.streams.onNewStream((s) => this.#notePart(s));
+    return this.add(jobId, "stdout", options);
+  }
+
+  #notePart(s: StreamHandle): void {
+    const options = s.part && this.#byParts.get(s.jobId);
+    if (!options || this.#panes.some((p) => p.model.key === s.key)) return;
+    const model = new PaneModel(s.jobId, s.type);
+    model.key = s.key;
+    this.#panes.push({ model, options: {}, part: true });
+    if (options.path) {
+      const own = this.#panes.findIndex((p) => !p.part && p.model.jobId === s.jobId);
+      if (own >= 0) this.#panes.splice(own, 1);
+    }
+    this.#focus = Math.min(this.#focus, this.#panes.length - 1);
   }
 
   #drop(pane: MonitorPane): void {
@@ -135,7 +164,8 @@ export class MonitorModel {
     this.#panes.forEach((p, order) => {
       const src = this.handleOf(p)?.buffer?.all;
       if (!src) return;
-      const tag = `${p.model.jobId}:${p.model.type === "stdout" ? "out" : "err"}`;
+      const name = p.part ? p.model.key.slice(0, p.model.key.lastIndexOf(":")) : p.model.jobId;
+      const tag = `${name}:${p.model.type === "stdout" ? "out" : "err"}`;
       for (const line of p.model.visible(src, rows)) all.push({ line, tag, order });
     });
     all.sort((a, b) => a.line.time - b.line.time || a.order - b.order || a.line.num - b.line.num);

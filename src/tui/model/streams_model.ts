@@ -84,6 +84,20 @@ export class StreamsModel {
       streams.find((s) => s.jobId.startsWith(`${jobId}_`) && s.type === type);
   }
 
+  /**
+   * The stream a pane shows: by its key for a task's or node's own stream (a pane of a job
+   * split into parts), else as {@link handle} finds it.
+   */
+  handleFor(m: { key: string; jobId: string; type: StreamType }): StreamHandle | undefined {
+    if (m.key === `${m.jobId}:${m.type}`) return this.handle(m.jobId, m.type);
+    return this.#manager.streams.find((s) => s.key === m.key);
+  }
+
+  /** Hear of every new stream (a task's or node's stream appearing); returns an unsubscribe. */
+  onNewStream(fn: (s: StreamHandle) => void): () => void {
+    return this.#manager.subscribe({ onStart: fn });
+  }
+
   /** The latest progress state of a stream. */
   progress(key: string): Progress | undefined {
     return this.#progress.get(key);

@@ -113,6 +113,23 @@ export class MonitorView implements View, MonitorControls {
     );
   }
 
+  /** Open a job by parts: one pane per task or node stream (see MonitorModel.addParts). */
+  openParts(jobId: string, options: StartOptions): void {
+    const r = this.#model.addParts(jobId, options);
+    if (r.kind === "limit") {
+      return this.#host.notify(`cannot open: ${r.limit} streams are running`, true);
+    }
+    if (r.kind === "added") {
+      r.started.then(
+        () =>
+          this.#host.notify(
+            `job ${jobId}: one pane per ${options.path ? "file" : "task"} as each appears`,
+          ),
+        (err) => this.#host.fail(err),
+      );
+    }
+  }
+
   /**
    * `+`: pick a job (or a running srun step of one, read through sattach), or type an id on the
    * first row; then stdout, stderr or both.
@@ -207,6 +224,7 @@ export class MonitorView implements View, MonitorControls {
       widget.draw(p.model, handle, {
         focused: i === focus,
         highlights: this.#model.streams.highlights,
+        title: handle?.part?.label,
       });
     });
     const hidden = n - layout.shown.length;
