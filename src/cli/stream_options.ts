@@ -4,7 +4,7 @@
  * @module
  */
 import type { OptionSpec } from "./option_table.ts";
-import { SOURCE_MODES } from "../sources/choose_source.ts";
+import { SOURCE_MODES } from "../core/stream_target.ts";
 
 /** The options of `s9s stream`, in the order help shows them. */
 export const STREAM_OPTIONS: readonly OptionSpec[] = [
@@ -55,7 +55,7 @@ export const STREAM_OPTIONS: readonly OptionSpec[] = [
   },
   {
     flags: "--tasks",
-    description: "one stream per task of a step's labelled output (sattach, srun --label)",
+    description: "one stream per task of task-labelled output (a step via sattach, srun -l)",
   },
   { flags: "--task <n>", description: "follow only task N of a step's labelled output" },
   { flags: "--no-follow", description: "print what exists and exit" },

@@ -18,7 +18,8 @@ import {
   makeContext,
   openCluster,
 } from "./common.ts";
-import { checkPatterns, runStream } from "./stream.ts";
+import { runStream } from "./stream.ts";
+import { checkPatterns } from "./stream_plan.ts";
 import { splitSubmitArgs, type SubmitArgs } from "./submit_options.ts";
 
 /** What the user sees of one run: status lines on stderr (text) or status events (JSON). */

@@ -13,7 +13,13 @@ import type { PatternFields } from "../cluster/patterns.ts";
 import type { StreamingConfig } from "../config/schema.ts";
 import { plural } from "../core/plural.ts";
 import type { StreamType } from "../core/stream_event.ts";
-import type { StartOptions, Stream, StreamPart } from "./stream.ts";
+import type { Stream, StreamPart } from "./stream.ts";
+
+/** Where a job writes, as given (`--path`, `--stderr-path`): a job target has these. */
+export interface PartPaths {
+  path?: string;
+  stderrPath?: string;
+}
 
 /** The most files one pattern may expand to (a job of 10 000 tasks is followed another way). */
 export const MAX_PARTS = 256;
@@ -79,7 +85,7 @@ export function allocationParts(
 }
 
 /** The pattern of one stream type: stderr has its own only with `--stderr-path`. */
-export function partPattern(options: StartOptions, type: StreamType): string | undefined {
+export function partPattern(options: PartPaths, type: StreamType): string | undefined {
   return type === "stderr" ? options.stderrPath ?? options.path : options.path;
 }
 
@@ -88,7 +94,7 @@ export async function partLocation(
   job: JobInfo,
   type: StreamType,
   p: AllocationPart,
-  o: { config: StreamingConfig; options: StartOptions },
+  o: { config: StreamingConfig; options: PartPaths },
 ): Promise<Location | undefined> {
   const res = await resolveOutput(job.id, job, type, o.config, {
     pathOverride: o.options.path,
@@ -104,7 +110,7 @@ export interface PartsHost {
   config: StreamingConfig;
   /** The part's stream: the one from an earlier run, or a new one. */
   stream(jobId: string, type: StreamType, part: StreamPart): Stream;
-  runSource(s: Stream, loc: Location, follow: boolean, options: StartOptions): Promise<void>;
+  runSource(s: Stream, loc: Location, follow: boolean): Promise<void>;
   endStream(s: Stream, state: "ended" | "error", message?: string, quiet?: boolean): void;
 }
 
@@ -117,25 +123,26 @@ export async function runParts(
   host: PartsHost,
   job: JobInfo,
   parents: Stream[],
-  o: { options: StartOptions; follow: boolean },
+  o: { target: PartPaths; follow: boolean },
 ): Promise<void> {
+  const paths = o.target;
   const runs: Promise<void>[] = [];
   for (const parent of parents) {
-    if (parent.type === "stderr" && !o.options.stderrPath && parents.length > 1) {
+    if (parent.type === "stderr" && !paths.stderrPath && parents.length > 1) {
       host.endStream(parent, "ended", "stderr goes to the same files as stdout; shown there");
       continue;
     }
-    const parts = allocationParts(partPattern(o.options, parent.type), job) ?? [];
+    const parts = allocationParts(partPattern(paths, parent.type), job) ?? [];
     runs.push(
       Promise.all(parts.map(async (p) => {
         const s = host.stream(job.id, parent.type, p.part);
         if (s.ended) return;
         const loc = await partLocation(job, parent.type, p, {
           config: host.config,
-          options: o.options,
+          options: paths,
         });
         if (!loc) return host.endStream(s, "error", `no file for ${s.key}`);
-        await host.runSource(s, loc, o.follow, o.options);
+        await host.runSource(s, loc, o.follow);
         host.endStream(s, "ended", `stream ${s.key} ended after ${plural(s.lines, "line")}`);
       })).then(() => host.endStream(parent, "ended", undefined, true)),
     );
@@ -150,7 +157,7 @@ export async function runParts(
 export async function explainParts(
   job: JobInfo,
   type: StreamType,
-  o: { config: StreamingConfig; options: StartOptions },
+  o: { config: StreamingConfig; options: PartPaths },
 ): Promise<string[] | undefined> {
   const pattern = partPattern(o.options, type);
   if (!hasAllocationFields(pattern)) return undefined;

@@ -1,13 +1,12 @@
 /**
- * The engine's hands on its streams, for the job trackers: registers streams, runs a source
- * into a stream (the source chosen by {@link SourceSelection}), filters and hands each batch to
+ * The engine's hands on its streams, for the trackers: registers streams, runs a source into a
+ * stream (the source chosen by {@link SourceSelection}), filters and hands each batch to
  * the listeners (awaiting them: backpressure), and turns state changes into status events.
  * @module
  */
 import type { Config } from "../config/schema.ts";
 import { UserFacingError } from "../errors.ts";
 import { type ClusterBackend, isTerminal } from "../cluster/job.ts";
-import type { Location } from "../cluster/path_resolver.ts";
 import type { DebugLog } from "../core/debug_log.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import {
@@ -18,7 +17,7 @@ import {
 } from "../core/stream_event.ts";
 import type { LineFilter } from "./filter.ts";
 import { bufferForStream } from "./stream_buffer.ts";
-import { type StartOptions, Stream, type StreamListener, type StreamPart } from "./stream.ts";
+import { type SourceRequest, Stream, type StreamListener, type StreamPart } from "./stream.ts";
 import type { TrackerHost } from "./job_tracker.ts";
 import { SourceSelection } from "./source_selection.ts";
 import { TaskStreams } from "./task_streams.ts";
@@ -73,7 +72,7 @@ export class StreamRunner implements TrackerHost {
     this.#sources.close();
   }
 
-  /** Register a new stream (listeners hear of it); `part`: one task's or node's file of the job. */
+  /** Register a new stream (listeners hear of it); `part`: one task's or node's stream. */
   newStream(jobId: string, type: StreamType, part?: StreamPart): Stream {
     const key = streamKey(part ? `${jobId} ${part.label}` : jobId, type);
     const s = new Stream(key, jobId, type, part);
@@ -86,25 +85,17 @@ export class StreamRunner implements TrackerHost {
     return s;
   }
 
-  /** Read one file into a stream until the source ends (the tracker ends the stream). */
-  async runSource(
-    s: Stream,
-    loc: Location,
-    follow: boolean,
-    options: StartOptions,
-  ): Promise<void> {
-    s.location = loc;
-    s.follows = follow;
-    s.splitTasks = !!options.splitTasks;
-    const source = await this.#sources.select(loc, {
+  /** Read one target into a stream until the source ends (the tracker ends the stream). */
+  async runSource(s: Stream, req: SourceRequest): Promise<void> {
+    s.location = req.loc;
+    s.follows = req.follow;
+    s.reading = true;
+    const source = await this.#sources.select({
+      ...req,
       label: s.key,
-      jobId: s.jobId,
       type: s.type,
-      mode: options.source ?? "auto",
-      node: options.node,
-      follow,
       // --tail applies to the first run only; a rerun's output is all new.
-      tailLines: s.source ? undefined : options.tail,
+      tail: s.source ? undefined : req.tail,
       signal: s.abort.signal,
       status: (state, message) => this.status(s, state, message),
     });
@@ -114,7 +105,9 @@ export class StreamRunner implements TrackerHost {
     s.sourceKind = source.kind;
     this.debug.log(
       "STREAM",
-      `start ${s.key} ${loc.path} (${loc.from}) follow=${follow} base=${base}`,
+      `start ${s.key} ${
+        req.loc ? `${req.loc.path} (${req.loc.from})` : source.kind
+      } follow=${req.follow} base=${base}`,
     );
     if (s.job && isTerminal(s.job.state)) source.finish();
     try {

@@ -7,6 +7,7 @@
  */
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { StreamType } from "../core/stream_event.ts";
+import { parseStepId } from "../core/stream_target.ts";
 import { UsageError, UserFacingError } from "../errors.ts";
 import type { Source, SourceSink } from "./source.ts";
 
@@ -19,22 +20,18 @@ export interface SattachOptions {
   debug?: (m: string) => void;
 }
 
-/** A step id `JOB.STEP` (JOB may be an array task `123_4`). */
-export const STEP_ID = /^(\d+(?:_\d+)?)\.(\d+|batch|extern|interactive)$/;
-
 /** Refuse step ids sattach cannot attach to, with what to do instead. */
 export function checkStepId(step: string): void {
-  const m = STEP_ID.exec(step);
+  const m = parseStepId(step);
   if (!m) {
     throw new UsageError(`"${step}" is not a job step id`, {
       hint: "the api source reads a step started with srun: --job 123.0",
     });
   }
-  if (!/^\d+$/.test(m[2])) {
-    throw new UsageError(`sattach cannot attach to the ${m[2]} step of job ${m[1]}`, {
-      hint: `Slurm forwards I/O only for steps started with srun (${
-        m[1]
-      }.0, …); follow the batch script's output with --job ${m[1]}`,
+  if (!/^\d+$/.test(m.step)) {
+    throw new UsageError(`sattach cannot attach to the ${m.step} step of job ${m.jobId}`, {
+      hint:
+        `Slurm forwards I/O only for steps started with srun (${m.jobId}.0, …); follow the batch script's output with --job ${m.jobId}`,
     });
   }
 }

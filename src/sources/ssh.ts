@@ -13,6 +13,7 @@ import { UserFacingError } from "../errors.ts";
 import { type Source, type SourceSink, Waker } from "./source.ts";
 import { NoSftpError, shQuote, type SshPool } from "./ssh_pool.ts";
 import { RemoteTail, type TailCursor } from "./ssh_tail.ts";
+import { SshUnreachableError } from "./ssh_unreachable_error.ts";
 import {
   type Sftp,
   SFTP_NO_SUCH_FILE,
@@ -101,7 +102,9 @@ export class SshFileSource implements Source {
           else await this.#tail!.follow(sink, onLive);
           break;
         } catch (err) {
-          if (err instanceof UserFacingError && !/cannot connect/.test(err.message)) throw err;
+          // A refusal (host key, authentication, permission) is final; an unreachable node and
+          // a dropped connection (ssh2's own errors) are tried again.
+          if (err instanceof UserFacingError && !(err instanceof SshUnreachableError)) throw err;
           if (signal?.aborted) break;
           failures++;
           const reason = (err as Error).message;

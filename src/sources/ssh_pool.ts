@@ -89,8 +89,7 @@ export class SshPool {
       try {
         return new Sftp(await open, () => (conn.closed = true));
       } catch (err) {
-        // ssh2's words when sshd answers the subsystem request with a failure.
-        if (!/Unable to start subsystem/i.test((err as Error).message)) throw err;
+        if (!subsystemRefused(err)) throw err;
         conn.noSftp = true;
         this.#debug(`ssh ${host}: no SFTP subsystem; files are read with tail over exec`);
         throw new NoSftpError(host);
@@ -123,11 +122,7 @@ export class SshPool {
         return ch;
       } catch (err) {
         // sshd's MaxSessions: wait for one of our other channels to close, then try again.
-        if (
-          !/open failed|prohibited/i.test((err as Error).message) || !conn.execs || attempt > 50
-        ) {
-          throw err;
-        }
+        if (!sessionRefused(err) || !conn.execs || attempt > 50) throw err;
         await new Promise<void>((resolve) => conn.execWaiters.push(resolve));
       }
     }
@@ -202,4 +197,28 @@ export class SshPool {
     }
     this.#conns.clear();
   }
+}
+
+/** SSH_OPEN_UNKNOWN_CHANNEL_TYPE (RFC 4254): a refusal that waiting does not cure. */
+const OPEN_UNKNOWN_CHANNEL_TYPE = 3;
+
+/**
+ * Whether sshd refused a new channel as its `MaxSessions` does: a channel open failure, which
+ * ssh2 gives the server's reason code (OpenSSH sends "connect failed" with "open failed";
+ * other servers "administratively prohibited" or "resource shortage").
+ */
+function sessionRefused(err: unknown): boolean {
+  const reason = (err as { reason?: unknown })?.reason;
+  return typeof reason === "number" && reason !== OPEN_UNKNOWN_CHANNEL_TYPE;
+}
+
+/**
+ * Whether sshd answered the `sftp` subsystem request with a failure. ssh2 reports that with an
+ * Error of its own wording and no code or level, so the wording is all there is to go by; every
+ * other error (a closed connection, a channel refusal, which carry a level or reason) is not it.
+ */
+function subsystemRefused(err: unknown): boolean {
+  const e = err as { message?: unknown; level?: unknown; reason?: unknown };
+  return e?.level === undefined && e?.reason === undefined &&
+    typeof e?.message === "string" && e.message.startsWith("Unable to start subsystem:");
 }

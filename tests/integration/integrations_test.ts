@@ -55,7 +55,7 @@ async function run(
     notice: (m) => warnings.push(m),
   });
   try {
-    await manager.startStream(id, "stdout", { path, fileOnly: true, follow: false });
+    await manager.startStream({ kind: "file", label: id, path }, "stdout", { follow: false });
     await manager.done();
     await o.beforeClose?.();
   } finally {

@@ -599,7 +599,7 @@ Deno.test({
         // An id Slurm never had.
         timed("unknown", async () => {
           const c = cli(["stream", "--job", "999999001"]);
-          deepStrictEqual(await c.exit(), 1, c.err);
+          deepStrictEqual(await c.exit(), 2, c.err);
           assertMatch(c.err, /^error: job "999999001" was not found/m);
           assertMatch(c.err, /^hint: /m);
           noStack(c.err);

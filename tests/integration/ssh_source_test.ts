@@ -5,8 +5,8 @@ import { defaultRawConfig } from "../../src/config/defaults.ts";
 import { configSchema } from "../../src/config/schema.ts";
 import { SshPool } from "../../src/sources/ssh_pool.ts";
 import { SshFileSource } from "../../src/sources/ssh.ts";
-import { batchLines } from "../../src/core/line_batch.ts";
 import { assert, assertEquals, assertRejects, waitFor } from "../_helpers/assert.ts";
+import { sourceCollector } from "../_helpers/source_collector.ts";
 
 const enabled = Deno.env.get("S9S_TEST_SSH") === "1";
 const env = (k: string) => Deno.env.get(k) ?? "";
@@ -24,28 +24,6 @@ function sshConfig(extra: Record<string, unknown> = {}) {
   return configSchema.parse(raw).streaming.ssh;
 }
 
-function collector() {
-  const lines: string[] = [];
-  const nums: number[] = [];
-  const statuses: string[] = [];
-  return {
-    lines,
-    nums,
-    statuses,
-    sink: {
-      batch(b: Parameters<typeof batchLines>[0]) {
-        batchLines(b).forEach((l, i) => {
-          lines.push(l);
-          nums.push(b.firstLine + i);
-        });
-      },
-      status(s: { state: string; message?: string }) {
-        statuses.push(`${s.state}: ${s.message ?? ""}`);
-      },
-    },
-  };
-}
-
 Deno.test({
   name: "SshFileSource follows a remote file over one pooled connection and drains at the end",
   ignore: !enabled,
@@ -55,7 +33,7 @@ Deno.test({
     try {
       const files = Array.from({ length: 3 }, (_, i) => `${dir}/job${i}.out`);
       for (const f of files) await Deno.writeTextFile(f, "first\n");
-      const cols = files.map(() => collector());
+      const cols = files.map(() => sourceCollector());
       const sources = files.map((f) => new SshFileSource(env("S9S_TEST_SSH_HOST"), f, { pool }));
       const runs = sources.map((s, i) => s.run(cols[i].sink));
       await waitFor(() => cols.every((c) => c.lines.length === 1), {
@@ -96,7 +74,7 @@ Deno.test({
     const pool = new SshPool(sshConfig());
     try {
       const f = `${dir}/late.out`;
-      const c = collector();
+      const c = sourceCollector();
       const src = new SshFileSource(env("S9S_TEST_SSH_HOST"), f, { pool });
       const run = src.run(c.sink);
       await waitFor(() => c.statuses.some((s) => s.startsWith("waiting")), {
@@ -116,7 +94,7 @@ Deno.test({
       assertEquals(c.lines, ["a", "b", "c"]);
       assertEquals(c.nums, [1, 2, 3]);
 
-      const t = collector();
+      const t = sourceCollector();
       const tailSrc = new SshFileSource(env("S9S_TEST_SSH_HOST"), f, {
         pool,
         follow: false,

@@ -4,8 +4,9 @@
  * lines are gathered and ordered here, so the view only draws. No neo-blessed.
  * @module
  */
-import type { StartOptions, StreamHandle } from "../../engine/stream_manager.ts";
+import type { FollowOptions, StreamHandle } from "../../engine/stream_manager.ts";
 import type { StreamType } from "../../core/stream_event.ts";
+import { type JobTarget, type StreamTarget, targetId } from "../../core/stream_target.ts";
 import { type PaneLine, PaneModel } from "./pane_model.ts";
 import type { StreamsModel } from "./streams_model.ts";
 
@@ -14,7 +15,8 @@ const OWNER = "monitor";
 /** One pane of the monitor. */
 export interface MonitorPane {
   model: PaneModel;
-  options: StartOptions;
+  /** What the pane follows. */
+  target: StreamTarget;
   /** A task's or node's stream of a job opened by parts (its stream belongs to the job's pane). */
   part?: boolean;
 }
@@ -36,8 +38,8 @@ export interface MergedLine {
 export class MonitorModel {
   readonly streams: StreamsModel;
   #panes: MonitorPane[] = [];
-  /** Jobs opened by parts, with their start options. */
-  #byParts = new Map<string, StartOptions>();
+  /** Jobs opened by parts, with their targets. */
+  #byParts = new Map<string, JobTarget>();
   #stopWatching?: () => void;
   #focus = 0;
   /** Showing all panes merged by time instead of the grid. */
@@ -68,7 +70,8 @@ export class MonitorModel {
   }
 
   /** Add a pane and start its stream (unless it is shown already or the limit is reached). */
-  add(jobId: string, type: StreamType, options: StartOptions = {}): AddResult {
+  add(target: StreamTarget, type: StreamType): AddResult {
+    const jobId = targetId(target);
     const existing = this.#panes.findIndex((p) => p.model.jobId === jobId && p.model.type === type);
     if (existing >= 0) {
       this.#focus = existing;
@@ -78,10 +81,10 @@ export class MonitorModel {
     if (this.streams.active >= limit && !this.streams.handle(jobId, type)) {
       return { kind: "limit", limit };
     }
-    const pane: MonitorPane = { model: new PaneModel(jobId, type), options };
+    const pane: MonitorPane = { model: new PaneModel(jobId, type), target };
     this.#panes.push(pane);
     this.#focus = this.#panes.length - 1;
-    const started = this.streams.want(jobId, type, OWNER, options).catch((err) => {
+    const started = this.streams.want(target, type, OWNER).catch((err) => {
       this.#drop(pane);
       throw err;
     });
@@ -95,27 +98,37 @@ export class MonitorModel {
   }
 
   /**
-   * Open job `jobId` by parts: its stream (started with `options`: a per-task or per-node
-   * `path`, or `splitTasks`), then one pane per task or node stream as each appears. With a
-   * path, the job's own pane goes once its parts have come (it has no lines of its own).
+   * Open a job by parts: its stream (its `path` a per-task or per-node pattern, or with
+   * `splitTasks`), then one pane per task or node stream as each appears. With a path, the
+   * job's own pane goes once its parts have come (it has no lines of its own).
    */
-  addParts(jobId: string, options: StartOptions): AddResult {
-    this.#byParts.set(jobId, options);
+  addParts(target: JobTarget, options: FollowOptions): AddResult {
+    this.#byParts.set(target.jobId, target);
     this.#stopWatching ??= this.streams.onNewStream((s) => this.#notePart(s));
-    return this.add(jobId, "stdout", options);
+    const jobId = targetId(target);
+    const limit = this.streams.limit;
+    if (this.streams.active >= limit) return { kind: "limit", limit };
+    const pane: MonitorPane = { model: new PaneModel(jobId, "stdout"), target };
+    this.#panes.push(pane);
+    this.#focus = this.#panes.length - 1;
+    const started = this.streams.want(target, "stdout", OWNER, options).catch((err) => {
+      this.#drop(pane);
+      throw err;
+    });
+    return { kind: "added", pane, started };
   }
 
   #notePart(s: StreamHandle): void {
-    const options = s.part && this.#byParts.get(s.jobId);
-    if (!options || this.#panes.some((p) => p.model.key === s.key)) return;
+    const target = s.part && this.#byParts.get(s.jobId);
+    if (!target || this.#panes.some((p) => p.model.key === s.key)) return;
     const model = new PaneModel(s.jobId, s.type);
     model.key = s.key;
-    this.#panes.push({ model, options: {}, part: true });
-    if (options.path) {
+    this.#panes.push({ model, target, part: true });
+    if (target.path) {
       const own = this.#panes.findIndex((p) => !p.part && p.model.jobId === s.jobId);
       if (own >= 0) this.#panes.splice(own, 1);
     }
-    this.#focus = Math.min(this.#focus, this.#panes.length - 1);
+    this.#focus = Math.max(0, Math.min(this.#focus, this.#panes.length - 1));
   }
 
   #drop(pane: MonitorPane): void {
@@ -143,7 +156,7 @@ export class MonitorModel {
   async restart(pane: MonitorPane): Promise<void> {
     pane.model.end();
     pane.model.pausedAt = undefined;
-    await this.streams.restart(pane.model.jobId, pane.model.type, pane.options);
+    await this.streams.restart(pane.target, pane.model.type);
   }
 
   /** Panes whose stream is running. */

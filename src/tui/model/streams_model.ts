@@ -5,8 +5,9 @@
  * redraw per tick. No neo-blessed.
  * @module
  */
-import type { StartOptions, StreamHandle, StreamManager } from "../../engine/stream_manager.ts";
+import type { FollowOptions, StreamHandle, StreamManager } from "../../engine/stream_manager.ts";
 import type { StreamType } from "../../core/stream_event.ts";
+import { type StreamTarget, targetId } from "../../core/stream_target.ts";
 import type { Highlight } from "./line_format.ts";
 
 /** Told that streams changed (lines, state, progress) since the last call. */
@@ -108,13 +109,14 @@ export class StreamsModel {
     this.#progress.delete(key);
   }
 
-  /** Start (or share) a stream for `owner`. */
+  /** Start (or share) a stream of `target` for `owner`. */
   async want(
-    jobId: string,
+    target: StreamTarget,
     type: StreamType,
     owner: string,
-    options: StartOptions = {},
+    options: FollowOptions = {},
   ): Promise<void> {
+    const jobId = targetId(target);
     const key = `${jobId}:${type}`;
     const owners = this.#owners.get(key) ?? new Set();
     const had = owners.size > 0 && this.handle(jobId, type) !== undefined;
@@ -122,7 +124,7 @@ export class StreamsModel {
     this.#owners.set(key, owners);
     if (had) return;
     try {
-      await this.#manager.startStream(jobId, type, options);
+      await this.#manager.startStream(target, type, options);
     } catch (err) {
       owners.delete(owner);
       throw err;
@@ -144,10 +146,11 @@ export class StreamsModel {
   }
 
   /** Stop and start a stream again (reads its file from the start). */
-  async restart(jobId: string, type: StreamType, options: StartOptions = {}): Promise<void> {
+  async restart(target: StreamTarget, type: StreamType): Promise<void> {
+    const jobId = targetId(target);
     this.#manager.stopStream(jobId, type);
     this.#progress.delete(`${jobId}:${type}`);
-    await this.#manager.startStream(jobId, type, options);
+    await this.#manager.startStream(target, type);
     this.#changed = true;
   }
 }

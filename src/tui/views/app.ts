@@ -8,6 +8,7 @@ import type { ClusterBackend, JobInfo } from "../../cluster/job.ts";
 import { isTerminal } from "../../cluster/job.ts";
 import type { Config } from "../../config/schema.ts";
 import type { StreamManager } from "../../engine/stream_manager.ts";
+import type { JobTarget } from "../../core/stream_target.ts";
 import { hasAllocationFields } from "../../engine/job_parts.ts";
 import { type DebugLog, NO_DEBUG } from "../../core/debug_log.ts";
 import { bindKeys, type BoundKeys } from "../model/key_table.ts";
@@ -100,7 +101,7 @@ export class App implements ViewHost, GlobalControls {
     this.#monitor.hide();
     if (options.startupMessage) this.notify(options.startupMessage, true);
     if (options.streamPath) {
-      this.#monitor.addStream("file", "stdout", { path: options.streamPath, fileOnly: true });
+      this.#monitor.addStream({ kind: "file", label: "file", path: options.streamPath }, "stdout");
       this.show("monitor");
     }
   }
@@ -223,10 +224,10 @@ export class App implements ViewHost, GlobalControls {
       const jobs = cluster ? await cluster.getJob(o.id) : [];
       const job = jobs.find((j) => j.id === o.id) ?? jobs[0];
       if (!job) return this.notify(`job ${o.id} was not found`, true);
-      if (hasAllocationFields(o.path)) this.#monitor.openParts(o.id, { path: o.path });
-      else if ((job.numTasks ?? 1) > 1) {
-        this.#monitor.openParts(o.id, { path: o.path, splitTasks: true });
-      } else return this.openJob(job);
+      const target: JobTarget = { kind: "job", jobId: o.id, path: o.path, via: "auto" };
+      if (hasAllocationFields(o.path)) this.#monitor.openParts(target, {});
+      else if ((job.numTasks ?? 1) > 1) this.#monitor.openParts(target, { splitTasks: true });
+      else return this.openJob(job);
       this.show("monitor");
     } catch (err) {
       this.fail(err);

@@ -6,8 +6,13 @@
 import { dirname } from "../../platform/posix_path.ts";
 import type { StreamType } from "../../core/stream_event.ts";
 import type { StepInfo } from "../../cluster/job.ts";
-import { isStepId, stepStreamOptions } from "../../engine/step_stream.ts";
-import type { StartOptions } from "../../engine/stream_manager.ts";
+import {
+  type JobTarget,
+  type StreamTarget,
+  targetId,
+  targetOfId,
+} from "../../core/stream_target.ts";
+import type { FollowOptions } from "../../engine/stream_manager.ts";
 import { expandHome } from "../../platform/paths.ts";
 import { writeText } from "../../sinks/writer.ts";
 import { bindKeys, type BoundKeys } from "../model/key_table.ts";
@@ -98,8 +103,9 @@ export class MonitorView implements View, MonitorControls {
   }
 
   /** Add a pane and start its stream. */
-  addStream(jobId: string, type: StreamType, options: StartOptions = {}): void {
-    const r = this.#model.add(jobId, type, options);
+  addStream(target: StreamTarget, type: StreamType): void {
+    const r = this.#model.add(target, type);
+    const jobId = targetId(target);
     if (r.kind === "exists") return this.#host.notify(`job ${jobId} ${type} is already shown`);
     if (r.kind === "limit") {
       return this.#host.notify(
@@ -114,8 +120,9 @@ export class MonitorView implements View, MonitorControls {
   }
 
   /** Open a job by parts: one pane per task or node stream (see MonitorModel.addParts). */
-  openParts(jobId: string, options: StartOptions): void {
-    const r = this.#model.addParts(jobId, options);
+  openParts(target: JobTarget, options: FollowOptions): void {
+    const jobId = target.jobId;
+    const r = this.#model.addParts(target, options);
     if (r.kind === "limit") {
       return this.#host.notify(`cannot open: ${r.limit} streams are running`, true);
     }
@@ -123,9 +130,9 @@ export class MonitorView implements View, MonitorControls {
       r.started.then(
         () =>
           this.#host.notify(
-            `job ${jobId}: one pane per ${options.path ? "file" : "task"} as each appears`,
+            `job ${jobId}: one pane per ${target.path ? "file" : "task"} as each appears`,
           ),
-        (err) => this.#host.fail(err),
+        (err: unknown) => this.#host.fail(err),
       );
     }
   }
@@ -166,19 +173,19 @@ export class MonitorView implements View, MonitorControls {
 
   #pickType(id: string): void {
     // A step's I/O comes from Slurm through sattach (the api source), not from the job's files.
-    const options = isStepId(id) ? stepStreamOptions(id) : {};
+    const target = targetOfId(id);
     const items: PickItem<StreamType | "both">[] = [
       { label: "stdout", value: "stdout" },
       { label: "stderr", value: "stderr" },
       { label: "both", value: "both" },
     ];
-    const what = isStepId(id) ? `Step ${id}` : `Job ${id}`;
+    const what = target.kind === "step" ? `Step ${id}` : `Job ${id}`;
     this.#host.openModal(
       new Picker(this.#host.screen, `${what}: which output?`, items, (t) => {
         if (t === "both") {
-          this.addStream(id, "stdout", options);
-          this.addStream(id, "stderr", options);
-        } else this.addStream(id, t, options);
+          this.addStream(target, "stdout");
+          this.addStream(target, "stderr");
+        } else this.addStream(target, t);
       }),
     );
   }

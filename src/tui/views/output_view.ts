@@ -67,7 +67,8 @@ export class OutputView implements View, OutputControls {
   #switchTo(jobId: string, type: StreamType): void {
     if (this.#model) this.#streams.release(this.#model.jobId, this.#model.type, OWNER);
     this.#model = new PaneModel(jobId, type);
-    this.#streams.want(jobId, type, OWNER).catch((err) => this.#host.fail(err));
+    const target = { kind: "job", jobId, via: "auto" } as const;
+    this.#streams.want(target, type, OWNER).catch((err) => this.#host.fail(err));
   }
 
   /** Stop the stream (when leaving). */

@@ -19,9 +19,7 @@ Deno.test("splitTasks gives each labelled task a stream with its own buffer and 
   await Deno.writeTextFile(path, "setup\n0: a\n 1: b\n0: c\ndone\n1: d\n");
   const manager = new StreamManager({ config: config(), keepBuffers: true });
   try {
-    await manager.startStream("7", "stdout", {
-      path,
-      fileOnly: true,
+    await manager.startStream({ kind: "file", label: "7", path }, "stdout", {
       follow: false,
       splitTasks: true,
     });
