@@ -19,7 +19,7 @@ import { bindKeys, type BoundKeys } from "../model/key_table.ts";
 import type { JobsModel } from "../model/jobs_model.ts";
 import { gridLayout } from "../model/layout.ts";
 import { formatLine } from "../model/line_format.ts";
-import type { MonitorModel, MonitorPane } from "../model/monitor_model.ts";
+import type { AddResult, MonitorModel, MonitorPane } from "../model/monitor_model.ts";
 import type { PaneModel } from "../model/pane_model.ts";
 import { fitLine } from "../model/text_fit.ts";
 import { compileTuiPattern } from "../model/tui_pattern.ts";
@@ -104,37 +104,29 @@ export class MonitorView implements View, MonitorControls {
 
   /** Add a pane and start its stream. */
   addStream(target: StreamTarget, type: StreamType): void {
-    const r = this.#model.add(target, type);
-    const jobId = targetId(target);
-    if (r.kind === "exists") return this.#host.notify(`job ${jobId} ${type} is already shown`);
+    this.#report(this.#model.add(target, type), `job ${targetId(target)} ${type}`, "added");
+  }
+
+  /** Open a job by parts: one pane per task or node stream (see MonitorModel.addParts). */
+  openParts(target: JobTarget, options: FollowOptions): void {
+    const each = target.path ? "file" : "task";
+    this.#report(
+      this.#model.addParts(target, options),
+      `job ${target.jobId}`,
+      `one pane per ${each}:`,
+    );
+  }
+
+  /** Say what became of adding `what`. */
+  #report(r: AddResult, what: string, done: string): void {
+    if (r.kind === "exists") return this.#host.notify(`${what} is already shown`);
     if (r.kind === "limit") {
       return this.#host.notify(
         `cannot add: ${r.limit} streams are running (streaming.max_concurrent_streams); remove one with - first`,
         true,
       );
     }
-    r.started.then(
-      () => this.#host.notify(`added job ${jobId} ${type}`),
-      (err) => this.#host.fail(err),
-    );
-  }
-
-  /** Open a job by parts: one pane per task or node stream (see MonitorModel.addParts). */
-  openParts(target: JobTarget, options: FollowOptions): void {
-    const jobId = target.jobId;
-    const r = this.#model.addParts(target, options);
-    if (r.kind === "limit") {
-      return this.#host.notify(`cannot open: ${r.limit} streams are running`, true);
-    }
-    if (r.kind === "added") {
-      r.started.then(
-        () =>
-          this.#host.notify(
-            `job ${jobId}: one pane per ${target.path ? "file" : "task"} as each appears`,
-          ),
-        (err: unknown) => this.#host.fail(err),
-      );
-    }
+    r.started.then(() => this.#host.notify(`${done} ${what}`), (err) => this.#host.fail(err));
   }
 
   /**
