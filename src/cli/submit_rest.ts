@@ -8,6 +8,7 @@ import { resolve } from "../platform/posix_path.ts";
 import type { SbatchResult } from "../cluster/sbatch.ts";
 import { jobSubmission } from "../cluster/rest_job.ts";
 import { SlurmRestBackend } from "../cluster/slurm_rest.ts";
+import { openBackend } from "../cluster/backend.ts";
 import { slurmErrors } from "../cluster/slurm_json.ts";
 import type { SubmitArgs } from "./submit_options.ts";
 import type { Context } from "./common.ts";
@@ -22,19 +23,12 @@ async function readScript(path: string): Promise<string> {
   }
 }
 
-/** The REST backend from the config (url or socket), or a UsageError saying what to set. */
-function backend(ctx: Context): SlurmRestBackend {
-  const api = ctx.loaded.config.streaming.slurm_api;
-  if (!api.url && !api.socket) {
-    throw new UsageError(
-      "slurmrestd was chosen but streaming.slurm_api has neither url nor socket",
-      {
-        hint:
-          "set streaming.slurm_api.url (e.g. http://slurmctl:6820) or streaming.slurm_api.socket",
-      },
-    );
-  }
-  return SlurmRestBackend.fromConfig(ctx.loaded.config);
+/** The REST backend as `--cluster-api rest` opens it (the config's url or socket). */
+async function backend(ctx: Context): Promise<SlurmRestBackend> {
+  const rest = await openBackend(ctx.loaded.config, "rest");
+  if (rest instanceof SlurmRestBackend) return rest;
+  rest?.close();
+  throw new UsageError("slurmrestd is not configured: set streaming.slurm_api.url or socket");
 }
 
 /** What slurmrestd said about a request, in one line. */
@@ -51,7 +45,7 @@ export async function restSubmit(a: SubmitArgs, ctx: Context): Promise<SbatchRes
     env: Deno.env.toObject(),
     readScript,
   });
-  const rest = backend(ctx);
+  const rest = await backend(ctx);
   try {
     const reply = await rest.send("POST", "/slurm/{version}/job/submit", body);
     const doc = reply.doc as { job_id?: unknown; job_submit_user_msg?: unknown } | undefined;
@@ -71,7 +65,7 @@ export async function restSubmit(a: SubmitArgs, ctx: Context): Promise<SbatchRes
 
 /** Cancel through slurmrestd; the error text when that failed. */
 export async function restCancel(id: string, ctx: Context): Promise<string | undefined> {
-  const rest = backend(ctx);
+  const rest = await backend(ctx);
   try {
     const reply = await rest.send("DELETE", `/slurm/{version}/job/${encodeURIComponent(id)}`);
     return reply.status < 400 && slurmErrors(reply.doc).length === 0 ? undefined : why(reply);
