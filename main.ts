@@ -7,13 +7,22 @@ import type { GlobalFlags } from "./src/cli/common.ts";
 import { enableInterruptWatchdog } from "./src/platform/interrupt_watchdog.ts";
 import { parseFast } from "./src/cli/option_table.ts";
 import { GLOBAL_OPTIONS } from "./src/cli/global_options.ts";
+import { enterLaunchDir } from "./src/platform/launch_dir.ts";
+import { endWithLauncher } from "./src/platform/launcher_watch.ts";
 
 type Commander = typeof import("@commander-js/extra-typings");
 type AnyCommand = import("@commander-js/extra-typings").Command<unknown[], Record<string, unknown>>;
 type AddOptions = typeof import("./src/cli/commander_options.ts").addOptions;
 
 /** Global options that take a value (to find the subcommand name without parsing). */
-const VALUE_OPTIONS = new Set(["-c", "--config", "--cluster-api", "--job", "--path"]);
+const VALUE_OPTIONS = new Set([
+  "-c",
+  "--config",
+  "--cluster-api",
+  "--ssh-transport",
+  "--job",
+  "--path",
+]);
 
 /**
  * The TUI's `--job ID [--path PATTERN]` (start in that job's output), taken out of `args`:
@@ -39,6 +48,7 @@ const SUBCOMMANDS: Record<string, (globals: () => GlobalFlags) => Promise<AnyCom
   config: async (g) => (await import("./src/cli/config.ts")).configCommand(g) as AnyCommand,
   history: async (g) => (await import("./src/cli/history.ts")).historyCommand(g) as AnyCommand,
   submit: async (g) => (await import("./src/cli/submit_command.ts")).submitCommand(g),
+  doctor: async (g) => (await import("./src/cli/doctor.ts")).doctorCommand(g) as AnyCommand,
 };
 
 /** The subcommand named in `args`, if any (the first word that is not an option or its value). */
@@ -85,6 +95,11 @@ function buildProgram({ Command }: Commander, addOptions: AddOptions) {
   return { program, globals };
 }
 
+/** The global options a subcommand's help lists: those it takes after its name. */
+function visibleGlobalOptions(cmd: { parent: AnyCommand | null }) {
+  return (cmd.parent?.options ?? []).filter((o) => !o.hidden && o.long !== "--version");
+}
+
 /** Commander's errors are thrown, not printed: main turns them into `error:`/`hint:` lines. */
 function quietErrors(cmd: AnyCommand): void {
   cmd.exitOverride().configureOutput({ outputError: () => {} });
@@ -127,7 +142,8 @@ async function main(args: string[]): Promise<number> {
     // Only the named subcommand's module loads (all of them for help or an unknown name).
     const names = sub && sub in SUBCOMMANDS ? [sub] : Object.keys(SUBCOMMANDS);
     for (const cmd of await Promise.all(names.map((n) => SUBCOMMANDS[n](globals)))) {
-      program.addCommand(cmd);
+      // `s9s stream --help` lists --mock, --config … too: they are accepted after the name.
+      program.addCommand(cmd.configureHelp({ showGlobalOptions: true, visibleGlobalOptions }));
     }
     const { completionsCommand } = await import("./src/cli/completions.ts");
     program.addCommand(completionsCommand(() => program as unknown as AnyCommand) as AnyCommand);
@@ -155,7 +171,9 @@ async function main(args: string[]): Promise<number> {
       const cmd = program.commands.find((c) => c.name() === sub);
       const second = sub ? subcommandOf(args.slice(args.indexOf(sub) + 1)) : undefined;
       const path = cmd?.commands.some((c) => c.name() === second) ? `${sub} ${second}` : sub;
-      console.error(formatError(usageErrorOf({ commanderError: err, sub: path }), false));
+      const options = [...(cmd?.options ?? []), ...program.options].map((o) => o.long)
+        .filter((o) => o !== undefined);
+      console.error(formatError(usageErrorOf({ commanderError: err, sub: path, options }), false));
       return 2;
     }
     console.error(formatError(err, args.includes("--debug")));
@@ -195,8 +213,12 @@ async function runFastSubmit(
 }
 
 if (import.meta.main) {
+  // `deno task s9s --path rel.log` typed anywhere: rel.log is where it was typed.
+  if (import.meta.dirname) enterLaunchDir(import.meta.dirname);
   // Ctrl+C ends s9s even while a user regex keeps JavaScript busy (armed by compilePattern).
   enableInterruptWatchdog();
+  // Started by `npx deno task s9s`: a SIGTERM to npx must not leave s9s running as an orphan.
+  endWithLauncher();
   const code = await main(Deno.args);
   Deno.exit(code);
 }

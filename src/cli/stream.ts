@@ -4,6 +4,7 @@
  * which owns starting, running and ending.
  * @module
  */
+import type { SshTransport } from "../config/ssh_transports.ts";
 import { formatError } from "../errors.ts";
 import { Pipeline } from "../engine/pipeline.ts";
 import { explainTargets } from "../engine/explain.ts";
@@ -11,7 +12,7 @@ import { warningLine } from "../sinks/text.ts";
 import { BrokenPipe, closableOut } from "../sinks/writer.ts";
 import { interrupted } from "../platform/interrupted.ts";
 import { stderrOut, stdoutOut } from "./output.ts";
-import { type GlobalFlags, makeContext, openCluster } from "./common.ts";
+import { checkStreamingEnabled, type GlobalFlags, makeContext, openCluster } from "./common.ts";
 import { checkTargetFiles } from "./stream_targets.ts";
 import { planStream, type StreamOptions, type StreamPlan } from "./stream_plan.ts";
 import { outputListener } from "./stream_output.ts";
@@ -25,6 +26,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   const plan = planStream(opts);
   if (!opts.explain) await checkTargetFiles(plan.targets, opts.follow);
   const ctx = await makeContext(flags);
+  if (!opts.explain) await checkStreamingEnabled(flags, ctx);
   const config = ctx.loaded.config;
   const cluster = flags.mock || plan.targets.some((t) => t.kind !== "file")
     ? await openCluster(flags, ctx)
@@ -46,6 +48,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   const out = closableOut(stdoutOut, () => closed.resolve("closed"));
   // --tasks: every task its own stream from the first line (prefixed); --task N: one, plain.
   const several = plan.targets.length > 1 || (!!plan.tasks && plan.tasks.only === undefined);
+  const told = { errors: new Set<Error>(), debug: ctx.debugEnabled };
   const printer = outputListener(pipeline.manager, {
     ...opts,
     ...plan,
@@ -53,6 +56,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     out,
     progress,
     several,
+    told,
   });
   pipeline.output(plan.tasks ? splitTasks(printer, plan.tasks) : printer);
   const warn = (m: string) => void stderrOut.write(warningLine(m));
@@ -74,9 +78,21 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   }
   if (result !== "done") return result === "int" ? 130 : 0;
   const errors = pipeline.manager.errors;
-  for (const e of errors) await stderrOut.write(formatError(e, ctx.debugEnabled) + "\n");
+  for (const e of errors) {
+    if (!told.errors.has(e)) await stderrOut.write(formatError(e, ctx.debugEnabled) + "\n");
+  }
   if (errors.length > 0) return 1;
   return opts.exitCode ? pipeline.manager.exitCode : 0;
+}
+
+/** --explain's word on how nodes are reached over SSH (what auto chose, and why). */
+async function sshTransportLine(ssh: { transport: SshTransport }): Promise<string> {
+  const { chooseTransport } = await import("../sources/ssh_transport.ts");
+  const why = await chooseTransport(ssh.transport).then(
+    (c) => c.why,
+    (err) => (err as Error).message,
+  );
+  return `ssh transport: ${why}`;
 }
 
 /** `--explain`: print how each target's output is found, then end. */
@@ -87,6 +103,7 @@ async function explain(pipeline: Pipeline, plan: StreamPlan): Promise<number> {
     cluster,
   })
     .finally(() => pipeline.close());
+  if (config.streaming.ssh.enabled) lines.push(await sshTransportLine(config.streaming.ssh));
   await stdoutOut.write(lines.join("\n") + "\n").catch((err) => {
     if (!(err instanceof BrokenPipe)) throw err; // a reader that left early is no error
   });

@@ -10,6 +10,7 @@ import { textSink } from "../sinks/text.ts";
 import type { TextOut } from "../sinks/writer.ts";
 import { stdoutIsTerminal, useColor } from "../platform/terminal.ts";
 import { stderrOut } from "./output.ts";
+import { formatError } from "../errors.ts";
 
 /** How the output is shaped. */
 export interface OutputOptions {
@@ -25,6 +26,11 @@ export interface OutputOptions {
   several: boolean;
   /** The job ids asked for (a task of an array asked by its id makes prefixes). */
   jobs: string[];
+  /**
+   * Text output: a stream's fatal error is told here when it happens, as `error:` and `hint:`
+   * (with a stack when `debug`), and added to this set, so the command does not say it again.
+   */
+  told?: { errors: Set<Error>; debug: boolean };
 }
 
 /** The listener that prints a stream command's lines and status. */
@@ -63,6 +69,14 @@ export function outputListener(manager: StreamManager, o: OutputOptions): Stream
       await (lines ?? (prefixing ? prefixed : sink)).onLines!(s, batch, selection);
     },
     onProgress: (s, text, lineNum) => sink.onProgress?.(s, text, lineNum),
-    onStatus: (s, ev) => sink.onStatus?.(s, ev),
+    onStatus: (s, ev) => {
+      // Once, as error and hint, not as a `s9s:` notice and then again at the end.
+      const told = o.told;
+      const err = told && !o.json && ev.state === "error" &&
+        manager.errors.find((e) => e.message === ev.content && !told.errors.has(e));
+      if (!err) return sink.onStatus?.(s, ev);
+      told.errors.add(err);
+      void stderrOut.write(formatError(err, told.debug) + "\n");
+    },
   };
 }

@@ -6,7 +6,7 @@
 import { Pipeline } from "../engine/pipeline.ts";
 import { UsageError } from "../errors.ts";
 import type { ClusterBackend } from "../cluster/job.ts";
-import { type GlobalFlags, makeContext, openCluster } from "./common.ts";
+import { type GlobalFlags, keyOrigin, makeContext, openCluster } from "./common.ts";
 import { integrationsPart, recordersPart } from "./stream_parts.ts";
 
 /** Run the terminal UI until the user quits. */
@@ -35,6 +35,12 @@ export async function runTui(
     debug: ctx.debug,
   });
   const { App } = await import("../tui/views/app.ts");
+  let streamingOff: string | undefined;
+  if (!config.streaming.enabled) {
+    const { streamingOff: off } = await import("../config/streaming_off.ts");
+    const { message, hint } = off(await keyOrigin(flags, "streaming.enabled"));
+    streamingOff = `${message} (hint: ${hint})`;
+  }
   const app = new App({
     config,
     manager: pipeline.manager,
@@ -45,6 +51,7 @@ export async function runTui(
     // Hidden, for benchmarks: open the monitor on a plain file.
     streamPath: Deno.env.get("S9S_TUI_STREAM_PATH") || undefined,
     openJob: open.job ? { id: open.job, path: open.path } : undefined,
+    streamingOff,
   });
   // Alerts fire in the UI too, and what the panes stream is saved to the history as `s9s stream`
   // saves it; their notices go to the status line.

@@ -110,6 +110,34 @@ const TERMINAL = new Set([
   "SPECIAL_EXIT",
 ]);
 
+/** Every base job state Slurm reports (squeue's long names), for checking a user's filter. */
+export const JOB_STATES: readonly string[] = [
+  "BOOT_FAIL",
+  "CANCELLED",
+  "COMPLETED",
+  "COMPLETING",
+  "CONFIGURING",
+  "DEADLINE",
+  "FAILED",
+  "NODE_FAIL",
+  "OUT_OF_MEMORY",
+  "PENDING",
+  "PREEMPTED",
+  "REQUEUED",
+  "REQUEUE_FED",
+  "REQUEUE_HOLD",
+  "RESIZING",
+  "RESV_DEL_HOLD",
+  "REVOKED",
+  "RUNNING",
+  "SIGNALING",
+  "SPECIAL_EXIT",
+  "STAGE_OUT",
+  "STOPPED",
+  "SUSPENDED",
+  "TIMEOUT",
+];
+
 /** The base state without flags ("CANCELLED by 0" → "CANCELLED"). */
 export function baseState(state: string): string {
   return state.split(/[ +,]/)[0].toUpperCase();

@@ -17,6 +17,8 @@ import {
   versionsInSpec,
 } from "./api_version.ts";
 import { jwtClaims } from "./jwt_claims.ts";
+import { restTarget } from "./rest_target.ts";
+import { DEFAULT_ENDPOINT, jobEndpoint } from "../config/slurm_api.ts";
 import {
   isInvalidJobId,
   jobsFromSlurmJson,
@@ -26,8 +28,7 @@ import {
   sortTasks,
 } from "./slurm_json.ts";
 
-/** The default `streaming.slurm_api.endpoint`. */
-export const DEFAULT_ENDPOINT = "/slurm/{version}/job/{job_id}";
+export { DEFAULT_ENDPOINT };
 
 /** Options for {@link SlurmRestBackend}. */
 export interface SlurmRestOptions {
@@ -102,10 +103,9 @@ export class SlurmRestBackend implements ClusterBackend {
   static fromConfig(config: Config): SlurmRestBackend {
     const api = config.streaming.slurm_api;
     return new SlurmRestBackend({
-      url: api.url || undefined,
-      socket: api.socket || undefined,
+      ...restTarget(api),
       version: api.version || "auto",
-      endpoint: api.endpoint || DEFAULT_ENDPOINT,
+      endpoint: jobEndpoint(api.endpoint),
       token: api.token || undefined,
       user: api.user || undefined,
     });

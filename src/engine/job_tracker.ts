@@ -7,6 +7,7 @@
  * I/O) is the host's business (`runSource`).
  * @module
  */
+import { statePollMs } from "../config/poll_interval.ts";
 import type { Config } from "../config/schema.ts";
 import { type ClusterBackend, isPending, isTerminal, type JobInfo } from "../cluster/job.ts";
 import { type Resolution, resolveOutput } from "../cluster/path_resolver.ts";
@@ -61,7 +62,7 @@ export class JobTracker {
     this.#host = host;
     this.#watch = new JobWatch(this.id, {
       cluster: host.cluster,
-      pollMs: host.config.cluster.poll_interval,
+      pollMs: statePollMs(host.config, host.cluster?.name),
       idleWarningMs: host.config.streaming.idle_warning,
       signal: this.stop.signal,
       debug: host.debug,
@@ -258,7 +259,9 @@ export class JobTracker {
     while (!signal.aborted) {
       // Pending (or requeued): the tracker's poll updates s.job until it runs or ends.
       while (isPending(latest().state) && !signal.aborted) {
-        await this.#watch.pause(Math.min(500, this.#host.config.cluster.poll_interval));
+        await this.#watch.pause(
+          Math.min(500, statePollMs(this.#host.config, this.#host.cluster?.name)),
+        );
       }
       if (signal.aborted) break;
       const current = latest();

@@ -15,7 +15,7 @@ import type { DebugLog } from "../core/debug_log.ts";
 import { UsageError } from "../errors.ts";
 import { FileSource } from "../sources/file.ts";
 import type { Source } from "../sources/source.ts";
-import type { SshPool } from "../sources/ssh_pool.ts";
+import type { RemoteShell } from "../sources/remote_shell.ts";
 import { WatchHub } from "../sources/watch_hub.ts";
 import type { SourceRequest } from "./stream.ts";
 
@@ -43,7 +43,8 @@ export class SourceSelection {
   #debug: (m: string) => void;
   #progress: boolean;
   #hub: WatchHub;
-  #sshPool?: SshPool;
+  #shell?: Promise<RemoteShell>;
+  #shellNow?: RemoteShell;
 
   constructor(options: SourceSelectionOptions) {
     this.#cfg = options.config;
@@ -75,13 +76,19 @@ export class SourceSelection {
 
   /** Release shared watches and SSH connections. */
   close(): void {
-    this.#sshPool?.close();
+    this.#shellNow?.close();
+    this.#shell?.then((s) => s.close(), () => {}); // one still being opened
     this.#hub.close();
   }
 
-  async #pool(): Promise<SshPool> {
-    const { SshPool } = await import("../sources/ssh_pool.ts");
-    return this.#sshPool ??= new SshPool(this.#cfg.ssh, this.#debug);
+  /** The node connections, over the transport streaming.ssh.transport chooses (one per run). */
+  #pool(): Promise<RemoteShell> {
+    return this.#shell ??= (async () => {
+      const { chooseTransport, openRemoteShell } = await import("../sources/ssh_transport.ts");
+      const choice = await chooseTransport(this.#cfg.ssh.transport);
+      this.#debug(`ssh transport: ${choice.why}`);
+      return this.#shellNow = await openRemoteShell(this.#cfg.ssh, choice, this.#debug);
+    })();
   }
 
   async #sattach(step: string, req: SelectRequest): Promise<Source> {
@@ -89,6 +96,7 @@ export class SourceSelection {
     return new SattachSource(step, req.type, {
       signal: req.signal,
       maxLineBytes: this.#cfg.max_line_length,
+      chunkSize: this.#cfg.slurm_api.chunk_size,
       debug: this.#debug,
     });
   }
@@ -97,9 +105,10 @@ export class SourceSelection {
     const cfg = this.#cfg;
     return new FileSource(loc.path, {
       pollIntervalMs: cfg.polling_interval,
-      chunkSize: Math.max(4096, cfg.buffer_size),
-      catchUpBytes: Math.max(4096, cfg.buffer_size, cfg.default_buffer_size),
+      chunkSize: cfg.buffer_size,
+      catchUpBytes: Math.max(cfg.buffer_size, cfg.default_buffer_size),
       maxLineBytes: cfg.max_line_length,
+      batchLines: cfg.file_polling.batch_size,
       follow: req.follow,
       tailLines: req.tail,
       signal: req.signal,
@@ -119,6 +128,7 @@ export class SourceSelection {
       follow: req.follow,
       tailLines: req.tail,
       maxLineBytes: this.#cfg.max_line_length,
+      chunkSize: this.#cfg.ssh.chunk_size,
       signal: req.signal,
       progress: this.#progress,
       retryAttempts: this.#cfg.ssh.retry_attempts,
@@ -134,7 +144,7 @@ export class SourceSelection {
     if (!loc.host || !this.#cfg.ssh.enabled || await pathExists(loc.path)) return undefined;
     const [pool, { shQuote }] = await Promise.all([
       this.#pool(),
-      import("../sources/ssh_pool.ts"),
+      import("../sources/remote_shell.ts"),
     ]);
     let remote: boolean;
     try {

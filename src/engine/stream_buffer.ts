@@ -87,6 +87,7 @@ export class StreamBuffer implements BudgetMember {
   #level: Level;
   #budget: BufferBudget;
   #spill?: SpillFile;
+  #appended = 0; // batches since the last tidy()
 
   constructor(options: StreamBufferOptions) {
     this.#maxLines = Math.max(1, options.maxLines);
@@ -146,6 +147,17 @@ export class StreamBuffer implements BudgetMember {
     return this.#hotCost;
   }
 
+  /**
+   * Housekeeping (`buffer.cleanup_interval`): when no line came since the last call, the
+   * stream is quiet; its plain lines are compressed (they stay readable, at a fraction of the
+   * memory).
+   */
+  tidy(): void {
+    const appended = this.#appended;
+    this.#appended = 0;
+    if (appended === 0 && this.length > 0) this.#compressDownTo(0, 0);
+  }
+
   /** Compress all but the newest quarter of the threshold now (the shared budget is short). */
   compactHot(): number {
     const before = this.#hotCost;
@@ -191,6 +203,7 @@ export class StreamBuffer implements BudgetMember {
   /** Append every line of a batch (kept as the batch's one string until compressed). */
   append(batch: LineBatch): void {
     if (batch.count === 0) return;
+    this.#appended++;
     this.#hot.push(PlainChunk.fromBatch(batch));
     this.#hotLines += batch.count;
     const cost = batch.text.length + LINE_OVERHEAD * batch.count;

@@ -65,20 +65,28 @@ export class StreamManager {
       progress: options.progress ?? this.config.streaming.progress_updates,
     });
     for (const f of this.config.streaming.filters) {
-      this.addFilter(f.name, f.pattern, { action: f.action, color: f.color });
+      this.addFilter(f.name, f.pattern, {
+        action: f.action,
+        color: f.color,
+        highlight: f.highlight,
+      });
     }
   }
 
-  /** Add a named filter: include, exclude or highlight (with a color). */
+  /**
+   * Add a named filter: include, exclude or highlight (with a color). `highlight` colors the
+   * matching lines (default: for highlight filters only).
+   */
   addFilter(
     name: string,
     pattern: string,
-    options: { action?: FilterAction; color?: string } = {},
+    options: { action?: FilterAction; color?: string; highlight?: boolean } = {},
   ): void {
     this.#filter.add({
       name,
       action: options.action ?? "include",
       color: options.color ?? "red",
+      highlight: options.highlight,
       regex: compileUserPattern(pattern, `filter "${name}"`),
     });
   }

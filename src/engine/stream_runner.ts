@@ -125,8 +125,10 @@ export class StreamRunner implements TrackerHost {
       });
     } catch (err) {
       this.debug.log("STREAM", `source ${s.key} failed: ${(err as Error).stack ?? err}`);
-      this.endStream(s, "error", (err as Error).message);
+      // Known before listeners hear of the end, so a CLI can tell this status is an error of
+      // its own it reports (once) rather than a passing notice.
       if (err instanceof UserFacingError) this.errors.push(err);
+      this.endStream(s, "error", (err as Error).message);
     }
   }
 

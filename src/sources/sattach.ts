@@ -15,6 +15,8 @@ import type { Source, SourceSink } from "./source.ts";
 export interface SattachOptions {
   signal?: AbortSignal;
   maxLineBytes?: number;
+  /** Bytes per read of sattach's output (`streaming.slurm_api.chunk_size`; default 64 KB). */
+  chunkSize?: number;
   /** The sattach binary (tests). */
   command?: string;
   debug?: (m: string) => void;
@@ -143,7 +145,19 @@ export class SattachSource implements Source {
     };
     const readStdout = async () => {
       if (this.type !== "stdout") return;
-      for await (const chunk of child.stdout) await this.#push(sink, chunk);
+      // Reads of at most chunkSize bytes into one reused buffer (the splitter copies).
+      const reader = child.stdout.getReader({ mode: "byob" });
+      let buf = new Uint8Array(this.#opts.chunkSize ?? 64 * 1024);
+      try {
+        for (;;) {
+          const { value, done } = await reader.read(buf);
+          if (done || !value) break;
+          await this.#push(sink, value);
+          buf = new Uint8Array(value.buffer);
+        }
+      } finally {
+        reader.releaseLock();
+      }
     };
     try {
       await Promise.all([readStdout(), readStderr()]);

@@ -88,7 +88,7 @@ function connectHop(
         return reject(
           new UserFacingError(`SSH authentication to "${t.user}@${t.hostname}" failed`, {
             hint:
-              `check IdentityFile in ~/.ssh/config or streaming.ssh.key_file (or ssh-agent), and that the key is in ~/.ssh/authorized_keys on the node: \`ssh ${t.alias} true\``,
+              `check IdentityFile in ~/.ssh/config or streaming.ssh.key_file (or ssh-agent), and that the key is in ~/.ssh/authorized_keys on the node: \`ssh ${t.alias} true\`; if ssh logs in there without a key (host-based, Kerberos, certificates), use --ssh-transport openssh`,
             cause: err,
           }),
         );

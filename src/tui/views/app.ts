@@ -4,6 +4,7 @@
  * after a key, and always gives the terminal back on exit. Views see it only as a ViewHost.
  * @module
  */
+import { statePollMs } from "../../config/poll_interval.ts";
 import type { ClusterBackend, JobInfo } from "../../cluster/job.ts";
 import { isTerminal } from "../../cluster/job.ts";
 import type { Config } from "../../config/schema.ts";
@@ -18,6 +19,7 @@ import { MonitorModel } from "../model/monitor_model.ts";
 import { StreamsModel } from "../model/streams_model.ts";
 import { fitLine } from "../model/text_fit.ts";
 import {
+  beforeResizeRender,
   type Box,
   createBox,
   createScreen,
@@ -44,6 +46,8 @@ export interface AppOptions {
   streamPath?: string;
   /** `s9s --job ID [--path PATTERN]`: start in this job's output, or by parts in the monitor. */
   openJob?: { id: string; path?: string };
+  /** Why streaming is off (`streaming.enabled: false`): the monitor shows it instead of opening. */
+  streamingOff?: string;
   debug?: DebugLog;
 }
 
@@ -56,6 +60,7 @@ export class App implements ViewHost, GlobalControls {
   #jobsModel: JobsModel;
   #streams: StreamsModel;
   #config: Config;
+  #streamingOff?: string;
   #jobs: JobsView;
   #output: OutputView;
   #monitor: MonitorView;
@@ -74,11 +79,14 @@ export class App implements ViewHost, GlobalControls {
   #done = false;
   #debug: DebugLog;
   #opts: AppOptions;
+  #clusterName?: string;
 
   constructor(options: AppOptions) {
     this.#opts = options;
     this.#config = options.config;
+    this.#streamingOff = options.streamingOff;
     this.#debug = options.debug ?? NO_DEBUG;
+    this.#clusterName = options.cluster?.name;
     this.#finished = new Promise((r) => (this.#finish = r));
     this.#jobsModel = new JobsModel(options.cluster);
     this.#streams = new StreamsModel(options.manager);
@@ -100,7 +108,7 @@ export class App implements ViewHost, GlobalControls {
     this.#output.hide();
     this.#monitor.hide();
     if (options.startupMessage) this.notify(options.startupMessage, true);
-    if (options.streamPath) {
+    if (options.streamPath && !options.streamingOff) {
       this.#monitor.addStream({ kind: "file", label: "file", path: options.streamPath }, "stdout");
       this.show("monitor");
     }
@@ -109,13 +117,18 @@ export class App implements ViewHost, GlobalControls {
   /** Run until the user quits. */
   async run(): Promise<void> {
     this.screen.on("keypress", (ch, key) => this.#onKey(ch, key));
+    // Laid out for the new size before blessed paints it; drawn again after, as for any change.
+    beforeResizeRender(this.screen, () => this.#layout());
     this.screen.on("resize", () => this.#drawNow());
-    const refresh = Math.max(16, this.#config.streaming.refresh_interval);
+    // The intervals as configured (refresh_interval has a schema minimum of 16 ms).
+    const refresh = this.#config.streaming.refresh_interval;
+    const poll = statePollMs(this.#config, this.#clusterName);
+    this.#debug.log("TUI", `redraw every ${refresh} ms; job list every ${poll} ms`);
     this.#streams.start({ streamsChanged: () => this.#drawNow() }, refresh);
     this.#jobsModel.start({
       jobsChanged: () => this.markDirty(),
       jobsFailed: (err) => this.fail(err),
-    }, Math.max(500, this.#config.cluster.poll_interval));
+    }, poll);
     let last = performance.now();
     this.#timers.push(setInterval(() => {
       const now = performance.now();
@@ -192,9 +205,15 @@ export class App implements ViewHost, GlobalControls {
     return modal;
   }
 
+  /** Why streaming is off, if it is. */
+  get streamingOff(): string | undefined {
+    return this.#streamingOff;
+  }
+
   /** Switch view. */
   show(name: ViewName): void {
     if (name === this.#view) return;
+    if (name === "monitor" && this.#streamingOff) return this.notify(this.#streamingOff, true);
     if (name === "monitor") this.#back = this.#view;
     this.#viewOf(this.#view).hide();
     this.#view = name;
@@ -261,6 +280,13 @@ export class App implements ViewHost, GlobalControls {
     else this.show("monitor");
   }
 
+  /** Paint the whole screen again (Ctrl+L): clears what anything else wrote to the terminal. */
+  redraw(): void {
+    this.screen.program.clear();
+    this.screen.realloc();
+    this.#drawNow();
+  }
+
   /** Quit s9s. */
   quit(): void {
     this.#done = true;
@@ -284,6 +310,8 @@ export class App implements ViewHost, GlobalControls {
     // blessed reports "\r" twice: as "enter" and then as "return". Act on "enter" only.
     if (key.name === "return") return;
     if ((key.full ?? key.name) === "C-c") return this.quit();
+    // Also from a prompt: whatever wrote over the screen is gone at once.
+    if ((key.full ?? key.name) === "C-l") return this.redraw();
     if (this.#modal) {
       this.#modal.key(ch, key);
       return;
@@ -296,6 +324,12 @@ export class App implements ViewHost, GlobalControls {
   #drawNow(): void {
     if (this.#done) return;
     this.#dirty = false;
+    if (this.#layout()) this.screen.render();
+  }
+
+  /** Place and fill every box for the screen's size, without painting; false when it failed. */
+  #layout(): boolean {
+    if (this.#done) return false;
     try {
       const view = this.#viewOf(this.#view);
       view.draw();
@@ -305,11 +339,12 @@ export class App implements ViewHost, GlobalControls {
       const hints = `${this.#globalKeys.hints()}  ${view.keys.hints()}`;
       const status = ` ${prefix ? prefix + " " : ""}${hints}`;
       this.#statusBox.setContent(fitLine(status, Math.max(1, this.screen.width), false)[0]);
-      this.screen.render();
+      return true;
     } catch (err) {
       // A drawing bug must not take the terminal down with it.
       this.#message = `draw failed: ${(err as Error).message}`;
       this.#messageError = true;
+      return false;
     }
   }
 

@@ -332,6 +332,7 @@ export class MonitorView implements View, MonitorControls {
       new Prompt(this.#host.screen, {
         label: "Filter (regex, empty removes)",
         initial: before,
+        selected: true,
         onChange: (v) => {
           const err = apply(v);
           if (err) this.#host.notify(`error: ${err.message}`, true);

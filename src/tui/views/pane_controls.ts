@@ -101,6 +101,7 @@ export class PaneControls {
       new Prompt(this.#host.screen, {
         label: "Search (regex; n older, N newer)",
         initial: m.searchText,
+        selected: true,
         onSubmit: (v) => {
           try {
             m.search = v ? compileTuiPattern(v, "search") : undefined;

@@ -22,7 +22,7 @@ function config() {
 
 /** A backend whose answers the test switches: the job's record, or a failure. */
 class FlakyCluster implements ClusterBackend {
-  readonly name = "fake";
+  readonly name: string = "fake";
   failing = false;
   failures = 0;
   constructor(public job: JobInfo) {}
@@ -137,6 +137,35 @@ Deno.test("StreamManager.startStreams reports max_concurrent_streams before any 
     ok(/cannot start more than 1 concurrent streams/.test(error.message), error.message);
     deepStrictEqual(started, [], "no stream started");
     strictEqual(manager.streams.length, 0);
+  } finally {
+    manager.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("slurm_api.poll_interval is how often slurmrestd is asked for job states", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/slurm-78.out`;
+  await Deno.writeTextFile(path, "x\n");
+  const cfg = config();
+  cfg.cluster.poll_interval = 3_600_000;
+  cfg.streaming.slurm_api.poll_interval = 20;
+  let asked = 0;
+  const cluster = new (class extends FlakyCluster {
+    override readonly name = "rest";
+    override getJob(): Promise<JobInfo[]> {
+      asked++;
+      return super.getJob();
+    }
+  })({ id: "78", jobId: 78, name: "t", user: "u", state: "RUNNING", stdout: path, stderr: path });
+  const manager = new StreamManager({ config: cfg, cluster, keepBuffers: false });
+  try {
+    await manager.startStream("78", "stdout");
+    const seen = asked;
+    await waitFor(() => asked >= seen + 5, {
+      timeout: 5000,
+      what: "five more polls of the rest backend",
+    });
   } finally {
     manager.close();
     await Deno.remove(dir, { recursive: true });

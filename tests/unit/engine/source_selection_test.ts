@@ -46,6 +46,25 @@ Deno.test("default_buffer_size caps the reads that catch up on an existing file"
   ok(large.length < small.length, `${large.length} batches with 1MB, ${small.length} with 16KB`);
 });
 
+Deno.test("buffer_size is the read size as set, not raised to 4 KB", async () => {
+  const sizes = await batchSizes({ buffer_size: "1KB", default_buffer_size: "1KB" });
+  // A batch is one read plus the end of a line the read before began (lines are 100 bytes).
+  ok(Math.max(...sizes) <= 1024 + 100, `largest batch ${Math.max(...sizes)} bytes`);
+});
+
+Deno.test("file_polling.batch_size caps the lines handed on in one batch", async () => {
+  const sizes = await batchSizes({ file_polling: { use_inotify: true, batch_size: 50 } });
+  // 100-byte lines: 50 lines are 5000 bytes.
+  ok(Math.max(...sizes) <= 5000, `largest batch ${Math.max(...sizes) / 100} lines`);
+  const unlimited = await batchSizes({ file_polling: { use_inotify: true, batch_size: 100_000 } });
+  ok(Math.max(...unlimited) > 5000, `largest batch ${Math.max(...unlimited) / 100} lines`);
+});
+
+Deno.test("default_buffer_size is honoured above the default's 120 KB (no hidden cap)", async () => {
+  const sizes = await batchSizes({ buffer_size: "64KB", default_buffer_size: "1MB" });
+  ok(Math.max(...sizes) > 120 * 1024, `largest batch ${Math.max(...sizes)} bytes`);
+});
+
 Deno.test("SourceSelection decides every target's source in one place", async () => {
   const sel = new SourceSelection({
     config: config({}).streaming,
