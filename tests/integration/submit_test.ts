@@ -240,6 +240,7 @@ Deno.test({
       const [b] = await idsNamed(t.jobName);
       const [sa, sb] = await Promise.all([detach.stop("SIGINT"), cancel.stop("SIGINT")]);
       assertEquals([sa.code, sb.code], [130, 130]);
+      assertEquals([detach.lines, cancel.lines], [["started"], ["started"]]);
       assertStringIncludes(
         detach.stderr,
         `s9s: detached; job ${a} keeps running. Follow it again with: s9s stream --job ${a}\n`,
