@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
 import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
+import { validateEvent } from "../_helpers/schema.ts";
 import { nodeFile, nsCluster, nsRun, nsSbatch } from "../_helpers/ns_cluster.ts";
 
 const ns = await nsCluster();
@@ -82,6 +83,7 @@ Deno.test({
         );
       }
       assertEquals(evs.length, 2 * n);
+      for (const e of p.json()) assertEquals(validateEvent(e), [], JSON.stringify(e));
       const text = await runS9s([...args, "/tmp/part-%j-%N.txt"], { env });
       assertEquals(text.code, 0, text.stderr);
       const lines = text.stdout.split("\n").filter(Boolean);

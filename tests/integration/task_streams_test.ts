@@ -7,6 +7,7 @@
  */
 import { assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
 import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
+import { validateEvent } from "../_helpers/schema.ts";
 
 const ENABLED = Deno.env.get("S9S_TEST_SLURM") === "1";
 const LONG = 180_000;
@@ -93,6 +94,7 @@ Deno.test({
       const [a, b] = await Promise.all([json.finished(), text.finished()]);
       assertEquals([a.code, b.code], [0, 0], json.stderr + text.stderr);
       assertEquals(byTask(json.json<Ev>()), { "0": expected(0, 200), "1": expected(1, 200) });
+      for (const e of json.json()) assertEquals(validateEvent(e), [], JSON.stringify(e));
       for (const t of [0, 1]) {
         const mine = text.lines.filter((l) => l.startsWith(`[${id} task ${t}:stdout] `));
         assertEquals(mine, expected(t, 200).map((l) => `[${id} task ${t}:stdout] ${l}`));
@@ -169,6 +171,7 @@ Deno.test({
       const [a, b] = await Promise.all([all.finished(), one.finished()]);
       assertEquals([a.code, b.code], [0, 0], all.stderr + one.stderr);
       assertEquals(byTask(all.json<Ev>()), { "0": expected(0, 50), "1": expected(1, 50) });
+      for (const e of all.json()) assertEquals(validateEvent(e), [], JSON.stringify(e));
       assertEquals(one.lines, expected(0, 50));
     } finally {
       if (id) await cmd("scancel", [id]).catch(() => {});
