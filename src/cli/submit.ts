@@ -69,17 +69,20 @@ function checkOwnOptions(a: SubmitArgs): void {
   }
 }
 
-/** Submit through the backend the flags and config choose. */
-async function submit(a: SubmitArgs, flags: GlobalFlags, ctx: Context): Promise<SbatchResult> {
+/** Whether jobs go through slurmrestd (as the backend choice picks it), not the commands. */
+function viaRest(flags: GlobalFlags, ctx: Context): boolean {
   const choice = backendChoice(flags, ctx);
   if (choice === "mock") {
     throw new UsageError("the mock cluster runs no jobs: s9s submit needs a real Slurm", {
       hint: "try `s9s stream --mock --job 1001` to see following on the mock cluster",
     });
   }
-  const rest = choice === "rest" ||
-    (choice === "auto" && ctx.loaded.config.streaming.slurm_api.enabled);
-  if (rest) {
+  return choice === "rest" || (choice === "auto" && ctx.loaded.config.streaming.slurm_api.enabled);
+}
+
+/** Submit through the backend the flags and config choose. */
+async function submit(a: SubmitArgs, flags: GlobalFlags, ctx: Context): Promise<SbatchResult> {
+  if (viaRest(flags, ctx)) {
     const { restSubmit } = await import("./submit_rest.ts");
     return await restSubmit(a, ctx);
   }
@@ -174,8 +177,7 @@ async function cancelJob(
   flags: GlobalFlags,
   ctx: Context,
 ): Promise<string | undefined> {
-  const choice = backendChoice(flags, ctx);
-  if (choice === "rest" || (choice === "auto" && ctx.loaded.config.streaming.slurm_api.enabled)) {
+  if (viaRest(flags, ctx)) {
     const { restCancel } = await import("./submit_rest.ts");
     return await restCancel(id, ctx);
   }
