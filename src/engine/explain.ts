@@ -19,7 +19,7 @@ export async function explainTargets(
   const out: string[] = [];
   for (const t of targets) {
     const id = targetId(t);
-    if (t.kind === "step" || t.kind === "task") {
+    if (t.kind === "step") {
       out.push(`${t.kind} ${id}: read through sattach (Slurm forwards its I/O; no files)`);
       continue;
     }
