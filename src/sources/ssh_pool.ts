@@ -202,13 +202,7 @@ export class SshPool implements RemoteShell {
 
   /** Close every connection. */
   close(): void {
-    for (const c of this.#conns.values()) {
-      c.closed = true;
-      c.ready.then((s) => {
-        s.client.end();
-        for (const h of s.hops) h.end();
-      }, () => {});
-    }
+    for (const [host, c] of this.#conns) this.#drop(host, c);
     this.#conns.clear();
   }
 }
