@@ -8,7 +8,7 @@
 import { UsageError } from "../errors.ts";
 import type { Config } from "../config/schema.ts";
 import { historyDir } from "../persist/history_dir.ts";
-import { isLocal, type SourcedTarget } from "./stream_source.ts";
+import type { StreamTarget } from "../core/stream_target.ts";
 
 /** A file's identity, or undefined when it cannot be stat'ed (not there yet: nothing to lose). */
 function identity(path: string): string | undefined {
@@ -78,16 +78,27 @@ function isRegularFile(path: string): boolean {
   }
 }
 
+/** The files of `targets` this host reads by a path known now (no Slurm pattern, no node). */
+function localInputs(targets: StreamTarget[]): string[] {
+  const out: string[] = [];
+  for (const t of targets) {
+    if (t.kind === "file" && !t.node) out.push(t.path, ...(t.stderrPath ? [t.stderrPath] : []));
+    if (t.kind === "job" && t.via !== "ssh") {
+      for (const p of [t.path, t.stderrPath]) if (p && !p.includes("%")) out.push(p);
+    }
+  }
+  return out;
+}
+
 /** {@link refuseOutputsOnInputs} for `s9s stream`'s local targets, --save, history and stdout. */
 export function refuseStreamOutputsOnInputs(
-  targets: SourcedTarget[],
+  targets: StreamTarget[],
   save: string | undefined,
   config: Config,
 ): void {
   const p = config.streaming.persistence;
   refuseOutputsOnInputs({
-    inputs: targets.filter(isLocal).flatMap((t) => [t.path, t.stderrPath])
-      .filter((x): x is string => x !== undefined),
+    inputs: localInputs(targets),
     save,
     historyDir: p.enabled && p.auto_save ? historyDir(config.streaming) : undefined,
     stdout: Deno.build.os === "linux" ? "/proc/self/fd/1" : undefined,

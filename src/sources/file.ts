@@ -38,10 +38,12 @@ export interface FileSourceOptions {
   pollIntervalMs?: number;
   /** Bytes per read. */
   chunkSize?: number;
-  /** Largest read while catching up on what the file already holds (default 1 MB). */
+  /** Largest read while catching up on what the file already holds (default 120 KB). */
   catchUpBytes?: number;
   /** Line-length cap in bytes. */
   maxLineBytes?: number;
+  /** Most lines handed on in one batch (`file_polling.batch_size`); default unlimited. */
+  batchLines?: number;
   /** Keep following after the end of the file (default true). */
   follow?: boolean;
   /** Start with the last N lines instead of the whole file. */
@@ -61,10 +63,8 @@ export interface FileSourceOptions {
   debug?: (msg: string) => void;
 }
 
-/** Read size while far behind the end of the file (per-read overhead dominates below this). */
-const CATCH_UP_BYTES = 1024 * 1024;
 /**
- * Largest catch-up read. The splitter decodes a read's complete lines into one string; from
+ * Largest catch-up read by default (`streaming.default_buffer_size` sets it). The splitter decodes a read's complete lines into one string; from
  * 128 KiB on, V8 puts a string in its large-object space, which only full garbage collections
  * free. Reads of up to 1 MB made a 100 MB catch-up spend a quarter of its time in such
  * collections: 0.35 s against 0.29 s with reads below the limit (measured; 64 KiB: 0.32 s).
@@ -87,7 +87,7 @@ export class FileSource implements Source {
   readonly path: string;
   #opts:
     & Required<
-      Omit<FileSourceOptions, "tailLines" | "signal" | "watchHub" | "kind" | "debug">
+      Omit<FileSourceOptions, "tailLines" | "signal" | "watchHub" | "kind" | "debug" | "batchLines">
     >
     & FileSourceOptions;
   #splitter: LineSplitter;
@@ -114,14 +114,17 @@ export class FileSource implements Source {
     this.#opts = {
       pollIntervalMs: 100,
       chunkSize: 1024 * 1024,
-      catchUpBytes: CATCH_UP_BYTES,
+      catchUpBytes: MAX_CATCH_UP_READ,
       maxLineBytes: 1024 * 1024,
       follow: true,
       progress: false,
       errorAfterMs: 10 * 60_000,
       ...options,
     };
-    this.#splitter = new LineSplitter({ maxLineBytes: this.#opts.maxLineBytes });
+    this.#splitter = new LineSplitter({
+      maxLineBytes: this.#opts.maxLineBytes,
+      maxBatchLines: options.batchLines,
+    });
     this.#idlePollMs = this.#opts.pollIntervalMs;
     this.#local = onLocalFs(path);
     noteFollowedFile();
@@ -300,6 +303,7 @@ export class FileSource implements Source {
       this.#pos = offset;
       this.#splitter = new LineSplitter({
         maxLineBytes: this.#opts.maxLineBytes,
+        maxBatchLines: this.#opts.batchLines,
         startOffset: offset,
         firstLine: linesBefore + 1,
       });
@@ -358,17 +362,15 @@ export class FileSource implements Source {
       this.#head.extend(view, n, this.#pos);
       this.#pos += n;
       total += n;
-      await this.#emit(this.#splitter.commit(n));
+      // A read holding more than batchLines lines is handed on in several batches.
+      for (let b = this.#splitter.commit(n); b; b = this.#splitter.next()) await this.#emit(b);
       // A short read of a regular file is its end: no second read just to be told 0 bytes.
       if (n < view.length) break;
       // A full read means we are behind (catch-up): double the read size, up to catchUpBytes
-      // and below V8's large-object size for the text it becomes (see MAX_CATCH_UP_READ).
+      // (by default below V8's large-object size for the text it becomes: MAX_CATCH_UP_READ).
       size = Math.max(
         chunk,
-        Math.min(
-          size * 2,
-          Math.min(this.#opts.catchUpBytes, MAX_CATCH_UP_READ) - this.#splitter.pendingBytes,
-        ),
+        Math.min(size * 2, this.#opts.catchUpBytes - this.#splitter.pendingBytes),
       );
     }
     // Caught up: give back a buffer grown for catch-up (matters with many streams).

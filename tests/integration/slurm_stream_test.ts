@@ -7,16 +7,20 @@
  */
 import { deepStrictEqual } from "node:assert";
 import { assert, assertMatch, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
-import { denoCacheDir } from "../_helpers/cli.ts";
+import { testUserArgs, testUserDenoDir } from "../_helpers/test_user.ts";
+import { boundedAppend } from "../_helpers/cli.ts";
+import { shOut } from "../_helpers/command.ts";
+import { type JobScratch, jobScratch } from "../_helpers/temp_dir.ts";
 
 const env = (k: string) => Deno.env.get(k) ?? "";
 const ENABLED = env("S9S_TEST_SLURM") === "1";
 const SOCKET = env("S9S_TEST_SLURMRESTD_SOCKET") || "/run/s9s-slurmrestd/slurmrestd.sock";
 const URL_ = env("S9S_TEST_SLURMRESTD_URL") || "http://127.0.0.1:6820";
-const OTHER_USER = env("S9S_TEST_SLURM_USER") || "s9stest";
 const ROOT = new URL("../..", import.meta.url).pathname;
 const MAIN = `${ROOT}main.ts`;
 const WAIT = { timeout: 45_000, interval: 100 };
+/** stdout kept per s9s (the first 8 MB: whole JSON lines, far more than any case reads). */
+const MAX_KEPT_OUTPUT = 8 << 20;
 
 interface Event {
   job_id: string;
@@ -33,24 +37,12 @@ class Cli {
   readonly status: Promise<Deno.CommandStatus>;
   #child: Deno.ChildProcess;
 
-  constructor(readonly args: string[], options: { home: string; user?: string; denoDir?: string }) {
+  /** `asUser`: runuser's arguments from {@link testUserArgs}, which run s9s as the test user. */
+  constructor(readonly args: string[], options: { home: string; asUser?: string[] }) {
     const vars: Record<string, string> = { NO_COLOR: "1", S9S_HOME: options.home };
-    const cmd = options.user
+    const cmd = options.asUser
       ? new Deno.Command("runuser", {
-        args: [
-          "-u",
-          options.user,
-          "--",
-          "env",
-          ...Object.entries({ ...vars, HOME: options.home, DENO_DIR: options.denoDir ?? "" })
-            .map(([k, v]) => `${k}=${v}`),
-          Deno.execPath(),
-          "run",
-          "-A",
-          "--cached-only",
-          MAIN,
-          ...args,
-        ],
+        args: options.asUser,
         cwd: options.home,
         stdout: "piped",
         stderr: "piped",
@@ -66,8 +58,11 @@ class Cli {
     const pump = async (r: ReadableStream<Uint8Array>, add: (s: string) => void) => {
       for await (const c of r.pipeThrough(new TextDecoderStream())) add(c);
     };
-    const outDone = pump(this.#child.stdout, (c) => (this.out += c));
-    const errDone = pump(this.#child.stderr, (c) => (this.err += c));
+    // Bounded: a runaway job must not take `deno test` down for memory.
+    const outDone = pump(this.#child.stdout, (c) => {
+      if (this.out.length < MAX_KEPT_OUTPUT) this.out += c;
+    });
+    const errDone = pump(this.#child.stderr, (c) => (this.err = boundedAppend(this.err, c)));
     this.status = Promise.all([outDone, errDone, this.#child.status]).then(([, , st]) => st);
   }
 
@@ -139,20 +134,12 @@ class Jobs {
     return id;
   }
   async cancel(): Promise<void> {
-    if (this.ids.length) await run("scancel", this.ids).catch(() => {});
+    if (this.ids.length) await shOut(["scancel", ...this.ids]).catch(() => {});
   }
-}
-
-async function run(cmd: string, args: string[]): Promise<string> {
-  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  if (!r.success) {
-    throw new Error(`${cmd} ${args.join(" ")} failed: ${new TextDecoder().decode(r.stderr)}`);
-  }
-  return new TextDecoder().decode(r.stdout);
 }
 
 async function jobState(id: string): Promise<string> {
-  const out = await run("scontrol", ["show", "job", "-o", id]);
+  const out = await shOut(["scontrol", "show", "job", "-o", id]);
   return /JobState=(\S+)/.exec(out)?.[1] ?? "";
 }
 
@@ -164,25 +151,11 @@ async function removeScratch(): Promise<void> {
   await Promise.all(dirs.map((d) => Deno.remove(d, { recursive: true }).catch(() => {})));
 }
 
-/** A scratch directory for one case: world-readable (other users' runs), with a private S9S_HOME. */
-async function scratch(
-  name: string,
-): Promise<
-  { dir: string; home: string; go: (n?: string) => Promise<void>; wait: (n?: string) => string }
-> {
-  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: `s9s-it-stream-${name}-` });
-  scratchDirs.push(dir);
-  await Deno.chmod(dir, 0o755);
-  const home = `${dir}/home`;
-  await Deno.mkdir(home);
-  return {
-    dir,
-    home,
-    go: (n = "go") => Deno.writeTextFile(`${dir}/${n}`, ""),
-    // The loop's stderr goes to /dev/null: when a cancel or requeue's SIGTERM kills `sleep`
-    // before bash, bash reports "Terminated" on its stderr, which is the job's output file.
-    wait: (n = "go") => `{ while [ ! -e ${dir}/${n} ]; do sleep 0.1; done; } 2>/dev/null`,
-  };
+/** A scratch directory for one case (removed by cleanScratch). */
+async function scratch(name: string): Promise<JobScratch> {
+  const s = await jobScratch(`s9s-it-stream-${name}-`);
+  scratchDirs.push(s.dir);
+  return s;
 }
 
 /** Write a config file; `cluster.poll_interval` short so tests see state changes soon. */
@@ -368,7 +341,7 @@ Deno.test({
             "pending event",
           );
           deepStrictEqual(await jobState(id), "PENDING");
-          await run("scontrol", ["release", id]);
+          await shOut(["scontrol", "release", id]);
           deepStrictEqual([await text.exit(), await plain.exit(), await evented.exit()], [0, 0, 0]);
           deepStrictEqual(text.out, "h1\nh2\n");
           deepStrictEqual(
@@ -403,7 +376,7 @@ Deno.test({
           await f.until(() => f.out.includes("before"), "first line");
           await k.until(() => k.out.includes("started"), "first line");
           await s.go();
-          await run("scancel", [cancelled]);
+          await shOut(["scancel", cancelled]);
           deepStrictEqual(await f.exit(), 3, f.err);
           deepStrictEqual(f.out, "before\nbye\n");
           assertMatch(f.err, /job \d+ is FAILED/);
@@ -499,7 +472,7 @@ Deno.test({
           ]);
           const c = cli(["stream", "--job", id, "--exit-code"], s.home, cfg);
           await c.until(() => /is PENDING \(JobHeldUser\)/.test(c.err), "pending line");
-          await run("scancel", [id]);
+          await shOut(["scancel", id]);
           deepStrictEqual(await c.exit(), 1, c.err);
           assertMatch(c.err, new RegExp(`job ${id}_\\[1-3\\] is CANCELLED`));
           deepStrictEqual(c.out, "");
@@ -525,7 +498,7 @@ Deno.test({
             cfg,
           );
           await c.until(() => c.lines().length >= 3, "first run's lines");
-          await run("scontrol", ["requeue", id]);
+          await shOut(["scontrol", "requeue", id]);
           await c.until(
             () => c.events.some((e) => e.type === "status" && /requeued/.test(e.content)),
             "requeue event",
@@ -589,7 +562,7 @@ Deno.test({
     const jobs = new Jobs();
     const clis: Cli[] = [];
     const s = await scratch("errors");
-    const cli = (args: string[], options: { user?: string; denoDir?: string } = {}) => {
+    const cli = (args: string[], options: { asUser?: string[] } = {}) => {
       const c = new Cli(args, { home: s.home, ...options });
       clis.push(c);
       return c;
@@ -599,7 +572,7 @@ Deno.test({
         // An id Slurm never had.
         timed("unknown", async () => {
           const c = cli(["stream", "--job", "999999001"]);
-          deepStrictEqual(await c.exit(), 1, c.err);
+          deepStrictEqual(await c.exit(), 2, c.err);
           assertMatch(c.err, /^error: job "999999001" was not found/m);
           assertMatch(c.err, /^hint: /m);
           noStack(c.err);
@@ -645,10 +618,7 @@ Deno.test({
         }),
         // Another user's file this user may not read.
         timed("permission", async () => {
-          const denoDir = `${s.dir}/deno`;
-          const cache = denoCacheDir();
-          await run("cp", ["-r", cache, denoDir]);
-          await run("chown", ["-R", OTHER_USER, denoDir, s.home]);
+          const denoDir = await testUserDenoDir(s.dir, [s.home]);
           const out = `${s.dir}/private-JOB.out`;
           const id = await jobs.submit([
             "-D",
@@ -666,9 +636,13 @@ Deno.test({
                 : (await Deno.readTextFile(path)).includes("secret"),
             { ...WAIT, what: "private file" },
           );
-          const c = cli(["stream", "--job", id], { user: OTHER_USER, denoDir });
+          const args = ["stream", "--job", id];
+          const vars = { NO_COLOR: "1", S9S_HOME: s.home, HOME: s.home, DENO_DIR: denoDir };
+          const c = cli(args, { asUser: await testUserArgs(vars, args) });
           deepStrictEqual(await c.exit(), 1, c.err);
+          // Said once, as error and hint (not also as a `s9s:` notice first).
           assertStringIncludes(c.err, `error: permission denied reading "${path}"`);
+          deepStrictEqual(c.err.split("permission denied").length, 2, c.err);
           assertMatch(c.err, /^hint: /m);
           noStack(c.err);
           await s.go();
