@@ -36,12 +36,29 @@ const onSignal = () => {
       if (Deno.stdout.isTerminal()) {
         Deno.stdout.writeSync(enc.encode((alt ? "\\x1b[?1049l" : "") + "\\x1b[0m\\x1b[?25h"));
       }
-      if (Deno.stdin.isTerminal()) Deno.stdin.setRaw(false);
+    } catch { /* best effort */ }
+    const lib = Deno.dlopen("libc.so.6", {
+      _exit: { parameters: ["i32"], result: "void" },
+      tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
+      tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
+    });
+    try {
+      // Cooked mode again (the raw mode the main thread set is not this worker's to undo with
+      // setRaw): line editing, echo, signals, CR to NL, output processing; Ctrl+\\ and Ctrl+Z.
+      const t = new Uint8Array(60);
+      if (Deno.stdin.isTerminal() && lib.symbols.tcgetattr(0, t) === 0) {
+        const v = new DataView(t.buffer);
+        v.setUint32(0, v.getUint32(0, true) | 0o400 | 0o2000, true);
+        v.setUint32(4, v.getUint32(4, true) | 0o1 | 0o4, true);
+        v.setUint32(12, v.getUint32(12, true) | 0o1 | 0o2 | 0o10 | 0o20 | 0o40 | 0o1000 | 0o4000 | 0o100000, true);
+        t[17 + 1] = 0x1c;
+        t[17 + 10] = 0x1a;
+        lib.symbols.tcsetattr(0, 0, t);
+      }
     } catch { /* best effort */ }
     try {
       Deno.stderr.writeSync(enc.encode("s9s: interrupted (a regular expression kept s9s busy)\\n"));
     } catch { /* stderr closed */ }
-    const lib = Deno.dlopen("libc.so.6", { _exit: { parameters: ["i32"], result: "void" } });
     lib.symbols._exit(130);
   }, ${GRACE_MS});
 };
