@@ -9,7 +9,6 @@ import type { StreamHandle, StreamListener } from "../engine/stream_manager.ts";
 import { buildStreamEvent, splitTaskLabel, type StreamEvent } from "../core/stream_event.ts";
 import type { TextOut } from "./writer.ts";
 import { escapeJsonControls } from "../core/terminal_safe.ts";
-import { statusText } from "./text.ts";
 
 /** Options for the JSON sink. */
 export interface JsonSinkOptions {
@@ -19,11 +18,6 @@ export interface JsonSinkOptions {
   events: boolean;
   /** Also emit `\r` progress updates (progress: true). */
   progress: boolean;
-  /**
-   * Where a stream that ends in an error is named when status events are off (stderr): every
-   * stream that could not be followed is said somewhere, whatever the output mode.
-   */
-  errors?: TextOut;
 }
 
 /** A listener that prints JSON Lines. */
@@ -47,10 +41,7 @@ export function jsonSink(o: JsonSinkOptions): StreamListener {
       void o.out.write(escapeJsonControls(JSON.stringify(ev)) + "\n").catch(() => {});
     },
     onStatus(_s: StreamHandle, ev: StreamEvent) {
-      if (!o.events) {
-        if (ev.state === "error") void o.errors?.write(`s9s: ${statusText(ev.content)}\n`);
-        return;
-      }
+      if (!o.events) return;
       void o.out.write(escapeJsonControls(JSON.stringify(ev)) + "\n").catch(() => {});
     },
   };

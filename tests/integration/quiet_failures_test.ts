@@ -88,7 +88,7 @@ Deno.test("stream -o json without --events names every file refused for lack of 
     for (let i = 1; i <= 150; i++) {
       if (read.has(`hello ${i}`)) continue;
       assert(
-        stderr.includes(`s9s: cannot follow "${dir}/f${i}.out": too many open files`),
+        stderr.includes(`error: cannot follow "${dir}/f${i}.out": too many open files`),
         `f${i}.out named nowhere: ${stderr.slice(0, 300)}`,
       );
     }
