@@ -5,6 +5,7 @@
  */
 import { armInterruptWatchdog } from "../platform/interrupt_watchdog.ts";
 import { translateClasses } from "./regex_classes.ts";
+import { isBuiltinPattern } from "./builtin_patterns.ts";
 
 /** How much of a pattern an error message quotes. */
 const QUOTED_CHARS = 80;
@@ -65,9 +66,10 @@ export function compilePattern(pattern: string, extraFlags = ""): RegExp {
     const msg = text.slice(text.lastIndexOf(": ") + 2) || text;
     throw new PatternError(pattern, msg);
   }
-  // Every pattern keeps Ctrl+C working through the watchdog (a worker, started beside the
-  // stream): one V8's linear engine cannot take may backtrack for hours on one line, and a
-  // linear one with thousands of alternatives can still spend minutes on a catch-up chunk.
-  armInterruptWatchdog();
+  // Every pattern a user wrote keeps Ctrl+C working through the watchdog (a worker, started
+  // beside the stream): one V8's linear engine cannot take may backtrack for hours on one line,
+  // and a linear one with thousands of alternatives can still spend minutes on a catch-up chunk.
+  // s9s's own default highlights cannot (see builtin_patterns.ts).
+  if (!isBuiltinPattern(pattern)) armInterruptWatchdog();
   return re;
 }

@@ -92,6 +92,11 @@ export function armInterruptWatchdog(): void {
   }
 }
 
+/** Whether the watchdog runs in this process. */
+export function interruptWatchdogArmed(): boolean {
+  return worker !== undefined;
+}
+
 /** Tell the watchdog whether the alternate screen is on (the TUI), to leave it on a hard exit. */
 export function watchdogAlternateScreen(on: boolean): void {
   altScreen = on;
