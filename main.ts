@@ -6,18 +6,43 @@
 import type { GlobalFlags } from "./src/cli/common.ts";
 import { enableInterruptWatchdog } from "./src/platform/interrupt_watchdog.ts";
 import { parseFast } from "./src/cli/option_table.ts";
+import { stderrLine } from "./src/platform/stderr_line.ts";
 import { GLOBAL_OPTIONS } from "./src/cli/global_options.ts";
+import { enterLaunchDir } from "./src/platform/launch_dir.ts";
+import { endWithLauncher } from "./src/platform/launcher_watch.ts";
 import { lazyImport } from "./src/platform/lazy_import.ts";
 import { writeAll } from "./src/platform/write_all.ts";
 import { cachedText, rememberText, staticTextKey } from "./src/cli/cli_text_cache.ts";
-import { enterLaunchDir } from "./src/platform/launch_dir.ts";
-import { endWithLauncher } from "./src/platform/launcher_watch.ts";
 
 type AnyCommand = import("@commander-js/extra-typings").Command<unknown[], Record<string, unknown>>;
 type CommanderOptions = typeof import("./src/cli/commander_options.ts");
 
 /** Global options that take a value (to find the subcommand name without parsing). */
-const VALUE_OPTIONS = new Set(["-c", "--config", "--cluster-api", "--ssh-transport"]);
+const VALUE_OPTIONS = new Set([
+  "-c",
+  "--config",
+  "--cluster-api",
+  "--ssh-transport",
+  "--job",
+  "--path",
+]);
+
+/**
+ * The TUI's `--job ID [--path PATTERN]` (start in that job's output), taken out of `args`:
+ * they are not program options, since commander would then take `stream`'s `--job` as well.
+ */
+function takeTuiJob(args: string[]): { job?: string; path?: string } {
+  const found: { job?: string; path?: string } = {};
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--(job|path)(?:=(.*))?$/.exec(args[i]);
+    if (!m) continue;
+    const value = m[2] ?? args[i + 1];
+    args.splice(i, m[2] === undefined ? 2 : 1);
+    found[m[1] as "job" | "path"] = value;
+    i--;
+  }
+  return found;
+}
 
 /** The subcommands, each loaded only when named (all of them for help or completions). */
 const SUBCOMMANDS: Record<string, (globals: () => GlobalFlags) => Promise<AnyCommand>> = {
@@ -36,6 +61,9 @@ const SUBCOMMANDS: Record<string, (globals: () => GlobalFlags) => Promise<AnyCom
     (await lazyImport<typeof import("./src/cli/history.ts")>("src/cli/history.ts")).historyCommand(
       g,
     ) as AnyCommand,
+  submit: async (g) =>
+    (await lazyImport<typeof import("./src/cli/submit_command.ts")>("src/cli/submit_command.ts"))
+      .submitCommand(g),
   doctor: async (g) =>
     (await lazyImport<typeof import("./src/cli/doctor.ts")>("src/cli/doctor.ts")).doctorCommand(
       g,
@@ -75,6 +103,11 @@ function buildProgram({ Command, addOptions }: CommanderOptions) {
   )
     // The TUI action would otherwise swallow `s9s help stream` as arguments.
     .helpCommand("help [command]", "show help for a command")
+    .addHelpText(
+      "after",
+      "\nStart in a job: s9s --job ID [--path PATTERN] opens its output (a job of several tasks, or\n" +
+        "a --path with %t/%n/%N, opens the Stream Monitor with one pane per task or node).",
+    )
     .enablePositionalOptions(false)
     .showSuggestionAfterError(true);
   const globals = (): GlobalFlags => program.opts() as GlobalFlags;
@@ -123,6 +156,14 @@ async function main(args: string[]): Promise<number> {
     const fast = parseFast(args, sub, GLOBAL_OPTIONS, STREAM_OPTIONS);
     if (fast) return await runFastStream(fast[0] as GlobalFlags, fast[1]);
   }
+  // `s9s submit …`: sbatch's options are not s9s's to parse; commander only shows its help.
+  if (sub === "submit") {
+    const at = args.indexOf(sub);
+    const fast = parseFast(args.slice(0, at + 1), sub, GLOBAL_OPTIONS, []);
+    const code = fast ? await runFastSubmit(fast[0] as GlobalFlags, args.slice(at + 1)) : undefined;
+    if (code !== undefined) return code;
+    args = [...args.slice(0, at + 1), "--help"]; // asked for help: commander shows it
+  }
   // Help and completion scripts follow from the command tree alone: printed as stored when this
   // build made the same text before, without loading commander or any subcommand.
   const textKey = staticTextKey(args);
@@ -140,6 +181,7 @@ async function main(args: string[]): Promise<number> {
     rememberText(textKey, captured);
     return code;
   };
+  const tuiJob = sub === undefined ? takeTuiJob(args) : {};
   // Commander comes through commander_options.ts: an npm import here would be walked at start-up.
   const [commander, { exitCodeOf, formatError }, { usageErrorOf }] = await Promise
     .all([
@@ -163,7 +205,7 @@ async function main(args: string[]): Promise<number> {
     );
     program.action(async () => {
       const { runTui } = await lazyImport<typeof import("./src/cli/tui.ts")>("src/cli/tui.ts");
-      await runTui(globals());
+      await runTui(globals(), tuiJob);
     });
     quietErrors(program as unknown as AnyCommand, capture);
     // `s9s strem` and `s9s help strem` alike.
@@ -187,10 +229,10 @@ async function main(args: string[]): Promise<number> {
       const path = cmd?.commands.some((c) => c.name() === second) ? `${sub} ${second}` : sub;
       const options = [...(cmd?.options ?? []), ...program.options].map((o) => o.long)
         .filter((o) => o !== undefined);
-      console.error(formatError(usageErrorOf({ commanderError: err, sub: path, options }), false));
+      stderrLine(formatError(usageErrorOf({ commanderError: err, sub: path, options }), false));
       return 2;
     }
-    console.error(formatError(err, args.includes("--debug")));
+    stderrLine(formatError(err, args.includes("--debug")));
     return exitCodeOf(err);
   }
 }
@@ -204,7 +246,24 @@ async function runFastStream(flags: GlobalFlags, opts: Record<string, unknown>):
   try {
     return await runStream(flags, streamOptionsOf(opts));
   } catch (err) {
-    console.error(formatError(err, !!flags.debug));
+    stderrLine(formatError(err, !!flags.debug));
+    return exitCodeOf(err);
+  }
+}
+
+/** `s9s submit` with the arguments after `submit`; errors as main reports them. */
+async function runFastSubmit(
+  flags: GlobalFlags,
+  args: string[],
+): Promise<number | undefined> {
+  const [{ runSubmit }, { exitCodeOf, formatError }] = await Promise.all([
+    lazyImport<typeof import("./src/cli/submit.ts")>("src/cli/submit.ts"),
+    lazyImport<typeof import("./src/errors.ts")>("src/errors.ts"),
+  ]);
+  try {
+    return await runSubmit(flags, args);
+  } catch (err) {
+    stderrLine(formatError(err, !!flags.debug || args.includes("--debug")));
     return exitCodeOf(err);
   }
 }

@@ -17,13 +17,7 @@ export type {
   StreamManagerOptions,
   StreamRequest,
 } from "./engine/stream_manager.ts";
-export type {
-  FileTarget,
-  JobTarget,
-  StepTarget,
-  StreamTarget,
-  TaskTarget,
-} from "./core/stream_target.ts";
+export type { FileTarget, JobTarget, StepTarget, StreamTarget } from "./core/stream_target.ts";
 export { targetOfId } from "./core/stream_target.ts";
 export type { SourceKind, StreamEvent, StreamState, StreamType } from "./core/stream_event.ts";
 export { LineSplitter } from "./core/line_splitter.ts";

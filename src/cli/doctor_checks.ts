@@ -9,6 +9,7 @@ import { UserFacingError } from "../errors.ts";
 import { which } from "../platform/which.ts";
 import { fdLimit } from "../platform/rlimit.ts";
 import { historyDir } from "../persist/history_dir.ts";
+import { dirname } from "../platform/posix_path.ts";
 import { lazyImport } from "../platform/lazy_import.ts";
 
 /** ✔ ok, ✘ failed, – not applicable or not known. */
@@ -232,8 +233,8 @@ export async function historyDirectory(config: Config, signal: AbortSignal): Pro
       return { name, mark: "fail", detail: `${dir}: ${(err as Error).message}` };
     }
     // Not made yet: s9s makes it on first use, so what counts is the nearest existing parent.
-    while (at !== "/") {
-      at = at.replace(/\/[^/]*\/?$/, "") || "/";
+    while (at !== "/" && at !== ".") {
+      at = dirname(at);
       if (await Deno.stat(at).then(() => true, () => false)) break;
     }
   }

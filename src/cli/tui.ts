@@ -8,10 +8,19 @@ import { UsageError } from "../errors.ts";
 import type { ClusterBackend } from "../cluster/job.ts";
 import { type GlobalFlags, keyOrigin, makeContext, openCluster } from "./common.ts";
 import { integrationsPart, recordersPart } from "./stream_parts.ts";
+import { ctrlCRaisesSigint } from "../platform/ctrl_c_signal.ts";
 import { lazyImport } from "../platform/lazy_import.ts";
 
 /** Run the terminal UI until the user quits. */
-export async function runTui(flags: GlobalFlags): Promise<void> {
+export async function runTui(
+  flags: GlobalFlags,
+  open: { job?: string; path?: string } = {},
+): Promise<void> {
+  if (open.path !== undefined && open.job === undefined) {
+    throw new UsageError("--path opens a job's files: give --job ID as well", {
+      hint: "e.g. `s9s --job 42 --path 'out-%j-%t.txt'`, or `s9s stream --path FILE`",
+    });
+  }
   if (!Deno.stdin.isTerminal() || !Deno.stdout.isTerminal()) {
     throw new UsageError("the terminal UI needs a terminal on stdin and stdout", {
       hint: "in scripts use `s9s jobs` or `s9s stream --job ID`",
@@ -45,6 +54,7 @@ export async function runTui(flags: GlobalFlags): Promise<void> {
     debug: ctx.debug,
     // Hidden, for benchmarks: open the monitor on a plain file.
     streamPath: Deno.env.get("S9S_TUI_STREAM_PATH") || undefined,
+    openJob: open.job ? { id: open.job, path: open.path } : undefined,
     streamingOff,
   });
   // Alerts fire in the UI too, and what the panes stream is saved to the history as `s9s stream`
@@ -58,7 +68,9 @@ export async function runTui(flags: GlobalFlags): Promise<void> {
     }),
   );
   const onSignal = () => app.quit();
-  const signals: Deno.Signal[] = ["SIGTERM", "SIGHUP"];
+  // SIGINT too: Ctrl+C reaches the UI as a signal (see ctrlCRaisesSigint), so that it quits even
+  // while a regular expression keeps the UI busy (then the interrupt watchdog ends it).
+  const signals: Deno.Signal[] = ["SIGTERM", "SIGHUP", "SIGINT"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   const onRejection = (e: PromiseRejectionEvent) => {
     // A stray async failure goes to the status line instead of killing the UI.
@@ -67,7 +79,9 @@ export async function runTui(flags: GlobalFlags): Promise<void> {
   };
   globalThis.addEventListener("unhandledrejection", onRejection);
   try {
-    await app.run();
+    const running = app.run(); // raw mode is on once it returns its promise
+    ctrlCRaisesSigint();
+    await running;
   } finally {
     app.shutdown();
     globalThis.removeEventListener("unhandledrejection", onRejection);

@@ -2,6 +2,7 @@
  * What s9s knows about a job, whichever backend told it, and the backend interface.
  * @module
  */
+import { firstHost } from "./hostlist.ts";
 
 /** A job (or one task of an array job) as the cluster reports it. */
 export interface JobInfo {
@@ -33,8 +34,10 @@ export interface JobInfo {
   stderr?: string;
   /** The node that runs the batch script. */
   batchHost?: string;
-  /** Node list expression, e.g. "node[01-04]". */
+  /** Node list expression, e.g. "node[01-04]" (expand it with hostlist.ts). */
   nodeList?: string;
+  /** How many tasks the job runs (`NumTasks`, `-n`); per-task files (`%t`) are counted from it. */
+  numTasks?: number;
   partition?: string;
   /** Epoch ms. */
   submitTime?: number;
@@ -152,19 +155,25 @@ export function isPending(state: string): boolean {
     s === "SUSPENDED" || s === "RESV_DEL_HOLD";
 }
 
-/** First node of a Slurm node list expression: "node[01-04,07]" → "node01". */
+/** First node of a Slurm node list expression: "node[01-04,07]" → "node01" (see hostlist.ts). */
 export function firstNode(nodeList: string | undefined): string | undefined {
-  if (!nodeList || nodeList === "(null)" || nodeList === "None assigned") return undefined;
-  const m = /^([^,[]*)(?:\[([^\]]+)\])?/.exec(nodeList);
-  if (!m) return undefined;
-  if (!m[2]) return m[1];
-  const first = m[2].split(",")[0].split("-")[0];
-  return m[1] + first;
+  return firstHost(nodeList);
 }
 
-/** Parse a job id argument: "123", "123_4", "123_[1-3]" → parts. */
+/** The largest job id (or array task id) Slurm hands out: a 32-bit number below NO_VAL. */
+export const MAX_JOB_ID = 4294967294;
+
+/** Whether every number in a job id fits Slurm's ids (a longer one would lose digits). */
+export function jobIdInRange(id: string): boolean {
+  return (id.match(/\d+/g) ?? []).every((n) =>
+    n.replace(/^0+/, "").length <= 10 &&
+    Number(n) <= MAX_JOB_ID
+  );
+}
+
+/** Parse a job id argument: "123", "123_4", "123_[1-3]" → parts; undefined when not one. */
 export function parseJobId(id: string): { jobId: number; taskId?: number } | undefined {
   const m = /^(\d+)(?:_(\d+))?$/.exec(id.trim());
-  if (!m) return undefined;
+  if (!m || !jobIdInRange(m[0])) return undefined;
   return { jobId: Number(m[1]), taskId: m[2] !== undefined ? Number(m[2]) : undefined };
 }

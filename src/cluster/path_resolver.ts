@@ -9,7 +9,7 @@ import type { StreamingConfig } from "../config/schema.ts";
 import type { StreamType } from "../core/stream_event.ts";
 import { expandHome } from "../platform/paths.ts";
 import { pathExists as statExists } from "../platform/path_exists.ts";
-import type { JobInfo } from "./job.ts";
+import { firstNode, type JobInfo } from "./job.ts";
 import { expandPattern, fieldsOf, hasPattern, type PatternFields } from "./patterns.ts";
 
 /** One candidate path and what became of it. */
@@ -45,6 +45,10 @@ export interface ResolveOptions {
   /** `--path` (stdout, or the only file) and `--stderr-path` overrides, Slurm patterns allowed. */
   pathOverride?: string;
   stderrPathOverride?: string;
+  /** Pattern fields of one task or node of the job (`%t`, `%n`, `%N` of a per-task file). */
+  fields?: Partial<PatternFields>;
+  /** The node that has the file, when not the job's BatchHost (a per-node file). */
+  host?: string;
   /** Injected for tests; defaults to a real stat. */
   exists?: (path: string) => Promise<boolean>;
   glob?: (pattern: string) => Promise<string[]>;
@@ -124,10 +128,11 @@ export async function resolveOutput(
 ): Promise<Resolution> {
   const exists = options.exists ?? statExists;
   const glob = options.glob ?? simpleGlob;
-  const fields = job ? fieldsOf(job) : fieldsFromId(jobId);
+  const fields = { ...(job ? fieldsOf(job) : fieldsFromId(jobId)), ...options.fields };
   const workDir = job?.workDir;
   const candidates: Candidate[] = [];
-  const host = job?.batchHost || undefined;
+  // The batch script runs on BatchHost, the first node of the allocation (sacct has no BatchHost).
+  const host = options.host ?? (job?.batchHost || firstNode(job?.nodeList));
 
   const consider = async (
     path: string,

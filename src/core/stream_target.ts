@@ -1,8 +1,10 @@
 /**
  * What the engine follows, described once by whichever face asks (the CLI's flags, the TUI's
- * keys, a submission): a plain file, a job's stdout/stderr, a job step's I/O, or one task of a
- * job — on this host or on a node. The engine turns each into a source in one place
- * (`engine/source_selection.ts`); nothing else decides how a target is read.
+ * keys, a submission): a plain file, a job's stdout/stderr, or a job step's I/O — on this host or
+ * on a node. The engine turns each into a source in one place (`engine/source_selection.ts`);
+ * nothing else decides how a target is read. A parallel job's tasks and nodes are a job target
+ * whose path has `%t`/`%n`/`%N` (the job tracker expands it over the allocation) or a step split
+ * by task at the output (`--tasks`).
  * @module
  */
 
@@ -45,26 +47,8 @@ export interface StepTarget {
   step: string;
 }
 
-/**
- * One task of a parallel job (for per-task and per-node streams): its own file (a `%t`/`%N`
- * pattern expanded for it), or its lines of a step's I/O. No face makes these yet; the engine
- * refuses them until the source decision learns them.
- */
-export interface TaskTarget {
-  kind: "task";
-  jobId: string;
-  /** The task's rank in its step. */
-  task: number;
-  /** The step it belongs to (its I/O is read through sattach), when not its own file. */
-  step?: string;
-  /** The task's own output file (a pattern expanded for the task). */
-  path?: string;
-  /** The node that runs it (its file is read there over SSH). */
-  node?: string;
-}
-
 /** What to follow. */
-export type StreamTarget = FileTarget | JobTarget | StepTarget | TaskTarget;
+export type StreamTarget = FileTarget | JobTarget | StepTarget;
 
 /** A step id `JOB.STEP` (JOB may be an array task `123_4`): the one parser of step ids. */
 const STEP_ID = /^(\d+(?:_\d+)?)\.(\d+|batch|extern|interactive)$/;
@@ -90,7 +74,5 @@ export function targetId(t: StreamTarget): string {
       return t.jobId;
     case "step":
       return `${t.jobId}.${t.step}`;
-    case "task":
-      return t.step !== undefined ? `${t.jobId}.${t.step}/${t.task}` : `${t.jobId}/${t.task}`;
   }
 }

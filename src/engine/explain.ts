@@ -8,6 +8,7 @@ import { type Resolution, resolveOutput } from "../cluster/path_resolver.ts";
 import type { StreamingConfig } from "../config/schema.ts";
 import type { StreamType } from "../core/stream_event.ts";
 import { type StreamTarget, targetId } from "../core/stream_target.ts";
+import { explainParts } from "./job_parts.ts";
 
 /** The explanation of how each target's output is found, one line per entry. */
 export async function explainTargets(
@@ -18,7 +19,7 @@ export async function explainTargets(
   const out: string[] = [];
   for (const t of targets) {
     const id = targetId(t);
-    if (t.kind === "step" || t.kind === "task") {
+    if (t.kind === "step") {
       out.push(`${t.kind} ${id}: read through sattach (Slurm forwards its I/O; no files)`);
       continue;
     }
@@ -35,6 +36,13 @@ export async function explainTargets(
     for (const job of infos.length ? infos : [undefined]) {
       if (job) out.push(`  ${job.id}: ${jobLine(job)}`);
       for (const type of types) {
+        const parts = job && t.kind === "job"
+          ? await explainParts(job, type, { config: o.config, options: t })
+          : undefined;
+        if (parts) {
+          out.push(`  ${type}: one file per task or node`, ...parts);
+          continue;
+        }
         const res = await resolveOutput(job?.id ?? id, job, type, o.config, {
           pathOverride: t.path,
           stderrPathOverride: t.stderrPath,

@@ -102,11 +102,6 @@ export async function firstLook(
   o: LookOptions,
 ): Promise<FirstLook> {
   if (target.kind === "step") return { jobs: [] };
-  if (target.kind === "task") {
-    throw new UsageError("following a single task is not supported yet", {
-      hint: `follow the whole job with --job ${target.jobId}`,
-    });
-  }
   let unknown: AccountingUnavailableError | undefined;
   const jobs = target.kind === "file" ? [] : await lookupJob(o.cluster, target.jobId).catch(
     (err) => {

@@ -15,7 +15,8 @@ import type { DebugLog } from "../core/debug_log.ts";
 import { plural } from "../core/plural.ts";
 import { streamKey, type StreamState, type StreamType } from "../core/stream_event.ts";
 import { type StreamTarget, targetId } from "../core/stream_target.ts";
-import type { FollowOptions, SourceRequest, Stream } from "./stream.ts";
+import type { FollowOptions, SourceRequest, Stream, StreamPart } from "./stream.ts";
+import { hasAllocationFields, runParts } from "./job_parts.ts";
 import { isRunning, isUnsplitArray, jobExitCode, ranAgain } from "./job_states.ts";
 import { JobWatch } from "./job_watch.ts";
 
@@ -24,8 +25,8 @@ export interface TrackerHost {
   readonly config: Config;
   readonly cluster?: ClusterBackend;
   readonly debug: DebugLog;
-  /** Register a new stream (listeners hear of it). */
-  newStream(jobId: string, type: StreamType): Stream;
+  /** Register a new stream (listeners hear of it); `part`: one task's or node's stream. */
+  newStream(jobId: string, type: StreamType, part?: StreamPart): Stream;
   /** Forget a stream entirely (a placeholder whose tasks took over). */
   forgetStream(s: Stream): void;
   /** Set a stream's state and tell listeners. */
@@ -185,8 +186,9 @@ export class JobTracker {
     this.exitCode = codes.length ? Math.max(...codes) : 0;
   }
 
-  #newStream(jobId: string, type: StreamType): Stream {
-    const s = this.#host.newStream(jobId, type);
+  #newStream(jobId: string, type: StreamType, part?: StreamPart): Stream {
+    const s = this.#host.newStream(jobId, type, part);
+    s.splitTasks = !!this.options.splitTasks && !part;
     this.streams.set(s.key, s);
     return s;
   }
@@ -289,6 +291,27 @@ export class JobTracker {
     const live = streams.filter((s) => !s.ended);
     const target = this.target;
     const override = target.kind === "job" ? target : undefined;
+    if (
+      override && (hasAllocationFields(override.path) || hasAllocationFields(override.stderrPath))
+    ) {
+      // Per-task or per-node files (`%t`, `%n`, `%N`): one stream per file.
+      const host = this.#host;
+      const follow = this.options.follow !== false && !isTerminal(current.state);
+      return await runParts(
+        {
+          config: host.config.streaming,
+          stream: (id, type, part) =>
+            this.streams.get(streamKey(`${id} ${part.label}`, type)) ??
+              this.#newStream(id, type, part),
+          runSource: (s, loc, f) =>
+            host.runSource(s, { target, loc, follow: f, tail: this.options.tail }),
+          endStream: (s, state, message, quiet) => host.endStream(s, state, message, quiet),
+        },
+        current,
+        live,
+        { target: override, follow },
+      );
+    }
     const resolved = await Promise.all(
       live.map((s) =>
         resolveOutput(jobId, current, s.type, this.#host.config.streaming, {

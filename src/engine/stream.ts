@@ -12,11 +12,21 @@ import type { StreamTarget } from "../core/stream_target.ts";
 import type { Selection } from "./filter.ts";
 import type { StreamBuffer } from "./stream_buffer.ts";
 
+/** Which task or node of a job a stream is for: one file of a `%t`/`%n`/`%N` pattern. */
+export interface StreamPart {
+  /** How it is named: "task 3", "node07", "node07 task 3". */
+  label: string;
+  task?: number;
+  node?: string;
+}
+
 /** Public view of one stream. */
 export interface StreamHandle {
   readonly key: string;
   readonly jobId: string;
   readonly type: StreamType;
+  /** One task's or node's own stream of the job (per-task files, or labelled lines split). */
+  readonly part?: StreamPart;
   readonly state: StreamState;
   readonly jobState?: string;
   readonly job?: JobInfo;
@@ -54,6 +64,8 @@ export interface FollowOptions {
   follow?: boolean;
   /** Start with the last N lines (the first run only). */
   tail?: number;
+  /** Labelled lines (`N: …`) go to one stream per task (task_streams.ts). */
+  splitTasks?: boolean;
 }
 
 /** What one stream reads: its target and, for a file, where the bytes are. */
@@ -91,8 +103,15 @@ export class Stream implements StreamHandle {
   requeuedTo = 0;
   /** The restart count of the run the current source reads. */
   runRestarts = 0;
+  /** Labelled lines go to task streams (follow option `splitTasks`). */
+  splitTasks = false;
 
-  constructor(readonly key: string, readonly jobId: string, readonly type: StreamType) {}
+  constructor(
+    readonly key: string,
+    readonly jobId: string,
+    readonly type: StreamType,
+    readonly part?: StreamPart,
+  ) {}
 
   get discarded(): number {
     return this.buffer?.discarded ?? 0;

@@ -183,7 +183,7 @@ export class StreamManager {
         config: this.config.streaming,
         cluster: this.cluster,
       });
-      const run = { follow: p.follow, tail: p.tail };
+      const run = { follow: p.follow, tail: p.tail, splitTasks: p.splitTasks };
       ready.push([key, new JobTracker(p.target, p.types, run, this.#runner), look]);
     }
     for (const [key, tracker, look] of ready) {

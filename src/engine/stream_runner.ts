@@ -6,6 +6,7 @@
  */
 import type { Config } from "../config/schema.ts";
 import { UserFacingError } from "../errors.ts";
+import { osReason } from "../platform/os_reason.ts";
 import { type ClusterBackend, isTerminal } from "../cluster/job.ts";
 import type { DebugLog } from "../core/debug_log.ts";
 import type { LineBatch } from "../core/line_batch.ts";
@@ -17,9 +18,25 @@ import {
 } from "../core/stream_event.ts";
 import type { LineFilter } from "./filter.ts";
 import { bufferForStream } from "./stream_buffer.ts";
-import { type SourceRequest, Stream, type StreamListener } from "./stream.ts";
+import { type SourceRequest, Stream, type StreamListener, type StreamPart } from "./stream.ts";
 import type { TrackerHost } from "./job_tracker.ts";
 import { SourceSelection } from "./source_selection.ts";
+import { TaskStreams } from "./task_streams.ts";
+
+/** How long batches may follow each other without the event loop turning, ms. */
+const TURN_EVERY_MS = 100;
+let lastTurn = performance.now();
+
+/**
+ * Let the event loop turn now and then. A catch-up of a local file is read synchronously and
+ * its batches follow each other in microtasks only: without a turn, no signal listener (Ctrl+C),
+ * timer or other stream would run until the whole file was read, minutes with a costly filter.
+ */
+async function turnEventLoopIfDue(): Promise<void> {
+  if (performance.now() - lastTurn < TURN_EVERY_MS) return;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  lastTurn = performance.now();
+}
 
 /** Options for a {@link StreamRunner}. */
 export interface StreamRunnerOptions {
@@ -47,6 +64,7 @@ export class StreamRunner implements TrackerHost {
   readonly errors: UserFacingError[] = [];
   #o: StreamRunnerOptions;
   #sources: SourceSelection;
+  #tasks = new TaskStreams((jobId, type, part) => this.newStream(jobId, type, part));
 
   constructor(options: StreamRunnerOptions) {
     this.#o = options;
@@ -70,10 +88,10 @@ export class StreamRunner implements TrackerHost {
     this.#sources.close();
   }
 
-  /** Register a new stream (listeners hear of it). */
-  newStream(jobId: string, type: StreamType): Stream {
-    const key = streamKey(jobId, type);
-    const s = new Stream(key, jobId, type);
+  /** Register a new stream (listeners hear of it); `part`: one task's or node's stream. */
+  newStream(jobId: string, type: StreamType, part?: StreamPart): Stream {
+    const key = streamKey(part ? `${jobId} ${part.label}` : jobId, type);
+    const s = new Stream(key, jobId, type, part);
     if (this.#o.keepBuffers) {
       // One shared budget across streams; old lines are compressed, then spilled to disk.
       s.buffer = bufferForStream(this.config.streaming, key);
@@ -123,14 +141,28 @@ export class StreamRunner implements TrackerHost {
       });
     } catch (err) {
       this.debug.log("STREAM", `source ${s.key} failed: ${(err as Error).stack ?? err}`);
-      // Known before listeners hear of the end, so a CLI can tell this status is an error of
-      // its own it reports (once) rather than a passing notice.
-      if (err instanceof UserFacingError) this.errors.push(err);
-      this.endStream(s, "error", (err as Error).message);
+      // Every stream that ends in an error is an error of the run (exit 1), said in words: a
+      // symlink loop or a name too long once ended its stream quietly with exit 0. Known before
+      // listeners hear of the end, so a CLI can tell this status is an error of its own it
+      // reports (once) rather than a passing notice.
+      const what = req.loc?.path ?? s.key;
+      const e = err instanceof UserFacingError
+        ? err
+        : new UserFacingError(`cannot follow "${what}": ${osReason(err)}`, { cause: err });
+      this.errors.push(e);
+      this.endStream(s, "error", e.message);
     }
   }
 
   async #onBatch(s: Stream, batch: LineBatch): Promise<void> {
+    if (s.splitTasks) {
+      for (const [t, b] of this.#tasks.split(s, batch)) await this.#deliver(t, b);
+      return;
+    }
+    await this.#deliver(s, batch);
+  }
+
+  async #deliver(s: Stream, batch: LineBatch): Promise<void> {
     s.lines += batch.count;
     s.lastLineAt = batch.time;
     s.lastLineNum = batch.firstLine + batch.count - 1;
@@ -141,6 +173,7 @@ export class StreamRunner implements TrackerHost {
       const r = l.onLines?.(s, batch, selection);
       if (r) await r;
     }
+    await turnEventLoopIfDue();
   }
 
   /** Set a stream's state and tell listeners with a status event. */
@@ -162,6 +195,9 @@ export class StreamRunner implements TrackerHost {
   /** End a stream (once); `quiet` skips the status event. */
   endStream(s: Stream, state: StreamState, message?: string, quiet = false): void {
     if (s.ended) return;
+    for (const t of this.#tasks.childrenOf(s)) {
+      this.endStream(t, state, `stream ${t.key} ended after ${t.lines} line(s)`, quiet);
+    }
     s.ended = true;
     if (!quiet) this.status(s, state, message);
     s.abort.abort();

@@ -32,6 +32,9 @@ export const LAZY_MODULES = [
   "src/cli/completions.ts",
   "src/cli/tui.ts",
   "src/cli/doctor.ts",
+  "src/cli/submit.ts",
+  "src/cli/submit_command.ts",
+  "src/cli/submit_rest.ts",
   // what a subcommand loads only for some runs
   "src/tui/views/app.ts",
   "src/sinks/integrations.ts",

@@ -13,6 +13,7 @@
  * that stand alone already live beside it (head_fingerprint, tail_start, file_errors, read_pacer).
  * @module
  */
+import { releaseFifoOpeners } from "./fifo_release.ts";
 import { basename, dirname } from "../platform/posix_path.ts";
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { SourceKind } from "../core/stream_event.ts";
@@ -147,7 +148,11 @@ export class FileSource implements Source {
   async run(sink: SourceSink): Promise<void> {
     this.#sink = sink;
     const signal = this.#opts.signal;
-    const onAbort = () => this.#waker.wake();
+    const onAbort = () => {
+      this.#waker.wake();
+      // A FIFO swapped in for the path may hold our open and the watcher's in the kernel.
+      releaseFifoOpeners(this.path);
+    };
     signal?.addEventListener("abort", onAbort);
     // Read once to the end (`--no-follow`): nothing to wake for.
     if (this.#opts.follow) this.#watch();

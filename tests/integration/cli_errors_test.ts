@@ -45,7 +45,7 @@ Deno.test("s9s rejects an unknown command with a did-you-mean hint, exit 2", asy
   ]);
   await expectError(["zzzzzz"], 2, [
     'error: unknown command "zzzzzz"',
-    "hint: the commands are stream, jobs, config, history, doctor, completions; see `s9s --help`",
+    "hint: the commands are stream, jobs, config, history, submit, doctor, completions; see `s9s --help`",
   ]);
 });
 

@@ -5,7 +5,7 @@
  * redraw per tick. No neo-blessed.
  * @module
  */
-import type { StreamHandle, StreamManager } from "../../engine/stream_manager.ts";
+import type { FollowOptions, StreamHandle, StreamManager } from "../../engine/stream_manager.ts";
 import type { StreamType } from "../../core/stream_event.ts";
 import { type StreamTarget, targetId } from "../../core/stream_target.ts";
 import type { Highlight } from "./line_format.ts";
@@ -85,6 +85,20 @@ export class StreamsModel {
       streams.find((s) => s.jobId.startsWith(`${jobId}_`) && s.type === type);
   }
 
+  /**
+   * The stream a pane shows: by its key for a task's or node's own stream (a pane of a job
+   * split into parts), else as {@link handle} finds it.
+   */
+  handleFor(m: { key: string; jobId: string; type: StreamType }): StreamHandle | undefined {
+    if (m.key === `${m.jobId}:${m.type}`) return this.handle(m.jobId, m.type);
+    return this.#manager.streams.find((s) => s.key === m.key);
+  }
+
+  /** Hear of every new stream (a task's or node's stream appearing); returns an unsubscribe. */
+  onNewStream(fn: (s: StreamHandle) => void): () => void {
+    return this.#manager.subscribe({ onStart: fn });
+  }
+
   /** The latest progress state of a stream. */
   progress(key: string): Progress | undefined {
     return this.#progress.get(key);
@@ -96,7 +110,12 @@ export class StreamsModel {
   }
 
   /** Start (or share) a stream of `target` for `owner`. */
-  async want(target: StreamTarget, type: StreamType, owner: string): Promise<void> {
+  async want(
+    target: StreamTarget,
+    type: StreamType,
+    owner: string,
+    options: FollowOptions = {},
+  ): Promise<void> {
     const jobId = targetId(target);
     const key = `${jobId}:${type}`;
     const owners = this.#owners.get(key) ?? new Set();
@@ -105,7 +124,7 @@ export class StreamsModel {
     this.#owners.set(key, owners);
     if (had) return;
     try {
-      await this.#manager.startStream(target, type);
+      await this.#manager.startStream(target, type, options);
     } catch (err) {
       owners.delete(owner);
       throw err;

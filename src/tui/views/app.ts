@@ -9,6 +9,8 @@ import type { ClusterBackend, JobInfo } from "../../cluster/job.ts";
 import { isTerminal } from "../../cluster/job.ts";
 import type { Config } from "../../config/schema.ts";
 import type { StreamManager } from "../../engine/stream_manager.ts";
+import type { JobTarget } from "../../core/stream_target.ts";
+import { hasAllocationFields } from "../../engine/job_parts.ts";
 import { type DebugLog, NO_DEBUG } from "../../core/debug_log.ts";
 import { bindKeys, type BoundKeys } from "../model/key_table.ts";
 import { JobsModel } from "../model/jobs_model.ts";
@@ -42,6 +44,8 @@ export interface AppOptions {
   startupMessage?: string;
   /** Open the monitor on this file at start (benchmarks). */
   streamPath?: string;
+  /** `s9s --job ID [--path PATTERN]`: start in this job's output, or by parts in the monitor. */
+  openJob?: { id: string; path?: string };
   /** Why streaming is off (`streaming.enabled: false`): the monitor shows it instead of opening. */
   streamingOff?: string;
   debug?: DebugLog;
@@ -74,9 +78,11 @@ export class App implements ViewHost, GlobalControls {
   #finished: Promise<void>;
   #done = false;
   #debug: DebugLog;
+  #opts: AppOptions;
   #clusterName?: string;
 
   constructor(options: AppOptions) {
+    this.#opts = options;
     this.#config = options.config;
     this.#streamingOff = options.streamingOff;
     this.#debug = options.debug ?? NO_DEBUG;
@@ -140,6 +146,7 @@ export class App implements ViewHost, GlobalControls {
     // Elapsed times tick even when nothing else changes.
     this.#timers.push(setInterval(() => this.markDirty(), 1000));
     this.#drawNow();
+    if (this.#opts.openJob) void this.#openAtStart(this.#opts.openJob);
     await this.#finished;
   }
 
@@ -224,6 +231,26 @@ export class App implements ViewHost, GlobalControls {
     this.#output.open(job.id, job);
     this.show("output");
     if (isTerminal(job.state)) this.notify(`job ${job.id} is ${job.state}: showing its output`);
+  }
+
+  /**
+   * `s9s --job ID`: a job of one task opens in the output view; one of several tasks, or a
+   * `--path` with `%t`/`%n`/`%N`, opens in the Stream Monitor with a pane per task or node.
+   */
+  async #openAtStart(o: { id: string; path?: string }): Promise<void> {
+    try {
+      const cluster = this.#opts.cluster;
+      const jobs = cluster ? await cluster.getJob(o.id) : [];
+      const job = jobs.find((j) => j.id === o.id) ?? jobs[0];
+      if (!job) return this.notify(`job ${o.id} was not found`, true);
+      const target: JobTarget = { kind: "job", jobId: o.id, path: o.path, via: "auto" };
+      if (hasAllocationFields(o.path)) this.#monitor.openParts(target, {});
+      else if ((job.numTasks ?? 1) > 1) this.#monitor.openParts(target, { splitTasks: true });
+      else return this.openJob(job);
+      this.show("monitor");
+    } catch (err) {
+      this.fail(err);
+    }
   }
 
   /** The view shown. */

@@ -50,7 +50,7 @@ export class PaneControls {
   }
 
   #buffer(m: PaneModel) {
-    return this.#streams.handle(m.jobId, m.type)?.buffer;
+    return this.#streams.handleFor(m)?.buffer;
   }
 
   /** Scroll by `n` lines (negative: older), or a page (`"page-up"`, `"page-down"`). */

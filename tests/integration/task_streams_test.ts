@@ -1,0 +1,163 @@
+/**
+ * Tasks as separate streams on the real single-node Slurm (it has 2 CPUs, so a 2-task step
+ * fits): per-task files from `srun -o out-%j-%t.txt` followed with `--path 'out-%j-%t.txt'`, and
+ * a step's interleaved sattach output split with `--tasks` / `--task 0`. Exact, line for line.
+ * Skipped unless S9S_TEST_SLURM=1. The tasks wait for a "go" file; the test creates it once s9s
+ * follows, so that the files appear (and grow) while s9s watches.
+ */
+import { assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
+import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
+import { validateEvent } from "../_helpers/schema.ts";
+import { shOut } from "../_helpers/command.ts";
+import { jobScratch } from "../_helpers/temp_dir.ts";
+
+const ENABLED = Deno.env.get("S9S_TEST_SLURM") === "1";
+const LONG = 180_000;
+
+async function scratch(name: string) {
+  const { dir, home, go, wait } = await jobScratch(`s9s-it-tasks-${name}-`);
+  await Deno.writeTextFile(`${home}/config.yaml`, "cluster:\n  poll_interval: 500ms\n");
+  return {
+    dir,
+    env: testEnv(home),
+    go: () => go(),
+    wait: wait(),
+  };
+}
+
+/** Each task writes `t<rank> l<i>` for i in 1..n, after the go file appears. */
+function taskScript(wait: string, n: number): string {
+  return `bash -c '${wait}; for i in $(seq 1 ${n}); do echo "t$SLURM_PROCID l$i"; done'`;
+}
+
+/** Submit a 2-task job running `wrap` in `dir`; its id. */
+async function submitTwoTasks(dir: string, wrap: string): Promise<string> {
+  const args = ["--parsable", "-n", "2", "-D", dir, "-o", "/dev/null", "--wrap", wrap];
+  return (await shOut(["sbatch", ...args])).trim();
+}
+
+const expected = (task: number, n: number) =>
+  Array.from({ length: n }, (_, i) => `t${task} l${i + 1}`);
+
+interface Ev {
+  type: string;
+  content: string;
+  line_num: number;
+  task?: number;
+  state?: string;
+}
+
+/** Lines per task, after checking each task's line_num runs 1..N. */
+function byTask(events: Ev[]): Record<string, string[]> {
+  const out: Record<string, Ev[]> = {};
+  for (const e of events) if (e.type === "stdout") (out[String(e.task)] ??= []).push(e);
+  return Object.fromEntries(
+    Object.entries(out).map(([t, evs]) => {
+      assertEquals(evs.map((e) => e.line_num), evs.map((_, i) => i + 1), `line_num of task ${t}`);
+      return [t, evs.map((e) => e.content)];
+    }),
+  );
+}
+
+Deno.test({
+  name: "stream --path with %t follows each task's own file of a 2-task step, exactly, to the end",
+  ignore: !ENABLED,
+  async fn() {
+    const s = await scratch("files");
+    let id = "";
+    try {
+      id = await submitTwoTasks(s.dir, `srun -o out-%j-%t.txt ${taskScript(s.wait, 200)}`);
+      const json = new S9sProcess(
+        ["stream", "--job", id, "--path", "out-%j-%t.txt", "-o", "json", "--events"],
+        { env: s.env, cwd: s.dir },
+      );
+      const text = new S9sProcess(["stream", "--job", id, "--path", "out-%j-%t.txt"], {
+        env: s.env,
+        cwd: s.dir,
+      });
+      await waitFor(() => json.json<Ev>().filter((e) => e.state === "live").length === 2, {
+        timeout: LONG,
+        what: `both task files followed; stderr: ${json.stderr}`,
+      });
+      await s.go();
+      const [a, b] = await Promise.all([json.finished(), text.finished()]);
+      assertEquals([a.code, b.code], [0, 0], json.stderr + text.stderr);
+      assertEquals(byTask(json.json<Ev>()), { "0": expected(0, 200), "1": expected(1, 200) });
+      for (const e of json.json()) assertEquals(validateEvent(e), [], JSON.stringify(e));
+      for (const t of [0, 1]) {
+        const mine = text.lines.filter((l) => l.startsWith(`[${id} task ${t}:stdout] `));
+        assertEquals(mine, expected(t, 200).map((l) => `[${id} task ${t}:stdout] ${l}`));
+      }
+      assertEquals(text.lines.length, 400);
+      assertStringIncludes(text.stderr, `s9s: stream ${id} task 1:stdout ended after 200 lines\n`);
+      const ex = await runS9s(["stream", "--job", id, "--path", "out-%j-%t.txt", "--explain"], {
+        env: s.env,
+        cwd: s.dir,
+      });
+      assertStringIncludes(
+        ex.stdout,
+        [
+          "  stdout: one file per task or node",
+          "    out-%j-%t.txt: 2 file(s), for 2 task(s) on vm",
+          `    task 0: found   ${s.dir}/out-${id}-0.txt`,
+          `    task 1: found   ${s.dir}/out-${id}-1.txt`,
+          "",
+        ].join("\n"),
+      );
+    } finally {
+      if (id) await shOut(["scancel", id]).catch(() => {});
+      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "stream --job N.0 --tasks splits a 2-task step's sattach output by task; --task 0 follows one",
+  ignore: !ENABLED,
+  async fn() {
+    const s = await scratch("sattach");
+    let id = "";
+    try {
+      id = await submitTwoTasks(s.dir, `srun --label ${taskScript(s.wait, 50)}`);
+      await waitFor(
+        async () => (await shOut(["squeue", "-h", "-s", "-j", id])).includes(`${id}.0`),
+        {
+          timeout: LONG,
+          what: `step ${id}.0 running`,
+        },
+      );
+      const all = new S9sProcess([
+        "stream",
+        "--job",
+        `${id}.0`,
+        "--tasks",
+        "-o",
+        "json",
+        "--events",
+      ], {
+        env: s.env,
+      });
+      const one = new S9sProcess(
+        ["stream", "--job", `${id}.0`, "--task", "0", "--type", "stdout"],
+        {
+          env: s.env,
+        },
+      );
+      await waitFor(() => all.json<Ev>().filter((e) => e.state === "live").length === 2, {
+        timeout: LONG,
+        what: `sattach attached; stderr: ${all.stderr}`,
+      });
+      await one.waitForStderr(`attached to step ${id}.0 with sattach`, LONG);
+      await s.go();
+      const [a, b] = await Promise.all([all.finished(), one.finished()]);
+      assertEquals([a.code, b.code], [0, 0], all.stderr + one.stderr);
+      assertEquals(byTask(all.json<Ev>()), { "0": expected(0, 50), "1": expected(1, 50) });
+      for (const e of all.json()) assertEquals(validateEvent(e), [], JSON.stringify(e));
+      assertEquals(one.lines, expected(0, 50));
+    } finally {
+      if (id) await shOut(["scancel", id]).catch(() => {});
+      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
