@@ -126,7 +126,7 @@ async function main(args: string[]): Promise<number> {
       console.error(formatError(usageErrorOf({ commanderError: err, sub: path }), false));
       return 2;
     }
-    console.error(formatError(err, args.includes("--debug")));
+    console.error(formatError(err, args.includes("--debug"), await safeText()));
     return exitCodeOf(err);
   }
 }
@@ -140,9 +140,17 @@ async function runFastStream(flags: GlobalFlags, opts: Record<string, unknown>):
   try {
     return await runStream(flags, streamOptionsOf(opts));
   } catch (err) {
-    console.error(formatError(err, !!flags.debug));
+    console.error(formatError(err, !!flags.debug, await safeText()));
     return exitCodeOf(err);
   }
+}
+
+/**
+ * How error messages are made safe to print: they quote paths and ids from outside (a file may be
+ * named "\n"), whose controls are shown, not obeyed, as in status messages.
+ */
+async function safeText(): Promise<(text: string) => string> {
+  return (await import("./src/sinks/text.ts")).statusText;
 }
 
 if (import.meta.main) {

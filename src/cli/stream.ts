@@ -6,7 +6,7 @@ import { UsageError } from "../errors.ts";
 import { compilePattern, PatternError } from "../config/regex.ts";
 import { StreamManager } from "../engine/stream_manager.ts";
 import type { StreamType } from "../core/stream_event.ts";
-import { textSink, warningLine } from "../sinks/text.ts";
+import { statusText, textSink, warningLine } from "../sinks/text.ts";
 import { jsonSink } from "../sinks/json.ts";
 import { BrokenPipe, closableOut } from "../sinks/writer.ts";
 import { stderrOut, stdoutOut } from "./output.ts";
@@ -68,9 +68,10 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     });
   }
   const template = opts.template !== undefined ? parseTemplate(opts.template) : undefined;
+  // The configuration first: a bad one is a usage error (exit 2) whatever the files are.
+  const ctx = await makeContext(flags);
   // Files read on a node (SSH) or through sattach are not this host's to check.
   if (!opts.explain) await checkTargetFiles(targets.filter(isLocal), opts.follow);
-  const ctx = await makeContext(flags);
   const config = ctx.loaded.config;
   const cluster = jobs.length === 0 && !flags.mock ? undefined : await openCluster(flags, ctx);
   const progress = !!opts.progress || config.streaming.progress_updates;
@@ -248,7 +249,10 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   if (result === "closed") return 0;
   if (manager.errors.length > 0) {
     const { formatError } = await import("../errors.ts");
-    for (const e of manager.errors) await stderrOut.write(formatError(e, ctx.debugEnabled) + "\n");
+    for (const e of manager.errors) {
+      // Messages name files, whose names may hold a newline or an escape: shown, not obeyed.
+      await stderrOut.write(formatError(e, ctx.debugEnabled, statusText) + "\n");
+    }
     return 1;
   }
   return opts.exitCode ? manager.exitCode : 0;

@@ -129,9 +129,25 @@ export class StreamRunner implements TrackerHost {
       });
     } catch (err) {
       this.debug.log("STREAM", `source ${s.key} failed: ${(err as Error).stack ?? err}`);
-      this.endStream(s, "error", (err as Error).message);
-      if (err instanceof UserFacingError) this.errors.push(err);
+      // Stopped on purpose (Ctrl+C, the manager closing): no failure to report.
+      const message = s.abort.signal.aborted
+        ? (err as Error).message
+        : this.fail(`stream ${s.key}`, err).message;
+      this.endStream(s, "error", message);
     }
+  }
+
+  /**
+   * Record why a stream stopped: anything but a clean end is an error the command reports (exit
+   * 1). A failure s9s did not foresee keeps its reason, on one line, and says how to learn more.
+   */
+  fail(what: string, err: unknown): UserFacingError {
+    const failure = err instanceof UserFacingError ? err : new UserFacingError(
+      `${what} stopped: ${String((err as Error)?.message ?? err).split("\n")[0]}`,
+      { hint: "rerun with --debug for details (~/.s9s/debug.log)", cause: err },
+    );
+    if (!this.errors.includes(failure)) this.errors.push(failure);
+    return failure;
   }
 
   async #onBatch(s: Stream, batch: LineBatch): Promise<void> {

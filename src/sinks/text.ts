@@ -40,7 +40,7 @@ export function textSink(o: TextSinkOptions): StreamListener {
         return;
       }
       if (prefixFast && sel.all) {
-        const pre = `[${s.jobId}:${s.type}] `;
+        const pre = `[${labelText(s.jobId)}:${s.type}] `;
         await o.out.write(pre + batch.text.slice(0, -1).replaceAll("\n", "\n" + pre) + "\n");
         return;
       }
@@ -51,12 +51,13 @@ export function textSink(o: TextSinkOptions): StreamListener {
         return;
       }
       if (prefixFast) {
-        const pre = `[${s.jobId}:${s.type}] `;
+        const pre = `[${labelText(s.jobId)}:${s.type}] `;
         await o.out.write(pre + lines.join("\n" + pre) + "\n");
         return;
       }
+      const label = o.prefix ? labelText(s.jobId) : "";
       const pre = o.prefix
-        ? (o.color ? `\x1b[2m[${s.jobId}:${s.type}]\x1b[0m ` : `[${s.jobId}:${s.type}] `)
+        ? (o.color ? `\x1b[2m[${label}:${s.type}]\x1b[0m ` : `[${label}:${s.type}] `)
         : "";
       let out = "";
       for (const raw of lines) {
@@ -88,6 +89,15 @@ export function textSink(o: TextSinkOptions): StreamListener {
 export function statusText(message: string): string {
   // deno-lint-ignore no-control-regex
   return neutralize(message).replace(/[\x1b\n]/g, visibleControl); // what it left: SGR, newline
+}
+
+/**
+ * A stream's label (a job id, a file's name) as printed in a `[label:type]` prefix or a template:
+ * a file name may hold any byte but "/" and NUL, so it gets the same treatment as a status
+ * message — a newline or an escape in the name is shown, never obeyed.
+ */
+export function labelText(label: string): string {
+  return statusText(label);
 }
 
 /** A `s9s: warning: …` line (newline included) whose message goes through {@link statusText}. */
