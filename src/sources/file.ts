@@ -17,7 +17,7 @@ import { basename, dirname } from "../platform/posix_path.ts";
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { SourceKind } from "../core/stream_event.ts";
 import { UserFacingError } from "../errors.ts";
-import { notRegularError, openError } from "./file_errors.ts";
+import { FileTrouble, notRegularError, openError } from "./file_errors.ts";
 import {
   acquireFileFd,
   fdLimitError,
@@ -30,6 +30,7 @@ import { tailStart } from "./tail_start.ts";
 import { onLocalFs, type WatchHub } from "./watch_hub.ts";
 import { ReadPacer } from "./read_pacer.ts";
 import { abortable } from "./abortable.ts";
+import { type Generation, Generations } from "./generations.ts";
 
 /** Options for {@link FileSource}. */
 export interface FileSourceOptions {
@@ -72,8 +73,6 @@ const MAX_CATCH_UP_READ = 120 * 1024;
 
 /** Poll interval for a followed file whose every write inotify reports. */
 const SAFETY_POLL_MS = 2000;
-/** Longest time between identity checks (rotation) while data keeps coming. */
-const IDENTITY_CHECK_MS = 250;
 
 /** Is this error "the file is not there"? */
 function isNotFound(err: unknown): boolean {
@@ -92,6 +91,8 @@ export class FileSource implements Source {
   #splitter: LineSplitter;
   #file?: Deno.FsFile;
   #ino: number | null = null;
+  #birth: number | null = null; // birth time of the file read, ms (null: not kept by the fs)
+  #gens: Generations; // later generations of a rotated file, opened, waiting to be read
   #pos = 0; // bytes read from the current file
   #head = new HeadFingerprint(); // first bytes of the current file as read from offset 0
   #fifo = false;
@@ -101,11 +102,8 @@ export class FileSource implements Source {
   #sink?: SourceSink;
   #firstOpen = true;
   #idlePollMs: number;
-  #lastIdentityCheck = 0;
   #local: boolean;
-  #troubleSince = 0;
-  #troubleMessage = "";
-  #troubleKind: "read" | "check" | "" = "";
+  #trouble: FileTrouble;
 
   constructor(path: string, options: FileSourceOptions = {}) {
     this.path = path;
@@ -123,6 +121,8 @@ export class FileSource implements Source {
     this.#splitter = new LineSplitter({ maxLineBytes: this.#opts.maxLineBytes });
     this.#idlePollMs = this.#opts.pollIntervalMs;
     this.#local = onLocalFs(path);
+    this.#gens = new Generations(path);
+    this.#trouble = new FileTrouble(path, this.#opts.errorAfterMs);
     noteFollowedFile();
   }
 
@@ -174,7 +174,7 @@ export class FileSource implements Source {
           got = await this.#readToEnd();
         } catch (err) {
           if (signal?.aborted) break;
-          await this.#trouble(err, "read");
+          await this.#troubled(err, "read");
           continue;
         }
         if (got === "rewritten") {
@@ -187,15 +187,17 @@ export class FileSource implements Source {
           continue;
         }
         if (!this.#opts.follow) break;
-        // Under a steady write rate most wakes bring data: check the path's identity (a stat,
-        // for rotation) when a wake brought none, or now and then, not on every wake.
-        const due = Date.now() - this.#lastIdentityCheck >= IDENTITY_CHECK_MS;
-        const change = got === 0 || due || this.#finishing ? await this.#checkPath() : "same";
+        // At every end of the file, as `tail -F` does: is the path still this file? A writer
+        // that rotates under load makes generations that live milliseconds.
+        const change = await this.#checkPath();
         if (change === "rotated") {
+          // The generation read is complete: its writer moved on. Its last line ends here.
           await this.#emit(this.#splitter.flush());
           this.#close();
           this.#splitter.resetOffset(0);
-          this.#opts.debug?.(`rotation detected on ${this.path}`);
+          const next = this.#gens.next();
+          if (next) this.#adopt(next);
+          this.#opts.debug?.(`rotation on ${this.path}: now reading ${next?.name ?? "(path)"}`);
           continue;
         }
         if (change === "grew") continue;
@@ -208,6 +210,7 @@ export class FileSource implements Source {
       signal?.removeEventListener("abort", onAbort);
       this.#pacer.close();
       this.#close();
+      this.#gens.close();
     }
   }
 
@@ -288,6 +291,8 @@ export class FileSource implements Source {
     const fst = await file.stat();
     this.#file = file;
     this.#ino = fst.ino;
+    this.#birth = fst.birthtime?.getTime() ?? null;
+    this.#gens.seen(fst);
     this.#pos = 0;
     this.#head.reset();
     if (this.#firstOpen && this.#opts.tailLines !== undefined) {
@@ -306,6 +311,15 @@ export class FileSource implements Source {
     return true;
   }
 
+  /** Read a generation of the file taken when it rotated (opened already, read from 0). */
+  #adopt(gen: Generation): void {
+    this.#file = gen.file;
+    this.#ino = gen.ino;
+    this.#birth = gen.birth;
+    this.#pos = 0;
+    this.#head.reset();
+  }
+
   #close(): void {
     if (this.#file) releaseFileFd();
     try {
@@ -317,8 +331,9 @@ export class FileSource implements Source {
 
   /** Restart at offset 0 of the same file, which was truncated or rewritten. */
   async #restartFromZero(): Promise<void> {
-    // The held tail belongs to the old content, read before it changed: it is a line too.
-    await this.#emit(this.#splitter.flush());
+    // A held tail is the start of a line whose end was cut off with the old content (or went
+    // into logrotate's copy): printing it would print half a line. It is dropped, and said so.
+    const cut = this.#splitter.pendingBytes;
     this.#pos = 0;
     this.#head.reset();
     await this.#file!.seek(0, Deno.SeekMode.Start);
@@ -326,7 +341,9 @@ export class FileSource implements Source {
     this.#opts.debug?.(`truncation or rewrite detected on ${this.path}`);
     this.#sink!.status({
       state: "live",
-      message: `file "${this.path}" was truncated or rewritten; reading it from the start`,
+      message: `file "${this.path}" was truncated or rewritten; reading it from the start${
+        cut ? ` (the unfinished line it ended with, ${cut} bytes, is dropped)` : ""
+      }`,
     });
   }
 
@@ -348,7 +365,7 @@ export class FileSource implements Source {
       if (read === undefined) break; // aborted during a FIFO read
       const n = read ?? 0;
       if (!this.#fifo && await this.#changed(n)) return "rewritten";
-      this.#trusted("read");
+      this.#trouble.cleared("read", this.#live);
       if (n === 0) break;
       this.#head.extend(view, n, this.#pos);
       this.#pos += n;
@@ -394,61 +411,48 @@ export class FileSource implements Source {
     if (batch) await this.#sink!.batch(batch);
   }
 
-  /** Compare the path's file with the one we hold: rotated (another inode), grew or same. */
+  /**
+   * Compare the path's file with the one we hold: rotated (another file is there now; every
+   * generation since ours was opened, and ours read to its end), grew or same.
+   */
   async #checkPath(): Promise<"same" | "grew" | "rotated"> {
-    this.#lastIdentityCheck = Date.now();
     let st: Deno.FileInfo;
     try {
       st = this.#local ? Deno.statSync(this.path) : await Deno.stat(this.path);
     } catch (err) {
-      // Moved away and not recreated yet: keep reading the old one.
-      if (isNotFound(err)) return "same";
+      // Moved away and not recreated yet: keep reading the old one (or what was taken since).
+      if (isNotFound(err)) return this.#gens.waiting > 0 ? "rotated" : "same";
       // Permission changed, stale NFS handle…: say so and keep trying; never call it "same".
-      await this.#trouble(err, "check");
+      await this.#troubled(err, "check");
       return "same";
     }
-    this.#trusted("check");
+    this.#trouble.cleared("check", this.#live);
     if (this.#ino !== null && st.ino !== null && st.ino !== this.#ino) {
-      // Rotated: drain what the writer may still have added to the old file, then switch.
+      // Take every generation born since ours before reading on: once opened, a generation is
+      // held however it is renamed next. Then drain what the writer added to ours.
+      for (const name of this.#gens.collect(this.#birth)) {
+        this.#sink!.status({
+          state: "live",
+          message: `"${name}" was compressed before it could be read; its lines are not shown`,
+        });
+      }
       if (await this.#readToEnd() === "rewritten") await this.#restartFromZero();
       return "rotated";
     }
     return st.size > this.#pos ? "grew" : "same";
   }
 
-  /**
-   * A followed file cannot be read or checked: report it (once per distinct error), retry at
-   * the poll interval, and end the stream in an error once it has lasted `errorAfterMs`.
-   */
-  async #trouble(err: unknown, what: "read" | "check"): Promise<void> {
-    const reason = (err as Error)?.message ?? String(err);
-    const now = Date.now();
-    if (this.#troubleSince === 0) this.#troubleSince = now;
-    this.#troubleKind = what;
-    if (reason !== this.#troubleMessage) {
-      this.#troubleMessage = reason;
-      this.#sink!.status({
-        state: "retrying",
-        message: `cannot ${what} "${this.path}": ${reason}; retrying`,
-      });
-    }
-    if (now - this.#troubleSince >= this.#opts.errorAfterMs) {
-      throw new UserFacingError(`cannot ${what} "${this.path}": ${reason}`, {
-        hint:
-          "check the file's permissions and its filesystem (a stale NFS handle needs a remount)",
-        cause: err,
-      });
-    }
-    await this.#waker.wait(this.#opts.pollIntervalMs);
-  }
+  /** A status message saying the file is back (after trouble). */
+  #live = (message: string): void => this.#sink!.status({ state: "live", message });
 
-  /** The file answered again after trouble: say so once. */
-  #trusted(what: "read" | "check"): void {
-    if (this.#troubleSince === 0 || this.#troubleKind !== what) return;
-    this.#troubleSince = 0;
-    this.#troubleKind = "";
-    this.#troubleMessage = "";
-    this.#sink!.status({ state: "live", message: `"${this.path}" can be read again` });
+  /** The file cannot be read or checked: report it, then wait a poll interval to retry. */
+  async #troubled(err: unknown, what: "read" | "check"): Promise<void> {
+    this.#trouble.report(
+      err,
+      what,
+      (message) => this.#sink!.status({ state: "retrying", message }),
+    );
+    await this.#waker.wait(this.#opts.pollIntervalMs);
   }
 }
 

@@ -1,0 +1,175 @@
+/**
+ * The generations of a rotated file. A writer that renames its file away and starts a new one
+ * (logrotate's `create`, Python's RotatingFileHandler, dateext) may do so faster than anyone
+ * looks at the path: under load a generation can live a few milliseconds. Each generation is
+ * still in the directory for a while under its rotated name (`job.out.1`, `job.out-20261206`),
+ * and its birth time says where it stands in the sequence. So when the path's file changes, the
+ * directory is searched for every generation born since the one being read, each is opened (the
+ * descriptor then holds it, whatever it is renamed to next) and they are read oldest first.
+ *
+ * A generation is known by its inode and birth time together: an inode number alone is reused
+ * as soon as a rotated file is deleted.
+ * @module
+ */
+import { basename, dirname } from "../platform/posix_path.ts";
+import { acquireFileFd, releaseFileFd } from "../platform/rlimit.ts";
+
+/** One generation of the followed file, opened. */
+export interface Generation {
+  file: Deno.FsFile;
+  ino: number | null;
+  /** Birth time, ms (null where the filesystem does not keep it). */
+  birth: number | null;
+  /** The name it had when it was opened (for messages). */
+  name: string;
+}
+
+/** At most this many generations are held open ahead of the one being read. */
+const MAX_AHEAD = 32;
+/** Identities of generations already read that are remembered (never read twice). */
+const MAX_SEEN = 256;
+/** Rotated names that hold compressed data: their lines cannot be read as they are. */
+const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|lzma|Z|zip)$/;
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The identity of a file: inode and birth time. */
+export function identityOf(st: Deno.FileInfo): string {
+  return `${st.ino}:${st.birthtime?.getTime() ?? ""}`;
+}
+
+/**
+ * Rank of a rotated name among those born in the same millisecond: a higher numbered suffix is
+ * an older generation (`.2` was `.1` before), the path itself is the newest.
+ */
+function rankOf(name: string, base: string): number {
+  if (name === base) return Infinity;
+  const m = /^[.\-_](\d+)$/.exec(name.slice(base.length));
+  return m ? -Number(m[1]) : 0;
+}
+
+/** Generations waiting to be read after the current one, and those read already. */
+export class Generations {
+  readonly path: string;
+  #dir: string;
+  #base: string;
+  #rotated: RegExp;
+  #ahead: Generation[] = [];
+  #seen: string[] = [];
+  #seenSet = new Set<string>();
+
+  constructor(path: string) {
+    this.path = path;
+    this.#dir = dirname(path);
+    this.#base = basename(path);
+    // `job.out.1`, `job.out-20261206`, `job.out.2026-12-06_10-00`, `job.out_3` …
+    this.#rotated = new RegExp(`^${escapeRe(this.#base)}[.\\-_]\\d`);
+  }
+
+  /** Generations opened and waiting. */
+  get waiting(): number {
+    return this.#ahead.length;
+  }
+
+  /** Remember a generation as read (or being read): it is never taken again. */
+  seen(st: Deno.FileInfo): void {
+    this.#remember(identityOf(st));
+  }
+
+  #remember(id: string): void {
+    if (this.#seenSet.has(id)) return;
+    this.#seenSet.add(id);
+    this.#seen.push(id);
+    if (this.#seen.length > MAX_SEEN) this.#seenSet.delete(this.#seen.shift()!);
+  }
+
+  /** The oldest generation waiting, if any (its descriptor now belongs to the caller). */
+  next(): Generation | undefined {
+    const gen = this.#ahead.shift();
+    if (gen) this.#remember(`${gen.ino}:${gen.birth ?? ""}`);
+    return gen;
+  }
+
+  /**
+   * The path's file is no longer the one being read (born at `since`, ms): open every
+   * generation born since then that is still in the directory, the path's own file included.
+   * Returns the names of generations found already compressed (their lines cannot be read).
+   */
+  collect(since: number | null): string[] {
+    const found: { name: string; birth: number; rank: number }[] = [];
+    const lost: string[] = [];
+    if (since !== null) {
+      let entries: Deno.DirEntry[] = [];
+      try {
+        entries = [...Deno.readDirSync(this.#dir)];
+      } catch { /* the directory went away: only the path is tried */ }
+      for (const e of entries) {
+        if (!this.#rotated.test(e.name)) continue;
+        let st: Deno.FileInfo;
+        try {
+          st = Deno.statSync(`${this.#dir}/${e.name}`);
+        } catch {
+          continue; // renamed again or deleted meanwhile
+        }
+        const birth = st.birthtime?.getTime();
+        if (
+          !st.isFile || birth === undefined || birth < since || this.#seenSet.has(identityOf(st))
+        ) {
+          continue;
+        }
+        if (COMPRESSED.test(e.name)) lost.push(e.name);
+        else found.push({ name: e.name, birth, rank: rankOf(e.name, this.#base) });
+      }
+      found.sort((a, b) => a.birth - b.birth || a.rank - b.rank);
+    }
+    for (const f of found) this.#take(`${this.#dir}/${f.name}`, f.name);
+    this.#take(this.path, this.#base);
+    return lost;
+  }
+
+  /** Open `path` and keep it as a waiting generation unless it was read or taken already. */
+  #take(path: string, name: string): void {
+    if (this.#ahead.length >= MAX_AHEAD || !acquireFileFd()) return;
+    let file: Deno.FsFile;
+    try {
+      file = Deno.openSync(path, { read: true });
+    } catch {
+      releaseFileFd();
+      return;
+    }
+    let st: Deno.FileInfo;
+    try {
+      st = file.statSync();
+    } catch {
+      st = { isFile: false } as Deno.FileInfo;
+    }
+    const id = identityOf(st);
+    if (!st.isFile || this.#seenSet.has(id) || this.#ahead.some((g) => sameGen(g, st))) {
+      file.close();
+      releaseFileFd();
+      return;
+    }
+    const gen = { file, ino: st.ino, birth: st.birthtime?.getTime() ?? null, name };
+    // Oldest first: a generation found by its rotated name may be older than one taken before.
+    let i = this.#ahead.length;
+    while (i > 0 && gen.birth !== null && (this.#ahead[i - 1].birth ?? 0) > gen.birth) i--;
+    this.#ahead.splice(i, 0, gen);
+  }
+
+  /** Close every waiting generation. */
+  close(): void {
+    for (const g of this.#ahead) {
+      try {
+        g.file.close();
+      } catch { /* already closed */ }
+      releaseFileFd();
+    }
+    this.#ahead = [];
+  }
+}
+
+function sameGen(g: Generation, st: Deno.FileInfo): boolean {
+  return g.ino === st.ino && g.birth === (st.birthtime?.getTime() ?? null);
+}
