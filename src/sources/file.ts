@@ -8,68 +8,28 @@
  * again through the same descriptor and compared. A size below the position or a changed head
  * means the file was truncated or rewritten: the stream restarts at 0 with a status event.
  *
- * A little past our usual size on purpose: the read loop, rotation, rewrite detection and error
- * reporting all move one position (offset, identity, head fingerprint, splitter state); the parts
- * that stand alone already live beside it (head_fingerprint, tail_start, file_errors, read_pacer).
+ * Rotation: at every end of the file the path is checked (a stat), as `tail -F` does; when it
+ * names another file, every generation born since (generations.ts) is opened and read in turn.
+ * The parts that stand alone live beside this loop: file_open, generations, head_fingerprint,
+ * tail_start, file_errors, read_pacer.
  * @module
  */
 import { basename, dirname } from "../platform/posix_path.ts";
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { SourceKind } from "../core/stream_event.ts";
-import { UserFacingError } from "../errors.ts";
-import { FileTrouble, notRegularError, openError } from "./file_errors.ts";
-import {
-  acquireFileFd,
-  fdLimitError,
-  noteFollowedFile,
-  releaseFileFd,
-} from "../platform/rlimit.ts";
+import { FileTrouble } from "./file_errors.ts";
+import { noteFollowedFile, releaseFileFd } from "../platform/rlimit.ts";
 import { type Source, type SourceSink, Waker } from "./source.ts";
 import { HeadFingerprint } from "./head_fingerprint.ts";
 import { tailStart } from "./tail_start.ts";
-import { onLocalFs, type WatchHub } from "./watch_hub.ts";
+import { onLocalFs } from "./watch_hub.ts";
 import { ReadPacer } from "./read_pacer.ts";
 import { abortable } from "./abortable.ts";
+import { openFollowed } from "./file_open.ts";
 import { type Generation, Generations } from "./generations.ts";
+import { CATCH_UP_BYTES, type FileSourceOptions, MAX_CATCH_UP_READ } from "./file_options.ts";
 
-/** Options for {@link FileSource}. */
-export interface FileSourceOptions {
-  /** How often to look for changes when inotify says nothing, ms. */
-  pollIntervalMs?: number;
-  /** Bytes per read. */
-  chunkSize?: number;
-  /** Largest read while catching up on what the file already holds (default 1 MB). */
-  catchUpBytes?: number;
-  /** Line-length cap in bytes. */
-  maxLineBytes?: number;
-  /** Keep following after the end of the file (default true). */
-  follow?: boolean;
-  /** Start with the last N lines instead of the whole file. */
-  tailLines?: number;
-  /** Stop when aborted. */
-  signal?: AbortSignal;
-  /** Shared inotify watches; none means polling only. */
-  watchHub?: WatchHub;
-  /** Report `\r` progress states as they are written. */
-  progress?: boolean;
-  /** Source kind to report (a file reached over a shared FS is "file"). */
-  kind?: SourceKind;
-  /** How long a followed file may stay unreadable (permission, stale NFS handle) before the
-   * stream ends in an error, ms (default 10 minutes). Meanwhile it is retried and reported. */
-  errorAfterMs?: number;
-  /** Called for debug logging. */
-  debug?: (msg: string) => void;
-}
-
-/** Read size while far behind the end of the file (per-read overhead dominates below this). */
-const CATCH_UP_BYTES = 1024 * 1024;
-/**
- * Largest catch-up read. The splitter decodes a read's complete lines into one string; from
- * 128 KiB on, V8 puts a string in its large-object space, which only full garbage collections
- * free. Reads of up to 1 MB made a 100 MB catch-up spend a quarter of its time in such
- * collections: 0.35 s against 0.29 s with reads below the limit (measured; 64 KiB: 0.32 s).
- */
-const MAX_CATCH_UP_READ = 120 * 1024;
+export type { FileSourceOptions } from "./file_options.ts";
 
 /** Poll interval for a followed file whose every write inotify reports. */
 const SAFETY_POLL_MS = 2000;
@@ -245,45 +205,19 @@ export class FileSource implements Source {
 
   /** Open the path; false when it does not exist (yet). Refuses what is not a regular file. */
   async #open(): Promise<boolean> {
-    let st: Deno.FileInfo;
-    try {
-      // stat before open: opening a FIFO blocks until a writer comes, a device may never end.
-      st = await Deno.stat(this.path);
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw openError(this.path, err);
-    }
-    if (st.isDirectory) {
-      throw new UserFacingError(`"${this.path}" is a directory, not an output file`, {
-        hint: "give the file itself with --path",
-      });
-    }
-    this.#fifo = !st.isFile && st.isFifo === true;
-    if (!st.isFile && !(this.#fifo && this.#opts.follow)) throw notRegularError(this.path, st);
-    if (this.#fifo) {
-      this.#sink!.status({
-        state: "waiting",
-        message: `waiting for a writer on FIFO "${this.path}"`,
-      });
-    }
-    if (!acquireFileFd()) throw fdLimitError(this.path);
-    let file: Deno.FsFile | undefined;
-    try {
-      file = await abortable(
-        Deno.open(this.path, { read: true }),
-        this.#opts.signal,
-        (late) => late.close(),
-      );
-    } catch (err) {
-      releaseFileFd();
-      if (isNotFound(err)) return false;
-      throw openError(this.path, err);
-    }
-    if (!file) {
-      releaseFileFd();
-      return false; // aborted while a FIFO waited for its writer
-    }
-    if (this.#fifo) {
+    const opened = await openFollowed(this.path, {
+      follow: this.#opts.follow,
+      signal: this.#opts.signal,
+      onFifo: () =>
+        this.#sink!.status({
+          state: "waiting",
+          message: `waiting for a writer on FIFO "${this.path}"`,
+        }),
+    });
+    if (!opened) return false;
+    const { file, fifo } = opened;
+    this.#fifo = fifo;
+    if (fifo) {
       this.#local = false; // a FIFO read blocks: never synchronously
       this.#file = file;
       return true;
