@@ -364,7 +364,7 @@ export class FileSource implements Source {
     if (this.#ino !== null && st.ino !== null && st.ino !== this.#ino) {
       // Take every generation born since ours before reading on: once opened, a generation is
       // held however it is renamed next. Then drain what the writer added to ours.
-      for (const name of this.#gens.collect(this.#birth)) {
+      for (const name of this.#gens.collect({ ino: this.#ino, birth: this.#birth })) {
         this.#sink!.status({
           state: "live",
           message: `"${name}" was compressed before it could be read; its lines are not shown`,

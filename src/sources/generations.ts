@@ -56,7 +56,7 @@ export class Generations {
   #dir: string;
   #base: string;
   #rotated: RegExp;
-  #ahead: Generation[] = [];
+  #ahead: (Generation & { rank: number })[] = [];
   #seen: string[] = [];
   #seenSet = new Set<string>();
 
@@ -93,51 +93,73 @@ export class Generations {
   }
 
   /**
-   * The path's file is no longer the one being read (born at `since`, ms): open every
-   * generation born since then that is still in the directory, the path's own file included.
+   * The path's file is no longer `current` (the generation being read): open every generation
+   * born since it that is still in the directory, the path's own file last. The directory is read
+   * again (up to three times) when a generation moved between reading a name and opening it.
    * Returns the names of generations found already compressed (their lines cannot be read).
    */
-  collect(since: number | null): string[] {
-    const found: { name: string; birth: number; rank: number }[] = [];
-    const lost: string[] = [];
-    if (since !== null) {
-      let entries: Deno.DirEntry[] = [];
-      try {
-        entries = [...Deno.readDirSync(this.#dir)];
-      } catch { /* the directory went away: only the path is tried */ }
-      for (const e of entries) {
-        if (!this.#rotated.test(e.name)) continue;
-        let st: Deno.FileInfo;
-        try {
-          st = Deno.statSync(`${this.#dir}/${e.name}`);
-        } catch {
-          continue; // renamed again or deleted meanwhile
+  collect(current: { ino: number | null; birth: number | null }): string[] {
+    const lost = new Set<string>();
+    if (current.birth !== null) {
+      for (let pass = 0; pass < 3; pass++) {
+        let missed = false;
+        for (const f of this.#scan(current, lost)) {
+          if (!this.#take(`${this.#dir}/${f.name}`, f.name, f.rank, f.id)) missed = true;
         }
-        const birth = st.birthtime?.getTime();
-        if (
-          !st.isFile || birth === undefined || birth < since || this.#seenSet.has(identityOf(st))
-        ) {
-          continue;
-        }
-        if (COMPRESSED.test(e.name)) lost.push(e.name);
-        else found.push({ name: e.name, birth, rank: rankOf(e.name, this.#base) });
+        if (!missed) break;
       }
-      found.sort((a, b) => a.birth - b.birth || a.rank - b.rank);
     }
-    for (const f of found) this.#take(`${this.#dir}/${f.name}`, f.name);
-    this.#take(this.path, this.#base);
-    return lost;
+    this.#take(this.path, this.#base, Infinity);
+    return [...lost];
   }
 
-  /** Open `path` and keep it as a waiting generation unless it was read or taken already. */
-  #take(path: string, name: string): void {
-    if (this.#ahead.length >= MAX_AHEAD || !acquireFileFd()) return;
+  /** Rotated names in the directory holding generations born since `current`, oldest first. */
+  #scan(
+    current: { ino: number | null; birth: number | null },
+    lost: Set<string>,
+  ): { name: string; birth: number; rank: number; id: string }[] {
+    const since = current.birth!;
+    let entries: Deno.DirEntry[] = [];
+    try {
+      entries = [...Deno.readDirSync(this.#dir)];
+    } catch { /* the directory went away: only the path is tried */ }
+    const found: { name: string; birth: number; rank: number; id: string }[] = [];
+    let currentRank = -Infinity;
+    for (const e of entries) {
+      if (!this.#rotated.test(e.name)) continue;
+      let st: Deno.FileInfo;
+      try {
+        st = Deno.statSync(`${this.#dir}/${e.name}`);
+      } catch {
+        continue; // renamed again or deleted meanwhile
+      }
+      const birth = st.birthtime?.getTime();
+      const rank = rankOf(e.name, this.#base);
+      if (st.ino === current.ino && birth === since) currentRank = rank;
+      const id = identityOf(st);
+      if (!st.isFile || birth === undefined || birth < since || this.#seenSet.has(id)) continue;
+      if (this.#ahead.some((g) => sameGen(g, st))) continue;
+      if (COMPRESSED.test(e.name)) lost.add(e.name);
+      else found.push({ name: e.name, birth, rank, id });
+    }
+    // Born in the same millisecond as the current generation: only those its name says are
+    // younger (a lower number than the current one's) come after it.
+    return found.filter((f) => f.birth > since || f.rank > currentRank)
+      .sort((a, b) => a.birth - b.birth || a.rank - b.rank);
+  }
+
+  /**
+   * Open `path` and keep it as a waiting generation unless it was read or taken already.
+   * With `expect` (an identity), false when another file is there now (it moved on).
+   */
+  #take(path: string, name: string, rank: number, expect?: string): boolean {
+    if (this.#ahead.length >= MAX_AHEAD || !acquireFileFd()) return true;
     let file: Deno.FsFile;
     try {
       file = Deno.openSync(path, { read: true });
     } catch {
       releaseFileFd();
-      return;
+      return false;
     }
     let st: Deno.FileInfo;
     try {
@@ -146,16 +168,20 @@ export class Generations {
       st = { isFile: false } as Deno.FileInfo;
     }
     const id = identityOf(st);
-    if (!st.isFile || this.#seenSet.has(id) || this.#ahead.some((g) => sameGen(g, st))) {
+    if (
+      !st.isFile || (expect !== undefined && id !== expect) || this.#seenSet.has(id) ||
+      this.#ahead.some((g) => sameGen(g, st))
+    ) {
       file.close();
       releaseFileFd();
-      return;
+      return expect === undefined || id === expect;
     }
-    const gen = { file, ino: st.ino, birth: st.birthtime?.getTime() ?? null, name };
+    const gen = { file, ino: st.ino, birth: st.birthtime?.getTime() ?? null, name, rank };
     // Oldest first: a generation found by its rotated name may be older than one taken before.
     let i = this.#ahead.length;
-    while (i > 0 && gen.birth !== null && (this.#ahead[i - 1].birth ?? 0) > gen.birth) i--;
+    while (i > 0 && gen.birth !== null && isYounger(this.#ahead[i - 1], gen)) i--;
     this.#ahead.splice(i, 0, gen);
+    return true;
   }
 
   /** Close every waiting generation. */
@@ -168,6 +194,12 @@ export class Generations {
     }
     this.#ahead = [];
   }
+}
+
+/** Was `a` born after `b` (by birth time, then by rotated name)? */
+function isYounger(a: Generation & { rank: number }, b: Generation & { rank: number }): boolean {
+  const ab = a.birth ?? 0, bb = b.birth ?? 0;
+  return ab > bb || (ab === bb && a.rank > b.rank);
 }
 
 function sameGen(g: Generation, st: Deno.FileInfo): boolean {
