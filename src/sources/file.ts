@@ -52,6 +52,7 @@ export class FileSource implements Source {
   #file?: Deno.FsFile;
   #ino: number | null = null;
   #birth: number | null = null; // birth time of the file read, ms (null: not kept by the fs)
+  #seenAtPath = 0; // when the file read was last seen at the path (Date.now())
   #gens: Generations; // later generations of a rotated file, opened, waiting to be read
   #pos = 0; // bytes read from the current file
   #head = new HeadFingerprint(); // first bytes of the current file as read from offset 0
@@ -226,6 +227,7 @@ export class FileSource implements Source {
     this.#file = file;
     this.#ino = fst.ino;
     this.#birth = fst.birthtime?.getTime() ?? null;
+    this.#seenAtPath = Date.now();
     this.#gens.seen(fst);
     this.#pos = 0;
     this.#head.reset();
@@ -250,6 +252,7 @@ export class FileSource implements Source {
     this.#file = gen.file;
     this.#ino = gen.ino;
     this.#birth = gen.birth;
+    this.#seenAtPath = gen.seenAtPath;
     this.#pos = 0;
     this.#head.reset();
   }
@@ -364,7 +367,13 @@ export class FileSource implements Source {
     if (this.#ino !== null && st.ino !== null && st.ino !== this.#ino) {
       // Take every generation born since ours before reading on: once opened, a generation is
       // held however it is renamed next. Then drain what the writer added to ours.
-      for (const name of this.#gens.collect({ ino: this.#ino, birth: this.#birth })) {
+      for (
+        const name of this.#gens.collect({
+          ino: this.#ino,
+          birth: this.#birth,
+          lastSeenAtPath: this.#seenAtPath,
+        })
+      ) {
         this.#sink!.status({
           state: "live",
           message: `"${name}" was compressed before it could be read; its lines are not shown`,
@@ -373,6 +382,7 @@ export class FileSource implements Source {
       if (await this.#readToEnd() === "rewritten") await this.#restartFromZero();
       return "rotated";
     }
+    this.#seenAtPath = Date.now();
     return st.size > this.#pos ? "grew" : "same";
   }
 

@@ -22,8 +22,27 @@ export interface Generation {
   birth: number | null;
   /** The name it had when it was opened (for messages). */
   name: string;
+  /** When it was known to be at the path (Date.now(); its birth if found renamed). */
+  seenAtPath: number;
 }
 
+/** The generation being read, as {@link Generations.collect} needs it. */
+export interface Current {
+  ino: number | null;
+  birth: number | null;
+  /** When it was last seen at the path (Date.now()). */
+  lastSeenAtPath: number;
+}
+
+interface Candidate {
+  name: string;
+  birth: number;
+  rank: number;
+  id: string;
+}
+
+/** How far file birth times may lag the real clock (the kernel's coarse clock: one tick), ms. */
+const CLOCK_MARGIN_MS = 10;
 /** At most this many generations are held open ahead of the one being read. */
 const MAX_AHEAD = 32;
 /** Identities of generations already read that are remembered (never read twice). */
@@ -98,12 +117,12 @@ export class Generations {
    * again (up to three times) when a generation moved between reading a name and opening it.
    * Returns the names of generations found already compressed (their lines cannot be read).
    */
-  collect(current: { ino: number | null; birth: number | null }): string[] {
+  collect(current: Current): string[] {
     const lost = new Set<string>();
     if (current.birth !== null) {
       for (let pass = 0; pass < 3; pass++) {
         let missed = false;
-        for (const f of this.#scan(current, lost)) {
+        for (const f of this.#stableScan(current, lost)) {
           if (!this.#take(`${this.#dir}/${f.name}`, f.name, f.rank, f.id)) missed = true;
         }
         if (!missed) break;
@@ -113,17 +132,35 @@ export class Generations {
     return [...lost];
   }
 
+  /**
+   * {@link #scan}, repeated until two readings of the directory agree (at most three): the
+   * order of generations born in the same clock tick comes from their names, which a writer
+   * shifting `.1` to `.2` meanwhile would scramble.
+   */
+  #stableScan(current: Current, lost: Set<string>): Candidate[] {
+    let found: Candidate[] = [];
+    let last: string | undefined;
+    for (let i = 0; i < 3; i++) {
+      found = this.#scan(current, lost);
+      const sig = found.map((f) => `${f.name}=${f.id}`).join("/");
+      if (sig === last) break;
+      last = sig;
+    }
+    return found;
+  }
+
   /** Rotated names in the directory holding generations born since `current`, oldest first. */
-  #scan(
-    current: { ino: number | null; birth: number | null },
-    lost: Set<string>,
-  ): { name: string; birth: number; rank: number; id: string }[] {
+  #scan(current: Current, lost: Set<string>): Candidate[] {
     const since = current.birth!;
+    // A file born while the current generation was still at the path is no generation that
+    // followed it (logrotate's copytruncate makes such copies): born at least that late. Birth
+    // times come from the kernel's coarse clock (a tick behind at most), hence the margin.
+    const after = Math.max(since, current.lastSeenAtPath - CLOCK_MARGIN_MS);
     let entries: Deno.DirEntry[] = [];
     try {
       entries = [...Deno.readDirSync(this.#dir)];
     } catch { /* the directory went away: only the path is tried */ }
-    const found: { name: string; birth: number; rank: number; id: string }[] = [];
+    const found: Candidate[] = [];
     let currentRank = -Infinity;
     for (const e of entries) {
       if (!this.#rotated.test(e.name)) continue;
@@ -137,7 +174,7 @@ export class Generations {
       const rank = rankOf(e.name, this.#base);
       if (st.ino === current.ino && birth === since) currentRank = rank;
       const id = identityOf(st);
-      if (!st.isFile || birth === undefined || birth < since || this.#seenSet.has(id)) continue;
+      if (!st.isFile || birth === undefined || birth < after || this.#seenSet.has(id)) continue;
       if (this.#ahead.some((g) => sameGen(g, st))) continue;
       if (COMPRESSED.test(e.name)) lost.add(e.name);
       else found.push({ name: e.name, birth, rank, id });
@@ -176,7 +213,9 @@ export class Generations {
       releaseFileFd();
       return expect === undefined || id === expect;
     }
-    const gen = { file, ino: st.ino, birth: st.birthtime?.getTime() ?? null, name, rank };
+    const birth = st.birthtime?.getTime() ?? null;
+    const seenAtPath = rank === Infinity ? Date.now() : birth ?? 0;
+    const gen = { file, ino: st.ino, birth, name, rank, seenAtPath };
     // Oldest first: a generation found by its rotated name may be older than one taken before.
     let i = this.#ahead.length;
     while (i > 0 && gen.birth !== null && isYounger(this.#ahead[i - 1], gen)) i--;
