@@ -379,7 +379,11 @@ export class FileSource implements Source {
           message: `"${name}" was compressed before it could be read; its lines are not shown`,
         });
       }
-      if (await this.#readToEnd() === "rewritten") await this.#restartFromZero();
+      // Truncated before it was moved away (copytruncate, then a rotation): what it holds
+      // since is read too, from its start.
+      for (let i = 0; i < 3 && await this.#readToEnd() === "rewritten"; i++) {
+        await this.#restartFromZero();
+      }
       return "rotated";
     }
     this.#seenAtPath = Date.now();

@@ -1,12 +1,12 @@
 /**
- * Worker entry of {@link runWriter}: runs one writer script, posts what it wrote.
+ * Worker entry of `runWriters` (log_writers.ts): runs writer scripts in turn, posts what they wrote.
  * @module
  */
 import { runScript, type WriterScript } from "./log_writers.ts";
 
-self.onmessage = (e: MessageEvent<WriterScript>) => {
+self.onmessage = (e: MessageEvent<WriterScript[]>) => {
   try {
-    self.postMessage(runScript(e.data));
+    self.postMessage(e.data.map(runScript));
   } catch (err) {
     self.postMessage({ error: String((err as Error)?.stack ?? err) });
   }

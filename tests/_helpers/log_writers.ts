@@ -23,7 +23,7 @@ export function numberOf(line: string): number {
 export type WriterAction =
   | { write: number; count?: number }
   | { rotate: true }
-  | { copytruncate: true }
+  | { copytruncate: true; to?: string }
   | { truncate: true }
   | { pause: number };
 
@@ -79,9 +79,9 @@ export class RotatingWriter {
     this.#fd = Deno.openSync(this.path, { append: true, create: true });
     this.rotations++;
   }
-  /** logrotate's copytruncate: copy the file to `.1`, then empty it (the writer goes on). */
-  copytruncate(): void {
-    Deno.copyFileSync(this.path, `${this.path}.1`);
+  /** logrotate's copytruncate: copy the file (to `.1`), then empty it (the writer goes on). */
+  copytruncate(to = `${this.path}.1`): void {
+    Deno.copyFileSync(this.path, to);
     Deno.truncateSync(this.path, 0);
   }
   close(): void {
@@ -122,7 +122,7 @@ export function runScript(s: WriterScript): WriterResult {
         if ("write" in a) {
           for (let i = 0; i < (a.count ?? 1); i++) w.write(last = a.write + i);
         } else if ("rotate" in a) w.rotate();
-        else if ("copytruncate" in a) w.copytruncate();
+        else if ("copytruncate" in a) w.copytruncate(a.to);
         else if ("truncate" in a) Deno.truncateSync(s.path, 0);
         else sleepSync(a.pause);
       }
@@ -135,11 +135,16 @@ export function runScript(s: WriterScript): WriterResult {
 
 /** Run a script in a worker thread; resolves when it has written everything. */
 export function runWriter(script: WriterScript): Promise<WriterResult> {
+  return runWriters([script]).then((r) => r[0]);
+}
+
+/** Run scripts one after the other in one worker thread. */
+export function runWriters(scripts: WriterScript[]): Promise<WriterResult[]> {
   const worker = new Worker(new URL("./log_writer_worker.ts", import.meta.url), {
     type: "module",
   });
-  return new Promise<WriterResult>((resolve, reject) => {
-    worker.onmessage = (e: MessageEvent<WriterResult | { error: string }>) => {
+  return new Promise<WriterResult[]>((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent<WriterResult[] | { error: string }>) => {
       worker.terminate();
       if ("error" in e.data) reject(new Error(e.data.error));
       else resolve(e.data);
@@ -149,7 +154,7 @@ export function runWriter(script: WriterScript): Promise<WriterResult> {
       e.preventDefault();
       reject(new Error(e.message));
     };
-    worker.postMessage(script);
+    worker.postMessage(scripts);
   });
 }
 

@@ -1,0 +1,137 @@
+/**
+ * A seeded model of writers, in the manner of Vector's file-source model tests (our own code):
+ * each seed draws a sequence of actions — write lines, rotate (rename and create), copytruncate,
+ * pause — with fixed weights, runs it flat out against a file, and `s9s stream` follows every
+ * seed's file at once, in inotify mode and in polling mode. What must hold for every seed: no
+ * line torn, doubled or out of order; every line delivered except those copytruncate may take
+ * (written to the file before a copy-and-truncate, and possibly not read before it).
+ *
+ * `S9S_MODEL_SEEDS` sets the seeds per mode (default 24), `S9S_MODEL_SEED0` the first seed:
+ * `S9S_MODEL_SEEDS=500 deno task -q test tests/integration/follow_model_test.ts` for a soak.
+ */
+import { assertEquals, waitFor } from "../_helpers/assert.ts";
+import { S9sProcess, testEnv } from "../_helpers/cli.ts";
+import { audit, lineOf, runWriters, type WriterAction } from "../_helpers/log_writers.ts";
+
+const SEEDS = Number(Deno.env.get("S9S_MODEL_SEEDS") ?? 24);
+const SEED0 = Number(Deno.env.get("S9S_MODEL_SEED0") ?? 1);
+const STEPS = 60;
+
+/** A small seeded generator (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** The weights of the actions: write, pause, rotate, copytruncate. */
+const WEIGHTS = [["write", 50], ["pause", 22], ["rotate", 20], ["copytruncate", 8]] as const;
+
+/** One seed's actions, its last line, the lines copytruncate may take, and its rotations. */
+export function plan(seed: number, path: string) {
+  const r = random(seed);
+  const total = WEIGHTS.reduce((s, [, w]) => s + w, 0);
+  const actions: WriterAction[] = [];
+  const atRisk = new Set<number>();
+  let current: number[] = []; // lines in the file at the path now
+  let n = 1; // line 1 is in the file before the follower starts
+  let rotations = 0;
+  let copies = 0;
+  for (let i = 0; i < STEPS; i++) {
+    let pick = r() * total;
+    const [kind] = WEIGHTS.find(([, w]) => (pick -= w) < 0) ?? WEIGHTS[0];
+    if (kind === "write") {
+      const count = 1 + Math.floor(r() ** 2 * 200);
+      actions.push({ write: n + 1, count });
+      for (let k = 1; k <= count; k++) current.push(n + k);
+      n += count;
+    } else if (kind === "pause") {
+      actions.push({ pause: Math.floor(r() * 6) });
+    } else if (kind === "rotate") {
+      actions.push({ rotate: true });
+      current = [];
+      rotations++;
+    } else {
+      // The copy is named apart from the rotated generations (job.out.1 …): a follower cannot
+      // tell a copy from a generation born in the same poll interval by its name.
+      actions.push({ copytruncate: true, to: `${path}.copy${++copies}` });
+      for (const l of current) atRisk.add(l);
+      current = [];
+    }
+  }
+  actions.push({ write: n + 1, count: 5 });
+  n += 5;
+  return { actions, last: n, atRisk, rotations };
+}
+
+const MODES = [
+  { name: "inotify", config: "streaming:\n  polling_interval: 100ms\n" },
+  {
+    name: "polling only",
+    config: "streaming:\n  polling_interval: 50ms\n  file_polling:\n    use_inotify: false\n",
+  },
+].map((m) => ({ ...m, config: `${m.config}  max_concurrent_streams: 1000\n` }));
+
+for (const mode of MODES) {
+  Deno.test(`stream (${mode.name}) model: ${SEEDS} seeded writers that write, rotate, copytruncate and pause lose, tear, double or reorder nothing`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "s9s-model-" });
+    const home = `${dir}/home`;
+    await Deno.mkdir(home);
+    await Deno.writeTextFile(`${dir}/c.yaml`, mode.config);
+    const seeds = Array.from({ length: SEEDS }, (_, i) => SEED0 + i);
+    const paths = new Map<number, string>();
+    for (const seed of seeds) {
+      await Deno.mkdir(`${dir}/s${seed}`);
+      const path = `${dir}/s${seed}/seed${seed}.log`;
+      await Deno.writeTextFile(path, lineOf(1) + "\n");
+      paths.set(seed, path);
+    }
+    const args = ["stream", "--config", `${dir}/c.yaml`, "--type", "stdout"];
+    for (const path of paths.values()) args.push("--path", path);
+    const p = new S9sProcess(args, { env: testEnv(home) });
+    const got = new Map<number, string[]>(seeds.map((s) => [s, []]));
+    let parsed = 0;
+    const collect = () => {
+      for (; parsed < p.lines.length; parsed++) {
+        // One stream prints plain lines; several, each with its [label:type] prefix.
+        const m = /^\[seed(\d+)\.log:stdout\] (.*)$/.exec(p.lines[parsed]);
+        if (m) got.get(Number(m[1]))!.push(m[2]);
+        else if (seeds.length === 1) got.get(seeds[0])!.push(p.lines[parsed]);
+      }
+    };
+    try {
+      await waitFor(() => (collect(), seeds.every((s) => got.get(s)!.length >= 1)), {
+        what: `every seed's first line: ${p.stderr}`,
+      });
+      const plans = seeds.map((s) => plan(s, paths.get(s)!));
+      await runWriters(plans.map((pl, i) => ({
+        kind: "actions" as const,
+        path: paths.get(seeds[i])!,
+        backups: pl.rotations + 1,
+        actions: pl.actions,
+      })));
+      // Every seed ends with five lines that stay: wait for each seed's last line.
+      await waitFor(
+        () => (collect(), plans.every((pl, i) => got.get(seeds[i])!.includes(lineOf(pl.last)))),
+        { timeout: 20_000, what: "every seed's last line" },
+      ).catch(() => {});
+      await p.stop();
+      collect();
+      const failures = plans.map((pl, i) => {
+        const must = new Set<number>();
+        for (let k = 1; k <= pl.last; k++) if (!pl.atRisk.has(k)) must.add(k);
+        const verdict = audit(got.get(seeds[i])!, pl.last, must);
+        return verdict === "ok" ? "" : `seed ${seeds[i]}: ${verdict}`;
+      }).filter(Boolean);
+      assertEquals(failures, [], `${failures.length} of ${SEEDS} seeds`);
+    } finally {
+      await p.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
