@@ -191,6 +191,7 @@ export class Generations {
    */
   #take(path: string, name: string, rank: number, expect?: string): boolean {
     if (this.#ahead.length >= MAX_AHEAD || !acquireFileFd()) return true;
+    const asked = Date.now();
     let file: Deno.FsFile;
     try {
       file = Deno.openSync(path, { read: true });
@@ -214,7 +215,7 @@ export class Generations {
       return expect === undefined || id === expect;
     }
     const birth = st.birthtime?.getTime() ?? null;
-    const seenAtPath = rank === Infinity ? Date.now() : birth ?? 0;
+    const seenAtPath = rank === Infinity ? asked : birth ?? 0;
     const gen = { file, ino: st.ino, birth, name, rank, seenAtPath };
     // Oldest first: a generation found by its rotated name may be older than one taken before.
     let i = this.#ahead.length;

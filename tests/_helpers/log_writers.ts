@@ -161,7 +161,7 @@ export function runWriters(scripts: WriterScript[]): Promise<WriterResult[]> {
 /** How `got` differs from lines 1..n once each, in order: lost, doubled, torn, out of order. */
 export function audit(got: string[], n: number, mustHave?: Set<number>): string {
   const seen = new Set<number>();
-  let torn = 0, doubled = 0, disorder = 0, last = 0;
+  let torn = 0, doubled = 0, disorder = 0, last = 0, firstDisorder = "";
   for (const l of got) {
     const num = numberOf(l);
     if (Number.isNaN(num)) {
@@ -169,7 +169,7 @@ export function audit(got: string[], n: number, mustHave?: Set<number>): string 
       continue;
     }
     if (seen.has(num)) doubled++;
-    if (num < last) disorder++;
+    if (num < last && disorder++ === 0) firstDisorder = ` (first ${num} after ${last})`;
     last = num;
     seen.add(num);
   }
@@ -183,5 +183,5 @@ export function audit(got: string[], n: number, mustHave?: Set<number>): string 
   }
   return lost + torn + doubled + disorder === 0
     ? "ok"
-    : `lost ${lost} (first ${firstLost}), torn ${torn}, doubled ${doubled}, out of order ${disorder} of ${n}`;
+    : `lost ${lost} (first ${firstLost}), torn ${torn}, doubled ${doubled}, out of order ${disorder}${firstDisorder} of ${n}`;
 }
