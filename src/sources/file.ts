@@ -14,7 +14,6 @@
  * tail_start, file_errors, read_pacer.
  * @module
  */
-import { basename, dirname } from "../platform/posix_path.ts";
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { SourceKind } from "../core/stream_event.ts";
 import { FileTrouble } from "./file_errors.ts";
@@ -22,11 +21,11 @@ import { noteFollowedFile, releaseFileFd } from "../platform/rlimit.ts";
 import { type Source, type SourceSink, Waker } from "./source.ts";
 import { HeadFingerprint } from "./head_fingerprint.ts";
 import { tailStart } from "./tail_start.ts";
-import { onLocalFs } from "./watch_hub.ts";
+import { onLocalFs, watchFile } from "./watch_hub.ts";
 import { ReadPacer } from "./read_pacer.ts";
 import { abortable } from "./abortable.ts";
 import { openFollowed } from "./file_open.ts";
-import { type Generation, Generations } from "./generations.ts";
+import { type Generation, Generations, rotatedPast } from "./generations.ts";
 import { CATCH_UP_BYTES, type FileSourceOptions, MAX_CATCH_UP_READ } from "./file_options.ts";
 
 export type { FileSourceOptions } from "./file_options.ts";
@@ -39,11 +38,6 @@ const SAFETY_POLL_MS = 2000;
  * builds a FileInfo with four Dates each time); every 20 ms costs next to nothing.
  */
 const IDENTITY_CHECK_MS = 20;
-
-/** Is this error "the file is not there"? */
-function isNotFound(err: unknown): boolean {
-  return err instanceof Deno.errors.NotFound;
-}
 
 /** A followed file. */
 export class FileSource implements Source {
@@ -192,28 +186,14 @@ export class FileSource implements Source {
   #watch(): void {
     const hub = this.#opts.watchHub;
     if (!hub) return;
-    try {
-      // inotify events on a FIFO make Deno's watcher hang the process at exit; a FIFO read
-      // blocks until data comes anyway, so it needs no wake-ups.
-      if (Deno.statSync(this.path).isFifo) return;
-    } catch { /* not there yet */ }
-    const all = hub.seesAllWrites(this.path);
-    const dir = dirname(this.path);
-    const name = basename(this.path);
-    // The pacer drops this subscription while the file is busy and takes it again once quiet;
-    // either way it is one entry in the hub's single watcher, no descriptor of its own.
-    const watching = this.#pacer.watch(
-      () =>
-        hub.watch(dir, name, () => this.#waker.wake(), () => {
-          // The shared watch died or could not be set: polling alone finds writes now.
-          this.#idlePollMs = this.#opts.pollIntervalMs;
-          this.#waker.wake();
-        }),
-      all,
-    );
+    const onLost = () => {
+      // The shared watch died or could not be set: polling alone finds writes now.
+      this.#idlePollMs = this.#opts.pollIntervalMs;
+      this.#waker.wake();
+    };
     // Where inotify sees every write, the poll is a safety net (a lost event): slow it down,
     // so idle streams cost next to nothing. Elsewhere (NFS, Lustre) it is what finds writes.
-    if (watching && all) {
+    if (watchFile(hub, this.path, this.#pacer, () => this.#waker.wake(), onLost)) {
       this.#idlePollMs = Math.max(this.#opts.pollIntervalMs, SAFETY_POLL_MS);
     }
   }
@@ -376,7 +356,7 @@ export class FileSource implements Source {
       st = this.#local ? Deno.statSync(this.path) : await Deno.stat(this.path);
     } catch (err) {
       // Moved away and not recreated yet: keep reading the old one (or what was taken since).
-      if (isNotFound(err)) return this.#gens.waiting > 0 ? "rotated" : "same";
+      if (err instanceof Deno.errors.NotFound) return this.#gens.waiting > 0 ? "rotated" : "same";
       // Permission changed, stale NFS handle…: say so and keep trying; never call it "same".
       await this.#troubled(err, "check");
       return "same";
@@ -385,17 +365,15 @@ export class FileSource implements Source {
     if (this.#ino !== null && st.ino !== null && st.ino !== this.#ino) {
       // Take every generation born since ours before reading on: once opened, a generation is
       // held however it is renamed next. Then drain what the writer added to ours.
-      for (
-        const name of this.#gens.collect({
-          ino: this.#ino,
-          birth: this.#birth,
-          lastSeenAtPath: this.#seenAtPath,
-        })
-      ) {
-        this.#sink!.status({
-          state: "live",
-          message: `"${name}" was compressed before it could be read; its lines are not shown`,
-        });
+      const oldest = this.#gens.collect({
+        ino: this.#ino,
+        birth: this.#birth,
+        lastSeenAtPath: this.#seenAtPath,
+      });
+      // Ours deleted already and later generations found: the rotation went past ours, so any
+      // generation between ours and the oldest still there may have been deleted unread.
+      if (oldest !== undefined && this.#file!.statSync().nlink === 0) {
+        this.#sink!.status({ state: "live", message: rotatedPast(this.path, oldest) });
       }
       // Truncated before it was moved away (copytruncate, then a rotation): what it holds
       // since is read too, from its start.

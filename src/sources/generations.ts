@@ -54,6 +54,15 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/**
+ * The status when the generation being read was deleted before the next was seen: the rotation
+ * went past it, so generations between it and the oldest still there (`oldest`) may be gone.
+ */
+export function rotatedPast(path: string, oldest: string): string {
+  return `"${path}" rotated faster than s9s looked: generations older than "${oldest}" may have ` +
+    `been deleted unread (keep more rotated files, or poll more often)`;
+}
+
 /** The identity of a file: inode and birth time. */
 export function identityOf(st: Deno.FileInfo): string {
   return `${st.ino}:${st.birthtime?.getTime() ?? ""}`;
@@ -115,21 +124,22 @@ export class Generations {
    * The path's file is no longer `current` (the generation being read): open every generation
    * born since it that is still in the directory, the path's own file last. The directory is read
    * again (up to three times) when a generation moved between reading a name and opening it.
-   * Returns the names of generations found already compressed (their lines cannot be read).
+   * Returns the rotated name of the oldest generation found, if any.
    */
-  collect(current: Current): string[] {
-    const lost = new Set<string>();
+  collect(current: Current): string | undefined {
+    let oldest: string | undefined;
     if (current.birth !== null) {
       for (let pass = 0; pass < 3; pass++) {
         let missed = false;
-        for (const f of this.#stableScan(current, lost)) {
+        for (const f of this.#stableScan(current)) {
+          oldest ??= f.name;
           if (!this.#take(`${this.#dir}/${f.name}`, f.name, f.rank, f.id)) missed = true;
         }
         if (!missed) break;
       }
     }
     this.#take(this.path, this.#base, Infinity);
-    return [...lost];
+    return oldest;
   }
 
   /**
@@ -137,11 +147,11 @@ export class Generations {
    * order of generations born in the same clock tick comes from their names, which a writer
    * shifting `.1` to `.2` meanwhile would scramble.
    */
-  #stableScan(current: Current, lost: Set<string>): Candidate[] {
+  #stableScan(current: Current): Candidate[] {
     let found: Candidate[] = [];
     let last: string | undefined;
     for (let i = 0; i < 3; i++) {
-      found = this.#scan(current, lost);
+      found = this.#scan(current);
       const sig = found.map((f) => `${f.name}=${f.id}`).join("/");
       if (sig === last) break;
       last = sig;
@@ -150,7 +160,7 @@ export class Generations {
   }
 
   /** Rotated names in the directory holding generations born since `current`, oldest first. */
-  #scan(current: Current, lost: Set<string>): Candidate[] {
+  #scan(current: Current): Candidate[] {
     const since = current.birth!;
     // A file born while the current generation was still at the path is no generation that
     // followed it (logrotate's copytruncate makes such copies): born at least that late. Birth
@@ -176,8 +186,9 @@ export class Generations {
       const id = identityOf(st);
       if (!st.isFile || birth === undefined || birth < after || this.#seenSet.has(id)) continue;
       if (this.#ahead.some((g) => sameGen(g, st))) continue;
-      if (COMPRESSED.test(e.name)) lost.add(e.name);
-      else found.push({ name: e.name, birth, rank, id });
+      // A compressed copy is a new file whose lines cannot be read as they are; nor can it be
+      // told whether s9s had read the generation it came from, so it is passed over silently.
+      if (!COMPRESSED.test(e.name)) found.push({ name: e.name, birth, rank, id });
     }
     // Born in the same millisecond as the current generation: only those its name says are
     // younger (a lower number than the current one's) come after it.

@@ -245,3 +245,39 @@ Deno.test("stream drops, and says so, the unfinished line a file ended with when
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("stream (polling only) says so when a rotation went past the generation it read", async () => {
+  const { dir, home } = await tmp();
+  const path = `${dir}/app.log`;
+  await Deno.writeTextFile(`${dir}/c.yaml`, MODES[1].config);
+  const { p } = await startFollowers(path, home, `${dir}/c.yaml`, false);
+  try {
+    // Ten rotations within one poll interval, two rotated files kept: the generation s9s reads
+    // is deleted, and so are the ones after it, before s9s looks again.
+    const { last } = await runWriter({
+      kind: "rotating",
+      path,
+      backups: 2,
+      first: 2,
+      count: 3000,
+      every: 300,
+    });
+    await waitFor(() => p.lines.at(-1) === lineOf(last), { what: "the last line" });
+    await p.waitForStderr("rotated faster than s9s looked");
+    await p.stop();
+    assert(
+      /"[^"]*app\.log" rotated faster than s9s looked: generations older than "app\.log\.\d+" may have been deleted unread/
+        .test(p.stderr),
+      p.stderr,
+    );
+    // What was still there is read whole and in order: the last three generations.
+    assertEquals(audit(p.lines, last, new Set(range(last - 899, last))), "ok");
+  } finally {
+    await p.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
