@@ -4,10 +4,16 @@
  */
 import { runScript, type WriterScript } from "./log_writers.ts";
 
-self.onmessage = (e: MessageEvent<WriterScript[]>) => {
+/** The worker's own scope (the main-thread typings describe a window). */
+const scope = self as unknown as {
+  onmessage: (e: MessageEvent<WriterScript[]>) => void;
+  postMessage(data: unknown): void;
+};
+
+scope.onmessage = (e) => {
   try {
-    self.postMessage(e.data.map(runScript));
+    scope.postMessage(e.data.map(runScript));
   } catch (err) {
-    self.postMessage({ error: String((err as Error)?.stack ?? err) });
+    scope.postMessage({ error: String((err as Error)?.stack ?? err) });
   }
 };
