@@ -130,16 +130,28 @@ export class Generations {
     let oldest: string | undefined;
     if (current.birth !== null) {
       for (let pass = 0; pass < 3; pass++) {
+        // The path's file before and after: another one there meanwhile means the one before
+        // moved to a rotated name, where this pass may not have looked yet.
+        const before = this.#atPath();
         let missed = false;
         for (const f of this.#stableScan(current)) {
           oldest ??= f.name;
           if (!this.#take(`${this.#dir}/${f.name}`, f.name, f.rank, f.id)) missed = true;
         }
-        if (!missed) break;
+        if (!missed && this.#atPath() === before) break;
       }
     }
     this.#take(this.path, this.#base, Infinity);
     return oldest;
+  }
+
+  /** The identity of the file at the path now ("" when there is none). */
+  #atPath(): string {
+    try {
+      return identityOf(Deno.statSync(this.path));
+    } catch {
+      return "";
+    }
   }
 
   /**
