@@ -69,13 +69,12 @@ export function identityOf(st: Deno.FileInfo): string {
 }
 
 /**
- * Rank of a rotated name among those born in the same millisecond: a higher numbered suffix is
- * an older generation (`.2` was `.1` before), the path itself is the newest.
+ * Rank of a numbered rotated name: a higher number is an older generation (`.2` was `.1`
+ * before), so `.2` ranks -2, below `.1`. NaN for other names (`-20261206`, a date).
  */
 function rankOf(name: string, base: string): number {
-  if (name === base) return Infinity;
-  const m = /^[.\-_](\d+)$/.exec(name.slice(base.length));
-  return m ? -Number(m[1]) : 0;
+  const m = /^[.\-_](\d{1,4})$/.exec(name.slice(base.length)); // 8 digits: a date, not a count
+  return m ? -Number(m[1]) : NaN;
 }
 
 /** Generations waiting to be read after the current one, and those read already. */
@@ -84,7 +83,7 @@ export class Generations {
   #dir: string;
   #base: string;
   #rotated: RegExp;
-  #ahead: (Generation & { rank: number })[] = [];
+  #ahead: Generation[] = [];
   #seen: string[] = [];
   #seenSet = new Set<string>();
 
@@ -128,18 +127,22 @@ export class Generations {
    */
   collect(current: Current): string | undefined {
     let oldest: string | undefined;
-    if (current.birth !== null) {
-      for (let pass = 0; pass < 3; pass++) {
-        // The path's file before and after: another one there meanwhile means the one before
-        // moved to a rotated name, where this pass may not have looked yet.
-        const before = this.#atPath();
-        let missed = false;
+    for (let pass = 0; pass < 5; pass++) {
+      // The path's file before and after: another one there meanwhile means the one before
+      // moved to a rotated name, where this pass may not have looked yet.
+      const before = this.#atPath();
+      let missed = false;
+      if (current.birth !== null) {
         for (const f of this.#stableScan(current)) {
           oldest ??= f.name;
           if (!this.#take(`${this.#dir}/${f.name}`, f.name, f.rank, f.id)) missed = true;
         }
-        if (!missed && this.#atPath() === before) break;
       }
+      const after = this.#atPath();
+      if (missed || after !== before) continue;
+      // The path's file last, and only the one this pass saw there (else it may be younger
+      // than one that moved away meanwhile, which the next pass finds).
+      if (after === "" || this.#take(this.path, this.#base, Infinity, after)) return oldest;
     }
     this.#take(this.path, this.#base, Infinity);
     return oldest;
@@ -155,35 +158,49 @@ export class Generations {
   }
 
   /**
-   * {@link #scan}, repeated until two readings of the directory agree (at most three): the
-   * order of generations born in the same clock tick comes from their names, which a writer
-   * shifting `.1` to `.2` meanwhile would scramble.
+   * {@link #scan}, repeated until two readings of the directory agree (at most ten, a fraction
+   * of a millisecond each): the order of generations born in the same clock tick comes from
+   * their names, which a writer shifting `.1` to `.2` meanwhile would scramble. Then those
+   * younger than the current generation, oldest first.
    */
   #stableScan(current: Current): Candidate[] {
-    let found: Candidate[] = [];
+    let seen: { found: Candidate[]; currentRank: number } = { found: [], currentRank: NaN };
     let last: string | undefined;
-    for (let i = 0; i < 3; i++) {
-      found = this.#scan(current);
-      const sig = found.map((f) => `${f.name}=${f.id}`).join("/");
+    for (let i = 0; i < 10; i++) {
+      seen = this.#scan(current);
+      const sig = `${seen.currentRank}/` + seen.found.map((f) => `${f.name}=${f.id}`).join("/");
       if (sig === last) break;
       last = sig;
     }
-    return found;
+    const { found, currentRank } = seen;
+    // Numbered names tell the order for sure (birth times only to within a tick): with the
+    // current generation under one, those with a lower number are younger, the others older.
+    const numbered = (f: Candidate) => !Number.isNaN(f.rank) && !Number.isNaN(currentRank);
+    return found.filter((f) => numbered(f) ? f.rank > currentRank : true)
+      .sort((a, b) =>
+        !Number.isNaN(a.rank) && !Number.isNaN(b.rank)
+          ? a.rank - b.rank
+          : a.birth - b.birth || a.name.localeCompare(b.name)
+      );
   }
 
-  /** Rotated names in the directory holding generations born since `current`, oldest first. */
-  #scan(current: Current): Candidate[] {
+  /**
+   * Rotated names in the directory holding generations born since `current` (to within the
+   * clock's margin) not read or taken yet, and the rank of the current generation's name.
+   */
+  #scan(current: Current): { found: Candidate[]; currentRank: number } {
     const since = current.birth!;
     // A file born while the current generation was still at the path is no generation that
     // followed it (logrotate's copytruncate makes such copies): born at least that late. Birth
-    // times come from the kernel's coarse clock (a tick behind at most), hence the margin.
-    const after = Math.max(since, current.lastSeenAtPath - CLOCK_MARGIN_MS);
+    // times come from the kernel's clock, coarse (a tick, 4 ms) for some files and fine for
+    // others: two files born within a tick may carry them in either order, hence the margin.
+    const after = Math.max(since, current.lastSeenAtPath) - CLOCK_MARGIN_MS;
     let entries: Deno.DirEntry[] = [];
     try {
       entries = [...Deno.readDirSync(this.#dir)];
     } catch { /* the directory went away: only the path is tried */ }
     const found: Candidate[] = [];
-    let currentRank = -Infinity;
+    let currentRank = NaN;
     for (const e of entries) {
       if (!this.#rotated.test(e.name)) continue;
       let st: Deno.FileInfo;
@@ -202,10 +219,7 @@ export class Generations {
       // told whether s9s had read the generation it came from, so it is passed over silently.
       if (!COMPRESSED.test(e.name)) found.push({ name: e.name, birth, rank, id });
     }
-    // Born in the same millisecond as the current generation: only those its name says are
-    // younger (a lower number than the current one's) come after it.
-    return found.filter((f) => f.birth > since || f.rank > currentRank)
-      .sort((a, b) => a.birth - b.birth || a.rank - b.rank);
+    return { found, currentRank };
   }
 
   /**
@@ -239,10 +253,13 @@ export class Generations {
     }
     const birth = st.birthtime?.getTime() ?? null;
     const seenAtPath = rank === Infinity ? asked : birth ?? 0;
-    const gen = { file, ino: st.ino, birth, name, rank, seenAtPath };
-    // Oldest first: a generation found by its rotated name may be older than one taken before.
+    const gen = { file, ino: st.ino, birth, name, seenAtPath };
+    // In the order taken (oldest first), unless one taken before was born clearly later: a
+    // generation found by its rotated name in a later look can be older than one taken before.
     let i = this.#ahead.length;
-    while (i > 0 && gen.birth !== null && isYounger(this.#ahead[i - 1], gen)) i--;
+    while (
+      i > 0 && gen.birth !== null && (this.#ahead[i - 1].birth ?? 0) > gen.birth + CLOCK_MARGIN_MS
+    ) i--;
     this.#ahead.splice(i, 0, gen);
     return true;
   }
@@ -257,12 +274,6 @@ export class Generations {
     }
     this.#ahead = [];
   }
-}
-
-/** Was `a` born after `b` (by birth time, then by rotated name)? */
-function isYounger(a: Generation & { rank: number }, b: Generation & { rank: number }): boolean {
-  const ab = a.birth ?? 0, bb = b.birth ?? 0;
-  return ab > bb || (ab === bb && a.rank > b.rank);
 }
 
 function sameGen(g: Generation, st: Deno.FileInfo): boolean {
