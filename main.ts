@@ -7,13 +7,39 @@ import type { GlobalFlags } from "./src/cli/common.ts";
 import { enableInterruptWatchdog } from "./src/platform/interrupt_watchdog.ts";
 import { parseFast } from "./src/cli/option_table.ts";
 import { GLOBAL_OPTIONS } from "./src/cli/global_options.ts";
+import { enterLaunchDir } from "./src/platform/launch_dir.ts";
+import { endWithLauncher } from "./src/platform/launcher_watch.ts";
 
 type Commander = typeof import("@commander-js/extra-typings");
 type AnyCommand = import("@commander-js/extra-typings").Command<unknown[], Record<string, unknown>>;
 type AddOptions = typeof import("./src/cli/commander_options.ts").addOptions;
 
 /** Global options that take a value (to find the subcommand name without parsing). */
-const VALUE_OPTIONS = new Set(["-c", "--config", "--cluster-api"]);
+const VALUE_OPTIONS = new Set([
+  "-c",
+  "--config",
+  "--cluster-api",
+  "--ssh-transport",
+  "--job",
+  "--path",
+]);
+
+/**
+ * The TUI's `--job ID [--path PATTERN]` (start in that job's output), taken out of `args`:
+ * they are not program options, since commander would then take `stream`'s `--job` as well.
+ */
+function takeTuiJob(args: string[]): { job?: string; path?: string } {
+  const found: { job?: string; path?: string } = {};
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--(job|path)(?:=(.*))?$/.exec(args[i]);
+    if (!m) continue;
+    const value = m[2] ?? args[i + 1];
+    args.splice(i, m[2] === undefined ? 2 : 1);
+    found[m[1] as "job" | "path"] = value;
+    i--;
+  }
+  return found;
+}
 
 /** The subcommands, each loaded only when named (all of them for help or completions). */
 const SUBCOMMANDS: Record<string, (globals: () => GlobalFlags) => Promise<AnyCommand>> = {
@@ -21,6 +47,8 @@ const SUBCOMMANDS: Record<string, (globals: () => GlobalFlags) => Promise<AnyCom
   jobs: async (g) => (await import("./src/cli/jobs.ts")).jobsCommand(g) as AnyCommand,
   config: async (g) => (await import("./src/cli/config.ts")).configCommand(g) as AnyCommand,
   history: async (g) => (await import("./src/cli/history.ts")).historyCommand(g) as AnyCommand,
+  submit: async (g) => (await import("./src/cli/submit_command.ts")).submitCommand(g),
+  doctor: async (g) => (await import("./src/cli/doctor.ts")).doctorCommand(g) as AnyCommand,
 };
 
 /** The subcommand named in `args`, if any (the first word that is not an option or its value). */
@@ -56,10 +84,20 @@ function buildProgram({ Command }: Commander, addOptions: AddOptions) {
   )
     // The TUI action would otherwise swallow `s9s help stream` as arguments.
     .helpCommand("help [command]", "show help for a command")
+    .addHelpText(
+      "after",
+      "\nStart in a job: s9s --job ID [--path PATTERN] opens its output (a job of several tasks, or\n" +
+        "a --path with %t/%n/%N, opens the Stream Monitor with one pane per task or node).",
+    )
     .enablePositionalOptions(false)
     .showSuggestionAfterError(true);
   const globals = (): GlobalFlags => program.opts() as GlobalFlags;
   return { program, globals };
+}
+
+/** The global options a subcommand's help lists: those it takes after its name. */
+function visibleGlobalOptions(cmd: { parent: AnyCommand | null }) {
+  return (cmd.parent?.options ?? []).filter((o) => !o.hidden && o.long !== "--version");
 }
 
 /** Commander's errors are thrown, not printed: main turns them into `error:`/`hint:` lines. */
@@ -83,6 +121,15 @@ async function main(args: string[]): Promise<number> {
     const fast = parseFast(args, sub, GLOBAL_OPTIONS, STREAM_OPTIONS);
     if (fast) return await runFastStream(fast[0] as GlobalFlags, fast[1]);
   }
+  // `s9s submit …`: sbatch's options are not s9s's to parse; commander only shows its help.
+  if (sub === "submit") {
+    const at = args.indexOf(sub);
+    const fast = parseFast(args.slice(0, at + 1), sub, GLOBAL_OPTIONS, []);
+    const code = fast ? await runFastSubmit(fast[0] as GlobalFlags, args.slice(at + 1)) : undefined;
+    if (code !== undefined) return code;
+    args = [...args.slice(0, at + 1), "--help"]; // asked for help: commander shows it
+  }
+  const tuiJob = sub === undefined ? takeTuiJob(args) : {};
   const [commander, { exitCodeOf, formatError }, { usageErrorOf }, { addOptions }] = await Promise
     .all([
       import("@commander-js/extra-typings"),
@@ -95,13 +142,14 @@ async function main(args: string[]): Promise<number> {
     // Only the named subcommand's module loads (all of them for help or an unknown name).
     const names = sub && sub in SUBCOMMANDS ? [sub] : Object.keys(SUBCOMMANDS);
     for (const cmd of await Promise.all(names.map((n) => SUBCOMMANDS[n](globals)))) {
-      program.addCommand(cmd);
+      // `s9s stream --help` lists --mock, --config … too: they are accepted after the name.
+      program.addCommand(cmd.configureHelp({ showGlobalOptions: true, visibleGlobalOptions }));
     }
     const { completionsCommand } = await import("./src/cli/completions.ts");
     program.addCommand(completionsCommand(() => program as unknown as AnyCommand) as AnyCommand);
     program.action(async () => {
       const { runTui } = await import("./src/cli/tui.ts");
-      await runTui(globals());
+      await runTui(globals(), tuiJob);
     });
     quietErrors(program as unknown as AnyCommand);
     // `s9s strem` and `s9s help strem` alike.
@@ -123,7 +171,9 @@ async function main(args: string[]): Promise<number> {
       const cmd = program.commands.find((c) => c.name() === sub);
       const second = sub ? subcommandOf(args.slice(args.indexOf(sub) + 1)) : undefined;
       const path = cmd?.commands.some((c) => c.name() === second) ? `${sub} ${second}` : sub;
-      console.error(formatError(usageErrorOf({ commanderError: err, sub: path }), false));
+      const options = [...(cmd?.options ?? []), ...program.options].map((o) => o.long)
+        .filter((o) => o !== undefined);
+      console.error(formatError(usageErrorOf({ commanderError: err, sub: path, options }), false));
       return 2;
     }
     console.error(formatError(err, args.includes("--debug"), await safeText()));
@@ -145,6 +195,23 @@ async function runFastStream(flags: GlobalFlags, opts: Record<string, unknown>):
   }
 }
 
+/** `s9s submit` with the arguments after `submit`; errors as main reports them. */
+async function runFastSubmit(
+  flags: GlobalFlags,
+  args: string[],
+): Promise<number | undefined> {
+  const [{ runSubmit }, { exitCodeOf, formatError }] = await Promise.all([
+    import("./src/cli/submit.ts"),
+    import("./src/errors.ts"),
+  ]);
+  try {
+    return await runSubmit(flags, args);
+  } catch (err) {
+    console.error(formatError(err, !!flags.debug || args.includes("--debug"), await safeText()));
+    return exitCodeOf(err);
+  }
+}
+
 /**
  * How error messages are made safe to print: they quote paths and ids from outside (a file may be
  * named "\n"), whose controls are shown, not obeyed, as in status messages.
@@ -154,8 +221,12 @@ async function safeText(): Promise<(text: string) => string> {
 }
 
 if (import.meta.main) {
+  // `deno task s9s --path rel.log` typed anywhere: rel.log is where it was typed.
+  if (import.meta.dirname) enterLaunchDir(import.meta.dirname);
   // Ctrl+C ends s9s even while a user regex keeps JavaScript busy (armed by compilePattern).
   enableInterruptWatchdog();
+  // Started by `npx deno task s9s`: a SIGTERM to npx must not leave s9s running as an orphan.
+  endWithLauncher();
   const code = await main(Deno.args);
   Deno.exit(code);
 }

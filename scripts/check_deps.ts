@@ -7,16 +7,20 @@
  *   2 sources, cluster
  *   3 engine
  *   4 sinks, persist
- *   5 tui
+ *   5 tui (inside it, model → widgets → views: model imports neither, widgets not views)
  *   6 cli, mod.ts
  *   7 main.ts
  *
- * Only src/tui may import neo-blessed; nothing below the engine imports ssh2 but src/sources.
+ * Only src/tui/widgets may import neo-blessed; only src/sources may import ssh2. Every import is
+ * seen: static, `export … from`, dynamic `import()` and `import("…")` types, template literals.
+ * A specifier the check cannot read (`import(name)`, a template with `${…}`) is an error, and so
+ * is an `npm:`, `jsr:` or URL specifier: npm packages come through deno.json's import map only.
  * Any file under src/ whose area is not listed is an error too, so a new folder gets a number.
+ * @module
  */
-const root = new URL("../src/", import.meta.url).pathname.replace(/\/$/, "");
-const top = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
-const layer: Record<string, number> = {
+
+/** The layer of each area of src/. */
+const LAYER: Record<string, number> = {
   platform: 0,
   "errors.ts": 0,
   "version.ts": 0,
@@ -33,60 +37,134 @@ const layer: Record<string, number> = {
   "mod.ts": 6,
 };
 const MAIN = 7;
-const problems: string[] = [];
+/** The order inside src/tui. */
+const TUI_PARTS: Record<string, number> = { model: 0, widgets: 1, views: 2 };
 
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of Deno.readDir(dir)) {
-    const p = `${dir}/${e.name}`;
-    if (e.isDirectory) out.push(...await walk(p));
-    else if (e.name.endsWith(".ts")) out.push(p);
-  }
-  return out;
+/** One source file: its path relative to the repository root, and its text. */
+export interface SourceFile {
+  path: string;
+  text: string;
 }
 
-/** The layer of a file, or undefined when it is outside src/ and main.ts. */
-function layerOf(path: string): { area: string; n: number } | undefined {
-  if (path === `${top}/main.ts`) return { area: "main.ts", n: MAIN };
-  if (!path.startsWith(root + "/")) return undefined;
-  const area = path.slice(root.length + 1).split("/")[0];
-  const n = layer[area];
+/** Where a file sits: its area, layer and (in src/tui) its part. */
+interface Place {
+  area: string;
+  n: number;
+  part?: string;
+}
+
+/** The place of a repository-relative path, or undefined outside src/ and main.ts. */
+function placeOf(path: string, problems: string[]): Place | undefined {
+  if (path === "main.ts") return { area: "main.ts", n: MAIN };
+  if (!path.startsWith("src/")) return undefined;
+  const [area, part] = path.slice(4).split("/");
+  const n = LAYER[area];
   if (n === undefined) {
     problems.push(`src/${area}: not in any layer (give it a number in scripts/check_deps.ts)`);
     return { area, n: -1 };
   }
-  return { area, n };
+  return { area, n, part: area === "tui" ? part : undefined };
 }
 
-const IMPORT_RE =
-  /(?:import|export)\s+(?:type\s+)?[^"';]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|import\s*["']([^"']+)["']|new URL\(\s*["']([^"']+\.ts)["']/g;
+/** A normalised relative path: `dir/../x` and `./x` resolved. */
+function join(dir: string, spec: string): string {
+  const out = dir.split("/").filter(Boolean);
+  for (const seg of spec.split("/")) {
+    if (seg === "..") out.pop();
+    else if (seg !== "." && seg !== "") out.push(seg);
+  }
+  return out.join("/");
+}
 
-for (const file of [...await walk(root), `${top}/main.ts`]) {
-  const from = layerOf(file)!;
-  const text = await Deno.readTextFile(file);
-  const rel = file.slice(top.length + 1);
-  for (const m of text.matchAll(IMPORT_RE)) {
-    const spec = m[1] ?? m[2] ?? m[3] ?? m[4];
-    if (spec === "neo-blessed" && from.area !== "tui") {
-      problems.push(`${rel}: only src/tui may import neo-blessed`);
-    }
-    if (spec === "ssh2" && from.area !== "sources") {
-      problems.push(`${rel}: only src/sources may import ssh2`);
-    }
-    if (!spec.startsWith(".")) continue;
-    const target = new URL(spec, `file://${file}`).pathname;
-    const to = layerOf(target);
-    if (!to) continue;
-    if (to.n > from.n) {
-      problems.push(
-        `${rel}: ${from.area} (layer ${from.n}) must not import ${to.area} (layer ${to.n}): ${spec}`,
-      );
+/** Every import specifier in `text`: a string, or null where the specifier is an expression. */
+export function importsOf(text: string): { spec: string | null; raw: string }[] {
+  const out: { spec: string | null; raw: string }[] = [];
+  const STATIC =
+    /(?:^|[^\w.$])(?:import|export)\s+(?:type\s+)?(?:[\w*${}\s,]+?\s+from\s*)?(["'`])([^"'`]*)\1/g;
+  for (const m of text.matchAll(STATIC)) {
+    out.push({ spec: m[1] === "`" && m[2].includes("${") ? null : m[2], raw: m[0].trim() });
+  }
+  // import( … ): a literal (quotes or a template without substitutions) is checked; anything
+  // else is an expression the check cannot follow.
+  for (const m of text.matchAll(/(?:^|[^\w.$])import\s*\(\s*/g)) {
+    const rest = text.slice(m.index! + m[0].length);
+    const lit = /^(["'`])([^"'`]*)\1\s*[,)]/.exec(rest);
+    const raw = `import(${rest.slice(0, 60).split("\n")[0]}`;
+    if (lit && !(lit[1] === "`" && lit[2].includes("${"))) out.push({ spec: lit[2], raw });
+    else out.push({ spec: null, raw });
+  }
+  for (const m of text.matchAll(/new URL\(\s*(["'`])([^"'`]+\.ts)\1/g)) {
+    out.push({ spec: m[2], raw: m[0] });
+  }
+  return out;
+}
+
+/** The layer problems of these files (empty when the rule holds). */
+export function checkDeps(files: SourceFile[]): string[] {
+  const problems: string[] = [];
+  for (const file of files) {
+    const from = placeOf(file.path, problems);
+    if (!from) continue;
+    for (const { spec, raw } of importsOf(file.text)) {
+      if (spec === null) {
+        problems.push(
+          `${file.path}: an import whose specifier is not a literal cannot be checked: ${raw}`,
+        );
+        continue;
+      }
+      if (/^(npm|jsr|https?|file|data):/.test(spec)) {
+        problems.push(
+          `${file.path}: "${spec}": import npm packages by their name in deno.json's import map`,
+        );
+      }
+      const pkg = spec.replace(/^npm:/, "").replace(/(?<=.)@[^/]*$/, "");
+      if (pkg === "neo-blessed" && !(from.area === "tui" && from.part === "widgets")) {
+        problems.push(`${file.path}: only src/tui/widgets may import neo-blessed`);
+      }
+      if ((pkg === "ssh2" || pkg.startsWith("ssh2/")) && from.area !== "sources") {
+        problems.push(`${file.path}: only src/sources may import ssh2`);
+      }
+      if (!spec.startsWith(".")) continue;
+      const target = join(file.path.split("/").slice(0, -1).join("/"), spec);
+      const to = placeOf(target, problems);
+      if (!to) continue;
+      if (to.n > from.n) {
+        problems.push(
+          `${file.path}: ${from.area} (layer ${from.n}) must not import ${to.area} (layer ${to.n}): ${spec}`,
+        );
+      } else if (
+        from.part !== undefined && to.part !== undefined &&
+        (TUI_PARTS[to.part] ?? 0) > (TUI_PARTS[from.part] ?? 0)
+      ) {
+        problems.push(`${file.path}: tui/${from.part} must not import tui/${to.part}: ${spec}`);
+      }
     }
   }
+  return [...new Set(problems)];
 }
-if (problems.length) {
-  console.error([...new Set(problems)].join("\n"));
-  console.error(`${problems.length} dependency direction problem(s)`);
-  Deno.exit(1);
+
+async function walk(dir: string, rel: string): Promise<SourceFile[]> {
+  const out: SourceFile[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isDirectory) out.push(...await walk(`${dir}/${e.name}`, `${rel}/${e.name}`));
+    else if (e.name.endsWith(".ts")) {
+      out.push({ path: `${rel}/${e.name}`, text: await Deno.readTextFile(`${dir}/${e.name}`) });
+    }
+  }
+  return out;
 }
-console.log("dependency directions ok");
+
+if (import.meta.main) {
+  const top = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+  const files = [
+    ...await walk(`${top}/src`, "src"),
+    { path: "main.ts", text: await Deno.readTextFile(`${top}/main.ts`) },
+  ];
+  const problems = checkDeps(files);
+  if (problems.length) {
+    console.error(problems.join("\n"));
+    console.error(`${problems.length} dependency direction problem(s)`);
+    Deno.exit(1);
+  }
+  console.log("dependency directions ok");
+}

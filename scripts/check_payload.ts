@@ -188,7 +188,19 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
 if (import.meta.main) {
   const binary = Deno.args[0] ?? join(root, "dist/s9s");
   const problems = new Set<string>();
-  const section = elfSection(await Deno.readFile(binary), ".note.sui");
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(binary);
+  } catch (err) {
+    console.error(`error: cannot read "${binary}": ${(err as Error).message}`);
+    console.error(
+      err instanceof Deno.errors.NotFound
+        ? "hint: build it first with `deno task -q compile` (a stand-in build is dist/s9s-standin)"
+        : "hint: check the path and its permissions",
+    );
+    Deno.exit(1);
+  }
+  const section = elfSection(bytes, ".note.sui");
   if (!section) {
     console.error(`error: "${binary}" has no .note.sui section`);
     console.error("hint: build it with `deno task compile`");

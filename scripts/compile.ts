@@ -1,7 +1,7 @@
 /**
  * `deno task compile`: build the single s9s binary (default `dist/s9s`).
  *
- *   deno task compile [--target aarch64-unknown-linux-gnu] [--output dist/s9s-arm64]
+ *   deno task compile [--target aarch64-unknown-linux-gnu] [--output dist/s9s-arm64] [--verbose]
  *
  * It runs `deno compile` with the permissions and V8 flags of the `s9s` task (read from deno.json,
  * so the binary and `deno task s9s` cannot drift apart), includes the gzip worker (loaded with
@@ -18,7 +18,7 @@
  * compile finish for a payload check (CI does this), but that output only starts Deno: it is
  * written to dist/s9s-standin unless --output is given.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const WORKER = "src/persist/gzip_worker.ts";
@@ -101,7 +101,9 @@ export async function neoBlessedDirs(): Promise<string[]> {
 }
 
 if (import.meta.main) {
-  const args = [...Deno.args];
+  // Deno's own report lists every embedded file (130 lines); --verbose shows it.
+  const verbose = Deno.args.includes("--verbose");
+  const args = Deno.args.filter((a) => a !== "--verbose");
   const standIn = await isDenoCli(Deno.env.get("DENORT_BIN"));
   if (!args.some((a) => a === "--output" || a === "-o" || a.startsWith("--output="))) {
     // A stand-in build never takes the real binary's name, so nothing mistakes it for one.
@@ -134,6 +136,7 @@ if (import.meta.main) {
   const denort = Deno.env.get("DENORT_BIN");
   const compile = [
     "compile",
+    ...(verbose ? [] : ["--quiet"]),
     ...(await s9sRunFlags()),
     "--include",
     WORKER,
@@ -151,4 +154,11 @@ if (import.meta.main) {
         : "if Deno's runtime base could not be downloaded, set DENORT_BIN to a local denort",
     );
   }
+  const output = args[args.findIndex((a) => a === "--output" || a === "-o") + 1] ??
+    args.find((a) => a.startsWith("--output="))?.slice("--output=".length);
+  const size = output ? (await Deno.stat(resolve(root, output)).catch(() => undefined))?.size : 0;
+  console.error(
+    `compile: wrote ${output}${size ? ` (${(size / 1e6).toFixed(1)} MB)` : ""}` +
+      (verbose ? "" : "; --verbose lists the embedded files"),
+  );
 }

@@ -15,6 +15,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/slurm_conf.sh
+source "$ROOT/scripts/slurm_conf.sh"
 NODES=(node001 node002)
 ETC=/etc/s9s-ns
 CONF=$ETC/slurm.conf
@@ -71,27 +73,8 @@ SlurmctldPidFile=$RUN/slurmctld.pid
 SlurmdPidFile=$RUN/slurmd-%n.pid
 SlurmctldLogFile=$LOGS/slurmctld.log
 SlurmdLogFile=$LOGS/slurmd-%n.log
-SlurmctldDebug=info
-SlurmdDebug=info
-MpiDefault=none
-SwitchType=switch/none
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-SchedulerType=sched/backfill
-SchedulerParameters=batch_sched_delay=0,sched_min_interval=0,sched_interval=2,bf_interval=1
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-ReturnToService=2
-MinJobAge=300
-KillWait=5
-InactiveLimit=0
-Waittime=0
-MessageTimeout=10
-SlurmdTimeout=60
-TCPTimeout=5
+$(slurm_conf_plugins)
+$(slurm_conf_timing 300)
 $(for n in "${NODES[@]}"; do
     echo "NodeName=$n NodeAddr=$(addr "$n") CPUs=$ncpu RealMemory=1000 State=UNKNOWN"
   done)

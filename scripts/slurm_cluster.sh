@@ -25,6 +25,8 @@
 #   S9S_SLURM_CRED_EXPIRE     AuthInfo=cred_expire (default 10, min 5); a requeued job cannot
 #                             start again before cred_expire+1 seconds have passed
 set -euo pipefail
+# shellcheck source=scripts/slurm_conf.sh
+source "$(dirname "${BASH_SOURCE[0]}")/slurm_conf.sh"
 
 CLUSTER=s9s
 HOST=$(hostname -s)
@@ -231,29 +233,8 @@ SlurmctldPidFile=$CTLD_PID
 SlurmdPidFile=$SLURMD_PID
 SlurmctldLogFile=$LOG_DIR/slurmctld.log
 SlurmdLogFile=$LOG_DIR/slurmd.log
-SlurmctldDebug=info
-SlurmdDebug=info
-MpiDefault=none
-SwitchType=switch/none
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-SchedulerType=sched/backfill
-SchedulerParameters=batch_sched_delay=0,sched_min_interval=0,sched_interval=2,bf_interval=1,default_queue_depth=200
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-ReturnToService=2
-JobRequeue=1
-MinJobAge=$MIN_JOB_AGE
-KillWait=5
-InactiveLimit=0
-Waittime=0
-MessageTimeout=10
-SlurmctldTimeout=30
-SlurmdTimeout=60
-TCPTimeout=5
+$(slurm_conf_plugins ,default_queue_depth=200)
+$(slurm_conf_timing "$MIN_JOB_AGE" requeue 30)
 NodeName=$HOST NodeAddr=127.0.0.1 CPUs=$NCPU RealMemory=4000 State=UNKNOWN
 PartitionName=debug Nodes=$HOST Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
 EOF

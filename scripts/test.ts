@@ -5,7 +5,8 @@
  *   deno task -q test [deno test args…]
  *
  * As root it prepares everything itself: tmux (apt-get, if missing), the unprivileged test user
- * (S9S_TEST_SLURM_USER, default "s9stest"), the single-node Slurm cluster, the loopback SSH node,
+ * (S9S_TEST_SLURM_USER, default "s9stest"), the single-node Slurm cluster, the loopback SSH node
+ * and its host-based-only sibling (scripts/ssh_hostbased.sh),
  * a private Prometheus and a private rsyslogd. Services it started are stopped again at the end,
  * and so is the namespace cluster when the tests started it; services that were already running
  * are left alone. Not root: those tests are skipped.
@@ -84,10 +85,19 @@ async function setup(): Promise<void> {
     );
     return;
   }
-  if ((await sh(["tmux", "-V"], { quiet: true })).code !== 0) {
-    console.log("test: installing tmux (apt-get install tmux)");
-    const r = await sh(["apt-get", "install", "-y", "-qq", "tmux"], { quiet: true });
-    if (r.code !== 0) setupFailed("tmux could not be installed");
+  // tmux drives the TUI tests; zsh and fish load the completion scripts.
+  const missing = [["tmux", "-V"], ["zsh", "--version"], ["fish", "--version"]]
+    .map(async ([bin, flag]) => (await sh([bin, flag], { quiet: true })).code !== 0 ? bin : "");
+  const packages = (await Promise.all(missing)).filter(Boolean);
+  if (packages.length) {
+    console.log(`test: installing ${packages.join(", ")} (apt-get install)`);
+    let r = await sh(["apt-get", "install", "-y", "-qq", ...packages], { quiet: true });
+    if (r.code !== 0) {
+      // A fresh machine's package lists may be empty or stale.
+      await sh(["apt-get", "update", "-qq"], { quiet: true });
+      r = await sh(["apt-get", "install", "-y", "-qq", ...packages], { quiet: true });
+    }
+    if (r.code !== 0) setupFailed(`${packages.join(", ")} could not be installed`);
   }
   if ((await sh(["id", "-u", TEST_USER], { quiet: true })).code !== 0) {
     console.log(`test: creating the unprivileged test user "${TEST_USER}" (useradd)`);
@@ -106,6 +116,7 @@ async function setup(): Promise<void> {
     const [name, script] of [
       ["the single-node Slurm test cluster", "scripts/slurm_cluster.sh"],
       ["the loopback SSH test node", "scripts/ssh_node.sh"],
+      ["the host-based-only SSH test node", "scripts/ssh_hostbased.sh"],
       ["a private Prometheus", "scripts/prometheus.sh"],
       ["a private rsyslogd", "scripts/rsyslog.sh"],
     ]
@@ -186,44 +197,124 @@ await sh(
   },
 );
 
-const child = new Deno.Command(Deno.execPath(), {
-  args: testArgs,
-  cwd: root,
-  env: { ...Deno.env.toObject(), ...env },
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
+/** What one `deno test` run reported. */
+interface RunResult {
+  code: number;
+  /** deno's own summary line, when it got that far. */
+  summary?: { passed: number; failed: number; ignored: number };
+  /** Top-level results counted line by line (what is left when deno dies before its summary). */
+  counted: { passed: number; failed: number; ignored: number };
+  /** Test files in the order deno started them. */
+  started: string[];
+}
 
-// Pass the output through while reading deno's result lines and its summary.
+/** Run `deno test` with `files` (and the flags), passing its output through while reading it. */
+async function runDenoTest(files: string[]): Promise<RunResult> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...testArgs.filter((a) => !testFiles.includes(a)), ...files],
+    cwd: root,
+    env: { ...Deno.env.toObject(), ...env },
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const r: RunResult = { code: 0, counted: { passed: 0, failed: 0, ignored: 0 }, started: [] };
+  let line = "";
+  const dec = new TextDecoder();
+  const onLine = (l: string) => {
+    const from = /^running \d+ tests? from \.?\/?(.+)$/.exec(l);
+    if (from) r.started.push(from[1]);
+    // Only top-level tests: steps are indented.
+    const result = /^(\S.*) \.\.\. (ok|FAILED|ignored) \(/.exec(l);
+    if (result) {
+      const kind = result[2] === "ok" ? "passed" : result[2] === "FAILED" ? "failed" : "ignored";
+      r.counted[kind]++;
+      if (kind === "ignored") skippedNames.push(result[1]);
+    }
+    const summary = /^(?:ok|FAILED) \| (\d+) passed.*? \| (\d+) failed(?: \| (\d+) ignored)?/.exec(
+      l,
+    );
+    if (summary) {
+      r.summary = {
+        passed: Number(summary[1]),
+        failed: Number(summary[2]),
+        ignored: Number(summary[3] ?? 0),
+      };
+    }
+  };
+  for await (const chunk of child.stdout) {
+    await Deno.stdout.write(chunk);
+    line += dec.decode(chunk, { stream: true });
+    const lines = line.split("\n");
+    line = lines.pop()!;
+    lines.forEach(onLine);
+  }
+  onLine(line);
+  r.code = (await child.status).code;
+  return r;
+}
+
+/** The test files named by the arguments (directories walked), as deno test would find them. */
+function expandTestFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    const st = Deno.statSync(`${root}/${p}`);
+    if (st.isFile) return void out.push(p.replace(/^\.\//, ""));
+    for (
+      const e of [...Deno.readDirSync(`${root}/${p}`)].sort((x, y) => x.name < y.name ? -1 : 1)
+    ) {
+      const child = `${p.replace(/\/$/, "")}/${e.name}`;
+      if (e.isDirectory) walk(child);
+      else if (/(^|[_.])test\.(ts|tsx|mts|js|mjs|jsx)$/.test(e.name)) out.push(child);
+    }
+  };
+  paths.forEach(walk);
+  return out;
+}
+
+/** The arguments that name files or directories (the rest are deno test flags). */
+const testFiles = args.filter((a) => {
+  try {
+    Deno.statSync(`${root}/${a}`);
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+// One test that kills `deno test` (the kernel's OOM killer, a crash) must not take the suite
+// with it: the tests that ran are counted, that file is a failure, and the files after it run.
 let passed = 0;
 let failed = 0;
 let ignored = 0;
 const skippedNames: string[] = [];
-let line = "";
-const dec = new TextDecoder();
-const onLine = (l: string) => {
-  const skip = /^(.*) \.\.\. ignored \(/.exec(l);
-  if (skip) skippedNames.push(skip[1]);
-  const summary = /^(?:ok|FAILED) \| (\d+) passed.*? \| (\d+) failed(?: \| (\d+) ignored)?/.exec(l);
-  if (summary) {
-    passed = Number(summary[1]);
-    failed = Number(summary[2]);
-    ignored = Number(summary[3] ?? 0);
-  }
-};
-for await (const chunk of child.stdout) {
-  await Deno.stdout.write(chunk);
-  line += dec.decode(chunk, { stream: true });
-  const lines = line.split("\n");
-  line = lines.pop()!;
-  lines.forEach(onLine);
+let remaining = expandTestFiles(testFiles);
+let status = { code: 0 };
+let first = true;
+while (first || remaining.length) {
+  const r = await runDenoTest(first ? testFiles : remaining);
+  first = false;
+  const counts = r.summary ?? r.counted;
+  passed += counts.passed;
+  failed += counts.failed;
+  ignored += counts.ignored;
+  if (r.code !== 0) status = { code: r.code };
+  if (r.summary || r.code === 0) break;
+  // deno died before its summary: the file it was running failed; go on after it. (Before any
+  // file started it is a type or load error: said above, nothing to go on with.)
+  failed++;
+  const crashed = r.started.at(-1);
+  if (!crashed) break;
+  console.log(
+    `\ntest: deno test ended (exit ${r.code}) before its summary, while running ${crashed}; ` +
+      "its tests so far are counted and the files after it run on",
+  );
+  const done = new Set(r.started);
+  remaining = remaining.filter((f) => !done.has(f));
 }
-onLine(line);
-const status = await child.status;
 await cleanup();
 
-let ok = status.code === 0;
-if (!ok && failed === 0) failed = 1; // a crash or a type error before any test ran
+let ok = status.code === 0 && failed === 0;
+if (!ok && failed === 0) failed = 1; // a type error before any test ran
 if (ci && ignored > 0) {
   console.log(
     `test: CI=true, so the ${ignored} skipped tests count as failures (their setup is missing): ` +

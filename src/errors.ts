@@ -40,8 +40,12 @@ export class UsageError extends UserFacingError {
   }
 }
 
-/** A job id that the cluster does not know. Exit 1. */
-export class JobNotFoundError extends UserFacingError {
+/**
+ * A job id that the cluster does not know (and no file of it is found): the id is the user's
+ * input, so exit 2, as for a bad flag. A cluster that cannot tell (accounting unavailable, Slurm
+ * not answering) is a runtime failure instead (exit 1).
+ */
+export class JobNotFoundError extends UsageError {
   constructor(jobId: string, options: UserErrorOptions = {}) {
     super(`job "${jobId}" was not found`, {
       hint: options.hint ??

@@ -11,12 +11,14 @@
  */
 export { StreamManager } from "./engine/stream_manager.ts";
 export type {
-  StartOptions,
+  FollowOptions,
   StreamHandle,
   StreamListener,
   StreamManagerOptions,
   StreamRequest,
 } from "./engine/stream_manager.ts";
+export type { FileTarget, JobTarget, StepTarget, StreamTarget } from "./core/stream_target.ts";
+export { targetOfId } from "./core/stream_target.ts";
 export type { SourceKind, StreamEvent, StreamState, StreamType } from "./core/stream_event.ts";
 export { LineSplitter } from "./core/line_splitter.ts";
 export { LineFilter } from "./engine/filter.ts";

@@ -222,11 +222,8 @@ async function engine(configFile: string, files: string[]): Promise<void> {
     peak.external = Math.max(peak.external, m.external);
   }, 100);
   for (const f of files) {
-    await manager.startStream(f.slice(f.lastIndexOf("/") + 1), "stdout", {
-      path: f,
-      fileOnly: true,
-      follow: true,
-    });
+    const label = f.slice(f.lastIndexOf("/") + 1);
+    await manager.startStream({ kind: "file", label, path: f }, "stdout", { follow: true });
   }
   await new Promise<void>((resolve) => Deno.addSignalListener("SIGTERM", () => resolve()));
   clearInterval(tick);

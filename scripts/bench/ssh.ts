@@ -1,5 +1,7 @@
 /**
- * Case 5, SSH: 20 streams from one node over the loopback sshd of scripts/ssh_node.sh.
+ * Case 5, SSH: 20 streams from one node over the loopback sshd of scripts/ssh_node.sh, with the
+ * built-in client (history off and on) and with the openssh transport (the system ssh: one master,
+ * 20 sessions over it; its ssh processes count in the CPU, RSS and connection figures).
  *
  * 20 files are followed from the start by (a) ONE s9s process started like the binary (the
  * `s9s` task's command line): `s9s stream --node HOST --path F1 … --path F20 --template
@@ -95,6 +97,8 @@ interface Followers {
   countLines?(): Promise<number>;
   /** TCP connections to the node, when {@link Progress.connectionsOpened} does not say. */
   connections?(): Promise<number>;
+  /** The pids whose CPU and RSS count, when more than {@link procs} (openssh's ssh processes). */
+  pids?(): number[];
   stop(): Promise<void>;
 }
 
@@ -161,7 +165,8 @@ async function finish(x: Prepared): Promise<void> {
 async function measure(x: Prepared, rounds: number, blocks: number): Promise<Outcome> {
   const { tag, files, fol } = x;
   let p = await fol.progress();
-  const cpuOf = () => fol.procs.reduce((a, q) => a + procCpuSeconds(q.pid), 0);
+  const pids = () => fol.pids?.() ?? fol.procs.map((q) => q.pid);
+  const cpuOf = () => pids().reduce((a, pid) => a + procCpuSeconds(pid), 0);
   const cpuBefore = cpuOf();
   let written = READY.length * FILES;
   let writtenLines = FILES;
@@ -205,7 +210,7 @@ async function measure(x: Prepared, rounds: number, blocks: number): Promise<Out
     cpu,
     cpuDuring: cpu - cpuBefore,
     setupS: x.setupS,
-    rss: fol.procs.reduce((a, q) => a + procPeakRssMb(q.pid), 0),
+    rss: pids().reduce((a, pid) => a + procPeakRssMb(pid), 0),
     lost: writtenLines - (fol.countLines ? await fol.countLines() : p.lines),
     written: writtenLines,
     bytes: written,
@@ -214,10 +219,44 @@ async function measure(x: Prepared, rounds: number, blocks: number): Promise<Out
   };
 }
 
-/** TCP connections `pid` holds to the sshd on `port`. */
-async function connectionsOf(pid: number, port: string): Promise<number> {
+/** TCP connections the processes `pids` hold to the sshd on `port`. */
+async function connectionsOf(pids: number[], port: string): Promise<number> {
   const ss = await timeShell(`ss -Htnp state established '( dport = :${port} )'`);
-  return ss.stdout.split("\n").filter((l) => l.includes(`pid=${pid},`)).length;
+  return ss.stdout.split("\n").filter((l) => pids.some((p) => l.includes(`pid=${p},`))).length;
+}
+
+/**
+ * s9s and the ssh processes of its openssh transport: its descendants (one ssh client per
+ * followed file) and its masters, which went to the background (ControlPersist) and are found by
+ * the ControlPath its clients name.
+ */
+function openSshFamily(pid: number): number[] {
+  const procs: { pid: number; ppid: number; cmd: string }[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const cmd = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).replaceAll("\0", " ");
+      procs.push({ pid: Number(e.name), ppid, cmd });
+    } catch { /* gone */ }
+  }
+  const family = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of procs) {
+      if (!family.has(p.pid) && family.has(p.ppid)) grew = family.add(p.pid) !== undefined;
+    }
+  }
+  const sockets = new Set<string>();
+  for (const p of procs) {
+    const m = family.has(p.pid) ? / -S (\S+)/.exec(p.cmd) : null;
+    if (m) sockets.add(m[1]);
+  }
+  for (const p of procs) {
+    if ([...sockets].some((s) => p.cmd.includes(`ControlPath=${s} `))) family.add(p.pid);
+  }
+  return [...family];
 }
 
 /** Progress of followers whose output files grow by exactly the bytes appended. */
@@ -282,7 +321,8 @@ function s9sFollowers(host: string, port: string, config: string, env: Record<st
       // A failed s9s ends the case with its message instead of a wait for lines that never come.
       progress: () => Promise.race([died, fileProgress([out])()]),
       countLines: () => countLines([out]),
-      connections: () => connectionsOf(proc.pid, port),
+      connections: () => connectionsOf(openSshFamily(proc.pid), port),
+      pids: () => openSshFamily(proc.pid),
       stop: () => proc.stop(),
     };
   };
@@ -345,21 +385,31 @@ export async function run(): Promise<BenchRow[]> {
     known_hosts: ${env.S9S_TEST_SSH_KNOWN_HOSTS}
     user: root
 `;
-  const on = benchConfig("ssh-on", ssh);
-  const off = benchConfig("ssh-off", `${ssh}  persistence:\n    enabled: false\n`);
+  // The history rows measure the built-in client; the openssh row the system ssh (history off).
+  const builtin = `${ssh}    transport: builtin\n`;
+  const on = benchConfig("ssh-on", builtin);
+  const off = benchConfig("ssh-off", `${builtin}  persistence:\n    enabled: false\n`);
+  const openssh = benchConfig(
+    "ssh-openssh",
+    `${ssh}    transport: openssh\n  persistence:\n    enabled: false\n`,
+  );
   const port = env.S9S_TEST_SSH_PORT;
   // One set after the other: 20 OpenSSH clients connecting at once fill sshd's MaxStartups, and
   // a connection s9s opened meanwhile would be dropped. Idle sets cost nothing while another
   // set is measured.
   const ready: Prepared[] = [];
-  let ref: Outcome, hOff: Outcome, hOn: Outcome;
+  let ref: Outcome, hOff: Outcome, hOn: Outcome, oSsh: Outcome;
   try {
     ready.push(await prepare("ref", sshFollowers(host, port, env.S9S_TEST_SSH_KEY)));
     ready.push(await prepare("s9s-off", s9sFollowers(host, port, off.config, off.env)));
     ready.push(await prepare("s9s-on", s9sFollowers(host, port, on.config, on.env)));
+    ready.push(
+      await prepare("s9s-openssh", s9sFollowers(host, port, openssh.config, openssh.env)),
+    );
     ref = await measure(ready[0], rounds, blocks);
     hOff = await measure(ready[1], rounds, blocks);
     hOn = await measure(ready[2], rounds, blocks);
+    oSsh = await measure(ready[3], rounds, blocks);
   } finally {
     await Promise.all(ready.map(finish));
   }
@@ -368,7 +418,9 @@ export async function run(): Promise<BenchRow[]> {
   const rs = (o: Outcome) => o.mbps.map((x) => round(x, 1)).join(", ");
   const both = (f: (o: Outcome) => number) => `${f(hOff)} | ${f(hOn)}`;
   const perRound = `${FILES} files × ${blocks} MB a round, ${rounds} round(s), median`;
-  const who = "s9s = one `s9s stream --node … --path ×20` (task command line), history off | on";
+  const who =
+    "s9s = one `s9s stream --node … --path ×20` (task command line), built-in client, history off | on";
+  const ossh = "s9s --ssh-transport openssh (history off): s9s plus its ssh master and clients";
   return [
     {
       case: c,
@@ -407,6 +459,24 @@ export async function run(): Promise<BenchRow[]> {
       }; time until all 20 streams live (one set after the other): s9s ${
         both((o) => round(o.setupS, 1))
       } s, ssh ${round(ref.setupS, 1)} s`,
+    },
+    {
+      case: c,
+      metric: "openssh transport: SSH connections to the node",
+      s9s: oSsh.connections,
+      reference: FILES,
+      unit: "conns",
+      note: `${ossh}; ${oSsh.channels || FILES} sessions over one master; target: one connection`,
+    },
+    {
+      case: c,
+      metric: "client CPU while lines flow (openssh | builtin vs 20 ssh)",
+      s9s: `${round(oSsh.cpuDuring, 2)} | ${round(hOff.cpuDuring, 2)}`,
+      reference: round(ref.cpuDuring, 2),
+      unit: "s",
+      note: `${ossh}; ratio ${round(oSsh.cpuDuring / ref.cpuDuring, 2)} | ${
+        round(hOff.cpuDuring / ref.cpuDuring, 2)
+      } (target openssh ≤ 1.3); MB/s ${mb(oSsh)}; lines lost ${oSsh.lost}`,
     },
     {
       case: c,

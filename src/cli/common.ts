@@ -14,6 +14,8 @@ export interface GlobalFlags {
   debug?: boolean;
   mock?: boolean;
   clusterApi?: string;
+  /** --ssh-transport: overrides streaming.ssh.transport. */
+  sshTransport?: string;
 }
 
 /** The shared context of a command run. */
@@ -26,10 +28,36 @@ export interface Context {
 /** Load config and debug log for a command. */
 export async function makeContext(flags: GlobalFlags, overrides?: RawConfig): Promise<Context> {
   const debugEnabled = !!flags.debug || debugFromEnv();
+  if (flags.sshTransport) {
+    const streaming = (overrides?.streaming ?? {}) as RawConfig;
+    const ssh = { ...(streaming.ssh as RawConfig), transport: flags.sshTransport };
+    overrides = { ...overrides, streaming: { ...streaming, ssh } };
+  }
   const loaded = await loadConfig({ file: flags.config, overrides, cache: true });
   const debug = debugEnabled ? openDebugLog() : NO_DEBUG;
   debug.log("CONFIG", `loaded ${loaded.file ?? "(defaults)"}`);
   return { loaded, debug, debugEnabled };
+}
+
+/**
+ * Where a key's value came from ("file c.yaml line 3", "env S9S_…"), for messages about it.
+ * Loads the configuration again (uncached): only for the rare message that needs it.
+ */
+export async function keyOrigin(flags: GlobalFlags, key: string): Promise<string | undefined> {
+  const [{ describeOrigin }, loaded] = await Promise.all([
+    import("../config/origins.ts"),
+    loadConfig({ file: flags.config, origins: true }),
+  ]);
+  const o = loaded.origins?.get(key);
+  return o && o.from !== "default" ? describeOrigin(o) : undefined;
+}
+
+/** Refuse to stream when `streaming.enabled` is false (exit 2, saying where it was set). */
+export async function checkStreamingEnabled(flags: GlobalFlags, ctx: Context): Promise<void> {
+  if (ctx.loaded.config.streaming.enabled) return;
+  const { streamingOff } = await import("../config/streaming_off.ts");
+  const { message, hint } = streamingOff(await keyOrigin(flags, "streaming.enabled"));
+  throw new UsageError(message, { hint });
 }
 
 /** Which cluster backend the flags and config ask for. */

@@ -4,6 +4,7 @@
  * @module
  */
 import type { OptionSpec } from "./option_table.ts";
+import { SSH_TRANSPORTS } from "../config/ssh_transports.ts";
 
 /** The program's own options, accepted before and after any subcommand. */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
@@ -22,5 +23,11 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     flags: "--cluster-api <api>",
     description: "how to reach Slurm",
     choices: ["auto", "cli", "rest", "mock"],
+  },
+  {
+    flags: "--ssh-transport <transport>",
+    description:
+      "how to reach nodes over SSH: auto (the system ssh when on PATH), openssh or builtin",
+    choices: SSH_TRANSPORTS,
   },
 ];

@@ -120,7 +120,7 @@ export function historyCommand(globals: () => GlobalFlags): Command {
           maxFiles: cfg.persistence.max_files,
         });
       }
-      await loadIndex(dir).catch(() => []);
+      await loadIndex(dir); // the index forgets the removed files
       await stdoutOut.write(`removed ${removed.length} file(s) from ${dir}\n`);
     });
   return cmd as unknown as Command;

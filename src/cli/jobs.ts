@@ -5,6 +5,8 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { UsageError } from "../errors.ts";
 import { formatJobTable, jobJson } from "../cluster/job_table.ts";
+import { JOB_STATES } from "../cluster/job.ts";
+import { didYouMean } from "../core/did_you_mean.ts";
 import { stdoutOut } from "./output.ts";
 import { type GlobalFlags, makeContext, openCluster } from "./common.ts";
 
@@ -20,6 +22,8 @@ export function jobsCommand(globals: () => GlobalFlags) {
       ),
     )
     .action(async (opts) => {
+      const states = opts.state?.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
+      checkStates(states ?? []);
       const flags = globals();
       const ctx = await makeContext(flags);
       const cluster = await openCluster(flags, ctx);
@@ -33,11 +37,11 @@ export function jobsCommand(globals: () => GlobalFlags) {
       }
       try {
         const jobs = await cluster.listJobs({
-          states: opts.state?.split(",").map((s) => s.trim()).filter(Boolean),
+          states,
           user: opts.user,
         });
         if (opts.outputFormat === "json") {
-          await stdoutOut.write(JSON.stringify(jobs.map(jobJson), null, 2) + "\n");
+          await stdoutOut.write(JSON.stringify(jobs.map((j) => jobJson(j)), null, 2) + "\n");
         } else {
           await stdoutOut.write(formatJobTable(jobs));
         }
@@ -45,4 +49,15 @@ export function jobsCommand(globals: () => GlobalFlags) {
         cluster.close();
       }
     });
+}
+
+/** Refuse a state Slurm never reports: filtering by it would always list nothing. */
+function checkStates(states: string[]): void {
+  for (const s of states) {
+    if (JOB_STATES.includes(s)) continue;
+    const guess = didYouMean(s, [...JOB_STATES]);
+    throw new UsageError(`--state: unknown job state "${s}"`, {
+      hint: guess ? `did you mean "${guess}"?` : `the states are ${JOB_STATES.join(", ")}`,
+    });
+  }
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import type { OptionSpec } from "./option_table.ts";
-import { SOURCE_MODES } from "../sources/choose_source.ts";
+import { SOURCE_MODES } from "../core/stream_target.ts";
 
 /** The options of `s9s stream`, in the order help shows them. */
 export const STREAM_OPTIONS: readonly OptionSpec[] = [
@@ -53,6 +53,11 @@ export const STREAM_OPTIONS: readonly OptionSpec[] = [
     choices: ["text", "json"],
     default: "text",
   },
+  {
+    flags: "--tasks",
+    description: "one stream per task of task-labelled output (a step via sattach, srun -l)",
+  },
+  { flags: "--task <n>", description: "follow only task N of a step's labelled output" },
   { flags: "--no-follow", description: "print what exists and exit" },
   { flags: "-n, --tail <n>", description: "start with the last N lines (default: the whole file)" },
   { flags: "--events", description: 'with json: also emit status events (type "status")' },

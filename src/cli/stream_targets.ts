@@ -1,30 +1,43 @@
 /**
- * What one `s9s stream` follows: jobs (found through the cluster) and plain files (`--path`),
- * mixed freely, each with the label its lines are prefixed with; and the checks on files that
- * can fail at once instead of waiting forever.
+ * What one `s9s stream` follows, made from its flags: jobs (found through the cluster), job
+ * steps (`123.0`, read through sattach) and plain files (`--path`), mixed freely, each as the
+ * engine's {@link StreamTarget}; `--source` and `--node` checked against them; and the checks on
+ * files that can fail at once instead of waiting forever.
  * @module
  */
 import { basename, dirname, resolve } from "../platform/posix_path.ts";
 import { UsageError, UserFacingError } from "../errors.ts";
 import { expandHome } from "../platform/paths.ts";
+import {
+  type SourceMode,
+  type StepTarget,
+  type StreamTarget,
+  targetOfId,
+} from "../core/stream_target.ts";
+import { checkStepId } from "../sources/sattach.ts";
 
-/** One thing to follow. */
-export interface StreamTarget {
-  /** The job id, or the label of a plain file (its name; its path when names collide). */
-  id: string;
-  /** The job's output file (`--path` with one job pattern) or the plain file. */
-  path?: string;
+/** The flags that say what to follow. */
+export interface TargetFlags {
+  jobs?: string[];
+  paths?: string[];
   stderrPath?: string;
-  /** A plain file: no cluster lookup, no job lifecycle. */
-  fileOnly: boolean;
+  /** --node: the node (or ssh_config alias) that has the --path files. */
+  node?: string;
+  /** --source: auto, file, ssh or api. */
+  source?: string;
 }
 
 /**
- * Turn `--job` and `--path` into targets. With `--job`, a single `--path` (and `--stderr-path`)
- * says where the jobs write, as Slurm's `--output` does; two or more `--path` are files of their
- * own, followed beside the jobs. Without `--job`, every `--path` is a file of its own.
+ * Turn `--job`, `--path`, `--source` and `--node` into targets (UsageError with the fix when they
+ * do not go together). With `--job`, a single `--path` (and `--stderr-path`) says where the jobs
+ * write, as Slurm's `--output` does; two or more `--path` are files of their own, followed beside
+ * the jobs (on `--node` when given). A job step (`123.0`) is read through sattach; `--source`
+ * applies to the jobs (ssh reads on their BatchHost).
  */
-export function planTargets(jobs: string[], paths: string[], stderrPath?: string): StreamTarget[] {
+export function planTargets(f: TargetFlags): StreamTarget[] {
+  const jobs = [...new Set(f.jobs ?? [])];
+  const paths = f.paths ?? [];
+  const { stderrPath } = f;
   if (jobs.length === 0 && paths.length === 0) {
     throw new UsageError("nothing to stream: give --job ID (or --path FILE)", {
       hint: "e.g. `s9s stream --job 123`, or `s9s stream --mock --job 1001` to try it",
@@ -38,25 +51,85 @@ export function planTargets(jobs: string[], paths: string[], stderrPath?: string
       { hint: "e.g. `s9s stream --job 123 --path out.log --stderr-path err.log`" },
     );
   }
-  const unique = [...new Set(jobs)];
-  if (unique.length > 0 && paths.length === 1) {
-    return unique.map((id) => ({ id, path: paths[0], stderrPath, fileOnly: false }));
-  }
-  const files = [...new Set(paths)];
+  const mode = (f.source ?? "auto") as SourceMode;
+  const where = jobs.length > 0 && paths.length === 1 ? paths[0] : undefined;
+  const files = where === undefined ? [...new Set(paths)] : [];
+  checkSourceFlags(mode, f.node, { jobs: jobs.length, files: files.length, where });
+  const via = mode === "api" ? "auto" : mode;
+  const targets: StreamTarget[] = jobs.map((id) => {
+    const t = targetOfId(id, via);
+    if (t.kind === "step") return checkStep(t, mode);
+    if (mode === "api") {
+      throw new UsageError(`--source api follows a job step: "${id}" is a job`, {
+        hint: `give a step started with srun, e.g. --job ${id}.0`,
+      });
+    }
+    return where === undefined ? t : { ...t, path: where, stderrPath };
+  });
   const names = files.map((p) => basename(p) || p);
-  const taken = new Set(unique);
-  const labels = files.map((p, i) =>
-    names.indexOf(names[i]) !== names.lastIndexOf(names[i]) || taken.has(names[i]) ? p : names[i]
-  );
-  return [
-    ...unique.map((id) => ({ id, fileOnly: false })),
-    ...files.map((p, i) => ({
-      id: labels[i],
-      path: p,
-      stderrPath: unique.length === 0 ? stderrPath : undefined,
-      fileOnly: true,
-    })),
-  ];
+  const taken = new Set(jobs);
+  files.forEach((path, i) => {
+    const name = names[i];
+    const label = names.indexOf(name) !== names.lastIndexOf(name) || taken.has(name) ? path : name;
+    targets.push({
+      kind: "file",
+      label,
+      path,
+      stderrPath: jobs.length === 0 ? stderrPath : undefined,
+      node: f.node,
+    });
+  });
+  return targets;
+}
+
+/** `--source` and `--node` against what was asked for. */
+function checkSourceFlags(
+  mode: SourceMode,
+  node: string | undefined,
+  n: { jobs: number; files: number; where?: string },
+): void {
+  if (node && n.files === 0) {
+    throw new UsageError(
+      n.where === undefined
+        ? "--node follows a file on a node: give --path FILE"
+        : "--node reads --path files of their own; with --job, a single --path is where the job writes",
+      {
+        hint: n.where === undefined
+          ? "e.g. `s9s stream --node node001 --path /tmp/job_42.out`"
+          : "a job's files are read on its BatchHost: --job ID --source ssh",
+      },
+    );
+  }
+  if (node && mode !== "auto" && mode !== "ssh") {
+    throw new UsageError(`--node reads over SSH; it cannot go with --source ${mode}`);
+  }
+  if (mode === "ssh" && !node && n.files > 0) {
+    throw new UsageError("--source ssh needs a node: give --node NAME with --path", {
+      hint: "or give --job ID to read on the job's BatchHost",
+    });
+  }
+  if (mode === "api" && n.files > 0) {
+    throw new UsageError("--source api follows job steps; it cannot read --path files", {
+      hint: "give the steps with --job 123.0, and follow files in another `s9s stream`",
+    });
+  }
+}
+
+/** A step is read through sattach only, and only a step started with srun. */
+function checkStep(t: StepTarget, mode: SourceMode): StepTarget {
+  const id = `${t.jobId}.${t.step}`;
+  checkStepId(id);
+  if (mode === "file" || mode === "ssh") {
+    throw new UsageError(`"${id}" is a job step: only --source api (sattach) can read it`, {
+      hint: `follow the job's files with --job ${t.jobId} --source ${mode}`,
+    });
+  }
+  return t;
+}
+
+/** Whether this host reads the target's files itself (not over SSH, not through sattach). */
+export function isLocal(t: StreamTarget): boolean {
+  return (t.kind === "file" && !t.node) || (t.kind === "job" && t.via !== "ssh");
 }
 
 /** What is wrong with one path, if anything that waiting will not fix. */
@@ -100,11 +173,13 @@ async function problemOf(
 export async function checkTargetFiles(targets: StreamTarget[], follow: boolean): Promise<void> {
   const problems: string[] = [];
   let missingFile = false;
-  for (const t of targets) {
+  for (const t of targets.filter(isLocal)) {
+    if (t.kind !== "file" && t.kind !== "job") continue;
+    const file = t.kind === "file";
     for (const [flag, p] of [["--path", t.path], ["--stderr-path", t.stderrPath]] as const) {
       if (p === undefined) continue;
-      if (!t.fileOnly && (p.includes("%") || !expandHome(p).startsWith("/"))) continue;
-      const problem = await problemOf(p, flag, t.fileOnly && !follow);
+      if (!file && (p.includes("%") || !expandHome(p).startsWith("/"))) continue;
+      const problem = await problemOf(p, flag, file && !follow);
       if (problem) {
         problems.push(problem);
         missingFile ||= problem.startsWith("cannot open");

@@ -1,34 +1,33 @@
 /**
- * `s9s` with no subcommand: the full-screen terminal UI over the streaming engine.
+ * `s9s` with no subcommand: the full-screen terminal UI over the engine's pipeline (streams are
+ * started from the UI's keys; alerts and history are the same parts `s9s stream` uses).
  * @module
  */
-import { StreamManager } from "../engine/stream_manager.ts";
+import { Pipeline } from "../engine/pipeline.ts";
 import { UsageError } from "../errors.ts";
 import type { ClusterBackend } from "../cluster/job.ts";
-import { type GlobalFlags, makeContext, openCluster } from "./common.ts";
+import { type GlobalFlags, keyOrigin, makeContext, openCluster } from "./common.ts";
+import { integrationsPart, recordersPart } from "./stream_parts.ts";
 
 /** Run the terminal UI until the user quits. */
-export async function runTui(flags: GlobalFlags): Promise<void> {
+export async function runTui(
+  flags: GlobalFlags,
+  open: { job?: string; path?: string } = {},
+): Promise<void> {
+  if (open.path !== undefined && open.job === undefined) {
+    throw new UsageError("--path opens a job's files: give --job ID as well", {
+      hint: "e.g. `s9s --job 42 --path 'out-%j-%t.txt'`, or `s9s stream --path FILE`",
+    });
+  }
   if (!Deno.stdin.isTerminal() || !Deno.stdout.isTerminal()) {
     throw new UsageError("the terminal UI needs a terminal on stdin and stdout", {
       hint: "in scripts use `s9s jobs` or `s9s stream --job ID`",
     });
   }
   const ctx = await makeContext(flags);
-  let cluster: ClusterBackend | undefined;
-  let startupMessage: string | undefined;
-  try {
-    cluster = await openCluster(flags, ctx);
-    if (!cluster) {
-      startupMessage =
-        "no Slurm cluster found: run on a login node, configure streaming.slurm_api, or use --mock";
-    }
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    startupMessage = `cannot reach the cluster: ${(err as Error).message}`;
-  }
+  const { cluster, startupMessage } = await tryCluster(flags, ctx);
   const config = ctx.loaded.config;
-  const manager = new StreamManager({
+  const pipeline = new Pipeline({
     config,
     cluster,
     keepBuffers: true,
@@ -36,43 +35,34 @@ export async function runTui(flags: GlobalFlags): Promise<void> {
     debug: ctx.debug,
   });
   const { App } = await import("../tui/views/app.ts");
+  let streamingOff: string | undefined;
+  if (!config.streaming.enabled) {
+    const { streamingOff: off } = await import("../config/streaming_off.ts");
+    const { message, hint } = off(await keyOrigin(flags, "streaming.enabled"));
+    streamingOff = `${message} (hint: ${hint})`;
+  }
   const app = new App({
     config,
-    manager,
+    manager: pipeline.manager,
     cluster,
     saveDir: config.streaming.persistence.directory,
     startupMessage,
     debug: ctx.debug,
     // Hidden, for benchmarks: open the monitor on a plain file.
     streamPath: Deno.env.get("S9S_TUI_STREAM_PATH") || undefined,
+    openJob: open.job ? { id: open.job, path: open.path } : undefined,
+    streamingOff,
   });
-  // Alerts from the config fire in the UI too; their notices go to the status line.
-  let closeIntegrations: (() => Promise<void>) | undefined;
-  if (config.streaming.alerts.length) {
-    const { attachIntegrations } = await import("../sinks/integrations.ts");
-    closeIntegrations = await attachIntegrations(manager, {
-      config,
-      debug: ctx.debug,
-      warn: (m) => app.notify(m, true),
-      notice: (m) => app.notify(m),
-    });
-  }
-  // With persistence on, what the panes stream is saved to the history directory, as
-  // `s9s stream` does, so it shows in `s9s history list`.
-  let closeHistory: (() => Promise<void>) | undefined;
-  const persistence = config.streaming.persistence;
-  if (persistence.enabled && persistence.auto_save) {
-    try {
-      const { attachRecorders } = await import("../persist/attach.ts");
-      closeHistory = await attachRecorders(manager, {
-        config,
-        debug: ctx.debug,
-        warn: (m) => app.notify(m, true),
-      });
-    } catch (err) {
-      app.notify(`stream history is off: ${(err as Error).message}`, true);
-    }
-  }
+  // Alerts fire in the UI too, and what the panes stream is saved to the history as `s9s stream`
+  // saves it; their notices go to the status line.
+  const reports = { config, debug: ctx.debug, warn: (m: string) => app.notify(m, true) };
+  await pipeline.attach(
+    integrationsPart({ ...reports, notice: (m) => app.notify(m) }),
+    recordersPart({
+      ...reports,
+      unavailable: (e) => app.notify(`stream history is off: ${e.message}`, true),
+    }),
+  );
   const onSignal = () => app.quit();
   const signals: Deno.Signal[] = ["SIGTERM", "SIGHUP"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
@@ -88,9 +78,24 @@ export async function runTui(flags: GlobalFlags): Promise<void> {
     app.shutdown();
     globalThis.removeEventListener("unhandledrejection", onRejection);
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
-    manager.close();
-    await closeHistory?.();
-    await closeIntegrations?.();
-    cluster?.close();
+    await pipeline.close();
+  }
+}
+
+/** The cluster, or why there is none (the UI starts anyway and says so). */
+async function tryCluster(
+  flags: GlobalFlags,
+  ctx: Awaited<ReturnType<typeof makeContext>>,
+): Promise<{ cluster?: ClusterBackend; startupMessage?: string }> {
+  try {
+    const cluster = await openCluster(flags, ctx);
+    if (cluster) return { cluster };
+    return {
+      startupMessage:
+        "no Slurm cluster found: run on a login node, configure streaming.slurm_api, or use --mock",
+    };
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    return { startupMessage: `cannot reach the cluster: ${(err as Error).message}` };
   }
 }

@@ -14,6 +14,8 @@ export type UsageProblem =
     commanderError: CommanderError;
     /** The command path given (`stream`, `config validate`), for the help hint. */
     sub?: string;
+    /** The long options that command takes (`--job`, `--no-follow`), for a "did you mean". */
+    options?: string[];
   };
 
 /** The usage error to show for a command-line mistake. */
@@ -30,7 +32,9 @@ export function usageErrorOf(p: UsageProblem): UsageError {
   const help = `see \`s9s${sub ? ` ${sub}` : ""} --help\``;
   const [first, ...rest] = err.message.replace(/^error: /, "").split("\n");
   const suggested = /\(Did you mean (?:one of )?(.+?)\?\)/.exec(rest.join(" "))?.[1];
-  const hint = suggested ? `did you mean "${suggested}"?` : help;
+  const hint = suggested
+    ? `did you mean "${suggested}"?`
+    : (err.code === "commander.unknownOption" && optionGuess(first, p.options ?? [])) || help;
   const choice = /^option '(.+?)' argument '(.*)' is invalid\. Allowed choices are (.+)\.$/
     .exec(first);
   if (choice) {
@@ -67,4 +71,18 @@ export function usageErrorOf(p: UsageProblem): UsageError {
   }
   const message = first.replace(/'([^']*)'/g, '"$1"').replace(/\.$/, "").replace(/\. /g, "; ");
   return new UsageError(message, { hint });
+}
+
+/**
+ * A hint for an unknown option commander had no suggestion for: the closest option, where a
+ * `--no-x` option also stands for the default it turns off (`--folow` → `--no-follow`).
+ */
+function optionGuess(message: string, options: string[]): string | undefined {
+  const given = /^unknown option '(--[^']+)'/.exec(message)?.[1];
+  if (!given) return undefined;
+  const defaults = options.filter((o) => o.startsWith("--no-")).map((o) => `--${o.slice(5)}`);
+  const guess = didYouMean(given, [...options, ...defaults]);
+  if (!guess) return undefined;
+  if (options.includes(guess)) return `did you mean "${guess}"?`;
+  return `"${guess}" is the default; "--no-${guess.slice(2)}" turns it off`;
 }

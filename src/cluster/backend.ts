@@ -3,7 +3,10 @@
  * @module
  */
 import type { Config } from "../config/schema.ts";
-import { UsageError, UserFacingError } from "../errors.ts";
+import { UserFacingError } from "../errors.ts";
+import { which } from "../platform/which.ts";
+
+export { which } from "../platform/which.ts";
 import type { ClusterBackend } from "./job.ts";
 import { MockCluster } from "./mock.ts";
 import { SlurmCliBackend } from "./slurm_cli.ts";
@@ -42,16 +45,7 @@ export async function openBackend(
 }
 
 function openRest(config: Config): ClusterBackend {
-  const api = config.streaming.slurm_api;
-  if (!api.url && !api.socket) {
-    throw new UsageError(
-      "slurmrestd was chosen but streaming.slurm_api has neither url nor socket",
-      {
-        hint:
-          "set streaming.slurm_api.url (e.g. http://slurmctl:6820) or streaming.slurm_api.socket",
-      },
-    );
-  }
+  // Neither url nor socket: the default socket or port (rest_target.ts), as the guide promises.
   return SlurmRestBackend.fromConfig(config);
 }
 
@@ -68,26 +62,4 @@ async function openCli(): Promise<ClusterBackend> {
     }
   }
   return new SlurmCliBackend();
-}
-
-/**
- * The full path of an executable `cmd` on PATH (or `cmd` itself when it holds a slash and is
- * executable), found with stat alone — no process is started.
- */
-export async function which(
-  cmd: string,
-  path = Deno.env.get("PATH") ?? "",
-): Promise<string | undefined> {
-  const candidates = cmd.includes("/")
-    ? [cmd]
-    : path.split(":").filter((d) => d).map((d) => `${d.replace(/\/+$/, "")}/${cmd}`);
-  for (const file of candidates) {
-    try {
-      const st = await Deno.stat(file);
-      if (st.isFile && (st.mode === null || (st.mode & 0o111) !== 0)) return file;
-    } catch {
-      // not there or not readable: try the next directory
-    }
-  }
-  return undefined;
 }

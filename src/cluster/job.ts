@@ -2,6 +2,7 @@
  * What s9s knows about a job, whichever backend told it, and the backend interface.
  * @module
  */
+import { firstHost } from "./hostlist.ts";
 
 /** A job (or one task of an array job) as the cluster reports it. */
 export interface JobInfo {
@@ -33,8 +34,10 @@ export interface JobInfo {
   stderr?: string;
   /** The node that runs the batch script. */
   batchHost?: string;
-  /** Node list expression, e.g. "node[01-04]". */
+  /** Node list expression, e.g. "node[01-04]" (expand it with hostlist.ts). */
   nodeList?: string;
+  /** How many tasks the job runs (`NumTasks`, `-n`); per-task files (`%t`) are counted from it. */
+  numTasks?: number;
   partition?: string;
   /** Epoch ms. */
   submitTime?: number;
@@ -107,6 +110,34 @@ const TERMINAL = new Set([
   "SPECIAL_EXIT",
 ]);
 
+/** Every base job state Slurm reports (squeue's long names), for checking a user's filter. */
+export const JOB_STATES: readonly string[] = [
+  "BOOT_FAIL",
+  "CANCELLED",
+  "COMPLETED",
+  "COMPLETING",
+  "CONFIGURING",
+  "DEADLINE",
+  "FAILED",
+  "NODE_FAIL",
+  "OUT_OF_MEMORY",
+  "PENDING",
+  "PREEMPTED",
+  "REQUEUED",
+  "REQUEUE_FED",
+  "REQUEUE_HOLD",
+  "RESIZING",
+  "RESV_DEL_HOLD",
+  "REVOKED",
+  "RUNNING",
+  "SIGNALING",
+  "SPECIAL_EXIT",
+  "STAGE_OUT",
+  "STOPPED",
+  "SUSPENDED",
+  "TIMEOUT",
+];
+
 /** The base state without flags ("CANCELLED by 0" → "CANCELLED"). */
 export function baseState(state: string): string {
   return state.split(/[ +,]/)[0].toUpperCase();
@@ -124,14 +155,9 @@ export function isPending(state: string): boolean {
     s === "SUSPENDED" || s === "RESV_DEL_HOLD";
 }
 
-/** First node of a Slurm node list expression: "node[01-04,07]" → "node01". */
+/** First node of a Slurm node list expression: "node[01-04,07]" → "node01" (see hostlist.ts). */
 export function firstNode(nodeList: string | undefined): string | undefined {
-  if (!nodeList || nodeList === "(null)" || nodeList === "None assigned") return undefined;
-  const m = /^([^,[]*)(?:\[([^\]]+)\])?/.exec(nodeList);
-  if (!m) return undefined;
-  if (!m[2]) return m[1];
-  const first = m[2].split(",")[0].split("-")[0];
-  return m[1] + first;
+  return firstHost(nodeList);
 }
 
 /** Parse a job id argument: "123", "123_4", "123_[1-3]" → parts. */

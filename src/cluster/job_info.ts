@@ -25,6 +25,7 @@ const PLAIN = [
   "stderr",
   "batchHost",
   "nodeList",
+  "numTasks",
   "partition",
   "submitTime",
   "startTime",

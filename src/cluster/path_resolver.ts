@@ -8,7 +8,8 @@ import { isAbsolute, join as joinPath } from "../platform/posix_path.ts";
 import type { StreamingConfig } from "../config/schema.ts";
 import type { StreamType } from "../core/stream_event.ts";
 import { expandHome } from "../platform/paths.ts";
-import type { JobInfo } from "./job.ts";
+import { pathExists as statExists } from "../platform/path_exists.ts";
+import { firstNode, type JobInfo } from "./job.ts";
 import { expandPattern, fieldsOf, hasPattern, type PatternFields } from "./patterns.ts";
 
 /** One candidate path and what became of it. */
@@ -44,19 +45,13 @@ export interface ResolveOptions {
   /** `--path` (stdout, or the only file) and `--stderr-path` overrides, Slurm patterns allowed. */
   pathOverride?: string;
   stderrPathOverride?: string;
+  /** Pattern fields of one task or node of the job (`%t`, `%n`, `%N` of a per-task file). */
+  fields?: Partial<PatternFields>;
+  /** The node that has the file, when not the job's BatchHost (a per-node file). */
+  host?: string;
   /** Injected for tests; defaults to a real stat. */
   exists?: (path: string) => Promise<boolean>;
   glob?: (pattern: string) => Promise<string[]>;
-}
-
-async function statExists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    // A file we may not read still exists: the permission error comes when opening it.
-    return err instanceof Deno.errors.PermissionDenied;
-  }
 }
 
 function join(dir: string | undefined, path: string): string {
@@ -84,7 +79,14 @@ export async function simpleGlob(pattern: string): Promise<string[]> {
         for await (const e of Deno.readDir(b)) {
           if (re.test(e.name)) next.push(b === "/" ? `/${e.name}` : `${b}/${e.name}`);
         }
-      } catch { /* unreadable dir */ }
+      } catch (err) {
+        // A directory that is not there or not ours to list holds no match; anything else is
+        // a real failure.
+        if (
+          !(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory ||
+            err instanceof Deno.errors.PermissionDenied)
+        ) throw err;
+      }
     }
     bases = next;
   }
@@ -94,8 +96,12 @@ export async function simpleGlob(pattern: string): Promise<string[]> {
   const withTimes = await Promise.all(out.map(async (p) => {
     try {
       return { p, t: (await Deno.stat(p)).mtime?.getTime() ?? 0 };
-    } catch {
-      return { p, t: 0 };
+    } catch (err) {
+      // Removed meanwhile, or unreadable (it still exists): the oldest, then.
+      if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.PermissionDenied) {
+        return { p, t: 0 };
+      }
+      throw err;
     }
   }));
   return withTimes.sort((a, b) => b.t - a.t).map((x) => x.p);
@@ -122,10 +128,11 @@ export async function resolveOutput(
 ): Promise<Resolution> {
   const exists = options.exists ?? statExists;
   const glob = options.glob ?? simpleGlob;
-  const fields = job ? fieldsOf(job) : fieldsFromId(jobId);
+  const fields = { ...(job ? fieldsOf(job) : fieldsFromId(jobId)), ...options.fields };
   const workDir = job?.workDir;
   const candidates: Candidate[] = [];
-  const host = job?.batchHost || undefined;
+  // The batch script runs on BatchHost, the first node of the allocation (sacct has no BatchHost).
+  const host = options.host ?? (job?.batchHost || firstNode(job?.nodeList));
 
   const consider = async (
     path: string,

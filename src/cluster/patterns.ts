@@ -16,6 +16,10 @@ export interface PatternFields {
   name?: string;
   user?: string;
   node?: string;
+  /** %t: the task (rank) a per-task file is for; 0 (the batch step's) when not given. */
+  task?: number;
+  /** %n: the node's index in the allocation (0 for the first) a per-node file is for. */
+  nodeIndex?: number;
 }
 
 /** Whether a path still holds Slurm % fields to expand. */
@@ -51,8 +55,9 @@ export function expandPattern(pattern: string, f: PatternFields): string {
       case "N":
         return f.node ?? all;
       case "n":
+        return pad(f.nodeIndex ?? 0);
       case "t":
-        return pad(0);
+        return pad(f.task ?? 0);
       case "s":
         return "batch";
       default:

@@ -96,6 +96,7 @@ export function jobFromSlurmJson(raw: Rec, backend: string): JobInfo {
     stderr: str(raw.stderr_expanded) ?? str(raw.standard_error),
     batchHost: str(raw.batch_host),
     nodeList: str(raw.nodes),
+    numTasks: positive(slurmNumber(raw.tasks)),
     partition: str(raw.partition),
     submitTime: time(raw.submit_time),
     startTime: time(raw.start_time),

@@ -17,6 +17,8 @@ import {
   versionsInSpec,
 } from "./api_version.ts";
 import { jwtClaims } from "./jwt_claims.ts";
+import { restTarget } from "./rest_target.ts";
+import { DEFAULT_ENDPOINT, jobEndpoint } from "../config/slurm_api.ts";
 import {
   isInvalidJobId,
   jobsFromSlurmJson,
@@ -26,8 +28,7 @@ import {
   sortTasks,
 } from "./slurm_json.ts";
 
-/** The default `streaming.slurm_api.endpoint`. */
-export const DEFAULT_ENDPOINT = "/slurm/{version}/job/{job_id}";
+export { DEFAULT_ENDPOINT };
 
 /** Options for {@link SlurmRestBackend}. */
 export interface SlurmRestOptions {
@@ -56,7 +57,8 @@ interface Credentials {
   renewAt?: number;
 }
 
-interface Reply {
+/** A reply of slurmrestd. */
+export interface Reply {
   path: string;
   status: number;
   doc: unknown;
@@ -101,10 +103,9 @@ export class SlurmRestBackend implements ClusterBackend {
   static fromConfig(config: Config): SlurmRestBackend {
     const api = config.streaming.slurm_api;
     return new SlurmRestBackend({
-      url: api.url || undefined,
-      socket: api.socket || undefined,
+      ...restTarget(api),
       version: api.version || "auto",
-      endpoint: api.endpoint || DEFAULT_ENDPOINT,
+      endpoint: jobEndpoint(api.endpoint),
       token: api.token || undefined,
       user: api.user || undefined,
     });
@@ -212,8 +213,25 @@ export class SlurmRestBackend implements ClusterBackend {
     });
   }
 
-  async #get(path: string, retried = false): Promise<Reply> {
+  /**
+   * A POST or DELETE (job submit, cancel) with the same credentials; `{version}` in `path` is
+   * the API version in use. The reply as it came: status, parsed document, text.
+   */
+  async send(method: "POST" | "DELETE", path: string, body?: unknown): Promise<Reply> {
+    const json = body === undefined ? undefined : JSON.stringify(body);
+    return await this.#get(path.replaceAll("{version}", await this.version()), false, {
+      method,
+      body: json,
+    });
+  }
+
+  async #get(
+    path: string,
+    retried = false,
+    init?: { method: string; body?: string },
+  ): Promise<Reply> {
     const headers: Record<string, string> = { Accept: "application/json" };
+    if (init?.body !== undefined) headers["Content-Type"] = "application/json";
     if (this.#useToken) {
       const c = await this.#credentials();
       headers["X-SLURM-USER-NAME"] = c.user;
@@ -222,6 +240,8 @@ export class SlurmRestBackend implements ClusterBackend {
     let res: Response;
     try {
       res = await fetch(this.#base + path, {
+        method: init?.method,
+        body: init?.body,
         headers,
         client: this.#client,
         signal: AbortSignal.timeout(this.#opts.timeout ?? 15_000),
@@ -236,7 +256,7 @@ export class SlurmRestBackend implements ClusterBackend {
       if (!this.#useToken || c?.renewAt !== undefined) {
         this.#useToken = true;
         this.#creds = undefined;
-        return this.#get(path, true);
+        return this.#get(path, true, init);
       }
     }
     let doc: unknown;

@@ -213,6 +213,7 @@ export function jobFromScontrol(rec: ScontrolRecord, backend = "cli"): JobInfo {
     stderr: value(rec.get("StdErr")),
     batchHost: value(rec.get("BatchHost")),
     nodeList: value(rec.get("NodeList")),
+    numTasks: int(rec.get("NumTasks")),
     partition: value(rec.get("Partition")),
     submitTime: slurmTime(rec.get("SubmitTime")),
     startTime: slurmTime(rec.get("StartTime")),

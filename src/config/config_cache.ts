@@ -40,6 +40,8 @@ const CONFIG_MODULES = [
   "units.ts",
   "regex.ts",
   "config_cache.ts",
+  "alert_rules.ts",
+  "origins.ts",
 ];
 
 function cachePath(): string {

@@ -13,7 +13,7 @@ export function defaultRawConfig(): RawConfig {
     streaming: {
       enabled: true,
       max_concurrent_streams: 20,
-      default_buffer_size: "1MB",
+      default_buffer_size: "120KB",
       refresh_interval: "100ms",
       polling_interval: "100ms",
       buffer_size: "64KB",
@@ -29,6 +29,7 @@ export function defaultRawConfig(): RawConfig {
       },
       ssh: {
         enabled: true,
+        transport: "auto",
         timeout: "30s",
         max_connections: 5,
         retry_attempts: 3,
@@ -37,11 +38,9 @@ export function defaultRawConfig(): RawConfig {
         port: 22,
         known_hosts: "~/.ssh/known_hosts",
         host_key_checking: "accept-new",
-        max_sessions_per_connection: 8,
         connection_pooling: true,
         max_idle_connections: 10,
         chunk_size: "64KB",
-        commands: { tail: "tail -f", grep: "grep" },
       },
       slurm_api: {
         enabled: false,
@@ -95,7 +94,7 @@ export function defaultRawConfig(): RawConfig {
         cleanup_interval: "1h",
       },
       compression: { enabled: true, algorithm: "gzip", level: 6 },
-      file_polling: { use_inotify: true, batch_size: 100 },
+      file_polling: { use_inotify: true, batch_size: 10000 },
       alerts: [],
     },
     cluster: {
@@ -104,6 +103,18 @@ export function defaultRawConfig(): RawConfig {
     },
   };
 }
+
+/**
+ * Keys the guide shows that cannot apply to s9s: refused (not silently kept), each with why and
+ * what to use instead.
+ */
+export const RETIRED_KEYS: Record<string, string> = {
+  "streaming.ssh.commands": "s9s runs no configurable tail or grep on nodes: it reads files " +
+    "over SFTP (or `tail -c +OFFSET -F` where a node has no SFTP, to resume at the exact byte) " +
+    "and filters lines itself (--filter, streaming.filters); remove the key",
+  "streaming.ssh.max_sessions_per_connection": "s9s reads all of a node's files through one " +
+    "SFTP session on one connection, so sshd's MaxSessions never limits it; remove the key",
+};
 
 /** Keys that have two spellings in the guide: alias → canonical, per section path. */
 export const KEY_ALIASES: Record<string, Record<string, string>> = {

@@ -8,9 +8,10 @@ import { UsageError } from "../errors.ts";
 import { didYouMean } from "../core/did_you_mean.ts";
 import { expandHome, s9sDir } from "../platform/paths.ts";
 import type { Config } from "./schema.ts";
-import { defaultRawConfig, KEY_ALIASES, type RawConfig } from "./defaults.ts";
+import { defaultRawConfig, KEY_ALIASES, type RawConfig, RETIRED_KEYS } from "./defaults.ts";
 import { defaultConfig } from "./default_config.ts";
 import { cachedConfig, configCacheKey, rememberConfig } from "./config_cache.ts";
+import { envName, markOrigins, type Origins } from "./origins.ts";
 
 /** Where the configuration came from, for `config show` and messages. */
 export interface LoadedConfig {
@@ -20,6 +21,8 @@ export interface LoadedConfig {
   raw: RawConfig;
   /** The file that was read, if any. */
   file?: string;
+  /** Where each key's value came from (only when {@link LoadOptions.origins} asked for it). */
+  origins?: Origins;
 }
 
 /** Options for {@link loadConfig}. */
@@ -37,6 +40,10 @@ export interface LoadOptions {
    * only need the result, never for `s9s config validate`.
    */
   cache?: boolean;
+  /** Record where each key's value came from (`s9s config show`). */
+  origins?: boolean;
+  /** Keys set by flags that are not overrides of the tree: path → the flag, for origins. */
+  flagNames?: Record<string, string>;
 }
 
 interface FileLayer {
@@ -77,6 +84,19 @@ function knownKeysAt(path: (string | number)[]): string[] {
   for (const p of path) node = isPlainObject(node) ? node[p as string] : undefined;
   const keys = isPlainObject(node) ? Object.keys(node) : [];
   return [...keys, ...Object.keys(KEY_ALIASES[named] ?? {})];
+}
+
+/** Refuse (and take out of `layer`) the keys that cannot apply to s9s, each with its reason. */
+function refuseRetired(layer: RawConfig, problems: string[], where: (p: string[]) => string) {
+  for (const [key, why] of Object.entries(RETIRED_KEYS)) {
+    const parts = key.split(".");
+    let node: unknown = layer;
+    for (const p of parts.slice(0, -1)) node = isPlainObject(node) ? node[p] : undefined;
+    const last = parts[parts.length - 1];
+    if (!isPlainObject(node) || !(last in node)) continue;
+    problems.push(`${key}: not used by s9s: ${why}${where(parts)}`);
+    delete node[last];
+  }
 }
 
 /** Rename alias keys (persistence.base_dir → directory) in one layer; both at once must agree. */
@@ -267,20 +287,33 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     if (hit) return { ...hit, file };
   }
   const raw = defaultRawConfig();
+  const origins: Origins | undefined = options.origins ? new Map() : undefined;
+  if (origins) markOrigins(origins, raw, "default");
   if (text !== undefined) {
     layer = await readFileLayer(file, text, problems);
     if (layer) {
       normalizeAliases(layer.data, problems, (p) => layer!.locate(p));
+      refuseRetired(layer.data, problems, (p) => layer!.locate(p, true));
       deepMerge(raw, structuredClone(layer.data));
+      if (origins) {
+        markOrigins(origins, layer.data, "file", (p) => layer!.locate(p, true).slice(2, -1));
+      }
     }
   }
   if (text === undefined && Object.keys(envData).length === 0 && !options.overrides) {
     // Nothing but the defaults: nothing to validate (and zod stays unloaded).
-    return { config: defaultConfig(), raw };
+    return { config: defaultConfig(), raw, origins };
   }
   normalizeAliases(envData, problems, () => " (environment)");
+  refuseRetired(envData, problems, (p) => ` (environment: ${envName(p)})`);
   deepMerge(raw, envData);
-  if (options.overrides) deepMerge(raw, options.overrides);
+  if (origins) markOrigins(origins, envData, "env", envName);
+  if (options.overrides) {
+    deepMerge(raw, options.overrides);
+    if (origins) {
+      markOrigins(origins, options.overrides, "flag", (p) => options.flagNames?.[p.join(".")]);
+    }
+  }
 
   const { configSchema } = await import("./schema.ts");
   const result = configSchema.safeParse(raw);
@@ -318,5 +351,5 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     );
   }
   if (cacheKey) rememberConfig(cacheKey, result.data, raw);
-  return { config: result.data, raw, file: text !== undefined ? file : undefined };
+  return { config: result.data, raw, file: text !== undefined ? file : undefined, origins };
 }

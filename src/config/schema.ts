@@ -5,6 +5,9 @@
 import { z } from "zod";
 import { parseDuration, parseSize } from "./units.ts";
 import { compilePattern, PatternError } from "./regex.ts";
+import { SSH_TRANSPORTS } from "./ssh_transports.ts";
+import { alertProblems } from "./alert_rules.ts";
+import { MIN_LINE_BYTES } from "../core/line_splitter.ts";
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);
@@ -29,6 +32,16 @@ const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
   }
   return bytes;
 });
+
+/** A size of at least `min` bytes; `why` says where the minimum comes from. */
+function sizeAtLeast(min: number, why: string) {
+  return size.refine((n) => n >= min, {
+    error: (i) => `expected at least ${min} bytes (${why}), got ${String(i.input)} bytes`,
+  });
+}
+
+/** A read size: at least one byte, else taken as set. */
+const readSize = sizeAtLeast(1, "a read needs room for a byte");
 
 const posInt = z.number({
   error: (i) => `expected a positive integer, got ${JSON.stringify(i.input)}`,
@@ -79,7 +92,8 @@ const filter = z.strictObject({
   pattern,
   action: z.enum(["highlight", "include", "exclude"]).optional().default("highlight"),
   color: z.enum(COLORS).optional().default("red"),
-  highlight: bool.optional().default(true),
+  // Unset: only highlight filters color their lines (filter.ts).
+  highlight: bool.optional(),
 });
 
 const alert = z.strictObject({
@@ -90,6 +104,10 @@ const alert = z.strictObject({
   type: str.optional(),
   command: str.optional(),
   cooldown: duration.optional(),
+}).superRefine((a, ctx) => {
+  for (const p of alertProblems(a)) {
+    ctx.addIssue({ code: "custom", path: [p.key], message: p.message });
+  }
 });
 
 /** The schema of the whole configuration file (after defaults are merged in). */
@@ -97,12 +115,14 @@ export const configSchema = z.strictObject({
   streaming: z.strictObject({
     enabled: bool,
     max_concurrent_streams: posInt,
-    default_buffer_size: size,
-    refresh_interval: duration,
+    default_buffer_size: readSize,
+    refresh_interval: duration.refine((ms) => ms >= 16, {
+      error: (i) => `expected at least 16ms (about 60 redraws a second), got ${String(i.input)}ms`,
+    }),
     polling_interval: duration,
-    buffer_size: size,
+    buffer_size: readSize,
     memory_limit: size,
-    max_line_length: size,
+    max_line_length: sizeAtLeast(MIN_LINE_BYTES, "the longest UTF-8 character, never cut"),
     progress_updates: bool,
     idle_warning: duration,
     file_paths: z.strictObject({
@@ -113,6 +133,7 @@ export const configSchema = z.strictObject({
     }),
     ssh: z.strictObject({
       enabled: bool,
+      transport: z.enum(SSH_TRANSPORTS),
       timeout: duration,
       max_connections: posInt,
       retry_attempts: nonNegInt,
@@ -121,21 +142,23 @@ export const configSchema = z.strictObject({
       port: posInt,
       known_hosts: str,
       host_key_checking: z.enum(["strict", "accept-new", "off"]),
-      max_sessions_per_connection: posInt,
       connection_pooling: bool,
       max_idle_connections: nonNegInt,
-      chunk_size: size,
-      commands: z.strictObject({ tail: str, grep: str }),
+      chunk_size: readSize,
     }),
     slurm_api: z.strictObject({
       enabled: bool,
       url: str,
       socket: str,
       version: str,
-      endpoint: str,
+      endpoint: str.refine((e) => e === "" || e.includes("{job_id}"), {
+        error: (i) =>
+          `expected a path with {job_id} (and usually {version}), such as ` +
+          `"/slurm/{version}/job/{job_id}", got ${JSON.stringify(i.input)}`,
+      }),
       token: str,
       user: str,
-      chunk_size: size,
+      chunk_size: readSize,
       poll_interval: duration,
     }),
     filters: z.array(filter),

@@ -1,28 +1,26 @@
 /**
- * Settings that are valid but do not do what their name promises: `s9s config validate` prints
- * them as warnings.
+ * Settings that are valid but not used as written: `s9s config validate` prints them as
+ * warnings. A value `s9s config show` prints by itself is never one of them.
  * @module
  */
-import { parse } from "yaml";
+import type { Config } from "./schema.ts";
+import { endpointWarning } from "./slurm_api.ts";
 
-/** Warnings for a config file's text (empty when there is nothing to say). */
-export function configWarnings(text: string | undefined): string[] {
-  if (!text) return [];
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch {
-    return [];
-  }
-  const api = (doc as { streaming?: { slurm_api?: Record<string, unknown> } })?.streaming
-    ?.slurm_api;
+/** Warnings for a validated configuration (empty when there is nothing to say). */
+export function configWarnings(config: Config): string[] {
   const out: string[] = [];
-  if (api && "endpoint" in api) {
-    out.push(
-      `streaming.slurm_api.endpoint is not used: slurmrestd (up to v0.0.43) has no endpoint that ` +
-        `returns a job's output; s9s reads output from files, over SSH, or from running srun ` +
-        `steps with sattach (--source api)`,
-    );
-  }
+  const endpoint = endpointWarning(config.streaming.slurm_api.endpoint);
+  if (endpoint) out.push(endpoint);
+  config.streaming.filters.forEach((f, i) => {
+    const key = `streaming.filters.${i} ("${f.name}")`;
+    if (f.action === "highlight" && f.highlight === false) {
+      out.push(
+        `${key} does nothing: a highlight filter with highlight: false neither colors nor ` +
+          `selects lines; remove it, or set action: include to keep only its lines`,
+      );
+    } else if (f.action === "exclude" && f.highlight === true) {
+      out.push(`${key}: highlight has no effect on an exclude filter (its lines are not shown)`);
+    }
+  });
   return out;
 }

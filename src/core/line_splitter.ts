@@ -8,13 +8,24 @@ import type { LineBatch } from "./line_batch.ts";
 
 /** Options for {@link LineSplitter}. */
 export interface LineSplitterOptions {
-  /** Longest line kept whole, in bytes; longer lines are cut into pieces marked truncated. */
+  /**
+   * Longest line kept whole, in bytes (at least {@link MIN_LINE_BYTES}); longer lines are cut
+   * into pieces, every piece marked truncated, the last one too.
+   */
   maxLineBytes?: number;
+  /**
+   * Most lines in one batch (`file_polling.batch_size`); the rest stay held for {@link next}.
+   * Unlimited by default.
+   */
+  maxBatchLines?: number;
   /** Byte offset of the first byte that will be pushed. */
   startOffset?: number;
   /** line_num of the first line. */
   firstLine?: number;
 }
+
+/** The smallest line cap: the longest UTF-8 character, which is never cut in two. */
+export const MIN_LINE_BYTES = 4;
 
 const NL = 10;
 const CR = 13;
@@ -43,11 +54,19 @@ export class LineSplitter {
   #offset: number; // file offset of #buf[0]
   #nextLine: number;
   #maxLine: number;
+  #maxBatch: number;
   #lastProgress: string | undefined;
+  /** The held bytes continue a line whose first pieces were emitted (cut at the cap). */
+  #continuing = false;
   #ends = new Int32Array(1024); // reused: "\n" positions found by the fast path
 
   constructor(options: LineSplitterOptions = {}) {
-    this.#maxLine = Math.max(16, options.maxLineBytes ?? 1024 * 1024);
+    const max = options.maxLineBytes ?? 1024 * 1024;
+    if (!(max >= MIN_LINE_BYTES)) {
+      throw new RangeError(`maxLineBytes must be at least ${MIN_LINE_BYTES}, got ${max}`);
+    }
+    this.#maxLine = max;
+    this.#maxBatch = Math.max(1, options.maxBatchLines ?? Infinity);
     this.#buf = new Uint8Array(INITIAL_BYTES);
     this.#offset = options.startOffset ?? 0;
     this.#nextLine = options.firstLine ?? 1;
@@ -87,6 +106,14 @@ export class LineSplitter {
     return this.#cut(time, false);
   }
 
+  /**
+   * The next batch of complete lines already held, after a {@link commit} or {@link push} that
+   * stopped at the batch size; null when none is left.
+   */
+  next(time = Date.now()): LineBatch | null {
+    return this.#cut(time, false);
+  }
+
   /** Shrink a buffer grown for catch-up back to its initial size once little is held. */
   compact(): void {
     if (this.#buf.length <= INITIAL_BYTES || this.#len > INITIAL_BYTES / 2) return;
@@ -111,6 +138,7 @@ export class LineSplitter {
     this.#len = 0;
     this.#offset = offset;
     this.#lastProgress = undefined;
+    this.#continuing = false;
   }
 
   /**
@@ -138,6 +166,10 @@ export class LineSplitter {
     let count: number;
     const startOffset = this.#offset;
     if (end === 0 && len < this.#maxLine && !final) return null;
+    // More than maxBatch complete lines: this batch stops after that many, the rest waits for
+    // next(). Found after the count (fast path) or while cutting (slow path), never by a scan
+    // of its own: the common case, a read with fewer lines, pays nothing for it.
+    let heldLines = false;
 
     if (end > 0) {
       // Fast path: decode the complete part once; fine unless it has `\r` or over-long lines.
@@ -161,6 +193,16 @@ export class LineSplitter {
         }
         // A UTF-16 unit is at most 3 UTF-8 bytes, so this proves no line passes the cap.
         if (maxGap * 3 <= this.#maxLine && (!final || len - end <= this.#maxLine)) {
+          if (count > this.#maxBatch && !final) {
+            let p = -1;
+            for (let k = 0; k < this.#maxBatch; k++) p = buf.indexOf(NL, p + 1);
+            end = p + 1;
+            count = this.#maxBatch;
+            text = text.slice(0, ends[count - 1] + 1);
+          }
+          // The first line ends a line cut before: its last piece is marked too.
+          const cont = this.#continuing ? [0] : undefined;
+          this.#continuing = false;
           if (final && end < len) {
             const tail = collapseCarriageReturns(decoder.decode(buf.subarray(end, len)));
             return this.#finish(
@@ -169,11 +211,11 @@ export class LineSplitter {
               len,
               startOffset,
               time,
-              undefined,
+              cont,
               final,
             );
           }
-          const batch = this.#finish(text, count, end, startOffset, time, undefined, final);
+          const batch = this.#finish(text, count, end, startOffset, time, cont, final);
           if (batch) batch.ends = ends.slice(0, count);
           return batch;
         }
@@ -184,27 +226,34 @@ export class LineSplitter {
     let pos = 0;
     const limit = final ? len : Math.max(end, 0);
     while (pos < limit) {
+      if (!final && lines.length >= this.#maxBatch) {
+        heldLines = true;
+        break;
+      }
       let nl = buf.indexOf(NL, pos);
       if (nl === -1 || nl >= limit) nl = final ? limit : -1;
       if (nl === -1) break;
-      let lineEnd = nl;
-      while (lineEnd - pos > this.#maxLine) {
+      let cutLine = this.#continuing;
+      this.#continuing = false;
+      while (nl - pos > this.#maxLine) {
         const cut = this.#charBoundary(pos + this.#maxLine);
         (truncated ??= []).push(lines.length);
         lines.push(decoder.decode(buf.subarray(pos, cut)));
         pos = cut;
-        lineEnd = nl;
+        cutLine = true;
       }
-      lines.push(collapseCarriageReturns(decoder.decode(buf.subarray(pos, lineEnd))));
+      if (cutLine) (truncated ??= []).push(lines.length);
+      lines.push(collapseCarriageReturns(decoder.decode(buf.subarray(pos, nl))));
       pos = nl + 1;
     }
     end = Math.min(pos, len);
     // An unterminated tail longer than the cap: cut it now rather than hold it without bound.
-    while (!final && len - end > this.#maxLine) {
+    while (!final && !heldLines && len - end > this.#maxLine) {
       const cut = this.#charBoundary(end + this.#maxLine);
       (truncated ??= []).push(lines.length);
       lines.push(decoder.decode(buf.subarray(end, cut)));
       end = cut;
+      this.#continuing = true;
     }
     if (lines.length === 0 && end === 0) return null;
     text = lines.length ? lines.join("\n") + "\n" : "";

@@ -23,8 +23,10 @@ export interface StreamEvent {
   line_num: number;
   /** "file", "ssh" or "api". */
   source: SourceKind;
-  /** api source: the task (rank within the step) that wrote the line; `content` is without its "N: " label. */
+  /** api source: the task (rank within the step) that wrote the line; `content` is without its "N: " label. Also the task of a per-task file (`%t`). */
   task?: number;
+  /** The node of a per-node file (`%N`, `%n`). */
+  node?: string;
   /** The line was cut at the line-length cap and continues in the next event. */
   truncated?: boolean;
   /** Names of the config filters that matched this line. */
@@ -76,8 +78,10 @@ export interface StreamEventBase {
 
 /** The optional fields of a {@link StreamEvent}; false and undefined are left out. */
 export interface StreamEventExtras {
-  /** The task that wrote the line (api source). */
+  /** The task that wrote the line (api source), or whose file it is. */
   task?: number;
+  /** The node whose file it is. */
+  node?: string;
   truncated?: boolean;
   highlights?: string[];
   progress?: boolean;
@@ -102,6 +106,7 @@ export function buildStreamEvent(base: StreamEventBase, extras?: StreamEventExtr
   };
   if (!extras) return ev;
   if (extras.task !== undefined) ev.task = extras.task;
+  if (extras.node !== undefined) ev.node = extras.node;
   if (extras.truncated) ev.truncated = true;
   if (extras.highlights?.length) ev.highlights = extras.highlights;
   if (extras.progress) ev.progress = true;

@@ -16,6 +16,8 @@ export interface BudgetMember {
   readonly hotMemory: number;
   /** Compress most uncompressed lines now. Returns the bytes freed from the hot tier. */
   compactHot(): number;
+  /** Housekeeping, every `buffer.cleanup_interval`: a buffer idle since the last call compresses. */
+  tidy?(): void;
 }
 
 /** A shared byte budget. */
@@ -25,14 +27,25 @@ export class BufferBudget {
   #used = 0;
   #members = new Set<BudgetMember>();
 
-  constructor(limit: number) {
+  #tidyMs?: number;
+  #timer?: ReturnType<typeof setInterval>;
+
+  /** `tidyEveryMs`: the housekeeping period (`buffer.cleanup_interval`); none without it. */
+  constructor(limit: number, tidyEveryMs?: number) {
     this.limit = Math.max(1, limit);
+    this.#tidyMs = tidyEveryMs && tidyEveryMs > 0 ? tidyEveryMs : undefined;
   }
 
-  /** The budget the config asks for: the smaller of max_total_size and half of memory_limit. */
+  /**
+   * The budget the config asks for: the smaller of max_total_size and half of memory_limit,
+   * with housekeeping every cleanup_interval.
+   */
   static fromConfig(cfg: StreamingConfig): BufferBudget {
     // Buffered data is only part of the process' memory: leave memory_limit room for the rest.
-    return new BufferBudget(Math.min(cfg.buffer.max_total_size, Math.floor(cfg.memory_limit / 2)));
+    return new BufferBudget(
+      Math.min(cfg.buffer.max_total_size, Math.floor(cfg.memory_limit / 2)),
+      cfg.buffer.cleanup_interval,
+    );
   }
 
   /** Bytes in use by all buffers. */
@@ -43,11 +56,23 @@ export class BufferBudget {
   /** Register a buffer. */
   join(m: BudgetMember): void {
     this.#members.add(m);
+    if (this.#tidyMs !== undefined && this.#timer === undefined) {
+      // One timer for all buffers, only while there are some; it never keeps s9s running.
+      const timer = setInterval(() => {
+        for (const b of this.#members) b.tidy?.();
+      }, this.#tidyMs);
+      Deno.unrefTimer(timer as unknown as number);
+      this.#timer = timer;
+    }
   }
 
   /** Unregister a buffer (after it released its bytes). */
   leave(m: BudgetMember): void {
     this.#members.delete(m);
+    if (this.#members.size === 0 && this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
   }
 
   /** Add (or with a negative number, remove) bytes. */

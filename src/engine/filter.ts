@@ -16,6 +16,11 @@ export interface NamedFilter {
   action: FilterAction;
   color: string;
   regex: RegExp;
+  /**
+   * Color matching lines (and name the filter in JSON `highlights`). Default: only for
+   * `action: highlight`. False on a highlight filter leaves it without effect.
+   */
+  highlight?: boolean;
 }
 
 /** Lines selected from a batch: either all of them, or these (with their line numbers). */
@@ -113,7 +118,10 @@ export class LineFilter {
   add(filter: NamedFilter): void {
     if (filter.action === "include") this.#includes.push(filter.regex);
     else if (filter.action === "exclude") this.#excludes.push(filter.regex);
-    else this.#highlights.push(filter);
+    // An excluded line is never shown, so only includes and highlights can color one.
+    const colors = filter.action !== "exclude" &&
+      (filter.highlight ?? filter.action === "highlight");
+    if (colors) this.#highlights.push(filter);
     this.#scan = combine(this.#includes, "gm");
     this.#inc = combine(this.#includes, "");
     this.#exc = combine(this.#excludes, "");

@@ -1,7 +1,7 @@
 /**
- * The first look at a requested job, before anything starts: is the id well formed, does the
- * cluster know it (or can it not tell: accounting unavailable), and if not, is there a file to
- * read anyway. Errors here are the user's to fix.
+ * The first look at a target, before anything starts: is a job id well formed, does the cluster
+ * know it (or can it not tell: accounting unavailable), and if not, is there a file to read
+ * anyway; a plain file's location. Errors here are the user's to fix.
  * @module
  */
 import type { StreamingConfig } from "../config/schema.ts";
@@ -10,7 +10,7 @@ import { type ClusterBackend, type JobInfo, parseJobId } from "../cluster/job.ts
 import { AccountingUnavailableError } from "../cluster/accounting_unavailable_error.ts";
 import { type Resolution, resolveOutput } from "../cluster/path_resolver.ts";
 import type { StreamType } from "../core/stream_event.ts";
-import type { StartOptions } from "./stream.ts";
+import type { FileTarget, JobTarget, StreamTarget } from "../core/stream_target.ts";
 
 /** The cluster's records of `jobId` (none without a cluster); a failing cluster is an error. */
 export async function lookupJob(
@@ -34,29 +34,30 @@ export async function lookupJob(
   }
 }
 
-/** What {@link resolveUnknownJob} needs besides the job. */
-export interface UnknownJobOptions {
+/** What {@link firstLook} needs besides the target. */
+export interface LookOptions {
   config: StreamingConfig;
   cluster?: ClusterBackend;
-  options: StartOptions;
 }
 
 /**
- * For a job the cluster does not know (`jobs` empty): the files to read anyway, one resolution
- * per type; undefined when the cluster knows the job. Throws when there is nothing to read.
+ * For a plain file, or a job the cluster does not know (`jobs` empty): the files to read
+ * anyway, one resolution per type; undefined when the cluster knows the job. Throws when there
+ * is nothing to read.
  */
-export async function resolveUnknownJob(
-  jobId: string,
+async function resolveUnknown(
+  target: JobTarget | FileTarget,
   jobs: JobInfo[],
   types: StreamType[],
-  o: UnknownJobOptions,
+  o: LookOptions,
 ): Promise<Resolution[] | undefined> {
   if (jobs.length > 0) return undefined;
+  const jobId = target.kind === "job" ? target.jobId : target.label;
   const res = await Promise.all(
     types.map((t) =>
       resolveOutput(jobId, undefined, t, o.config, {
-        pathOverride: o.options.path,
-        stderrPathOverride: o.options.stderrPath,
+        pathOverride: target.path,
+        stderrPathOverride: target.stderrPath,
       })
     ),
   );
@@ -67,7 +68,7 @@ export async function resolveUnknownJob(
       res.flatMap((r) => r.candidates.map((c) => `tried ${c.path} (${c.from}): not found`)),
     ),
   ];
-  if (o.cluster && !o.options.fileOnly) throw new JobNotFoundError(jobId, { details });
+  if (o.cluster && target.kind === "job") throw new JobNotFoundError(jobId, { details });
   throw new UsageError(
     `no Slurm cluster to ask about job "${jobId}" and no output file found for it`,
     {
@@ -89,22 +90,27 @@ export interface FirstLook {
 }
 
 /**
- * Look a job up and, when the cluster does not know it, find its files. A job slurmctld forgot
- * while accounting could not be asked is read from its file when there is one (the reason is
- * kept for the status), else reported as accounting unavailable, never as "not found".
+ * Look a target up before it starts. A job is asked of the cluster and, when the cluster does not
+ * know it, its files are found; a job slurmctld forgot while accounting could not be asked is
+ * read from its file when there is one (the reason is kept for the status), else reported as
+ * accounting unavailable, never as "not found". A plain file is located; a step has nothing to
+ * look up (sattach checks it when it attaches).
  */
 export async function firstLook(
-  jobId: string,
+  target: StreamTarget,
   types: StreamType[],
-  o: UnknownJobOptions,
+  o: LookOptions,
 ): Promise<FirstLook> {
+  if (target.kind === "step") return { jobs: [] };
   let unknown: AccountingUnavailableError | undefined;
-  const jobs = o.options.fileOnly ? [] : await lookupJob(o.cluster, jobId).catch((err) => {
-    if (!(err instanceof AccountingUnavailableError)) throw err;
-    unknown = err;
-    return [];
-  });
-  const files = await resolveUnknownJob(jobId, jobs, types, o).catch((err) => {
+  const jobs = target.kind === "file" ? [] : await lookupJob(o.cluster, target.jobId).catch(
+    (err) => {
+      if (!(err instanceof AccountingUnavailableError)) throw err;
+      unknown = err;
+      return [];
+    },
+  );
+  const files = await resolveUnknown(target, jobs, types, o).catch((err) => {
     throw unknown && err instanceof JobNotFoundError ? unknown : err;
   });
   return { jobs, files, unknownWhy: unknown?.message };

@@ -1,19 +1,23 @@
 /**
- * The lifecycle of one requested job id (a job, an array, or one task), as stern splits watching
- * targets from tailing one: the tracker polls the cluster and decides which streams exist and
- * when they end — pending and held jobs, requeues (the file is read again, line numbers go on),
- * array records not yet split into tasks (placeholders), terminal states, a cluster that stops
- * answering for a while. Following one file is the host's business (`runSource`).
+ * The lifecycle of one target (a job, an array, one array task; a plain file; a job step), as
+ * stern splits watching targets from tailing one: for a job, the tracker polls the cluster and
+ * decides which streams exist and when they end — pending and held jobs, requeues (the file is
+ * read again, line numbers go on), array records not yet split into tasks (placeholders),
+ * terminal states, a cluster that stops answering for a while. Following one file (or a step's
+ * I/O) is the host's business (`runSource`).
  * @module
  */
+import { statePollMs } from "../config/poll_interval.ts";
 import type { Config } from "../config/schema.ts";
 import type { UserFacingError } from "../errors.ts";
 import { type ClusterBackend, isPending, isTerminal, type JobInfo } from "../cluster/job.ts";
-import { type Location, type Resolution, resolveOutput } from "../cluster/path_resolver.ts";
+import { type Resolution, resolveOutput } from "../cluster/path_resolver.ts";
 import type { DebugLog } from "../core/debug_log.ts";
 import { plural } from "../core/plural.ts";
 import { streamKey, type StreamState, type StreamType } from "../core/stream_event.ts";
-import type { StartOptions, Stream } from "./stream.ts";
+import { type StreamTarget, targetId } from "../core/stream_target.ts";
+import type { FollowOptions, SourceRequest, Stream, StreamPart } from "./stream.ts";
+import { hasAllocationFields, runParts } from "./job_parts.ts";
 import { isRunning, isUnsplitArray, jobExitCode, ranAgain } from "./job_states.ts";
 import { JobWatch } from "./job_watch.ts";
 
@@ -22,8 +26,8 @@ export interface TrackerHost {
   readonly config: Config;
   readonly cluster?: ClusterBackend;
   readonly debug: DebugLog;
-  /** Register a new stream (listeners hear of it). */
-  newStream(jobId: string, type: StreamType): Stream;
+  /** Register a new stream (listeners hear of it); `part`: one task's or node's stream. */
+  newStream(jobId: string, type: StreamType, part?: StreamPart): Stream;
   /** Forget a stream entirely (a placeholder whose tasks took over). */
   forgetStream(s: Stream): void;
   /** Set a stream's state and tell listeners. */
@@ -32,11 +36,11 @@ export interface TrackerHost {
   endStream(s: Stream, state: StreamState, message?: string, quiet?: boolean): void;
   /** Record a failure that stopped a stream (the command exits 1 with its reason). */
   fail(what: string, err: unknown): UserFacingError;
-  /** Read one file into a stream until its source ends (the tracker ends the stream). */
-  runSource(s: Stream, loc: Location, follow: boolean, options: StartOptions): Promise<void>;
+  /** Read one target into a stream until its source ends (the tracker ends the stream). */
+  runSource(s: Stream, req: SourceRequest): Promise<void>;
 }
 
-/** Follows one requested job id until everything it covers has ended. */
+/** Follows one target until everything it covers has ended. */
 export class JobTracker {
   /** The tracker's streams, by key. */
   readonly streams = new Map<string, Stream>();
@@ -46,19 +50,22 @@ export class JobTracker {
   done: Promise<void> = Promise.resolve();
   /** The highest exit code of the jobs followed, once they ended. */
   exitCode?: number;
+  /** The id its streams carry ({@link targetId}). */
+  readonly id: string;
   #host: TrackerHost;
   #watch: JobWatch;
 
   constructor(
-    readonly id: string,
+    readonly target: StreamTarget,
     readonly types: StreamType[],
-    readonly options: StartOptions,
+    readonly options: FollowOptions,
     host: TrackerHost,
   ) {
+    this.id = targetId(target);
     this.#host = host;
-    this.#watch = new JobWatch(id, {
+    this.#watch = new JobWatch(this.id, {
       cluster: host.cluster,
-      pollMs: host.config.cluster.poll_interval,
+      pollMs: statePollMs(host.config, host.cluster?.name),
       idleWarningMs: host.config.streaming.idle_warning,
       signal: this.stop.signal,
       debug: host.debug,
@@ -80,7 +87,9 @@ export class JobTracker {
    * cluster does not know (`unknownWhy` says why it cannot tell, when that is the case).
    */
   start(look: { jobs: JobInfo[]; files?: Resolution[]; unknownWhy?: string }): void {
-    const run = look.files
+    const run = this.target.kind === "step"
+      ? this.#followStep()
+      : look.files
       ? this.#followFiles(look.files, look.unknownWhy)
       : this.#followJobs(look.jobs);
     this.done = run.catch((err) => {
@@ -93,22 +102,34 @@ export class JobTracker {
     });
   }
 
+  /** A step: Slurm forwards its I/O (no files, no job to poll); its streams end with it. */
+  async #followStep(): Promise<void> {
+    const follow = this.options.follow !== false;
+    await Promise.all(this.types.map(async (type) => {
+      const s = this.#newStream(this.id, type);
+      await this.#host.runSource(s, { target: this.target, follow, tail: this.options.tail });
+      this.#host.endStream(s, "ended", `stream ${s.key} ended after ${plural(s.lines, "line")}`);
+    }));
+  }
+
   /**
-   * The cluster does not know the job (never did, or forgot it: MinJobAge). Follow the file;
-   * a forgotten job is finished, so read what is there and end — unless a path was given.
+   * A plain file, or a job the cluster does not know (never did, or forgot it: MinJobAge).
+   * Follow the file; a forgotten job is finished, so read what is there and end — unless a path
+   * was given.
    */
   async #followFiles(resolved: Resolution[], unknownWhy?: string): Promise<void> {
-    const { options } = this;
+    const { target } = this;
     const cluster = this.#host.cluster;
-    const follow = options.follow !== false &&
-      (!cluster || options.path !== undefined || options.fileOnly === true);
+    const job = target.kind === "job";
+    const follow = this.options.follow !== false &&
+      (!cluster || !job || target.path !== undefined);
     const seen = new Set<string>();
     await Promise.all(this.types.map(async (type, i) => {
       const loc = resolved[i].location;
       if (!loc || seen.has(loc.path)) return;
       seen.add(loc.path);
       const s = this.#newStream(this.id, type);
-      if (cluster && !options.fileOnly) {
+      if (cluster && job) {
         this.#host.status(
           s,
           s.state,
@@ -117,7 +138,7 @@ export class JobTracker {
           }; reading ${loc.path}`,
         );
       }
-      await this.#host.runSource(s, loc, follow, options);
+      await this.#host.runSource(s, { target, loc, follow, tail: this.options.tail });
       this.#host.endStream(s, "ended", `stream ${s.key} ended after ${plural(s.lines, "line")}`);
     }));
   }
@@ -170,8 +191,9 @@ export class JobTracker {
     this.exitCode = codes.length ? Math.max(...codes) : 0;
   }
 
-  #newStream(jobId: string, type: StreamType): Stream {
-    const s = this.#host.newStream(jobId, type);
+  #newStream(jobId: string, type: StreamType, part?: StreamPart): Stream {
+    const s = this.#host.newStream(jobId, type, part);
+    s.splitTasks = !!this.options.splitTasks && !part;
     this.streams.set(s.key, s);
     return s;
   }
@@ -242,7 +264,9 @@ export class JobTracker {
     while (!signal.aborted) {
       // Pending (or requeued): the tracker's poll updates s.job until it runs or ends.
       while (isPending(latest().state) && !signal.aborted) {
-        await this.#watch.pause(Math.min(500, this.#host.config.cluster.poll_interval));
+        await this.#watch.pause(
+          Math.min(500, statePollMs(this.#host.config, this.#host.cluster?.name)),
+        );
       }
       if (signal.aborted) break;
       const current = latest();
@@ -270,11 +294,34 @@ export class JobTracker {
   /** Resolve and read the files of one run of a job; stdout and stderr in one file are read once. */
   async #runStreams(jobId: string, current: JobInfo, streams: Stream[]): Promise<void> {
     const live = streams.filter((s) => !s.ended);
+    const target = this.target;
+    const override = target.kind === "job" ? target : undefined;
+    if (
+      override && (hasAllocationFields(override.path) || hasAllocationFields(override.stderrPath))
+    ) {
+      // Per-task or per-node files (`%t`, `%n`, `%N`): one stream per file.
+      const host = this.#host;
+      const follow = this.options.follow !== false && !isTerminal(current.state);
+      return await runParts(
+        {
+          config: host.config.streaming,
+          stream: (id, type, part) =>
+            this.streams.get(streamKey(`${id} ${part.label}`, type)) ??
+              this.#newStream(id, type, part),
+          runSource: (s, loc, f) =>
+            host.runSource(s, { target, loc, follow: f, tail: this.options.tail }),
+          endStream: (s, state, message, quiet) => host.endStream(s, state, message, quiet),
+        },
+        current,
+        live,
+        { target: override, follow },
+      );
+    }
     const resolved = await Promise.all(
       live.map((s) =>
         resolveOutput(jobId, current, s.type, this.#host.config.streaming, {
-          pathOverride: this.options.path,
-          stderrPathOverride: this.options.stderrPath,
+          pathOverride: override?.path,
+          stderrPathOverride: override?.stderrPath,
         })
       ),
     );
@@ -298,7 +345,7 @@ export class JobTracker {
       }
       seen.set(loc.path, s);
       const follow = this.options.follow !== false && !isTerminal(current.state);
-      runs.push(this.#host.runSource(s, loc, follow, this.options));
+      runs.push(this.#host.runSource(s, { target, loc, follow, tail: this.options.tail }));
     });
     await Promise.all(runs);
   }

@@ -11,6 +11,8 @@ import type { DebugLog } from "../core/debug_log.ts";
 import type { StreamState } from "../core/stream_event.ts";
 import type { Stream } from "./stream.ts";
 import { isRunning } from "./job_states.ts";
+import { stoppedBySignal } from "../cluster/slurm_command.ts";
+import { sleep } from "../platform/sleep.ts";
 
 /** Options for a {@link JobWatch}. */
 export interface JobWatchOptions {
@@ -124,7 +126,8 @@ export class JobWatch {
   /** A poll failed: announce the outage once; the files go on being followed meanwhile. */
   #failed(err: Error): void {
     this.#o.debug.log("CLUSTER", `poll of ${this.#id} failed: ${err.message}`);
-    if (this.#outage) return;
+    // Killed with s9s's own process group (s9s is stopping): no word on the cluster.
+    if (this.#outage || stoppedBySignal(err)) return;
     const herald = this.#o.herald();
     this.#outage = { stream: herald, before: herald?.state };
     if (herald) {
@@ -144,17 +147,4 @@ export class JobWatch {
     const state = s.state !== "retrying" ? s.state : outage.before ?? "live";
     this.#o.status(s, state, "cluster reachable again");
   }
-}
-
-/** Sleep that an abort cuts short. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

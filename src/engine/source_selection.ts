@@ -1,20 +1,23 @@
 /**
- * Which source follows a stream's file: the local file, the file on the job's node over SSH
- * when this host cannot see it, or as `--source`/`--node` ask ({@link chooseSource}: a forced
- * file, SSH on a given node, sattach for a job step). The one place that decides; the job
- * tracker only says which file and when it ends, and a source only follows one file.
+ * The one place that decides how a stream is read, from its target ({@link StreamTarget}) and,
+ * for files, where the job tracker found them: a job step through sattach, a plain file here or
+ * on its `--node` over SSH, a job's file here, on its node over SSH (`via: "ssh"`), or — `auto` —
+ * over SSH when only the job's node has it. The job tracker only says which file and when it
+ * ends; a source only follows one file.
  * @module
  */
 import { dirname } from "../platform/posix_path.ts";
+import { pathExists } from "../platform/path_exists.ts";
 import type { StreamingConfig } from "../config/schema.ts";
 import type { Location } from "../cluster/path_resolver.ts";
 import type { StreamState, StreamType } from "../core/stream_event.ts";
 import type { DebugLog } from "../core/debug_log.ts";
-import { chooseSource, type SourceMode } from "../sources/choose_source.ts";
+import { UsageError } from "../errors.ts";
 import { FileSource } from "../sources/file.ts";
 import type { Source } from "../sources/source.ts";
-import type { SshPool } from "../sources/ssh_pool.ts";
+import type { RemoteShell } from "../sources/remote_shell.ts";
 import { WatchHub } from "../sources/watch_hub.ts";
+import type { SourceRequest } from "./stream.ts";
 
 /** Options for a {@link SourceSelection}. */
 export interface SourceSelectionOptions {
@@ -25,102 +28,125 @@ export interface SourceSelectionOptions {
 }
 
 /** What one stream asks of {@link SourceSelection.select}. */
-export interface SelectRequest {
+export interface SelectRequest extends SourceRequest {
   /** The stream's name in the debug log ("123:stdout"). */
   label: string;
-  /** The stream's job id (a step id `123.0` for the api source). */
-  jobId: string;
   type: StreamType;
-  /** `--source` (auto: the file here, or over SSH when only the job's node has it). */
-  mode: SourceMode;
-  /** `--node`: read the file on this node over SSH. */
-  node?: string;
-  follow: boolean;
-  tailLines?: number;
   signal: AbortSignal;
   /** A note for the user while choosing (e.g. the node cannot be reached). */
   status: (state: StreamState, message: string) => void;
 }
 
-/** Chooses and builds the source for a stream's file; owns what sources share (watches, SSH). */
+/** Chooses and builds the source for a stream; owns what sources share (watches, SSH). */
 export class SourceSelection {
   #cfg: StreamingConfig;
-  #debug: DebugLog;
+  #debug: (m: string) => void;
   #progress: boolean;
   #hub: WatchHub;
-  #sshPool?: SshPool;
+  #shell?: Promise<RemoteShell>;
+  #shellNow?: RemoteShell;
 
   constructor(options: SourceSelectionOptions) {
     this.#cfg = options.config;
-    this.#debug = options.debug;
+    this.#debug = (m) => options.debug.log("STREAM", m);
     this.#progress = options.progress;
     this.#hub = new WatchHub(this.#cfg.file_polling.use_inotify);
   }
 
-  /**
-   * The source for `loc` in `req.mode`: auto follows it over SSH when the file is only on the
-   * job's node, else the file here. Throws a UsageError when a forced mode cannot apply.
-   */
-  async select(loc: Location, req: SelectRequest): Promise<Source> {
-    const debug = (m: string) => this.#debug.log("STREAM", m);
-    const source = await chooseSource({
-      mode: req.mode,
-      jobId: req.jobId,
-      type: req.type,
-      loc,
-      node: req.node,
-      follow: req.follow,
-      tailLines: req.tailLines,
-      signal: req.signal,
-      progress: this.#progress,
-      config: this.#cfg,
-      sshPool: async () => {
-        const { SshPool } = await import("../sources/ssh_pool.ts");
-        return this.#sshPool ??= new SshPool(this.#cfg.ssh, debug);
-      },
-      auto: () => this.#remoteSource(loc, req),
-      debug,
-    });
-    return source ?? this.#fileSource(loc, req);
+  /** The source for one stream. Throws a UsageError when the target cannot be read so. */
+  async select(req: SelectRequest): Promise<Source> {
+    const t = req.target;
+    if (t.kind === "step") return await this.#sattach(`${t.jobId}.${t.step}`, req);
+    const loc = req.loc;
+    if (!loc) throw new Error(`no file to read for ${req.label}`);
+    if (t.kind === "file") return t.node ? this.#ssh(t.node, loc.path, req) : this.#file(loc, req);
+    if (t.via === "file") return this.#file(loc, req);
+    if (t.via === "ssh") {
+      if (!loc.host) {
+        throw new UsageError(`--source ssh: no node is known for "${t.jobId}"`, {
+          hint: "give the node with --node NAME (a host name or a Host alias from ~/.ssh/config)",
+        });
+      }
+      return await this.#ssh(loc.host, loc.path, req);
+    }
+    return (await this.#onNodeOnly(loc, req)) ?? this.#file(loc, req);
   }
 
   /** Release shared watches and SSH connections. */
   close(): void {
-    this.#sshPool?.close();
+    this.#shellNow?.close();
+    this.#shell?.then((s) => s.close(), () => {}); // one still being opened
     this.#hub.close();
   }
 
-  #fileSource(loc: Location, req: SelectRequest): Source {
+  /** The node connections, over the transport streaming.ssh.transport chooses (one per run). */
+  #pool(): Promise<RemoteShell> {
+    return this.#shell ??= (async () => {
+      const { chooseTransport, openRemoteShell } = await import("../sources/ssh_transport.ts");
+      const choice = await chooseTransport(this.#cfg.ssh.transport);
+      this.#debug(`ssh transport: ${choice.why}`);
+      return this.#shellNow = await openRemoteShell(this.#cfg.ssh, choice, this.#debug);
+    })();
+  }
+
+  async #sattach(step: string, req: SelectRequest): Promise<Source> {
+    const { SattachSource } = await import("../sources/sattach.ts");
+    return new SattachSource(step, req.type, {
+      signal: req.signal,
+      maxLineBytes: this.#cfg.max_line_length,
+      chunkSize: this.#cfg.slurm_api.chunk_size,
+      debug: this.#debug,
+    });
+  }
+
+  #file(loc: Location, req: SelectRequest): Source {
     const cfg = this.#cfg;
     return new FileSource(loc.path, {
       pollIntervalMs: cfg.polling_interval,
-      chunkSize: Math.max(4096, cfg.buffer_size),
-      catchUpBytes: Math.max(4096, cfg.buffer_size, cfg.default_buffer_size),
+      chunkSize: cfg.buffer_size,
+      catchUpBytes: Math.max(cfg.buffer_size, cfg.default_buffer_size),
       maxLineBytes: cfg.max_line_length,
+      batchLines: cfg.file_polling.batch_size,
       follow: req.follow,
-      tailLines: req.tailLines,
+      tailLines: req.tail,
       signal: req.signal,
       watchHub: this.#hub,
       progress: this.#progress,
-      debug: (m) => this.#debug.log("STREAM", m),
+      debug: this.#debug,
+    });
+  }
+
+  async #ssh(host: string, path: string, req: SelectRequest): Promise<Source> {
+    const [pool, { SshFileSource }] = await Promise.all([
+      this.#pool(),
+      import("../sources/ssh.ts"),
+    ]);
+    return new SshFileSource(host, path, {
+      pool,
+      follow: req.follow,
+      tailLines: req.tail,
+      maxLineBytes: this.#cfg.max_line_length,
+      chunkSize: this.#cfg.ssh.chunk_size,
+      signal: req.signal,
+      progress: this.#progress,
+      retryAttempts: this.#cfg.ssh.retry_attempts,
+      debug: this.#debug,
     });
   }
 
   /**
-   * A file this host cannot see, on the node that runs the job, is followed over SSH: when the
-   * node has it, or when it is not there yet and its directory is node-local storage.
+   * auto: a file this host cannot see, on the node that runs the job, is followed over SSH —
+   * when the node has it, or when it is not there yet and its directory is node-local storage.
    */
-  async #remoteSource(loc: Location, req: SelectRequest): Promise<Source | undefined> {
-    const ssh = this.#cfg.ssh;
-    if (!loc.host || !ssh.enabled || await pathExists(loc.path)) return undefined;
-    const [{ SshPool, shQuote }, { SshFileSource }] = await Promise.all([
-      import("../sources/ssh_pool.ts"),
-      import("../sources/ssh.ts"),
+  async #onNodeOnly(loc: Location, req: SelectRequest): Promise<Source | undefined> {
+    if (!loc.host || !this.#cfg.ssh.enabled || await pathExists(loc.path)) return undefined;
+    const [pool, { shQuote }] = await Promise.all([
+      this.#pool(),
+      import("../sources/remote_shell.ts"),
     ]);
-    this.#sshPool ??= new SshPool(ssh, (m) => this.#debug.log("STREAM", m));
     let remote: boolean;
     try {
-      const r = await this.#sshPool.run(loc.host, `test -e ${shQuote(loc.path)}`);
+      const r = await pool.run(loc.host, `test -e ${shQuote(loc.path)}`);
       remote = r.code === 0 || !(await pathExists(dirname(loc.path))) || isNodeLocal(loc.path);
     } catch (err) {
       req.status(
@@ -132,26 +158,8 @@ export class SourceSelection {
       return undefined;
     }
     if (!remote) return undefined;
-    this.#debug.log("STREAM", `${req.label}: ${loc.path} is on ${loc.host}; following it over SSH`);
-    return new SshFileSource(loc.host, loc.path, {
-      pool: this.#sshPool,
-      follow: req.follow,
-      tailLines: req.tailLines,
-      maxLineBytes: this.#cfg.max_line_length,
-      signal: req.signal,
-      progress: this.#progress,
-      retryAttempts: ssh.retry_attempts,
-      debug: (m) => this.#debug.log("STREAM", m),
-    });
-  }
-}
-
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    return err instanceof Deno.errors.PermissionDenied;
+    this.#debug(`${req.label}: ${loc.path} is on ${loc.host}; following it over SSH`);
+    return await this.#ssh(loc.host, loc.path, req);
   }
 }
 

@@ -8,15 +8,25 @@ import type { Location } from "../cluster/path_resolver.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import type { SourceKind, StreamEvent, StreamState, StreamType } from "../core/stream_event.ts";
 import type { Source } from "../sources/source.ts";
-import type { SourceMode } from "../sources/choose_source.ts";
+import type { StreamTarget } from "../core/stream_target.ts";
 import type { Selection } from "./filter.ts";
 import type { StreamBuffer } from "./stream_buffer.ts";
+
+/** Which task or node of a job a stream is for: one file of a `%t`/`%n`/`%N` pattern. */
+export interface StreamPart {
+  /** How it is named: "task 3", "node07", "node07 task 3". */
+  label: string;
+  task?: number;
+  node?: string;
+}
 
 /** Public view of one stream. */
 export interface StreamHandle {
   readonly key: string;
   readonly jobId: string;
   readonly type: StreamType;
+  /** One task's or node's own stream of the job (per-task files, or labelled lines split). */
+  readonly part?: StreamPart;
   readonly state: StreamState;
   readonly jobState?: string;
   readonly job?: JobInfo;
@@ -34,6 +44,8 @@ export interface StreamHandle {
   readonly message?: string;
   /** Whether the current source keeps following (false: `--no-follow`, an ended job). */
   readonly follows: boolean;
+  /** Whether a source has been chosen and reads for it (a file found, a step attached). */
+  readonly reading: boolean;
 }
 
 /** Receives what streams produce. Returned promises are awaited (backpressure). */
@@ -46,22 +58,23 @@ export interface StreamListener {
   onStart?(stream: StreamHandle): void;
 }
 
-/** Options for starting a stream (`StreamManager.startStream`). */
-export interface StartOptions {
-  /** Path override (Slurm patterns allowed). */
-  path?: string;
-  /** Separate stderr path override. */
-  stderrPath?: string;
+/** How a target is followed (`StreamManager.startStream`). */
+export interface FollowOptions {
   /** Keep following (default true). */
   follow?: boolean;
-  /** Start with the last N lines. */
+  /** Start with the last N lines (the first run only). */
   tail?: number;
-  /** Not a job: just follow the path (no cluster lookup, no lifecycle). */
-  fileOnly?: boolean;
-  /** `--source`: how the stream is read (default auto). */
-  source?: SourceMode;
-  /** `--node`: read the file on this node (or ssh_config Host alias) over SSH. */
-  node?: string;
+  /** Labelled lines (`N: …`) go to one stream per task (task_streams.ts). */
+  splitTasks?: boolean;
+}
+
+/** What one stream reads: its target and, for a file, where the bytes are. */
+export interface SourceRequest {
+  target: StreamTarget;
+  /** The resolved file (none for a step: Slurm forwards its I/O). */
+  loc?: Location;
+  follow: boolean;
+  tail?: number;
 }
 
 /** The engine's mutable record of one stream. */
@@ -81,6 +94,7 @@ export class Stream implements StreamHandle {
   idleWarned = false;
   liveSince?: number;
   follows = true;
+  reading = false;
   /** line_num of the last line emitted (a rerun's lines continue from it). */
   lastLineNum = 0;
   /** Stands for an array record not yet split into tasks. */
@@ -89,8 +103,15 @@ export class Stream implements StreamHandle {
   requeuedTo = 0;
   /** The restart count of the run the current source reads. */
   runRestarts = 0;
+  /** Labelled lines go to task streams (follow option `splitTasks`). */
+  splitTasks = false;
 
-  constructor(readonly key: string, readonly jobId: string, readonly type: StreamType) {}
+  constructor(
+    readonly key: string,
+    readonly jobId: string,
+    readonly type: StreamType,
+    readonly part?: StreamPart,
+  ) {}
 
   get discarded(): number {
     return this.buffer?.discarded ?? 0;

@@ -5,20 +5,22 @@
  * spilled to a gzip file. `readRange` and `search` read all three transparently. Only when no
  * spill file is possible and memory is full are the oldest lines dropped — and counted.
  *
- * Longer than our usual file on purpose: the three tiers share one chunk list, one line
- * numbering and one budget account, and every move between tiers updates all three at once;
- * split apart, each part would need the others' private counters.
+ * This file holds the newest tier and moves lines down; the compressed and spilled tiers are
+ * chunk_store.ts.
  * @module
  */
 import type { StreamingConfig } from "../config/schema.ts";
 import { expandHome } from "../platform/paths.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { type BudgetMember, BufferBudget, defaultBudget } from "./buffer_budget.ts";
-import { decodeMemberText, encodeMember, type Level, toLevel } from "../codec/gzip_chunk.ts";
-import { SpillFile, type SpillRef } from "./spill_file.ts";
+import { encodeMember, type Level, toLevel } from "../codec/gzip_chunk.ts";
+import { SpillFile } from "./spill_file.ts";
 import { type BufferedLine, PlainChunk } from "./plain_chunk.ts";
+import { type Chunk, ChunkStore } from "./chunk_store.ts";
+import { BufferView } from "./buffer_view.ts";
 
 export type { BufferedLine } from "./plain_chunk.ts";
+export { BufferView } from "./buffer_view.ts";
 
 /** Limits and storage for a {@link StreamBuffer}. */
 export interface StreamBufferOptions {
@@ -40,19 +42,6 @@ export interface StreamBufferOptions {
   name?: string;
   /** Told once when spilling fails (then chunks over budget are discarded). */
   onWarning?: (message: string) => void;
-}
-
-interface Chunk {
-  first: number;
-  count: number;
-  /** Uncompressed bytes. */
-  raw: number;
-  /** [lines, time] runs. */
-  times: [number, number][];
-  /** Line numbers cut at the line cap. */
-  truncated: number[];
-  gz?: Uint8Array;
-  spill?: SpillRef;
 }
 
 const budgets = new WeakMap<StreamingConfig, BufferBudget>();
@@ -90,11 +79,7 @@ export class StreamBuffer implements BudgetMember {
   #hotLines = 0;
   #bytes = 0;
   #hotCost = 0;
-  #discarded = 0;
-  #chunks: Chunk[] = [];
-  #chunkHead = 0;
-  #chunkMemory = 0;
-  #spilled = 0;
+  #chunks: ChunkStore;
   #maxLines: number;
   #maxBytes: number;
   #hiLines: number;
@@ -102,12 +87,9 @@ export class StreamBuffer implements BudgetMember {
   #level: Level;
   #budget: BufferBudget;
   #spill?: SpillFile;
-  #spillFailed = false;
-  #opts: StreamBufferOptions;
-  #cache?: { chunk: Chunk; lines: BufferedLine[] };
+  #appended = 0; // batches since the last tidy()
 
   constructor(options: StreamBufferOptions) {
-    this.#opts = options;
     this.#maxLines = Math.max(1, options.maxLines);
     this.#maxBytes = Math.max(1, options.maxBytes);
     const pct = Math.min(100, Math.max(1, options.cleanupThreshold ?? 80)) / 100;
@@ -121,6 +103,11 @@ export class StreamBuffer implements BudgetMember {
       const rand = Math.random().toString(36).slice(2, 8);
       this.#spill = new SpillFile(`${options.spillDir}/spill/${Deno.pid}-${safe}-${rand}.gz`);
     }
+    this.#chunks = new ChunkStore({
+      budget: this.#budget,
+      spill: this.#spill,
+      onWarning: options.onWarning,
+    });
   }
 
   /** Buffer options from the streaming config (the persistence directory hosts spill files). */
@@ -152,12 +139,23 @@ export class StreamBuffer implements BudgetMember {
 
   /** Lines pushed out by the caps so far (gone for good). */
   get discarded(): number {
-    return this.#discarded;
+    return this.#chunks.discarded;
   }
 
   /** Memory of the uncompressed lines as the budget counts it (text plus per-line overhead). */
   get hotMemory(): number {
     return this.#hotCost;
+  }
+
+  /**
+   * Housekeeping (`buffer.cleanup_interval`): when no line came since the last call, the
+   * stream is quiet; its plain lines are compressed (they stay readable, at a fraction of the
+   * memory).
+   */
+  tidy(): void {
+    const appended = this.#appended;
+    this.#appended = 0;
+    if (appended === 0 && this.length > 0) this.#compressDownTo(0, 0);
   }
 
   /** Compress all but the newest quarter of the threshold now (the shared budget is short). */
@@ -171,12 +169,12 @@ export class StreamBuffer implements BudgetMember {
 
   /** Bytes of compressed chunks held in memory. */
   get chunkMemory(): number {
-    return this.#chunkMemory;
+    return this.#chunks.memory;
   }
 
   /** Chunks written to the spill file so far (still readable). */
   get spilledChunks(): number {
-    return this.#spilled;
+    return this.#chunks.spilled;
   }
 
   /** The spill file's path, once one was written. */
@@ -186,29 +184,26 @@ export class StreamBuffer implements BudgetMember {
 
   /** line_num of the oldest line still readable (0 when empty). */
   get firstLineNum(): number {
-    const c = this.#chunks[this.#chunkHead];
-    if (c) return c.first;
-    return this.#hot[this.#hotHead]?.first ?? 0;
+    return this.#chunks.oldest?.first ?? this.#hot[this.#hotHead]?.first ?? 0;
   }
 
   /** line_num of the newest line (0 when empty). */
   get lastLineNum(): number {
     const h = this.#hot[this.#hot.length - 1];
     if (this.length > 0) return h.first + h.count - 1;
-    const c = this.#chunks[this.#chunks.length - 1];
-    return c && this.#chunks.length > this.#chunkHead ? c.first + c.count - 1 : 0;
+    const c = this.#chunks.newest;
+    return c ? c.first + c.count - 1 : 0;
   }
 
   /** Lines readable through {@link readRange}: in memory, compressed or spilled. */
   get totalLines(): number {
-    let n = this.length;
-    for (let i = this.#chunkHead; i < this.#chunks.length; i++) n += this.#chunks[i].count;
-    return n;
+    return this.length + this.#chunks.lines;
   }
 
   /** Append every line of a batch (kept as the batch's one string until compressed). */
   append(batch: LineBatch): void {
     if (batch.count === 0) return;
+    this.#appended++;
     this.#hot.push(PlainChunk.fromBatch(batch));
     this.#hotLines += batch.count;
     const cost = batch.text.length + LINE_OVERHEAD * batch.count;
@@ -233,7 +228,7 @@ export class StreamBuffer implements BudgetMember {
         this.#hotHead = 0;
       }
     }
-    while (this.#chunkMemory > this.#maxBytes && this.evictOldestChunk() > 0) {
+    while (this.#chunks.memory > this.#maxBytes && this.evictOldestChunk() > 0) {
       /* spill or drop */
     }
     this.#budget.enforce();
@@ -289,43 +284,12 @@ export class StreamBuffer implements BudgetMember {
     const text = taken.length === 1 ? taken[0].text : taken.map((c) => c.text).join("");
     const chunk: Chunk = { first: taken[0].first, count: n, raw, times, truncated };
     chunk.gz = encodeMember(enc.encode(text), { l: chunk.first, n: chunk.count }, this.#level);
-    this.#chunks.push(chunk);
-    this.#chunkMemory += chunk.gz.length;
-    this.#budget.add(chunk.gz.length);
+    this.#chunks.add(chunk);
   }
 
   /** Spill (or, without a spill file, discard) the oldest chunk held in memory. */
   evictOldestChunk(): number {
-    let i = this.#chunkHead;
-    while (i < this.#chunks.length && !this.#chunks[i].gz) i++;
-    const c = this.#chunks[i];
-    if (!c?.gz) return 0;
-    const freed = c.gz.length;
-    if (this.#spill && !this.#spillFailed) {
-      try {
-        c.spill = this.#spill.append(c.gz);
-        this.#spilled++;
-      } catch (err) {
-        this.#spillFailed = true;
-        this.#opts.onWarning?.(
-          `cannot spill buffer to "${this.#spill.path}": ${
-            (err as Error).message
-          }; the oldest lines will be discarded`,
-        );
-      }
-    }
-    c.gz = undefined;
-    this.#chunkMemory -= freed;
-    this.#budget.add(-freed);
-    if (!c.spill) {
-      // Nowhere to keep it: drop every chunk up to this one, counted.
-      while (this.#chunkHead <= i) this.#discarded += this.#chunks[this.#chunkHead++].count;
-      if (this.#chunkHead > 64 && this.#chunkHead > this.#chunks.length / 2) {
-        this.#chunks = this.#chunks.slice(this.#chunkHead);
-        this.#chunkHead = 0;
-      }
-    }
-    return freed;
+    return this.#chunks.evictOldest();
   }
 
   /** In-memory lines `[from, from+count)` counted from the oldest held uncompressed (0-based). */
@@ -379,17 +343,8 @@ export class StreamBuffer implements BudgetMember {
         }
       }
     }
-    const n = this.#chunks.length;
-    for (let k = 0; k < n - this.#chunkHead; k++) {
-      const c = this.#chunks[fwd ? this.#chunkHead + k : n - 1 - k];
-      if (fwd ? c.first + c.count <= fromLine : c.first > fromLine) continue;
-      const lines = await this.#chunkLines(c);
-      if (fwd) {
-        for (const l of lines) if (ok(l)) return l;
-      } else {
-        for (let i = lines.length - 1; i >= 0; i--) if (ok(lines[i])) return lines[i];
-      }
-    }
+    const found = await this.#chunks.search(ok, fromLine, fwd);
+    if (found) return found;
     if (fwd) {
       for (let i = this.#hotHead; i < hot.length; i++) {
         for (let j = 0; j < hot[i].count; j++) {
@@ -405,13 +360,7 @@ export class StreamBuffer implements BudgetMember {
   readRangeSync(fromLine: number, count: number): BufferedLine[] {
     const out: BufferedLine[] = [];
     const to = fromLine + count;
-    for (let i = this.#chunkHead; i < this.#chunks.length && out.length < count; i++) {
-      const c = this.#chunks[i];
-      if (c.first + c.count <= fromLine || c.first >= to) continue;
-      if (!c.gz && (!c.spill || !this.#spill)) continue; // discarded
-      const lines = this.#linesOf(c, c.gz ?? this.#spill!.readSync(c.spill!));
-      for (const l of lines) if (l.num >= fromLine && l.num < to) out.push(l);
-    }
+    this.#chunks.readRangeSync(fromLine, to, out);
     for (let i = this.#hotHead; i < this.#hot.length && out.length < count; i++) {
       const c = this.#hot[i];
       if (c.first + c.count <= fromLine || c.first >= to) continue;
@@ -430,70 +379,20 @@ export class StreamBuffer implements BudgetMember {
     return new BufferView(this);
   }
 
-  async #chunkLines(c: Chunk): Promise<BufferedLine[]> {
-    if (this.#cache?.chunk === c) return this.#cache.lines;
-    return this.#linesOf(c, c.gz ?? await this.#spill!.read(c.spill!));
-  }
-
-  #linesOf(c: Chunk, bytes: Uint8Array): BufferedLine[] {
-    if (this.#cache?.chunk === c) return this.#cache.lines;
-    const text = decodeMemberText(bytes);
-    const lines: BufferedLine[] = new Array(c.count);
-    let pos = 0;
-    let num = c.first;
-    let k = 0;
-    for (const [n, time] of c.times) {
-      for (let j = 0; j < n; j++) {
-        const nl = text.indexOf("\n", pos);
-        lines[k++] = { num, content: text.slice(pos, nl), time };
-        pos = nl + 1;
-        num++;
-      }
-    }
-    for (const t of c.truncated) lines[t - c.first].truncated = true;
-    this.#cache = { chunk: c, lines };
-    return lines;
-  }
-
   /** Forget everything held, in memory and spilled (the discarded count stays). */
   clear(): void {
-    this.#budget.add(-(this.#hotCost + this.#chunkMemory));
+    this.#budget.add(-this.#hotCost);
     this.#hot = [];
     this.#hotHead = 0;
     this.#hotLines = 0;
     this.#bytes = 0;
     this.#hotCost = 0;
-    this.#chunks = [];
-    this.#chunkHead = 0;
-    this.#chunkMemory = 0;
-    this.#spilled = 0;
-    this.#cache = undefined;
-    this.#spill?.remove();
+    this.#chunks.clear();
   }
 
   /** Clear, delete the spill file and leave the shared budget. */
   close(): void {
     this.clear();
     this.#budget.leave(this);
-  }
-}
-
-/** Every readable line of a buffer as a synchronous list indexed from the oldest. */
-export class BufferView {
-  constructor(readonly buffer: StreamBuffer) {}
-
-  /** Lines readable in every tier. */
-  get length(): number {
-    return this.buffer.totalLines;
-  }
-
-  /** line_num of the oldest readable line. */
-  get firstNum(): number {
-    return this.buffer.firstLineNum;
-  }
-
-  /** Lines `[from, from+count)` counted from the oldest readable one. */
-  slice(from: number, count: number): BufferedLine[] {
-    return this.buffer.readRangeSync(this.buffer.firstLineNum + Math.max(0, from), count);
   }
 }

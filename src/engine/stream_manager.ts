@@ -12,14 +12,16 @@ import type { ClusterBackend } from "../cluster/job.ts";
 import { type DebugLog, NO_DEBUG } from "../core/debug_log.ts";
 import type { StreamEvent, StreamType } from "../core/stream_event.ts";
 import { compileUserPattern, type FilterAction, LineFilter } from "./filter.ts";
-import type { StartOptions, StreamHandle, StreamListener } from "./stream.ts";
+import type { FollowOptions, StreamHandle, StreamListener } from "./stream.ts";
+import { type StreamTarget, targetId, targetOfId } from "../core/stream_target.ts";
 import { JobTracker } from "./job_tracker.ts";
 import { StreamRunner } from "./stream_runner.ts";
 import { EventChannel } from "./event_channel.ts";
 import { bufferedEvent, eventsOf } from "./events_of.ts";
 import { type FirstLook, firstLook } from "./job_lookup.ts";
 
-export type { StartOptions, StreamHandle, StreamListener } from "./stream.ts";
+export type { FollowOptions, StreamHandle, StreamListener } from "./stream.ts";
+export type { StreamTarget } from "../core/stream_target.ts";
 export { eventsOf } from "./events_of.ts";
 export { jobExitCode } from "./job_states.ts";
 
@@ -34,12 +36,11 @@ export interface StreamManagerOptions {
   progress?: boolean;
 }
 
-/** One job (or file) for {@link StreamManager.startStreams}. */
-export interface StreamRequest {
-  jobId: string;
+/** One target for {@link StreamManager.startStreams}. */
+export interface StreamRequest extends FollowOptions {
+  target: StreamTarget;
   /** "stdout", "stderr", or "all" for both (the default is "stdout"). */
   type?: StreamType | "all";
-  options?: StartOptions;
 }
 
 /** The streaming engine. */
@@ -64,20 +65,28 @@ export class StreamManager {
       progress: options.progress ?? this.config.streaming.progress_updates,
     });
     for (const f of this.config.streaming.filters) {
-      this.addFilter(f.name, f.pattern, { action: f.action, color: f.color });
+      this.addFilter(f.name, f.pattern, {
+        action: f.action,
+        color: f.color,
+        highlight: f.highlight,
+      });
     }
   }
 
-  /** Add a named filter: include, exclude or highlight (with a color). */
+  /**
+   * Add a named filter: include, exclude or highlight (with a color). `highlight` colors the
+   * matching lines (default: for highlight filters only).
+   */
   addFilter(
     name: string,
     pattern: string,
-    options: { action?: FilterAction; color?: string } = {},
+    options: { action?: FilterAction; color?: string; highlight?: boolean } = {},
   ): void {
     this.#filter.add({
       name,
       action: options.action ?? "include",
       color: options.color ?? "red",
+      highlight: options.highlight,
       regex: compileUserPattern(pattern, `filter "${name}"`),
     });
   }
@@ -120,15 +129,17 @@ export class StreamManager {
   }
 
   /**
-   * Start streaming a job's output. `type` "all" starts stdout and stderr (one stream when they
-   * share a file). Resolves once the job is found; lines arrive through listeners/getStream.
+   * Start streaming a target's output: a {@link StreamTarget}, or a job id ("123", "123_4", a
+   * step "123.0"). `type` "all" starts stdout and stderr (one stream when they share a file).
+   * Resolves once the job is found; lines arrive through listeners/getStream.
    */
   startStream(
-    jobId: string,
+    target: StreamTarget | string,
     type: StreamType | "all" = "stdout",
-    options: StartOptions = {},
+    options: FollowOptions = {},
   ): Promise<void> {
-    return this.startStreams([{ jobId, type, options }]);
+    const t = typeof target === "string" ? targetOfId(target) : target;
+    return this.startStreams([{ target: t, type, ...options }]);
   }
 
   /**
@@ -136,12 +147,15 @@ export class StreamManager {
    * lookups — so that an error is reported before any stream starts (and prints a line).
    */
   async startStreams(requests: StreamRequest[]): Promise<void> {
-    const planned = new Map<string, { id: string; types: StreamType[]; options: StartOptions }>();
+    const planned = new Map<
+      string,
+      { target: StreamTarget; types: StreamType[] } & FollowOptions
+    >();
     for (const r of requests) {
       const types: StreamType[] = r.type === "all" ? ["stdout", "stderr"] : [r.type ?? "stdout"];
-      const key = `${r.jobId}|${types.join(",")}`;
+      const key = `${targetId(r.target)}|${types.join(",")}`;
       if (this.#trackers.has(key) || planned.has(key)) continue;
-      planned.set(key, { id: r.jobId, types, options: r.options ?? {} });
+      planned.set(key, { ...r, types });
     }
     const limit = this.config.streaming.max_concurrent_streams;
     const active = [...this.#runner.streams.values()].filter((s) => !s.ended).length;
@@ -154,12 +168,12 @@ export class StreamManager {
     }
     const ready: [string, JobTracker, FirstLook][] = [];
     for (const [key, p] of planned) {
-      const look = await firstLook(p.id, p.types, {
+      const look = await firstLook(p.target, p.types, {
         config: this.config.streaming,
         cluster: this.cluster,
-        options: p.options,
       });
-      ready.push([key, new JobTracker(p.id, p.types, p.options, this.#runner), look]);
+      const run = { follow: p.follow, tail: p.tail, splitTasks: p.splitTasks };
+      ready.push([key, new JobTracker(p.target, p.types, run, this.#runner), look]);
     }
     for (const [key, tracker, look] of ready) {
       if (this.#trackers.has(key)) continue;

@@ -1,13 +1,12 @@
 /**
- * The engine's hands on its streams, for the job trackers: registers streams, runs a source
- * into a stream (the source chosen by {@link SourceSelection}), filters and hands each batch to
+ * The engine's hands on its streams, for the trackers: registers streams, runs a source into a
+ * stream (the source chosen by {@link SourceSelection}), filters and hands each batch to
  * the listeners (awaiting them: backpressure), and turns state changes into status events.
  * @module
  */
 import type { Config } from "../config/schema.ts";
 import { UserFacingError } from "../errors.ts";
 import { type ClusterBackend, isTerminal } from "../cluster/job.ts";
-import type { Location } from "../cluster/path_resolver.ts";
 import type { DebugLog } from "../core/debug_log.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import {
@@ -18,9 +17,10 @@ import {
 } from "../core/stream_event.ts";
 import type { LineFilter } from "./filter.ts";
 import { bufferForStream } from "./stream_buffer.ts";
-import { type StartOptions, Stream, type StreamListener } from "./stream.ts";
+import { type SourceRequest, Stream, type StreamListener, type StreamPart } from "./stream.ts";
 import type { TrackerHost } from "./job_tracker.ts";
 import { SourceSelection } from "./source_selection.ts";
+import { TaskStreams } from "./task_streams.ts";
 
 /** Options for a {@link StreamRunner}. */
 export interface StreamRunnerOptions {
@@ -48,6 +48,7 @@ export class StreamRunner implements TrackerHost {
   readonly errors: UserFacingError[] = [];
   #o: StreamRunnerOptions;
   #sources: SourceSelection;
+  #tasks = new TaskStreams((jobId, type, part) => this.newStream(jobId, type, part));
 
   constructor(options: StreamRunnerOptions) {
     this.#o = options;
@@ -71,10 +72,10 @@ export class StreamRunner implements TrackerHost {
     this.#sources.close();
   }
 
-  /** Register a new stream (listeners hear of it). */
-  newStream(jobId: string, type: StreamType): Stream {
-    const key = streamKey(jobId, type);
-    const s = new Stream(key, jobId, type);
+  /** Register a new stream (listeners hear of it); `part`: one task's or node's stream. */
+  newStream(jobId: string, type: StreamType, part?: StreamPart): Stream {
+    const key = streamKey(part ? `${jobId} ${part.label}` : jobId, type);
+    const s = new Stream(key, jobId, type, part);
     if (this.#o.keepBuffers) {
       // One shared budget across streams; old lines are compressed, then spilled to disk.
       s.buffer = bufferForStream(this.config.streaming, key);
@@ -84,24 +85,17 @@ export class StreamRunner implements TrackerHost {
     return s;
   }
 
-  /** Read one file into a stream until the source ends (the tracker ends the stream). */
-  async runSource(
-    s: Stream,
-    loc: Location,
-    follow: boolean,
-    options: StartOptions,
-  ): Promise<void> {
-    s.location = loc;
-    s.follows = follow;
-    const source = await this.#sources.select(loc, {
+  /** Read one target into a stream until the source ends (the tracker ends the stream). */
+  async runSource(s: Stream, req: SourceRequest): Promise<void> {
+    s.location = req.loc;
+    s.follows = req.follow;
+    s.reading = true;
+    const source = await this.#sources.select({
+      ...req,
       label: s.key,
-      jobId: s.jobId,
       type: s.type,
-      mode: options.source ?? "auto",
-      node: options.node,
-      follow,
       // --tail applies to the first run only; a rerun's output is all new.
-      tailLines: s.source ? undefined : options.tail,
+      tail: s.source ? undefined : req.tail,
       signal: s.abort.signal,
       status: (state, message) => this.status(s, state, message),
     });
@@ -111,7 +105,9 @@ export class StreamRunner implements TrackerHost {
     s.sourceKind = source.kind;
     this.debug.log(
       "STREAM",
-      `start ${s.key} ${loc.path} (${loc.from}) follow=${follow} base=${base}`,
+      `start ${s.key} ${
+        req.loc ? `${req.loc.path} (${req.loc.from})` : source.kind
+      } follow=${req.follow} base=${base}`,
     );
     if (s.job && isTerminal(s.job.state)) source.finish();
     try {
@@ -129,7 +125,9 @@ export class StreamRunner implements TrackerHost {
       });
     } catch (err) {
       this.debug.log("STREAM", `source ${s.key} failed: ${(err as Error).stack ?? err}`);
-      // Stopped on purpose (Ctrl+C, the manager closing): no failure to report.
+      // Known before listeners hear of the end, so a CLI can tell this status is an error of
+      // its own it reports (once) rather than a passing notice. Stopped on purpose (Ctrl+C, the
+      // manager closing): no failure to report.
       const message = s.abort.signal.aborted
         ? (err as Error).message
         : this.fail(`stream ${s.key}`, err).message;
@@ -151,6 +149,14 @@ export class StreamRunner implements TrackerHost {
   }
 
   async #onBatch(s: Stream, batch: LineBatch): Promise<void> {
+    if (s.splitTasks) {
+      for (const [t, b] of this.#tasks.split(s, batch)) await this.#deliver(t, b);
+      return;
+    }
+    await this.#deliver(s, batch);
+  }
+
+  async #deliver(s: Stream, batch: LineBatch): Promise<void> {
     s.lines += batch.count;
     s.lastLineAt = batch.time;
     s.lastLineNum = batch.firstLine + batch.count - 1;
@@ -182,6 +188,9 @@ export class StreamRunner implements TrackerHost {
   /** End a stream (once); `quiet` skips the status event. */
   endStream(s: Stream, state: StreamState, message?: string, quiet = false): void {
     if (s.ended) return;
+    for (const t of this.#tasks.childrenOf(s)) {
+      this.endStream(t, state, `stream ${t.key} ended after ${t.lines} line(s)`, quiet);
+    }
     s.ended = true;
     if (!quiet) this.status(s, state, message);
     s.abort.abort();

@@ -70,7 +70,7 @@ async function attachSaveFile(
       (chunk) => write(chunk.slice()),
     )
     : undefined;
-  const several = () => manager.streams.filter((s) => s.location).length > 1;
+  const several = () => manager.streams.filter((s) => s.reading).length > 1;
   const unsubscribe = manager.subscribe({
     onLines(s, batch) {
       const text = several()

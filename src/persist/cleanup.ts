@@ -58,13 +58,23 @@ async function cleanSpill(
       const pid = Number(m[1]);
       let stale = pid !== Deno.pid && !(await alive(pid));
       if (!stale && maxAgeMs) {
-        const st = await Deno.stat(path).catch(() => undefined);
+        const st = await Deno.stat(path).catch(ifGone(undefined));
         stale = pid !== Deno.pid && !!st?.mtime && now - st.mtime.getTime() > maxAgeMs;
       }
       if (!stale) continue;
-      await Deno.remove(path).then(() => removed.push(path), () => {});
+      await Deno.remove(path).then(() => removed.push(path), ifGone(undefined));
     }
-  } catch { /* no spill directory */ }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err; // else no spill directory
+  }
+}
+
+/** A rejection handler that answers `value` when the file is gone, and throws anything else. */
+function ifGone<T>(value: T): (err: unknown) => T {
+  return (err) => {
+    if (err instanceof Deno.errors.NotFound) return value;
+    throw err;
+  };
 }
 
 async function alive(pid: number): Promise<boolean> {
@@ -72,7 +82,9 @@ async function alive(pid: number): Promise<boolean> {
   try {
     await Deno.stat(`/proc/${pid}`);
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    if (err instanceof Deno.errors.PermissionDenied) return true; // hidepid: cannot tell, keep it
+    throw err;
   }
 }

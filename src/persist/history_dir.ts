@@ -61,7 +61,9 @@ export async function listPartFiles(dir: string): Promise<DirFile[]> {
       try {
         const st = await Deno.stat(path);
         out.push({ name: e.name, path, size: st.size, mtime: st.mtime?.getTime() ?? 0 });
-      } catch { /* removed meanwhile */ }
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound)) throw err; // else removed meanwhile
+      }
     }
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return out;

@@ -54,14 +54,22 @@ export interface HistoryEntry extends StreamMeta {
 }
 
 const INDEX = "index.json";
+/** Why a write can fail that is the filesystem's state, not a bug: read-only, full, over quota. */
+const CANNOT_WRITE = new Set(["EROFS", "ENOSPC", "EDQUOT"]);
+
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === "string" ? code : "";
+}
 
 /** Read a part file's headers into an index entry (undefined when it holds no complete member). */
 export async function scanPartFile(f: DirFile): Promise<HistoryEntry | undefined> {
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(f.path);
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined; // removed by cleanup meanwhile
+    throw err;
   }
   const { members, end } = scanMembers<MemberMeta>(bytes);
   const parsed = parsePartFileName(f.name)!;
@@ -95,11 +103,20 @@ export async function scanPartFile(f: DirFile): Promise<HistoryEntry | undefined
 }
 
 async function readIndexFile(dir: string): Promise<Record<string, HistoryEntry>> {
+  let text: string;
   try {
-    const raw = JSON.parse(await Deno.readTextFile(`${dir}/${INDEX}`));
+    text = await Deno.readTextFile(`${dir}/${INDEX}`);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return {}; // built from the files
+    throw err;
+  }
+  try {
+    const raw = JSON.parse(text);
     if (raw && raw.version === 1 && raw.files && typeof raw.files === "object") return raw.files;
-  } catch { /* missing or corrupt: rebuilt from the files */ }
-  return {};
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+  }
+  return {}; // corrupt or from another version: rebuilt from the files
 }
 
 async function writeIndexFile(dir: string, files: Record<string, HistoryEntry>): Promise<void> {
@@ -115,8 +132,8 @@ async function writeIndexFile(dir: string, files: Record<string, HistoryEntry>):
  * files (e.g. after a crash) rescanned. Rewritten when it changed and the directory allows.
  */
 export async function loadIndex(dir: string): Promise<HistoryEntry[]> {
+  const files = await listPartFiles(dir); // a directory that cannot be read is reported here
   const idx = await readIndexFile(dir);
-  const files = await listPartFiles(dir);
   const next: Record<string, HistoryEntry> = {};
   let changed = Object.keys(idx).length !== files.length;
   for (const f of files) {
@@ -132,7 +149,13 @@ export async function loadIndex(dir: string): Promise<HistoryEntry[]> {
   if (changed) {
     try {
       await writeIndexFile(dir, next);
-    } catch { /* read-only: the index is only a cache */ }
+    } catch (err) {
+      // The index is only a cache: a directory that does not let us write it (another user's,
+      // read-only, full) still lists from the files.
+      if (!(err instanceof Deno.errors.PermissionDenied || CANNOT_WRITE.has(codeOf(err)))) {
+        throw err;
+      }
+    }
   }
   return Object.values(next).sort((a, b) =>
     a.first_ts - b.first_ts || a.id.localeCompare(b.id) || a.part - b.part

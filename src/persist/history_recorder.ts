@@ -140,7 +140,8 @@ export class HistoryRecorder {
         maxFileSize: cfg.persistence.max_file_size,
         onError: (err) => this.#fail(err),
         backlog: this.#backlog,
-        onRotate: () => void this.cleanup().catch(() => {}),
+        onRotate: () =>
+          void this.cleanup().catch((err) => this.#o.debug?.(`history: ${(err as Error).message}`)),
         // The first member waits for the directory (prepared beside the first lines). Tiny
         // members are stored; small ones (a short session, a quiet follow) compress on this
         // thread with the runtime's own deflate; big ones (a catch-up) in worker threads, off the

@@ -9,8 +9,10 @@
  * block streaming: webhooks and commands go through small bounded queues.
  * @module
  */
+import { sleep } from "../platform/sleep.ts";
 import type { AlertConfig } from "../config/schema.ts";
 import { compilePattern, PatternError } from "../config/regex.ts";
+import { alertProblems } from "../config/alert_rules.ts";
 import type { DebugLog } from "../core/debug_log.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { UsageError } from "../errors.ts";
@@ -72,21 +74,7 @@ export function validateAlerts(alerts: AlertConfig[]): void {
       if (err instanceof PatternError) problems.push(`${key}.pattern: ${err.message}`);
       else throw err;
     }
-    if (a.action === "webhook") {
-      if (!a.url) problems.push(`${key}.url: a webhook alert needs a url`);
-      else {
-        let u: URL | undefined;
-        try {
-          u = new URL(a.url);
-        } catch { /* reported below */ }
-        if (!u || (u.protocol !== "http:" && u.protocol !== "https:")) {
-          problems.push(`${key}.url: expected an http:// or https:// URL, got "${a.url}"`);
-        }
-      }
-    }
-    if (a.action === "command" && !a.command?.trim()) {
-      problems.push(`${key}.command: a command alert needs a command`);
-    }
+    for (const p of alertProblems(a)) problems.push(`${key}.${p.key}: ${p.message}`);
   });
   if (problems.length) {
     throw new UsageError(`invalid alert configuration`, {
@@ -103,6 +91,12 @@ export class AlertEngine {
   #running = new Set<Promise<void>>();
   #commands: (() => Promise<void>)[] = [];
   #droppedCommands = 0;
+  /** Ends webhook deliveries and their retries at close. */
+  #closing = new AbortController();
+  /** The webhook deliveries running. */
+  #drains = new Set<Promise<void>>();
+  /** Webhook alerts given up on at close. */
+  #abandoned = 0;
   #notifySend?: Promise<string | undefined>;
 
   constructor(alerts: AlertConfig[], readonly o: AlertOptions) {
@@ -193,7 +187,12 @@ export class AlertEngine {
           a.queue.shift();
           a.dropped++;
         }
-        if (!a.sending) this.#track(this.#drainWebhook(a));
+        if (!a.sending) {
+          const drain = this.#drainWebhook(a);
+          this.#drains.add(drain);
+          drain.finally(() => this.#drains.delete(drain));
+          this.#track(drain);
+        }
         break;
       case "notification":
         this.#notify(a, ev);
@@ -213,19 +212,25 @@ export class AlertEngine {
 
   async #drainWebhook(a: Compiled): Promise<void> {
     a.sending = true;
+    const stop = this.#closing.signal;
     try {
       let ev: AlertEvent | undefined;
       while ((ev = a.queue.shift())) {
+        if (stop.aborted) {
+          this.#abandoned++;
+          continue;
+        }
         let ok = false;
         let lastErr = "";
-        for (let attempt = 0; attempt < 4 && !ok; attempt++) {
-          if (attempt > 0) await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+        for (let attempt = 0; attempt < 4 && !ok && !stop.aborted; attempt++) {
+          if (attempt > 0) await sleep(500 * 2 ** attempt, stop);
+          if (stop.aborted) break;
           try {
             const res = await fetch(a.config.url!, {
               method: "POST",
               headers: { "Content-Type": "application/json", "User-Agent": "s9s" },
               body: JSON.stringify(ev),
-              signal: AbortSignal.timeout(10_000),
+              signal: AbortSignal.any([AbortSignal.timeout(10_000), stop]),
             });
             await res.body?.cancel();
             if (res.ok) ok = true;
@@ -234,18 +239,27 @@ export class AlertEngine {
               if (res.status >= 400 && res.status < 500 && res.status !== 429) break;
             }
           } catch (err) {
-            lastErr = (err as Error).message;
+            // fetch says only "fetch failed"; its cause says why (refused, unknown host…).
+            const e = err as Error;
+            lastErr = e.cause instanceof Error ? e.cause.message : e.message;
           }
+          // Said at the first failure (once until it works again), not after the retries: a
+          // short run would otherwise end before a word was said.
+          if (!ok && !a.warned && !stop.aborted) {
+            a.warned = true;
+            this.o.warn(
+              `alert "${a.name}": webhook ${a.config.url} failed: ${lastErr}; ` +
+                "retrying, and trying again for later alerts",
+            );
+          }
+        }
+        if (stop.aborted && !ok) {
+          this.#abandoned++;
+          continue;
         }
         if (!ok) {
           a.dropped++;
           this.o.debug.log("ALERT", `${a.name}: webhook ${a.config.url} failed: ${lastErr}`);
-          if (!a.warned) {
-            a.warned = true;
-            this.o.warn(
-              `alert "${a.name}": webhook ${a.config.url} failed: ${lastErr}; will keep trying for later alerts`,
-            );
-          }
         } else if (a.warned) {
           a.warned = false;
           this.o.warn(
@@ -343,8 +357,11 @@ export class AlertEngine {
     }
   }
 
-  /** Wait (at most `timeoutMs`) for pending webhooks and commands. */
-  async close(timeoutMs = 5000): Promise<void> {
+  /**
+   * Wait (at most `timeoutMs`) for pending webhooks and commands, then give up on the webhooks
+   * still trying (their retries would hold the exit for seconds) and say how many were lost.
+   */
+  async close(timeoutMs = 1000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.#running.size > 0 && Date.now() < deadline) {
       let t: ReturnType<typeof setTimeout> | undefined;
@@ -354,7 +371,11 @@ export class AlertEngine {
       ]);
       clearTimeout(t);
     }
-    const lost = this.#alerts.reduce((n, a) => n + a.queue.length, 0) + this.#commands.length;
+    this.#closing.abort();
+    // Webhooks end at once now; a command still running is left to finish on its own.
+    await Promise.allSettled([...this.#drains]);
+    const lost = this.#alerts.reduce((n, a) => n + a.queue.length, 0) + this.#commands.length +
+      this.#abandoned;
     if (lost + this.#droppedCommands > 0) {
       this.o.warn(`alerts: ${lost + this.#droppedCommands} alert action(s) were not delivered`);
     }

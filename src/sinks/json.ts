@@ -63,9 +63,13 @@ export function eventLines(
   const nums = sel.all ? undefined : sel.nums;
   const head = `{"job_id":${JSON.stringify(s.jobId)},"type":${JSON.stringify(s.type)},"content":`;
   const mid = `,"timestamp":"${new Date(batch.time).toISOString()}","line_num":`;
-  const tail = `,"source":${JSON.stringify(s.sourceKind)}`;
+  const part = s.part;
+  const tail = `,"source":${JSON.stringify(s.sourceKind)}` +
+    (part?.task !== undefined ? `,"task":${part.task}` : "") +
+    (part?.node !== undefined ? `,"node":${JSON.stringify(part.node)}` : "");
   const truncated = batch.truncated;
-  const api = s.sourceKind === "api";
+  // A step's whole output carries sattach's labels; a stream of one task has them taken off.
+  const api = s.sourceKind === "api" && !part;
   let out = "";
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];

@@ -1,5 +1,6 @@
 /**
- * Text output: lines as they are, `[job:type]` prefixes when several streams interleave,
+ * Text output: lines as they are, `[job:type]` prefixes (`[job task 3:type]` for a task's or a
+ * node's own file) when several streams interleave,
  * highlight colors only on a terminal.
  * @module
  */
@@ -40,7 +41,7 @@ export function textSink(o: TextSinkOptions): StreamListener {
         return;
       }
       if (prefixFast && sel.all) {
-        const pre = `[${labelText(s.jobId)}:${s.type}] `;
+        const pre = `[${streamLabel(s)}] `;
         await o.out.write(pre + batch.text.slice(0, -1).replaceAll("\n", "\n" + pre) + "\n");
         return;
       }
@@ -51,13 +52,12 @@ export function textSink(o: TextSinkOptions): StreamListener {
         return;
       }
       if (prefixFast) {
-        const pre = `[${labelText(s.jobId)}:${s.type}] `;
+        const pre = `[${streamLabel(s)}] `;
         await o.out.write(pre + lines.join("\n" + pre) + "\n");
         return;
       }
-      const label = o.prefix ? labelText(s.jobId) : "";
       const pre = o.prefix
-        ? (o.color ? `\x1b[2m[${label}:${s.type}]\x1b[0m ` : `[${label}:${s.type}] `)
+        ? (o.color ? `\x1b[2m[${streamLabel(s)}]\x1b[0m ` : `[${streamLabel(s)}] `)
         : "";
       let out = "";
       for (const raw of lines) {
@@ -79,6 +79,12 @@ export function textSink(o: TextSinkOptions): StreamListener {
       void o.status.write(`s9s: ${statusText(ev.content)}\n`).catch(() => {});
     },
   };
+}
+
+/** A stream's prefix: `123:stdout`, `123 task 3:stdout` for one task's (or node's) own lines. */
+export function streamLabel(s: StreamHandle): string {
+  // A file's name may hold a newline or an escape: shown, never obeyed (see labelText).
+  return `${labelText(s.jobId)}${s.part ? ` ${labelText(s.part.label)}` : ""}:${s.type}`;
 }
 
 /**

@@ -26,7 +26,7 @@ import { ReadPacer } from "./read_pacer.ts";
 import { abortable } from "./abortable.ts";
 import { openFollowed } from "./file_open.ts";
 import { type Generation, Generations, rotatedPast } from "./generations.ts";
-import { CATCH_UP_BYTES, type FileSourceOptions, MAX_CATCH_UP_READ } from "./file_options.ts";
+import { type FileSourceOptions, MAX_CATCH_UP_READ } from "./file_options.ts";
 
 export type { FileSourceOptions } from "./file_options.ts";
 
@@ -45,7 +45,7 @@ export class FileSource implements Source {
   readonly path: string;
   #opts:
     & Required<
-      Omit<FileSourceOptions, "tailLines" | "signal" | "watchHub" | "kind" | "debug">
+      Omit<FileSourceOptions, "tailLines" | "signal" | "watchHub" | "kind" | "debug" | "batchLines">
     >
     & FileSourceOptions;
   #splitter: LineSplitter;
@@ -73,14 +73,17 @@ export class FileSource implements Source {
     this.#opts = {
       pollIntervalMs: 100,
       chunkSize: 1024 * 1024,
-      catchUpBytes: CATCH_UP_BYTES,
+      catchUpBytes: MAX_CATCH_UP_READ,
       maxLineBytes: 1024 * 1024,
       follow: true,
       progress: false,
       errorAfterMs: 10 * 60_000,
       ...options,
     };
-    this.#splitter = new LineSplitter({ maxLineBytes: this.#opts.maxLineBytes });
+    this.#splitter = new LineSplitter({
+      maxLineBytes: this.#opts.maxLineBytes,
+      maxBatchLines: options.batchLines,
+    });
     this.#idlePollMs = this.#opts.pollIntervalMs;
     this.#local = onLocalFs(path);
     this.#gens = new Generations(path);
@@ -231,6 +234,7 @@ export class FileSource implements Source {
       this.#pos = offset;
       this.#splitter = new LineSplitter({
         maxLineBytes: this.#opts.maxLineBytes,
+        maxBatchLines: this.#opts.batchLines,
         startOffset: offset,
         firstLine: linesBefore + 1,
       });
@@ -302,17 +306,15 @@ export class FileSource implements Source {
       this.#head.extend(view, n, this.#pos);
       this.#pos += n;
       total += n;
-      await this.#emit(this.#splitter.commit(n));
+      // A read holding more than batchLines lines is handed on in several batches.
+      for (let b = this.#splitter.commit(n); b; b = this.#splitter.next()) await this.#emit(b);
       // A short read of a regular file is its end: no second read just to be told 0 bytes.
       if (n < view.length) break;
       // A full read means we are behind (catch-up): double the read size, up to catchUpBytes
-      // and below V8's large-object size for the text it becomes (see MAX_CATCH_UP_READ).
+      // (by default below V8's large-object size for the text it becomes: MAX_CATCH_UP_READ).
       size = Math.max(
         chunk,
-        Math.min(
-          size * 2,
-          Math.min(this.#opts.catchUpBytes, MAX_CATCH_UP_READ) - this.#splitter.pendingBytes,
-        ),
+        Math.min(size * 2, this.#opts.catchUpBytes - this.#splitter.pendingBytes),
       );
     }
     // Caught up: give back a buffer grown for catch-up (matters with many streams).

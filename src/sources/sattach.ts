@@ -7,6 +7,7 @@
  */
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { StreamType } from "../core/stream_event.ts";
+import { parseStepId } from "../core/stream_target.ts";
 import { UsageError, UserFacingError } from "../errors.ts";
 import type { Source, SourceSink } from "./source.ts";
 
@@ -14,27 +15,25 @@ import type { Source, SourceSink } from "./source.ts";
 export interface SattachOptions {
   signal?: AbortSignal;
   maxLineBytes?: number;
+  /** Bytes per read of sattach's output (`streaming.slurm_api.chunk_size`; default 64 KB). */
+  chunkSize?: number;
   /** The sattach binary (tests). */
   command?: string;
   debug?: (m: string) => void;
 }
 
-/** A step id `JOB.STEP` (JOB may be an array task `123_4`). */
-export const STEP_ID = /^(\d+(?:_\d+)?)\.(\d+|batch|extern|interactive)$/;
-
 /** Refuse step ids sattach cannot attach to, with what to do instead. */
 export function checkStepId(step: string): void {
-  const m = STEP_ID.exec(step);
+  const m = parseStepId(step);
   if (!m) {
     throw new UsageError(`"${step}" is not a job step id`, {
       hint: "the api source reads a step started with srun: --job 123.0",
     });
   }
-  if (!/^\d+$/.test(m[2])) {
-    throw new UsageError(`sattach cannot attach to the ${m[2]} step of job ${m[1]}`, {
-      hint: `Slurm forwards I/O only for steps started with srun (${
-        m[1]
-      }.0, …); follow the batch script's output with --job ${m[1]}`,
+  if (!/^\d+$/.test(m.step)) {
+    throw new UsageError(`sattach cannot attach to the ${m.step} step of job ${m.jobId}`, {
+      hint:
+        `Slurm forwards I/O only for steps started with srun (${m.jobId}.0, …); follow the batch script's output with --job ${m.jobId}`,
     });
   }
 }
@@ -146,7 +145,19 @@ export class SattachSource implements Source {
     };
     const readStdout = async () => {
       if (this.type !== "stdout") return;
-      for await (const chunk of child.stdout) await this.#push(sink, chunk);
+      // Reads of at most chunkSize bytes into one reused buffer (the splitter copies).
+      const reader = child.stdout.getReader({ mode: "byob" });
+      let buf = new Uint8Array(this.#opts.chunkSize ?? 64 * 1024);
+      try {
+        for (;;) {
+          const { value, done } = await reader.read(buf);
+          if (done || !value) break;
+          await this.#push(sink, value);
+          buf = new Uint8Array(value.buffer);
+        }
+      } finally {
+        reader.releaseLock();
+      }
     };
     try {
       await Promise.all([readStdout(), readStderr()]);

@@ -38,6 +38,9 @@ export type SftpHandle = Uint8Array;
 export class Sftp {
   #raw: RawSftp;
   #closed = false;
+  #handles = 0;
+  /** Told when the last open file is closed (the pool's idle-connection accounting). */
+  onIdle?: () => void;
 
   constructor(raw: unknown, onClose: () => void) {
     this.#raw = raw as RawSftp;
@@ -63,9 +66,16 @@ export class Sftp {
     });
   }
 
+  /** Files open now. */
+  get openFiles(): number {
+    return this.#handles;
+  }
+
   /** Open a file for reading. */
-  open(path: string): Promise<SftpHandle> {
-    return this.#call((cb) => this.#raw.open(path, "r", cb));
+  async open(path: string): Promise<SftpHandle> {
+    const h = await this.#call<SftpHandle>((cb) => this.#raw.open(path, "r", cb));
+    this.#handles++;
+    return h;
   }
 
   /** The current size of an open file. */
@@ -91,5 +101,6 @@ export class Sftp {
   /** Close a handle (errors ignored: the session may be gone). */
   async close(h: SftpHandle): Promise<void> {
     await this.#call<void>((cb) => this.#raw.close(h, cb)).catch(() => {});
+    if (--this.#handles === 0) this.onIdle?.();
   }
 }

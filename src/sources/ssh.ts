@@ -11,8 +11,9 @@ import { LineSplitter } from "../core/line_splitter.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { UserFacingError } from "../errors.ts";
 import { type Source, type SourceSink, Waker } from "./source.ts";
-import { NoSftpError, shQuote, type SshPool } from "./ssh_pool.ts";
+import { NoSftpError, type RemoteShell, shQuote } from "./remote_shell.ts";
 import { RemoteTail, type TailCursor } from "./ssh_tail.ts";
+import { SshUnreachableError } from "./ssh_unreachable_error.ts";
 import {
   type Sftp,
   SFTP_NO_SUCH_FILE,
@@ -23,7 +24,8 @@ import {
 
 /** Options for {@link SshFileSource}. */
 export interface SshSourceOptions {
-  pool: SshPool;
+  /** The node connections: the built-in ssh2 pool or the system ssh (openssh). */
+  pool: RemoteShell;
   follow?: boolean;
   tailLines?: number;
   maxLineBytes?: number;
@@ -101,10 +103,15 @@ export class SshFileSource implements Source {
           else await this.#tail!.follow(sink, onLive);
           break;
         } catch (err) {
-          if (err instanceof UserFacingError && !/cannot connect/.test(err.message)) throw err;
+          // A refusal (host key, authentication, permission) is final; an unreachable node and
+          // a dropped connection (ssh2's own errors) are tried again.
+          if (err instanceof UserFacingError && !(err instanceof SshUnreachableError)) throw err;
           if (signal?.aborted) break;
           failures++;
           const reason = (err as Error).message;
+          // A node that refuses the connection or whose name does not resolve answers at once,
+          // and the same again: said now. Only a connection lost mid-stream is retried then.
+          if (!everLive && refusedOrUnknown(err)) throw err;
           // A node never reached gets retry_attempts tries of `timeout` each, in all; a
           // connection lost mid-stream gets retry_attempts reconnects with backoff.
           const limit = everLive ? max : Math.max(1, max);
@@ -141,10 +148,12 @@ export class SshFileSource implements Source {
 
   /** The node's SFTP session; undefined (and the tail reader set up) when it has none. */
   async #sftp(sink: SourceSink): Promise<Sftp | undefined> {
+    let how: NoSftpError;
     try {
       return await this.#opts.pool.sftp(this.host);
     } catch (err) {
       if (!(err instanceof NoSftpError)) throw err;
+      how = err;
     }
     this.#tail = new RemoteTail(this.host, this.path, {
       pool: this.#opts.pool,
@@ -155,8 +164,7 @@ export class SshFileSource implements Source {
     }, this.#cursor());
     sink.status({
       state: "connecting",
-      message:
-        `${this.host} offers no SFTP subsystem: following "${this.path}" with tail -F over an exec channel instead (one channel per file)`,
+      message: `${how.message}: following "${this.path}" with ${how.how}`,
     });
     return undefined;
   }
@@ -303,4 +311,15 @@ export class SshFileSource implements Source {
   async #emit(sink: SourceSink, batch: LineBatch | null): Promise<void> {
     if (batch) await sink.batch(batch);
   }
+}
+
+/** Error codes of a definite "no": the port refuses, or the name does not resolve. */
+const DEFINITE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_NONAME"]);
+
+/** Whether `err` (or its cause) is a refused connection or an unknown host name. */
+function refusedOrUnknown(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 4; e = (e as Error).cause, depth++) {
+    if (DEFINITE.has(String((e as { code?: unknown }).code))) return true;
+  }
+  return false;
 }

@@ -8,6 +8,7 @@ import { Client } from "ssh2";
 import type { StreamingConfig } from "../config/schema.ts";
 import { UserFacingError } from "../errors.ts";
 import { verifyHostKey } from "./known_hosts.ts";
+import { SshUnreachableError } from "./ssh_unreachable_error.ts";
 import { resolveSshTarget, type SshConfigFiles, type SshTarget } from "./ssh_config.ts";
 
 /** The part of an ssh2 Client s9s uses. */
@@ -83,21 +84,23 @@ function connectHop(
     client.on("error", (e) => {
       const err = e as Error & { level?: string };
       if (refusal) return reject(new UserFacingError(refusal.message, { hint: refusal.hint }));
-      const auth = err.level === "client-authentication";
-      const timeout = /timed out/i.test(err.message);
-      reject(
-        new UserFacingError(
-          auth
-            ? `SSH authentication to "${t.user}@${t.hostname}" failed`
-            : `cannot connect to "${t.alias}" (${t.hostname}:${t.port}) over SSH: ${
-              timeout ? `no answer within ${t.connectTimeoutMs / 1000}s` : err.message
-            }`,
-          {
-            hint: auth
-              ? `check IdentityFile in ~/.ssh/config or streaming.ssh.key_file (or ssh-agent), and that the key is in ~/.ssh/authorized_keys on the node: \`ssh ${t.alias} true\``
-              : `test it with \`ssh -o ConnectTimeout=10 ${t.alias} true\``,
+      if (err.level === "client-authentication") {
+        return reject(
+          new UserFacingError(`SSH authentication to "${t.user}@${t.hostname}" failed`, {
+            hint:
+              `check IdentityFile in ~/.ssh/config or streaming.ssh.key_file (or ssh-agent), and that the key is in ~/.ssh/authorized_keys on the node: \`ssh ${t.alias} true\`; if ssh logs in there without a key (host-based, Kerberos, certificates), use --ssh-transport openssh`,
             cause: err,
-          },
+          }),
+        );
+      }
+      // ssh2 marks its readyTimeout with this level.
+      const timeout = err.level === "client-timeout";
+      reject(
+        new SshUnreachableError(
+          `cannot connect to "${t.alias}" (${t.hostname}:${t.port}) over SSH: ${
+            timeout ? `no answer within ${t.connectTimeoutMs / 1000}s` : err.message
+          }`,
+          { hint: `test it with \`ssh -o ConnectTimeout=10 ${t.alias} true\``, cause: err },
         ),
       );
     });

@@ -10,18 +10,16 @@ import { UserFacingError } from "../errors.ts";
 import { connectSsh, type SshConnection } from "./ssh_connect.ts";
 import type { SshConfigFiles } from "./ssh_config.ts";
 import type { Sftp } from "./sftp.ts";
+import {
+  type Channel,
+  NoSftpError,
+  type PoolStats,
+  type RemoteShell,
+  type RunResult,
+  runToEnd,
+} from "./remote_shell.ts";
 
-/** The part of an ssh2 exec channel s9s uses. */
-export interface Channel {
-  on(event: "data", cb: (chunk: Uint8Array) => void): Channel;
-  on(event: "close", cb: (code: number | null, signal?: string) => void): Channel;
-  on(event: "error", cb: (err: Error) => void): Channel;
-  stderr: { on(event: "data", cb: (chunk: Uint8Array) => void): unknown };
-  pause(): void;
-  resume(): void;
-  close(): void;
-  signal?(name: string): void;
-}
+export { type Channel, NoSftpError, type PoolStats, shQuote } from "./remote_shell.ts";
 
 interface Conn {
   ready: Promise<SshConnection>;
@@ -34,29 +32,15 @@ interface Conn {
   /** Exec channels open now, and who waits for one of them to close. */
   execs: number;
   execWaiters: (() => void)[];
-}
-
-/** Quote a string for a POSIX shell. */
-export function shQuote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
-}
-
-/** The node's sshd has no SFTP subsystem (no `Subsystem sftp` in its sshd_config). */
-export class NoSftpError extends Error {
-  constructor(readonly host: string) {
-    super(`${host} offers no SFTP subsystem`);
-    this.name = "NoSftpError";
-  }
-}
-
-/** Counts for metrics, tests and the bench. */
-export interface PoolStats {
-  connectionsOpened: number;
-  channelsOpened: number;
+  /** The SFTP session, once open (for its count of open files). */
+  session?: Sftp;
+  /** When the connection last became idle (no open file, no exec channel); 0 while in use. */
+  idleSince: number;
 }
 
 /** A pool of SSH connections keyed by host. */
-export class SshPool {
+export class SshPool implements RemoteShell {
+  readonly transport = "builtin" as const;
   #cfg: StreamingConfig["ssh"];
   #conns = new Map<string, Conn>();
   #debug: (m: string) => void;
@@ -87,10 +71,12 @@ export class SshPool {
       conn.opening = open.catch(() => {});
       this.stats.channelsOpened++;
       try {
-        return new Sftp(await open, () => (conn.closed = true));
+        const session = new Sftp(await open, () => (conn.closed = true));
+        session.onIdle = () => this.#noteIdle(conn);
+        conn.session = session;
+        return session;
       } catch (err) {
-        // ssh2's words when sshd answers the subsystem request with a failure.
-        if (!/Unable to start subsystem/i.test((err as Error).message)) throw err;
+        if (!subsystemRefused(err)) throw err;
         conn.noSftp = true;
         this.#debug(`ssh ${host}: no SFTP subsystem; files are read with tail over exec`);
         throw new NoSftpError(host);
@@ -119,35 +105,20 @@ export class SshPool {
         ch.on("close", () => {
           conn.execs--;
           conn.execWaiters.shift()?.();
+          this.#noteIdle(conn);
         });
         return ch;
       } catch (err) {
         // sshd's MaxSessions: wait for one of our other channels to close, then try again.
-        if (
-          !/open failed|prohibited/i.test((err as Error).message) || !conn.execs || attempt > 50
-        ) {
-          throw err;
-        }
+        if (!sessionRefused(err) || !conn.execs || attempt > 50) throw err;
         await new Promise<void>((resolve) => conn.execWaiters.push(resolve));
       }
     }
   }
 
   /** Run a command to completion and return its output (small outputs only). */
-  async run(
-    host: string,
-    command: string,
-  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const ch = await this.exec(host, command);
-    const dec = new TextDecoder();
-    let stdout = "";
-    let stderr = "";
-    return await new Promise((resolve, reject) => {
-      ch.on("data", (d) => (stdout += dec.decode(d, { stream: true })));
-      ch.stderr.on("data", (d) => (stderr += dec.decode(d, { stream: true })));
-      ch.on("error", reject);
-      ch.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+  async run(host: string, command: string): Promise<RunResult> {
+    return await runToEnd(await this.exec(host, command));
   }
 
   /** How long one connection attempt may take (streaming.ssh.timeout), in ms. */
@@ -163,7 +134,10 @@ export class SshPool {
 
   #connection(host: string): Conn {
     const existing = this.#conns.get(host);
-    if (existing && !existing.closed) return existing;
+    if (existing && !existing.closed) {
+      existing.idleSince = 0; // in use again
+      return existing;
+    }
     const live = [...this.#conns.values()].filter((c) => !c.closed).length;
     if (live >= this.#cfg.max_connections) {
       throw new UserFacingError(
@@ -178,6 +152,7 @@ export class SshPool {
       closed: false,
       execs: 0,
       execWaiters: [],
+      idleSince: 0,
     };
     conn.ready = connectSsh(host, this.#cfg, { debug: this.#debug, files: this.#files });
     conn.ready.then((c) => {
@@ -191,6 +166,45 @@ export class SshPool {
     return conn;
   }
 
+  /**
+   * A connection with no open file and no exec channel is idle. `connection_pooling: false`
+   * closes it at once (each use opens its own); otherwise at most `max_idle_connections` idle
+   * ones stay open for reuse, the longest idle closed first. Checked a tick later, so a stream
+   * that opens its file right after a short command keeps the connection.
+   */
+  #noteIdle(conn: Conn): void {
+    setTimeout(() => {
+      if (conn.closed || conn.execs > 0 || (conn.session?.openFiles ?? 0) > 0) return;
+      conn.idleSince ||= Date.now();
+      const idle = [...this.#conns.entries()]
+        .filter(([, c]) =>
+          !c.closed && c.idleSince > 0 && c.execs === 0 &&
+          (c.session?.openFiles ?? 0) === 0
+        )
+        .sort((a, b) => a[1].idleSince - b[1].idleSince);
+      const keep = this.#cfg.connection_pooling ? this.#cfg.max_idle_connections : 0;
+      for (const [h, c] of idle.slice(0, Math.max(0, idle.length - keep))) {
+        this.#debug(
+          `ssh ${h}: closing idle connection (${
+            this.#cfg.connection_pooling
+              ? `more than max_idle_connections=${keep} idle`
+              : "connection_pooling is off"
+          })`,
+        );
+        this.#drop(h, c);
+      }
+    }, 0);
+  }
+
+  #drop(host: string, c: Conn): void {
+    c.closed = true;
+    c.ready.then((s) => {
+      s.client.end();
+      for (const h of s.hops) h.end();
+    }, () => {});
+    if (this.#conns.get(host) === c) this.#conns.delete(host);
+  }
+
   /** Close every connection. */
   close(): void {
     for (const c of this.#conns.values()) {
@@ -202,4 +216,28 @@ export class SshPool {
     }
     this.#conns.clear();
   }
+}
+
+/** SSH_OPEN_UNKNOWN_CHANNEL_TYPE (RFC 4254): a refusal that waiting does not cure. */
+const OPEN_UNKNOWN_CHANNEL_TYPE = 3;
+
+/**
+ * Whether sshd refused a new channel as its `MaxSessions` does: a channel open failure, which
+ * ssh2 gives the server's reason code (OpenSSH sends "connect failed" with "open failed";
+ * other servers "administratively prohibited" or "resource shortage").
+ */
+function sessionRefused(err: unknown): boolean {
+  const reason = (err as { reason?: unknown })?.reason;
+  return typeof reason === "number" && reason !== OPEN_UNKNOWN_CHANNEL_TYPE;
+}
+
+/**
+ * Whether sshd answered the `sftp` subsystem request with a failure. ssh2 reports that with an
+ * Error of its own wording and no code or level, so the wording is all there is to go by; every
+ * other error (a closed connection, a channel refusal, which carry a level or reason) is not it.
+ */
+function subsystemRefused(err: unknown): boolean {
+  const e = err as { message?: unknown; level?: unknown; reason?: unknown };
+  return e?.level === undefined && e?.reason === undefined &&
+    typeof e?.message === "string" && e.message.startsWith("Unable to start subsystem:");
 }

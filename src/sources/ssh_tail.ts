@@ -8,7 +8,7 @@
 import type { LineSplitter } from "../core/line_splitter.ts";
 import { UserFacingError } from "../errors.ts";
 import type { SourceSink } from "./source.ts";
-import { type Channel, shQuote, type SshPool } from "./ssh_pool.ts";
+import { type Channel, type RemoteShell, shQuote } from "./remote_shell.ts";
 
 /** The read position the SSH source and its tail share. */
 export interface TailCursor {
@@ -21,7 +21,7 @@ export interface TailCursor {
 
 /** Options for {@link RemoteTail}. */
 export interface RemoteTailOptions {
-  pool: SshPool;
+  pool: RemoteShell;
   follow: boolean;
   signal?: AbortSignal;
   progress?: boolean;
@@ -77,7 +77,9 @@ export class RemoteTail {
   ): Promise<"closed" | "permission"> {
     const c = this.cursor;
     this.opts.debug?.(`ssh ${this.host}: ${cmd}`);
-    const ch = await this.opts.pool.exec(this.host, cmd);
+    const ch = await this.opts.pool.exec(this.host, cmd, (why) => {
+      sink.status({ state: "waiting", message: `"${this.path}": ${why}` });
+    });
     this.#channel = ch;
     const following = cmd.includes(" -F ");
     if (following && c.finishing) ch.close();
@@ -128,7 +130,8 @@ export class RemoteTail {
               message: `waiting for "${this.path}" to appear on ${this.host}`,
             });
           } else if (/has appeared|has been replaced/.test(line)) {
-            if (/replaced/.test(line)) restart();
+            // Either way tail reads the new file from its first byte (even after -c +N).
+            restart();
             sink.status({ state: "live", message: line });
           }
         }

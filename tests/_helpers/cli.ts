@@ -65,9 +65,30 @@ export async function runS9s(
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
-/** A running s9s whose stdout lines are collected as they arrive. */
+/**
+ * At most this many stdout lines are kept per process: a runaway (a job whose wait loop spins)
+ * once wrote 1.4 M lines in seconds, and keeping them all got `deno test` killed for memory,
+ * taking every later test with it. Lines past it are counted in `dropped`.
+ */
+export const MAX_KEPT_LINES = 200_000;
+
+/** stderr is kept up to this many characters: its start and its end, with a mark between. */
+const MAX_STDERR = 1 << 20;
+
+/** Append `text` to `kept`, keeping its first and last MAX_STDERR/2 characters. */
+export function boundedAppend(kept: string, text: string, max = MAX_STDERR): string {
+  const all = kept + text;
+  if (all.length <= max) return all;
+  const mark = "\n[… s9s test helper: stderr cut here …]\n";
+  const head = kept.includes(mark) ? kept.slice(0, kept.indexOf(mark)) : all.slice(0, max / 2);
+  return head + mark + all.slice(-(max / 2));
+}
+
+/** A running s9s whose stdout lines are collected as they arrive (up to MAX_KEPT_LINES). */
 export class S9sProcess {
   readonly lines: string[] = [];
+  /** stdout lines not kept (past MAX_KEPT_LINES). */
+  dropped = 0;
   stderr = "";
   #child: Deno.ChildProcess;
   #done: Promise<Deno.CommandStatus>;
@@ -82,8 +103,13 @@ export class S9sProcess {
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    this.#pumps.push(this.#pump(this.#child.stdout, (l) => this.lines.push(l)));
-    this.#pumps.push(this.#pump(this.#child.stderr, (l) => (this.stderr += l + "\n")));
+    this.#pumps.push(this.#pump(this.#child.stdout, (l) => {
+      if (this.lines.length < MAX_KEPT_LINES) this.lines.push(l);
+      else this.dropped++;
+    }));
+    this.#pumps.push(
+      this.#pump(this.#child.stderr, (l) => (this.stderr = boundedAppend(this.stderr, l + "\n"))),
+    );
     this.#done = this.#child.status;
   }
 
@@ -108,9 +134,11 @@ export class S9sProcess {
 
   /** Wait until at least `n` stdout lines arrived. */
   waitForLines(n: number, timeout = 20_000): Promise<boolean> {
-    return waitFor(() => this.lines.length >= n, {
+    return waitFor(() => this.lines.length + this.dropped >= n, {
       timeout,
-      what: `${n} lines (have ${this.lines.length}); stderr: ${this.stderr.slice(-500)}`,
+      what: `${n} lines (have ${this.lines.length + this.dropped}); stderr: ${
+        this.stderr.slice(-500)
+      }`,
     });
   }
 

@@ -78,14 +78,29 @@ export async function nsRun(
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
+/** The PATH test jobs run with: the system's, never the caller's (see {@link nsSbatch}). */
+export const JOB_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 /**
  * Submit a batch job to the namespace cluster; resolves with its id. The job starts in `/`
  * unless args say otherwise: the caller's directory may be under /tmp, which the nodes' private
- * /tmp does not have (slurmstepd would then print a chdir error into the job's output).
+ * /tmp does not have (slurmstepd would then print a chdir error into the job's output). For the
+ * same reason it gets a PATH of its own: sbatch passes the caller's, which may name only
+ * directories under /tmp (a deno or coreutils there); a job that could not find `sleep` spun in
+ * its wait loop and wrote 1.4 M lines.
  */
 export async function nsSbatch(ns: NsCluster, args: string[], script: string): Promise<string> {
   const chdir = args.some((a) => a === "-D" || a.startsWith("--chdir")) ? [] : ["--chdir=/"];
-  const r = await nsRun(ns, ["sbatch", "--parsable", ...chdir, ...args, "--wrap", script]);
+  const path = args.some((a) => a.startsWith("--export")) ? [] : [`--export=ALL,PATH=${JOB_PATH}`];
+  const r = await nsRun(ns, [
+    "sbatch",
+    "--parsable",
+    ...chdir,
+    ...path,
+    ...args,
+    "--wrap",
+    script,
+  ]);
   if (r.code !== 0) throw new Error(`sbatch failed: ${r.stderr}`);
   return r.stdout.trim().split(";")[0];
 }

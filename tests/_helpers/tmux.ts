@@ -22,6 +22,10 @@ export interface TmuxStartOptions {
   height?: number;
   /** Extra environment for s9s. */
   env?: Record<string, string>;
+  /** Start s9s as README says, `deno task -q s9s …` (its flags), instead of `deno run`. */
+  task?: boolean;
+  /** Leave stderr on the terminal, as a user has it (else it goes to stderr.log). */
+  stderrOnTerminal?: boolean;
 }
 
 async function tmux(socket: string, ...args: string[]): Promise<string> {
@@ -76,10 +80,11 @@ export class TmuxSession {
     };
     const exports = Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)};`).join(" ");
     const args = (options.args ?? ["--mock"]).map(shellQuote).join(" ");
+    const run = options.task ? "task -q s9s" : "run -A --unsafe-proto main.ts";
     const script = `${exports} cd ${shellQuote(ROOT)} && ${
       shellQuote(Deno.execPath())
-    } run -A --unsafe-proto main.ts ${args} 2>${
-      shellQuote(home + "/stderr.log")
+    } ${run} ${args} ${
+      options.stderrOnTerminal ? "" : `2>${shellQuote(home + "/stderr.log")}`
     }; echo S9S_EXITED code=$? tty=$(stty -a | grep -oE -- '-?icanon' | head -1); sleep 60`;
     const session = new TmuxSession(name, home);
     await tmux(

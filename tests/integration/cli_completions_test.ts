@@ -69,7 +69,7 @@ Deno.test("bash completion loads with source <(s9s completions bash) and complet
     const out = (await shell("bash", BASH_PROBE, env, dir)).split("\n");
     assertEquals(out[0], "complete -F _s9s s9s");
     const answer = (q: string) => out.find((l) => l.startsWith(q + "=>"))?.slice(q.length + 2);
-    assertEquals(answer("s9s "), "stream jobs config history completions help");
+    assertEquals(answer("s9s "), "stream jobs config history submit doctor completions help");
     assertEquals(answer("s9s st"), "stream");
     const offered = answer("s9s stream --")!.split(" ");
     for (const flag of await streamFlags()) {
@@ -100,7 +100,16 @@ Deno.test({
       const [subs, flags, types] = out.split("---\n").map((p) =>
         p.trim().split("\n").map((l) => l.split("\t")[0])
       );
-      assertEquals(subs.sort(), ["completions", "config", "help", "history", "jobs", "stream"]);
+      assertEquals(subs.sort(), [
+        "completions",
+        "config",
+        "doctor",
+        "help",
+        "history",
+        "jobs",
+        "stream",
+        "submit",
+      ]);
       for (const flag of await streamFlags()) assert(flags.includes(flag), `fish offers ${flag}`);
       assertEquals(types.sort(), ["all", "stderr", "stdout"]);
     } finally {

@@ -4,13 +4,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
 import { runS9s, testEnv } from "../_helpers/cli.ts";
-
-async function tmp(): Promise<{ dir: string; home: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "s9s-cli-" });
-  const home = `${dir}/home`;
-  await Deno.mkdir(home);
-  return { dir, home };
-}
+import { tempHome } from "../_helpers/temp_dir.ts";
 
 /** Run s9s and check the whole answer: no stdout, exactly these stderr lines, this exit code. */
 async function expectError(
@@ -19,7 +13,7 @@ async function expectError(
   stderr: string[],
   opts: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<void> {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-cli-");
   try {
     const r = await runS9s(args, { env: testEnv(home, opts.env), cwd: opts.cwd });
     assertEquals(r.stdout, "", `stdout of s9s ${args.join(" ")}`);
@@ -51,7 +45,7 @@ Deno.test("s9s rejects an unknown command with a did-you-mean hint, exit 2", asy
   ]);
   await expectError(["zzzzzz"], 2, [
     'error: unknown command "zzzzzz"',
-    "hint: the commands are stream, jobs, config, history, completions; see `s9s --help`",
+    "hint: the commands are stream, jobs, config, history, submit, doctor, completions; see `s9s --help`",
   ]);
 });
 
@@ -96,10 +90,10 @@ Deno.test("stream --filter and --exclude errors name the flag, not a generated l
   ]);
 });
 
-Deno.test("an unknown job lists each path tried once, exit 1", async () => {
-  const { dir } = await tmp();
+Deno.test("an unknown job lists each path tried once, exit 2", async () => {
+  const { dir } = await tempHome("s9s-cli-");
   try {
-    await expectError(["stream", "--mock", "--job", "99999"], 1, [
+    await expectError(["stream", "--mock", "--job", "99999"], 2, [
       'error: job "99999" was not found',
       `  tried ${dir}/slurm-99999.out (Slurm default name): not found`,
       "hint: check the id with `s9s jobs` or `squeue -j ID`; finished jobs may have been purged (MinJobAge)",
@@ -117,7 +111,7 @@ Deno.test("stream --path in a directory that does not exist fails at once, exit 
 });
 
 Deno.test("stream --no-follow on a missing file cannot open it, exit 1", async () => {
-  const { dir } = await tmp();
+  const { dir } = await tempHome("s9s-cli-");
   try {
     await expectError(
       ["stream", "--path", `${dir}/a.out`, "--path", `${dir}/b.out`, "--no-follow"],
@@ -135,7 +129,7 @@ Deno.test("stream --no-follow on a missing file cannot open it, exit 1", async (
 });
 
 Deno.test("a YAML syntax error names its line; a positional file gets its own hint", async () => {
-  const { dir } = await tmp();
+  const { dir } = await tempHome("s9s-cli-");
   try {
     const cfg = `${dir}/bad.yaml`;
     await Deno.writeTextFile(cfg, "streaming:\n  buffer:\n    max_lines: [1, 2\n  quiet: x\n");
@@ -165,7 +159,7 @@ Deno.test("a YAML syntax error names its line; a positional file gets its own hi
 });
 
 Deno.test("a YAML syntax error on a known line reports that line", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-cli-");
   try {
     const cfg = `${dir}/bad.yaml`;
     await Deno.writeTextFile(
@@ -181,7 +175,7 @@ Deno.test("a YAML syntax error on a known line reports that line", async () => {
 });
 
 Deno.test("a YAML alias bomb is bad input: exit 2 with a clear error, for stream and validate", async () => {
-  const { dir } = await tmp();
+  const { dir } = await tempHome("s9s-cli-");
   try {
     const cfg = `${dir}/bomb.yaml`;
     const rows = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
@@ -201,7 +195,7 @@ Deno.test("a YAML alias bomb is bad input: exit 2 with a clear error, for stream
 });
 
 Deno.test("a config file over 1 MiB is refused before parsing, exit 2", async () => {
-  const { dir } = await tmp();
+  const { dir } = await tempHome("s9s-cli-");
   try {
     const cfg = `${dir}/big.yaml`;
     const row = "    - {name: f, pattern: x}\n";

@@ -4,16 +4,10 @@
  */
 import { assert, assertEquals, assertMatch, waitFor } from "../_helpers/assert.ts";
 import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
-
-async function tmp(): Promise<{ dir: string; home: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "s9s-mix-" });
-  const home = `${dir}/home`;
-  await Deno.mkdir(home);
-  return { dir, home };
-}
+import { tempHome } from "../_helpers/temp_dir.ts";
 
 Deno.test("stream follows several --path files, labelled by name (by path when names collide)", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-mix-");
   try {
     await Deno.mkdir(`${dir}/sub`);
     await Deno.writeTextFile(`${dir}/a.log`, "a1\na2\n");
@@ -37,7 +31,7 @@ Deno.test("stream follows several --path files, labelled by name (by path when n
 });
 
 Deno.test("stream mixes --job and several --path in one run", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-mix-");
   try {
     await Deno.writeTextFile(`${dir}/a.log`, "from a\n");
     await Deno.writeTextFile(`${dir}/b.log`, "from b\n");
@@ -67,8 +61,8 @@ Deno.test("stream mixes --job and several --path in one run", async () => {
   }
 });
 
-Deno.test("stream with --job and files: an unknown job or an unopenable file fails before any line, exit 1", async () => {
-  const { dir, home } = await tmp();
+Deno.test("stream with --job and files: an unknown job (exit 2) or an unopenable file (exit 1) fails before any line", async () => {
+  const { dir, home } = await tempHome("s9s-mix-");
   try {
     await Deno.writeTextFile(`${dir}/a.log`, "x\n");
     await Deno.writeTextFile(`${dir}/b.log`, "y\n");
@@ -77,7 +71,7 @@ Deno.test("stream with --job and files: an unknown job or an unopenable file fai
       { env: testEnv(home), cwd: dir },
     );
     assertEquals(job.stdout, "");
-    assertEquals(job.code, 1);
+    assertEquals(job.code, 2);
     assertEquals(job.stderr.split("\n")[0], 'error: job "99999" was not found');
     // A missing file with --no-follow is named before the cluster is asked.
     const file = await runS9s(
@@ -96,7 +90,7 @@ Deno.test("stream with --job and files: an unknown job or an unopenable file fai
 });
 
 Deno.test("stream --template prints the chosen event fields per line", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-mix-");
   try {
     await Deno.writeTextFile(`${dir}/run.out`, "step 1\nERROR: disk full\n");
     const r = await runS9s([
@@ -129,7 +123,7 @@ Deno.test("stream --template prints the chosen event fields per line", async () 
 });
 
 Deno.test("stream --template rejects an unknown field listing the valid ones, exit 2", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-mix-");
   try {
     const r = await runS9s(
       ["stream", "--path", "/dev/null", "--template", "{{job}} {{content}}"],

@@ -5,6 +5,7 @@
 import { assert, assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
 import { followFile, runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
 import { validateEvent } from "../_helpers/schema.ts";
+import { tempHome } from "../_helpers/temp_dir.ts";
 
 interface Ev {
   job_id: string;
@@ -19,13 +20,6 @@ interface Ev {
 }
 
 const enc = new TextEncoder();
-
-async function tmp(): Promise<{ dir: string; home: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "s9s-test-" });
-  const home = `${dir}/home`;
-  await Deno.mkdir(home);
-  return { dir, home };
-}
 
 async function append(path: string, text: string): Promise<void> {
   const f = await Deno.open(path, { append: true, create: true });
@@ -63,7 +57,7 @@ function follow(
 }
 
 Deno.test("stream delivers every line of a bursty writer with partial writes exactly once, in order", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const path = `${dir}/job.out`;
   await Deno.writeTextFile(path, "");
   const p = follow(path, home);
@@ -95,7 +89,7 @@ Deno.test("stream delivers every line of a bursty writer with partial writes exa
 });
 
 Deno.test("stream survives truncation (copytruncate) without losing or doubling lines", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const path = `${dir}/job.out`;
   await Deno.writeTextFile(path, lines(1, 500));
   const p = follow(path, home);
@@ -117,7 +111,7 @@ Deno.test("stream survives truncation (copytruncate) without losing or doubling 
 });
 
 Deno.test("stream follows a rotated file (rename and recreate) without losing or doubling lines", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const path = `${dir}/job.out`;
   await Deno.writeTextFile(path, lines(1, 300));
   const p = follow(path, home);
@@ -137,7 +131,7 @@ Deno.test("stream follows a rotated file (rename and recreate) without losing or
 });
 
 Deno.test("stream waits for a file that does not exist yet", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   // The directory must exist: a missing one is an error at once (cli_errors_test.ts).
   const path = `${dir}/later/job.out`;
   await Deno.mkdir(`${dir}/later`);
@@ -154,7 +148,7 @@ Deno.test("stream waits for a file that does not exist yet", async () => {
 });
 
 Deno.test("stream sees appends by polling alone when inotify is off (NFS/Lustre case)", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const path = `${dir}/job.out`;
   const cfg = `${dir}/config.yaml`;
   await Deno.writeTextFile(
@@ -177,7 +171,7 @@ Deno.test("stream sees appends by polling alone when inotify is off (NFS/Lustre 
 });
 
 Deno.test("stream keeps the last state of carriage-return progress lines", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const path = `${dir}/job.out`;
   await Deno.writeTextFile(path, "start\n");
   const p = follow(path, home, ["--progress"]);
@@ -202,7 +196,7 @@ Deno.test("stream keeps the last state of carriage-return progress lines", async
 });
 
 Deno.test("stream --no-follow prints what exists and exits; --tail starts at the last N lines", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const path = `${dir}/job.out`;
   await Deno.writeTextFile(path, lines(1, 10) + "unterminated");
   const all = await runS9s(["stream", "--path", path, "--no-follow"], { env: testEnv(home) });
@@ -220,7 +214,7 @@ Deno.test("stream --no-follow prints what exists and exits; --tail starts at the
 });
 
 Deno.test("stream --filter and --exclude select lines, several of each combining", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const path = `${dir}/job.out`;
   await Deno.writeTextFile(path, "INFO a\nERROR b\nWARN c\nDEBUG d\nerror e\nERROR debug f\n");
   const r = await runS9s([
@@ -241,7 +235,7 @@ Deno.test("stream --filter and --exclude select lines, several of each combining
 });
 
 Deno.test("stream rejects a bad regex with exit 2 naming the pattern", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const r = await runS9s(["stream", "--path", "/dev/null", "--filter", "err[or"], {
     env: testEnv(home),
   });
@@ -253,7 +247,7 @@ Deno.test("stream rejects a bad regex with exit 2 naming the pattern", async () 
 });
 
 Deno.test("a bad config lists every problem with key path, file and line, exit 2", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const cfg = `${dir}/bad.yaml`;
   await Deno.writeTextFile(
     cfg,
@@ -308,7 +302,7 @@ Deno.test("a bad config lists every problem with key path, file and line, exit 2
 });
 
 Deno.test("config show prints the effective config: defaults < file < environment < flags", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const cfg = `${dir}/c.yaml`;
   await Deno.writeTextFile(
     cfg,
@@ -335,7 +329,7 @@ Deno.test("config show prints the effective config: defaults < file < environmen
 });
 
 Deno.test("stream on the mock cluster shows live lines and ends by itself when the job finishes", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const r = await runS9s([
     "stream",
     "--mock",
@@ -363,7 +357,7 @@ Deno.test("stream on the mock cluster shows live lines and ends by itself when t
 });
 
 Deno.test("text mode prefixes interleaved streams with [job:type] and uses no color off a terminal", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const r = await runS9s(["stream", "--mock", "--job", "1010"], { env: testEnv(home) });
   assertEquals(r.code, 0, r.stderr);
   assertStringIncludes(r.stdout, "[1010:stdout] quick step 1\n");
@@ -373,7 +367,7 @@ Deno.test("text mode prefixes interleaved streams with [job:type] and uses no co
 });
 
 Deno.test("stream cuts a line of many megabytes into marked pieces and loses no byte", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const path = `${dir}/job.out`;
   const big = "y".repeat(3 * 1024 * 1024 + 17);
   await Deno.writeTextFile(path, `before\n${big}\nafter\n`);
@@ -387,16 +381,12 @@ Deno.test("stream cuts a line of many megabytes into marked pieces and loses no 
   const pieces = evs.slice(1, -1);
   assert(pieces.length >= 4, `expected pieces, got ${pieces.length}`);
   assertEquals(pieces.map((e) => e.content).join(""), big);
-  assert(
-    pieces.slice(0, -1).every((e) => e.truncated === true),
-    "all but the last piece are marked",
-  );
-  assertEquals(pieces.at(-1)!.truncated, undefined);
+  assert(pieces.every((e) => e.truncated === true), "every piece is marked, the last one too");
   await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("stream ends cleanly on Ctrl+C (SIGINT) with no stack trace", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const path = `${dir}/job.out`;
   await Deno.writeTextFile(path, "one\n");
   const p = new S9sProcess(["stream", "--path", path], { env: testEnv(home) });
@@ -412,7 +402,7 @@ Deno.test("stream ends cleanly on Ctrl+C (SIGINT) with no stack trace", async ()
 });
 
 Deno.test("debug mode writes ~/.s9s/debug.log with STREAM lines (flag and environment)", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const path = `${dir}/job.out`;
   await Deno.writeTextFile(path, "one\n");
   const a = await runS9s(["--debug", "stream", "--path", path, "--no-follow"], {
@@ -431,7 +421,7 @@ Deno.test("debug mode writes ~/.s9s/debug.log with STREAM lines (flag and enviro
 });
 
 Deno.test("jobs lists the mock cluster's jobs in text and JSON", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const t = await runS9s(["jobs", "--mock"], { env: testEnv(home) });
   assertEquals(t.code, 0, t.stderr);
   assert(/^JOBID\s+NAME\s+USER\s+STATE\s+ELAPSED\s+NODES/.test(t.stdout), t.stdout);
@@ -442,11 +432,19 @@ Deno.test("jobs lists the mock cluster's jobs in text and JSON", async () => {
   assertEquals(j.code, 0, j.stderr);
   const jobs = JSON.parse(j.stdout) as { job_id: string; state: string }[];
   assert(jobs.length > 0 && jobs.every((x) => x.state === "PENDING"), j.stdout);
+  // Elapsed time is counted from the job's start to now (or its end), never negative.
+  const r = await runS9s(["jobs", "--mock", "--state", "RUNNING", "-o", "json"], {
+    env: testEnv(home),
+  });
+  assertEquals(r.code, 0, r.stderr);
+  const running = JSON.parse(r.stdout) as { elapsed_seconds: number | null }[];
+  assert(running.length > 0, r.stdout);
+  for (const x of running) assert(x.elapsed_seconds !== null && x.elapsed_seconds >= 0, r.stdout);
   await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("named config filters color matching lines when color is on, and NO_COLOR turns it off", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const path = `${dir}/job.out`;
   await Deno.writeTextFile(path, "all good\nERROR: disk full\nWARNING: slow\nProgress: 50%\n");
   const colored = await runS9s(["stream", "--path", path, "--no-follow"], {

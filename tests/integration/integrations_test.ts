@@ -18,10 +18,19 @@ const UDP = Deno.env.get("S9S_TEST_RSYSLOG_UDP");
 const TCP = Deno.env.get("S9S_TEST_RSYSLOG_TCP");
 const RSYSLOG_FILE = Deno.env.get("S9S_TEST_RSYSLOG_FILE");
 
+/**
+ * The defaults with `alerts`, each parsed (durations converted) and then given its own action,
+ * url and command unchecked, as a library caller could hand them over: the config schema refuses
+ * a bad alert first (fixtures/bad_config), and the alert engine must refuse one it is handed.
+ */
 function config(alerts: unknown[] = []): Config {
-  const raw = defaultRawConfig() as { streaming: Record<string, unknown> };
-  raw.streaming.alerts = alerts;
-  return configSchema.parse(raw);
+  const c = configSchema.parse(defaultRawConfig());
+  const alertSchema = configSchema.shape.streaming.shape.alerts.element;
+  c.streaming.alerts = alerts.map((a) => {
+    const { action, url, command } = a as Config["streaming"]["alerts"][number];
+    return { ...alertSchema.parse({ ...(a as object), action: "log" }), action, url, command };
+  });
+  return c;
 }
 
 /** A unique job id per test run, so queries never see an earlier run's series. */
@@ -55,7 +64,7 @@ async function run(
     notice: (m) => warnings.push(m),
   });
   try {
-    await manager.startStream(id, "stdout", { path, fileOnly: true, follow: false });
+    await manager.startStream({ kind: "file", label: id, path }, "stdout", { follow: false });
     await manager.done();
     await o.beforeClose?.();
   } finally {

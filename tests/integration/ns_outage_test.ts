@@ -33,7 +33,7 @@ Deno.test({
     const id = await nsSbatch(
       ns!,
       ["-o", `${dir}/job_%j.out`],
-      `i=0; while [ ! -e ${dir}/stop ]; do i=$((i+1)); echo "tick $i"; sleep 0.2; done; echo last`,
+      `i=0; while [ ! -e ${dir}/stop ]; do i=$((i+1)); echo "tick $i"; sleep 0.2 || exit 3; done; echo last`,
     );
     let ctldDown = false;
     const s9s = new S9sProcess(

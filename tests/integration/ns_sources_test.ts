@@ -18,9 +18,11 @@ async function home(
   const dir = await Deno.makeTempDir({ prefix: "s9s-ns-home-" });
   await Deno.mkdir(`${dir}/.ssh`, { mode: 0o700 });
   await Deno.writeTextFile(`${dir}/.ssh/config`, sshConfig);
+  // The built-in client: it reads ~/.ssh/config from $HOME, which the system ssh ignores (it
+  // takes the home directory from the password database).
   await Deno.writeTextFile(
     `${dir}/config.yaml`,
-    "streaming:\n  persistence:\n    enabled: false\n",
+    "streaming:\n  ssh:\n    transport: builtin\n  persistence:\n    enabled: false\n",
   );
   const denoDir = denoCacheDir();
   return {
@@ -112,7 +114,7 @@ Deno.test({
     const id = await nsSbatch(
       c,
       ["-n", "2", "-w", "node001", "-o", "/dev/null"],
-      `srun bash -c 'while [ ! -e ${go} ]; do sleep 0.1; done; for i in 1 2 3; do echo "out $SLURM_PROCID $i"; echo "err $SLURM_PROCID $i" >&2; sleep 0.3; done'`,
+      `srun bash -c 'while [ ! -e ${go} ]; do sleep 0.1 || exit 3; done; for i in 1 2 3; do echo "out $SLURM_PROCID $i"; echo "err $SLURM_PROCID $i" >&2; sleep 0.3; done'`,
     );
     const h = await home(c, "");
     try {

@@ -5,12 +5,12 @@
  */
 import { defaultRawConfig } from "../../src/config/defaults.ts";
 import { configSchema } from "../../src/config/schema.ts";
-import { batchLines } from "../../src/core/line_batch.ts";
 import { SshPool } from "../../src/sources/ssh_pool.ts";
 import { SshFileSource } from "../../src/sources/ssh.ts";
 import { UserFacingError } from "../../src/errors.ts";
 import { assert, assertEquals, assertMatch, assertRejects, waitFor } from "../_helpers/assert.ts";
 import { type NsCluster, nsCluster } from "../_helpers/ns_cluster.ts";
+import { sourceCollector } from "../_helpers/source_collector.ts";
 
 const ns = await nsCluster();
 
@@ -27,28 +27,6 @@ function pool(extra: Record<string, unknown> = {}): SshPool {
     user: "/dev/null",
     system: "/dev/null",
   });
-}
-
-function collector() {
-  const lines: string[] = [];
-  const nums: number[] = [];
-  const statuses: string[] = [];
-  return {
-    lines,
-    nums,
-    statuses,
-    sink: {
-      batch(b: Parameters<typeof batchLines>[0]) {
-        batchLines(b).forEach((l, i) => {
-          lines.push(l);
-          nums.push(b.firstLine + i);
-        });
-      },
-      status(s: { state: string; message?: string }) {
-        statuses.push(`${s.state}: ${s.message ?? ""}`);
-      },
-    },
-  };
 }
 
 /** Run a shell command in a node's namespaces (its private /tmp). */
@@ -82,7 +60,7 @@ Deno.test({
     const f = `/tmp/resume-${Date.now()}.out`;
     await onNode(ns!, "node001", `: > ${f}`);
     const p = pool({ retry_attempts: 3 });
-    const c = collector();
+    const c = sourceCollector();
     const src = new SshFileSource("node001", f, { pool: p, chunkSize: 4096 });
     const run = src.run(c.sink);
     try {
@@ -137,7 +115,7 @@ Deno.test({
   ignore: !ns,
   async fn() {
     const p = pool({ timeout: "1s", retry_attempts: 3 });
-    const c = collector();
+    const c = sourceCollector();
     const t0 = Date.now();
     try {
       const err = await assertRejects(() =>
@@ -165,7 +143,7 @@ Deno.test({
       `mkdir -p ${dir} && for i in $(seq 1 20); do echo "file $i first" > ${dir}/f$i; done`,
     );
     const p = pool();
-    const cols = Array.from({ length: 20 }, () => collector());
+    const cols = Array.from({ length: 20 }, () => sourceCollector());
     const srcs = cols.map((_, i) => new SshFileSource("node002", `${dir}/f${i + 1}`, { pool: p }));
     const runs = srcs.map((s, i) => s.run(cols[i].sink));
     try {

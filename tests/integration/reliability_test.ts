@@ -9,6 +9,7 @@ import { followFile, ROOT, runS9s, S9sProcess, taskV8Flags, testEnv } from "../_
 import { addStream, withTmux } from "../_helpers/tmux.ts";
 import { FileSource } from "../../src/sources/file.ts";
 import { UserFacingError } from "../../src/errors.ts";
+import { tempHome } from "../_helpers/temp_dir.ts";
 
 interface Ev {
   type: string;
@@ -19,13 +20,6 @@ interface Ev {
 }
 
 const enc = new TextEncoder();
-
-async function tmp(): Promise<{ dir: string; home: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "s9s-rel-" });
-  const home = `${dir}/home`;
-  await Deno.mkdir(home);
-  return { dir, home };
-}
 
 function lines(from: number, to: number, word = "line"): string {
   let s = "";
@@ -61,7 +55,7 @@ function content(p: S9sProcess): Ev[] {
 
 for (const mode of MODES) {
   Deno.test(`stream (${mode.name}) reads a file truncated and at once rewritten longer from its start, once`, async () => {
-    const { dir, home } = await tmp();
+    const { dir, home } = await tempHome("s9s-rel-");
     const path = `${dir}/job.out`;
     await Deno.writeTextFile(`${dir}/c.yaml`, mode.config);
     await Deno.writeTextFile(path, lines(1, 500));
@@ -88,7 +82,7 @@ for (const mode of MODES) {
   });
 
   Deno.test(`stream (${mode.name}) sees a rewrite to the same length and says so`, async () => {
-    const { dir, home } = await tmp();
+    const { dir, home } = await tempHome("s9s-rel-");
     const path = `${dir}/job.out`;
     await Deno.writeTextFile(`${dir}/c.yaml`, mode.config);
     const gen = (w: string) => Array.from({ length: 100 }, (_, i) => `${w} ${i}\n`).join("");
@@ -115,7 +109,7 @@ for (const mode of MODES) {
 }
 
 Deno.test("stream reports a followed file it can no longer check, keeps going, and says when it is back", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-rel-");
   await Deno.mkdir(`${dir}/sub`);
   const path = `${dir}/sub/job.out`;
   await Deno.writeTextFile(`${dir}/c.yaml`, MODES[1].config);
@@ -145,7 +139,7 @@ Deno.test("stream reports a followed file it can no longer check, keeps going, a
 });
 
 Deno.test("FileSource ends in an error naming the file when it stays unreadable past errorAfterMs", async () => {
-  const { dir } = await tmp();
+  const { dir } = await tempHome("s9s-rel-");
   await Deno.mkdir(`${dir}/sub`);
   const path = `${dir}/sub/job.out`;
   await Deno.writeTextFile(path, "one\n");
@@ -176,7 +170,7 @@ async function mkfifo(path: string): Promise<void> {
 }
 
 Deno.test("stream refuses what is not a regular file with --no-follow, and waits for a FIFO's writer when following", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-rel-");
   const fifo = `${dir}/pipe`;
   await mkfifo(fifo);
   try {
@@ -234,7 +228,7 @@ const HOSTILE = "reset\x1bcafter\n" +
   "tab\there\n";
 
 Deno.test("stream on a terminal lets only SGR colors through and shows every other control", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-rel-");
   const path = `${dir}/job.out`;
   await Deno.writeTextFile(path, HOSTILE);
   try {
@@ -305,7 +299,7 @@ function taskCommand(args: string[], home: string): Deno.Command {
 const EVIL = "a".repeat(40) + "b"; // (a+)+$ backtracks 2^40 times on it without the fallback
 
 Deno.test("user regexes with catastrophic backtracking run in linear time: filters, highlights, alerts (as the s9s task runs)", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-rel-");
   const path = `${dir}/job.out`;
   let text = "";
   for (let i = 0; i < 50; i++) text += `${EVIL}\nline ${i}\n${"a".repeat(i + 1)}\n`;
@@ -353,7 +347,7 @@ Deno.test("user regexes with catastrophic backtracking run in linear time: filte
 
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   Deno.test(`${sig} ends s9s promptly while a regex the linear engine cannot take keeps it busy`, async () => {
-    const { dir, home } = await tmp();
+    const { dir, home } = await tempHome("s9s-rel-");
     const path = `${dir}/job.out`;
     await Deno.writeTextFile(path, "start\n");
     // A back-reference keeps V8 on its backtracking engine: this filter runs for hours on EVIL.
@@ -397,7 +391,7 @@ async function followMany(n: number, ulimit: string): Promise<{
   stderr: string;
   code: number;
 }> {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-rel-");
   const paths: string[] = [];
   for (let i = 1; i <= n; i++) {
     paths.push(`${dir}/f${i}.out`);
@@ -504,7 +498,7 @@ function historyParts(dir: string): number[] {
 
 Deno.test("with history on (the default), s9s holds about one descriptor per followed file", async () => {
   const n = 150;
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-rel-");
   const paths: string[] = [];
   for (let i = 1; i <= n; i++) {
     paths.push(`${dir}/f${i}.out`);
@@ -594,7 +588,7 @@ Deno.test("TUI search with catastrophic backtracking answers at once (V8 flags o
 });
 
 Deno.test("WatchHub watches many directories with one inotify instance and wakes each file's listener", async () => {
-  const { dir } = await tmp();
+  const { dir } = await tempHome("s9s-rel-");
   const { WatchHub } = await import("../../src/sources/watch_hub.ts");
   const inotifyFds = () => openFiles(Deno.pid, "inotify").length;
   const before = inotifyFds();
@@ -618,7 +612,7 @@ Deno.test("WatchHub watches many directories with one inotify instance and wakes
 });
 
 Deno.test("WatchHub: a watch dropped and taken back (a busy file's pacer) costs no new watcher; a missing directory polls alone", async () => {
-  const { dir } = await tmp();
+  const { dir } = await tempHome("s9s-rel-");
   const { WatchHub } = await import("../../src/sources/watch_hub.ts");
   const inotifyFds = () => openFiles(Deno.pid, "inotify").length;
   const before = inotifyFds();
@@ -656,7 +650,7 @@ Deno.test("WatchHub: a watch dropped and taken back (a busy file's pacer) costs 
 });
 
 Deno.test("a busy file polled without its watch: a rewrite is still caught, and once quiet a write is seen at once", async () => {
-  const { dir } = await tmp();
+  const { dir } = await tempHome("s9s-rel-");
   const { WatchHub } = await import("../../src/sources/watch_hub.ts");
   const hub = new WatchHub(true);
   const abort = new AbortController();

@@ -5,9 +5,7 @@
  * single-node Slurm cluster (scripts/slurm_cluster.sh); runs when S9S_TEST_SLURM=1, as root.
  */
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
-import { denoCacheDir, MAIN } from "../_helpers/cli.ts";
-
-const USER = Deno.env.get("S9S_TEST_SLURM_USER") || "s9stest";
+import { TEST_USER as USER, testUserArgs, testUserDenoDir } from "../_helpers/test_user.ts";
 
 async function run(cmd: string, args: string[]): Promise<{ code: number; out: string }> {
   const o = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
@@ -31,33 +29,19 @@ Deno.test({
     ])).out.trim().split(";")[0];
     try {
       // The other user runs s9s with a copy of the module cache it can read.
-      const denoDir = `${dir}/deno`;
-      const cache = denoCacheDir();
-      assertEquals((await run("cp", ["-r", cache, denoDir])).code, 0);
-      assertEquals((await run("chown", ["-R", USER, dir])).code, 0);
+      const denoDir = await testUserDenoDir(dir, [dir]);
       const deadline = Date.now() + 30_000;
       while (!(await run("squeue", ["-h", "-s", "-j", id, "-o", "%i"])).out.includes(`${id}.0`)) {
         assert(Date.now() < deadline, `step ${id}.0 did not start`);
         await new Promise((r) => setTimeout(r, 100));
       }
-      const r = await run("runuser", [
-        "-u",
-        USER,
-        "--",
-        "env",
-        `HOME=${dir}`,
-        `S9S_HOME=${dir}`,
-        `DENO_DIR=${denoDir}`,
-        "NO_COLOR=1",
-        Deno.execPath(),
-        "run",
-        "-A",
-        "--cached-only",
-        MAIN,
-        "stream",
-        "--job",
-        `${id}.0`,
-      ]);
+      const r = await run(
+        "runuser",
+        await testUserArgs(
+          { HOME: dir, S9S_HOME: dir, DENO_DIR: denoDir, NO_COLOR: "1" },
+          ["stream", "--job", `${id}.0`],
+        ),
+      );
       assertEquals(r.code, 1, r.out);
       assertMatch(
         r.out,

@@ -7,16 +7,18 @@
  */
 import { deepStrictEqual } from "node:assert";
 import { assert, assertMatch, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
-import { denoCacheDir } from "../_helpers/cli.ts";
+import { testUserArgs, testUserDenoDir } from "../_helpers/test_user.ts";
+import { boundedAppend } from "../_helpers/cli.ts";
 
 const env = (k: string) => Deno.env.get(k) ?? "";
 const ENABLED = env("S9S_TEST_SLURM") === "1";
 const SOCKET = env("S9S_TEST_SLURMRESTD_SOCKET") || "/run/s9s-slurmrestd/slurmrestd.sock";
 const URL_ = env("S9S_TEST_SLURMRESTD_URL") || "http://127.0.0.1:6820";
-const OTHER_USER = env("S9S_TEST_SLURM_USER") || "s9stest";
 const ROOT = new URL("../..", import.meta.url).pathname;
 const MAIN = `${ROOT}main.ts`;
 const WAIT = { timeout: 45_000, interval: 100 };
+/** stdout kept per s9s (the first 8 MB: whole JSON lines, far more than any case reads). */
+const MAX_KEPT_OUTPUT = 8 << 20;
 
 interface Event {
   job_id: string;
@@ -33,24 +35,12 @@ class Cli {
   readonly status: Promise<Deno.CommandStatus>;
   #child: Deno.ChildProcess;
 
-  constructor(readonly args: string[], options: { home: string; user?: string; denoDir?: string }) {
+  /** `asUser`: runuser's arguments from {@link testUserArgs}, which run s9s as the test user. */
+  constructor(readonly args: string[], options: { home: string; asUser?: string[] }) {
     const vars: Record<string, string> = { NO_COLOR: "1", S9S_HOME: options.home };
-    const cmd = options.user
+    const cmd = options.asUser
       ? new Deno.Command("runuser", {
-        args: [
-          "-u",
-          options.user,
-          "--",
-          "env",
-          ...Object.entries({ ...vars, HOME: options.home, DENO_DIR: options.denoDir ?? "" })
-            .map(([k, v]) => `${k}=${v}`),
-          Deno.execPath(),
-          "run",
-          "-A",
-          "--cached-only",
-          MAIN,
-          ...args,
-        ],
+        args: options.asUser,
         cwd: options.home,
         stdout: "piped",
         stderr: "piped",
@@ -66,8 +56,11 @@ class Cli {
     const pump = async (r: ReadableStream<Uint8Array>, add: (s: string) => void) => {
       for await (const c of r.pipeThrough(new TextDecoderStream())) add(c);
     };
-    const outDone = pump(this.#child.stdout, (c) => (this.out += c));
-    const errDone = pump(this.#child.stderr, (c) => (this.err += c));
+    // Bounded: a runaway job must not take `deno test` down for memory.
+    const outDone = pump(this.#child.stdout, (c) => {
+      if (this.out.length < MAX_KEPT_OUTPUT) this.out += c;
+    });
+    const errDone = pump(this.#child.stderr, (c) => (this.err = boundedAppend(this.err, c)));
     this.status = Promise.all([outDone, errDone, this.#child.status]).then(([, , st]) => st);
   }
 
@@ -589,7 +582,7 @@ Deno.test({
     const jobs = new Jobs();
     const clis: Cli[] = [];
     const s = await scratch("errors");
-    const cli = (args: string[], options: { user?: string; denoDir?: string } = {}) => {
+    const cli = (args: string[], options: { asUser?: string[] } = {}) => {
       const c = new Cli(args, { home: s.home, ...options });
       clis.push(c);
       return c;
@@ -599,7 +592,7 @@ Deno.test({
         // An id Slurm never had.
         timed("unknown", async () => {
           const c = cli(["stream", "--job", "999999001"]);
-          deepStrictEqual(await c.exit(), 1, c.err);
+          deepStrictEqual(await c.exit(), 2, c.err);
           assertMatch(c.err, /^error: job "999999001" was not found/m);
           assertMatch(c.err, /^hint: /m);
           noStack(c.err);
@@ -645,10 +638,7 @@ Deno.test({
         }),
         // Another user's file this user may not read.
         timed("permission", async () => {
-          const denoDir = `${s.dir}/deno`;
-          const cache = denoCacheDir();
-          await run("cp", ["-r", cache, denoDir]);
-          await run("chown", ["-R", OTHER_USER, denoDir, s.home]);
+          const denoDir = await testUserDenoDir(s.dir, [s.home]);
           const out = `${s.dir}/private-JOB.out`;
           const id = await jobs.submit([
             "-D",
@@ -666,9 +656,13 @@ Deno.test({
                 : (await Deno.readTextFile(path)).includes("secret"),
             { ...WAIT, what: "private file" },
           );
-          const c = cli(["stream", "--job", id], { user: OTHER_USER, denoDir });
+          const args = ["stream", "--job", id];
+          const vars = { NO_COLOR: "1", S9S_HOME: s.home, HOME: s.home, DENO_DIR: denoDir };
+          const c = cli(args, { asUser: await testUserArgs(vars, args) });
           deepStrictEqual(await c.exit(), 1, c.err);
+          // Said once, as error and hint (not also as a `s9s:` notice first).
           assertStringIncludes(c.err, `error: permission denied reading "${path}"`);
+          deepStrictEqual(c.err.split("permission denied").length, 2, c.err);
           assertMatch(c.err, /^hint: /m);
           noStack(c.err);
           await s.go();

@@ -6,7 +6,7 @@
  */
 import { defaultRawConfig } from "../../src/config/defaults.ts";
 import { configSchema } from "../../src/config/schema.ts";
-import { batchLines, type LineBatch } from "../../src/core/line_batch.ts";
+import { sourceCollector } from "../_helpers/source_collector.ts";
 import { SshFileSource } from "../../src/sources/ssh.ts";
 import { SshPool } from "../../src/sources/ssh_pool.ts";
 import { assert, assertEquals, waitFor } from "../_helpers/assert.ts";
@@ -54,20 +54,7 @@ Deno.test({
     assert(!/Subsystem\s+sftp/i.test(conf), "this sshd has no sftp subsystem");
     const dir = await Deno.makeTempDir({ prefix: "s9s-nosftp-" });
     const pool = new SshPool(sshConfig());
-    const lines: string[] = [];
-    const nums: number[] = [];
-    const statuses: string[] = [];
-    const sink = {
-      batch(b: LineBatch) {
-        batchLines(b).forEach((l, i) => {
-          lines.push(l);
-          nums.push(b.firstLine + i);
-        });
-      },
-      status(s: { state: string; message?: string }) {
-        statuses.push(`${s.state}: ${s.message ?? ""}`);
-      },
-    };
+    const { lines, nums, statuses, sink } = sourceCollector();
     try {
       const f = `${dir}/job.out`;
       await Deno.writeTextFile(f, "first\n");

@@ -4,19 +4,10 @@
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { MAIN, ROOT } from "../_helpers/cli.ts";
+import { sh } from "../_helpers/command.ts";
 
 const enabled = Deno.env.get("S9S_TEST_SLURM") === "1" && Deno.env.get("S9S_TEST_SSH") === "1" &&
   Deno.uid() === 0;
-
-async function sh(cmd: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(cmd[0], {
-    args: cmd.slice(1),
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
 
 Deno.test({
   name: "stream follows node-local job output over SSH when this host cannot see the file",

@@ -5,19 +5,13 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert";
 import { waitFor } from "../_helpers/assert.ts";
 import { MAIN, ROOT, runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
-
-async function tmp(): Promise<{ dir: string; home: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "s9s-test-" });
-  const home = `${dir}/home`;
-  await Deno.mkdir(home);
-  return { dir, home };
-}
+import { tempHome } from "../_helpers/temp_dir.ts";
 
 const numbered = (n: number) => [...Array(n)].map((_, i) => `line ${i + 1}`).join("\n") + "\n";
 
 for (const format of ["text", "json"]) {
   Deno.test(`stream -o ${format} piped into head ends quietly with exit 0`, async () => {
-    const { dir, home } = await tmp();
+    const { dir, home } = await tempHome();
     const path = `${dir}/big.out`;
     await Deno.writeTextFile(path, numbered(200_000));
     try {
@@ -45,7 +39,7 @@ for (const format of ["text", "json"]) {
 }
 
 Deno.test("stream reports streaming.max_concurrent_streams before any stream starts", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   try {
     // Jobs are looked up one after the other: the first ones used to start (and print) while
     // the later ones were looked up, and only then did the limit stop the command.
@@ -63,7 +57,7 @@ Deno.test("stream reports streaming.max_concurrent_streams before any stream sta
 });
 
 Deno.test("streaming.progress_updates in the config reports \\r progress states like --progress", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome();
   const path = `${dir}/job.out`;
   await Deno.writeTextFile(path, "start\n");
   const p = new S9sProcess(["stream", "--path", path, "-o", "json"], {

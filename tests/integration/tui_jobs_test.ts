@@ -54,16 +54,40 @@ Deno.test("TUI jobs view lists jobs, searches, shows help, and q gives the termi
   });
 });
 
-Deno.test("TUI output view: o opens a job, s streams new lines live, Tab shows stderr, Esc goes back", async () => {
+Deno.test("TUI search prompt opens with the last query selected: typing replaces it", async () => {
+  await withTmux({}, async (t) => {
+    await t.waitFor("train_model");
+    await t.keys("/");
+    await t.type("train_model");
+    await t.keys("Enter");
+    await t.waitFor((s) => !s.includes("Search jobs") && !s.includes("preprocess"));
+    await t.keys("/");
+    await t.waitFor("Search jobs: train_model");
+    await t.type("preproc");
+    const s = await t.waitFor((x) => x.includes("Search jobs: preproc") && x.includes("1002"));
+    assert(!s.includes("train_model"), `the new query replaced the old one:\n${s}`);
+    await t.keys("Enter", "C-c");
+    await t.waitFor("S9S_EXITED");
+  });
+});
+
+Deno.test("TUI output view: o opens a job at its newest line, live; s stops and starts, Tab shows stderr, Esc goes back", async () => {
   // 16 rows: the pane holds about 10 lines, so the job soon writes more than fits.
   await withTmux({ height: 16 }, async (t) => {
-    await t.waitFor("train_model");
+    // train_model writes 5 lines a second: after 5 s, more than the pane holds.
+    await t.waitFor(/1001\s+train_model\s+\S+\s+RUNNING\s+0:(0[5-9]|[1-5]\d)/, {
+      timeout: 20_000,
+    });
     await t.keys("/");
     await t.type("train_model");
     await t.keys("Enter", "o");
     let s = await t.waitFor((x) =>
-      x.includes("Job 1001 train_model [STDOUT]") && x.includes("STATIC") && /step=\d+/.test(x)
+      x.includes("Job 1001 train_model [STDOUT]") && /step=\d+/.test(x)
     );
+    assertStringIncludes(s, "● LIVE", "opens streaming");
+    assert(!/step=1 /.test(s) && maxStep(s) >= 20, `opens at the newest lines:\n${s}`);
+    await t.keys("s");
+    s = await t.waitFor("STATIC");
     await t.keys("s");
     s = await t.waitFor((x) => x.includes("● LIVE") && /step=\d+/.test(x));
     const before = maxStep(s);

@@ -13,7 +13,7 @@ async function run(cmd: string, args: string[]): Promise<string> {
 }
 
 Deno.test({
-  name: "TUI against real Slurm: the jobs list shows a submitted job and o, s stream its lines",
+  name: "TUI against real Slurm: the jobs list shows a submitted job and o streams its lines",
   ignore: Deno.env.get("S9S_TEST_SLURM") !== "1",
   async fn() {
     const id = (await run("sbatch", [
@@ -33,8 +33,8 @@ Deno.test({
         await t.keys("Enter");
         await t.waitFor(`/${id}/`);
         await t.keys("o");
+        // It opens streaming, as tail -f does.
         await t.waitFor(`Job ${id} s9s_tui_test [STDOUT]`);
-        await t.keys("s");
         const first = await t.waitFor(/line (\d+)/, { timeout: 20_000 });
         const last = Math.max(...[...first.matchAll(/line (\d+)/g)].map((m) => Number(m[1])));
         const later = await t.waitFor(

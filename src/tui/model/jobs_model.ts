@@ -5,6 +5,7 @@
  * @module
  */
 import { baseState, isSrunStep, type JobInfo, type StepInfo } from "../../cluster/job.ts";
+import { expandHostlist } from "../../cluster/hostlist.ts";
 
 /** Where jobs come from (a ClusterBackend fits). */
 export interface JobLister {
@@ -92,7 +93,7 @@ export class JobsModel {
       ? this.#jobs.filter((j) =>
         [j.id, j.name, j.user, j.state, j.nodeList ?? "", j.partition ?? ""].some((v) =>
           v.toLowerCase().includes(q)
-        )
+        ) || nodesOf(j).some((n) => n.toLowerCase().includes(q))
       )
       : this.#jobs;
     if (!this.#shown.some((j) => j.id === this.#selectedId)) this.#selectedId = this.#shown[0]?.id;
@@ -137,5 +138,14 @@ export class JobsModel {
   jump(where: "home" | "end"): void {
     if (!this.#shown.length) return;
     this.#selectedId = this.#shown[where === "home" ? 0 : this.#shown.length - 1].id;
+  }
+}
+
+/** Every node of a job ("node03" finds a job on "node[01-04]"); none for a list Slurm garbled. */
+function nodesOf(job: JobInfo): string[] {
+  try {
+    return expandHostlist(job.nodeList);
+  } catch {
+    return [];
   }
 }

@@ -4,8 +4,9 @@
  * lines are gathered and ordered here, so the view only draws. No neo-blessed.
  * @module
  */
-import type { StartOptions, StreamHandle } from "../../engine/stream_manager.ts";
+import type { FollowOptions, StreamHandle } from "../../engine/stream_manager.ts";
 import type { StreamType } from "../../core/stream_event.ts";
+import { type JobTarget, type StreamTarget, targetId } from "../../core/stream_target.ts";
 import { type PaneLine, PaneModel } from "./pane_model.ts";
 import type { StreamsModel } from "./streams_model.ts";
 
@@ -14,7 +15,10 @@ const OWNER = "monitor";
 /** One pane of the monitor. */
 export interface MonitorPane {
   model: PaneModel;
-  options: StartOptions;
+  /** What the pane follows. */
+  target: StreamTarget;
+  /** A task's or node's stream of a job opened by parts (its stream belongs to the job's pane). */
+  part?: boolean;
 }
 
 /** What became of a request to add a pane. */
@@ -34,6 +38,9 @@ export interface MergedLine {
 export class MonitorModel {
   readonly streams: StreamsModel;
   #panes: MonitorPane[] = [];
+  /** Jobs opened by parts, with their targets. */
+  #byParts = new Map<string, JobTarget>();
+  #stopWatching?: () => void;
   #focus = 0;
   /** Showing all panes merged by time instead of the grid. */
   merged = false;
@@ -59,11 +66,12 @@ export class MonitorModel {
 
   /** A pane's stream handle. */
   handleOf(pane: MonitorPane | undefined): StreamHandle | undefined {
-    return pane ? this.streams.handle(pane.model.jobId, pane.model.type) : undefined;
+    return pane ? this.streams.handleFor(pane.model) : undefined;
   }
 
   /** Add a pane and start its stream (unless it is shown already or the limit is reached). */
-  add(jobId: string, type: StreamType, options: StartOptions = {}): AddResult {
+  add(target: StreamTarget, type: StreamType): AddResult {
+    const jobId = targetId(target);
     const existing = this.#panes.findIndex((p) => p.model.jobId === jobId && p.model.type === type);
     if (existing >= 0) {
       this.#focus = existing;
@@ -73,10 +81,10 @@ export class MonitorModel {
     if (this.streams.active >= limit && !this.streams.handle(jobId, type)) {
       return { kind: "limit", limit };
     }
-    const pane: MonitorPane = { model: new PaneModel(jobId, type), options };
+    const pane: MonitorPane = { model: new PaneModel(jobId, type), target };
     this.#panes.push(pane);
     this.#focus = this.#panes.length - 1;
-    const started = this.streams.want(jobId, type, OWNER, options).catch((err) => {
+    const started = this.streams.want(target, type, OWNER).catch((err) => {
       this.#drop(pane);
       throw err;
     });
@@ -85,8 +93,42 @@ export class MonitorModel {
 
   /** Remove a pane; its stream stops unless another view still shows it. */
   remove(pane: MonitorPane): void {
-    this.streams.release(pane.model.jobId, pane.model.type, OWNER);
+    if (!pane.part) this.streams.release(pane.model.jobId, pane.model.type, OWNER);
     this.#drop(pane);
+  }
+
+  /**
+   * Open a job by parts: its stream (its `path` a per-task or per-node pattern, or with
+   * `splitTasks`), then one pane per task or node stream as each appears. With a path, the
+   * job's own pane goes once its parts have come (it has no lines of its own).
+   */
+  addParts(target: JobTarget, options: FollowOptions): AddResult {
+    this.#byParts.set(target.jobId, target);
+    this.#stopWatching ??= this.streams.onNewStream((s) => this.#notePart(s));
+    const jobId = targetId(target);
+    const limit = this.streams.limit;
+    if (this.streams.active >= limit) return { kind: "limit", limit };
+    const pane: MonitorPane = { model: new PaneModel(jobId, "stdout"), target };
+    this.#panes.push(pane);
+    this.#focus = this.#panes.length - 1;
+    const started = this.streams.want(target, "stdout", OWNER, options).catch((err) => {
+      this.#drop(pane);
+      throw err;
+    });
+    return { kind: "added", pane, started };
+  }
+
+  #notePart(s: StreamHandle): void {
+    const target = s.part && this.#byParts.get(s.jobId);
+    if (!target || this.#panes.some((p) => p.model.key === s.key)) return;
+    const model = new PaneModel(s.jobId, s.type);
+    model.key = s.key;
+    this.#panes.push({ model, target, part: true });
+    if (target.path) {
+      const own = this.#panes.findIndex((p) => !p.part && p.model.jobId === s.jobId);
+      if (own >= 0) this.#panes.splice(own, 1);
+    }
+    this.#focus = Math.max(0, Math.min(this.#focus, this.#panes.length - 1));
   }
 
   #drop(pane: MonitorPane): void {
@@ -114,7 +156,7 @@ export class MonitorModel {
   async restart(pane: MonitorPane): Promise<void> {
     pane.model.end();
     pane.model.pausedAt = undefined;
-    await this.streams.restart(pane.model.jobId, pane.model.type, pane.options);
+    await this.streams.restart(pane.target, pane.model.type);
   }
 
   /** Panes whose stream is running. */
@@ -135,7 +177,8 @@ export class MonitorModel {
     this.#panes.forEach((p, order) => {
       const src = this.handleOf(p)?.buffer?.all;
       if (!src) return;
-      const tag = `${p.model.jobId}:${p.model.type === "stdout" ? "out" : "err"}`;
+      const name = p.part ? p.model.key.slice(0, p.model.key.lastIndexOf(":")) : p.model.jobId;
+      const tag = `${name}:${p.model.type === "stdout" ? "out" : "err"}`;
       for (const line of p.model.visible(src, rows)) all.push({ line, tag, order });
     });
     all.sort((a, b) => a.line.time - b.line.time || a.order - b.order || a.line.num - b.line.num);

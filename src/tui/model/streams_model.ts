@@ -5,8 +5,9 @@
  * redraw per tick. No neo-blessed.
  * @module
  */
-import type { StartOptions, StreamHandle, StreamManager } from "../../engine/stream_manager.ts";
+import type { FollowOptions, StreamHandle, StreamManager } from "../../engine/stream_manager.ts";
 import type { StreamType } from "../../core/stream_event.ts";
+import { type StreamTarget, targetId } from "../../core/stream_target.ts";
 import type { Highlight } from "./line_format.ts";
 
 /** Told that streams changed (lines, state, progress) since the last call. */
@@ -84,6 +85,20 @@ export class StreamsModel {
       streams.find((s) => s.jobId.startsWith(`${jobId}_`) && s.type === type);
   }
 
+  /**
+   * The stream a pane shows: by its key for a task's or node's own stream (a pane of a job
+   * split into parts), else as {@link handle} finds it.
+   */
+  handleFor(m: { key: string; jobId: string; type: StreamType }): StreamHandle | undefined {
+    if (m.key === `${m.jobId}:${m.type}`) return this.handle(m.jobId, m.type);
+    return this.#manager.streams.find((s) => s.key === m.key);
+  }
+
+  /** Hear of every new stream (a task's or node's stream appearing); returns an unsubscribe. */
+  onNewStream(fn: (s: StreamHandle) => void): () => void {
+    return this.#manager.subscribe({ onStart: fn });
+  }
+
   /** The latest progress state of a stream. */
   progress(key: string): Progress | undefined {
     return this.#progress.get(key);
@@ -94,13 +109,14 @@ export class StreamsModel {
     this.#progress.delete(key);
   }
 
-  /** Start (or share) a stream for `owner`. */
+  /** Start (or share) a stream of `target` for `owner`. */
   async want(
-    jobId: string,
+    target: StreamTarget,
     type: StreamType,
     owner: string,
-    options: StartOptions = {},
+    options: FollowOptions = {},
   ): Promise<void> {
+    const jobId = targetId(target);
     const key = `${jobId}:${type}`;
     const owners = this.#owners.get(key) ?? new Set();
     const had = owners.size > 0 && this.handle(jobId, type) !== undefined;
@@ -108,7 +124,7 @@ export class StreamsModel {
     this.#owners.set(key, owners);
     if (had) return;
     try {
-      await this.#manager.startStream(jobId, type, options);
+      await this.#manager.startStream(target, type, options);
     } catch (err) {
       owners.delete(owner);
       throw err;
@@ -130,10 +146,11 @@ export class StreamsModel {
   }
 
   /** Stop and start a stream again (reads its file from the start). */
-  async restart(jobId: string, type: StreamType, options: StartOptions = {}): Promise<void> {
+  async restart(target: StreamTarget, type: StreamType): Promise<void> {
+    const jobId = targetId(target);
     this.#manager.stopStream(jobId, type);
     this.#progress.delete(`${jobId}:${type}`);
-    await this.#manager.startStream(jobId, type, options);
+    await this.#manager.startStream(target, type);
     this.#changed = true;
   }
 }

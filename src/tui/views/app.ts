@@ -4,10 +4,13 @@
  * after a key, and always gives the terminal back on exit. Views see it only as a ViewHost.
  * @module
  */
+import { statePollMs } from "../../config/poll_interval.ts";
 import type { ClusterBackend, JobInfo } from "../../cluster/job.ts";
 import { isTerminal } from "../../cluster/job.ts";
 import type { Config } from "../../config/schema.ts";
 import type { StreamManager } from "../../engine/stream_manager.ts";
+import type { JobTarget } from "../../core/stream_target.ts";
+import { hasAllocationFields } from "../../engine/job_parts.ts";
 import { type DebugLog, NO_DEBUG } from "../../core/debug_log.ts";
 import { bindKeys, type BoundKeys } from "../model/key_table.ts";
 import { JobsModel } from "../model/jobs_model.ts";
@@ -16,6 +19,7 @@ import { MonitorModel } from "../model/monitor_model.ts";
 import { StreamsModel } from "../model/streams_model.ts";
 import { fitLine } from "../model/text_fit.ts";
 import {
+  beforeResizeRender,
   type Box,
   createBox,
   createScreen,
@@ -40,6 +44,10 @@ export interface AppOptions {
   startupMessage?: string;
   /** Open the monitor on this file at start (benchmarks). */
   streamPath?: string;
+  /** `s9s --job ID [--path PATTERN]`: start in this job's output, or by parts in the monitor. */
+  openJob?: { id: string; path?: string };
+  /** Why streaming is off (`streaming.enabled: false`): the monitor shows it instead of opening. */
+  streamingOff?: string;
   debug?: DebugLog;
 }
 
@@ -52,6 +60,7 @@ export class App implements ViewHost, GlobalControls {
   #jobsModel: JobsModel;
   #streams: StreamsModel;
   #config: Config;
+  #streamingOff?: string;
   #jobs: JobsView;
   #output: OutputView;
   #monitor: MonitorView;
@@ -69,10 +78,15 @@ export class App implements ViewHost, GlobalControls {
   #finished: Promise<void>;
   #done = false;
   #debug: DebugLog;
+  #opts: AppOptions;
+  #clusterName?: string;
 
   constructor(options: AppOptions) {
+    this.#opts = options;
     this.#config = options.config;
+    this.#streamingOff = options.streamingOff;
     this.#debug = options.debug ?? NO_DEBUG;
+    this.#clusterName = options.cluster?.name;
     this.#finished = new Promise((r) => (this.#finish = r));
     this.#jobsModel = new JobsModel(options.cluster);
     this.#streams = new StreamsModel(options.manager);
@@ -94,8 +108,8 @@ export class App implements ViewHost, GlobalControls {
     this.#output.hide();
     this.#monitor.hide();
     if (options.startupMessage) this.notify(options.startupMessage, true);
-    if (options.streamPath) {
-      this.#monitor.addStream("file", "stdout", { path: options.streamPath, fileOnly: true });
+    if (options.streamPath && !options.streamingOff) {
+      this.#monitor.addStream({ kind: "file", label: "file", path: options.streamPath }, "stdout");
       this.show("monitor");
     }
   }
@@ -103,13 +117,18 @@ export class App implements ViewHost, GlobalControls {
   /** Run until the user quits. */
   async run(): Promise<void> {
     this.screen.on("keypress", (ch, key) => this.#onKey(ch, key));
+    // Laid out for the new size before blessed paints it; drawn again after, as for any change.
+    beforeResizeRender(this.screen, () => this.#layout());
     this.screen.on("resize", () => this.#drawNow());
-    const refresh = Math.max(16, this.#config.streaming.refresh_interval);
+    // The intervals as configured (refresh_interval has a schema minimum of 16 ms).
+    const refresh = this.#config.streaming.refresh_interval;
+    const poll = statePollMs(this.#config, this.#clusterName);
+    this.#debug.log("TUI", `redraw every ${refresh} ms; job list every ${poll} ms`);
     this.#streams.start({ streamsChanged: () => this.#drawNow() }, refresh);
     this.#jobsModel.start({
       jobsChanged: () => this.markDirty(),
       jobsFailed: (err) => this.fail(err),
-    }, Math.max(500, this.#config.cluster.poll_interval));
+    }, poll);
     let last = performance.now();
     this.#timers.push(setInterval(() => {
       const now = performance.now();
@@ -127,6 +146,7 @@ export class App implements ViewHost, GlobalControls {
     // Elapsed times tick even when nothing else changes.
     this.#timers.push(setInterval(() => this.markDirty(), 1000));
     this.#drawNow();
+    if (this.#opts.openJob) void this.#openAtStart(this.#opts.openJob);
     await this.#finished;
   }
 
@@ -185,9 +205,15 @@ export class App implements ViewHost, GlobalControls {
     return modal;
   }
 
+  /** Why streaming is off, if it is. */
+  get streamingOff(): string | undefined {
+    return this.#streamingOff;
+  }
+
   /** Switch view. */
   show(name: ViewName): void {
     if (name === this.#view) return;
+    if (name === "monitor" && this.#streamingOff) return this.notify(this.#streamingOff, true);
     if (name === "monitor") this.#back = this.#view;
     this.#viewOf(this.#view).hide();
     this.#view = name;
@@ -205,6 +231,26 @@ export class App implements ViewHost, GlobalControls {
     this.#output.open(job.id, job);
     this.show("output");
     if (isTerminal(job.state)) this.notify(`job ${job.id} is ${job.state}: showing its output`);
+  }
+
+  /**
+   * `s9s --job ID`: a job of one task opens in the output view; one of several tasks, or a
+   * `--path` with `%t`/`%n`/`%N`, opens in the Stream Monitor with a pane per task or node.
+   */
+  async #openAtStart(o: { id: string; path?: string }): Promise<void> {
+    try {
+      const cluster = this.#opts.cluster;
+      const jobs = cluster ? await cluster.getJob(o.id) : [];
+      const job = jobs.find((j) => j.id === o.id) ?? jobs[0];
+      if (!job) return this.notify(`job ${o.id} was not found`, true);
+      const target: JobTarget = { kind: "job", jobId: o.id, path: o.path, via: "auto" };
+      if (hasAllocationFields(o.path)) this.#monitor.openParts(target, {});
+      else if ((job.numTasks ?? 1) > 1) this.#monitor.openParts(target, { splitTasks: true });
+      else return this.openJob(job);
+      this.show("monitor");
+    } catch (err) {
+      this.fail(err);
+    }
   }
 
   /** The view shown. */
@@ -234,6 +280,13 @@ export class App implements ViewHost, GlobalControls {
     else this.show("monitor");
   }
 
+  /** Paint the whole screen again (Ctrl+L): clears what anything else wrote to the terminal. */
+  redraw(): void {
+    this.screen.program.clear();
+    this.screen.realloc();
+    this.#drawNow();
+  }
+
   /** Quit s9s. */
   quit(): void {
     this.#done = true;
@@ -257,6 +310,8 @@ export class App implements ViewHost, GlobalControls {
     // blessed reports "\r" twice: as "enter" and then as "return". Act on "enter" only.
     if (key.name === "return") return;
     if ((key.full ?? key.name) === "C-c") return this.quit();
+    // Also from a prompt: whatever wrote over the screen is gone at once.
+    if ((key.full ?? key.name) === "C-l") return this.redraw();
     if (this.#modal) {
       this.#modal.key(ch, key);
       return;
@@ -269,6 +324,12 @@ export class App implements ViewHost, GlobalControls {
   #drawNow(): void {
     if (this.#done) return;
     this.#dirty = false;
+    if (this.#layout()) this.screen.render();
+  }
+
+  /** Place and fill every box for the screen's size, without painting; false when it failed. */
+  #layout(): boolean {
+    if (this.#done) return false;
     try {
       const view = this.#viewOf(this.#view);
       view.draw();
@@ -278,11 +339,12 @@ export class App implements ViewHost, GlobalControls {
       const hints = `${this.#globalKeys.hints()}  ${view.keys.hints()}`;
       const status = ` ${prefix ? prefix + " " : ""}${hints}`;
       this.#statusBox.setContent(fitLine(status, Math.max(1, this.screen.width), false)[0]);
-      this.screen.render();
+      return true;
     } catch (err) {
       // A drawing bug must not take the terminal down with it.
       this.#message = `draw failed: ${(err as Error).message}`;
       this.#messageError = true;
+      return false;
     }
   }
 

@@ -16,6 +16,8 @@ export interface GlobalControls {
   /** Open the monitor, or in it add a stream. */
   monitorOrAdd(): void;
   quit(): void;
+  /** Paint the whole screen again. */
+  redraw(): void;
 }
 
 /** Keys that work everywhere. */
@@ -34,6 +36,12 @@ export const GLOBAL_KEYS: KeyTable<GlobalControls> = [
     hint: "monitor",
     when: (t) => !t.inMonitor,
     run: (t) => t.monitorOrAdd(),
+  },
+  {
+    keys: ["C-l"],
+    label: "Ctrl+l",
+    description: "redraw the screen (also from a prompt)",
+    run: (t) => t.redraw(),
   },
   {
     keys: ["C-c"],

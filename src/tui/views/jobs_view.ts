@@ -118,6 +118,7 @@ export class JobsView implements View, JobsControls {
       new Prompt(this.#host.screen, {
         label: "Search jobs",
         initial: before,
+        selected: true,
         onChange: (v) => {
           this.#model.setSearch(v);
           this.#host.markDirty();

@@ -6,15 +6,20 @@
 import { dirname } from "../../platform/posix_path.ts";
 import type { StreamType } from "../../core/stream_event.ts";
 import type { StepInfo } from "../../cluster/job.ts";
-import { isStepId, stepStreamOptions } from "../../engine/step_stream.ts";
-import type { StartOptions } from "../../engine/stream_manager.ts";
+import {
+  type JobTarget,
+  type StreamTarget,
+  targetId,
+  targetOfId,
+} from "../../core/stream_target.ts";
+import type { FollowOptions } from "../../engine/stream_manager.ts";
 import { expandHome } from "../../platform/paths.ts";
 import { writeText } from "../../sinks/writer.ts";
 import { bindKeys, type BoundKeys } from "../model/key_table.ts";
 import type { JobsModel } from "../model/jobs_model.ts";
 import { gridLayout } from "../model/layout.ts";
 import { formatLine } from "../model/line_format.ts";
-import type { MonitorModel, MonitorPane } from "../model/monitor_model.ts";
+import type { AddResult, MonitorModel, MonitorPane } from "../model/monitor_model.ts";
 import type { PaneModel } from "../model/pane_model.ts";
 import { fitLine } from "../model/text_fit.ts";
 import { compileTuiPattern } from "../model/tui_pattern.ts";
@@ -98,19 +103,30 @@ export class MonitorView implements View, MonitorControls {
   }
 
   /** Add a pane and start its stream. */
-  addStream(jobId: string, type: StreamType, options: StartOptions = {}): void {
-    const r = this.#model.add(jobId, type, options);
-    if (r.kind === "exists") return this.#host.notify(`job ${jobId} ${type} is already shown`);
+  addStream(target: StreamTarget, type: StreamType): void {
+    this.#report(this.#model.add(target, type), `job ${targetId(target)} ${type}`, "added");
+  }
+
+  /** Open a job by parts: one pane per task or node stream (see MonitorModel.addParts). */
+  openParts(target: JobTarget, options: FollowOptions): void {
+    const each = target.path ? "file" : "task";
+    this.#report(
+      this.#model.addParts(target, options),
+      `job ${target.jobId}`,
+      `one pane per ${each}:`,
+    );
+  }
+
+  /** Say what became of adding `what`. */
+  #report(r: AddResult, what: string, done: string): void {
+    if (r.kind === "exists") return this.#host.notify(`${what} is already shown`);
     if (r.kind === "limit") {
       return this.#host.notify(
         `cannot add: ${r.limit} streams are running (streaming.max_concurrent_streams); remove one with - first`,
         true,
       );
     }
-    r.started.then(
-      () => this.#host.notify(`added job ${jobId} ${type}`),
-      (err) => this.#host.fail(err),
-    );
+    r.started.then(() => this.#host.notify(`${done} ${what}`), (err) => this.#host.fail(err));
   }
 
   /**
@@ -149,19 +165,19 @@ export class MonitorView implements View, MonitorControls {
 
   #pickType(id: string): void {
     // A step's I/O comes from Slurm through sattach (the api source), not from the job's files.
-    const options = isStepId(id) ? stepStreamOptions(id) : {};
+    const target = targetOfId(id);
     const items: PickItem<StreamType | "both">[] = [
       { label: "stdout", value: "stdout" },
       { label: "stderr", value: "stderr" },
       { label: "both", value: "both" },
     ];
-    const what = isStepId(id) ? `Step ${id}` : `Job ${id}`;
+    const what = target.kind === "step" ? `Step ${id}` : `Job ${id}`;
     this.#host.openModal(
       new Picker(this.#host.screen, `${what}: which output?`, items, (t) => {
         if (t === "both") {
-          this.addStream(id, "stdout", options);
-          this.addStream(id, "stderr", options);
-        } else this.addStream(id, t, options);
+          this.addStream(target, "stdout");
+          this.addStream(target, "stderr");
+        } else this.addStream(target, t);
       }),
     );
   }
@@ -207,6 +223,7 @@ export class MonitorView implements View, MonitorControls {
       widget.draw(p.model, handle, {
         focused: i === focus,
         highlights: this.#model.streams.highlights,
+        title: handle?.part?.label,
       });
     });
     const hidden = n - layout.shown.length;
@@ -315,6 +332,7 @@ export class MonitorView implements View, MonitorControls {
       new Prompt(this.#host.screen, {
         label: "Filter (regex, empty removes)",
         initial: before,
+        selected: true,
         onChange: (v) => {
           const err = apply(v);
           if (err) this.#host.notify(`error: ${err.message}`, true);

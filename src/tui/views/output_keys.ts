@@ -18,8 +18,8 @@ export const OUTPUT_KEYS: KeyTable<OutputControls> = [
   {
     keys: ["s"],
     label: "s",
-    description: "start / stop streaming: follow new lines live (LIVE shown)",
-    hint: "stream",
+    description: "stop / start streaming (it opens streaming: new lines live, LIVE shown)",
+    hint: "stream on/off",
     run: (t) => t.toggleStreaming(),
   },
   {

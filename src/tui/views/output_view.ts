@@ -1,7 +1,7 @@
 /**
- * The output view: one job's stdout or stderr (Tab/`e` switches), opened at its start; `s`
- * starts streaming (follow: auto-scroll that stops when scrolled up and resumes at End),
- * a LIVE indicator; Esc goes back. Draws from the streams model; keys from its table.
+ * The output view: one job's stdout or stderr (Tab/`e` switches), opened at its newest line
+ * and streaming, as `tail -f` does (follow: auto-scroll that stops when scrolled up and resumes
+ * at End), a LIVE indicator; `s` stops and starts streaming; Esc goes back. Draws from the streams model; keys from its table.
  * @module
  */
 import type { JobInfo } from "../../cluster/job.ts";
@@ -56,18 +56,22 @@ export class OutputView implements View, OutputControls {
     this.#widget.box.hide();
   }
 
-  /** Open a job's output (stdout first). */
+  /**
+   * Open a job's output (stdout first), at its newest line, following — unless streaming is
+   * turned off (`streaming.enabled: false`): then it shows what the file holds, without following.
+   */
   open(jobId: string, job?: JobInfo): void {
     this.close();
     this.#job = job;
-    this.#streaming = false;
+    this.#streaming = !this.#host.streamingOff;
     this.#switchTo(jobId, "stdout");
   }
 
   #switchTo(jobId: string, type: StreamType): void {
     if (this.#model) this.#streams.release(this.#model.jobId, this.#model.type, OWNER);
     this.#model = new PaneModel(jobId, type);
-    this.#streams.want(jobId, type, OWNER).catch((err) => this.#host.fail(err));
+    const target = { kind: "job", jobId, via: "auto" } as const;
+    this.#streams.want(target, type, OWNER).catch((err) => this.#host.fail(err));
   }
 
   /** Stop the stream (when leaving). */
@@ -99,7 +103,7 @@ export class OutputView implements View, OutputControls {
     m.progress = this.#streams.progress(h?.key ?? m.key);
     const src = h?.buffer?.all;
     if (!this.#streaming && m.anchor === undefined && src && src.length > 0) {
-      // Not streaming: the view opens at the start of the output and stays put.
+      // Not streaming (after `s`) and no position yet (Tab): the start, and it stays put.
       m.home(src, this.#widget.bodyRows);
     }
     let live: string;
@@ -119,6 +123,9 @@ export class OutputView implements View, OutputControls {
   toggleStreaming(): void {
     const m = this.#model;
     if (!m) return;
+    if (!this.#streaming && this.#host.streamingOff) {
+      return this.#host.notify(this.#host.streamingOff, true);
+    }
     this.#streaming = !this.#streaming;
     if (this.#streaming) m.end();
     else this.#pinToEnd(m);

@@ -50,7 +50,7 @@ export class PaneControls {
   }
 
   #buffer(m: PaneModel) {
-    return this.#streams.handle(m.jobId, m.type)?.buffer;
+    return this.#streams.handleFor(m)?.buffer;
   }
 
   /** Scroll by `n` lines (negative: older), or a page (`"page-up"`, `"page-down"`). */
@@ -101,6 +101,7 @@ export class PaneControls {
       new Prompt(this.#host.screen, {
         label: "Search (regex; n older, N newer)",
         initial: m.searchText,
+        selected: true,
         onSubmit: (v) => {
           try {
             m.search = v ? compileTuiPattern(v, "search") : undefined;

@@ -31,6 +31,8 @@ export interface ViewHost {
   readonly modalOpen: boolean;
   /** Show a message in the message line (errors in red). */
   notify(text: string, error?: boolean): void;
+  /** Why streaming is off (`streaming.enabled: false`), shown where streaming is asked for. */
+  readonly streamingOff?: string;
   /** Report a failed action in the message line. */
   fail(err: unknown): void;
   /** Open a modal that takes the keyboard until it closes. */

@@ -38,7 +38,9 @@ export interface Screen {
   destroy(): void;
   on(event: "keypress", fn: (ch: string | undefined, key: KeyInfo) => void): void;
   on(event: "resize", fn: () => void): void;
-  program: { showCursor(): void; normalBuffer(): void };
+  /** Forget what is on the terminal, so the next render paints every cell. */
+  realloc(): void;
+  program: { showCursor(): void; normalBuffer(): void; clear(): void };
 }
 
 /** Box options we pass. */
@@ -78,6 +80,18 @@ export function createScreen(title: string): Screen {
   watchdogAlternateScreen(true);
   screen.on("destroy", () => watchdogAlternateScreen(false));
   return screen as Screen;
+}
+
+/**
+ * Run `fn` on a terminal resize before blessed paints: blessed's own resize handler renders at
+ * once, with the geometry of the old size, and only then tells the screen's listeners, so a
+ * layout made there reached the terminal one frame late — in between, a frame of panes cut off
+ * at the new size (what the layout test caught under load). `fn` lays out for the new size; it
+ * must not render (blessed does, right after).
+ */
+export function beforeResizeRender(screen: Screen, fn: () => void): void {
+  (screen.program as unknown as { prependListener(e: string, f: () => void): void })
+    .prependListener("resize", fn);
 }
 
 /** A box. Tags are off by default: job output is never parsed as blessed markup. */

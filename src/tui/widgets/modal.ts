@@ -16,6 +16,11 @@ export interface Modal {
 export interface PromptOptions {
   label: string;
   initial?: string;
+  /**
+   * Show `initial` selected, as a search box does: the first character typed (or Backspace)
+   * replaces it, Enter keeps it, → or End keeps it for editing.
+   */
+  selected?: boolean;
   /** Called on every edit (live filtering). */
   onChange?: (value: string) => void;
   onSubmit: (value: string) => void;
@@ -28,11 +33,14 @@ export class Prompt implements Modal {
   #value: string;
   #opts: PromptOptions;
   #closed = false;
+  /** The value is still the selected `initial`. */
+  #selected: boolean;
   onClose?: () => void;
 
   constructor(screen: Screen, options: PromptOptions) {
     this.#opts = options;
     this.#value = options.initial ?? "";
+    this.#selected = !!options.selected && this.#value !== "";
     this.#box = createBox({
       parent: screen,
       left: 0,
@@ -45,7 +53,12 @@ export class Prompt implements Modal {
   }
 
   #draw(): void {
-    this.#box.setContent(`${this.#opts.label}: ${this.#value}█`);
+    // Selected text in reverse video, the cursor block only once it is being edited.
+    this.#box.setContent(
+      this.#selected
+        ? `${this.#opts.label}: \x1b[7m${this.#value}\x1b[27m`
+        : `${this.#opts.label}: ${this.#value}█`,
+    );
     this.#box.setFront();
   }
 
@@ -57,14 +70,20 @@ export class Prompt implements Modal {
     } else if (name === "enter" || name === "return") {
       this.close();
       this.#opts.onSubmit(this.#value);
+    } else if (this.#selected && (name === "right" || name === "end")) {
+      this.#selected = false;
+      this.#draw();
     } else if (name === "backspace") {
-      this.#value = [...this.#value].slice(0, -1).join("");
+      this.#value = this.#selected ? "" : [...this.#value].slice(0, -1).join("");
+      this.#selected = false;
       this.#changed();
     } else if (name === "C-u") {
       this.#value = "";
+      this.#selected = false;
       this.#changed();
     } else if (ch && !key.ctrl && !key.meta && ch >= " " && ch !== "\x7f") {
-      this.#value += ch;
+      this.#value = this.#selected ? ch : this.#value + ch;
+      this.#selected = false;
       this.#changed();
     }
     return true;

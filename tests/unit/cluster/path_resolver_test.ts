@@ -182,3 +182,24 @@ Deno.test("fieldsFromId splits array task ids", () => {
   deepStrictEqual([f.jobId, f.arrayJobId, f.arrayTaskId], [5, 5, 2]);
   deepStrictEqual(fieldsFromId("17").arrayTaskId, undefined);
 });
+
+Deno.test("resolveOutput takes a job's file that fails to stat (a symlink loop) as there, not as missing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const loop = `${dir}/42.out`;
+    await Deno.symlink(loop, loop); // stat fails with "too many levels of symbolic links"
+    const res = await resolveOutput(
+      "42",
+      job({ stdout: loop, workDir: dir }),
+      "stdout",
+      streaming(),
+    );
+    // Opening it is where the user learns what is wrong with it (the file source reports it).
+    deepStrictEqual(
+      [res.location?.path, res.location?.exists, res.candidates[0].note],
+      [loop, true, "chosen: the job's own output file"],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -87,11 +87,53 @@ Deno.test("LineSplitter cuts an over-long line into marked pieces without holdin
     assert(s.pendingBytes <= 1000 + 777, `held ${s.pendingBytes} bytes`);
   }
   const b = s.push(enc.encode("\nnext\n"))!;
-  out.push(...batchLines(b));
+  batchLines(b).forEach((l, k) => {
+    if (b.truncated?.includes(k)) truncated.push(out.length);
+    out.push(l);
+  });
   deepStrictEqual(out.join("").length, 7770 + 4);
   assert(out.slice(0, -2).every((l) => l.length <= 1000));
   deepStrictEqual(out[out.length - 1], "next");
-  deepStrictEqual(truncated.length, 7);
+  // 7770 bytes at a 1000-byte cap: eight pieces, every one marked (the last one too).
+  deepStrictEqual(truncated, [0, 1, 2, 3, 4, 5, 6, 7]);
+});
+
+/** Lines of `out` with a `*` after each piece marked truncated. */
+function marked(out: { lines: string[]; batch: LineBatch }[]): string[] {
+  return out.flatMap((o) => o.lines.map((l, k) => o.batch.truncated?.includes(k) ? `${l}*` : l));
+}
+
+Deno.test("LineSplitter marks the last piece of a cut line truncated, in one read or many", () => {
+  // One read: the whole line and its newline (slow path).
+  deepStrictEqual(
+    marked(collect(new LineSplitter({ maxLineBytes: 8 }), ["a\n0123456789ab\nz\n"])),
+    [
+      "a",
+      "01234567*",
+      "89ab*",
+      "z",
+    ],
+  );
+  // The line's head cut while its newline was still to come; the end arrives with short lines
+  // only (the fast path) — and at the end of the stream, unterminated.
+  deepStrictEqual(
+    marked(
+      collect(new LineSplitter({ maxLineBytes: 8 }), ["0123456789", "ab\nz\n", "0123456789xy"]),
+    ),
+    ["01234567*", "89ab*", "z", "01234567*", "89xy*"],
+  );
+});
+
+Deno.test("LineSplitter keeps a small cap as given (not raised to 16 bytes)", () => {
+  const out = collect(new LineSplitter({ maxLineBytes: 5 }), ["abcdefghij\n"]);
+  deepStrictEqual(marked(out), ["abcde*", "fghij*"]);
+  let threw = false;
+  try {
+    new LineSplitter({ maxLineBytes: 3 });
+  } catch (err) {
+    threw = err instanceof RangeError;
+  }
+  assert(threw, "a cap below the longest UTF-8 character is refused");
 });
 
 Deno.test("LineSplitter never cuts a multi-byte character at the cap", () => {
@@ -140,4 +182,22 @@ Deno.test("LineSplitter gives the same lines after compact() shrinks a grown buf
   deepStrictEqual(a.length, 30_001);
   deepStrictEqual(a, b);
   deepStrictEqual(big.committedOffset, small.committedOffset);
+});
+
+Deno.test("LineSplitter hands on at most maxBatchLines lines per batch, the rest through next()", () => {
+  for (const text of ["a\nb\nc\nd\ne\nf\ng\ntail", "a\r1\nb\nc\nd\ne\nf\ng\ntail"]) {
+    const s = new LineSplitter({ maxBatchLines: 3 });
+    const got: [number, number, number, string[]][] = [];
+    for (let b = s.push(enc.encode(text)); b; b = s.next()) {
+      got.push([b.firstLine, b.startOffset, b.endOffset, batchLines(b)]);
+    }
+    const first = text.startsWith("a\r") ? "1" : "a";
+    const o = text.startsWith("a\r") ? 2 : 0;
+    deepStrictEqual(got, [
+      [1, 0, 6 + o, [first, "b", "c"]],
+      [4, 6 + o, 12 + o, ["d", "e", "f"]],
+      [7, 12 + o, 14 + o, ["g"]],
+    ]);
+    deepStrictEqual(batchLines(s.flush()!), ["tail"]);
+  }
 });

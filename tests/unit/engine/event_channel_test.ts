@@ -1,14 +1,6 @@
 import { deepStrictEqual, strictEqual } from "node:assert";
 import { EventChannel } from "../../../src/engine/event_channel.ts";
-
-/** Wait for a condition with a deadline (no sleeps as synchronisation). */
-async function until(cond: () => boolean, what: string, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
+import { waitFor } from "../../_helpers/assert.ts";
 
 /** Settle within a deadline or fail (a stalled producer must fail the test, not hang it). */
 function within<T>(p: Promise<T>, what: string, ms = 2000): Promise<T> {
@@ -26,7 +18,11 @@ Deno.test("EventChannel resumes both of two producers blocked at capacity", asyn
   };
   const out = produce("out");
   const err = produce("err");
-  await until(() => ch.waitingProducers === 2, "both producers to block");
+  await waitFor(() => ch.waitingProducers === 2, {
+    what: "both producers to block",
+    timeout: 2000,
+    interval: 2,
+  });
   const seen: string[] = [];
   const consumer = (async () => {
     for await (const ev of ch) seen.push(ev);
@@ -44,7 +40,11 @@ Deno.test("EventChannel closes and wakes blocked producers when the consumer bre
   const ch = new EventChannel<number>({ capacity: 2, onClose: () => closed++ });
   const results: Promise<boolean>[] = [];
   for (let i = 0; i < 6; i++) results.push(ch.push(i));
-  await until(() => ch.waitingProducers === 4, "four producers to block");
+  await waitFor(() => ch.waitingProducers === 4, {
+    what: "four producers to block",
+    timeout: 2000,
+    interval: 2,
+  });
   for await (const n of ch) {
     strictEqual(n, 0);
     break;
@@ -76,7 +76,11 @@ Deno.test("EventChannel wakes a waiting consumer and producers when its signal a
   const consumer = (async () => {
     for await (const n of ch) {
       seen.push(n);
-      await until(() => ch.waitingProducers === 0 && ch.length === 1, "the second push");
+      await waitFor(() => ch.waitingProducers === 0 && ch.length === 1, {
+        what: "the second push",
+        timeout: 2000,
+        interval: 2,
+      });
       abort.abort();
     }
   })();

@@ -148,3 +148,13 @@ Deno.test("LineFilter numbers lines from the splitter's newline positions, as a 
   );
   deepStrictEqual(got, expected);
 });
+
+Deno.test("LineFilter colors include filters only when asked (highlight: true), never excludes", () => {
+  const f = new LineFilter();
+  f.add({ name: "inc", action: "include", color: "green", regex: /ok|bad/, highlight: true });
+  f.add({ name: "plain", action: "include", color: "red", regex: /ok/ });
+  f.add({ name: "exc", action: "exclude", color: "red", regex: /bad/, highlight: true });
+  f.add({ name: "off", action: "highlight", color: "red", regex: /ok/, highlight: false });
+  deepStrictEqual(f.highlights.map((h) => h.name), ["inc"]);
+  deepStrictEqual(f.highlightsOf("ok"), ["inc"]);
+});

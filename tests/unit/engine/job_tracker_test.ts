@@ -8,6 +8,7 @@ import { defaultRawConfig } from "../../../src/config/defaults.ts";
 import { configSchema } from "../../../src/config/schema.ts";
 import type { ClusterBackend, JobInfo, StepInfo } from "../../../src/cluster/job.ts";
 import type { StreamEvent } from "../../../src/core/stream_event.ts";
+import { waitFor } from "../../_helpers/assert.ts";
 
 function config() {
   const raw = defaultRawConfig() as {
@@ -19,17 +20,9 @@ function config() {
   return configSchema.parse(raw);
 }
 
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
 /** A backend whose answers the test switches: the job's record, or a failure. */
 class FlakyCluster implements ClusterBackend {
-  readonly name = "fake";
+  readonly name: string = "fake";
   failing = false;
   failures = 0;
   constructor(public job: JobInfo) {}
@@ -72,23 +65,43 @@ Deno.test("JobTracker reports a cluster outage once, keeps following the file, a
   const said = (re: RegExp) => statuses.filter((e) => re.test(e.content));
   try {
     await manager.startStream("77", "stdout");
-    await until(() => lines.includes("before"), "the first line");
+    await waitFor(() => lines.includes("before"), {
+      what: "the first line",
+      timeout: 5000,
+      interval: 2,
+    });
 
     cluster.failing = true;
-    await until(() => said(/^cluster unreachable, retrying/).length > 0, "the outage status");
+    await waitFor(() => said(/^cluster unreachable, retrying/).length > 0, {
+      what: "the outage status",
+      timeout: 5000,
+      interval: 2,
+    });
     const outage = said(/^cluster unreachable, retrying/)[0];
     strictEqual(outage.type, "status");
     strictEqual(outage.state, "retrying");
     ok(outage.content.includes("Unable to contact slurm controller"), outage.content);
 
     await Deno.writeTextFile(path, "during\n", { append: true });
-    await until(() => lines.includes("during"), "a line written during the outage");
+    await waitFor(() => lines.includes("during"), {
+      what: "a line written during the outage",
+      timeout: 5000,
+      interval: 2,
+    });
     const seenFailures = cluster.failures;
-    await until(() => cluster.failures >= seenFailures + 3, "more failed polls");
+    await waitFor(() => cluster.failures >= seenFailures + 3, {
+      what: "more failed polls",
+      timeout: 5000,
+      interval: 2,
+    });
     strictEqual(said(/^cluster unreachable/).length, 1, "the outage is announced once");
 
     cluster.failing = false;
-    await until(() => said(/^cluster reachable again$/).length > 0, "the recovery status");
+    await waitFor(() => said(/^cluster reachable again$/).length > 0, {
+      what: "the recovery status",
+      timeout: 5000,
+      interval: 2,
+    });
     strictEqual(said(/^cluster reachable again$/)[0].state, "live");
 
     cluster.job = { ...cluster.job, state: "COMPLETED" };
@@ -114,8 +127,8 @@ Deno.test("StreamManager.startStreams reports max_concurrent_streams before any 
     let error: Error | undefined;
     try {
       await manager.startStreams([
-        { jobId: "a", options: { path: `${dir}/a.out`, fileOnly: true, follow: false } },
-        { jobId: "b", options: { path: `${dir}/b.out`, fileOnly: true, follow: false } },
+        { target: { kind: "file", label: "a", path: `${dir}/a.out` }, follow: false },
+        { target: { kind: "file", label: "b", path: `${dir}/b.out` }, follow: false },
       ]);
     } catch (err) {
       error = err as Error;
@@ -124,6 +137,35 @@ Deno.test("StreamManager.startStreams reports max_concurrent_streams before any 
     ok(/cannot start more than 1 concurrent streams/.test(error.message), error.message);
     deepStrictEqual(started, [], "no stream started");
     strictEqual(manager.streams.length, 0);
+  } finally {
+    manager.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("slurm_api.poll_interval is how often slurmrestd is asked for job states", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/slurm-78.out`;
+  await Deno.writeTextFile(path, "x\n");
+  const cfg = config();
+  cfg.cluster.poll_interval = 3_600_000;
+  cfg.streaming.slurm_api.poll_interval = 20;
+  let asked = 0;
+  const cluster = new (class extends FlakyCluster {
+    override readonly name = "rest";
+    override getJob(): Promise<JobInfo[]> {
+      asked++;
+      return super.getJob();
+    }
+  })({ id: "78", jobId: 78, name: "t", user: "u", state: "RUNNING", stdout: path, stderr: path });
+  const manager = new StreamManager({ config: cfg, cluster, keepBuffers: false });
+  try {
+    await manager.startStream("78", "stdout");
+    const seen = asked;
+    await waitFor(() => asked >= seen + 5, {
+      timeout: 5000,
+      what: "five more polls of the rest backend",
+    });
   } finally {
     manager.close();
     await Deno.remove(dir, { recursive: true });

@@ -6,6 +6,10 @@ import { ok, strictEqual } from "node:assert";
 import { StreamManager } from "../../../src/mod.ts";
 import { defaultRawConfig } from "../../../src/config/defaults.ts";
 import { configSchema } from "../../../src/config/schema.ts";
+import type { StreamTarget } from "../../../src/core/stream_target.ts";
+import { NO_DEBUG } from "../../../src/core/debug_log.ts";
+import { SourceSelection } from "../../../src/engine/source_selection.ts";
+import { UsageError } from "../../../src/errors.ts";
 
 function config(streaming: Record<string, unknown>) {
   const raw = defaultRawConfig() as { streaming: Record<string, unknown> };
@@ -24,7 +28,7 @@ async function batchSizes(streaming: Record<string, unknown>): Promise<number[]>
   const sizes: number[] = [];
   manager.subscribe({ onLines: (_s, b) => void sizes.push(b.text.length) });
   try {
-    await manager.startStream("big", "stdout", { path, fileOnly: true, follow: false });
+    await manager.startStream({ kind: "file", label: "big", path }, "stdout", { follow: false });
     await manager.done();
   } finally {
     manager.close();
@@ -40,4 +44,55 @@ Deno.test("default_buffer_size caps the reads that catch up on an existing file"
   const large = await batchSizes({ buffer_size: "8KB", default_buffer_size: "1MB" });
   ok(Math.max(...large) > 16 * 1024, `largest batch ${Math.max(...large)} bytes`);
   ok(large.length < small.length, `${large.length} batches with 1MB, ${small.length} with 16KB`);
+});
+
+Deno.test("buffer_size is the read size as set, not raised to 4 KB", async () => {
+  const sizes = await batchSizes({ buffer_size: "1KB", default_buffer_size: "1KB" });
+  // A batch is one read plus the end of a line the read before began (lines are 100 bytes).
+  ok(Math.max(...sizes) <= 1024 + 100, `largest batch ${Math.max(...sizes)} bytes`);
+});
+
+Deno.test("file_polling.batch_size caps the lines handed on in one batch", async () => {
+  const sizes = await batchSizes({ file_polling: { use_inotify: true, batch_size: 50 } });
+  // 100-byte lines: 50 lines are 5000 bytes.
+  ok(Math.max(...sizes) <= 5000, `largest batch ${Math.max(...sizes) / 100} lines`);
+  const unlimited = await batchSizes({ file_polling: { use_inotify: true, batch_size: 100_000 } });
+  ok(Math.max(...unlimited) > 5000, `largest batch ${Math.max(...unlimited) / 100} lines`);
+});
+
+Deno.test("default_buffer_size is honoured above the default's 120 KB (no hidden cap)", async () => {
+  const sizes = await batchSizes({ buffer_size: "64KB", default_buffer_size: "1MB" });
+  ok(Math.max(...sizes) > 120 * 1024, `largest batch ${Math.max(...sizes)} bytes`);
+});
+
+Deno.test("SourceSelection decides every target's source in one place", async () => {
+  const sel = new SourceSelection({
+    config: config({}).streaming,
+    debug: NO_DEBUG,
+    progress: false,
+  });
+  const abort = new AbortController();
+  const loc = (host?: string) => ({ path: "/tmp/x.out", from: "--path", exists: true, host });
+  const kind = async (target: StreamTarget, l = loc()) =>
+    (await sel.select({
+      target,
+      loc: l,
+      follow: false,
+      label: "t",
+      type: "stdout",
+      signal: abort.signal,
+      status: () => {},
+    })).kind;
+  try {
+    strictEqual(await kind({ kind: "step", jobId: "12", step: "0" }), "api");
+    strictEqual(await kind({ kind: "file", label: "x", path: "/tmp/x.out" }), "file");
+    strictEqual(await kind({ kind: "file", label: "x", path: "/tmp/x.out", node: "n1" }), "ssh");
+    strictEqual(await kind({ kind: "job", jobId: "12", via: "file" }, loc("n1")), "file");
+    strictEqual(await kind({ kind: "job", jobId: "12", via: "ssh" }, loc("n1")), "ssh");
+    const noHost = await kind({ kind: "job", jobId: "12", via: "ssh" }).catch((e) => e);
+    ok(noHost instanceof UsageError && /no node is known for "12"/.test(noHost.message));
+  } finally {
+    abort.abort();
+    sel.close();
+  }
 });

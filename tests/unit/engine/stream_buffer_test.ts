@@ -1,6 +1,7 @@
-import { deepStrictEqual } from "node:assert";
-import { assert } from "../../_helpers/assert.ts";
-import { StreamBuffer } from "../../../src/engine/stream_buffer.ts";
+import { deepStrictEqual, ok } from "node:assert";
+import { assert, waitFor } from "../../_helpers/assert.ts";
+import { bufferForStream, StreamBuffer } from "../../../src/engine/stream_buffer.ts";
+import { defaultConfig } from "../../../src/config/default_config.ts";
 import { BufferBudget } from "../../../src/engine/buffer_budget.ts";
 import type { LineBatch } from "../../../src/core/line_batch.ts";
 
@@ -168,4 +169,67 @@ Deno.test("StreamBuffer keeps slice and tail on the in-memory lines", () => {
   b.append({ ...batch(11, 2), truncated: [0] });
   deepStrictEqual(b.tail(2).map((l) => !!l.truncated), [true, false]);
   b.close();
+});
+
+Deno.test("buffer.cleanup_interval: a quiet stream's lines are compressed at the next cleanup", async () => {
+  const cfg = defaultConfig().streaming;
+  cfg.persistence.enabled = false;
+  cfg.buffer.cleanup_interval = 30;
+  const b = bufferForStream(cfg, "quiet");
+  try {
+    b.append(batch(1, 100));
+    deepStrictEqual(b.length, 100, "below the threshold nothing is compressed on append");
+    await waitFor(() => b.length === 0, { timeout: 5_000, what: "the quiet buffer compressed" });
+    deepStrictEqual(b.totalLines, 100);
+    deepStrictEqual((await b.readRange(1, 100)).map((l) => l.content)[99], lineText(100));
+  } finally {
+    b.close();
+  }
+});
+
+Deno.test("memory_limit: buffers together get half of it when that is below max_total_size", () => {
+  const cfg = defaultConfig().streaming;
+  cfg.memory_limit = 10 * 1024 * 1024;
+  deepStrictEqual(BufferBudget.fromConfig(cfg).limit, 5 * 1024 * 1024);
+  cfg.memory_limit = 1024 * 1024 * 1024;
+  deepStrictEqual(BufferBudget.fromConfig(cfg).limit, cfg.buffer.max_total_size);
+});
+
+Deno.test("compression.enabled and compression.level decide how old lines are stored", () => {
+  const held = (set: (c: ReturnType<typeof defaultConfig>["streaming"]) => void) => {
+    const cfg = defaultConfig().streaming;
+    cfg.persistence.enabled = false;
+    cfg.buffer.max_lines = 1000;
+    set(cfg);
+    const b = bufferForStream(cfg, "c");
+    try {
+      for (let n = 1; n <= 20_000; n += 500) b.append(batch(n, 500));
+      return b.chunkMemory;
+    } finally {
+      b.close();
+    }
+  };
+  const stored = held((c) => (c.compression.enabled = false));
+  const fast = held((c) => (c.compression.level = 1));
+  const best = held((c) => (c.compression.level = 9));
+  ok(stored > fast * 4, `stored ${stored} bytes, level 1 ${fast}`);
+  ok(best < fast, `level 9 ${best} bytes, level 1 ${fast}`);
+});
+
+Deno.test("buffer.cleanup_threshold is the fill at which old lines start to be compressed", () => {
+  const held = (threshold: number) => {
+    const cfg = defaultConfig().streaming;
+    cfg.persistence.enabled = false;
+    cfg.buffer.max_lines = 1000;
+    cfg.buffer.cleanup_threshold = threshold;
+    const b = bufferForStream(cfg, "t");
+    try {
+      b.append(batch(1, 300));
+      return b.length;
+    } finally {
+      b.close();
+    }
+  };
+  deepStrictEqual(held(80), 300, "30% full: below an 80% threshold nothing is compressed");
+  ok(held(20) < 300, "30% full: past a 20% threshold the oldest lines are compressed");
 });

@@ -55,7 +55,9 @@ Deno.test("StreamManager still reads the file of a job accounting cannot confirm
   const statuses: string[] = [];
   manager.subscribe({ onStatus: (_s, ev) => void statuses.push(ev.content) });
   try {
-    await manager.startStream("4242", "stdout", { path, follow: false });
+    await manager.startStream({ kind: "job", jobId: "4242", path, via: "auto" }, "stdout", {
+      follow: false,
+    });
     const lines: string[] = [];
     for await (const ev of manager.getStream("4242")) {
       if (ev.type !== "status") lines.push(ev.content);

@@ -21,7 +21,9 @@ Deno.test("StreamManager.getStream yields filtered StreamEvents until the stream
   const manager = new StreamManager({ config: config(), keepBuffers: true });
   try {
     manager.addFilter("errors", "ERROR|FAIL");
-    await manager.startStream("job.out", "stdout", { path, fileOnly: true, follow: false });
+    await manager.startStream({ kind: "file", label: "job.out", path }, "stdout", {
+      follow: false,
+    });
     const events: StreamEvent[] = [];
     for await (const ev of manager.getStream("job.out")) events.push(ev);
     deepStrictEqual(events.map((e) => [e.line_num, e.content, e.type, e.source]), [
@@ -55,7 +57,7 @@ Deno.test("StreamManager.stopStream ends a followed stream and getStream finishe
   await Deno.writeTextFile(path, "one\n");
   const manager = new StreamManager({ config: config() });
   try {
-    await manager.startStream("j", "stdout", { path, fileOnly: true });
+    await manager.startStream({ kind: "file", label: "j", path }, "stdout");
     const seen: string[] = [];
     for await (const ev of manager.getStream("j")) {
       seen.push(ev.content);
@@ -77,8 +79,8 @@ Deno.test("StreamManager.getStream of one job ends with that job, whatever the o
   await Deno.writeTextFile(b, "b1\n");
   const manager = new StreamManager({ config: config() });
   try {
-    await manager.startStream("a", "stdout", { path: a, fileOnly: true, follow: false });
-    await manager.startStream("b", "stdout", { path: b, fileOnly: true }); // follows for ever
+    await manager.startStream({ kind: "file", label: "a", path: a }, "stdout", { follow: false });
+    await manager.startStream({ kind: "file", label: "b", path: b }, "stdout"); // follows for ever
     const seen: string[] = [];
     for await (const ev of manager.getStream("a")) seen.push(ev.content);
     deepStrictEqual(seen, ["a1", "a2"]);

@@ -7,19 +7,12 @@ import { StreamManager } from "../../../src/mod.ts";
 import { defaultRawConfig } from "../../../src/config/defaults.ts";
 import { configSchema } from "../../../src/config/schema.ts";
 import type { StreamEvent } from "../../../src/core/stream_event.ts";
+import { waitFor } from "../../_helpers/assert.ts";
 
 function config() {
   const raw = defaultRawConfig() as { streaming: Record<string, unknown> };
   raw.streaming.persistence = { ...(raw.streaming.persistence as object), enabled: false };
   return configSchema.parse(raw);
-}
-
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 function within<T>(p: Promise<T>, what: string, ms = 5000): Promise<T> {
@@ -39,17 +32,18 @@ Deno.test("StreamManager.getStream resumes stdout and stderr both blocked at cap
   await Deno.writeTextFile(`${dir}/e.err`, numbered("err", 300));
   const manager = new StreamManager({ config: config(), keepBuffers: false });
   try {
-    await manager.startStream("j", "all", {
+    const target = {
+      kind: "file",
+      label: "j",
       path: `${dir}/o.out`,
       stderrPath: `${dir}/e.err`,
-      fileOnly: true,
-      follow: false,
-    });
+    } as const;
+    await manager.startStream(target, "all", { follow: false });
     const events = manager.getStream("j", { capacity: 1 });
     // Both streams have read their batch and are waiting on the full channel.
-    await until(
+    await waitFor(
       () => manager.streams.length === 2 && manager.streams.every((s) => s.lines === 300),
-      "both streams to read",
+      { what: "both streams to read", timeout: 5000, interval: 2 },
     );
     const seen: StreamEvent[] = [];
     await within(
@@ -73,14 +67,19 @@ Deno.test("StreamManager.getStream left early wakes the blocked streams, which f
   await Deno.writeTextFile(`${dir}/e.err`, numbered("err", 300));
   const manager = new StreamManager({ config: config(), keepBuffers: false });
   try {
-    await manager.startStream("j", "all", {
+    const target = {
+      kind: "file",
+      label: "j",
       path: `${dir}/o.out`,
       stderrPath: `${dir}/e.err`,
-      fileOnly: true,
-      follow: false,
-    });
+    } as const;
+    await manager.startStream(target, "all", { follow: false });
     const events = manager.getStream("j", { capacity: 1 });
-    await until(() => manager.streams.every((s) => s.lines === 300), "both streams to read");
+    await waitFor(() => manager.streams.every((s) => s.lines === 300), {
+      what: "both streams to read",
+      timeout: 5000,
+      interval: 2,
+    });
     let first: StreamEvent | undefined;
     for await (const ev of events) {
       first = ev;

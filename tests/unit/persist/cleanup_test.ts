@@ -62,3 +62,15 @@ Deno.test("cleanHistory removes spill files of processes that are gone", async (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cleanHistory reports a spill path it cannot list instead of skipping it", async () => {
+  const { dir } = await fixture([1]);
+  try {
+    await Deno.writeTextFile(`${dir}/spill`, "a file where the spill directory should be");
+    let failed: unknown;
+    await cleanHistory(dir, { maxAgeMs: 7 * DAY }).catch((err) => failed = err);
+    deepStrictEqual(failed instanceof Deno.errors.NotADirectory, true, String(failed));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

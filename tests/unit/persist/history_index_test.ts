@@ -63,3 +63,15 @@ Deno.test("loadIndex leaves a part that ends on a whole member uncut", async () 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("loadIndex reports an index file it cannot read instead of rebuilding over it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/index.json`); // a directory where the index should be: unreadable
+    let failed: unknown;
+    await loadIndex(dir).catch((err) => failed = err);
+    strictEqual(failed instanceof Deno.errors.IsADirectory, true, String(failed));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

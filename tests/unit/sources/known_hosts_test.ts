@@ -5,7 +5,6 @@ import {
   verifyHostKey,
 } from "../../../src/sources/known_hosts.ts";
 import { resolveSshTarget, splitHost } from "../../../src/sources/ssh_config.ts";
-import { configWarnings } from "../../../src/config/warnings.ts";
 import { defaultRawConfig } from "../../../src/config/defaults.ts";
 import { configSchema } from "../../../src/config/schema.ts";
 import { assert, assertEquals, assertMatch } from "../../_helpers/assert.ts";
@@ -82,11 +81,4 @@ Deno.test("ssh_config: first value wins, user file before system file, defaults 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-Deno.test("config validate warns that slurm_api.endpoint is not used", () => {
-  assertEquals(configWarnings("streaming:\n  ssh:\n    port: 22\n"), []);
-  const w = configWarnings("streaming:\n  slurm_api:\n    endpoint: /x\n");
-  assertEquals(w.length, 1);
-  assertMatch(w[0], /slurmrestd \(up to v0\.0\.43\) has no endpoint/);
 });

@@ -58,3 +58,16 @@ Deno.test("JobsModel fetches, sorts newest first and tells its listener; a failu
     m.stop();
   }
 });
+
+Deno.test("JobsModel search finds a job by any node of its node list", () => {
+  const m = new JobsModel();
+  m.setJobs([
+    { ...job("1", "a"), nodeList: "node[01-04,07]" },
+    { ...job("2", "b"), nodeList: "gpu[1-2]-ib" },
+    { ...job("3", "c"), nodeList: "n[1-" },
+  ]);
+  m.setSearch("node03");
+  assertEquals(m.shown.map((j) => j.id), ["1"]);
+  m.setSearch("gpu2-ib");
+  assertEquals(m.shown.map((j) => j.id), ["2"]);
+});

@@ -1,0 +1,16 @@
+/**
+ * Run a command (sbatch, ss, pgrep …) to its end, for tests.
+ * @module
+ */
+
+/** The exit code and output of `cmd[0]` run with the rest as its arguments. */
+export async function sh(cmd: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}

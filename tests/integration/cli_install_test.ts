@@ -1,0 +1,82 @@
+/**
+ * From a clone to an `s9s` command: `deno task -q install` writes a wrapper on the user's PATH,
+ * and both it and `deno task s9s` read relative paths from the directory the command was typed
+ * in (a task itself runs in the clone). stdout, stderr and exit code, with NO_COLOR=1.
+ */
+import { assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
+import { denoCacheDir, ROOT } from "../_helpers/cli.ts";
+
+async function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) {
+  const o = await new Deno.Command(cmd, {
+    args,
+    cwd,
+    // A clean environment, as in a new shell: the INIT_CWD of the `deno task test` around this
+    // test would be kept by the `deno task` below (it sets INIT_CWD only when unset).
+    clearEnv: true,
+    env: { NO_COLOR: "1", DENO_DIR: denoCacheDir(), PATH: Deno.env.get("PATH") ?? "", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: o.code, stdout: dec.decode(o.stdout), stderr: dec.decode(o.stderr) };
+}
+
+/** A scratch directory with a private HOME and `work/rel.log` in it. */
+async function scratch(): Promise<{ dir: string; home: string; work: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "s9s-install-" });
+  const home = `${dir}/home`;
+  const work = `${dir}/work`;
+  await Deno.mkdir(home);
+  await Deno.mkdir(work);
+  await Deno.writeTextFile(`${work}/rel.log`, "hello from rel.log\n");
+  return { dir, home, work };
+}
+
+Deno.test("deno task s9s reads --path rel.log from where it was typed, not from the clone", async () => {
+  const { dir, home, work } = await scratch();
+  try {
+    const r = await run(
+      Deno.execPath(),
+      [
+        "task",
+        "-q",
+        "--config",
+        `${ROOT}deno.json`,
+        "s9s",
+        "stream",
+        "--no-follow",
+        "-q",
+        "--path",
+        "rel.log",
+      ],
+      work,
+      { HOME: home, S9S_HOME: `${home}/.s9s` },
+    );
+    assertEquals([r.code, r.stdout, r.stderr], [0, "hello from rel.log\n", ""]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task install writes an s9s command that runs from any directory", async () => {
+  const { dir, home, work } = await scratch();
+  try {
+    const bin = `${dir}/bin`;
+    const inst = await run(Deno.execPath(), ["task", "-q", "install", "--bin-dir", bin], ROOT, {
+      HOME: home,
+      PATH: `${bin}:${Deno.env.get("PATH")}`,
+    });
+    assertEquals([inst.code, inst.stderr], [0, ""], inst.stdout);
+    assertEquals(inst.stdout, `installed ${bin}/s9s (runs ${ROOT.replace(/\/$/, "")}/main.ts)\n`);
+    const r = await run(`${bin}/s9s`, ["stream", "--no-follow", "-q", "--path", "rel.log"], work, {
+      HOME: home,
+    });
+    assertEquals([r.code, r.stdout, r.stderr], [0, "hello from rel.log\n", ""]);
+    const v = await run(`${bin}/s9s`, ["--version"], work, { HOME: home });
+    assertEquals([v.code, v.stderr], [0, ""]);
+    assertStringIncludes(v.stdout, "s9s ");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,181 @@
+/**
+ * Tasks as separate streams on the real single-node Slurm (it has 2 CPUs, so a 2-task step
+ * fits): per-task files from `srun -o out-%j-%t.txt` followed with `--path 'out-%j-%t.txt'`, and
+ * a step's interleaved sattach output split with `--tasks` / `--task 0`. Exact, line for line.
+ * Skipped unless S9S_TEST_SLURM=1. The tasks wait for a "go" file; the test creates it once s9s
+ * follows, so that the files appear (and grow) while s9s watches.
+ */
+import { assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
+import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
+import { validateEvent } from "../_helpers/schema.ts";
+
+const ENABLED = Deno.env.get("S9S_TEST_SLURM") === "1";
+const LONG = 180_000;
+
+async function cmd(name: string, args: string[]): Promise<string> {
+  const r = await new Deno.Command(name, { args, stdout: "piped", stderr: "piped" }).output();
+  if (!r.success) throw new Error(`${name} failed: ${new TextDecoder().decode(r.stderr)}`);
+  return new TextDecoder().decode(r.stdout);
+}
+
+async function scratch(name: string) {
+  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: `s9s-it-tasks-${name}-` });
+  await Deno.chmod(dir, 0o755);
+  const home = `${dir}/home`;
+  await Deno.mkdir(home);
+  await Deno.writeTextFile(`${home}/config.yaml`, "cluster:\n  poll_interval: 500ms\n");
+  return {
+    dir,
+    env: testEnv(home),
+    go: () => Deno.writeTextFile(`${dir}/go`, ""),
+    wait: `while [ ! -e ${dir}/go ]; do sleep 0.1; done`,
+  };
+}
+
+/** Each task writes `t<rank> l<i>` for i in 1..n, after the go file appears. */
+function taskScript(wait: string, n: number): string {
+  return `bash -c '${wait}; for i in $(seq 1 ${n}); do echo "t$SLURM_PROCID l$i"; done'`;
+}
+
+const expected = (task: number, n: number) =>
+  Array.from({ length: n }, (_, i) => `t${task} l${i + 1}`);
+
+interface Ev {
+  type: string;
+  content: string;
+  line_num: number;
+  task?: number;
+  state?: string;
+}
+
+/** Lines per task, after checking each task's line_num runs 1..N. */
+function byTask(events: Ev[]): Record<string, string[]> {
+  const out: Record<string, Ev[]> = {};
+  for (const e of events) if (e.type === "stdout") (out[String(e.task)] ??= []).push(e);
+  return Object.fromEntries(
+    Object.entries(out).map(([t, evs]) => {
+      assertEquals(evs.map((e) => e.line_num), evs.map((_, i) => i + 1), `line_num of task ${t}`);
+      return [t, evs.map((e) => e.content)];
+    }),
+  );
+}
+
+Deno.test({
+  name: "stream --path with %t follows each task's own file of a 2-task step, exactly, to the end",
+  ignore: !ENABLED,
+  async fn() {
+    const s = await scratch("files");
+    let id = "";
+    try {
+      id = (await cmd("sbatch", [
+        "--parsable",
+        "-n",
+        "2",
+        "-D",
+        s.dir,
+        "-o",
+        "/dev/null",
+        "--wrap",
+        `srun -o out-%j-%t.txt ${taskScript(s.wait, 200)}`,
+      ])).trim();
+      const json = new S9sProcess(
+        ["stream", "--job", id, "--path", "out-%j-%t.txt", "-o", "json", "--events"],
+        { env: s.env, cwd: s.dir },
+      );
+      const text = new S9sProcess(["stream", "--job", id, "--path", "out-%j-%t.txt"], {
+        env: s.env,
+        cwd: s.dir,
+      });
+      await waitFor(() => json.json<Ev>().filter((e) => e.state === "live").length === 2, {
+        timeout: LONG,
+        what: `both task files followed; stderr: ${json.stderr}`,
+      });
+      await s.go();
+      const [a, b] = await Promise.all([json.finished(), text.finished()]);
+      assertEquals([a.code, b.code], [0, 0], json.stderr + text.stderr);
+      assertEquals(byTask(json.json<Ev>()), { "0": expected(0, 200), "1": expected(1, 200) });
+      for (const e of json.json()) assertEquals(validateEvent(e), [], JSON.stringify(e));
+      for (const t of [0, 1]) {
+        const mine = text.lines.filter((l) => l.startsWith(`[${id} task ${t}:stdout] `));
+        assertEquals(mine, expected(t, 200).map((l) => `[${id} task ${t}:stdout] ${l}`));
+      }
+      assertEquals(text.lines.length, 400);
+      assertStringIncludes(text.stderr, `s9s: stream ${id} task 1:stdout ended after 200 lines\n`);
+      const ex = await runS9s(["stream", "--job", id, "--path", "out-%j-%t.txt", "--explain"], {
+        env: s.env,
+        cwd: s.dir,
+      });
+      assertStringIncludes(
+        ex.stdout,
+        [
+          "  stdout: one file per task or node",
+          "    out-%j-%t.txt: 2 file(s), for 2 task(s) on vm",
+          `    task 0: found   ${s.dir}/out-${id}-0.txt`,
+          `    task 1: found   ${s.dir}/out-${id}-1.txt`,
+          "",
+        ].join("\n"),
+      );
+    } finally {
+      if (id) await cmd("scancel", [id]).catch(() => {});
+      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "stream --job N.0 --tasks splits a 2-task step's sattach output by task; --task 0 follows one",
+  ignore: !ENABLED,
+  async fn() {
+    const s = await scratch("sattach");
+    let id = "";
+    try {
+      id = (await cmd("sbatch", [
+        "--parsable",
+        "-n",
+        "2",
+        "-D",
+        s.dir,
+        "-o",
+        "/dev/null",
+        "--wrap",
+        `srun --label ${taskScript(s.wait, 50)}`,
+      ])).trim();
+      await waitFor(async () => (await cmd("squeue", ["-h", "-s", "-j", id])).includes(`${id}.0`), {
+        timeout: LONG,
+        what: `step ${id}.0 running`,
+      });
+      const all = new S9sProcess([
+        "stream",
+        "--job",
+        `${id}.0`,
+        "--tasks",
+        "-o",
+        "json",
+        "--events",
+      ], {
+        env: s.env,
+      });
+      const one = new S9sProcess(
+        ["stream", "--job", `${id}.0`, "--task", "0", "--type", "stdout"],
+        {
+          env: s.env,
+        },
+      );
+      await waitFor(() => all.json<Ev>().filter((e) => e.state === "live").length === 2, {
+        timeout: LONG,
+        what: `sattach attached; stderr: ${all.stderr}`,
+      });
+      await one.waitForStderr(`attached to step ${id}.0 with sattach`, LONG);
+      await s.go();
+      const [a, b] = await Promise.all([all.finished(), one.finished()]);
+      assertEquals([a.code, b.code], [0, 0], all.stderr + one.stderr);
+      assertEquals(byTask(all.json<Ev>()), { "0": expected(0, 50), "1": expected(1, 50) });
+      for (const e of all.json()) assertEquals(validateEvent(e), [], JSON.stringify(e));
+      assertEquals(one.lines, expected(0, 50));
+    } finally {
+      if (id) await cmd("scancel", [id]).catch(() => {});
+      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
+    }
+  },
+});

@@ -1,0 +1,83 @@
+/**
+ * `s9s --job N` on the real single-node Slurm: a job of one task starts in its output view; a
+ * job of two tasks starts in the Stream Monitor with a pane per task (its `srun --label` lines
+ * split), and `--path` with `%t` gives a pane per task file. Runs when S9S_TEST_SLURM=1.
+ */
+import { assert, assertStringIncludes } from "../_helpers/assert.ts";
+import { withTmux } from "../_helpers/tmux.ts";
+
+const ENABLED = Deno.env.get("S9S_TEST_SLURM") === "1";
+
+async function run(cmd: string, args: string[]): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+/** Submit in `dir`; resolves with the job id. */
+async function sbatch(dir: string, args: string[]): Promise<string> {
+  return await run("sbatch", ["--parsable", "-D", dir, ...args]);
+}
+
+Deno.test({
+  name: "s9s --job starts in a job's output, or by task in the Stream Monitor for a 2-task job",
+  ignore: !ENABLED,
+  async fn() {
+    const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "s9s-it-tui-job-" });
+    await Deno.chmod(dir, 0o755);
+    const ids: string[] = [];
+    try {
+      const one = await sbatch(dir, ["-J", "s9s_one", "--wrap", "echo only-line"]);
+      const labelled = await sbatch(dir, [
+        "-n",
+        "2",
+        "--wrap",
+        `srun --label bash -c 'echo "rank-$SLURM_PROCID says hi"'; echo batch-after`,
+      ]);
+      const files = await sbatch(dir, [
+        "-n",
+        "2",
+        "-o",
+        "/dev/null",
+        "--wrap",
+        `srun -o out-%j-%t.txt bash -c 'echo "file of $SLURM_PROCID"'`,
+      ]);
+      ids.push(one, labelled, files);
+      await withTmux({ args: ["--job", one] }, async (t) => {
+        const screen = await t.waitFor("only-line", { timeout: 120_000 });
+        assertStringIncludes(screen, `Job ${one} s9s_one [STDOUT]`);
+        await t.keys("C-c");
+        await t.waitFor("S9S_EXITED");
+      });
+      await withTmux({ args: ["--job", labelled] }, async (t) => {
+        const screen = await t.waitFor(
+          (s) =>
+            s.includes("rank-0 says hi") && s.includes("rank-1 says hi") &&
+            s.includes("batch-after"),
+          { timeout: 120_000 },
+        );
+        assertStringIncludes(screen, "Stream Monitor");
+        assertStringIncludes(screen, `Job ${labelled} task 0 [STDOUT]`);
+        assertStringIncludes(screen, `Job ${labelled} task 1 [STDOUT]`);
+        // Each task's pane holds its own line, without sattach's/srun's label.
+        assert(!/\d: rank-/.test(screen), `labels taken off:\n${screen}`);
+        await t.keys("C-c");
+        await t.waitFor("S9S_EXITED");
+      });
+      await withTmux({ args: ["--job", files, "--path", "out-%j-%t.txt"] }, async (t) => {
+        const screen = await t.waitFor(
+          (s) => s.includes("file of 0") && s.includes("file of 1"),
+          { timeout: 120_000 },
+        );
+        assertStringIncludes(screen, `Job ${files} task 0 [STDOUT]`);
+        assertStringIncludes(screen, `Job ${files} task 1 [STDOUT]`);
+        assert(!screen.includes(`Job ${files} [STDOUT]`), `no pane for the job itself:\n${screen}`);
+        await t.keys("C-c");
+        await t.waitFor("S9S_EXITED");
+      });
+    } finally {
+      await run("scancel", ids).catch(() => {});
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
