@@ -3,15 +3,12 @@
  * the reader at once; a poll catches writes inotify cannot see, as on NFS/Lustre), survive
  * truncation, rewriting and rotation, and never emit half a line.
  *
- * A rewritten file is noticed before its bytes are trusted: after every read, and before the
- * bytes read are handed on, the file's first bytes (up to 4 KB, as read from offset 0) are read
- * again through the same descriptor and compared. A size below the position or a changed head
- * means the file was truncated or rewritten: the stream restarts at 0 with a status event.
- *
- * Rotation: at every end of the file the path is checked (a stat), as `tail -F` does; when it
- * names another file, every generation born since (generations.ts) is opened and read in turn.
- * The parts that stand alone live beside this loop: file_open, generations, head_fingerprint,
- * tail_start, file_errors, read_pacer.
+ * Before the bytes of a read are handed on, the file's first bytes (up to 4 KB) are read again
+ * through the same descriptor and compared: a changed head or a size below the position means
+ * it was truncated or rewritten, and the stream restarts at 0 with a status event. When the path
+ * names another file (checked when a read finds nothing, and every 20 ms while data comes), every
+ * generation born since is opened (generations.ts) and read in turn. Beside this loop:
+ * file_open, generations, head_fingerprint, tail_start, file_errors, read_pacer.
  * @module
  */
 import { LineSplitter } from "../core/line_splitter.ts";
@@ -300,7 +297,9 @@ export class FileSource implements Source {
       const read = this.#local ? file.readSync(view) : await abortable(file.read(view), signal);
       if (read === undefined) break; // aborted during a FIFO read
       const n = read ?? 0;
-      if (!this.#fifo && await this.#changed(n)) return "rewritten";
+      if (!this.#fifo && await this.#head.changed(file, this.#pos, n, this.#local)) {
+        return "rewritten";
+      }
       this.#trouble.cleared("read", this.#live);
       if (n === 0) break;
       this.#head.extend(view, n, this.#pos);
@@ -326,21 +325,6 @@ export class FileSource implements Source {
     return total;
   }
 
-  /**
-   * Was the file truncated or rewritten? Asked after a read of `n` bytes at #pos, before they
-   * are trusted: a size below the position (on a read that found nothing), or a head that no
-   * longer matches the fingerprint. The head is read again through the same descriptor, and the
-   * descriptor put back where the read left it.
-   */
-  async #changed(n: number): Promise<boolean> {
-    const file = this.#file!;
-    if (n === 0) {
-      const st = this.#local ? file.statSync() : await file.stat();
-      if (st.size < this.#pos) return true;
-    }
-    return !(await this.#head.matches(file, this.#pos + n, this.#local));
-  }
-
   async #emit(batch: ReturnType<LineSplitter["flush"]>): Promise<void> {
     if (batch) await this.#sink!.batch(batch);
   }
@@ -358,7 +342,9 @@ export class FileSource implements Source {
       st = this.#local ? Deno.statSync(this.path) : await Deno.stat(this.path);
     } catch (err) {
       // Moved away and not recreated yet: keep reading the old one (or what was taken since).
-      if (err instanceof Deno.errors.NotFound) return this.#gens.waiting > 0 ? "rotated" : "same";
+      if (err instanceof Deno.errors.NotFound) {
+        return this.#gens.waiting > 0 ? await this.#drained() : "same";
+      }
       // Permission changed, stale NFS handle…: say so and keep trying; never call it "same".
       await this.#troubled(err, "check");
       return "same";
@@ -377,15 +363,20 @@ export class FileSource implements Source {
       if (oldest !== undefined && this.#file!.statSync().nlink === 0) {
         this.#sink!.status({ state: "live", message: rotatedPast(this.path, oldest) });
       }
-      // Truncated before it was moved away (copytruncate, then a rotation): what it holds
-      // since is read too, from its start.
-      for (let i = 0; i < 3 && await this.#readToEnd() === "rewritten"; i++) {
-        await this.#restartFromZero();
-      }
-      return "rotated";
+      return await this.#drained();
     }
     this.#seenAtPath = asked;
     return st.size > this.#pos ? "grew" : "same";
+  }
+
+  /** Read the file being left to its end (what its writer added last), then say "rotated". */
+  async #drained(): Promise<"rotated"> {
+    // Truncated before it was moved away (copytruncate, then a rotation): what it holds since
+    // is read too, from its start.
+    for (let i = 0; i < 3 && await this.#readToEnd() === "rewritten"; i++) {
+      await this.#restartFromZero();
+    }
+    return "rotated";
   }
 
   /** A status message saying the file is back (after trouble). */
