@@ -2,10 +2,11 @@
  * The generations of a rotated file. A writer that renames its file away and starts a new one
  * (logrotate's `create`, Python's RotatingFileHandler, dateext) may do so faster than anyone
  * looks at the path: under load a generation can live a few milliseconds. Each generation is
- * still in the directory for a while under its rotated name (`job.out.1`, `job.out-20261206`),
- * and its birth time says where it stands in the sequence. So when the path's file changes, the
- * directory is searched for every generation born since the one being read, each is opened (the
- * descriptor then holds it, whatever it is renamed to next) and they are read oldest first.
+ * still in the directory for a while under its rotated name (`job.out.1`, `job.out-20261206`);
+ * a numbered name, else its birth time, says where it stands in the sequence. So when the path's
+ * file changes, the directory is searched for every generation born since the one being read,
+ * each is opened (the descriptor then holds it, whatever it is renamed to next) and they are read
+ * oldest first.
  *
  * A generation is known by its inode and birth time together: an inode number alone is reused
  * as soon as a rotated file is deleted.
@@ -122,7 +123,8 @@ export class Generations {
   /**
    * The path's file is no longer `current` (the generation being read): open every generation
    * born since it that is still in the directory, the path's own file last. The directory is read
-   * again (up to three times) when a generation moved between reading a name and opening it.
+   * again (up to five times) when a generation moved between reading a name and opening it, or
+   * the path's file changed meanwhile.
    * Returns the rotated name of the oldest generation found, if any.
    */
   collect(current: Current): string | undefined {
