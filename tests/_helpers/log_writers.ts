@@ -8,6 +8,15 @@
 
 const enc = new TextEncoder();
 
+/** The modes a follower runs in: inotify (the default) and polling alone (NFS, Lustre). */
+export const FOLLOW_MODES = [
+  { name: "inotify", config: "streaming:\n  polling_interval: 100ms\n" },
+  {
+    name: "polling only",
+    config: "streaming:\n  polling_interval: 50ms\n  file_polling:\n    use_inotify: false\n",
+  },
+];
+
 /** Line `n` as every writer here writes it: a number and a body of varying length. */
 export function lineOf(n: number): string {
   return `L${String(n).padStart(6, "0")} ${"y".repeat(10 + (n * 7) % 53)}`;

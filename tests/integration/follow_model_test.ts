@@ -11,30 +11,26 @@
  */
 import { assertEquals, waitFor } from "../_helpers/assert.ts";
 import { S9sProcess, testEnv } from "../_helpers/cli.ts";
-import { audit, lineOf, runWriters, type WriterAction } from "../_helpers/log_writers.ts";
+import {
+  audit,
+  FOLLOW_MODES,
+  lineOf,
+  runWriters,
+  type WriterAction,
+} from "../_helpers/log_writers.ts";
+import { prng } from "../_helpers/prng.ts";
+import { tempHome } from "../_helpers/temp_dir.ts";
 
 const SEEDS = Number(Deno.env.get("S9S_MODEL_SEEDS") ?? 24);
 const SEED0 = Number(Deno.env.get("S9S_MODEL_SEED0") ?? 1);
 const STEPS = 60;
-
-/** A small seeded generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** The weights of the actions: write, pause, rotate, copytruncate. */
 const WEIGHTS = [["write", 50], ["pause", 22], ["rotate", 20], ["copytruncate", 8]] as const;
 
 /** One seed's actions, its last line, the lines copytruncate may take, and its rotations. */
 export function plan(seed: number, path: string) {
-  const r = random(seed);
+  const r = prng(seed);
   const total = WEIGHTS.reduce((s, [, w]) => s + w, 0);
   const actions: WriterAction[] = [];
   const atRisk = new Set<number>();
@@ -69,19 +65,14 @@ export function plan(seed: number, path: string) {
   return { actions, last: n, atRisk, rotations };
 }
 
-const MODES = [
-  { name: "inotify", config: "streaming:\n  polling_interval: 100ms\n" },
-  {
-    name: "polling only",
-    config: "streaming:\n  polling_interval: 50ms\n  file_polling:\n    use_inotify: false\n",
-  },
-].map((m) => ({ ...m, config: `${m.config}  max_concurrent_streams: 1000\n` }));
+const MODES = FOLLOW_MODES.map((m) => ({
+  ...m,
+  config: `${m.config}  max_concurrent_streams: 1000\n`,
+}));
 
 for (const mode of MODES) {
   Deno.test(`stream (${mode.name}) model: ${SEEDS} seeded writers that write, rotate, copytruncate and pause lose, tear, double or reorder nothing`, async () => {
-    const dir = await Deno.makeTempDir({ prefix: "s9s-model-" });
-    const home = `${dir}/home`;
-    await Deno.mkdir(home);
+    const { dir, home } = await tempHome("s9s-model-");
     await Deno.writeTextFile(`${dir}/c.yaml`, mode.config);
     const seeds = Array.from({ length: SEEDS }, (_, i) => SEED0 + i);
     const paths = new Map<number, string>();

@@ -7,7 +7,8 @@
  */
 import { assert, assertEquals, waitFor } from "../_helpers/assert.ts";
 import { S9sProcess, testEnv } from "../_helpers/cli.ts";
-import { lineOf } from "../_helpers/log_writers.ts";
+import { tempHome } from "../_helpers/temp_dir.ts";
+import { FOLLOW_MODES, lineOf } from "../_helpers/log_writers.ts";
 
 const enc = new TextEncoder();
 
@@ -24,13 +25,7 @@ function range(from: number, to: number): string[] {
   return Array.from({ length: to - from + 1 }, (_, i) => lineOf(from + i));
 }
 
-const MODES = [
-  { name: "inotify", config: "streaming:\n  polling_interval: 100ms\n" },
-  {
-    name: "polling only",
-    config: "streaming:\n  polling_interval: 50ms\n  file_polling:\n    use_inotify: false\n",
-  },
-];
+const MODES = FOLLOW_MODES;
 
 interface Case {
   name: string;
@@ -198,13 +193,12 @@ for (const mode of MODES) {
   for (const c of CASES) {
     if (c.only && c.only !== mode.name) continue;
     Deno.test(`stream (${mode.name}) ${c.name}`, async () => {
-      const dir = await Deno.makeTempDir({ prefix: "s9s-peer-" });
-      await Deno.mkdir(`${dir}/home`);
+      const { dir, home } = await tempHome("s9s-peer-");
       await Deno.writeTextFile(`${dir}/c.yaml`, mode.config);
       await c.setup?.(dir);
       const p = new S9sProcess(
         ["stream", "--path", `${dir}/${c.path ?? "a"}`, "--config", `${dir}/c.yaml`],
-        { env: testEnv(`${dir}/home`) },
+        { env: testEnv(home) },
       );
       try {
         // Live: the first line printed, or (no file yet) the wait for it said.
@@ -222,11 +216,10 @@ for (const mode of MODES) {
 }
 
 Deno.test("stream holds no more descriptors after 100 rotations than before (tail's rotate ×N)", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "s9s-peer-" });
-  await Deno.mkdir(`${dir}/home`);
+  const { dir, home } = await tempHome("s9s-peer-");
   const path = `${dir}/a`;
   append(path, 1, 1);
-  const p = new S9sProcess(["stream", "--path", path], { env: testEnv(`${dir}/home`) });
+  const p = new S9sProcess(["stream", "--path", path], { env: testEnv(home) });
   const fds = () => [...Deno.readDirSync(`/proc/${p.pid}/fd`)].length;
   try {
     await p.waitForLines(1);

@@ -8,23 +8,10 @@
  */
 import { assert, assertEquals, waitFor } from "../_helpers/assert.ts";
 import { S9sProcess, testEnv } from "../_helpers/cli.ts";
-import { audit, lineOf, numberOf, runWriter } from "../_helpers/log_writers.ts";
+import { tempHome } from "../_helpers/temp_dir.ts";
+import { audit, FOLLOW_MODES, lineOf, numberOf, runWriter } from "../_helpers/log_writers.ts";
 
-async function tmp(): Promise<{ dir: string; home: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "s9s-rot-" });
-  const home = `${dir}/home`;
-  await Deno.mkdir(home);
-  return { dir, home };
-}
-
-/** The modes a follower runs in: inotify (the default) and polling alone (NFS, Lustre). */
-const MODES = [
-  { name: "inotify", config: "streaming:\n  polling_interval: 100ms\n" },
-  {
-    name: "polling only",
-    config: "streaming:\n  polling_interval: 50ms\n  file_polling:\n    use_inotify: false\n",
-  },
-];
+const MODES = FOLLOW_MODES;
 
 /** `s9s stream --path` in text mode (one stream: plain lines). */
 function follow(path: string, home: string, config: string): S9sProcess {
@@ -80,7 +67,7 @@ async function startFollowers(path: string, home: string, config: string, withTa
 
 for (const mode of MODES) {
   Deno.test(`stream (${mode.name}) reads every generation of a RotatingFileHandler-like writer rotating every 3,000 lines flat out`, async () => {
-    const { dir, home } = await tmp();
+    const { dir, home } = await tempHome("s9s-rot-");
     const path = `${dir}/app.log`;
     await Deno.writeTextFile(`${dir}/c.yaml`, mode.config);
     const { p, t } = await startFollowers(path, home, `${dir}/c.yaml`, mode.name === "inotify");
@@ -109,7 +96,7 @@ for (const mode of MODES) {
   });
 
   Deno.test(`stream (${mode.name}) loses nothing from a steady writer rotating every 50 ms`, async () => {
-    const { dir, home } = await tmp();
+    const { dir, home } = await tempHome("s9s-rot-");
     const path = `${dir}/app.log`;
     await Deno.writeTextFile(`${dir}/c.yaml`, mode.config);
     const { p } = await startFollowers(path, home, `${dir}/c.yaml`, false);
@@ -135,7 +122,7 @@ for (const mode of MODES) {
   });
 
   Deno.test(`stream (${mode.name}) reads twenty rename rotations of 50 lines written with no pause (1,002 lines)`, async () => {
-    const { dir, home } = await tmp();
+    const { dir, home } = await tempHome("s9s-rot-");
     const path = `${dir}/app.log`;
     await Deno.writeTextFile(`${dir}/c.yaml`, mode.config);
     const { p, t } = await startFollowers(path, home, `${dir}/c.yaml`, mode.name === "inotify");
@@ -164,7 +151,7 @@ for (const mode of MODES) {
 }
 
 Deno.test("stream reads Vector's case: write, rotate, write, pause 4 ms, rotate, read", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-rot-");
   const path = `${dir}/a_file.log`;
   await Deno.writeTextFile(`${dir}/c.yaml`, MODES[0].config);
   const { p, t } = await startFollowers(path, home, `${dir}/c.yaml`, true);
@@ -191,7 +178,7 @@ Deno.test("stream reads Vector's case: write, rotate, write, pause 4 ms, rotate,
 });
 
 Deno.test("stream never prints a torn line while logrotate copies and truncates under a flat-out writer", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-rot-");
   const path = `${dir}/app.log`;
   await Deno.writeTextFile(`${dir}/c.yaml`, MODES[0].config);
   const { p } = await startFollowers(path, home, `${dir}/c.yaml`, false);
@@ -222,7 +209,7 @@ Deno.test("stream never prints a torn line while logrotate copies and truncates 
 });
 
 Deno.test("stream drops, and says so, the unfinished line a file ended with when it is truncated", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-rot-");
   const path = `${dir}/app.log`;
   await Deno.writeTextFile(`${dir}/c.yaml`, MODES[0].config);
   await Deno.writeTextFile(path, `${lineOf(1)}\n${lineOf(2).slice(0, 12)}`);
@@ -249,7 +236,7 @@ Deno.test("stream drops, and says so, the unfinished line a file ended with when
 });
 
 Deno.test("stream (polling only) says so when a rotation went past the generation it read", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-rot-");
   const path = `${dir}/app.log`;
   await Deno.writeTextFile(`${dir}/c.yaml`, MODES[1].config);
   const { p } = await startFollowers(path, home, `${dir}/c.yaml`, false);

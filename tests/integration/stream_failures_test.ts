@@ -5,16 +5,10 @@
  */
 import { assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
 import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
-
-async function tmp(): Promise<{ dir: string; home: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "s9s-fail-" });
-  const home = `${dir}/home`;
-  await Deno.mkdir(home);
-  return { dir, home };
-}
+import { tempHome } from "../_helpers/temp_dir.ts";
 
 Deno.test("stream that stops on an unexpected error exits 1 with its one-line reason", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-fail-");
   const path = `${dir}/job.out`;
   // Waited for (its directory exists); then the name turns into a symbolic link to itself:
   // opening it fails with ELOOP, an error no part of s9s expects.
@@ -37,7 +31,7 @@ Deno.test("stream that stops on an unexpected error exits 1 with its one-line re
 });
 
 Deno.test("stream shows a newline in a file's name visibly in its [label:type] prefix and its messages", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-fail-");
   const odd = `${dir}/\n`;
   await Deno.writeTextFile(odd, "first\n");
   await Deno.writeTextFile(`${dir}/plain`, "second\n");
@@ -68,7 +62,7 @@ Deno.test("stream shows a newline in a file's name visibly in its [label:type] p
 });
 
 Deno.test("stream checks the configuration before a missing --path file: exit 2, config error", async () => {
-  const { dir, home } = await tmp();
+  const { dir, home } = await tempHome("s9s-fail-");
   await Deno.writeTextFile(`${dir}/bad.yaml`, "streaming:\n  polling_interval: often\n");
   try {
     const r = await runS9s([
