@@ -55,23 +55,51 @@ async function settle(lines: string[], n: number, timeout = 20_000): Promise<voi
   await waitFor(() => lines.length >= n, { timeout, what: `${n} lines` }).catch(() => {});
 }
 
-/** Start s9s (and tail -F) on `path` holding line 1, once both have printed it. */
-async function startFollowers(path: string, home: string, config: string, withTail: boolean) {
+/** What a rotation test gets: the followed path, s9s on it, `tail -F` beside it if asked. */
+interface Followed {
+  path: string;
+  p: S9sProcess;
+  t?: { lines: string[]; stop: () => Promise<void> };
+}
+
+/**
+ * In a fresh directory, `name` holding line 1 followed by s9s under `config` (and `tail -F` with
+ * `tail`), both past line 1: run `body`, then stop them and clean up.
+ */
+async function following(
+  o: { config: string; name?: string; tail?: boolean },
+  body: (f: Followed) => Promise<void>,
+): Promise<void> {
+  const { dir, home } = await tempHome("s9s-rot-");
+  const path = `${dir}/${o.name ?? "app.log"}`;
+  await Deno.writeTextFile(`${dir}/c.yaml`, o.config);
   await Deno.writeTextFile(path, lineOf(1) + "\n");
-  const p = follow(path, home, config);
-  const t = withTail ? tailF(path) : undefined;
-  await p.waitForLines(1);
-  if (t) await waitFor(() => t.lines.length >= 1, { what: "tail -F's first line" });
-  return { p, t };
+  const p = follow(path, home, `${dir}/c.yaml`);
+  const t = o.tail ? tailF(path) : undefined;
+  try {
+    await p.waitForLines(1);
+    if (t) await waitFor(() => t.lines.length >= 1, { what: "tail -F's first line" });
+    await body({ path, p, t });
+  } finally {
+    await p.stop();
+    await t?.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Stop s9s (and tail -F) once they printed `last` lines or the deadline passed; s9s's audit. */
+async function verdict({ p, t }: Followed, last: number): Promise<[string, string]> {
+  await settle(p.lines, last);
+  await p.stop();
+  if (t) await settle(t.lines, last, 2000);
+  await t?.stop();
+  return [audit(p.lines, last), t ? audit(t.lines, last) : "-"];
 }
 
 for (const mode of MODES) {
   Deno.test(`stream (${mode.name}) reads every generation of a RotatingFileHandler-like writer rotating every 3,000 lines flat out`, async () => {
-    const { dir, home } = await tempHome("s9s-rot-");
-    const path = `${dir}/app.log`;
-    await Deno.writeTextFile(`${dir}/c.yaml`, mode.config);
-    const { p, t } = await startFollowers(path, home, `${dir}/c.yaml`, mode.name === "inotify");
-    try {
+    await following({ config: mode.config, tail: mode.name === "inotify" }, async (f) => {
+      const { path } = f;
       // 10 generations of 3,000 lines, each written in a few milliseconds. All ten rotated files
       // are kept: a generation deleted before s9s looks is lost to any follower (README), and on
       // a loaded machine s9s may look tens of milliseconds late.
@@ -83,24 +111,14 @@ for (const mode of MODES) {
         count: 29_999,
         every: 3000,
       });
-      await settle(p.lines, last);
-      await p.stop();
-      if (t) await settle(t.lines, last, 2000);
-      await t?.stop();
-      assertEquals(audit(p.lines, last), "ok", `s9s; tail -F: ${t ? audit(t.lines, last) : "-"}`);
-    } finally {
-      await p.stop();
-      await t?.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+      const [s9s, tail] = await verdict(f, last);
+      assertEquals(s9s, "ok", `s9s; tail -F: ${tail}`);
+    });
   });
 
   Deno.test(`stream (${mode.name}) loses nothing from a steady writer rotating every 50 ms`, async () => {
-    const { dir, home } = await tempHome("s9s-rot-");
-    const path = `${dir}/app.log`;
-    await Deno.writeTextFile(`${dir}/c.yaml`, mode.config);
-    const { p } = await startFollowers(path, home, `${dir}/c.yaml`, false);
-    try {
+    await following({ config: mode.config }, async (f) => {
+      const { path } = f;
       // A line every 0.2 ms (5,000 a second) for 2 s, a rotation every 50 ms; backupCount 5.
       const { last, rotations } = await runWriter({
         kind: "steady",
@@ -112,21 +130,13 @@ for (const mode of MODES) {
         rotateMs: 50,
       });
       assert(rotations >= 30, `rotations: ${rotations}`);
-      await settle(p.lines, last);
-      await p.stop();
-      assertEquals(audit(p.lines, last), "ok");
-    } finally {
-      await p.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+      assertEquals((await verdict(f, last))[0], "ok");
+    });
   });
 
   Deno.test(`stream (${mode.name}) reads twenty rename rotations of 50 lines written with no pause (1,002 lines)`, async () => {
-    const { dir, home } = await tempHome("s9s-rot-");
-    const path = `${dir}/app.log`;
-    await Deno.writeTextFile(`${dir}/c.yaml`, mode.config);
-    const { p, t } = await startFollowers(path, home, `${dir}/c.yaml`, mode.name === "inotify");
-    try {
+    await following({ config: mode.config, tail: mode.name === "inotify" }, async (f) => {
+      const { path } = f;
       // Lines 2–51, rotate, 52–101, rotate, … 952–1001, rotate, 1002; every generation kept.
       const { last, rotations } = await runWriter({
         kind: "rotating",
@@ -137,25 +147,15 @@ for (const mode of MODES) {
         every: 50,
       });
       assertEquals([last, rotations], [1002, 20]);
-      await settle(p.lines, last);
-      await p.stop();
-      if (t) await settle(t.lines, last, 2000);
-      await t?.stop();
-      assertEquals(audit(p.lines, last), "ok", `s9s; tail -F: ${t ? audit(t.lines, last) : "-"}`);
-    } finally {
-      await p.stop();
-      await t?.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+      const [s9s, tail] = await verdict(f, last);
+      assertEquals(s9s, "ok", `s9s; tail -F: ${tail}`);
+    });
   });
 }
 
 Deno.test("stream reads Vector's case: write, rotate, write, pause 4 ms, rotate, read", async () => {
-  const { dir, home } = await tempHome("s9s-rot-");
-  const path = `${dir}/a_file.log`;
-  await Deno.writeTextFile(`${dir}/c.yaml`, MODES[0].config);
-  const { p, t } = await startFollowers(path, home, `${dir}/c.yaml`, true);
-  try {
+  await following({ config: MODES[0].config, name: "a_file.log", tail: true }, async (f) => {
+    const { path } = f;
     // Each rotation moves the file to one rotated name, replacing the generation there.
     await runWriter({
       kind: "actions",
@@ -165,24 +165,14 @@ Deno.test("stream reads Vector's case: write, rotate, write, pause 4 ms, rotate,
         rotate: true,
       }, { write: 6 }],
     });
-    await settle(p.lines, 6, 10_000);
-    await p.stop();
-    await settle(t!.lines, 6, 2000);
-    await t!.stop();
-    assertEquals(audit(p.lines, 6), "ok", `s9s; tail -F: ${audit(t!.lines, 6)}`);
-  } finally {
-    await p.stop();
-    await t?.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
+    const [s9s, tail] = await verdict(f, 6);
+    assertEquals(s9s, "ok", `s9s; tail -F: ${tail}`);
+  });
 });
 
 Deno.test("stream never prints a torn line while logrotate copies and truncates under a flat-out writer", async () => {
-  const { dir, home } = await tempHome("s9s-rot-");
-  const path = `${dir}/app.log`;
-  await Deno.writeTextFile(`${dir}/c.yaml`, MODES[0].config);
-  const { p } = await startFollowers(path, home, `${dir}/c.yaml`, false);
-  try {
+  await following({ config: MODES[0].config }, async (f) => {
+    const { path, p } = f;
     // Ten rounds: 3,000 lines flat out, then copy and truncate; then 200 lines that stay.
     const actions = [];
     for (let r = 0; r < 10; r++) {
@@ -202,10 +192,7 @@ Deno.test("stream never prints a torn line while logrotate copies and truncates 
     assert(nums.every((x, i) => i === 0 || x > nums[i - 1]), "once, in order");
     for (let k = last - 199; k <= last; k++) assert(nums.includes(k), `line ${k} must come`);
     assert(/was truncated or rewritten/.test(p.stderr), `a status says so: ${p.stderr}`);
-  } finally {
-    await p.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("stream drops, and says so, the unfinished line a file ended with when it is truncated", async () => {
@@ -236,11 +223,8 @@ Deno.test("stream drops, and says so, the unfinished line a file ended with when
 });
 
 Deno.test("stream (polling only) says so when a rotation went past the generation it read", async () => {
-  const { dir, home } = await tempHome("s9s-rot-");
-  const path = `${dir}/app.log`;
-  await Deno.writeTextFile(`${dir}/c.yaml`, MODES[1].config);
-  const { p } = await startFollowers(path, home, `${dir}/c.yaml`, false);
-  try {
+  await following({ config: MODES[1].config }, async (f) => {
+    const { path, p } = f;
     // Ten rotations within one poll interval, two rotated files kept: the generation s9s reads
     // is deleted, and so are the ones after it, before s9s looks again.
     const { last } = await runWriter({
@@ -261,10 +245,7 @@ Deno.test("stream (polling only) says so when a rotation went past the generatio
     );
     // What was still there is read whole and in order: the last three generations.
     assertEquals(audit(p.lines, last, new Set(range(last - 899, last))), "ok");
-  } finally {
-    await p.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 function range(from: number, to: number): number[] {
