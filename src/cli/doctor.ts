@@ -4,7 +4,8 @@
  * when nothing failed, 1 otherwise. Every check has a deadline, so doctor never hangs.
  * @module
  */
-import { Command, Option } from "@commander-js/extra-typings";
+import { Command } from "@commander-js/extra-typings";
+import { outputFormatOption } from "./output_format_option.ts";
 import { stdoutOut } from "./output.ts";
 import { type GlobalFlags, makeContext, openCluster } from "./common.ts";
 import { stdoutIsTerminal } from "../platform/terminal.ts";
@@ -37,11 +38,7 @@ export function doctorCommand(globals: () => GlobalFlags) {
     )
     .option("-j, --job <id>", "also check this job's output files and its node")
     .option("--node <name>", "also check that this node answers over SSH (each transport)")
-    .addOption(
-      new Option("-o, --output-format <format>", "text or json").choices(["text", "json"]).default(
-        "text",
-      ),
-    )
+    .addOption(outputFormatOption())
     .action(async (opts) => {
       Deno.exitCode = await runDoctor(globals(), opts);
     });

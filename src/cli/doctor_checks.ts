@@ -9,6 +9,7 @@ import { UserFacingError } from "../errors.ts";
 import { which } from "../platform/which.ts";
 import { fdLimit } from "../platform/rlimit.ts";
 import { historyDir } from "../persist/history_dir.ts";
+import { dirname } from "../platform/posix_path.ts";
 
 /** ✔ ok, ✘ failed, – not applicable or not known. */
 export type Mark = "ok" | "fail" | "skip";
@@ -229,8 +230,8 @@ export async function historyDirectory(config: Config, signal: AbortSignal): Pro
       return { name, mark: "fail", detail: `${dir}: ${(err as Error).message}` };
     }
     // Not made yet: s9s makes it on first use, so what counts is the nearest existing parent.
-    while (at !== "/") {
-      at = at.replace(/\/[^/]*\/?$/, "") || "/";
+    while (at !== "/" && at !== ".") {
+      at = dirname(at);
       if (await Deno.stat(at).then(() => true, () => false)) break;
     }
   }

@@ -2,7 +2,8 @@
  * `s9s history`: list, show, export and clean the saved streams in the persistence directory.
  * @module
  */
-import { Command, Option } from "@commander-js/extra-typings";
+import { Command } from "@commander-js/extra-typings";
+import { outputFormatOption } from "./output_format_option.ts";
 import { UsageError } from "../errors.ts";
 import { formatSize, parseDuration } from "../config/units.ts";
 import { historyDir } from "../persist/history_dir.ts";
@@ -14,18 +15,13 @@ import { stdoutOut } from "./output.ts";
 import { type GlobalFlags, makeContext } from "./common.ts";
 import { writeAll } from "../platform/write_all.ts";
 
-const formatOption = () =>
-  new Option("-o, --output-format <format>", "text or json").choices(["text", "json"]).default(
-    "text",
-  );
-
 /** Build the `history` subcommand. */
 export function historyCommand(globals: () => GlobalFlags): Command {
   const cmd = new Command("history")
     .description("saved streams (streaming.persistence): list, show, export, clean");
   cmd.command("list")
     .description("list saved streams, oldest first")
-    .addOption(formatOption())
+    .addOption(outputFormatOption())
     .action(async (opts) => {
       const { dir, sessions } = await open(globals());
       if (opts.outputFormat === "json") {
@@ -41,7 +37,7 @@ export function historyCommand(globals: () => GlobalFlags): Command {
   cmd.command("show")
     .description("show what is known about one saved stream")
     .argument("<id>", "the stream's ID (or a unique prefix), from `s9s history list`")
-    .addOption(formatOption())
+    .addOption(outputFormatOption())
     .action(async (id, opts) => {
       const { dir, sessions } = await open(globals());
       const s = pick(sessions, id);
@@ -76,7 +72,7 @@ export function historyCommand(globals: () => GlobalFlags): Command {
   cmd.command("export")
     .description("print a saved stream: its lines as they were (text) or one JSON event per line")
     .argument("<id>", "the stream's ID (or a unique prefix), from `s9s history list`")
-    .addOption(formatOption())
+    .addOption(outputFormatOption())
     .action(async (id, opts) => {
       const { dir, sessions } = await open(globals());
       const s = pick(sessions, id);

@@ -2,7 +2,8 @@
  * `s9s jobs`: list the cluster's jobs.
  * @module
  */
-import { Command, Option } from "@commander-js/extra-typings";
+import { Command } from "@commander-js/extra-typings";
+import { outputFormatOption } from "./output_format_option.ts";
 import { UsageError } from "../errors.ts";
 import { formatJobTable, jobJson } from "../cluster/job_table.ts";
 import { JOB_STATES } from "../cluster/job.ts";
@@ -16,11 +17,7 @@ export function jobsCommand(globals: () => GlobalFlags) {
     .description("list jobs (running, pending and recently finished)")
     .option("-s, --state <states>", "only these states, comma-separated (e.g. RUNNING,PENDING)")
     .option("-u, --user <user>", "only this user's jobs")
-    .addOption(
-      new Option("-o, --output-format <format>", "text or json").choices(["text", "json"]).default(
-        "text",
-      ),
-    )
+    .addOption(outputFormatOption())
     .action(async (opts) => {
       const states = opts.state?.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
       checkStates(states ?? []);

@@ -76,28 +76,43 @@ export function planStream(opts: StreamOptions): StreamPlan {
   });
   const tail = intFlag("--tail", opts.tail);
   const only = intFlag("--task", opts.task);
-  checkPatterns("--filter", opts.filter);
-  checkPatterns("--exclude", opts.exclude);
   const json = opts.outputFormat === "json";
-  if (opts.template !== undefined && json) {
-    throw new UsageError("--template shapes text output; it cannot be used with -o json", {
-      hint: "pick the fields with jq instead, e.g. `-o json | jq -r '.job_id + \" \" + .content'`",
-    });
-  }
+  const template = checkOutputFlags({ ...opts, json }, "-o json");
   const type = opts.type as StreamType | "all";
   return {
     targets,
     requests: targets.map((target) => ({ target, type, follow: opts.follow, tail })),
     types: type === "all" ? ["stdout", "stderr"] : [type],
     json,
-    template: opts.template !== undefined ? parseTemplate(opts.template) : undefined,
+    template,
     jobs: [...new Set(opts.job ?? [])],
     tasks: opts.tasks || only !== undefined ? { only } : undefined,
   };
 }
 
+/**
+ * Check the output flags `s9s stream` and `s9s submit` share, before anything starts: the
+ * --filter/--exclude patterns, and a --template only with text output (`jsonFlag` is how the
+ * command spells JSON output). Returns the parsed template.
+ */
+export function checkOutputFlags(
+  o: { filter?: string[]; exclude?: string[]; template?: string; json: boolean },
+  jsonFlag: string,
+): Template | undefined {
+  checkPatterns("--filter", o.filter);
+  checkPatterns("--exclude", o.exclude);
+  if (o.template === undefined) return undefined;
+  if (o.json) {
+    throw new UsageError(`--template shapes text output; it cannot be used with ${jsonFlag}`, {
+      hint:
+        `pick the fields with jq instead, e.g. \`${jsonFlag} | jq -r '.job_id + " " + .content'\``,
+    });
+  }
+  return parseTemplate(o.template);
+}
+
 /** Reject a bad --filter/--exclude pattern before anything starts, naming the flag. */
-export function checkPatterns(flag: string, patterns: string[] = []): void {
+function checkPatterns(flag: string, patterns: string[] = []): void {
   for (const p of patterns) {
     try {
       compilePattern(p);

@@ -6,7 +6,6 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import { parseTemplate } from "../sinks/template.ts";
 import { buildStreamEvent } from "../core/stream_event.ts";
 import { runSbatch, type SbatchResult, scancel } from "../cluster/sbatch.ts";
 import { jobOutcome } from "../engine/job_outcome.ts";
@@ -19,7 +18,7 @@ import {
   openCluster,
 } from "./common.ts";
 import { runStream } from "./stream.ts";
-import { checkPatterns } from "./stream_plan.ts";
+import { checkOutputFlags } from "./stream_plan.ts";
 import { splitSubmitArgs, type SubmitArgs } from "./submit_options.ts";
 
 /** What the user sees of one run: status lines on stderr (text) or status events (JSON). */
@@ -52,16 +51,12 @@ class Reporter {
 /** Refuse s9s's own mistakes before anything is submitted. */
 function checkOwnOptions(a: SubmitArgs): void {
   const o = a.opts;
-  checkPatterns("--filter", o.filter as string[] | undefined);
-  checkPatterns("--exclude", o.exclude as string[] | undefined);
-  if (o.template !== undefined) {
-    if (o.outputFormat === "json") {
-      throw new UsageError(
-        "--template shapes text output; it cannot be used with --output-format json",
-      );
-    }
-    parseTemplate(o.template as string);
-  }
+  checkOutputFlags({
+    filter: o.filter as string[] | undefined,
+    exclude: o.exclude as string[] | undefined,
+    template: o.template as string | undefined,
+    json: o.outputFormat === "json",
+  }, "--output-format json");
   if (!a.script && !a.wrap && Deno.stdin.isTerminal()) {
     throw new UsageError("nothing to submit: give a batch script or --wrap 'command'", {
       hint: "e.g. `s9s submit job.sh` or `s9s submit -n 2 --wrap 'srun hostname'`",

@@ -18,6 +18,14 @@ import {
 } from "./api_version.ts";
 import { jwtClaims } from "./jwt_claims.ts";
 import { restTarget } from "./rest_target.ts";
+import {
+  JWT_HINT,
+  type Reply,
+  restAuthError,
+  restConnectError,
+  restFailure,
+  type RestPlace,
+} from "./rest_errors.ts";
 import { DEFAULT_ENDPOINT, jobEndpoint } from "../config/slurm_api.ts";
 import {
   isInvalidJobId,
@@ -57,13 +65,7 @@ interface Credentials {
   renewAt?: number;
 }
 
-/** A reply of slurmrestd. */
-export interface Reply {
-  path: string;
-  status: number;
-  doc: unknown;
-  text: string;
-}
+export type { Reply } from "./rest_errors.ts";
 
 /** The slurmrestd backend. */
 export class SlurmRestBackend implements ClusterBackend {
@@ -144,7 +146,7 @@ export class SlurmRestBackend implements ClusterBackend {
       return selectJobs(await this.getJob(task[1]), query);
     }
     if (reply.status < 400 && !errors.length) return jobs;
-    throw this.#failure(reply, errors, `looking up job ${query}`);
+    throw restFailure(reply, errors, `looking up job ${query}`, this.#place());
   }
 
   /** Several jobs with one `GET /jobs`. Keys are the ids asked for. */
@@ -188,7 +190,7 @@ export class SlurmRestBackend implements ClusterBackend {
     const reply = await this.#get(`/slurm/${await this.version()}/jobs`);
     const errors = slurmErrors(reply.doc);
     if (reply.status >= 400 || (errors.length && !hasJobs(reply.doc))) {
-      throw this.#failure(reply, errors, "listing jobs");
+      throw restFailure(reply, errors, "listing jobs", this.#place());
     }
     return jobsFromSlurmJson(reply.doc, this.name);
   }
@@ -197,14 +199,14 @@ export class SlurmRestBackend implements ClusterBackend {
     const configured = this.#opts.version?.trim();
     if (configured && configured !== "auto") return normalizeVersion(configured);
     const spec = await this.#get("/openapi/v3");
-    if (spec.status === 401 || spec.status === 403) throw this.#authError(spec);
+    if (spec.status === 401 || spec.status === 403) throw restAuthError(spec, this.#place());
     const offered = spec.status === 200 ? versionsInSpec(spec.doc) : [];
     const chosen = pickVersion(offered);
     if (chosen) return chosen;
     // No spec (or an unfamiliar one): ask each version's ping, newest first.
     for (const v of SUPPORTED_VERSIONS) {
       const ping = await this.#get(`/slurm/${v}/ping`);
-      if (ping.status === 401 || ping.status === 403) throw this.#authError(ping);
+      if (ping.status === 401 || ping.status === 403) throw restAuthError(ping, this.#place());
       if (ping.status !== 404 && isRecord(ping.doc)) return v;
     }
     throw new UserFacingError(`slurmrestd at ${this.#where} offers no API version s9s knows`, {
@@ -247,7 +249,7 @@ export class SlurmRestBackend implements ClusterBackend {
         signal: AbortSignal.timeout(this.#opts.timeout ?? 15_000),
       });
     } catch (err) {
-      throw this.#connectError(err);
+      throw restConnectError(err, this.#place());
     }
     const text = await res.text();
     if ((res.status === 401 || res.status === 403) && !retried) {
@@ -311,6 +313,16 @@ export class SlurmRestBackend implements ClusterBackend {
     return { user, token, renewAt };
   }
 
+  /** Which slurmrestd this is, for the wording of errors. */
+  #place(): RestPlace {
+    return {
+      where: this.#where,
+      socket: this.#opts.socket,
+      version: this.#opts.version,
+      useToken: this.#useToken,
+    };
+  }
+
   async #idUser(): Promise<string> {
     const r = await this.#run("id", ["-un"]).catch(() => undefined);
     const name = r?.code === 0 ? r.stdout.trim() : "";
@@ -321,79 +333,7 @@ export class SlurmRestBackend implements ClusterBackend {
     }
     return name;
   }
-
-  #connectError(err: unknown): UserFacingError {
-    const msg = netReason(err);
-    if (err instanceof DOMException && err.name === "TimeoutError") {
-      return new UserFacingError(`slurmrestd at ${this.#where} did not answer in time`, {
-        hint: "check that slurmrestd and slurmctld are running",
-        cause: err,
-      });
-    }
-    const socket = this.#opts.socket;
-    if (socket) {
-      let why = msg.split("\n")[0];
-      try {
-        if (!Deno.statSync(socket).isSocket) why = "not a socket";
-      } catch (e) {
-        if (e instanceof Deno.errors.NotFound) why = "no such socket";
-        else if (e instanceof Deno.errors.PermissionDenied) why = "permission denied";
-      }
-      return new UserFacingError(`cannot reach slurmrestd at ${this.#where}: ${why}`, {
-        hint: "check streaming.slurm_api.socket and that slurmrestd listens there " +
-          `(slurmrestd unix:${socket}) and lets you connect`,
-        cause: err,
-      });
-    }
-    return new UserFacingError(`cannot reach slurmrestd at ${this.#where}: ${msg.split("\n")[0]}`, {
-      hint: "check streaming.slurm_api.url and that slurmrestd runs (systemctl status slurmrestd)",
-      cause: err,
-    });
-  }
-
-  #authError(reply: Reply): UserFacingError {
-    const socket = Boolean(this.#opts.socket);
-    return new UserFacingError(
-      `slurmrestd at ${this.#where} refused the credentials (HTTP ${reply.status})`,
-      {
-        hint: socket
-          ? "rest_auth/local only lets in root and slurmrestd's own user; use the TCP endpoint " +
-            "(streaming.slurm_api.url) with a JWT instead"
-          : JWT_HINT,
-      },
-    );
-  }
-
-  #failure(reply: Reply, errors: SlurmApiError[], doing: string): UserFacingError {
-    if (reply.status === 401 || reply.status === 403) return this.#authError(reply);
-    if (reply.status === 404 && !errors.length) {
-      const configured = this.#opts.version && this.#opts.version !== "auto";
-      return new UserFacingError(`slurmrestd at ${this.#where} has no ${reply.path} (HTTP 404)`, {
-        hint: configured
-          ? `streaming.slurm_api.version is "${this.#opts.version}": set it to "auto" or to a ` +
-            "version slurmrestd loads (see its /openapi/v3)"
-          : "check streaming.slurm_api.endpoint",
-      });
-    }
-    const e = errors[0];
-    // slurmctld turns a rejected token into a bare "Unspecified error" (-1), with a description
-    // ("Unable to find JobId=…") that would mislead.
-    const authLike = this.#useToken && (e?.number === -1 || e?.number === 1007);
-    const why = !e
-      ? `HTTP ${reply.status}${reply.text ? ": " + firstLine(reply.text).slice(0, 200) : ""}`
-      : authLike
-      ? `${e.error || `error ${e.number}`}${e.source ? ` in ${e.source}` : ""}`
-      : [e.error, e.description].filter((s) => s).join(": ") || `error ${e.number}`;
-    return new UserFacingError(`slurmrestd failed ${doing}: ${why}`, {
-      hint: authLike
-        ? "slurmctld probably rejected the token: " + JWT_HINT
-        : "check the slurmrestd and slurmctld logs",
-    });
-  }
 }
-
-const JWT_HINT = "set SLURM_JWT (from `scontrol token`) or streaming.slurm_api.token and " +
-  "streaming.slurm_api.user; slurmctld and slurmrestd need AuthAltTypes=auth/jwt";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -406,12 +346,4 @@ function hasJobs(doc: unknown): boolean {
 /** slurmrestd's answer to a job id it cannot parse or find (9002 in v0.0.38). */
 function isJobNotFound(e: SlurmApiError): boolean {
   return /unable to find job/i.test(e.description) || /not found/i.test(e.error);
-}
-
-/** The useful part of a fetch failure: Deno says "fetch failed" and puts the reason in `cause`. */
-function netReason(err: unknown): string {
-  const cause = (err as Error)?.cause;
-  const text = cause instanceof Error ? cause.message : (err as Error)?.message ?? String(err);
-  const last = text.split("\n")[0].split(/:\s+/).filter((s) => s).slice(-2).join(": ");
-  return last || text;
 }

@@ -25,13 +25,3 @@ export function expandHome(path: string): string {
 export function s9sDir(): string {
   return Deno.env.get("S9S_HOME") || join(homeDir(), ".s9s");
 }
-
-/** Whether a path exists (no throw). */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

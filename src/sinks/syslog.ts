@@ -10,6 +10,7 @@
  */
 import type { DebugLog } from "../core/debug_log.ts";
 import { writeAll } from "../platform/write_all.ts";
+import { sleep } from "../platform/sleep.ts";
 
 /** Syslog severities used by s9s. */
 export const SEVERITY = { err: 3, warning: 4, info: 6 } as const;
@@ -136,8 +137,6 @@ export interface ForwarderOptions {
   /** Messages kept while the destination is slow or down (default 10000). */
   queueSize?: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sends formatted messages to one syslog destination from a bounded queue. */
 export class SyslogForwarder {

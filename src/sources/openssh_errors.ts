@@ -13,8 +13,6 @@ export interface SshFailureOptions {
   timeoutMs?: number;
   /** The master connection was lost (not a failed first login). */
   lost?: boolean;
-  /** streaming.ssh.max_connections was reached. */
-  tooMany?: number;
 }
 
 /**
@@ -23,12 +21,6 @@ export interface SshFailureOptions {
  * an SshUnreachableError and a lost master a plain Error, both of which the SSH source retries.
  */
 export function sshFailure(host: string, stderr: string, opts: SshFailureOptions = {}): Error {
-  if (opts.tooMany !== undefined) {
-    return new UserFacingError(
-      `too many SSH connections (streaming.ssh.max_connections is ${opts.tooMany})`,
-      { hint: "raise streaming.ssh.max_connections, or follow fewer nodes at once" },
-    );
-  }
   const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l && !/^Warning:/.test(l));
   const last = (lines.at(-1) ?? "").replace(/\.$/, "").replace(/^ssh: /, "");
   const test = `test it with \`ssh -o BatchMode=yes ${host} true\``;

@@ -16,6 +16,7 @@ import type { StreamingConfig } from "../config/schema.ts";
 import { defaultRawConfig } from "../config/defaults.ts";
 import {
   type Channel,
+  checkConnectionLimit,
   NoSftpError,
   type PoolStats,
   type RemoteShell,
@@ -158,9 +159,7 @@ export class OpenSshPool implements RemoteShell {
     const existing = this.#masters.get(host);
     if (existing && !existing.closed) return existing;
     const live = [...this.#masters.values()].filter((m) => !m.closed).length;
-    if (live >= this.#cfg.max_connections) {
-      throw sshFailure(host, "", { tooMany: this.#cfg.max_connections });
-    }
+    checkConnectionLimit(live, this.#cfg.max_connections);
     this.stats.connectionsOpened++;
     const m: Master = {
       socket: "",

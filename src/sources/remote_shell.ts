@@ -4,6 +4,7 @@
  * master connection per node). Kept apart from both so that neither loads the other.
  * @module
  */
+import { UserFacingError } from "../errors.ts";
 import type { Sftp } from "./sftp.ts";
 
 /** The part of an exec channel s9s uses (an ssh2 channel, or an ssh process over a master). */
@@ -84,4 +85,16 @@ export class NoSftpError extends Error {
     this.name = "NoSftpError";
     this.how = opts.how ?? "tail -F over an exec channel instead (one channel per file)";
   }
+}
+
+/**
+ * Refuse a new connection when `live` of them are open already and that is
+ * streaming.ssh.max_connections (`max`): the same word from either transport.
+ */
+export function checkConnectionLimit(live: number, max: number): void {
+  if (live < max) return;
+  throw new UserFacingError(
+    `too many SSH connections (streaming.ssh.max_connections is ${max})`,
+    { hint: "raise streaming.ssh.max_connections, or follow fewer nodes at once" },
+  );
 }

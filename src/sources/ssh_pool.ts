@@ -6,12 +6,12 @@
  * @module
  */
 import type { StreamingConfig } from "../config/schema.ts";
-import { UserFacingError } from "../errors.ts";
 import { connectSsh, type SshConnection } from "./ssh_connect.ts";
 import type { SshConfigFiles } from "./ssh_config.ts";
 import type { Sftp } from "./sftp.ts";
 import {
   type Channel,
+  checkConnectionLimit,
   NoSftpError,
   type PoolStats,
   type RemoteShell,
@@ -139,12 +139,7 @@ export class SshPool implements RemoteShell {
       return existing;
     }
     const live = [...this.#conns.values()].filter((c) => !c.closed).length;
-    if (live >= this.#cfg.max_connections) {
-      throw new UserFacingError(
-        `too many SSH connections (streaming.ssh.max_connections is ${this.#cfg.max_connections})`,
-        { hint: "raise streaming.ssh.max_connections, or follow fewer nodes at once" },
-      );
-    }
+    checkConnectionLimit(live, this.#cfg.max_connections);
     this.stats.connectionsOpened++;
     const conn: Conn = {
       ready: Promise.resolve() as never,
@@ -207,13 +202,7 @@ export class SshPool implements RemoteShell {
 
   /** Close every connection. */
   close(): void {
-    for (const c of this.#conns.values()) {
-      c.closed = true;
-      c.ready.then((s) => {
-        s.client.end();
-        for (const h of s.hops) h.end();
-      }, () => {});
-    }
+    for (const [host, c] of this.#conns) this.#drop(host, c);
     this.#conns.clear();
   }
 }

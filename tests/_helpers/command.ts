@@ -14,3 +14,10 @@ export async function sh(cmd: string[]): Promise<{ code: number; stdout: string;
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
+
+/** The stdout of `cmd` run to its end; throws with its stderr when it exits non-zero. */
+export async function shOut(cmd: string[]): Promise<string> {
+  const r = await sh(cmd);
+  if (r.code !== 0) throw new Error(`${cmd.join(" ")} failed: ${r.stderr}`);
+  return r.stdout;
+}

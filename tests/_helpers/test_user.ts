@@ -6,6 +6,7 @@
  * @module
  */
 import { denoCacheDir, ROOT } from "./cli.ts";
+import { sh } from "./command.ts";
 
 /** The unprivileged user the setup creates. */
 export const TEST_USER = Deno.env.get("S9S_TEST_SLURM_USER") || "s9stest";
@@ -13,10 +14,10 @@ export const TEST_USER = Deno.env.get("S9S_TEST_SLURM_USER") || "s9stest";
 /** Where the shared copy of deno goes (root-owned, world-executable). */
 const SHARED = "/usr/local/lib/s9s-test";
 
+/** Exit code and output (stdout and stderr together) of a setup command. */
 async function run(cmd: string, args: string[]): Promise<{ code: number; out: string }> {
-  const o = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  const dec = new TextDecoder();
-  return { code: o.code, out: dec.decode(o.stdout) + dec.decode(o.stderr) };
+  const r = await sh([cmd, ...args]);
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 /** Whether the test user can do `test FLAG path` (`-x` run it, `-r` read it). */

@@ -59,6 +59,32 @@ Deno.test("deno task s9s reads --path rel.log from where it was typed, not from 
   }
 });
 
+Deno.test("npx deno task s9s reads --path rel.log from where npx was typed", async () => {
+  // What `npx -y deno@2.9.6 task -q s9s …` in a subdirectory of the clone hands `deno task`: npx's
+  // INIT_CWD and user agent, which `deno task` keeps (it sets them only when unset).
+  const { dir, home, work } = await scratch();
+  try {
+    const r = await run(
+      Deno.execPath(),
+      ["task", "-q", "--config", `${ROOT}deno.json`, "s9s", "stream", "--no-follow", "-q"].concat(
+        ["--path", "rel.log"],
+      ),
+      work,
+      {
+        HOME: home,
+        S9S_HOME: `${home}/.s9s`,
+        INIT_CWD: work,
+        npm_command: "exec",
+        npm_lifecycle_event: "npx",
+        npm_config_user_agent: "npm/11.19.1 node/v20.20.2 linux x64 workspaces/false",
+      },
+    );
+    assertEquals([r.code, r.stdout, r.stderr], [0, "hello from rel.log\n", ""]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("deno task install writes an s9s command that runs from any directory", async () => {
   const { dir, home, work } = await scratch();
   try {
@@ -67,7 +93,13 @@ Deno.test("deno task install writes an s9s command that runs from any directory"
       HOME: home,
       PATH: `${bin}:${Deno.env.get("PATH")}`,
     });
-    assertEquals([inst.code, inst.stderr], [0, ""], inst.stdout);
+    // A deno that npx started (the README's `npx -y deno@2.9.6 task -q test`) lives in npm's
+    // cache, so install keeps a copy of it under the user's data directory and says so.
+    const copied = Deno.execPath().includes("/_npx/")
+      ? `install: copied deno ${Deno.version.deno} out of npx's cache to ` +
+        `${home}/.local/share/s9s/deno-${Deno.version.deno}\n`
+      : "";
+    assertEquals([inst.code, inst.stderr], [0, copied], inst.stdout);
     assertEquals(inst.stdout, `installed ${bin}/s9s (runs ${ROOT.replace(/\/$/, "")}/main.ts)\n`);
     const r = await run(`${bin}/s9s`, ["stream", "--no-follow", "-q", "--path", "rel.log"], work, {
       HOME: home,

@@ -4,16 +4,9 @@
  */
 import { assertEquals, waitFor } from "../_helpers/assert.ts";
 import { runS9s, testEnv } from "../_helpers/cli.ts";
+import { shOut } from "../_helpers/command.ts";
 
 const ENABLED = Deno.env.get("S9S_TEST_SLURM") === "1";
-
-async function run(cmd: string, args: string[]): Promise<string> {
-  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  if (!r.success) {
-    throw new Error(`${cmd} ${args.join(" ")} failed: ${new TextDecoder().decode(r.stderr)}`);
-  }
-  return new TextDecoder().decode(r.stdout);
-}
 
 Deno.test({
   name: "stream --job with several --path: a real job and files together, --exit-code from the job",
@@ -25,7 +18,8 @@ Deno.test({
     try {
       await Deno.writeTextFile(`${dir}/app.log`, "app started\n");
       await Deno.writeTextFile(`${dir}/db.log`, "db ready\n");
-      id = (await run("sbatch", [
+      id = (await shOut([
+        "sbatch",
         "--parsable",
         "--chdir",
         dir,
@@ -35,7 +29,8 @@ Deno.test({
         "echo job line 1; echo job line 2; exit 3",
       ])).trim().split(";")[0];
       await waitFor(async () => {
-        const state = /JobState=(\S+)/.exec(await run("scontrol", ["show", "job", "-o", id]))?.[1];
+        const state = /JobState=(\S+)/.exec(await shOut(["scontrol", "show", "job", "-o", id]))
+          ?.[1];
         return state === "COMPLETED" || state === "FAILED";
       }, { timeout: 60_000, interval: 200, what: `job ${id} to end` });
       const home = `${dir}/home`;
@@ -61,7 +56,7 @@ Deno.test({
       ]);
       assertEquals(r.code, 3);
     } finally {
-      if (id) await run("scancel", [id]).catch(() => {});
+      if (id) await shOut(["scancel", id]).catch(() => {});
       await Deno.remove(dir, { recursive: true });
     }
   },

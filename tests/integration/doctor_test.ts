@@ -14,11 +14,11 @@ import {
 import { MAIN, runS9s, testEnv } from "../_helpers/cli.ts";
 import { sh } from "../_helpers/command.ts";
 import { tempHome } from "../_helpers/temp_dir.ts";
+import { enabled as hostbasedEnabled, env } from "../_helpers/hostbased_node.ts";
+import { TEST_USER } from "../_helpers/test_user.ts";
 
-const env = (k: string) => Deno.env.get(k) ?? "";
-const enabled = Deno.uid() === 0 && env("S9S_TEST_SLURM") === "1" && env("S9S_TEST_SSH") === "1" &&
-  env("S9S_TEST_HB") === "1";
-const OTHER_USER = env("S9S_TEST_SLURM_USER") || "s9stest";
+/** Root, with Slurm, the loopback SSH node and the host-based node running. */
+const enabled = hostbasedEnabled && env("S9S_TEST_SLURM") === "1";
 
 interface Row {
   name: string;
@@ -175,7 +175,7 @@ Deno.test({
     const h = await home();
     const dir = await Deno.makeTempDir({ prefix: "s9s-doctor-private-" });
     const id = await finishedJob(dir);
-    await sh(["chown", "-R", OTHER_USER, dir]);
+    await sh(["chown", "-R", TEST_USER, dir]);
     await Deno.chmod(dir, 0o700);
     // root without the capabilities that bypass file permissions: like any user but the owner.
     const out = await new Deno.Command("setpriv", {

@@ -4,21 +4,17 @@
  * error and exit 1 (sattach itself only says "no tasks running" and exits 0). Against the real
  * single-node Slurm cluster (scripts/slurm_cluster.sh); runs when S9S_TEST_SLURM=1, as root.
  */
-import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
+import { assert, assertEquals, assertMatch, waitFor } from "../_helpers/assert.ts";
+import { sh, shOut } from "../_helpers/command.ts";
 import { TEST_USER as USER, testUserArgs, testUserDenoDir } from "../_helpers/test_user.ts";
-
-async function run(cmd: string, args: string[]): Promise<{ code: number; out: string }> {
-  const o = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  const dec = new TextDecoder();
-  return { code: o.code, out: dec.decode(o.stdout) + dec.decode(o.stderr) };
-}
 
 Deno.test({
   name: "api source: another user's step is refused with a clear error and exit 1",
   ignore: Deno.env.get("S9S_TEST_SLURM") !== "1" || Deno.uid() !== 0,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "s9s-sattach-user-" });
-    const id = (await run("sbatch", [
+    const id = (await shOut([
+      "sbatch",
       "--parsable",
       "-o",
       "/dev/null",
@@ -26,22 +22,22 @@ Deno.test({
       "/",
       "--wrap",
       "srun -n 1 sleep 300",
-    ])).out.trim().split(";")[0];
+    ])).trim().split(";")[0];
     try {
       // The other user runs s9s with a copy of the module cache it can read.
       const denoDir = await testUserDenoDir(dir, [dir]);
-      const deadline = Date.now() + 30_000;
-      while (!(await run("squeue", ["-h", "-s", "-j", id, "-o", "%i"])).out.includes(`${id}.0`)) {
-        assert(Date.now() < deadline, `step ${id}.0 did not start`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const r = await run(
+      await waitFor(
+        async () => (await shOut(["squeue", "-h", "-s", "-j", id, "-o", "%i"])).includes(`${id}.0`),
+        { timeout: 30_000, interval: 100, what: `step ${id}.0 to start` },
+      );
+      const u = await sh([
         "runuser",
-        await testUserArgs(
+        ...await testUserArgs(
           { HOME: dir, S9S_HOME: dir, DENO_DIR: denoDir, NO_COLOR: "1" },
           ["stream", "--job", `${id}.0`],
         ),
-      );
+      ]);
+      const r = { code: u.code, out: u.stdout + u.stderr };
       assertEquals(r.code, 1, r.out);
       assertMatch(
         r.out,
@@ -53,7 +49,7 @@ Deno.test({
       assertMatch(r.out, /^hint: only the step's owner \(and root\) may use sattach/m);
       assert(!/^\s+at /m.test(r.out), `no stack trace:\n${r.out}`);
     } finally {
-      await run("scancel", [id]);
+      await sh(["scancel", id]);
       await Deno.remove(dir, { recursive: true });
     }
   },

@@ -9,6 +9,8 @@ import { deepStrictEqual } from "node:assert";
 import { assert, assertMatch, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
 import { testUserArgs, testUserDenoDir } from "../_helpers/test_user.ts";
 import { boundedAppend } from "../_helpers/cli.ts";
+import { shOut } from "../_helpers/command.ts";
+import { type JobScratch, jobScratch } from "../_helpers/temp_dir.ts";
 
 const env = (k: string) => Deno.env.get(k) ?? "";
 const ENABLED = env("S9S_TEST_SLURM") === "1";
@@ -132,20 +134,12 @@ class Jobs {
     return id;
   }
   async cancel(): Promise<void> {
-    if (this.ids.length) await run("scancel", this.ids).catch(() => {});
+    if (this.ids.length) await shOut(["scancel", ...this.ids]).catch(() => {});
   }
-}
-
-async function run(cmd: string, args: string[]): Promise<string> {
-  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  if (!r.success) {
-    throw new Error(`${cmd} ${args.join(" ")} failed: ${new TextDecoder().decode(r.stderr)}`);
-  }
-  return new TextDecoder().decode(r.stdout);
 }
 
 async function jobState(id: string): Promise<string> {
-  const out = await run("scontrol", ["show", "job", "-o", id]);
+  const out = await shOut(["scontrol", "show", "job", "-o", id]);
   return /JobState=(\S+)/.exec(out)?.[1] ?? "";
 }
 
@@ -157,25 +151,11 @@ async function removeScratch(): Promise<void> {
   await Promise.all(dirs.map((d) => Deno.remove(d, { recursive: true }).catch(() => {})));
 }
 
-/** A scratch directory for one case: world-readable (other users' runs), with a private S9S_HOME. */
-async function scratch(
-  name: string,
-): Promise<
-  { dir: string; home: string; go: (n?: string) => Promise<void>; wait: (n?: string) => string }
-> {
-  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: `s9s-it-stream-${name}-` });
-  scratchDirs.push(dir);
-  await Deno.chmod(dir, 0o755);
-  const home = `${dir}/home`;
-  await Deno.mkdir(home);
-  return {
-    dir,
-    home,
-    go: (n = "go") => Deno.writeTextFile(`${dir}/${n}`, ""),
-    // The loop's stderr goes to /dev/null: when a cancel or requeue's SIGTERM kills `sleep`
-    // before bash, bash reports "Terminated" on its stderr, which is the job's output file.
-    wait: (n = "go") => `{ while [ ! -e ${dir}/${n} ]; do sleep 0.1; done; } 2>/dev/null`,
-  };
+/** A scratch directory for one case (removed by cleanScratch). */
+async function scratch(name: string): Promise<JobScratch> {
+  const s = await jobScratch(`s9s-it-stream-${name}-`);
+  scratchDirs.push(s.dir);
+  return s;
 }
 
 /** Write a config file; `cluster.poll_interval` short so tests see state changes soon. */
@@ -361,7 +341,7 @@ Deno.test({
             "pending event",
           );
           deepStrictEqual(await jobState(id), "PENDING");
-          await run("scontrol", ["release", id]);
+          await shOut(["scontrol", "release", id]);
           deepStrictEqual([await text.exit(), await plain.exit(), await evented.exit()], [0, 0, 0]);
           deepStrictEqual(text.out, "h1\nh2\n");
           deepStrictEqual(
@@ -396,7 +376,7 @@ Deno.test({
           await f.until(() => f.out.includes("before"), "first line");
           await k.until(() => k.out.includes("started"), "first line");
           await s.go();
-          await run("scancel", [cancelled]);
+          await shOut(["scancel", cancelled]);
           deepStrictEqual(await f.exit(), 3, f.err);
           deepStrictEqual(f.out, "before\nbye\n");
           assertMatch(f.err, /job \d+ is FAILED/);
@@ -492,7 +472,7 @@ Deno.test({
           ]);
           const c = cli(["stream", "--job", id, "--exit-code"], s.home, cfg);
           await c.until(() => /is PENDING \(JobHeldUser\)/.test(c.err), "pending line");
-          await run("scancel", [id]);
+          await shOut(["scancel", id]);
           deepStrictEqual(await c.exit(), 1, c.err);
           assertMatch(c.err, new RegExp(`job ${id}_\\[1-3\\] is CANCELLED`));
           deepStrictEqual(c.out, "");
@@ -518,7 +498,7 @@ Deno.test({
             cfg,
           );
           await c.until(() => c.lines().length >= 3, "first run's lines");
-          await run("scontrol", ["requeue", id]);
+          await shOut(["scontrol", "requeue", id]);
           await c.until(
             () => c.events.some((e) => e.type === "status" && /requeued/.test(e.content)),
             "requeue event",

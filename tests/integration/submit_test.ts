@@ -13,13 +13,15 @@ import {
   waitFor,
 } from "../_helpers/assert.ts";
 import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
+import { sh } from "../_helpers/command.ts";
+import { jobScratch } from "../_helpers/temp_dir.ts";
 
 const ENABLED = Deno.env.get("S9S_TEST_SLURM") === "1";
 const LONG = 180_000;
 
+/** stdout of a Slurm command, whether or not it succeeded (scancel of an ended job fails). */
 async function cmd(name: string, args: string[]): Promise<string> {
-  const r = await new Deno.Command(name, { args, stdout: "piped", stderr: "piped" }).output();
-  return new TextDecoder().decode(r.stdout);
+  return (await sh([name, ...args])).stdout;
 }
 
 /** Job ids (all states slurmctld still knows) with this job name. */
@@ -34,10 +36,7 @@ async function jobState(id: string): Promise<string> {
 
 /** A scratch directory (the job's working directory) with a private S9S_HOME. */
 async function scratch(name: string) {
-  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: `s9s-it-submit-${name}-` });
-  await Deno.chmod(dir, 0o755);
-  const home = `${dir}/home`;
-  await Deno.mkdir(home);
+  const { dir, home, go, wait } = await jobScratch(`s9s-it-submit-${name}-`);
   await Deno.writeTextFile(`${home}/config.yaml`, "cluster:\n  poll_interval: 500ms\n");
   const jobName = `s9s-sub-${name}-${crypto.randomUUID().slice(0, 8)}`;
   return {
@@ -45,8 +44,8 @@ async function scratch(name: string) {
     home,
     jobName,
     env: testEnv(home),
-    go: () => Deno.writeTextFile(`${dir}/go`, ""),
-    wait: `{ while [ ! -e ${dir}/go ]; do sleep 0.1; done; } 2>/dev/null`,
+    go: () => go(),
+    wait: wait(),
     cleanup: async () => {
       const ids = await idsNamed(jobName);
       if (ids.length) await cmd("scancel", ids);

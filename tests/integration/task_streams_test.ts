@@ -8,33 +8,32 @@
 import { assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
 import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
 import { validateEvent } from "../_helpers/schema.ts";
+import { shOut } from "../_helpers/command.ts";
+import { jobScratch } from "../_helpers/temp_dir.ts";
 
 const ENABLED = Deno.env.get("S9S_TEST_SLURM") === "1";
 const LONG = 180_000;
 
-async function cmd(name: string, args: string[]): Promise<string> {
-  const r = await new Deno.Command(name, { args, stdout: "piped", stderr: "piped" }).output();
-  if (!r.success) throw new Error(`${name} failed: ${new TextDecoder().decode(r.stderr)}`);
-  return new TextDecoder().decode(r.stdout);
-}
-
 async function scratch(name: string) {
-  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: `s9s-it-tasks-${name}-` });
-  await Deno.chmod(dir, 0o755);
-  const home = `${dir}/home`;
-  await Deno.mkdir(home);
+  const { dir, home, go, wait } = await jobScratch(`s9s-it-tasks-${name}-`);
   await Deno.writeTextFile(`${home}/config.yaml`, "cluster:\n  poll_interval: 500ms\n");
   return {
     dir,
     env: testEnv(home),
-    go: () => Deno.writeTextFile(`${dir}/go`, ""),
-    wait: `while [ ! -e ${dir}/go ]; do sleep 0.1; done`,
+    go: () => go(),
+    wait: wait(),
   };
 }
 
 /** Each task writes `t<rank> l<i>` for i in 1..n, after the go file appears. */
 function taskScript(wait: string, n: number): string {
   return `bash -c '${wait}; for i in $(seq 1 ${n}); do echo "t$SLURM_PROCID l$i"; done'`;
+}
+
+/** Submit a 2-task job running `wrap` in `dir`; its id. */
+async function submitTwoTasks(dir: string, wrap: string): Promise<string> {
+  const args = ["--parsable", "-n", "2", "-D", dir, "-o", "/dev/null", "--wrap", wrap];
+  return (await shOut(["sbatch", ...args])).trim();
 }
 
 const expected = (task: number, n: number) =>
@@ -67,17 +66,7 @@ Deno.test({
     const s = await scratch("files");
     let id = "";
     try {
-      id = (await cmd("sbatch", [
-        "--parsable",
-        "-n",
-        "2",
-        "-D",
-        s.dir,
-        "-o",
-        "/dev/null",
-        "--wrap",
-        `srun -o out-%j-%t.txt ${taskScript(s.wait, 200)}`,
-      ])).trim();
+      id = await submitTwoTasks(s.dir, `srun -o out-%j-%t.txt ${taskScript(s.wait, 200)}`);
       const json = new S9sProcess(
         ["stream", "--job", id, "--path", "out-%j-%t.txt", "-o", "json", "--events"],
         { env: s.env, cwd: s.dir },
@@ -116,7 +105,7 @@ Deno.test({
         ].join("\n"),
       );
     } finally {
-      if (id) await cmd("scancel", [id]).catch(() => {});
+      if (id) await shOut(["scancel", id]).catch(() => {});
       await Deno.remove(s.dir, { recursive: true }).catch(() => {});
     }
   },
@@ -130,21 +119,14 @@ Deno.test({
     const s = await scratch("sattach");
     let id = "";
     try {
-      id = (await cmd("sbatch", [
-        "--parsable",
-        "-n",
-        "2",
-        "-D",
-        s.dir,
-        "-o",
-        "/dev/null",
-        "--wrap",
-        `srun --label ${taskScript(s.wait, 50)}`,
-      ])).trim();
-      await waitFor(async () => (await cmd("squeue", ["-h", "-s", "-j", id])).includes(`${id}.0`), {
-        timeout: LONG,
-        what: `step ${id}.0 running`,
-      });
+      id = await submitTwoTasks(s.dir, `srun --label ${taskScript(s.wait, 50)}`);
+      await waitFor(
+        async () => (await shOut(["squeue", "-h", "-s", "-j", id])).includes(`${id}.0`),
+        {
+          timeout: LONG,
+          what: `step ${id}.0 running`,
+        },
+      );
       const all = new S9sProcess([
         "stream",
         "--job",
@@ -174,7 +156,7 @@ Deno.test({
       for (const e of all.json()) assertEquals(validateEvent(e), [], JSON.stringify(e));
       assertEquals(one.lines, expected(0, 50));
     } finally {
-      if (id) await cmd("scancel", [id]).catch(() => {});
+      if (id) await shOut(["scancel", id]).catch(() => {});
       await Deno.remove(s.dir, { recursive: true }).catch(() => {});
     }
   },

@@ -5,18 +5,13 @@
  */
 import { assert, assertStringIncludes } from "../_helpers/assert.ts";
 import { withTmux } from "../_helpers/tmux.ts";
+import { shOut } from "../_helpers/command.ts";
 
 const ENABLED = Deno.env.get("S9S_TEST_SLURM") === "1";
 
-async function run(cmd: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
-  return new TextDecoder().decode(out.stdout).trim();
-}
-
 /** Submit in `dir`; resolves with the job id. */
 async function sbatch(dir: string, args: string[]): Promise<string> {
-  return await run("sbatch", ["--parsable", "-D", dir, ...args]);
+  return (await shOut(["sbatch", "--parsable", "-D", dir, ...args])).trim();
 }
 
 Deno.test({
@@ -76,7 +71,7 @@ Deno.test({
         await t.waitFor("S9S_EXITED");
       });
     } finally {
-      await run("scancel", ids).catch(() => {});
+      await shOut(["scancel", ...ids]).catch(() => {});
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
   },

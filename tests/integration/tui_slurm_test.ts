@@ -5,18 +5,14 @@
  */
 import { assertStringIncludes } from "../_helpers/assert.ts";
 import { withTmux } from "../_helpers/tmux.ts";
-
-async function run(cmd: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
-  return new TextDecoder().decode(out.stdout).trim();
-}
+import { shOut } from "../_helpers/command.ts";
 
 Deno.test({
   name: "TUI against real Slurm: the jobs list shows a submitted job and o streams its lines",
   ignore: Deno.env.get("S9S_TEST_SLURM") !== "1",
   async fn() {
-    const id = (await run("sbatch", [
+    const id = (await shOut([
+      "sbatch",
       "--parsable",
       "-J",
       "s9s_tui_test",
@@ -24,7 +20,7 @@ Deno.test({
       "/tmp/s9s-tui-%j.out",
       "--wrap",
       "for i in $(seq 1 200); do echo line $i; sleep 0.2; done",
-    ])).split(";")[0];
+    ])).trim().split(";")[0];
     try {
       await withTmux({ args: [] }, async (t) => {
         await t.waitFor((s) => s.includes(id) && s.includes("s9s_tui_test"), { timeout: 20_000 });
@@ -46,7 +42,7 @@ Deno.test({
         assertStringIncludes(await t.waitFor("S9S_EXITED"), "code=0");
       });
     } finally {
-      await run("scancel", [id]).catch(() => {});
+      await shOut(["scancel", id]).catch(() => {});
       await Deno.remove(`/tmp/s9s-tui-${id}.out`).catch(() => {});
     }
   },

@@ -3,14 +3,9 @@
  * picked step streams through sattach (the api source), against the real single-node Slurm
  * cluster (scripts/slurm_cluster.sh). Runs when S9S_TEST_SLURM=1.
  */
-import { assert, assertMatch } from "../_helpers/assert.ts";
+import { assert, assertMatch, waitFor } from "../_helpers/assert.ts";
 import { withTmux } from "../_helpers/tmux.ts";
-
-async function run(cmd: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
-  return new TextDecoder().decode(out.stdout).trim();
-}
+import { shOut } from "../_helpers/command.ts";
 
 Deno.test({
   name: "TUI: + lists a running job's srun step (via sattach); picking it streams the step's I/O",
@@ -19,7 +14,8 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "s9s-tui-step-" });
     const go = `${dir}/go`;
     // The job's files go nowhere: what the pane shows can only come from sattach.
-    const id = (await run("sbatch", [
+    const id = (await shOut([
+      "sbatch",
       "--parsable",
       "-J",
       "s9s_tui_step",
@@ -30,13 +26,12 @@ Deno.test({
       "--wrap",
       `srun -n 1 -J steptask bash -c 'while [ ! -e ${go} ]; do sleep 0.1; done; ` +
       `for i in 1 2 3; do echo "step out $i"; echo "step err $i" >&2; sleep 0.2; done'`,
-    ])).split(";")[0];
+    ])).trim().split(";")[0];
     try {
-      const deadline = Date.now() + 30_000;
-      while (!(await run("squeue", ["-h", "-s", "-j", id, "-o", "%i"])).includes(`${id}.0`)) {
-        if (Date.now() > deadline) throw new Error(`step ${id}.0 did not start`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(
+        async () => (await shOut(["squeue", "-h", "-s", "-j", id, "-o", "%i"])).includes(`${id}.0`),
+        { timeout: 30_000, interval: 100, what: `step ${id}.0 to start` },
+      );
       await withTmux({ args: [] }, async (t) => {
         await t.waitFor((s) => s.includes(id) && s.includes("s9s_tui_step"), { timeout: 20_000 });
         await t.keys("/");
@@ -77,7 +72,7 @@ Deno.test({
         await t.waitFor("S9S_EXITED code=0");
       });
     } finally {
-      await run("scancel", [id]).catch(() => {});
+      await shOut(["scancel", id]).catch(() => {});
       await Deno.remove(dir, { recursive: true });
     }
   },

@@ -3,7 +3,6 @@
  * the actions of its key table. State and data live in the model.
  * @module
  */
-import { dirname } from "../../platform/posix_path.ts";
 import type { StreamType } from "../../core/stream_event.ts";
 import type { StepInfo } from "../../cluster/job.ts";
 import {
@@ -13,22 +12,19 @@ import {
   targetOfId,
 } from "../../core/stream_target.ts";
 import type { FollowOptions } from "../../engine/stream_manager.ts";
-import { expandHome } from "../../platform/paths.ts";
-import { writeText } from "../../sinks/writer.ts";
 import { bindKeys, type BoundKeys } from "../model/key_table.ts";
 import type { JobsModel } from "../model/jobs_model.ts";
 import { gridLayout } from "../model/layout.ts";
 import { formatLine } from "../model/line_format.ts";
 import type { AddResult, MonitorModel, MonitorPane } from "../model/monitor_model.ts";
-import type { PaneModel } from "../model/pane_model.ts";
 import { fitLine } from "../model/text_fit.ts";
-import { compileTuiPattern } from "../model/tui_pattern.ts";
 import { type Box, createBox } from "../widgets/blessed.ts";
-import { Picker, type PickItem, Prompt } from "../widgets/modal.ts";
+import { Picker, type PickItem } from "../widgets/modal.ts";
 import { StreamPaneWidget } from "../widgets/stream_pane.ts";
-import { plural } from "../../core/plural.ts";
 import { MONITOR_KEYS, type MonitorControls } from "./monitor_keys.ts";
+import type { PaneModel } from "../model/pane_model.ts";
 import { PaneControls } from "./pane_controls.ts";
+import { openFilterPrompt, openSavePrompt } from "./pane_prompts.ts";
 import type { View, ViewHost } from "./view_host.ts";
 
 /** The multi-stream monitor. */
@@ -316,93 +312,15 @@ export class MonitorView implements View, MonitorControls {
 
   filterPrompt(): void {
     const m = this.#focused()?.model;
-    if (!m) return;
-    const before = m.filterText;
-    const compile = (p: string) => compileTuiPattern(p, "filter");
-    const apply = (v: string): Error | undefined => {
-      try {
-        m.setFilter(v, compile);
-      } catch (err) {
-        return err as Error;
-      }
-      this.#host.notify(v ? `filter /${v}/ on job ${m.jobId} ${m.type}` : "filter removed");
-    };
-    const kept = before ? `the filter stays /${before}/` : "no filter is applied";
-    this.#host.openModal(
-      new Prompt(this.#host.screen, {
-        label: "Filter (regex, empty removes)",
-        initial: before,
-        selected: true,
-        onChange: (v) => {
-          const err = apply(v);
-          if (err) this.#host.notify(`error: ${err.message}`, true);
-          this.#host.markDirty();
-        },
-        onSubmit: (v) => {
-          const err = apply(v);
-          if (!err) return;
-          m.setFilter(before, compile);
-          this.#host.notify(`error: ${err.message}; ${kept}`, true);
-        },
-        onCancel: () => m.setFilter(before, compile),
-      }),
-    );
+    if (m) openFilterPrompt(this.#host, m);
   }
 
   savePrompt(): void {
     const p = this.#focused();
     if (!p) return;
-    const m = p.model;
-    const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace(
-      "T",
-      "-",
-    );
-    const safeId = m.jobId.replace(/[^\w.-]/g, "_");
-    const initial = `${expandHome(this.#saveDir)}/${safeId}-${m.type}-${stamp}.log`;
-    this.#host.openModal(
-      new Prompt(this.#host.screen, {
-        label: "Save to",
-        initial,
-        onSubmit: (path) => {
-          const target = path.trim();
-          if (!target) return;
-          savePane(target, m, this.#model.handleOf(p)?.buffer?.all).then(
-            (n) =>
-              this.#host.notify(
-                `saved ${plural(n, "line")} of job ${m.jobId} ${m.type} to ${target}`,
-              ),
-            (err) => this.#host.fail(err),
-          );
-        },
-      }),
-    );
+    openSavePrompt(this.#host, p.model, {
+      saveDir: this.#saveDir,
+      lines: () => this.#model.handleOf(p)?.buffer?.all,
+    });
   }
-}
-
-/** Lines as a pane reads them. */
-interface Lines {
-  readonly length: number;
-  slice(from: number, count: number): { content: string }[];
-}
-
-/** Write a pane's lines (its filter applied) to a file; returns how many. */
-async function savePane(path: string, m: PaneModel, src: Lines | undefined): Promise<number> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const file = await Deno.open(path, { write: true, create: true, truncate: true });
-  let n = 0;
-  try {
-    const len = src?.length ?? 0;
-    for (let from = 0; from < len; from += 4096) {
-      let text = "";
-      for (const l of src!.slice(from, 4096)) {
-        if (m.filter && !m.filter.test(l.content)) continue;
-        text += l.content + "\n";
-        n++;
-      }
-      if (text) await writeText(file, text);
-    }
-  } finally {
-    file.close();
-  }
-  return n;
 }

@@ -14,7 +14,9 @@ import { plural } from "../../core/plural.ts";
 /** What a pane shows as its stream state. */
 export function streamStateOf(model: PaneModel, handle: StreamHandle | undefined): string {
   if (model.pausedAt !== undefined) return "paused";
-  if (!handle) return "stopped";
+  // A pane without its stream yet: the view asked for it and the stream manager is setting it
+  // up (on a cold cache that loads modules first, a second or two).
+  if (!handle) return "starting";
   switch (handle.state) {
     case "pending":
     case "waiting":
