@@ -83,7 +83,7 @@ export class FileSource implements Source {
     });
     this.#idlePollMs = this.#opts.pollIntervalMs;
     this.#local = onLocalFs(path);
-    this.#gens = new Generations(path);
+    this.#gens = new Generations(path, this.#local);
     this.#trouble = new FileTrouble(path, this.#opts.errorAfterMs);
     noteFollowedFile();
   }
@@ -353,14 +353,15 @@ export class FileSource implements Source {
     if (this.#ino !== null && st.ino !== null && st.ino !== this.#ino) {
       // Take every generation born since ours before reading on: once opened, a generation is
       // held however it is renamed next. Then drain what the writer added to ours.
-      const oldest = this.#gens.collect({
+      const oldest = await this.#gens.collect({
         ino: this.#ino,
         birth: this.#birth,
         lastSeenAtPath: this.#seenAtPath,
       });
       // Ours deleted already and later generations found: the rotation went past ours, so any
       // generation between ours and the oldest still there may have been deleted unread.
-      if (oldest !== undefined && this.#file!.statSync().nlink === 0) {
+      const held = this.#local ? this.#file!.statSync() : await this.#file!.stat();
+      if (oldest !== undefined && held.nlink === 0) {
         this.#sink!.status({ state: "live", message: rotatedPast(this.path, oldest) });
       }
       return await this.#drained();

@@ -78,6 +78,37 @@ function rankOf(name: string, base: string): number {
   return m ? -Number(m[1]) : NaN;
 }
 
+/** The filesystem calls a collection makes: synchronous on a local disk, else asynchronous. */
+interface FsIo {
+  names(dir: string): Promise<string[]>;
+  stat(path: string): Promise<Deno.FileInfo>;
+  open(path: string): Promise<Deno.FsFile>;
+  fstat(file: Deno.FsFile): Promise<Deno.FileInfo>;
+}
+
+/**
+ * Local files: a page-cache call is cheaper than an async op's round trip, and a fast rotation
+ * is best looked at in one go.
+ */
+const SYNC_IO: FsIo = {
+  names: (dir) => Promise.resolve([...Deno.readDirSync(dir)].map((e) => e.name)),
+  stat: (path) => Promise.resolve(Deno.statSync(path)),
+  open: (path) => Promise.resolve(Deno.openSync(path, { read: true })),
+  fstat: (file) => Promise.resolve(file.statSync()),
+};
+
+/** NFS, Lustre…: a server that hangs must not stop the process (the other streams, the TUI). */
+const ASYNC_IO: FsIo = {
+  names: async (dir) => {
+    const names: string[] = [];
+    for await (const e of Deno.readDir(dir)) names.push(e.name);
+    return names;
+  },
+  stat: (path) => Deno.stat(path),
+  open: (path) => Deno.open(path, { read: true }),
+  fstat: (file) => file.stat(),
+};
+
 /** Generations waiting to be read after the current one, and those read already. */
 export class Generations {
   readonly path: string;
@@ -87,9 +118,13 @@ export class Generations {
   #ahead: Generation[] = [];
   #seen: string[] = [];
   #seenSet = new Set<string>();
+  #io: FsIo;
+  #closed = false;
 
-  constructor(path: string) {
+  /** `local`: the file is on a local disk (synchronous calls are safe and faster). */
+  constructor(path: string, local = true) {
     this.path = path;
+    this.#io = local ? SYNC_IO : ASYNC_IO;
     this.#dir = dirname(path);
     this.#base = basename(path);
     // `job.out.1`, `job.out-20261206`, `job.out.2026-12-06_10-00`, `job.out_3` …
@@ -127,33 +162,33 @@ export class Generations {
    * the path's file changed meanwhile.
    * Returns the rotated name of the oldest generation found, if any.
    */
-  collect(current: Current): string | undefined {
+  async collect(current: Current): Promise<string | undefined> {
     let oldest: string | undefined;
     for (let pass = 0; pass < 5; pass++) {
       // The path's file before and after: another one there meanwhile means the one before
       // moved to a rotated name, where this pass may not have looked yet.
-      const before = this.#atPath();
+      const before = await this.#atPath();
       let missed = false;
       if (current.birth !== null) {
-        for (const f of this.#stableScan(current)) {
+        for (const f of await this.#stableScan(current)) {
           oldest ??= f.name;
-          if (!this.#take(`${this.#dir}/${f.name}`, f.name, f.rank, f.id)) missed = true;
+          if (!await this.#take(`${this.#dir}/${f.name}`, f.name, f.rank, f.id)) missed = true;
         }
       }
-      const after = this.#atPath();
+      const after = await this.#atPath();
       if (missed || after !== before) continue;
       // The path's file last, and only the one this pass saw there (else it may be younger
       // than one that moved away meanwhile, which the next pass finds).
-      if (after === "" || this.#take(this.path, this.#base, Infinity, after)) return oldest;
+      if (after === "" || await this.#take(this.path, this.#base, Infinity, after)) return oldest;
     }
-    this.#take(this.path, this.#base, Infinity);
+    await this.#take(this.path, this.#base, Infinity);
     return oldest;
   }
 
   /** The identity of the file at the path now ("" when there is none). */
-  #atPath(): string {
+  async #atPath(): Promise<string> {
     try {
-      return identityOf(Deno.statSync(this.path));
+      return identityOf(await this.#io.stat(this.path));
     } catch {
       return "";
     }
@@ -165,11 +200,11 @@ export class Generations {
    * their names, which a writer shifting `.1` to `.2` meanwhile would scramble. Then those
    * younger than the current generation, oldest first.
    */
-  #stableScan(current: Current): Candidate[] {
+  async #stableScan(current: Current): Promise<Candidate[]> {
     let seen: { found: Candidate[]; currentRank: number } = { found: [], currentRank: NaN };
     let last: string | undefined;
     for (let i = 0; i < 10; i++) {
-      seen = this.#scan(current);
+      seen = await this.#scan(current);
       const sig = `${seen.currentRank}/` + seen.found.map((f) => `${f.name}=${f.id}`).join("/");
       if (sig === last) break;
       last = sig;
@@ -190,36 +225,36 @@ export class Generations {
    * Rotated names in the directory holding generations born since `current` (to within the
    * clock's margin) not read or taken yet, and the rank of the current generation's name.
    */
-  #scan(current: Current): { found: Candidate[]; currentRank: number } {
+  async #scan(current: Current): Promise<{ found: Candidate[]; currentRank: number }> {
     const since = current.birth!;
     // A file born while the current generation was still at the path is no generation that
     // followed it (logrotate's copytruncate makes such copies): born at least that late. Birth
     // times come from the kernel's clock, coarse (a tick, 4 ms) for some files and fine for
     // others: two files born within a tick may carry them in either order, hence the margin.
     const after = Math.max(since, current.lastSeenAtPath) - CLOCK_MARGIN_MS;
-    let entries: Deno.DirEntry[] = [];
+    let names: string[] = [];
     try {
-      entries = [...Deno.readDirSync(this.#dir)];
+      names = await this.#io.names(this.#dir);
     } catch { /* the directory went away: only the path is tried */ }
     const found: Candidate[] = [];
     let currentRank = NaN;
-    for (const e of entries) {
-      if (!this.#rotated.test(e.name)) continue;
+    for (const name of names) {
+      if (!this.#rotated.test(name)) continue;
       let st: Deno.FileInfo;
       try {
-        st = Deno.statSync(`${this.#dir}/${e.name}`);
+        st = await this.#io.stat(`${this.#dir}/${name}`);
       } catch {
         continue; // renamed again or deleted meanwhile
       }
       const birth = st.birthtime?.getTime();
-      const rank = rankOf(e.name, this.#base);
+      const rank = rankOf(name, this.#base);
       if (st.ino === current.ino && birth === since) currentRank = rank;
       const id = identityOf(st);
       if (!st.isFile || birth === undefined || birth < after || this.#seenSet.has(id)) continue;
       if (this.#ahead.some((g) => sameGen(g, st))) continue;
       // A compressed copy is a new file whose lines cannot be read as they are; nor can it be
       // told whether s9s had read the generation it came from, so it is passed over silently.
-      if (!COMPRESSED.test(e.name)) found.push({ name: e.name, birth, rank, id });
+      if (!COMPRESSED.test(name)) found.push({ name, birth, rank, id });
     }
     return { found, currentRank };
   }
@@ -228,25 +263,26 @@ export class Generations {
    * Open `path` and keep it as a waiting generation unless it was read or taken already.
    * With `expect` (an identity), false when another file is there now (it moved on).
    */
-  #take(path: string, name: string, rank: number, expect?: string): boolean {
+  async #take(path: string, name: string, rank: number, expect?: string): Promise<boolean> {
     if (this.#ahead.length >= MAX_AHEAD || !acquireFileFd()) return true;
     const asked = Date.now();
     let file: Deno.FsFile;
     try {
-      file = Deno.openSync(path, { read: true });
+      file = await this.#io.open(path);
     } catch {
       releaseFileFd();
       return false;
     }
     let st: Deno.FileInfo;
     try {
-      st = file.statSync();
+      st = await this.#io.fstat(file);
     } catch {
       st = { isFile: false } as Deno.FileInfo;
     }
     const id = identityOf(st);
     if (
-      !st.isFile || (expect !== undefined && id !== expect) || this.#seenSet.has(id) ||
+      this.#closed || !st.isFile || (expect !== undefined && id !== expect) ||
+      this.#seenSet.has(id) ||
       this.#ahead.some((g) => sameGen(g, st))
     ) {
       file.close();
@@ -266,8 +302,9 @@ export class Generations {
     return true;
   }
 
-  /** Close every waiting generation. */
+  /** Close every waiting generation (and any a collection still under way opens). */
   close(): void {
+    this.#closed = true;
     for (const g of this.#ahead) {
       try {
         g.file.close();

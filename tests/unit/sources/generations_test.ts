@@ -40,10 +40,10 @@ Deno.test("Generations opens every generation born since the one read, numbered 
       Deno.writeTextFileSync(path, `gen${g}`);
     }
     Deno.writeTextFileSync(`${dir}/a.lock`, "not a generation");
-    gens.collect(current);
+    await gens.collect(current);
     assertEquals(drain(gens), ["gen1", "gen2", "gen3"]);
     // Taken once: a second look finds nothing new.
-    gens.collect(current);
+    await gens.collect(current);
     assertEquals(drain(gens), []);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -64,7 +64,7 @@ Deno.test("Generations orders dated names by birth and passes over compressed on
     Deno.renameSync(path, `${path}-20261207`);
     Deno.writeTextFileSync(path, "gen2");
     Deno.writeTextFileSync(`${path}-20261205.gz`, "compressed");
-    gens.collect(current);
+    await gens.collect(current);
     assertEquals(drain(gens), ["gen1", "gen2"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -87,7 +87,7 @@ Deno.test("Generations does not take a copy made while the file read was still a
     Deno.renameSync(`${path}.1`, `${path}.2`);
     Deno.renameSync(path, `${path}.1`);
     Deno.writeTextFileSync(path, "gen1");
-    gens.collect(current);
+    await gens.collect(current);
     assertEquals(drain(gens), ["gen1"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
