@@ -6,6 +6,7 @@
 import type { GlobalFlags } from "./src/cli/common.ts";
 import { enableInterruptWatchdog } from "./src/platform/interrupt_watchdog.ts";
 import { parseFast } from "./src/cli/option_table.ts";
+import { stderrLine } from "./src/platform/stderr_line.ts";
 import { GLOBAL_OPTIONS } from "./src/cli/global_options.ts";
 import { enterLaunchDir } from "./src/platform/launch_dir.ts";
 import { endWithLauncher } from "./src/platform/launcher_watch.ts";
@@ -173,10 +174,10 @@ async function main(args: string[]): Promise<number> {
       const path = cmd?.commands.some((c) => c.name() === second) ? `${sub} ${second}` : sub;
       const options = [...(cmd?.options ?? []), ...program.options].map((o) => o.long)
         .filter((o) => o !== undefined);
-      console.error(formatError(usageErrorOf({ commanderError: err, sub: path, options }), false));
+      stderrLine(formatError(usageErrorOf({ commanderError: err, sub: path, options }), false));
       return 2;
     }
-    console.error(formatError(err, args.includes("--debug"), await safeText()));
+    stderrLine(formatError(err, args.includes("--debug"), await safeText()));
     return exitCodeOf(err);
   }
 }
@@ -190,7 +191,7 @@ async function runFastStream(flags: GlobalFlags, opts: Record<string, unknown>):
   try {
     return await runStream(flags, streamOptionsOf(opts));
   } catch (err) {
-    console.error(formatError(err, !!flags.debug, await safeText()));
+    stderrLine(formatError(err, !!flags.debug, await safeText()));
     return exitCodeOf(err);
   }
 }
@@ -207,7 +208,7 @@ async function runFastSubmit(
   try {
     return await runSubmit(flags, args);
   } catch (err) {
-    console.error(formatError(err, !!flags.debug || args.includes("--debug"), await safeText()));
+    stderrLine(formatError(err, !!flags.debug || args.includes("--debug"), await safeText()));
     return exitCodeOf(err);
   }
 }

@@ -3,9 +3,12 @@
  * and commands that print (sinks never reach for the process's streams themselves).
  * @module
  */
-import { serialOut, type TextOut } from "../sinks/writer.ts";
+import { bestEffortOut, serialOut, type TextOut } from "../sinks/writer.ts";
 
-/** stdout as a {@link TextOut}. */
-export const stdoutOut: TextOut = serialOut(Deno.stdout);
-/** stderr as a {@link TextOut}. */
-export const stderrOut: TextOut = serialOut(Deno.stderr);
+/** stdout as a {@link TextOut}; a failed write rejects with an `OutputError` naming it. */
+export const stdoutOut: TextOut = serialOut(Deno.stdout, "standard output");
+/**
+ * stderr as a {@link TextOut}, best effort: messages, warnings and errors go there, and one that
+ * cannot be written (stderr on a full disk) must not stop the command or its data on stdout.
+ */
+export const stderrOut: TextOut = bestEffortOut(serialOut(Deno.stderr));

@@ -9,7 +9,7 @@ import { formatError } from "../errors.ts";
 import { Pipeline } from "../engine/pipeline.ts";
 import { explainTargets } from "../engine/explain.ts";
 import { statusText, warningLine } from "../sinks/text.ts";
-import { BrokenPipe, closableOut } from "../sinks/writer.ts";
+import { BrokenPipe, guardedOut } from "../sinks/writer.ts";
 import { interrupted } from "../platform/interrupted.ts";
 import { stderrOut, stdoutOut } from "./output.ts";
 import { checkStreamingEnabled, type GlobalFlags, makeContext, openCluster } from "./common.ts";
@@ -18,6 +18,8 @@ import { planStream, type StreamOptions, type StreamPlan } from "./stream_plan.t
 import { outputListener } from "./stream_output.ts";
 import { splitTasks } from "../engine/task_split.ts";
 import { integrationsPart, recordersPart } from "./stream_parts.ts";
+import { refuseStreamOutputsOnInputs } from "./output_identity.ts";
+import { watchStdoutClosed } from "../platform/stdout_closed.ts";
 
 export { type StreamOptions, streamOptionsOf } from "./stream_plan.ts";
 
@@ -29,6 +31,7 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   if (!opts.explain) await checkTargetFiles(plan.targets, opts.follow);
   if (!opts.explain) await checkStreamingEnabled(flags, ctx);
   const config = ctx.loaded.config;
+  if (!opts.explain) refuseStreamOutputsOnInputs(plan.targets, opts.save, config);
   const cluster = flags.mock || plan.targets.some((t) => t.kind !== "file")
     ? await openCluster(flags, ctx)
     : undefined;
@@ -44,9 +47,17 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     exclude,
   });
   if (opts.explain) return await explain(pipeline, plan);
-  // A reader that goes away (`| head`) ends the command quietly, with exit 0.
+  // A reader that goes away (`| head`) ends the command quietly, with exit 0; any other failed
+  // write (a full disk) ends it with exit 1 and the output's error.
   const closed = Promise.withResolvers<"closed">();
-  const out = closableOut(stdoutOut, () => closed.resolve("closed"));
+  let outputFailure: unknown;
+  const out = guardedOut(stdoutOut, {
+    onClosed: () => closed.resolve("closed"),
+    onFailed: (err) => {
+      outputFailure = err;
+      closed.resolve("closed");
+    },
+  });
   // --tasks: every task its own stream from the first line (prefixed); --task N: one, plain.
   const several = plan.targets.length > 1 || (!!plan.tasks && plan.tasks.only === undefined);
   const told = { errors: new Set<Error>(), debug: ctx.debugEnabled };
@@ -67,16 +78,20 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     recordersPart({ ...reports, unavailable: (e) => warn(`history not saved: ${e.message}`) }),
   );
   let result: "done" | "int" | "closed";
+  // A reader that left while the files are quiet (`| head -1`): end now, not at the next line.
+  const stopPipeWatch = opts.follow ? watchStdoutClosed(() => closed.resolve("closed")) : () => {};
   try {
     result = await pipeline.run(plan.requests, [interrupted(), closed.promise]);
   } catch (err) {
     if (err instanceof BrokenPipe) return 0;
     throw err;
   } finally {
+    stopPipeWatch();
     await pipeline.close();
     // Status lines are written without waiting; let them out before the process exits.
     await Promise.all([stdoutOut.write(""), stderrOut.write("")]).catch(() => {});
   }
+  if (outputFailure !== undefined) throw outputFailure;
   if (result !== "done") return result === "int" ? 130 : 0;
   const errors = pipeline.manager.errors;
   for (const e of errors) {

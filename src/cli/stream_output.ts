@@ -72,7 +72,8 @@ export function outputListener(manager: StreamManager, o: OutputOptions): Stream
     onStatus: (s, ev) => {
       // Once, as error and hint, not as a `s9s:` notice and then again at the end.
       const told = o.told;
-      const err = told && !o.json && ev.state === "error" &&
+      // JSON without --events has no status on stdout: the error goes to stderr all the same.
+      const err = told && (!o.json || !o.events) && ev.state === "error" &&
         manager.errors.find((e) => e.message === ev.content && !told.errors.has(e));
       if (!err) return sink.onStatus?.(s, ev);
       told.errors.add(err);

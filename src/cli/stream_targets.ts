@@ -15,6 +15,8 @@ import {
   targetOfId,
 } from "../core/stream_target.ts";
 import { checkStepId } from "../sources/sattach.ts";
+import { osReason } from "../platform/os_reason.ts";
+import { jobIdInRange, MAX_JOB_ID } from "../cluster/job.ts";
 
 /** The flags that say what to follow. */
 export interface TargetFlags {
@@ -50,6 +52,13 @@ export function planTargets(f: TargetFlags): StreamTarget[] {
         : "--stderr-path goes with one --path",
       { hint: "e.g. `s9s stream --job 123 --path out.log --stderr-path err.log`" },
     );
+  }
+  for (const id of jobs) {
+    if (!jobIdInRange(id)) {
+      throw new UsageError(`job id "${id}" is out of range`, {
+        hint: `Slurm job ids are whole numbers up to ${MAX_JOB_ID}`,
+      });
+    }
   }
   const mode = (f.source ?? "auto") as SourceMode;
   const where = jobs.length > 0 && paths.length === 1 ? paths[0] : undefined;
@@ -150,7 +159,8 @@ async function problemOf(
     if (err instanceof Deno.errors.PermissionDenied) {
       return `${flag} "${path}": directory "${dir}" is not accessible (permission denied)`;
     }
-    throw err;
+    // A loop of symlinks, a name too long…: said as it is, never as a bug in s9s.
+    return `${flag} "${path}": directory "${dir}": ${osReason(err)}`;
   }
   if (!mustExist) return undefined;
   try {
@@ -160,7 +170,7 @@ async function problemOf(
     if (err instanceof Deno.errors.PermissionDenied) {
       return `cannot open "${path}": permission denied`;
     }
-    throw err;
+    return `cannot open "${path}": ${osReason(err)}`;
   }
   return undefined;
 }
@@ -182,7 +192,7 @@ export async function checkTargetFiles(targets: StreamTarget[], follow: boolean)
       const problem = await problemOf(p, flag, file && !follow);
       if (problem) {
         problems.push(problem);
-        missingFile ||= problem.startsWith("cannot open");
+        missingFile ||= problem.endsWith(": no such file");
       }
     }
   }

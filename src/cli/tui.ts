@@ -8,6 +8,7 @@ import { UsageError } from "../errors.ts";
 import type { ClusterBackend } from "../cluster/job.ts";
 import { type GlobalFlags, keyOrigin, makeContext, openCluster } from "./common.ts";
 import { integrationsPart, recordersPart } from "./stream_parts.ts";
+import { ctrlCRaisesSigint } from "../platform/ctrl_c_signal.ts";
 
 /** Run the terminal UI until the user quits. */
 export async function runTui(
@@ -64,7 +65,9 @@ export async function runTui(
     }),
   );
   const onSignal = () => app.quit();
-  const signals: Deno.Signal[] = ["SIGTERM", "SIGHUP"];
+  // SIGINT too: Ctrl+C reaches the UI as a signal (see ctrlCRaisesSigint), so that it quits even
+  // while a regular expression keeps the UI busy (then the interrupt watchdog ends it).
+  const signals: Deno.Signal[] = ["SIGTERM", "SIGHUP", "SIGINT"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   const onRejection = (e: PromiseRejectionEvent) => {
     // A stray async failure goes to the status line instead of killing the UI.
@@ -73,7 +76,9 @@ export async function runTui(
   };
   globalThis.addEventListener("unhandledrejection", onRejection);
   try {
-    await app.run();
+    const running = app.run(); // raw mode is on once it returns its promise
+    ctrlCRaisesSigint();
+    await running;
   } finally {
     app.shutdown();
     globalThis.removeEventListener("unhandledrejection", onRejection);

@@ -160,9 +160,20 @@ export function firstNode(nodeList: string | undefined): string | undefined {
   return firstHost(nodeList);
 }
 
-/** Parse a job id argument: "123", "123_4", "123_[1-3]" → parts. */
+/** The largest job id (or array task id) Slurm hands out: a 32-bit number below NO_VAL. */
+export const MAX_JOB_ID = 4294967294;
+
+/** Whether every number in a job id fits Slurm's ids (a longer one would lose digits). */
+export function jobIdInRange(id: string): boolean {
+  return (id.match(/\d+/g) ?? []).every((n) =>
+    n.replace(/^0+/, "").length <= 10 &&
+    Number(n) <= MAX_JOB_ID
+  );
+}
+
+/** Parse a job id argument: "123", "123_4", "123_[1-3]" → parts; undefined when not one. */
 export function parseJobId(id: string): { jobId: number; taskId?: number } | undefined {
   const m = /^(\d+)(?:_(\d+))?$/.exec(id.trim());
-  if (!m) return undefined;
+  if (!m || !jobIdInRange(m[0])) return undefined;
   return { jobId: Number(m[1]), taskId: m[2] !== undefined ? Number(m[2]) : undefined };
 }

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { BUILTIN_PATTERNS } from "./builtin_patterns.ts";
+
 /** A raw (unparsed) configuration tree. */
 export type RawConfig = Record<string, unknown>;
 
@@ -56,21 +58,21 @@ export function defaultRawConfig(): RawConfig {
       filters: [
         {
           name: "errors",
-          pattern: "(?i)error|fail|exception|fatal",
+          pattern: BUILTIN_PATTERNS.errors,
           action: "highlight",
           color: "red",
           highlight: true,
         },
         {
           name: "warnings",
-          pattern: "(?i)warn|warning",
+          pattern: BUILTIN_PATTERNS.warnings,
           action: "highlight",
           color: "yellow",
           highlight: true,
         },
         {
           name: "progress",
-          pattern: "\\d+(\\.\\d+)?%|progress:",
+          pattern: BUILTIN_PATTERNS.progress,
           action: "highlight",
           color: "green",
           highlight: true,

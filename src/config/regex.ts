@@ -1,16 +1,31 @@
 /**
- * Compile patterns written Go/PCRE-style (`(?i)error|fail`, `(?P<name>…)`, `\A`, `\z`) into
- * JavaScript regular expressions.
+ * Compile patterns written Go/PCRE-style (`(?i)error|fail`, `(?P<name>…)`, `\A`, `\z`, `\pL`,
+ * `[[:upper:]]`) into JavaScript regular expressions.
  * @module
  */
 import { armInterruptWatchdog } from "../platform/interrupt_watchdog.ts";
+import { translateClasses } from "./regex_classes.ts";
+import { isBuiltinPattern } from "./builtin_patterns.ts";
 
-/** Why a pattern could not be compiled; the message names the pattern. */
+/** How much of a pattern an error message quotes. */
+const QUOTED_CHARS = 80;
+
+/** A pattern as an error message quotes it: cut when long (a 1 MB pattern is not echoed). */
+export function quotePattern(pattern: string): string {
+  if (pattern.length <= QUOTED_CHARS) return `"${pattern}"`;
+  return `"${pattern.slice(0, QUOTED_CHARS)}…" (${pattern.length} characters)`;
+}
+
+/** Why a pattern could not be compiled; the message names the pattern (cut when long). */
 export class PatternError extends Error {
   constructor(readonly pattern: string, reason: string) {
-    super(`invalid regular expression "${pattern}": ${reason}`);
+    super(`invalid regular expression ${quotePattern(pattern)}: ${cut(reason)}`);
     this.name = "PatternError";
   }
+}
+
+function cut(text: string): string {
+  return text.length <= 2 * QUOTED_CHARS ? text : text.slice(0, 2 * QUOTED_CHARS) + "…";
 }
 
 /**
@@ -35,39 +50,26 @@ export function compilePattern(pattern: string, extraFlags = ""): RegExp {
     );
   }
   src = src.replace(/\(\?P</g, "(?<").replace(/\\A/g, "^").replace(/\\z/g, "$");
+  try {
+    const classes = translateClasses(src);
+    src = classes.source;
+    if (classes.unicode) flags.add("u");
+  } catch (err) {
+    throw new PatternError(pattern, (err as Error).message);
+  }
   let re: RegExp;
   try {
     re = new RegExp(src, [...flags].join(""));
   } catch (err) {
-    const msg = (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "");
+    const text = (err as Error).message;
+    // V8 quotes the whole pattern; only its reason is kept.
+    const msg = text.slice(text.lastIndexOf(": ") + 2) || text;
     throw new PatternError(pattern, msg);
   }
-  // A pattern that may backtrack for long keeps Ctrl+C working through the watchdog (a worker,
-  // ~20 ms to start): not needed for one that cannot.
-  if (!cannotBacktrackLong(src, flags)) armInterruptWatchdog();
+  // Every pattern a user wrote keeps Ctrl+C working through the watchdog (a worker, started
+  // beside the stream): one V8's linear engine cannot take may backtrack for hours on one line,
+  // and a linear one with thousands of alternatives can still spend minutes on a catch-up chunk.
+  // s9s's own default highlights cannot (see builtin_patterns.ts).
+  if (!isBuiltinPattern(pattern)) armInterruptWatchdog();
   return re;
-}
-
-/** Plain text alternatives: letters, digits, spaces, escaped punctuation, `|`. */
-const LITERAL_ALTERNATION = /^(?:[\p{L}\p{N} _\-:,;'"=<>/@#&~`|]|\\[^\p{L}\p{N}])*$/u;
-
-/**
- * Whether a compiled pattern provably answers in time linear in the line: plain text
- * alternatives (`(?i)error|fail`; at most one comparison per alternative and position), or a
- * pattern V8's linear-time engine accepts — the `s9s` task runs it with
- * `--enable-experimental-regexp-engine` (so that the `l` flag exists) together with
- * `--enable-experimental-regexp-engine-on-excessive-backtracks` (so that such a pattern moves to
- * that engine when it backtracks too much). Without those flags (tests, an embedding) the `l`
- * flag is refused and only plain text counts.
- */
-export function cannotBacktrackLong(src: string, flags: Set<string>): boolean {
-  if (LITERAL_ALTERNATION.test(src)) return true;
-  // The linear engine takes neither `i` nor `u` here; such patterns get no fallback either.
-  if (flags.has("i") || flags.has("u") || flags.has("v")) return false;
-  try {
-    new RegExp(src, [...flags].filter((f) => f !== "y").join("") + "l");
-    return true;
-  } catch {
-    return false;
-  }
 }

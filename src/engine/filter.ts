@@ -3,7 +3,7 @@
  * chunk of text at once (as grep does) and only the matching lines are cut out.
  * @module
  */
-import { compilePattern, PatternError } from "../config/regex.ts";
+import { compilePattern, PatternError, quotePattern } from "../config/regex.ts";
 import { UsageError } from "../errors.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 
@@ -96,13 +96,31 @@ export function compileUserPattern(pattern: string, where: string): RegExp {
   }
 }
 
+/**
+ * One regex for many: each pattern a group with its own modifiers, so that a line is scanned
+ * once however many patterns there are. A pattern with Unicode properties (`u`) makes the whole
+ * combination Unicode-aware; one that is not valid that way is named.
+ */
 function combine(regexes: RegExp[], extraFlags: string): RegExp | undefined {
   if (regexes.length === 0) return undefined;
+  const unicode = regexes.some((r) => r.unicode);
   const parts = regexes.map((r) => {
     const mods = [...r.flags].filter((f) => "ims".includes(f)).join("");
     return mods ? `(?${mods}:${r.source})` : `(?:${r.source})`;
   });
-  return new RegExp(parts.join("|"), extraFlags);
+  return new RegExp(parts.join("|"), extraFlags + (unicode ? "u" : ""));
+}
+
+/** Refuse a pattern that cannot join a Unicode-aware combination (`\-` is an error there). */
+function checkUnicodeSafe(r: RegExp): void {
+  try {
+    new RegExp(r.source, "u");
+  } catch {
+    throw new UsageError(
+      `pattern ${quotePattern(r.source)} cannot be combined with a Unicode pattern (\\p{…})`,
+      { hint: "escape only regex characters in it (e.g. \\. but not \\-), or drop the \\p{…}" },
+    );
+  }
 }
 
 /** A set of filters applied to every line of a stream. */
@@ -113,15 +131,31 @@ export class LineFilter {
   #scan?: RegExp; // includes combined, global + multiline, for the chunk scan
   #inc?: RegExp; // includes combined, for checking one line
   #exc?: RegExp;
+  /** Filters were added since the combined regexes were built. */
+  #stale = false;
+  /** An include or exclude uses Unicode properties: the combinations are Unicode-aware. */
+  #unicode = false;
 
-  /** Add a filter. */
+  /** Add a filter (combined with the others when next used: adding n costs O(n), not O(n²)). */
   add(filter: NamedFilter): void {
+    if (filter.action !== "highlight") {
+      if (filter.regex.unicode && !this.#unicode) {
+        [...this.#includes, ...this.#excludes].forEach(checkUnicodeSafe);
+        this.#unicode = true;
+      } else if (this.#unicode) checkUnicodeSafe(filter.regex);
+    }
     if (filter.action === "include") this.#includes.push(filter.regex);
     else if (filter.action === "exclude") this.#excludes.push(filter.regex);
     // An excluded line is never shown, so only includes and highlights can color one.
     const colors = filter.action !== "exclude" &&
       (filter.highlight ?? filter.action === "highlight");
     if (colors) this.#highlights.push(filter);
+    if (filter.action !== "highlight") this.#stale = true;
+  }
+
+  #combine(): void {
+    if (!this.#stale) return;
+    this.#stale = false;
     this.#scan = combine(this.#includes, "gm");
     this.#inc = combine(this.#includes, "");
     this.#exc = combine(this.#excludes, "");
@@ -129,6 +163,7 @@ export class LineFilter {
 
   /** Copy this filter set (for a stream that gets its own extra filters). */
   clone(): LineFilter {
+    this.#combine();
     const f = new LineFilter();
     f.#includes = [...this.#includes];
     f.#excludes = [...this.#excludes];
@@ -136,11 +171,13 @@ export class LineFilter {
     f.#scan = this.#scan;
     f.#inc = this.#inc;
     f.#exc = this.#exc;
+    f.#unicode = this.#unicode;
     return f;
   }
 
   /** Whether any include or exclude is set (highlights do not drop lines). */
   get selective(): boolean {
+    this.#combine();
     return this.#inc !== undefined || this.#exc !== undefined;
   }
 
@@ -151,6 +188,7 @@ export class LineFilter {
 
   /** Whether one line passes the include/exclude filters. */
   test(line: string): boolean {
+    this.#combine();
     if (this.#inc && !this.#inc.test(line)) return false;
     if (this.#exc && this.#exc.test(line)) return false;
     return true;

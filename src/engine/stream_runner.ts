@@ -6,6 +6,7 @@
  */
 import type { Config } from "../config/schema.ts";
 import { UserFacingError } from "../errors.ts";
+import { osReason } from "../platform/os_reason.ts";
 import { type ClusterBackend, isTerminal } from "../cluster/job.ts";
 import type { DebugLog } from "../core/debug_log.ts";
 import type { LineBatch } from "../core/line_batch.ts";
@@ -21,6 +22,21 @@ import { type SourceRequest, Stream, type StreamListener, type StreamPart } from
 import type { TrackerHost } from "./job_tracker.ts";
 import { SourceSelection } from "./source_selection.ts";
 import { TaskStreams } from "./task_streams.ts";
+
+/** How long batches may follow each other without the event loop turning, ms. */
+const TURN_EVERY_MS = 100;
+let lastTurn = performance.now();
+
+/**
+ * Let the event loop turn now and then. A catch-up of a local file is read synchronously and
+ * its batches follow each other in microtasks only: without a turn, no signal listener (Ctrl+C),
+ * timer or other stream would run until the whole file was read, minutes with a costly filter.
+ */
+async function turnEventLoopIfDue(): Promise<void> {
+  if (performance.now() - lastTurn < TURN_EVERY_MS) return;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  lastTurn = performance.now();
+}
 
 /** Options for a {@link StreamRunner}. */
 export interface StreamRunnerOptions {
@@ -125,25 +141,26 @@ export class StreamRunner implements TrackerHost {
       });
     } catch (err) {
       this.debug.log("STREAM", `source ${s.key} failed: ${(err as Error).stack ?? err}`);
-      // Known before listeners hear of the end, so a CLI can tell this status is an error of
-      // its own it reports (once) rather than a passing notice. Stopped on purpose (Ctrl+C, the
-      // manager closing): no failure to report.
+      // Every stream that ends in an error is an error of the run (exit 1), said in words: a
+      // symlink loop or a name too long once ended its stream quietly with exit 0. Known before
+      // listeners hear of the end, so a CLI can tell this status is an error of its own it
+      // reports (once) rather than a passing notice. Stopped on purpose (Ctrl+C, the manager
+      // closing): no failure to report.
       const message = s.abort.signal.aborted
         ? (err as Error).message
-        : this.fail(`stream ${s.key}`, err).message;
+        : this.fail(req.loc?.path ?? s.key, err).message;
       this.endStream(s, "error", message);
     }
   }
 
   /**
    * Record why a stream stopped: anything but a clean end is an error the command reports (exit
-   * 1). A failure s9s did not foresee keeps its reason, on one line, and says how to learn more.
+   * 1). A failure s9s did not foresee keeps its reason, on one line: `cannot follow "what": …`.
    */
   fail(what: string, err: unknown): UserFacingError {
-    const failure = err instanceof UserFacingError ? err : new UserFacingError(
-      `${what} stopped: ${String((err as Error)?.message ?? err).split("\n")[0]}`,
-      { hint: "rerun with --debug for details (~/.s9s/debug.log)", cause: err },
-    );
+    const failure = err instanceof UserFacingError
+      ? err
+      : new UserFacingError(`cannot follow "${what}": ${osReason(err)}`, { cause: err });
     if (!this.errors.includes(failure)) this.errors.push(failure);
     return failure;
   }
@@ -167,6 +184,7 @@ export class StreamRunner implements TrackerHost {
       const r = l.onLines?.(s, batch, selection);
       if (r) await r;
     }
+    await turnEventLoopIfDue();
   }
 
   /** Set a stream's state and tell listeners with a status event. */

@@ -3,7 +3,8 @@
  * limit; and spill files left behind by processes that are gone.
  * @module
  */
-import { listPartFiles } from "./history_dir.ts";
+import { listPartFiles, parsePartFileName } from "./history_dir.ts";
+import { activeSessions } from "./active_sessions.ts";
 
 /** Limits for {@link cleanHistory}. */
 export interface CleanOptions {
@@ -20,11 +21,21 @@ export interface CleanOptions {
 /** Remove what the limits say; returns the removed paths. */
 export async function cleanHistory(dir: string, o: CleanOptions): Promise<string[]> {
   const now = o.now ?? Date.now();
-  const keep = o.keep ?? new Set<string>();
+  const keep = new Set(o.keep);
   const removed: string[] = [];
   const files = (await listPartFiles(dir)).sort((a, b) =>
     b.mtime - a.mtime || b.name.localeCompare(a.name)
   );
+  // The part each live recording (this or another s9s) appends to stays, whatever the limits.
+  const active = await activeSessions(dir);
+  const current = new Map<string, { part: number; path: string }>();
+  for (const f of files) {
+    const p = parsePartFileName(f.name);
+    if (!p || !active.has(p.id)) continue;
+    const seen = current.get(p.id);
+    if (!seen || p.part > seen.part) current.set(p.id, { part: p.part, path: f.path });
+  }
+  for (const c of current.values()) keep.add(c.path);
   let kept = 0;
   for (const f of files) {
     const tooOld = !!o.maxAgeMs && now - f.mtime > o.maxAgeMs;

@@ -14,6 +14,7 @@ import { selectedText } from "../engine/selected_text.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { cleanHistory } from "./cleanup.ts";
 import { ensurePrivateDir, newSessionId } from "./history_dir.ts";
+import { markActiveSessions } from "./active_sessions.ts";
 import { updateIndex } from "./history_index.ts";
 import { HistoryWriter } from "./history_writer.ts";
 import { GzipPool } from "./gzip_pool.ts";
@@ -39,6 +40,8 @@ export interface RecorderOptions {
 export class HistoryRecorder {
   #o: RecorderOptions;
   #writers = new Map<string, HistoryWriter>();
+  /** Sessions this process records (told to other processes' cleanup by a marker file). */
+  #active = new Set<string>();
   #warned = false;
   #disabled = false;
   #timers: ReturnType<typeof setInterval>[] = [];
@@ -121,10 +124,13 @@ export class HistoryRecorder {
     let w = this.#writers.get(s.key);
     if (!w) {
       const cfg = this.#o.config;
+      const id = newSessionId(s.jobId, s.type);
+      this.#active.add(id);
+      void this.#ready.then(() => markActiveSessions(this.#o.dir, this.#active), () => {});
       w = new HistoryWriter({
         dir: this.#o.dir,
         meta: {
-          id: newSessionId(s.jobId, s.type),
+          id,
           job_id: s.jobId,
           type: s.type,
           node: s.location?.host ?? s.job?.batchHost ?? null,
@@ -164,6 +170,7 @@ export class HistoryRecorder {
 
   #fail(err: Error): void {
     this.#disabled = true;
+    this.#o.debug?.(`history: disabled: ${err.message}`);
     if (this.#warned) return;
     this.#warned = true;
     this.#o.warn(
@@ -203,6 +210,8 @@ export class HistoryRecorder {
     for (const t of this.#timers) clearInterval(t);
     await this.#ready.catch(() => {});
     await Promise.all([...this.#writers.values()].map((w) => w.close()));
+    this.#active.clear();
+    await markActiveSessions(this.#o.dir, this.#active);
     this.#pool?.close();
     try {
       await this.#saveIndex();

@@ -5,6 +5,8 @@
  * @module
  */
 import { type ByteWriter, writeAll } from "../platform/write_all.ts";
+import { UserFacingError } from "../errors.ts";
+import { osReason } from "../platform/os_reason.ts";
 
 const enc = new TextEncoder();
 /** Bytes {@link serialOut} encodes at a time. */
@@ -15,6 +17,17 @@ export class BrokenPipe extends Error {
   constructor() {
     super("output closed");
     this.name = "BrokenPipe";
+  }
+}
+
+/**
+ * Our own output could not be written (a full disk, an I/O error): the command ends with exit 1
+ * and this one line, as `cat` and `tail` do. The message names the output, never an input.
+ */
+export class OutputError extends UserFacingError {
+  constructor(what: string, cause: unknown) {
+    super(`cannot write to ${what}: ${osReason(cause)}`, { cause });
+    this.name = "OutputError";
   }
 }
 
@@ -48,7 +61,7 @@ export interface TextOut {
  * joined and go out in one write after it (under load, many streams' small batches become one
  * syscall); each promise resolves once its text is written.
  */
-export function serialOut(w: ByteWriter): TextOut {
+export function serialOut(w: ByteWriter, name?: string): TextOut {
   let queued = "";
   let waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   let busy = false;
@@ -66,7 +79,11 @@ export function serialOut(w: ByteWriter): TextOut {
       try {
         await writeText(w, text, scratch ??= new Uint8Array(SCRATCH_BYTES));
         for (const x of batch) x.resolve();
-      } catch (err) {
+      } catch (caught) {
+        // Named, a failed write says which output failed (a closed pipe stays BrokenPipe).
+        const err = name && !(caught instanceof BrokenPipe)
+          ? new OutputError(name, caught)
+          : caught;
         for (const x of batch) x.reject(err);
       }
     }
@@ -83,24 +100,40 @@ export function serialOut(w: ByteWriter): TextOut {
   };
 }
 
+/** What {@link guardedOut} calls when its output ends. */
+export interface OutputEnds {
+  /** The reader went away (a closed pipe): output ends quietly, as `tail` or `grep` end. */
+  onClosed: () => void;
+  /** A write failed otherwise (a full disk): the command must end with this error. */
+  onFailed: (err: unknown) => void;
+}
+
 /**
- * `out`, except that once its reader has gone away (a closed pipe) writes succeed without
- * writing and `onClosed` is called once: output ends quietly, as `tail` or `grep` end.
+ * `out` for data: the first failed write is handed to `ends` (once) instead of to the writer's
+ * caller, which is a source reading a file (the error is the output's, not the input's), and
+ * later writes succeed without writing while the command ends.
  */
-export function closableOut(out: TextOut, onClosed: () => void): TextOut {
-  let closed = false;
+export function guardedOut(out: TextOut, ends: OutputEnds): TextOut {
+  let over = false;
   return {
     async write(text: string) {
-      if (closed) return;
+      if (over) return;
       try {
         await out.write(text);
       } catch (err) {
-        if (!(err instanceof BrokenPipe)) throw err;
-        if (!closed) {
-          closed = true;
-          onClosed();
-        }
+        if (over) return;
+        over = true;
+        if (err instanceof BrokenPipe) ends.onClosed();
+        else ends.onFailed(err);
       }
     },
   };
+}
+
+/**
+ * `out` for status and warnings: best effort. A write that fails (stderr on a full disk, closed)
+ * is dropped, so that losing a warning never stops the data.
+ */
+export function bestEffortOut(out: TextOut): TextOut {
+  return { write: (text: string) => out.write(text).catch(() => {}) };
 }

@@ -11,6 +11,7 @@
  * file_open, generations, head_fingerprint, tail_start, file_errors, read_pacer.
  * @module
  */
+import { releaseFifoOpeners } from "./fifo_release.ts";
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { SourceKind } from "../core/stream_event.ts";
 import { FileTrouble } from "./file_errors.ts";
@@ -106,7 +107,11 @@ export class FileSource implements Source {
   async run(sink: SourceSink): Promise<void> {
     this.#sink = sink;
     const signal = this.#opts.signal;
-    const onAbort = () => this.#waker.wake();
+    const onAbort = () => {
+      this.#waker.wake();
+      // A FIFO swapped in for the path may hold our open and the watcher's in the kernel.
+      releaseFifoOpeners(this.path);
+    };
     signal?.addEventListener("abort", onAbort);
     // Read once to the end (`--no-follow`): nothing to wake for.
     if (this.#opts.follow) this.#watch();

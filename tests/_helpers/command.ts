@@ -3,10 +3,22 @@
  * @module
  */
 
-/** The exit code and output of `cmd[0]` run with the rest as its arguments. */
-export async function sh(cmd: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Where and with what environment {@link sh} runs a command (as Deno.Command takes them). */
+export interface ShOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Start from an empty environment, `env` only. */
+  clearEnv?: boolean;
+}
+
+/** The exit code and output of `cmd[0]` run with the rest as its arguments (stdin empty). */
+export async function sh(
+  cmd: string[],
+  opts: ShOptions = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(cmd[0], {
     args: cmd.slice(1),
+    ...opts,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -5,21 +5,16 @@
  */
 import { assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
 import { denoCacheDir, ROOT } from "../_helpers/cli.ts";
+import { sh } from "../_helpers/command.ts";
 
-async function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) {
-  const o = await new Deno.Command(cmd, {
-    args,
+function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) {
+  return sh([cmd, ...args], {
     cwd,
     // A clean environment, as in a new shell: the INIT_CWD of the `deno task test` around this
     // test would be kept by the `deno task` below (it sets INIT_CWD only when unset).
     clearEnv: true,
     env: { NO_COLOR: "1", DENO_DIR: denoCacheDir(), PATH: Deno.env.get("PATH") ?? "", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: o.code, stdout: dec.decode(o.stdout), stderr: dec.decode(o.stderr) };
+  });
 }
 
 /** A scratch directory with a private HOME and `work/rel.log` in it. */

@@ -5,6 +5,7 @@
  */
 import { assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
 import { ROOT, runS9s, testEnv } from "../_helpers/cli.ts";
+import { sh } from "../_helpers/command.ts";
 import { TEST_USER, testUserArgs, testUserDenoDir } from "../_helpers/test_user.ts";
 
 async function answer(args: string[]) {
@@ -51,15 +52,11 @@ Deno.test("stream --help lists the global options it accepts (--mock, --config)"
 });
 
 Deno.test("check-payload on a missing binary is one error and a hint, no stack trace", async () => {
-  const o = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "check-payload", "dist/no-such-s9s"],
+  const o = await sh([Deno.execPath(), "task", "-q", "check-payload", "dist/no-such-s9s"], {
     cwd: ROOT,
     env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  assertEquals([o.code, dec.decode(o.stdout), dec.decode(o.stderr)], [
+  });
+  assertEquals([o.code, o.stdout, o.stderr], [
     1,
     "",
     'error: cannot read "dist/no-such-s9s": No such file or directory (os error 2): ' +
@@ -80,17 +77,12 @@ Deno.test({
       await Deno.writeTextFile(`${dir}/secret.log`, "secret\n", { mode: 0o600 });
       const denoDir = await testUserDenoDir(dir, [home]);
       for (const follow of [[], ["--no-follow"]]) {
-        const o = await new Deno.Command("runuser", {
-          args: await testUserArgs(
-            { NO_COLOR: "1", HOME: home, S9S_HOME: home, DENO_DIR: denoDir },
-            ["stream", "--path", `${dir}/secret.log`, ...follow],
-          ),
-          cwd: dir,
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        const dec = new TextDecoder();
-        assertEquals([o.code, dec.decode(o.stdout), dec.decode(o.stderr)], [
+        const args = await testUserArgs(
+          { NO_COLOR: "1", HOME: home, S9S_HOME: home, DENO_DIR: denoDir },
+          ["stream", "--path", `${dir}/secret.log`, ...follow],
+        );
+        const o = await sh(["runuser", ...args], { cwd: dir });
+        assertEquals([o.code, o.stdout, o.stderr], [
           1,
           "",
           `error: permission denied reading "${dir}/secret.log"\n` +

@@ -357,7 +357,10 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
     const pump = (async () => {
       for await (const c of child.stderr) stderr += dec.decode(c);
     })();
-    const stdout = child.stdout.cancel();
+    // Read, not cancelled: s9s ends at once, quietly, when its stdout's reader goes away.
+    const stdout = (async () => {
+      for await (const _ of child.stdout) { /* drained */ }
+    })();
     try {
       await Deno.writeTextFile(path, `${EVIL}\n`, { append: true });
       // Busy: the main thread is inside the regex once the line was read (give it a moment).

@@ -5,17 +5,14 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
 import { MAX_KEPT_LINES, ROOT, S9sProcess, testEnv } from "../_helpers/cli.ts";
+import { sh } from "../_helpers/command.ts";
 
 Deno.test("scripts/test.ts counts what passed when deno test is killed, and runs the files after", async () => {
-  const o = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "test", "fixtures/test_runner_crash/"],
+  const o = await sh([Deno.execPath(), "task", "-q", "test", "fixtures/test_runner_crash/"], {
     cwd: ROOT,
     env: { NO_COLOR: "1", S9S_TEST_NO_SETUP: "1", CI: "" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const out = new TextDecoder().decode(o.stdout);
+  });
+  const out = o.stdout;
   assertEquals(o.code, 1, out);
   assertStringIncludes(out, "c runs after the crash ... ok");
   assertStringIncludes(out, "while running fixtures/test_runner_crash/b_test.ts");

@@ -1,5 +1,11 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert";
-import { BrokenPipe, closableOut, serialOut } from "../../../src/sinks/writer.ts";
+import {
+  bestEffortOut,
+  BrokenPipe,
+  guardedOut,
+  OutputError,
+  serialOut,
+} from "../../../src/sinks/writer.ts";
 
 /** A byte writer whose reader goes away after `open` writes. */
 function pipe(open: number) {
@@ -21,20 +27,40 @@ Deno.test("serialOut turns a closed pipe into BrokenPipe", async () => {
   await rejects(serialOut(w).write("x\n"), BrokenPipe);
 });
 
-Deno.test("closableOut ends quietly once the reader has gone, telling its owner once", async () => {
+Deno.test("guardedOut ends quietly once the reader has gone, telling its owner once", async () => {
   const w = pipe(1);
   let closed = 0;
-  const out = closableOut(serialOut(w), () => closed++);
+  let failed = 0;
+  const out = guardedOut(serialOut(w), { onClosed: () => closed++, onFailed: () => failed++ });
   await out.write("one\n");
   await out.write("two\n"); // the pipe is closed now: no error
   await out.write("three\n");
   deepStrictEqual(w.got, ["one\n"]);
-  strictEqual(closed, 1);
+  deepStrictEqual([closed, failed], [1, 0]);
 });
 
-Deno.test("closableOut passes on failures that are not a closed pipe", async () => {
-  const out = closableOut({ write: () => Promise.reject(new Error("disk full")) }, () => {});
-  await rejects(out.write("x"), /disk full/);
+Deno.test("guardedOut hands a failed write to its owner, not to the writer's caller", async () => {
+  const errs: unknown[] = [];
+  const out = guardedOut(
+    serialOut(
+      { write: () => Promise.reject(new Error("No space left on device (os error 28)")) },
+      "standard output",
+    ),
+    { onClosed: () => errs.push("closed"), onFailed: (e) => errs.push(e) },
+  );
+  await out.write("x\n");
+  await out.write("y\n");
+  strictEqual(errs.length, 1);
+  strictEqual(errs[0] instanceof OutputError, true);
+  strictEqual(
+    (errs[0] as Error).message,
+    "cannot write to standard output: No space left on device",
+  );
+});
+
+Deno.test("bestEffortOut drops what cannot be written", async () => {
+  const out = bestEffortOut({ write: () => Promise.reject(new Error("disk full")) });
+  await out.write("warning\n");
 });
 
 Deno.test("serialOut writes a text longer than its buffer whole, characters never cut", async () => {
