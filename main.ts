@@ -232,7 +232,7 @@ async function main(args: string[]): Promise<number> {
       stderrLine(formatError(usageErrorOf({ commanderError: err, sub: path, options }), false));
       return 2;
     }
-    stderrLine(formatError(err, args.includes("--debug")));
+    stderrLine(formatError(err, args.includes("--debug"), await safeText()));
     return exitCodeOf(err);
   }
 }
@@ -246,7 +246,7 @@ async function runFastStream(flags: GlobalFlags, opts: Record<string, unknown>):
   try {
     return await runStream(flags, streamOptionsOf(opts));
   } catch (err) {
-    stderrLine(formatError(err, !!flags.debug));
+    stderrLine(formatError(err, !!flags.debug, await safeText()));
     return exitCodeOf(err);
   }
 }
@@ -263,9 +263,17 @@ async function runFastSubmit(
   try {
     return await runSubmit(flags, args);
   } catch (err) {
-    stderrLine(formatError(err, !!flags.debug || args.includes("--debug")));
+    stderrLine(formatError(err, !!flags.debug || args.includes("--debug"), await safeText()));
     return exitCodeOf(err);
   }
+}
+
+/**
+ * How error messages are made safe to print: they quote paths and ids from outside (a file may be
+ * named "\n"), whose controls are shown, not obeyed, as in status messages.
+ */
+async function safeText(): Promise<(text: string) => string> {
+  return (await import("./src/sinks/text.ts")).statusText;
 }
 
 if (import.meta.main) {

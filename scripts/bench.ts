@@ -16,8 +16,11 @@ const ORDER = [
   "tui_firehose",
   "startup",
 ];
-/** Cases that run only when named (`deno task bench soak`): the soak takes an hour. */
-const OPT_IN = ["soak"];
+/**
+ * Cases that run only when named (`deno task bench soak`): the soak takes an hour, the follower
+ * model's soak (`model_soak`, 500 seeds per mode) a few minutes.
+ */
+const OPT_IN = ["soak", "model_soak"];
 
 interface CaseModule {
   run(): Promise<BenchRow[]>;

@@ -56,18 +56,26 @@ export class JobNotFoundError extends UsageError {
   }
 }
 
-/** Format an error for the terminal: `error: …` and `hint: …` lines, stack only when asked. */
-export function formatError(err: unknown, debug: boolean): string {
+/**
+ * Format an error for the terminal: `error: …` and `hint: …` lines, stack only when asked.
+ * `show` makes each message safe to print (the CLI passes one that shows a newline or an escape
+ * in a quoted file name instead of obeying it).
+ */
+export function formatError(
+  err: unknown,
+  debug: boolean,
+  show: (text: string) => string = (t) => t,
+): string {
   if (err instanceof UserFacingError) {
-    const lines = [`error: ${err.message}`, ...err.details.map((d) => `  ${d}`)];
-    if (err.hint) lines.push(`hint: ${err.hint}`);
+    const lines = [`error: ${show(err.message)}`, ...err.details.map((d) => `  ${show(d)}`)];
+    if (err.hint) lines.push(`hint: ${show(err.hint)}`);
     if (debug && err.cause) lines.push(String((err.cause as Error)?.stack ?? err.cause));
     return lines.join("\n");
   }
   const e = err as Error;
   if (debug) return `error: ${e?.stack ?? String(err)}`;
   return `error: ${
-    e?.message ?? String(err)
+    show(e?.message ?? String(err))
   }\nhint: this looks like a bug in s9s; rerun with --debug for details and report it`;
 }
 

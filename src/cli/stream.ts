@@ -8,7 +8,7 @@ import type { SshTransport } from "../config/ssh_transports.ts";
 import { formatError } from "../errors.ts";
 import { Pipeline } from "../engine/pipeline.ts";
 import { explainTargets } from "../engine/explain.ts";
-import { warningLine } from "../sinks/text.ts";
+import { statusText, warningLine } from "../sinks/text.ts";
 import { BrokenPipe, guardedOut } from "../sinks/writer.ts";
 import { interrupted } from "../platform/interrupted.ts";
 import { stderrOut, stdoutOut } from "./output.ts";
@@ -27,8 +27,9 @@ export { type StreamOptions, streamOptionsOf } from "./stream_plan.ts";
 /** Run `s9s stream`; returns the exit code. */
 export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promise<number> {
   const plan = planStream(opts);
-  if (!opts.explain) await checkTargetFiles(plan.targets, opts.follow);
+  // The configuration first: a bad one is a usage error (exit 2) whatever the files are.
   const ctx = await makeContext(flags);
+  if (!opts.explain) await checkTargetFiles(plan.targets, opts.follow);
   if (!opts.explain) await checkStreamingEnabled(flags, ctx);
   const config = ctx.loaded.config;
   if (!opts.explain) refuseStreamOutputsOnInputs(plan.targets, opts.save, config);
@@ -95,7 +96,10 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
   if (result !== "done") return result === "int" ? 130 : 0;
   const errors = pipeline.manager.errors;
   for (const e of errors) {
-    if (!told.errors.has(e)) await stderrOut.write(formatError(e, ctx.debugEnabled) + "\n");
+    // Messages name files, whose names may hold a newline or an escape: shown, not obeyed.
+    if (!told.errors.has(e)) {
+      await stderrOut.write(formatError(e, ctx.debugEnabled, statusText) + "\n");
+    }
   }
   if (errors.length > 0) return 1;
   return opts.exitCode ? pipeline.manager.exitCode : 0;

@@ -6,7 +6,7 @@
 import type { StreamListener, StreamManager } from "../engine/stream_manager.ts";
 import { jsonSink } from "../sinks/json.ts";
 import { type Template, templateSink } from "../sinks/template.ts";
-import { textSink } from "../sinks/text.ts";
+import { statusText, textSink } from "../sinks/text.ts";
 import type { TextOut } from "../sinks/writer.ts";
 import { stdoutIsTerminal, useColor } from "../platform/terminal.ts";
 import { stderrOut } from "./output.ts";
@@ -77,7 +77,7 @@ export function outputListener(manager: StreamManager, o: OutputOptions): Stream
         manager.errors.find((e) => e.message === ev.content && !told.errors.has(e));
       if (!err) return sink.onStatus?.(s, ev);
       told.errors.add(err);
-      void stderrOut.write(formatError(err, told.debug) + "\n");
+      void stderrOut.write(formatError(err, told.debug, statusText) + "\n");
     },
   };
 }

@@ -9,6 +9,7 @@
  */
 import { statePollMs } from "../config/poll_interval.ts";
 import type { Config } from "../config/schema.ts";
+import type { UserFacingError } from "../errors.ts";
 import { type ClusterBackend, isPending, isTerminal, type JobInfo } from "../cluster/job.ts";
 import { type Resolution, resolveOutput } from "../cluster/path_resolver.ts";
 import type { DebugLog } from "../core/debug_log.ts";
@@ -33,6 +34,8 @@ export interface TrackerHost {
   status(s: Stream, state: StreamState, message?: string): void;
   /** End a stream (once); `quiet` skips the status event. */
   endStream(s: Stream, state: StreamState, message?: string, quiet?: boolean): void;
+  /** Record a failure that stopped a stream (the command exits 1 with its reason). */
+  fail(what: string, err: unknown): UserFacingError;
   /** Read one target into a stream until its source ends (the tracker ends the stream). */
   runSource(s: Stream, req: SourceRequest): Promise<void>;
 }
@@ -91,9 +94,11 @@ export class JobTracker {
       : this.#followJobs(look.jobs);
     this.done = run.catch((err) => {
       this.#host.debug.log("STREAM", `tracker ${this.id} failed: ${(err as Error).stack ?? err}`);
-      for (const s of this.streams.values()) {
-        this.#host.endStream(s, "error", (err as Error).message);
-      }
+      // Stopped on purpose: no failure to report. Anything else is one (exit 1, its reason).
+      const message = this.stop.signal.aborted
+        ? (err as Error).message
+        : this.#host.fail(`job ${this.id}`, err).message;
+      for (const s of this.streams.values()) this.#host.endStream(s, "error", message);
     });
   }
 

@@ -144,14 +144,25 @@ export class StreamRunner implements TrackerHost {
       // Every stream that ends in an error is an error of the run (exit 1), said in words: a
       // symlink loop or a name too long once ended its stream quietly with exit 0. Known before
       // listeners hear of the end, so a CLI can tell this status is an error of its own it
-      // reports (once) rather than a passing notice.
-      const what = req.loc?.path ?? s.key;
-      const e = err instanceof UserFacingError
-        ? err
-        : new UserFacingError(`cannot follow "${what}": ${osReason(err)}`, { cause: err });
-      this.errors.push(e);
-      this.endStream(s, "error", e.message);
+      // reports (once) rather than a passing notice. Stopped on purpose (Ctrl+C, the manager
+      // closing): no failure to report.
+      const message = s.abort.signal.aborted
+        ? (err as Error).message
+        : this.fail(req.loc?.path ?? s.key, err).message;
+      this.endStream(s, "error", message);
     }
+  }
+
+  /**
+   * Record why a stream stopped: anything but a clean end is an error the command reports (exit
+   * 1). A failure s9s did not foresee keeps its reason, on one line: `cannot follow "what": …`.
+   */
+  fail(what: string, err: unknown): UserFacingError {
+    const failure = err instanceof UserFacingError
+      ? err
+      : new UserFacingError(`cannot follow "${what}": ${osReason(err)}`, { cause: err });
+    if (!this.errors.includes(failure)) this.errors.push(failure);
+    return failure;
   }
 
   async #onBatch(s: Stream, batch: LineBatch): Promise<void> {

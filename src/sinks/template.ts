@@ -10,6 +10,7 @@ import { SGR } from "../platform/terminal.ts";
 import { neutralize } from "../core/terminal_safe.ts";
 import { UsageError } from "../errors.ts";
 import type { TextOut } from "./writer.ts";
+import { labelText } from "./text.ts";
 
 /** The fields a template may use: the keys of a line's JSON event. */
 export const TEMPLATE_FIELDS = [
@@ -111,7 +112,7 @@ export function templateSink(o: TemplateSinkOptions): StreamListener {
         const value = (f: TemplateField): string => {
           switch (f) {
             case "job_id":
-              return o.sanitize ? neutralize(s.jobId, { keepSgr: false }) : s.jobId;
+              return labelText(s.jobId);
             case "type":
               return s.type;
             case "content":

@@ -83,7 +83,8 @@ export function textSink(o: TextSinkOptions): StreamListener {
 
 /** A stream's prefix: `123:stdout`, `123 task 3:stdout` for one task's (or node's) own lines. */
 export function streamLabel(s: StreamHandle): string {
-  return `${s.jobId}${s.part ? ` ${s.part.label}` : ""}:${s.type}`;
+  // A file's name may hold a newline or an escape: shown, never obeyed (see labelText).
+  return `${labelText(s.jobId)}${s.part ? ` ${labelText(s.part.label)}` : ""}:${s.type}`;
 }
 
 /**
@@ -94,6 +95,15 @@ export function streamLabel(s: StreamHandle): string {
 export function statusText(message: string): string {
   // deno-lint-ignore no-control-regex
   return neutralize(message).replace(/[\x1b\n]/g, visibleControl); // what it left: SGR, newline
+}
+
+/**
+ * A stream's label (a job id, a file's name) as printed in a `[label:type]` prefix or a template:
+ * a file name may hold any byte but "/" and NUL, so it gets the same treatment as a status
+ * message — a newline or an escape in the name is shown, never obeyed.
+ */
+export function labelText(label: string): string {
+  return statusText(label);
 }
 
 /** A `s9s: warning: …` line (newline included) whose message goes through {@link statusText}. */

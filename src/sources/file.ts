@@ -3,83 +3,39 @@
  * the reader at once; a poll catches writes inotify cannot see, as on NFS/Lustre), survive
  * truncation, rewriting and rotation, and never emit half a line.
  *
- * A rewritten file is noticed before its bytes are trusted: after every read, and before the
- * bytes read are handed on, the file's first bytes (up to 4 KB, as read from offset 0) are read
- * again through the same descriptor and compared. A size below the position or a changed head
- * means the file was truncated or rewritten: the stream restarts at 0 with a status event.
- *
- * A little past our usual size on purpose: the read loop, rotation, rewrite detection and error
- * reporting all move one position (offset, identity, head fingerprint, splitter state); the parts
- * that stand alone already live beside it (head_fingerprint, tail_start, file_errors, read_pacer).
+ * Before the bytes of a read are handed on, the file's first bytes (up to 4 KB) are read again
+ * through the same descriptor and compared: a changed head or a size below the position means
+ * it was truncated or rewritten, and the stream restarts at 0 with a status event. When the path
+ * names another file (checked when a read finds nothing, and every 20 ms while data comes), every
+ * generation born since is opened (generations.ts) and read in turn. Beside this loop:
+ * file_open, generations, head_fingerprint, tail_start, file_errors, read_pacer.
  * @module
  */
 import { releaseFifoOpeners } from "./fifo_release.ts";
-import { basename, dirname } from "../platform/posix_path.ts";
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { SourceKind } from "../core/stream_event.ts";
-import { UserFacingError } from "../errors.ts";
-import { notRegularError, openError } from "./file_errors.ts";
-import {
-  acquireFileFd,
-  fdLimitError,
-  noteFollowedFile,
-  releaseFileFd,
-} from "../platform/rlimit.ts";
+import { FileTrouble } from "./file_errors.ts";
+import { noteFollowedFile, releaseFileFd } from "../platform/rlimit.ts";
 import { type Source, type SourceSink, Waker } from "./source.ts";
 import { HeadFingerprint } from "./head_fingerprint.ts";
 import { tailStart } from "./tail_start.ts";
-import { onLocalFs, type WatchHub } from "./watch_hub.ts";
+import { onLocalFs, watchFile } from "./watch_hub.ts";
 import { ReadPacer } from "./read_pacer.ts";
 import { abortable } from "./abortable.ts";
+import { openFollowed } from "./file_open.ts";
+import { type Generation, Generations, rotatedPast } from "./generations.ts";
+import { type FileSourceOptions, MAX_CATCH_UP_READ } from "./file_options.ts";
 
-/** Options for {@link FileSource}. */
-export interface FileSourceOptions {
-  /** How often to look for changes when inotify says nothing, ms. */
-  pollIntervalMs?: number;
-  /** Bytes per read. */
-  chunkSize?: number;
-  /** Largest read while catching up on what the file already holds (default 120 KB). */
-  catchUpBytes?: number;
-  /** Line-length cap in bytes. */
-  maxLineBytes?: number;
-  /** Most lines handed on in one batch (`file_polling.batch_size`); default unlimited. */
-  batchLines?: number;
-  /** Keep following after the end of the file (default true). */
-  follow?: boolean;
-  /** Start with the last N lines instead of the whole file. */
-  tailLines?: number;
-  /** Stop when aborted. */
-  signal?: AbortSignal;
-  /** Shared inotify watches; none means polling only. */
-  watchHub?: WatchHub;
-  /** Report `\r` progress states as they are written. */
-  progress?: boolean;
-  /** Source kind to report (a file reached over a shared FS is "file"). */
-  kind?: SourceKind;
-  /** How long a followed file may stay unreadable (permission, stale NFS handle) before the
-   * stream ends in an error, ms (default 10 minutes). Meanwhile it is retried and reported. */
-  errorAfterMs?: number;
-  /** Called for debug logging. */
-  debug?: (msg: string) => void;
-}
-
-/**
- * Largest catch-up read by default (`streaming.default_buffer_size` sets it). The splitter decodes a read's complete lines into one string; from
- * 128 KiB on, V8 puts a string in its large-object space, which only full garbage collections
- * free. Reads of up to 1 MB made a 100 MB catch-up spend a quarter of its time in such
- * collections: 0.35 s against 0.29 s with reads below the limit (measured; 64 KiB: 0.32 s).
- */
-const MAX_CATCH_UP_READ = 120 * 1024;
+export type { FileSourceOptions } from "./file_options.ts";
 
 /** Poll interval for a followed file whose every write inotify reports. */
 const SAFETY_POLL_MS = 2000;
-/** Longest time between identity checks (rotation) while data keeps coming. */
-const IDENTITY_CHECK_MS = 250;
-
-/** Is this error "the file is not there"? */
-function isNotFound(err: unknown): boolean {
-  return err instanceof Deno.errors.NotFound;
-}
+/**
+ * Longest time between two checks of the path's identity while data keeps coming, ms. A stat
+ * after every read cost 50 busy files about as much CPU again as the reads themselves (Deno
+ * builds a FileInfo with four Dates each time); every 20 ms costs next to nothing.
+ */
+const IDENTITY_CHECK_MS = 20;
 
 /** A followed file. */
 export class FileSource implements Source {
@@ -93,6 +49,10 @@ export class FileSource implements Source {
   #splitter: LineSplitter;
   #file?: Deno.FsFile;
   #ino: number | null = null;
+  #birth: number | null = null; // birth time of the file read, ms (null: not kept by the fs)
+  #seenAtPath = 0; // when the file read was last seen at the path (Date.now())
+  #checkedAt = 0; // when the path was last checked (performance.now())
+  #gens: Generations; // later generations of a rotated file, opened, waiting to be read
   #pos = 0; // bytes read from the current file
   #head = new HeadFingerprint(); // first bytes of the current file as read from offset 0
   #fifo = false;
@@ -102,11 +62,8 @@ export class FileSource implements Source {
   #sink?: SourceSink;
   #firstOpen = true;
   #idlePollMs: number;
-  #lastIdentityCheck = 0;
   #local: boolean;
-  #troubleSince = 0;
-  #troubleMessage = "";
-  #troubleKind: "read" | "check" | "" = "";
+  #trouble: FileTrouble;
 
   constructor(path: string, options: FileSourceOptions = {}) {
     this.path = path;
@@ -127,6 +84,8 @@ export class FileSource implements Source {
     });
     this.#idlePollMs = this.#opts.pollIntervalMs;
     this.#local = onLocalFs(path);
+    this.#gens = new Generations(path, this.#local);
+    this.#trouble = new FileTrouble(path, this.#opts.errorAfterMs);
     noteFollowedFile();
   }
 
@@ -182,7 +141,7 @@ export class FileSource implements Source {
           got = await this.#readToEnd();
         } catch (err) {
           if (signal?.aborted) break;
-          await this.#trouble(err, "read");
+          await this.#troubled(err, "read");
           continue;
         }
         if (got === "rewritten") {
@@ -195,15 +154,24 @@ export class FileSource implements Source {
           continue;
         }
         if (!this.#opts.follow) break;
-        // Under a steady write rate most wakes bring data: check the path's identity (a stat,
-        // for rotation) when a wake brought none, or now and then, not on every wake.
-        const due = Date.now() - this.#lastIdentityCheck >= IDENTITY_CHECK_MS;
-        const change = got === 0 || due || this.#finishing ? await this.#checkPath() : "same";
+        // Is the path still this file? Asked as `tail -F` asks, when a read found nothing new,
+        // and every IDENTITY_CHECK_MS while data keeps coming: a writer that rotates under load
+        // makes generations that live milliseconds, and each is opened as soon as it is seen.
+        const due = performance.now() - this.#checkedAt >= IDENTITY_CHECK_MS;
+        // (A generation read after the one before it rotated is not at the path: no event for
+        // it will come, and the next one waits.)
+        const moved = this.#gens.waiting > 0;
+        const change = got === 0 || due || moved || this.#finishing
+          ? await this.#checkPath()
+          : "same";
         if (change === "rotated") {
+          // The generation read is complete: its writer moved on. Its last line ends here.
           await this.#emit(this.#splitter.flush());
           this.#close();
           this.#splitter.resetOffset(0);
-          this.#opts.debug?.(`rotation detected on ${this.path}`);
+          const next = this.#gens.next();
+          if (next) this.#adopt(next);
+          this.#opts.debug?.(`rotation on ${this.path}: now reading ${next?.name ?? "(path)"}`);
           continue;
         }
         if (change === "grew") continue;
@@ -216,79 +184,41 @@ export class FileSource implements Source {
       signal?.removeEventListener("abort", onAbort);
       this.#pacer.close();
       this.#close();
+      this.#gens.close();
     }
   }
 
   #watch(): void {
     const hub = this.#opts.watchHub;
     if (!hub) return;
-    try {
-      // inotify events on a FIFO make Deno's watcher hang the process at exit; a FIFO read
-      // blocks until data comes anyway, so it needs no wake-ups.
-      if (Deno.statSync(this.path).isFifo) return;
-    } catch { /* not there yet */ }
-    const all = hub.seesAllWrites(this.path);
-    const dir = dirname(this.path);
-    const name = basename(this.path);
-    // The pacer drops this subscription while the file is busy and takes it again once quiet;
-    // either way it is one entry in the hub's single watcher, no descriptor of its own.
-    const watching = this.#pacer.watch(
-      () =>
-        hub.watch(dir, name, () => this.#waker.wake(), () => {
-          // The shared watch died or could not be set: polling alone finds writes now.
-          this.#idlePollMs = this.#opts.pollIntervalMs;
-          this.#waker.wake();
-        }),
-      all,
-    );
+    const onLost = () => {
+      // The shared watch died or could not be set: polling alone finds writes now.
+      this.#idlePollMs = this.#opts.pollIntervalMs;
+      this.#waker.wake();
+    };
     // Where inotify sees every write, the poll is a safety net (a lost event): slow it down,
     // so idle streams cost next to nothing. Elsewhere (NFS, Lustre) it is what finds writes.
-    if (watching && all) {
+    if (watchFile(hub, this.path, this.#pacer, () => this.#waker.wake(), onLost)) {
       this.#idlePollMs = Math.max(this.#opts.pollIntervalMs, SAFETY_POLL_MS);
     }
   }
 
   /** Open the path; false when it does not exist (yet). Refuses what is not a regular file. */
   async #open(): Promise<boolean> {
-    let st: Deno.FileInfo;
-    try {
-      // stat before open: opening a FIFO blocks until a writer comes, a device may never end.
-      st = await Deno.stat(this.path);
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw openError(this.path, err);
-    }
-    if (st.isDirectory) {
-      throw new UserFacingError(`"${this.path}" is a directory, not an output file`, {
-        hint: "give the file itself with --path",
-      });
-    }
-    this.#fifo = !st.isFile && st.isFifo === true;
-    if (!st.isFile && !(this.#fifo && this.#opts.follow)) throw notRegularError(this.path, st);
-    if (this.#fifo) {
-      this.#sink!.status({
-        state: "waiting",
-        message: `waiting for a writer on FIFO "${this.path}"`,
-      });
-    }
-    if (!acquireFileFd()) throw fdLimitError(this.path);
-    let file: Deno.FsFile | undefined;
-    try {
-      file = await abortable(
-        Deno.open(this.path, { read: true }),
-        this.#opts.signal,
-        (late) => late.close(),
-      );
-    } catch (err) {
-      releaseFileFd();
-      if (isNotFound(err)) return false;
-      throw openError(this.path, err);
-    }
-    if (!file) {
-      releaseFileFd();
-      return false; // aborted while a FIFO waited for its writer
-    }
-    if (this.#fifo) {
+    const asked = Date.now();
+    const opened = await openFollowed(this.path, {
+      follow: this.#opts.follow,
+      signal: this.#opts.signal,
+      onFifo: () =>
+        this.#sink!.status({
+          state: "waiting",
+          message: `waiting for a writer on FIFO "${this.path}"`,
+        }),
+    });
+    if (!opened) return false;
+    const { file, fifo } = opened;
+    this.#fifo = fifo;
+    if (fifo) {
       this.#local = false; // a FIFO read blocks: never synchronously
       this.#file = file;
       return true;
@@ -296,6 +226,9 @@ export class FileSource implements Source {
     const fst = await file.stat();
     this.#file = file;
     this.#ino = fst.ino;
+    this.#birth = fst.birthtime?.getTime() ?? null;
+    this.#seenAtPath = asked;
+    this.#gens.seen(fst);
     this.#pos = 0;
     this.#head.reset();
     if (this.#firstOpen && this.#opts.tailLines !== undefined) {
@@ -315,6 +248,16 @@ export class FileSource implements Source {
     return true;
   }
 
+  /** Read a generation of the file taken when it rotated (opened already, read from 0). */
+  #adopt(gen: Generation): void {
+    this.#file = gen.file;
+    this.#ino = gen.ino;
+    this.#birth = gen.birth;
+    this.#seenAtPath = gen.seenAtPath;
+    this.#pos = 0;
+    this.#head.reset();
+  }
+
   #close(): void {
     if (this.#file) releaseFileFd();
     try {
@@ -326,8 +269,9 @@ export class FileSource implements Source {
 
   /** Restart at offset 0 of the same file, which was truncated or rewritten. */
   async #restartFromZero(): Promise<void> {
-    // The held tail belongs to the old content, read before it changed: it is a line too.
-    await this.#emit(this.#splitter.flush());
+    // A held tail is the start of a line whose end was cut off with the old content (or went
+    // into logrotate's copy): printing it would print half a line. It is dropped, and said so.
+    const cut = this.#splitter.pendingBytes;
     this.#pos = 0;
     this.#head.reset();
     await this.#file!.seek(0, Deno.SeekMode.Start);
@@ -335,7 +279,9 @@ export class FileSource implements Source {
     this.#opts.debug?.(`truncation or rewrite detected on ${this.path}`);
     this.#sink!.status({
       state: "live",
-      message: `file "${this.path}" was truncated or rewritten; reading it from the start`,
+      message: `file "${this.path}" was truncated or rewritten; reading it from the start${
+        cut ? ` (the unfinished line it ended with, ${cut} bytes, is dropped)` : ""
+      }`,
     });
   }
 
@@ -356,8 +302,10 @@ export class FileSource implements Source {
       const read = this.#local ? file.readSync(view) : await abortable(file.read(view), signal);
       if (read === undefined) break; // aborted during a FIFO read
       const n = read ?? 0;
-      if (!this.#fifo && await this.#changed(n)) return "rewritten";
-      this.#trusted("read");
+      if (!this.#fifo && await this.#head.changed(file, this.#pos, n, this.#local)) {
+        return "rewritten";
+      }
+      this.#trouble.cleared("read", this.#live);
       if (n === 0) break;
       this.#head.extend(view, n, this.#pos);
       this.#pos += n;
@@ -382,80 +330,72 @@ export class FileSource implements Source {
     return total;
   }
 
-  /**
-   * Was the file truncated or rewritten? Asked after a read of `n` bytes at #pos, before they
-   * are trusted: a size below the position (on a read that found nothing), or a head that no
-   * longer matches the fingerprint. The head is read again through the same descriptor, and the
-   * descriptor put back where the read left it.
-   */
-  async #changed(n: number): Promise<boolean> {
-    const file = this.#file!;
-    if (n === 0) {
-      const st = this.#local ? file.statSync() : await file.stat();
-      if (st.size < this.#pos) return true;
-    }
-    return !(await this.#head.matches(file, this.#pos + n, this.#local));
-  }
-
   async #emit(batch: ReturnType<LineSplitter["flush"]>): Promise<void> {
     if (batch) await this.#sink!.batch(batch);
   }
 
-  /** Compare the path's file with the one we hold: rotated (another inode), grew or same. */
+  /**
+   * Compare the path's file with the one we hold: rotated (another file is there now; every
+   * generation since ours was opened, and ours read to its end), grew or same.
+   */
   async #checkPath(): Promise<"same" | "grew" | "rotated"> {
-    this.#lastIdentityCheck = Date.now();
+    this.#checkedAt = performance.now();
+    // Taken before the stat: if it finds our file at the path, it was there at this time or later.
+    const asked = Date.now();
     let st: Deno.FileInfo;
     try {
       st = this.#local ? Deno.statSync(this.path) : await Deno.stat(this.path);
     } catch (err) {
-      // Moved away and not recreated yet: keep reading the old one.
-      if (isNotFound(err)) return "same";
+      // Moved away and not recreated yet: keep reading the old one (or what was taken since).
+      if (err instanceof Deno.errors.NotFound) {
+        return this.#gens.waiting > 0 ? await this.#drained() : "same";
+      }
       // Permission changed, stale NFS handle…: say so and keep trying; never call it "same".
-      await this.#trouble(err, "check");
+      await this.#troubled(err, "check");
       return "same";
     }
-    this.#trusted("check");
+    this.#trouble.cleared("check", this.#live);
     if (this.#ino !== null && st.ino !== null && st.ino !== this.#ino) {
-      // Rotated: drain what the writer may still have added to the old file, then switch.
-      if (await this.#readToEnd() === "rewritten") await this.#restartFromZero();
-      return "rotated";
+      // Take every generation born since ours before reading on: once opened, a generation is
+      // held however it is renamed next. Then drain what the writer added to ours.
+      const oldest = await this.#gens.collect({
+        ino: this.#ino,
+        birth: this.#birth,
+        lastSeenAtPath: this.#seenAtPath,
+      });
+      // Ours deleted already and later generations found: the rotation went past ours, so any
+      // generation between ours and the oldest still there may have been deleted unread.
+      const held = this.#local ? this.#file!.statSync() : await this.#file!.stat();
+      if (oldest !== undefined && held.nlink === 0) {
+        this.#sink!.status({ state: "live", message: rotatedPast(this.path, oldest) });
+      }
+      return await this.#drained();
     }
+    this.#seenAtPath = asked;
     return st.size > this.#pos ? "grew" : "same";
   }
 
-  /**
-   * A followed file cannot be read or checked: report it (once per distinct error), retry at
-   * the poll interval, and end the stream in an error once it has lasted `errorAfterMs`.
-   */
-  async #trouble(err: unknown, what: "read" | "check"): Promise<void> {
-    const reason = (err as Error)?.message ?? String(err);
-    const now = Date.now();
-    if (this.#troubleSince === 0) this.#troubleSince = now;
-    this.#troubleKind = what;
-    if (reason !== this.#troubleMessage) {
-      this.#troubleMessage = reason;
-      this.#sink!.status({
-        state: "retrying",
-        message: `cannot ${what} "${this.path}": ${reason}; retrying`,
-      });
+  /** Read the file being left to its end (what its writer added last), then say "rotated". */
+  async #drained(): Promise<"rotated"> {
+    // Truncated before it was moved away (copytruncate, then a rotation): what it holds since
+    // is read too, from its start.
+    for (let i = 0; i < 3 && await this.#readToEnd() === "rewritten"; i++) {
+      await this.#restartFromZero();
     }
-    if (now - this.#troubleSince >= this.#opts.errorAfterMs) {
-      throw new UserFacingError(`cannot ${what} "${this.path}": ${reason}`, {
-        hint:
-          "check the file's permissions and its filesystem (a stale NFS handle needs a remount)",
-        cause: err,
-      });
-    }
-    await this.#waker.wait(this.#opts.pollIntervalMs);
+    return "rotated";
   }
 
-  /** The file answered again after trouble: say so once. */
-  #trusted(what: "read" | "check"): void {
-    if (this.#troubleSince === 0 || this.#troubleKind !== what) return;
-    this.#troubleSince = 0;
-    this.#troubleKind = "";
-    this.#troubleMessage = "";
-    this.#sink!.status({ state: "live", message: `"${this.path}" can be read again` });
+  /** A status message saying the file is back (after trouble). */
+  #live = (message: string): void => this.#sink!.status({ state: "live", message });
+
+  /** The file cannot be read or checked: report it, then wait a poll interval to retry. */
+  async #troubled(err: unknown, what: "read" | "check"): Promise<void> {
+    this.#trouble.report(
+      err,
+      what,
+      (message) => this.#sink!.status({ state: "retrying", message }),
+    );
+    await this.#waker.wait(this.#opts.pollIntervalMs);
   }
 }
 

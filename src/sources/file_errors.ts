@@ -47,3 +47,44 @@ export function notRegularError(path: string, st: Deno.FileInfo): UserFacingErro
       : "s9s follows regular files; copy the data to a file first",
   });
 }
+
+/**
+ * A followed file that cannot be read or checked for a while (permission changed, a stale NFS
+ * handle): each distinct error is reported once, the recovery once, and the stream ends in an
+ * error once the trouble has lasted `errorAfterMs`.
+ */
+export class FileTrouble {
+  #since = 0;
+  #message = "";
+  #kind: "read" | "check" | "" = "";
+
+  constructor(readonly path: string, readonly errorAfterMs: number) {}
+
+  /** Report `err` (once per distinct reason) through `status`; throws once it lasted too long. */
+  report(err: unknown, what: "read" | "check", status: (message: string) => void): void {
+    const reason = (err as Error)?.message ?? String(err);
+    const now = Date.now();
+    if (this.#since === 0) this.#since = now;
+    this.#kind = what;
+    if (reason !== this.#message) {
+      this.#message = reason;
+      status(`cannot ${what} "${this.path}": ${reason}; retrying`);
+    }
+    if (now - this.#since >= this.errorAfterMs) {
+      throw new UserFacingError(`cannot ${what} "${this.path}": ${reason}`, {
+        hint:
+          "check the file's permissions and its filesystem (a stale NFS handle needs a remount)",
+        cause: err,
+      });
+    }
+  }
+
+  /** The file answered again after trouble of kind `what`: `status` says so, once. */
+  cleared(what: "read" | "check", status: (message: string) => void): void {
+    if (this.#since === 0 || this.#kind !== what) return;
+    this.#since = 0;
+    this.#kind = "";
+    this.#message = "";
+    status(`"${this.path}" can be read again`);
+  }
+}

@@ -55,6 +55,19 @@ export class HeadFingerprint {
   }
 
   /**
+   * Was `file` truncated or rewritten? Asked after a read of `n` bytes at `pos`, before they are
+   * trusted: a size below the position (on a read that found nothing), or a head that no longer
+   * matches the fingerprint. The descriptor is put back where the read left it.
+   */
+  async changed(file: Deno.FsFile, pos: number, n: number, sync: boolean): Promise<boolean> {
+    if (n === 0) {
+      const st = sync ? file.statSync() : await file.stat();
+      if (st.size < pos) return true;
+    }
+    return !(await this.matches(file, pos + n, sync));
+  }
+
+  /**
    * Does `file` still start with the fingerprint? The head is read again through the same
    * descriptor (synchronously for a local file), which is then put back at `resumeAt`.
    */

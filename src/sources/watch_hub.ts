@@ -86,6 +86,30 @@ interface Entry {
  */
 const SHRINK_AFTER_MS = 1000;
 
+/**
+ * Wake `wake` on every event for the file at `path`, through `hub`, with the subscription held
+ * by `pacer` (which drops it while the file is busy and takes it again once quiet; either way it
+ * is one entry in the hub's single watcher, no descriptor of its own). `lost`: the watch died or
+ * could not be set. Returns whether inotify sees every write to the file (then polling is only
+ * a safety net).
+ */
+export function watchFile(
+  hub: WatchHub,
+  path: string,
+  pacer: { watch(subscribe: () => (() => void) | undefined, mayDrop: boolean): boolean },
+  wake: () => void,
+  lost: () => void,
+): boolean {
+  try {
+    // inotify events on a FIFO make Deno's watcher hang the process at exit; a FIFO read
+    // blocks until data comes anyway, so it needs no wake-ups.
+    if (Deno.statSync(path).isFifo) return false;
+  } catch { /* not there yet */ }
+  const all = hub.seesAllWrites(path);
+  const watching = pacer.watch(() => hub.watch(dirname(path), basename(path), wake, lost), all);
+  return watching && all;
+}
+
 /** Shares one inotify watcher between file sources. */
 export class WatchHub {
   #dirs = new Map<string, DirEntry>();

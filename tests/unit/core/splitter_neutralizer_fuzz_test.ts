@@ -8,18 +8,7 @@ import { LineSplitter } from "../../../src/core/line_splitter.ts";
 import { batchLines } from "../../../src/core/line_batch.ts";
 import { escapeJsonControls, neutralize } from "../../../src/core/terminal_safe.ts";
 import { assert, assertEquals } from "../../_helpers/assert.ts";
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../../_helpers/prng.ts";
 
 const enc = new TextEncoder();
 const PIECES: Uint8Array[] = [

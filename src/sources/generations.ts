@@ -1,0 +1,320 @@
+/**
+ * The generations of a rotated file. A writer that renames its file away and starts a new one
+ * (logrotate's `create`, Python's RotatingFileHandler, dateext) may do so faster than anyone
+ * looks at the path: under load a generation can live a few milliseconds. Each generation is
+ * still in the directory for a while under its rotated name (`job.out.1`, `job.out-20261206`);
+ * a numbered name, else its birth time, says where it stands in the sequence. So when the path's
+ * file changes, the directory is searched for every generation born since the one being read,
+ * each is opened (the descriptor then holds it, whatever it is renamed to next) and they are read
+ * oldest first.
+ *
+ * A generation is known by its inode and birth time together: an inode number alone is reused
+ * as soon as a rotated file is deleted.
+ * @module
+ */
+import { basename, dirname } from "../platform/posix_path.ts";
+import { acquireFileFd, releaseFileFd } from "../platform/rlimit.ts";
+
+/** One generation of the followed file, opened. */
+export interface Generation {
+  file: Deno.FsFile;
+  ino: number | null;
+  /** Birth time, ms (null where the filesystem does not keep it). */
+  birth: number | null;
+  /** The name it had when it was opened (for messages). */
+  name: string;
+  /** When it was known to be at the path (Date.now(); its birth if found renamed). */
+  seenAtPath: number;
+}
+
+/** The generation being read, as {@link Generations.collect} needs it. */
+export interface Current {
+  ino: number | null;
+  birth: number | null;
+  /** When it was last seen at the path (Date.now()). */
+  lastSeenAtPath: number;
+}
+
+interface Candidate {
+  name: string;
+  birth: number;
+  rank: number;
+  id: string;
+}
+
+/** How far file birth times may lag the real clock (the kernel's coarse clock: one tick), ms. */
+const CLOCK_MARGIN_MS = 10;
+/** At most this many generations are held open ahead of the one being read. */
+const MAX_AHEAD = 32;
+/** Identities of generations already read that are remembered (never read twice). */
+const MAX_SEEN = 256;
+/** Rotated names that hold compressed data: their lines cannot be read as they are. */
+const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|lzma|Z|zip)$/;
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * The status when the generation being read was deleted before the next was seen: the rotation
+ * went past it, so generations between it and the oldest still there (`oldest`) may be gone.
+ */
+export function rotatedPast(path: string, oldest: string): string {
+  return `"${path}" rotated faster than s9s looked: generations older than "${oldest}" may have ` +
+    `been deleted unread (keep more rotated files, or poll more often)`;
+}
+
+/** The identity of a file: inode and birth time. */
+export function identityOf(st: Deno.FileInfo): string {
+  return `${st.ino}:${st.birthtime?.getTime() ?? ""}`;
+}
+
+/**
+ * Rank of a numbered rotated name: a higher number is an older generation (`.2` was `.1`
+ * before), so `.2` ranks -2, below `.1`. NaN for other names (`-20261206`, a date).
+ */
+function rankOf(name: string, base: string): number {
+  const m = /^[.\-_](\d{1,4})$/.exec(name.slice(base.length)); // 8 digits: a date, not a count
+  return m ? -Number(m[1]) : NaN;
+}
+
+/** The filesystem calls a collection makes: synchronous on a local disk, else asynchronous. */
+interface FsIo {
+  names(dir: string): Promise<string[]>;
+  stat(path: string): Promise<Deno.FileInfo>;
+  open(path: string): Promise<Deno.FsFile>;
+  fstat(file: Deno.FsFile): Promise<Deno.FileInfo>;
+}
+
+/**
+ * Local files: a page-cache call is cheaper than an async op's round trip, and a fast rotation
+ * is best looked at in one go.
+ */
+const SYNC_IO: FsIo = {
+  names: (dir) => Promise.resolve([...Deno.readDirSync(dir)].map((e) => e.name)),
+  stat: (path) => Promise.resolve(Deno.statSync(path)),
+  open: (path) => Promise.resolve(Deno.openSync(path, { read: true })),
+  fstat: (file) => Promise.resolve(file.statSync()),
+};
+
+/** NFS, Lustre…: a server that hangs must not stop the process (the other streams, the TUI). */
+const ASYNC_IO: FsIo = {
+  names: async (dir) => {
+    const names: string[] = [];
+    for await (const e of Deno.readDir(dir)) names.push(e.name);
+    return names;
+  },
+  stat: (path) => Deno.stat(path),
+  open: (path) => Deno.open(path, { read: true }),
+  fstat: (file) => file.stat(),
+};
+
+/** Generations waiting to be read after the current one, and those read already. */
+export class Generations {
+  readonly path: string;
+  #dir: string;
+  #base: string;
+  #rotated: RegExp;
+  #ahead: Generation[] = [];
+  #seen: string[] = [];
+  #seenSet = new Set<string>();
+  #io: FsIo;
+  #closed = false;
+
+  /** `local`: the file is on a local disk (synchronous calls are safe and faster). */
+  constructor(path: string, local = true) {
+    this.path = path;
+    this.#io = local ? SYNC_IO : ASYNC_IO;
+    this.#dir = dirname(path);
+    this.#base = basename(path);
+    // `job.out.1`, `job.out-20261206`, `job.out.2026-12-06_10-00`, `job.out_3` …
+    this.#rotated = new RegExp(`^${escapeRe(this.#base)}[.\\-_]\\d`);
+  }
+
+  /** Generations opened and waiting. */
+  get waiting(): number {
+    return this.#ahead.length;
+  }
+
+  /** Remember a generation as read (or being read): it is never taken again. */
+  seen(st: Deno.FileInfo): void {
+    this.#remember(identityOf(st));
+  }
+
+  #remember(id: string): void {
+    if (this.#seenSet.has(id)) return;
+    this.#seenSet.add(id);
+    this.#seen.push(id);
+    if (this.#seen.length > MAX_SEEN) this.#seenSet.delete(this.#seen.shift()!);
+  }
+
+  /** The oldest generation waiting, if any (its descriptor now belongs to the caller). */
+  next(): Generation | undefined {
+    const gen = this.#ahead.shift();
+    if (gen) this.#remember(`${gen.ino}:${gen.birth ?? ""}`);
+    return gen;
+  }
+
+  /**
+   * The path's file is no longer `current` (the generation being read): open every generation
+   * born since it that is still in the directory, the path's own file last. The directory is read
+   * again (up to five times) when a generation moved between reading a name and opening it, or
+   * the path's file changed meanwhile.
+   * Returns the rotated name of the oldest generation found, if any.
+   */
+  async collect(current: Current): Promise<string | undefined> {
+    let oldest: string | undefined;
+    for (let pass = 0; pass < 5; pass++) {
+      // The path's file before and after: another one there meanwhile means the one before
+      // moved to a rotated name, where this pass may not have looked yet.
+      const before = await this.#atPath();
+      let missed = false;
+      if (current.birth !== null) {
+        for (const f of await this.#stableScan(current)) {
+          oldest ??= f.name;
+          if (!await this.#take(`${this.#dir}/${f.name}`, f.name, f.rank, f.id)) missed = true;
+        }
+      }
+      const after = await this.#atPath();
+      if (missed || after !== before) continue;
+      // The path's file last, and only the one this pass saw there (else it may be younger
+      // than one that moved away meanwhile, which the next pass finds).
+      if (after === "" || await this.#take(this.path, this.#base, Infinity, after)) return oldest;
+    }
+    await this.#take(this.path, this.#base, Infinity);
+    return oldest;
+  }
+
+  /** The identity of the file at the path now ("" when there is none). */
+  async #atPath(): Promise<string> {
+    try {
+      return identityOf(await this.#io.stat(this.path));
+    } catch {
+      return "";
+    }
+  }
+
+  /**
+   * {@link #scan}, repeated until two readings of the directory agree (at most ten, a fraction
+   * of a millisecond each): the order of generations born in the same clock tick comes from
+   * their names, which a writer shifting `.1` to `.2` meanwhile would scramble. Then those
+   * younger than the current generation, oldest first.
+   */
+  async #stableScan(current: Current): Promise<Candidate[]> {
+    let seen: { found: Candidate[]; currentRank: number } = { found: [], currentRank: NaN };
+    let last: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      seen = await this.#scan(current);
+      const sig = `${seen.currentRank}/` + seen.found.map((f) => `${f.name}=${f.id}`).join("/");
+      if (sig === last) break;
+      last = sig;
+    }
+    const { found, currentRank } = seen;
+    // Numbered names tell the order for sure (birth times only to within a tick): with the
+    // current generation under one, those with a lower number are younger, the others older.
+    const numbered = (f: Candidate) => !Number.isNaN(f.rank) && !Number.isNaN(currentRank);
+    return found.filter((f) => numbered(f) ? f.rank > currentRank : true)
+      .sort((a, b) =>
+        !Number.isNaN(a.rank) && !Number.isNaN(b.rank)
+          ? a.rank - b.rank
+          : a.birth - b.birth || a.name.localeCompare(b.name)
+      );
+  }
+
+  /**
+   * Rotated names in the directory holding generations born since `current` (to within the
+   * clock's margin) not read or taken yet, and the rank of the current generation's name.
+   */
+  async #scan(current: Current): Promise<{ found: Candidate[]; currentRank: number }> {
+    const since = current.birth!;
+    // A file born while the current generation was still at the path is no generation that
+    // followed it (logrotate's copytruncate makes such copies): born at least that late. Birth
+    // times come from the kernel's clock, coarse (a tick, 4 ms) for some files and fine for
+    // others: two files born within a tick may carry them in either order, hence the margin.
+    const after = Math.max(since, current.lastSeenAtPath) - CLOCK_MARGIN_MS;
+    let names: string[] = [];
+    try {
+      names = await this.#io.names(this.#dir);
+    } catch { /* the directory went away: only the path is tried */ }
+    const found: Candidate[] = [];
+    let currentRank = NaN;
+    for (const name of names) {
+      if (!this.#rotated.test(name)) continue;
+      let st: Deno.FileInfo;
+      try {
+        st = await this.#io.stat(`${this.#dir}/${name}`);
+      } catch {
+        continue; // renamed again or deleted meanwhile
+      }
+      const birth = st.birthtime?.getTime();
+      const rank = rankOf(name, this.#base);
+      if (st.ino === current.ino && birth === since) currentRank = rank;
+      const id = identityOf(st);
+      if (!st.isFile || birth === undefined || birth < after || this.#seenSet.has(id)) continue;
+      if (this.#ahead.some((g) => sameGen(g, st))) continue;
+      // A compressed copy is a new file whose lines cannot be read as they are; nor can it be
+      // told whether s9s had read the generation it came from, so it is passed over silently.
+      if (!COMPRESSED.test(name)) found.push({ name, birth, rank, id });
+    }
+    return { found, currentRank };
+  }
+
+  /**
+   * Open `path` and keep it as a waiting generation unless it was read or taken already.
+   * With `expect` (an identity), false when another file is there now (it moved on).
+   */
+  async #take(path: string, name: string, rank: number, expect?: string): Promise<boolean> {
+    if (this.#ahead.length >= MAX_AHEAD || !acquireFileFd()) return true;
+    const asked = Date.now();
+    let file: Deno.FsFile;
+    try {
+      file = await this.#io.open(path);
+    } catch {
+      releaseFileFd();
+      return false;
+    }
+    let st: Deno.FileInfo;
+    try {
+      st = await this.#io.fstat(file);
+    } catch {
+      st = { isFile: false } as Deno.FileInfo;
+    }
+    const id = identityOf(st);
+    if (
+      this.#closed || !st.isFile || (expect !== undefined && id !== expect) ||
+      this.#seenSet.has(id) ||
+      this.#ahead.some((g) => sameGen(g, st))
+    ) {
+      file.close();
+      releaseFileFd();
+      return expect === undefined || id === expect;
+    }
+    const birth = st.birthtime?.getTime() ?? null;
+    const seenAtPath = rank === Infinity ? asked : birth ?? 0;
+    const gen = { file, ino: st.ino, birth, name, seenAtPath };
+    // In the order taken (oldest first), unless one taken before was born clearly later: a
+    // generation found by its rotated name in a later look can be older than one taken before.
+    let i = this.#ahead.length;
+    while (
+      i > 0 && gen.birth !== null && (this.#ahead[i - 1].birth ?? 0) > gen.birth + CLOCK_MARGIN_MS
+    ) i--;
+    this.#ahead.splice(i, 0, gen);
+    return true;
+  }
+
+  /** Close every waiting generation (and any a collection still under way opens). */
+  close(): void {
+    this.#closed = true;
+    for (const g of this.#ahead) {
+      try {
+        g.file.close();
+      } catch { /* already closed */ }
+      releaseFileFd();
+    }
+    this.#ahead = [];
+  }
+}
+
+function sameGen(g: Generation, st: Deno.FileInfo): boolean {
+  return g.ino === st.ino && g.birth === (st.birthtime?.getTime() ?? null);
+}

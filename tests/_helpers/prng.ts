@@ -1,0 +1,17 @@
+/**
+ * A small seeded pseudo-random generator (mulberry32) for tests that must reproduce a case from
+ * its seed: fuzzing and seeded models.
+ * @module
+ */
+
+/** A generator of numbers in [0, 1) that gives the same sequence for the same seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,95 @@
+import { assertEquals } from "../../_helpers/assert.ts";
+import { Generations } from "../../../src/sources/generations.ts";
+
+const dec = new TextDecoder();
+
+/** The contents of the generations `gens` hands out, oldest first, each closed after. */
+function drain(gens: Generations): string[] {
+  const out: string[] = [];
+  for (let g = gens.next(); g; g = gens.next()) {
+    const buf = new Uint8Array(64);
+    const n = g.file.readSync(buf) ?? 0;
+    out.push(dec.decode(buf.subarray(0, n)));
+    g.file.close();
+  }
+  return out;
+}
+
+/** Start following `path` (holding "gen0"): the generation read, as collect() needs it. */
+function start(path: string, gens: Generations) {
+  Deno.writeTextFileSync(path, "gen0");
+  const st = Deno.statSync(path);
+  gens.seen(st);
+  return { ino: st.ino, birth: st.birthtime!.getTime(), lastSeenAtPath: Date.now() };
+}
+
+Deno.test("Generations opens every generation born since the one read, numbered ones by number, the path's last", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/a`;
+  try {
+    const gens = new Generations(path);
+    const current = start(path, gens);
+    // Three rotations as RotatingFileHandler does them, all within the same millisecond or so.
+    for (let g = 1; g <= 3; g++) {
+      for (let i = 3; i >= 1; i--) {
+        try {
+          Deno.renameSync(`${path}.${i}`, `${path}.${i + 1}`);
+        } catch { /* not there yet */ }
+      }
+      Deno.renameSync(path, `${path}.1`);
+      Deno.writeTextFileSync(path, `gen${g}`);
+    }
+    Deno.writeTextFileSync(`${dir}/a.lock`, "not a generation");
+    await gens.collect(current);
+    assertEquals(drain(gens), ["gen1", "gen2", "gen3"]);
+    // Taken once: a second look finds nothing new.
+    await gens.collect(current);
+    assertEquals(drain(gens), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Generations orders dated names by birth and passes over compressed ones", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/a`;
+  try {
+    const gens = new Generations(path);
+    const current = start(path, gens);
+    Deno.renameSync(path, `${path}-20261206`);
+    Deno.writeTextFileSync(path, "gen1");
+    // Birth times are kept to the millisecond: the next generation is born in a later one.
+    const born = Date.now();
+    while (Date.now() < born + 5) { /* one clock tick on */ }
+    Deno.renameSync(path, `${path}-20261207`);
+    Deno.writeTextFileSync(path, "gen2");
+    Deno.writeTextFileSync(`${path}-20261205.gz`, "compressed");
+    await gens.collect(current);
+    assertEquals(drain(gens), ["gen1", "gen2"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Generations does not take a copy made while the file read was still at the path for a generation", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/a`;
+  try {
+    const gens = new Generations(path);
+    start(path, gens);
+    // copytruncate's copy, named like a rotated generation, made before the file was last
+    // seen at the path; then a real rotation.
+    Deno.copyFileSync(path, `${path}.1`);
+    const made = Date.now();
+    while (Date.now() < made + 15) { /* later than the clock margin */ }
+    const st = Deno.statSync(path);
+    const current = { ino: st.ino, birth: st.birthtime!.getTime(), lastSeenAtPath: Date.now() };
+    Deno.renameSync(`${path}.1`, `${path}.2`);
+    Deno.renameSync(path, `${path}.1`);
+    Deno.writeTextFileSync(path, "gen1");
+    await gens.collect(current);
+    assertEquals(drain(gens), ["gen1"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
