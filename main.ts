@@ -273,7 +273,7 @@ async function runFastSubmit(
  * named "\n"), whose controls are shown, not obeyed, as in status messages.
  */
 async function safeText(): Promise<(text: string) => string> {
-  return (await import("./src/sinks/text.ts")).statusText;
+  return (await lazyImport<typeof import("./src/sinks/text.ts")>("src/sinks/text.ts")).statusText;
 }
 
 if (import.meta.main) {

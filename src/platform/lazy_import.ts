@@ -36,6 +36,7 @@ export const LAZY_MODULES = [
   "src/cli/submit_command.ts",
   "src/cli/submit_rest.ts",
   // what a subcommand loads only for some runs
+  "src/sinks/text.ts",
   "src/tui/views/app.ts",
   "src/sinks/integrations.ts",
   "src/sinks/alerts.ts",

@@ -13,9 +13,37 @@
 
 /** Default minimum time between two reads of one file, in ms. */
 export const READ_GAP_MS = 3;
-/** Reads in a row that brought data, each within {@link BUSY_WITHIN_MS} of the one before. */
+/** Reads in a row that brought data, each within {@link busyWithin} ms of the one before. */
 const BUSY_STREAK = 8;
 const BUSY_WITHIN_MS = READ_GAP_MS + 2;
+/**
+ * With many files written at once (reads with data, all files, at least {@link CROWD_RATE} a
+ * second), a file read every {@link CROWD_WITHIN_MS} or more often is busy too: a wake per
+ * write of each costs more than polling them all together on the shared tick.
+ */
+const CROWD_RATE = 1000;
+const CROWD_WITHIN_MS = 15;
+/** The shared tick, ms: the read gap for a few busy files, up to 10 ms for many. */
+const MAX_TICK_MS = 10;
+
+/** Files busy now, and reads with data of all files in the last 100 ms window. */
+const crowd = { busy: 0, windowStart: 0, count: 0, lastCount: 0 };
+
+/** Note a read with data; the busy threshold for it, ms. */
+function busyWithin(now: number): number {
+  if (now - crowd.windowStart >= 100) {
+    crowd.lastCount = now - crowd.windowStart < 200 ? crowd.count : 0;
+    crowd.windowStart = now;
+    crowd.count = 0;
+  }
+  crowd.count++;
+  return crowd.lastCount * 10 >= CROWD_RATE ? CROWD_WITHIN_MS : BUSY_WITHIN_MS;
+}
+
+/** The shared tick for the busy files now: a fifth of a ms each, between the gap and 10 ms. */
+function busyTickMs(gap: number): number {
+  return Math.max(gap, Math.min(MAX_TICK_MS, crowd.busy * 0.2));
+}
 /** A busy file with no new data for this long is quiet again. */
 const QUIET_MS = 100;
 
@@ -69,6 +97,8 @@ export class ReadPacer {
 
   /** Drop the watch for good. */
   close(): void {
+    if (this.#busy) crowd.busy--;
+    this.#busy = false;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#subscribe = undefined;
@@ -95,7 +125,7 @@ export class ReadPacer {
   wait(got: number, idleMs: number, waker: { wait(ms: number): Promise<void> }): Promise<void> {
     const ms = this.next(got, idleMs);
     // (Timers fire about a millisecond late: ask for one less to poll every gap.)
-    return this.#busy ? sharedTick(Math.max(1, ms - 1)) : waker.wait(ms);
+    return this.#busy ? sharedTick(Math.max(1, busyTickMs(ms) - 1)) : waker.wait(ms);
   }
 
   /** After a read that brought `got` bytes: ms to wait for the next one (`idleMs` when quiet). */
@@ -103,10 +133,11 @@ export class ReadPacer {
     if (!this.#subscribe) return idleMs;
     const now = performance.now();
     if (got > 0) {
-      this.#streak = now - this.#lastData <= BUSY_WITHIN_MS ? this.#streak + 1 : 1;
+      this.#streak = now - this.#lastData <= busyWithin(now) ? this.#streak + 1 : 1;
       this.#lastData = now;
       if (!this.#busy && this.#streak >= BUSY_STREAK) {
         this.#busy = true;
+        crowd.busy++;
         this.#unsubscribe?.();
         this.#unsubscribe = undefined;
       }
@@ -114,6 +145,7 @@ export class ReadPacer {
       this.#unsubscribe = this.#subscribe();
       if (this.#unsubscribe) {
         this.#busy = false;
+        crowd.busy--;
         this.#streak = 0;
         return 0; // one more read: what was written before the watch was back
       }

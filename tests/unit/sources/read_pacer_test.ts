@@ -78,3 +78,25 @@ Deno.test("busy files wait on one shared tick; quiet ones on their own waker", a
   await quiet.wait(100, 2000, waker);
   assertEquals(waker.waits, [2000]);
 });
+
+Deno.test("ReadPacer: a file read every 10 ms is busy among many such files, not alone", async () => {
+  const tick = () => new Promise((r) => setTimeout(r, 10)); // the writers' pace, not a wait for s9s
+  const alone = new ReadPacer(3);
+  alone.watch(() => () => {}, true);
+  for (let i = 0; i < 24; i++) {
+    alone.next(100, 2000);
+    await tick();
+  }
+  assertEquals(alone.busy, false, "one file every 10 ms: its inotify wakes are cheap");
+  alone.close();
+  // Thirty files written every 10 ms (3,000 reads with data a second): polled together.
+  const crowd = Array.from({ length: 30 }, () => new ReadPacer(3));
+  for (const p of crowd) p.watch(() => () => {}, true);
+  // (the rate is known after a first 100 ms, then eight reads in a row make a file busy)
+  for (let i = 0; i < 24; i++) {
+    for (const p of crowd) p.next(100, 2000);
+    await tick();
+  }
+  assertEquals(crowd.filter((p) => p.busy).length, 30);
+  for (const p of crowd) p.close();
+});
