@@ -13,12 +13,48 @@ function markerPath(dir: string): string {
 }
 
 /** Say which sessions this process records now (none: the marker goes). Best effort. */
-export async function markActiveSessions(dir: string, ids: Iterable<string>): Promise<void> {
-  const list = [...ids];
+async function writeMarker(dir: string, list: string[]): Promise<void> {
+  const path = markerPath(dir);
   try {
-    if (list.length === 0) await Deno.remove(markerPath(dir));
-    else await Deno.writeTextFile(markerPath(dir), list.join("\n") + "\n", { mode: 0o600 });
+    if (list.length === 0) return await Deno.remove(path);
+    // Written aside and renamed over: a reader never sees a marker half written (or empty).
+    await Deno.writeTextFile(`${path}.tmp`, list.join("\n") + "\n", { mode: 0o600 });
+    await Deno.rename(`${path}.tmp`, path);
   } catch { /* no directory, or already gone: nothing to protect */ }
+}
+
+/**
+ * This process's marker in one history directory. Updates are written one at a time, the
+ * latest set last: twenty streams starting together cost one or two writes, not twenty
+ * concurrent ones (each a descriptor, finishing in any order, an older set possibly last).
+ */
+export class ActiveMarker {
+  #dir: string;
+  #latest?: string[];
+  #writing?: Promise<void>;
+
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  /** Record `ids` as the sessions being recorded now; resolves once they (or a newer set) are on disk. */
+  update(ids: Iterable<string>): Promise<void> {
+    this.#latest = [...ids];
+    this.#writing ??= this.#drain();
+    return this.#writing;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#latest) {
+        const list = this.#latest;
+        this.#latest = undefined;
+        await writeMarker(this.#dir, list);
+      }
+    } finally {
+      this.#writing = undefined;
+    }
+  }
 }
 
 /** The session ids any live s9s records in `dir`; stale markers of this host are removed. */
@@ -27,7 +63,7 @@ export async function activeSessions(dir: string): Promise<Set<string>> {
   const host = Deno.hostname();
   try {
     for await (const e of Deno.readDir(dir)) {
-      if (!e.isFile || !e.name.startsWith(PREFIX)) continue;
+      if (!e.isFile || !e.name.startsWith(PREFIX) || e.name.endsWith(".tmp")) continue;
       const rest = e.name.slice(PREFIX.length);
       const cut = rest.lastIndexOf("-");
       const pid = Number(rest.slice(cut + 1));

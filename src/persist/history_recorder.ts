@@ -14,7 +14,7 @@ import { selectedText } from "../engine/selected_text.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { cleanHistory } from "./cleanup.ts";
 import { ensurePrivateDir, newSessionId } from "./history_dir.ts";
-import { markActiveSessions } from "./active_sessions.ts";
+import { ActiveMarker } from "./active_sessions.ts";
 import { updateIndex } from "./history_index.ts";
 import { HistoryWriter } from "./history_writer.ts";
 import { GzipPool } from "./gzip_pool.ts";
@@ -42,6 +42,7 @@ export class HistoryRecorder {
   #writers = new Map<string, HistoryWriter>();
   /** Sessions this process records (told to other processes' cleanup by a marker file). */
   #active = new Set<string>();
+  #marker: ActiveMarker;
   #warned = false;
   #disabled = false;
   #timers: ReturnType<typeof setInterval>[] = [];
@@ -53,6 +54,7 @@ export class HistoryRecorder {
 
   private constructor(options: RecorderOptions) {
     this.#o = options;
+    this.#marker = new ActiveMarker(options.dir);
   }
 
   /**
@@ -126,7 +128,7 @@ export class HistoryRecorder {
       const cfg = this.#o.config;
       const id = newSessionId(s.jobId, s.type);
       this.#active.add(id);
-      void this.#ready.then(() => markActiveSessions(this.#o.dir, this.#active), () => {});
+      void this.#ready.then(() => this.#marker.update(this.#active), () => {});
       w = new HistoryWriter({
         dir: this.#o.dir,
         meta: {
@@ -212,7 +214,7 @@ export class HistoryRecorder {
     await this.#ready.catch(() => {});
     await Promise.all([...this.#writers.values()].map((w) => w.close()));
     this.#active.clear();
-    await markActiveSessions(this.#o.dir, this.#active);
+    await this.#marker.update(this.#active);
     this.#pool?.close();
     try {
       await this.#saveIndex();
