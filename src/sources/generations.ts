@@ -266,6 +266,19 @@ export class Generations {
   async #take(path: string, name: string, rank: number, expect?: string): Promise<boolean> {
     if (this.#ahead.length >= MAX_AHEAD || !acquireFileFd()) return true;
     const asked = Date.now();
+    // Never open what is not a regular file: opening a FIFO put at the path blocks until a
+    // writer comes (here, with the sync calls, the whole process). The follower opens such a
+    // path itself, where the wait can be ended.
+    let pre: Deno.FileInfo | undefined;
+    try {
+      pre = await this.#io.stat(path);
+    } catch {
+      pre = undefined;
+    }
+    if (!pre?.isFile) {
+      releaseFileFd();
+      return pre !== undefined && expect === undefined;
+    }
     let file: Deno.FsFile;
     try {
       file = await this.#io.open(path);
