@@ -9,6 +9,12 @@
  * names another file (checked when a read finds nothing, and every 20 ms while data comes), every
  * generation born since is opened (generations.ts) and read in turn. Beside this loop:
  * file_open, generations, head_fingerprint, tail_start, file_errors, read_pacer.
+ *
+ * Between reads, a local file waits on the process's one read scheduler (read_scheduler.ts):
+ * its turns read it synchronously to its end, hand the lines on and check the path, so a wake
+ * for many busy files reads them all in one turn of the event loop, without a timer or a
+ * promise chain per file per read. Anything else (a rotation, a rewrite, an error, the end,
+ * backpressure that outlasts a turn) hands the file back to this loop.
  * @module
  */
 import { releaseFifoOpeners } from "./fifo_release.ts";
@@ -21,6 +27,7 @@ import { HeadFingerprint } from "./head_fingerprint.ts";
 import { tailStart } from "./tail_start.ts";
 import { onLocalFs, watchFile } from "./watch_hub.ts";
 import { ReadPacer } from "./read_pacer.ts";
+import { type ReaderHandle, ReadScheduler } from "./read_scheduler.ts";
 import { abortable } from "./abortable.ts";
 import { openFollowed } from "./file_open.ts";
 import { type Generation, Generations, rotatedPast } from "./generations.ts";
@@ -36,6 +43,9 @@ const SAFETY_POLL_MS = 2000;
  * builds a FileInfo with four Dates each time); every 20 ms costs next to nothing.
  */
 const IDENTITY_CHECK_MS = 20;
+
+/** The reads of every followed local file between the loop's own (see the module comment). */
+const scheduler = new ReadScheduler();
 
 /** A followed file. */
 export class FileSource implements Source {
@@ -59,6 +69,9 @@ export class FileSource implements Source {
   #finishing = false;
   #waker = new Waker();
   #pacer = new ReadPacer();
+  #reader?: ReaderHandle; // registered with the scheduler while this loop waits for it
+  #handBack?: { resolve: () => void; reject: (err: unknown) => void };
+  #woken = false; // a wake came while no reader was registered
   #sink?: SourceSink;
   #firstOpen = true;
   #idlePollMs: number;
@@ -101,6 +114,12 @@ export class FileSource implements Source {
 
   finish(): void {
     this.#finishing = true;
+    this.#wake();
+  }
+
+  #wake(): void {
+    if (this.#reader) return this.#reader.wake();
+    this.#woken = true;
     this.#waker.wake();
   }
 
@@ -108,7 +127,7 @@ export class FileSource implements Source {
     this.#sink = sink;
     const signal = this.#opts.signal;
     const onAbort = () => {
-      this.#waker.wake();
+      this.#wake();
       // A FIFO swapped in for the path may hold our open and the watcher's in the kernel.
       releaseFifoOpeners(this.path);
     };
@@ -135,7 +154,7 @@ export class FileSource implements Source {
           }
           sink.status({ state: "live", message: `following "${this.path}"` });
         }
-        await this.#pacer.pace(); // a busy file: one read per few ms, not one per event
+        this.#woken = false;
         let got: number | "rewritten";
         try {
           got = await this.#readToEnd();
@@ -176,12 +195,23 @@ export class FileSource implements Source {
         }
         if (change === "grew") continue;
         if (this.#finishing) break;
-        await this.#pacer.wait(got, this.#idlePollMs, this.#waker); // busy: poll, no watch
+        if (!this.#local) {
+          await this.#waker.wait(this.#pacer.delay(got, this.#idlePollMs));
+          continue;
+        }
+        try {
+          await this.#scheduled(got);
+        } catch (err) {
+          if (signal?.aborted) break;
+          await this.#troubled(err, "read");
+        }
       }
       // End for good: the unterminated tail is a line too.
       if (!signal?.aborted) await this.#emit(this.#splitter.flush());
     } finally {
       signal?.removeEventListener("abort", onAbort);
+      this.#reader?.close();
+      this.#reader = undefined;
       this.#pacer.close();
       this.#close();
       this.#gens.close();
@@ -194,11 +224,11 @@ export class FileSource implements Source {
     const onLost = () => {
       // The shared watch died or could not be set: polling alone finds writes now.
       this.#idlePollMs = this.#opts.pollIntervalMs;
-      this.#waker.wake();
+      this.#wake();
     };
     // Where inotify sees every write, the poll is a safety net (a lost event): slow it down,
     // so idle streams cost next to nothing. Elsewhere (NFS, Lustre) it is what finds writes.
-    if (watchFile(hub, this.path, this.#pacer, () => this.#waker.wake(), onLost)) {
+    if (watchFile(hub, this.path, this.#pacer, () => this.#wake(), onLost)) {
       this.#idlePollMs = Math.max(this.#opts.pollIntervalMs, SAFETY_POLL_MS);
     }
   }
@@ -321,13 +351,117 @@ export class FileSource implements Source {
         Math.min(size * 2, this.#opts.catchUpBytes - this.#splitter.pendingBytes),
       );
     }
-    // Caught up: give back a buffer grown for catch-up (matters with many streams).
+    this.#caughtUp();
+    return total;
+  }
+
+  /** Caught up: give back a buffer grown for catch-up (matters with many streams). */
+  #caughtUp(): void {
     this.#splitter.compact();
     if (this.#opts.progress && this.#sink?.progress) {
       const p = this.#splitter.takeProgress();
       if (p !== undefined) this.#sink.progress(p, this.#splitter.nextLine);
     }
+  }
+
+  /**
+   * Wait for the scheduler's turns to read the file (after a read that brought `got` bytes)
+   * until one hands it back to the loop; rejects with what a turn's read or sink threw.
+   */
+  #scheduled(got: number): Promise<void> {
+    const first = this.#woken ? 0 : this.#pacer.delay(got, this.#idlePollMs);
+    this.#woken = false;
+    return new Promise((resolve, reject) => {
+      this.#handBack = { resolve, reject };
+      this.#reader = scheduler.add({ turn: () => this.#turn() }, first);
+    });
+  }
+
+  /** Give the file back to the loop (with the error that made it, if any). */
+  #handOff(err?: unknown): number {
+    this.#reader?.close();
+    this.#reader = undefined;
+    const back = this.#handBack;
+    this.#handBack = undefined;
+    if (err === undefined) back?.resolve();
+    else back?.reject(err);
+    return Infinity;
+  }
+
+  /** A scheduler turn: read to the end, check the path; ms until the next turn. */
+  #turn(): number | Promise<number> {
+    if (this.#opts.signal?.aborted || this.#finishing || this.#gens.waiting > 0) {
+      return this.#handOff();
+    }
+    try {
+      const got = this.#readSync();
+      return typeof got === "number" || got === "slow"
+        ? this.#afterRead(got)
+        : got.then(() => 0, (err) => this.#handOff(err)); // read on at once
+    } catch (err) {
+      return this.#handOff(err);
+    }
+  }
+
+  /**
+   * Read to the end synchronously: the bytes read; "slow" when the loop must look (the head
+   * changed: the descriptor is put back, the loop reads it again and restarts from 0); or, when
+   * the sink applies backpressure, a promise for the rest of the read's lines handed on.
+   */
+  #readSync(): number | "slow" | Promise<void> {
+    const file = this.#file!;
+    const chunk = this.#opts.chunkSize;
+    let size = chunk;
+    let total = 0;
+    while (true) {
+      const view = this.#splitter.reserve(size);
+      const n = file.readSync(view) ?? 0;
+      if (this.#head.changedSync(file, this.#pos, n)) {
+        file.seekSync(this.#pos, Deno.SeekMode.Start);
+        return "slow";
+      }
+      this.#trouble.cleared("read", this.#live);
+      if (n === 0) break;
+      this.#head.extend(view, n, this.#pos);
+      this.#pos += n;
+      total += n;
+      for (let b = this.#splitter.commit(n); b; b = this.#splitter.next()) {
+        const pending = this.#sink!.batch(b);
+        if (pending) return this.#emitRest(pending);
+      }
+      if (n < view.length) break;
+      size = Math.max(
+        chunk,
+        Math.min(size * 2, this.#opts.catchUpBytes - this.#splitter.pendingBytes),
+      );
+    }
+    this.#caughtUp();
     return total;
+  }
+
+  async #emitRest(pending: Promise<void>): Promise<void> {
+    await pending;
+    for (let b = this.#splitter.next(); b; b = this.#splitter.next()) await this.#emit(b);
+  }
+
+  /** After a turn's read: hand back on a change of the path, else ms until the next turn. */
+  #afterRead(got: number | "slow"): number {
+    if (got === "slow" || this.#opts.signal?.aborted || this.#finishing) return this.#handOff();
+    if (got === 0 || performance.now() - this.#checkedAt >= IDENTITY_CHECK_MS) {
+      this.#checkedAt = performance.now();
+      const asked = Date.now();
+      let st: Deno.FileInfo;
+      try {
+        st = Deno.statSync(this.path);
+      } catch {
+        return this.#handOff(); // the loop's check tells what happened
+      }
+      if (this.#ino !== null && st.ino !== null && st.ino !== this.#ino) return this.#handOff();
+      this.#trouble.cleared("check", this.#live);
+      this.#seenAtPath = asked;
+      if (st.size > this.#pos) return 0; // grew meanwhile
+    }
+    return this.#pacer.delay(got, this.#idlePollMs);
   }
 
   async #emit(batch: ReturnType<LineSplitter["flush"]>): Promise<void> {

@@ -67,25 +67,39 @@ export class HeadFingerprint {
     return !(await this.matches(file, pos + n, sync));
   }
 
+  /** {@link changed} for a local file, synchronously. */
+  changedSync(file: Deno.FsFile, pos: number, n: number): boolean {
+    if (n === 0 && file.statSync().size < pos) return true;
+    return !this.#matchesSync(file, pos + n);
+  }
+
   /**
    * Does `file` still start with the fingerprint? The head is read again through the same
    * descriptor (synchronously for a local file), which is then put back at `resumeAt`.
    */
   async matches(file: Deno.FsFile, resumeAt: number, sync: boolean): Promise<boolean> {
+    if (sync) return this.#matchesSync(file, resumeAt);
     const len = this.#head.length;
     if (len === 0) return true;
-    this.#scratch ??= new Uint8Array(HEAD_MAX);
-    const cur = this.#scratch.subarray(0, len);
-    let got: number;
-    if (sync) {
-      file.seekSync(0, Deno.SeekMode.Start);
-      got = readFullSync(file, cur);
-      file.seekSync(resumeAt, Deno.SeekMode.Start);
-    } else {
-      await file.seek(0, Deno.SeekMode.Start);
-      got = await readFull(file, cur);
-      await file.seek(resumeAt, Deno.SeekMode.Start);
-    }
+    const cur = this.#cur(len);
+    await file.seek(0, Deno.SeekMode.Start);
+    const got = await readFull(file, cur);
+    await file.seek(resumeAt, Deno.SeekMode.Start);
     return got === len && sameBytes(cur, this.#head);
+  }
+
+  #matchesSync(file: Deno.FsFile, resumeAt: number): boolean {
+    const len = this.#head.length;
+    if (len === 0) return true;
+    const cur = this.#cur(len);
+    file.seekSync(0, Deno.SeekMode.Start);
+    const got = readFullSync(file, cur);
+    file.seekSync(resumeAt, Deno.SeekMode.Start);
+    return got === len && sameBytes(cur, this.#head);
+  }
+
+  #cur(len: number): Uint8Array {
+    this.#scratch ??= new Uint8Array(HEAD_MAX);
+    return this.#scratch.subarray(0, len);
   }
 }

@@ -1,17 +1,14 @@
 /**
- * Coalesces the reads of a busy file. A read starts at most every `gapMs`: a write after a quiet
- * spell is read at once (follow latency unchanged), a file written every millisecond is read a
- * few hundred times a second, each read taking what several writes appended. And while a file
- * stays busy its inotify watch is dropped and it is polled every `gapMs` instead, on one timer
- * shared by all busy files: at 50 files × 1,000 writes/s the per-event wake-ups (tens of
- * thousands a second) cost more than the reads, and reading them all in one turn of the event
- * loop makes their output one write.
+ * Decides when a followed file is read next without a wake. A file whose reads keep bringing
+ * data in quick succession is busy: its inotify watch is dropped and it is polled on a tick
+ * shared by all busy files (read_scheduler.ts runs them all in one turn): at 50 files × 1,000
+ * writes/s the per-event wake-ups (tens of thousands a second) cost more than the reads.
  * Once the file is quiet again the watch comes back, followed by one read so nothing written in
  * between waits for the safety poll.
  * @module
  */
 
-/** Default minimum time between two reads of one file, in ms. */
+/** The poll interval of a busy file alone, ms (the shared tick grows with their number). */
 export const READ_GAP_MS = 3;
 /** Reads in a row that brought data, each within {@link busyWithin} ms of the one before. */
 const BUSY_STREAK = 8;
@@ -47,28 +44,9 @@ function busyTickMs(gap: number): number {
 /** A busy file with no new data for this long is quiet again. */
 const QUIET_MS = 100;
 
-let tickWaiters: (() => void)[] = [];
-/**
- * One timer for every busy file: they are read in the same turn of the event loop, so their
- * lines go out in one write (the output coalesces what arrives while a write is in flight).
- */
-function sharedTick(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    tickWaiters.push(resolve);
-    if (tickWaiters.length === 1) {
-      setTimeout(() => {
-        const w = tickWaiters;
-        tickWaiters = [];
-        for (const r of w) r();
-      }, ms);
-    }
-  });
-}
-
-/** Paces the reads of one source and switches its watch off while it is busy. */
+/** Times the reads of one source and switches its watch off while it is busy. */
 export class ReadPacer {
   #gap: number;
-  #last = -Infinity;
   #subscribe?: () => (() => void) | undefined;
   #unsubscribe?: () => void;
   #busy = false;
@@ -104,28 +82,14 @@ export class ReadPacer {
     this.#subscribe = undefined;
   }
 
-  /** Call before a read: resolves at once, or when `gapMs` have passed since the previous read. */
-  pace(): Promise<void> | undefined {
-    const now = performance.now();
-    const wait = this.#last + this.#gap - now;
-    if (wait <= 0 || this.#busy) { // busy: the poll tick spaces the reads already
-      this.#last = now;
-      return undefined;
-    }
-    this.#last = now + wait;
-    return new Promise((resolve) =>
-      setTimeout(() => {
-        this.#last = performance.now(); // when the read really starts (timers run late)
-        resolve();
-      }, wait)
-    );
-  }
-
-  /** After a read that brought `got` bytes, wait for the next one (`idleMs` or a wake when quiet). */
-  wait(got: number, idleMs: number, waker: { wait(ms: number): Promise<void> }): Promise<void> {
+  /**
+   * After a read that brought `got` bytes: ms until the next read without a wake. A busy file
+   * gets the shared tick (all busy files are read in one turn of the read scheduler).
+   */
+  delay(got: number, idleMs: number): number {
     const ms = this.next(got, idleMs);
-    // (Timers fire about a millisecond late: ask for one less to poll every gap.)
-    return this.#busy ? sharedTick(Math.max(1, busyTickMs(ms) - 1)) : waker.wait(ms);
+    // (Timers fire about a millisecond late: ask for one less to poll every tick.)
+    return this.#busy ? Math.max(1, busyTickMs(ms) - 1) : ms;
   }
 
   /** After a read that brought `got` bytes: ms to wait for the next one (`idleMs` when quiet). */

@@ -1,23 +1,6 @@
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 import { ReadPacer } from "../../../src/sources/read_pacer.ts";
 
-Deno.test("ReadPacer reads at once after a quiet spell and spaces reads of a busy file", async () => {
-  const pacer = new ReadPacer(20);
-  assertEquals(pacer.pace(), undefined, "the first read waits for nothing");
-  const starts = [performance.now()];
-  // A busy file: reads asked for back to back each start at least the gap after the one before.
-  for (let i = 0; i < 4; i++) {
-    await pacer.pace(); // (resolves at once only when the timer was late by a whole gap)
-    starts.push(performance.now());
-  }
-  for (let i = 1; i < starts.length; i++) {
-    assert(starts[i] - starts[i - 1] >= 19, `reads ${starts[i] - starts[i - 1]} ms apart`);
-  }
-  // A quiet spell longer than the gap (the file stopped being written): no wait.
-  await new Promise((r) => setTimeout(r, 30));
-  assertEquals(pacer.pace(), undefined);
-});
-
 Deno.test("ReadPacer drops the watch of a busy file, polls it, and watches again once quiet", async () => {
   const pacer = new ReadPacer(3);
   let subscribed = 0;
@@ -50,33 +33,18 @@ Deno.test("ReadPacer never drops a watch that does not see every write (NFS)", (
   assertEquals([pacer.busy, unsubscribed], [false, 0]);
 });
 
-Deno.test("busy files wait on one shared tick; quiet ones on their own waker", async () => {
-  const busy = [new ReadPacer(3), new ReadPacer(3)];
-  for (const p of busy) {
-    p.watch(() => () => {}, true);
-    for (let i = 0; i < 10; i++) p.next(100, 2000);
-    assert(p.busy);
-  }
-  const waker = {
-    waits: [] as number[],
-    wait(ms: number) {
-      this.waits.push(ms);
-      return Promise.resolve();
-    },
-  };
-  const order: string[] = [];
-  const first = busy[0].wait(100, 2000, waker).then(() => order.push("first"));
-  const later = new Promise((r) => setTimeout(r, 0)).then(() => order.push("timer 0"));
-  await busy[1].wait(100, 2000, waker);
-  order.push("second");
-  await Promise.all([first, later]);
-  // Both woke in the same turn (after a zero timer set between them), none used the waker.
-  assertEquals(order, ["timer 0", "first", "second"]);
-  assertEquals(waker.waits, []);
+Deno.test("ReadPacer: busy files are due on the shared tick, quiet ones at the idle poll", () => {
+  const busy = new ReadPacer(3);
+  busy.watch(() => () => {}, true);
+  for (let i = 0; i < 10; i++) busy.delay(100, 2000);
+  assert(busy.busy);
+  const tick = busy.delay(100, 2000);
+  assert(tick >= 1 && tick <= 10, `busy: polled every ${tick} ms`);
+  busy.close();
   const quiet = new ReadPacer(3);
   quiet.watch(() => () => {}, true);
-  await quiet.wait(100, 2000, waker);
-  assertEquals(waker.waits, [2000]);
+  assertEquals(quiet.delay(100, 2000), 2000);
+  quiet.close();
 });
 
 Deno.test("ReadPacer: a file read every 10 ms is busy among many such files, not alone", async () => {
