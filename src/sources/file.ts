@@ -47,6 +47,11 @@ const IDENTITY_CHECK_MS = 20;
 /** The reads of every followed local file between the loop's own (see the module comment). */
 const scheduler = new ReadScheduler();
 
+/** Turns of the read scheduler in which some file was read (tests, debugging). */
+export function fileReadTurns(): number {
+  return scheduler.turns;
+}
+
 /** A followed file. */
 export class FileSource implements Source {
   readonly kind: SourceKind;
@@ -395,9 +400,9 @@ export class FileSource implements Source {
     }
     try {
       const got = this.#readSync();
-      return typeof got === "number" || got === "slow"
-        ? this.#afterRead(got)
-        : got.then(() => 0, (err) => this.#handOff(err)); // read on at once
+      if (typeof got === "number" || got === "slow") return this.#afterRead(got);
+      // (a read that filled its buffer reads on at once)
+      return got.then((n) => n === "more" ? 0 : this.#afterRead(n), (err) => this.#handOff(err));
     } catch (err) {
       return this.#handOff(err);
     }
@@ -406,9 +411,10 @@ export class FileSource implements Source {
   /**
    * Read to the end synchronously: the bytes read; "slow" when the loop must look (the head
    * changed: the descriptor is put back, the loop reads it again and restarts from 0); or, when
-   * the sink applies backpressure, a promise for the rest of the read's lines handed on.
+   * the sink applies backpressure, a promise for the rest of the read's lines handed on (then
+   * the bytes read, or "more" when the read filled its buffer).
    */
-  #readSync(): number | "slow" | Promise<void> {
+  #readSync(): number | "slow" | Promise<number | "more"> {
     const file = this.#file!;
     const chunk = this.#opts.chunkSize;
     let size = chunk;
@@ -427,7 +433,7 @@ export class FileSource implements Source {
       total += n;
       for (let b = this.#splitter.commit(n); b; b = this.#splitter.next()) {
         const pending = this.#sink!.batch(b);
-        if (pending) return this.#emitRest(pending);
+        if (pending) return this.#emitRest(pending, n < view.length ? total : "more");
       }
       if (n < view.length) break;
       size = Math.max(
@@ -439,9 +445,11 @@ export class FileSource implements Source {
     return total;
   }
 
-  async #emitRest(pending: Promise<void>): Promise<void> {
+  async #emitRest<T>(pending: Promise<void>, then: T): Promise<T> {
     await pending;
     for (let b = this.#splitter.next(); b; b = this.#splitter.next()) await this.#emit(b);
+    if (then !== "more") this.#caughtUp();
+    return then;
   }
 
   /** After a turn's read: hand back on a change of the path, else ms until the next turn. */
