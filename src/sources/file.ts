@@ -331,7 +331,7 @@ export class FileSource implements Source {
     let size = chunk;
     let total = 0;
     while (!signal?.aborted) {
-      const view = this.#splitter.reserve(size);
+      const view = this.#view(size);
       // Local files are read synchronously: a page-cache copy is cheaper than an async op's
       // round trip through the thread pool, which dominated CPU with many streams.
       const read = this.#local ? file.readSync(view) : await abortable(file.read(view), signal);
@@ -358,6 +358,16 @@ export class FileSource implements Source {
     }
     this.#caughtUp();
     return total;
+  }
+
+  /**
+   * A view to read up to `size` bytes into. After a read that ended mid-line (stdio writes 4 KiB
+   * blocks) it is shorter by the held bytes, so that it fits the buffer: a full-size view grew
+   * the buffer to twice its size and compact() shrank it again, for every read.
+   */
+  #view(size: number): Uint8Array {
+    const held = this.#splitter.pendingBytes;
+    return this.#splitter.reserve(held > 0 && held <= size / 2 ? size - held : size);
   }
 
   /** Caught up: give back a buffer grown for catch-up (matters with many streams). */
@@ -420,7 +430,7 @@ export class FileSource implements Source {
     let size = chunk;
     let total = 0;
     while (true) {
-      const view = this.#splitter.reserve(size);
+      const view = this.#view(size);
       const n = file.readSync(view) ?? 0;
       if (this.#head.changedSync(file, this.#pos, n)) {
         file.seekSync(this.#pos, Deno.SeekMode.Start);
