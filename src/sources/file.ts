@@ -26,7 +26,7 @@ import { type Source, type SourceSink, Waker } from "./source.ts";
 import { HeadFingerprint } from "./head_fingerprint.ts";
 import { tailStart } from "./tail_start.ts";
 import { onLocalFs, watchFile } from "./watch_hub.ts";
-import { ReadPacer } from "./read_pacer.ts";
+import { READ_GAP_MS, ReadPacer } from "./read_pacer.ts";
 import { type ReaderHandle, ReadScheduler } from "./read_scheduler.ts";
 import { abortable } from "./abortable.ts";
 import { openFollowed } from "./file_open.ts";
@@ -45,7 +45,7 @@ const SAFETY_POLL_MS = 2000;
 const IDENTITY_CHECK_MS = 20;
 
 /** The reads of every followed local file between the loop's own (see the module comment). */
-const scheduler = new ReadScheduler();
+const scheduler = new ReadScheduler({ gapMs: READ_GAP_MS });
 
 /** Turns of the read scheduler in which some file was read (tests, debugging). */
 export function fileReadTurns(): number {

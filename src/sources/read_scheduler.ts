@@ -40,10 +40,11 @@ export interface ReaderHandle {
 /** Options for a {@link ReadScheduler}. */
 export interface ReadSchedulerOptions {
   /**
-   * How long a wake waits for others to join it, ms (default 0: the next turn of the event
-   * loop, which takes every event already delivered).
+   * A wake after a quiet spell gets a turn as soon as the current task's microtasks are done
+   * (latency first); one within `gapMs` of the last turn waits until `gapMs` after it, and
+   * shares that turn with every reader woken meanwhile (default 0).
    */
-  batchMs?: number;
+  gapMs?: number;
   /** Called after each turn in which readers ran (e.g. to flush output once). */
   afterTurn?: () => void;
   /** A reader's turn threw or its promise rejected: the reader is dropped and this is told. */
@@ -66,6 +67,8 @@ export class ReadScheduler {
   #timer?: ReturnType<typeof setTimeout>;
   #timerAt = Infinity;
   #turns = 0;
+  #soonQueued = false;
+  #lastRun = -Infinity;
   #closed = false;
 
   constructor(options: ReadSchedulerOptions = {}) {
@@ -97,7 +100,10 @@ export class ReadScheduler {
       wake: () => {
         if (e.closed) return;
         e.woken = true;
-        if (!e.busy) this.#arm(performance.now() + (this.#o.batchMs ?? 0));
+        if (e.busy) return;
+        const at = this.#lastRun + (this.#o.gapMs ?? 0);
+        if (at > performance.now()) this.#arm(at);
+        else this.#soon();
       },
       close: () => {
         e.closed = true;
@@ -114,6 +120,19 @@ export class ReadScheduler {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Infinity;
+  }
+
+  /**
+   * A turn after the current task's microtasks: a wake is served without waiting for a timer
+   * (Deno's timers wake a millisecond or more late), and every wake of the same task shares it.
+   */
+  #soon(): void {
+    if (this.#soonQueued || this.#closed) return;
+    this.#soonQueued = true;
+    queueMicrotask(() => {
+      this.#soonQueued = false;
+      if (!this.#closed) this.#run();
+    });
   }
 
   /** Make sure a turn runs at `at` or earlier (one timer: moved only when earlier). */
@@ -133,6 +152,7 @@ export class ReadScheduler {
 
   #run(): void {
     const now = performance.now();
+    this.#lastRun = now;
     let ran = false;
     for (const e of [...this.#entries]) {
       if (e.closed || e.busy || !(e.woken || e.due <= now)) continue;
