@@ -105,3 +105,30 @@ Deno.test("ReadScheduler runs no reader after close (its own or the scheduler's)
   clock.close();
   assertEquals(b.turns, nb2);
 });
+
+Deno.test("ReadScheduler serves a wake after a quiet spell before any timer, and joins wakes within the gap", async () => {
+  const s = new ReadScheduler({ gapMs: 50 });
+  try {
+    const a = counter();
+    const b = counter();
+    const ha = s.add(a, Infinity);
+    const hb = s.add(b, Infinity);
+    // Quiet so far: a wake is served once the current task's microtasks are done, before a
+    // zero-delay timer set at the same time.
+    let timerFirst = false;
+    setTimeout(() => timerFirst = a.turns === 0, 0);
+    ha.wake();
+    await Promise.resolve();
+    await Promise.resolve();
+    assertEquals([a.turns, s.turns], [1, 1]);
+    // Woken again within the gap, one after the other: they wait and share one turn.
+    ha.wake();
+    await new Promise((r) => setTimeout(r, 5)); // (a second wake from a later task)
+    hb.wake();
+    assertEquals(a.turns, 1, "a wake within the gap waits");
+    await waitFor(() => a.turns === 2 && b.turns === 1, { what: "the shared turn" });
+    assertEquals([s.turns, timerFirst], [2, false]);
+  } finally {
+    s.close();
+  }
+});
