@@ -77,6 +77,7 @@ export class FileSource implements Source {
   #reader?: ReaderHandle; // registered with the scheduler while this loop waits for it
   #handBack?: { resolve: () => void; reject: (err: unknown) => void };
   #woken = false; // a wake came while no reader was registered
+  #gone = false; // the last check found nothing at the path (moved away, not recreated yet)
   #sink?: SourceSink;
   #firstOpen = true;
   #idlePollMs: number;
@@ -384,7 +385,10 @@ export class FileSource implements Source {
    * until one hands it back to the loop; rejects with what a turn's read or sink threw.
    */
   #scheduled(got: number): Promise<void> {
-    const first = this.#woken ? 0 : this.#pacer.delay(got, this.#idlePollMs);
+    // With nothing at the path, what comes there next is looked for every poll interval, not
+    // only on its event: a FIFO made there holds the watcher thread in its open, event unsent.
+    const idle = this.#gone ? this.#opts.pollIntervalMs : this.#idlePollMs;
+    const first = this.#woken ? 0 : this.#pacer.delay(got, idle);
     this.#woken = false;
     return new Promise((resolve, reject) => {
       this.#handBack = { resolve, reject };
@@ -476,6 +480,7 @@ export class FileSource implements Source {
       }
       if (this.#ino !== null && st.ino !== null && st.ino !== this.#ino) return this.#handOff();
       this.#trouble.cleared("check", this.#live);
+      this.#gone = false;
       this.#seenAtPath = asked;
       if (st.size > this.#pos) return 0; // grew meanwhile
     }
@@ -500,6 +505,7 @@ export class FileSource implements Source {
     } catch (err) {
       // Moved away and not recreated yet: keep reading the old one (or what was taken since).
       if (err instanceof Deno.errors.NotFound) {
+        this.#gone = true;
         return this.#gens.waiting > 0 ? await this.#drained() : "same";
       }
       // Permission changed, stale NFS handle…: say so and keep trying; never call it "same".
@@ -507,6 +513,7 @@ export class FileSource implements Source {
       return "same";
     }
     this.#trouble.cleared("check", this.#live);
+    this.#gone = false;
     if (this.#ino !== null && st.ino !== null && st.ino !== this.#ino) {
       // Take every generation born since ours before reading on: once opened, a generation is
       // held however it is renamed next. Then drain what the writer added to ours.
