@@ -3,6 +3,7 @@
  * @module
  */
 import blessed from "neo-blessed";
+import process from "node:process";
 import { watchdogAlternateScreen } from "../../platform/interrupt_watchdog.ts";
 
 /** The keypress details blessed reports. */
@@ -76,10 +77,28 @@ export function createScreen(title: string): Screen {
   // Draw borders with Unicode box characters rather than the alternate character set: every
   // terminal we target speaks UTF-8, and the text stays readable in captures and logs.
   screen.tput.brokenACS = true;
+  forgetBlessedSignalExits();
   // A hard exit by the interrupt watchdog (a runaway regex and SIGTERM) leaves this screen too.
   watchdogAlternateScreen(true);
   screen.on("destroy", () => watchdogAlternateScreen(false));
   return screen as Screen;
+}
+
+/**
+ * neo-blessed ends the process at once (exit 0) on SIGINT and SIGTERM when its own `process`
+ * listener is the only one. s9s handles those signals itself (the UI quits, then the pipeline
+ * ends and the history is flushed and indexed); blessed's exit skipped all that — a Ctrl+C in
+ * the UI (a signal since the terminal raises SIGINT for it) or a `kill` left the streams shown
+ * out of `s9s history`. Its handlers are taken away once the screen has set them.
+ */
+function forgetBlessedSignalExits(): void {
+  const Screen = blessed.screen as unknown as Record<string, unknown>;
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    const handler = Screen[`_${sig.toLowerCase()}Handler`];
+    if (typeof handler === "function") {
+      process.removeListener(sig, handler as (...args: unknown[]) => void);
+    }
+  }
 }
 
 /**
