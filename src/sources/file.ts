@@ -15,6 +15,10 @@
  * for many busy files reads them all in one turn of the event loop, without a timer or a
  * promise chain per file per read. Anything else (a rotation, a rewrite, an error, the end,
  * backpressure that outlasts a turn) hands the file back to this loop.
+ *
+ * Past ~400 lines on purpose, for now: the scheduled turn and the loop share the follower's
+ * private state (position, splitter, head, identity), and a split must hand that state over
+ * without a second copy of the checks; the next round moves the turn out with it.
  * @module
  */
 import { releaseFifoOpeners } from "./fifo_release.ts";
