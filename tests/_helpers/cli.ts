@@ -15,6 +15,11 @@ export const MAIN = `${ROOT}main.ts`;
  */
 const RUN = ["run", "--quiet", "-A", "--unsafe-proto", MAIN];
 
+/** The whole command line of `s9s ARGS…` as tests start it, for a shell or another launcher. */
+export function s9sArgv(...args: string[]): string[] {
+  return [Deno.execPath(), ...RUN, ...args];
+}
+
 /** The V8 flags of deno.json's `s9s` task, as one string (for processes not started by it). */
 export function taskV8Flags(): string {
   const deno = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));

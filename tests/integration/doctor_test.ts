@@ -11,7 +11,7 @@ import {
   assertStringIncludes,
   waitFor,
 } from "../_helpers/assert.ts";
-import { MAIN, runS9s, testEnv } from "../_helpers/cli.ts";
+import { runS9s, s9sArgv, testEnv } from "../_helpers/cli.ts";
 import { sh } from "../_helpers/command.ts";
 import { tempHome } from "../_helpers/temp_dir.ts";
 import { enabled as hostbasedEnabled, env } from "../_helpers/hostbased_node.ts";
@@ -181,12 +181,7 @@ Deno.test({
     const out = await new Deno.Command("setpriv", {
       args: [
         "--bounding-set=-dac_override,-dac_read_search",
-        Deno.execPath(),
-        "run",
-        "--quiet",
-        "-A",
-        "--unsafe-proto",
-        MAIN,
+        ...s9sArgv(),
         "--config",
         h.cfg,
         "doctor",

@@ -5,7 +5,7 @@
  * @module
  */
 import { assert, assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
-import { MAIN, ROOT, testEnv } from "../_helpers/cli.ts";
+import { ROOT, s9sArgv, testEnv } from "../_helpers/cli.ts";
 
 const NO_SPACE = "error: cannot write to standard output: No space left on device\n";
 
@@ -28,12 +28,7 @@ function s9sTo(args: string[], out: string, err: string, env: Record<string, str
       "-c",
       `exec "$@" >'${out}' ${errRedir}`,
       "bash",
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      "-A",
-      "--unsafe-proto",
-      MAIN,
+      ...s9sArgv(),
       ...args,
     ],
     env,
@@ -168,12 +163,7 @@ for (const w of WARNINGS) {
           "-c",
           `exec "$@" 2>/dev/full`,
           "bash",
-          Deno.execPath(),
-          "run",
-          "--quiet",
-          "-A",
-          "--unsafe-proto",
-          MAIN,
+          ...s9sArgv(),
           "stream",
           "--path",
           path,

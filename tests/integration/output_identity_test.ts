@@ -4,7 +4,7 @@
  * @module
  */
 import { assertEquals } from "../_helpers/assert.ts";
-import { MAIN, ROOT, runS9s, testEnv } from "../_helpers/cli.ts";
+import { ROOT, runS9s, s9sArgv, testEnv } from "../_helpers/cli.ts";
 
 async function withFile(fn: (dir: string, path: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "s9s-ident-" });
@@ -41,12 +41,7 @@ Deno.test("stream with stdout appended to the followed file is refused", async (
         "-c",
         `exec "$@" >>'${dir}/link.out'`,
         "bash",
-        Deno.execPath(),
-        "run",
-        "--quiet",
-        "-A",
-        "--unsafe-proto",
-        MAIN,
+        ...s9sArgv(),
         "stream",
         "--path",
         path,

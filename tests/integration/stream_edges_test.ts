@@ -4,7 +4,7 @@
  * @module
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
-import { MAIN, ROOT, runS9s, testEnv } from "../_helpers/cli.ts";
+import { ROOT, runS9s, s9sArgv, testEnv } from "../_helpers/cli.ts";
 
 Deno.test("stream --job with a 20-digit id is refused as out of range, never rounded", async () => {
   const dir = await Deno.makeTempDir({ prefix: "s9s-edge-" });
@@ -30,12 +30,7 @@ Deno.test("stream | head -1 on a quiet followed file ends at once, exit 0", asyn
     const path = `${dir}/job.out`;
     await Deno.writeTextFile(path, "one\ntwo\nthree\n");
     const quoted = [
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      "-A",
-      "--unsafe-proto",
-      MAIN,
+      ...s9sArgv(),
       "stream",
       "--path",
       path,
