@@ -36,7 +36,7 @@ Deno.test({
           { HOME: dir, S9S_HOME: dir, DENO_DIR: denoDir, NO_COLOR: "1" },
           ["stream", "--job", `${id}.0`],
         ),
-      ]);
+      ], { cwd: dir }); // a directory the test user may enter (a clone may sit in a 0700 one)
       const r = { code: u.code, out: u.stdout + u.stderr };
       assertEquals(r.code, 1, r.out);
       assertMatch(
