@@ -354,12 +354,7 @@ export class FileSource implements Source {
       for (let b = this.#splitter.commit(n); b; b = this.#splitter.next()) await this.#emit(b);
       // A short read of a regular file is its end: no second read just to be told 0 bytes.
       if (n < view.length) break;
-      // A full read means we are behind (catch-up): double the read size, up to catchUpBytes
-      // (by default below V8's large-object size for the text it becomes: MAX_CATCH_UP_READ).
-      size = Math.max(
-        chunk,
-        Math.min(size * 2, this.#opts.catchUpBytes - this.#splitter.pendingBytes),
-      );
+      size = this.#grown(size, chunk);
     }
     this.#caughtUp();
     return total;
@@ -454,13 +449,22 @@ export class FileSource implements Source {
         if (pending) return this.#emitRest(pending, n < view.length ? total : "more");
       }
       if (n < view.length) break;
-      size = Math.max(
-        chunk,
-        Math.min(size * 2, this.#opts.catchUpBytes - this.#splitter.pendingBytes),
-      );
+      size = this.#grown(size, chunk);
     }
     this.#caughtUp();
     return total;
+  }
+
+  /**
+   * The next read size after a full read (we are behind, catching up): double it, up to
+   * catchUpBytes (by default below V8's large-object size for the text it becomes:
+   * MAX_CATCH_UP_READ), never below the configured chunk.
+   */
+  #grown(size: number, chunk: number): number {
+    return Math.max(
+      chunk,
+      Math.min(size * 2, this.#opts.catchUpBytes - this.#splitter.pendingBytes),
+    );
   }
 
   async #emitRest<T>(pending: Promise<void>, then: T): Promise<T> {
