@@ -58,7 +58,7 @@ export function outputListener(manager: StreamManager, o: OutputOptions): Stream
   // stdout and stderr in separate files (both are located before either's first line).
   let prefixing = o.several;
   return {
-    onLines: async (s, batch, selection) => {
+    onLines: (s, batch, selection) => {
       if (
         !prefixing &&
         ((s.job?.arrayJobId !== undefined && !o.jobs.includes(s.jobId)) ||
@@ -66,7 +66,7 @@ export function outputListener(manager: StreamManager, o: OutputOptions): Stream
       ) {
         prefixing = true;
       }
-      await (lines ?? (prefixing ? prefixed : sink)).onLines!(s, batch, selection);
+      return (lines ?? (prefixing ? prefixed : sink)).onLines!(s, batch, selection);
     },
     onProgress: (s, text, lineNum) => sink.onProgress?.(s, text, lineNum),
     onStatus: (s, ev) => {

@@ -52,9 +52,12 @@ export class Pipeline {
   output(listener: StreamListener): void {
     this.manager.subscribe({
       ...listener,
-      onLines: async (s, batch, selection) => {
-        if (!this.#allStarted && !(await this.#started.promise)) return;
-        await listener.onLines?.(s, batch, selection);
+      onLines: (s, batch, selection) => {
+        // Once started, straight through: no promise of its own per batch.
+        if (this.#allStarted) return listener.onLines?.(s, batch, selection);
+        return this.#started.promise.then((ok) => {
+          if (ok) return listener.onLines?.(s, batch, selection);
+        });
       },
     });
   }

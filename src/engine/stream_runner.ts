@@ -16,7 +16,7 @@ import {
   type StreamState,
   type StreamType,
 } from "../core/stream_event.ts";
-import type { LineFilter } from "./filter.ts";
+import type { LineFilter, Selection } from "./filter.ts";
 import { bufferForStream } from "./stream_buffer.ts";
 import { type SourceRequest, Stream, type StreamListener, type StreamPart } from "./stream.ts";
 import type { TrackerHost } from "./job_tracker.ts";
@@ -28,14 +28,16 @@ const TURN_EVERY_MS = 100;
 let lastTurn = performance.now();
 
 /**
- * Let the event loop turn now and then. A catch-up of a local file is read synchronously and
- * its batches follow each other in microtasks only: without a turn, no signal listener (Ctrl+C),
- * timer or other stream would run until the whole file was read, minutes with a costly filter.
+ * Let the event loop turn now and then (a promise to wait for when due). A catch-up of a local
+ * file is read synchronously and its batches follow each other in microtasks only: without a
+ * turn, no signal listener (Ctrl+C), timer or other stream would run until the whole file was
+ * read, minutes with a costly filter.
  */
-async function turnEventLoopIfDue(): Promise<void> {
+function turnEventLoopIfDue(): Promise<void> | undefined {
   if (performance.now() - lastTurn < TURN_EVERY_MS) return;
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  lastTurn = performance.now();
+  return new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => {
+    lastTurn = performance.now();
+  });
 }
 
 /** Options for a {@link StreamRunner}. */
@@ -165,24 +167,46 @@ export class StreamRunner implements TrackerHost {
     return failure;
   }
 
-  async #onBatch(s: Stream, batch: LineBatch): Promise<void> {
-    if (s.splitTasks) {
-      for (const [t, b] of this.#tasks.split(s, batch)) await this.#deliver(t, b);
-      return;
-    }
-    await this.#deliver(s, batch);
+  /**
+   * Hand a batch to the listeners. Synchronous while every listener takes its lines at once (a
+   * busy turn of fifty files then costs no promise chain per batch); a promise, to wait for,
+   * from the first listener that applies backpressure (the rest hear of the batch after it).
+   */
+  #onBatch(s: Stream, batch: LineBatch): Promise<void> | undefined {
+    if (s.splitTasks) return this.#deliverTasks(s, batch);
+    return this.#deliver(s, batch);
   }
 
-  async #deliver(s: Stream, batch: LineBatch): Promise<void> {
+  async #deliverTasks(s: Stream, batch: LineBatch): Promise<void> {
+    for (const [t, b] of this.#tasks.split(s, batch)) await this.#deliver(t, b);
+  }
+
+  #deliver(s: Stream, batch: LineBatch): Promise<void> | undefined {
     s.lines += batch.count;
     s.lastLineAt = batch.time;
     s.lastLineNum = batch.firstLine + batch.count - 1;
     if (s.state !== "live") s.state = "live";
     s.buffer?.append(batch);
     const selection = this.#o.filter.select(batch);
-    for (const l of this.#o.listeners) {
-      const r = l.onLines?.(s, batch, selection);
-      if (r) await r;
+    const listeners = this.#o.listeners.values();
+    for (let l = listeners.next(); !l.done; l = listeners.next()) {
+      const r = l.value.onLines?.(s, batch, selection);
+      if (r) return this.#deliverRest(r, listeners, s, batch, selection);
+    }
+    return turnEventLoopIfDue();
+  }
+
+  /** The rest of {@link #deliver} once a listener asked to wait: one listener after another. */
+  async #deliverRest(
+    wait: Promise<void>,
+    rest: Iterator<StreamListener>,
+    s: Stream,
+    batch: LineBatch,
+    selection: Selection,
+  ): Promise<void> {
+    await wait;
+    for (let l = rest.next(); !l.done; l = rest.next()) {
+      await l.value.onLines?.(s, batch, selection);
     }
     await turnEventLoopIfDue();
   }

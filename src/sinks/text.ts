@@ -11,7 +11,7 @@ import type { StreamHandle, StreamListener } from "../engine/stream_manager.ts";
 import type { StreamEvent } from "../core/stream_event.ts";
 import { neutralize, visibleControl } from "../core/terminal_safe.ts";
 import { SGR } from "../platform/terminal.ts";
-import type { TextOut } from "./writer.ts";
+import { offer, type TextOut } from "./writer.ts";
 
 /** Options for the text sink. */
 export interface TextSinkOptions {
@@ -34,27 +34,21 @@ export function textSink(o: TextSinkOptions): StreamListener {
   const plainFast = !o.prefix && !o.color && !o.sanitize;
   // Prefix but nothing else per line: whole-chunk string operations instead of a loop.
   const prefixFast = o.prefix && !o.color && !o.sanitize;
+  // Each batch's text is offered to the output: a promise (to wait for) only when the output
+  // holds too much unwritten, so a batch costs no promise chain while the output keeps up.
   return {
-    async onLines(s: StreamHandle, batch: LineBatch, sel: Selection) {
-      if (plainFast && sel.all) {
-        await o.out.write(batch.text);
-        return;
-      }
+    onLines(s: StreamHandle, batch: LineBatch, sel: Selection) {
+      if (plainFast && sel.all) return offer(o.out, batch.text);
       if (prefixFast && sel.all) {
         const pre = `[${streamLabel(s)}] `;
-        await o.out.write(pre + batch.text.slice(0, -1).replaceAll("\n", "\n" + pre) + "\n");
-        return;
+        return offer(o.out, pre + batch.text.slice(0, -1).replaceAll("\n", "\n" + pre) + "\n");
       }
       const lines = sel.all ? batchLines(batch) : sel.lines;
       if (lines.length === 0) return;
-      if (plainFast) {
-        await o.out.write(sel.all ? lines.join("\n") + "\n" : selectedText(sel));
-        return;
-      }
+      if (plainFast) return offer(o.out, sel.all ? lines.join("\n") + "\n" : selectedText(sel));
       if (prefixFast) {
         const pre = `[${streamLabel(s)}] `;
-        await o.out.write(pre + lines.join("\n" + pre) + "\n");
-        return;
+        return offer(o.out, pre + lines.join("\n" + pre) + "\n");
       }
       const pre = o.prefix
         ? (o.color ? `\x1b[2m[${streamLabel(s)}]\x1b[0m ` : `[${streamLabel(s)}] `)
@@ -71,7 +65,7 @@ export function textSink(o: TextSinkOptions): StreamListener {
         }
         out += pre + line + "\n";
       }
-      await o.out.write(out);
+      return offer(o.out, out);
     },
     onStatus(_s: StreamHandle, ev: StreamEvent) {
       if (!o.status) return;

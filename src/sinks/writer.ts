@@ -53,53 +53,88 @@ export async function writeText(w: ByteWriter, text: string, scratch?: Uint8Arra
 
 /** Something that takes text. */
 export interface TextOut {
+  /** Queue `text`; the promise resolves once it is written. */
   write(text: string): Promise<void>;
+  /**
+   * Characters taken and not written yet, told only by an out whose writes never reject (its
+   * failures go to its owner, as {@link guardedOut}'s do): below {@link HIGH_WATER_CHARS}, a
+   * writer goes on without waiting for its text (see {@link offer}).
+   */
+  readonly unwritten?: number;
+}
+
+/**
+ * Characters an out may hold unwritten before its writers wait: enough for every stream's lines
+ * of a busy turn to go out in one write, little enough to bound memory when the reader of our
+ * output is slower than the files.
+ */
+export const HIGH_WATER_CHARS = 1 << 20;
+
+/**
+ * Hand `text` to `out`: undefined when the writer may go on at once (the out takes failures
+ * itself and holds less than {@link HIGH_WATER_CHARS}), else the promise to wait for
+ * (backpressure). A source's batch then costs no promise chain while output keeps up.
+ */
+export function offer(out: TextOut, text: string): Promise<void> | undefined {
+  const written = out.write(text);
+  const held = out.unwritten;
+  return held !== undefined && held < HIGH_WATER_CHARS ? undefined : written;
+}
+
+/** A {@link serialOut}: also tells how much it holds. */
+export interface SerialOut extends TextOut {
+  /** Characters queued or being written. */
+  readonly backlog: number;
 }
 
 /**
  * A {@link TextOut} whose writes never interleave. Texts written in the same turn of the event
  * loop, or while a write is in flight, are joined and go out in one write (many streams' small
- * batches become one syscall); each promise resolves once its text is written.
+ * batches become one syscall); they share one promise, which resolves once they are written.
  */
-export function serialOut(w: ByteWriter, name?: string): TextOut {
+export function serialOut(w: ByteWriter, name?: string): SerialOut {
   let queued = "";
-  let waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let round: PromiseWithResolvers<void> | undefined; // the queued texts' promise
+  let inFlight = 0; // characters being written
   let busy = false;
   // One buffer, encoded into and written piece by piece: writes never overlap, so it is free
   // again when the next text comes. encode() allocated a new array per write, and with the
   // garbage it made cost ~10× encodeInto() here (40 MB of log lines: ~150 ms vs ~15 ms).
   let scratch: Uint8Array | undefined;
   const pump = async () => {
-    while (waiters.length > 0) {
+    while (round) {
       const text = queued;
-      const batch = waiters;
+      const done = round;
       queued = "";
-      waiters = [];
+      round = undefined;
+      inFlight = text.length;
       try {
         await writeText(w, text, scratch ??= new Uint8Array(SCRATCH_BYTES));
-        for (const x of batch) x.resolve();
+        done.resolve();
       } catch (caught) {
         // Named, a failed write says which output failed (a closed pipe stays BrokenPipe).
-        const err = name && !(caught instanceof BrokenPipe)
-          ? new OutputError(name, caught)
-          : caught;
-        for (const x of batch) x.reject(err);
+        done.reject(
+          name && !(caught instanceof BrokenPipe) ? new OutputError(name, caught) : caught,
+        );
       }
+      inFlight = 0;
     }
     busy = false;
   };
   return {
+    get backlog() {
+      return queued.length + inFlight;
+    },
     write(text: string) {
-      return new Promise<void>((resolve, reject) => {
-        queued += text;
-        waiters.push({ resolve, reject });
-        // The first text waits for the microtasks queued before it: the batches of streams read
-        // in the same turn (each on its own promise chain) join it, and the turn is one write.
-        if (!busy) {
-          busy = true;
-          queueMicrotask(() => void pump());
-        }
-      });
+      queued += text;
+      round ??= Promise.withResolvers<void>();
+      // The first text waits for the microtasks queued before it: whatever else the current
+      // turn writes (every stream read in it) joins it, and the turn is one write.
+      if (!busy) {
+        busy = true;
+        queueMicrotask(() => void pump());
+      }
+      return round.promise;
     },
   };
 }
@@ -117,19 +152,36 @@ export interface OutputEnds {
  * caller, which is a source reading a file (the error is the output's, not the input's), and
  * later writes succeed without writing while the command ends.
  */
-export function guardedOut(out: TextOut, ends: OutputEnds): TextOut {
+export function guardedOut(
+  out: TextOut & { readonly backlog?: number },
+  ends: OutputEnds,
+): TextOut {
   let over = false;
+  // Until a first write went out, writers wait for theirs: an output that cannot be written at
+  // all (/dev/full, a closed pipe) is known before a source reads on.
+  let wrote = false;
+  // Texts that share the inner out's promise share one guarded promise too.
+  let inner: Promise<void> | undefined;
+  let guarded: Promise<void> = Promise.resolve();
+  const done = Promise.resolve();
   return {
-    async write(text: string) {
-      if (over) return;
-      try {
-        await out.write(text);
-      } catch (err) {
+    get unwritten() {
+      return over ? 0 : wrote ? out.backlog : undefined;
+    },
+    write(text: string) {
+      if (over) return done;
+      const p = out.write(text);
+      if (p === inner) return guarded;
+      inner = p;
+      guarded = p.then(() => {
+        wrote = true;
+      }, (err) => {
         if (over) return;
         over = true;
         if (err instanceof BrokenPipe) ends.onClosed();
         else ends.onFailed(err);
-      }
+      });
+      return guarded;
     },
   };
 }

@@ -1,8 +1,11 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert";
+import { waitFor } from "../../_helpers/assert.ts";
 import {
   bestEffortOut,
   BrokenPipe,
   guardedOut,
+  HIGH_WATER_CHARS,
+  offer,
   OutputError,
   serialOut,
 } from "../../../src/sinks/writer.ts";
@@ -84,4 +87,75 @@ Deno.test("serialOut writes a text longer than its buffer whole, characters neve
     off += p.length;
   }
   deepStrictEqual(new TextDecoder("utf-8", { fatal: true }).decode(all), text + "end ü\n");
+});
+
+/** A byte writer whose writes complete only when the test says so. */
+function gatedWriter() {
+  const dec = new TextDecoder();
+  const got: string[] = [];
+  const gates: (() => void)[] = [];
+  return {
+    got,
+    gates,
+    write(p: Uint8Array): Promise<number> {
+      got.push(dec.decode(p));
+      return new Promise((resolve) => gates.push(() => resolve(p.length)));
+    },
+  };
+}
+
+Deno.test("offer lets writers go on at once below the high-water mark, makes them wait above it, and keeps their order", async () => {
+  const w = gatedWriter();
+  const out = guardedOut(serialOut(w), { onClosed: () => {}, onFailed: () => {} });
+  // The first write is waited for: an output that fails at once is known before more is read.
+  const first = offer(out, "a\n");
+  strictEqual(first instanceof Promise, true);
+  await waitFor(() => w.gates.length === 1);
+  w.gates.shift()!();
+  await first;
+  // Taken at once, joined, one write.
+  strictEqual(offer(out, "b\n"), undefined);
+  strictEqual(offer(out, "c\n"), undefined);
+  await waitFor(() => w.gates.length === 1);
+  deepStrictEqual(w.got, ["a\n", "b\nc\n"]);
+  // While that write is in flight, more than the mark piles up: the writer must wait for it.
+  const big = "x".repeat(HIGH_WATER_CHARS) + "\n";
+  const wait = offer(out, big);
+  strictEqual(wait instanceof Promise, true);
+  let settled = false;
+  wait!.then(() => settled = true);
+  await new Promise((r) => setTimeout(r, 0));
+  strictEqual(settled, false, "nothing was written yet: the writer still waits");
+  // Let the writes through one by one (the big text takes several) until the writer may go on.
+  while (!settled) {
+    await waitFor(() => w.gates.length > 0 || settled);
+    w.gates.shift()?.();
+  }
+  strictEqual(offer(out, "d\n"), undefined, "below the mark again");
+  await waitFor(() => w.got.at(-1) === "d\n");
+  w.gates.shift()!();
+  deepStrictEqual(w.got.join(""), "a\nb\nc\n" + big + "d\n");
+});
+
+Deno.test("offer: a text taken at once that cannot be written reaches the output's owner", async () => {
+  let fail = false;
+  const errs: unknown[] = [];
+  const out = guardedOut(
+    serialOut({
+      write: (p: Uint8Array) =>
+        fail
+          ? Promise.reject(new Error("No space left on device (os error 28)"))
+          : Promise.resolve(p.length),
+    }, "standard output"),
+    { onClosed: () => errs.push("closed"), onFailed: (e) => errs.push(e) },
+  );
+  await offer(out, "first\n");
+  fail = true;
+  strictEqual(offer(out, "second\n"), undefined);
+  await waitFor(() => errs.length === 1);
+  strictEqual(
+    (errs[0] as Error).message,
+    "cannot write to standard output: No space left on device",
+  );
+  strictEqual(offer(out, "third\n"), undefined, "the output is over: later texts are dropped");
 });
