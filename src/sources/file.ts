@@ -30,7 +30,7 @@ import { type Source, type SourceSink, Waker } from "./source.ts";
 import { HeadFingerprint } from "./head_fingerprint.ts";
 import { tailStart } from "./tail_start.ts";
 import { onLocalFs, watchFile } from "./watch_hub.ts";
-import { READ_GAP_MS, ReadPacer } from "./read_pacer.ts";
+import { READ_AHEAD_MS, READ_GAP_MS, ReadPacer } from "./read_pacer.ts";
 import { type ReaderHandle, ReadScheduler } from "./read_scheduler.ts";
 import { abortable } from "./abortable.ts";
 import { openFollowed } from "./file_open.ts";
@@ -49,7 +49,7 @@ const SAFETY_POLL_MS = 2000;
 const IDENTITY_CHECK_MS = 20;
 
 /** The reads of every followed local file between the loop's own (see the module comment). */
-const scheduler = new ReadScheduler({ gapMs: READ_GAP_MS });
+const scheduler = new ReadScheduler({ gapMs: READ_GAP_MS, aheadMs: READ_AHEAD_MS });
 
 /** Turns of the read scheduler in which some file was read (tests, debugging). */
 export function fileReadTurns(): number {
@@ -432,9 +432,13 @@ export class FileSource implements Source {
     const chunk = this.#opts.chunkSize;
     let size = chunk;
     let total = 0;
+    // A busy file polled on the shared tick finds nothing on most polls: then its size and head
+    // are looked at with its path, every IDENTITY_CHECK_MS, not on every empty read.
+    const lookLater = this.#pacer.busy && !this.#checkDue();
     while (true) {
       const view = this.#view(size);
       const n = file.readSync(view) ?? 0;
+      if (n === 0 && lookLater) break;
       if (this.#head.changedSync(file, this.#pos, n)) {
         file.seekSync(this.#pos, Deno.SeekMode.Start);
         return "slow";
@@ -477,7 +481,7 @@ export class FileSource implements Source {
   /** After a turn's read: hand back on a change of the path, else ms until the next turn. */
   #afterRead(got: number | "slow"): number {
     if (got === "slow" || this.#opts.signal?.aborted || this.#finishing) return this.#handOff();
-    if (got === 0 || performance.now() - this.#checkedAt >= IDENTITY_CHECK_MS) {
+    if ((got === 0 && !this.#pacer.busy) || this.#checkDue()) {
       this.#checkedAt = performance.now();
       const asked = Date.now();
       let st: Deno.FileInfo;
@@ -493,6 +497,11 @@ export class FileSource implements Source {
       if (st.size > this.#pos) return 0; // grew meanwhile
     }
     return this.#pacer.delay(got, this.#idlePollMs);
+  }
+
+  /** Whether the path's identity is due for a check while data keeps coming. */
+  #checkDue(): boolean {
+    return performance.now() - this.#checkedAt >= IDENTITY_CHECK_MS;
   }
 
   async #emit(batch: ReturnType<LineSplitter["flush"]>): Promise<void> {

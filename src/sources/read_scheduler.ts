@@ -45,6 +45,12 @@ export interface ReadSchedulerOptions {
    * shares that turn with every reader woken meanwhile (default 0).
    */
   gapMs?: number;
+  /**
+   * A turn also runs the readers due within this many ms (default 0): busy files polled on the
+   * shared tick, whatever their phase, fall into step and share one turn (and one write of their
+   * output) instead of each taking a wake of its own.
+   */
+  aheadMs?: number;
   /** Called after each turn in which readers ran (e.g. to flush output once). */
   afterTurn?: () => void;
   /** A reader's turn threw or its promise rejected: the reader is dropped and this is told. */
@@ -153,9 +159,10 @@ export class ReadScheduler {
   #run(): void {
     const now = performance.now();
     this.#lastRun = now;
+    const until = now + (this.#o.aheadMs ?? 0);
     let ran = false;
     for (const e of [...this.#entries]) {
-      if (e.closed || e.busy || !(e.woken || e.due <= now)) continue;
+      if (e.closed || e.busy || !(e.woken || e.due <= until)) continue;
       e.woken = false;
       ran = true;
       let next: number | Promise<number>;
