@@ -34,20 +34,27 @@ export function textSink(o: TextSinkOptions): StreamListener {
   const plainFast = !o.prefix && !o.color && !o.sanitize;
   // Prefix but nothing else per line: whole-chunk string operations instead of a loop.
   const prefixFast = o.prefix && !o.color && !o.sanitize;
+  // A stream's prefix, made once (its label goes through statusText's regexes).
+  const prefixes = new WeakMap<StreamHandle, string>();
+  const prefixOf = (s: StreamHandle) => {
+    let pre = prefixes.get(s);
+    if (pre === undefined) prefixes.set(s, pre = `[${streamLabel(s)}] `);
+    return pre;
+  };
   // Each batch's text is offered to the output: a promise (to wait for) only when the output
   // holds too much unwritten, so a batch costs no promise chain while the output keeps up.
   return {
     onLines(s: StreamHandle, batch: LineBatch, sel: Selection) {
       if (plainFast && sel.all) return offer(o.out, batch.text);
       if (prefixFast && sel.all) {
-        const pre = `[${streamLabel(s)}] `;
+        const pre = prefixOf(s);
         return offer(o.out, pre + batch.text.slice(0, -1).replaceAll("\n", "\n" + pre) + "\n");
       }
       const lines = sel.all ? batchLines(batch) : sel.lines;
       if (lines.length === 0) return;
       if (plainFast) return offer(o.out, sel.all ? lines.join("\n") + "\n" : selectedText(sel));
       if (prefixFast) {
-        const pre = `[${streamLabel(s)}] `;
+        const pre = prefixOf(s);
         return offer(o.out, pre + lines.join("\n" + pre) + "\n");
       }
       const pre = o.prefix

@@ -51,6 +51,38 @@ export async function writeText(w: ByteWriter, text: string, scratch?: Uint8Arra
   }
 }
 
+/**
+ * Write `parts` one after the other, encoded into `scratch` and written whenever it is full: no
+ * joined string (queued texts joined with `+=` were flattened into one copy before encoding; past
+ * 128 KiB a turn that copy went to V8's large-object space and cost a major GC's work).
+ */
+async function writeParts(w: ByteWriter, parts: string[], scratch: Uint8Array): Promise<void> {
+  let used = 0;
+  try {
+    for (const part of parts) {
+      let pos = 0;
+      while (pos < part.length) {
+        // encodeInto never splits a character: `read` stops before one that does not fit.
+        const { read, written } = enc.encodeInto(
+          pos ? part.slice(pos) : part,
+          scratch.subarray(used),
+        );
+        used += written;
+        pos += read;
+        // Full (or too full for the next character): out with it.
+        if (pos < part.length || scratch.length - used < 4) {
+          await writeAll(w, scratch.subarray(0, used));
+          used = 0;
+        }
+      }
+    }
+    if (used > 0) await writeAll(w, scratch.subarray(0, used));
+  } catch (err) {
+    if (err instanceof Deno.errors.BrokenPipe) throw new BrokenPipe();
+    throw err;
+  }
+}
+
 /** Something that takes text. */
 export interface TextOut {
   /** Queue `text`; the promise resolves once it is written. */
@@ -93,7 +125,8 @@ export interface SerialOut extends TextOut {
  * batches become one syscall); they share one promise, which resolves once they are written.
  */
 export function serialOut(w: ByteWriter, name?: string): SerialOut {
-  let queued = "";
+  let queued: string[] = [];
+  let queuedChars = 0;
   let round: PromiseWithResolvers<void> | undefined; // the queued texts' promise
   let inFlight = 0; // characters being written
   let busy = false;
@@ -103,13 +136,14 @@ export function serialOut(w: ByteWriter, name?: string): SerialOut {
   let scratch: Uint8Array | undefined;
   const pump = async () => {
     while (round) {
-      const text = queued;
+      const parts = queued;
       const done = round;
-      queued = "";
+      inFlight = queuedChars;
+      queued = [];
+      queuedChars = 0;
       round = undefined;
-      inFlight = text.length;
       try {
-        await writeText(w, text, scratch ??= new Uint8Array(SCRATCH_BYTES));
+        await writeParts(w, parts, scratch ??= new Uint8Array(SCRATCH_BYTES));
         done.resolve();
       } catch (caught) {
         // Named, a failed write says which output failed (a closed pipe stays BrokenPipe).
@@ -123,10 +157,13 @@ export function serialOut(w: ByteWriter, name?: string): SerialOut {
   };
   return {
     get backlog() {
-      return queued.length + inFlight;
+      return queuedChars + inFlight;
     },
     write(text: string) {
-      queued += text;
+      if (text) {
+        queued.push(text);
+        queuedChars += text.length;
+      }
       round ??= Promise.withResolvers<void>();
       // The first text waits for the microtasks queued before it: whatever else the current
       // turn writes (every stream read in it) joins it, and the turn is one write.
