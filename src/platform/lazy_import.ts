@@ -66,6 +66,14 @@ export type LazyModule = typeof LAZY_MODULES[number];
 const ROOT = new URL("../../", import.meta.url);
 
 /**
+ * A file of s9s's sources (or a data file beside them), by path from the repository root: what a
+ * module would find with `new URL("./x", import.meta.url)`, wherever the module's code runs.
+ */
+export function sourceUrl(path: string): URL {
+  return new URL(path, ROOT);
+}
+
+/**
  * Import `path` (one of {@link LAZY_MODULES}) at run time, out of sight of Deno's start-up walk.
  * The caller names the module's type with a `typeof import(…)` of the same file, relative to
  * itself (a type-only reference, which `deno run` does not load); `deno task lint` checks that
