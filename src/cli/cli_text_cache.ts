@@ -12,7 +12,7 @@
  */
 import { s9sDir } from "../platform/paths.ts";
 import { isCompiled } from "../version.ts";
-import { sourceUrl } from "../platform/lazy_import.ts";
+import { bundleId, sourceUrl } from "../platform/lazy_import.ts";
 
 const FORMAT = 1;
 /** Entries kept, the most recent first (there are a dozen or so different texts). */
@@ -56,6 +56,9 @@ function sourceStamps(dir: string, out: string[]): void {
 function buildStamp(): string {
   const src = sourceUrl("src");
   if (src.protocol !== "file:" || isCompiled()) return `exe:${stamp(Deno.execPath())}`;
+  // From the bundle: its id (main.ts ran it only because it matches the sources).
+  const bundle = bundleId();
+  if (bundle) return `bundle:${src.pathname},${bundle}`;
   const out = [src.pathname, `main:${stamp(new URL(Deno.mainModule))}`];
   sourceStamps(decodeURIComponent(src.pathname), out);
   return out.join(",");
