@@ -120,10 +120,11 @@ export function lazyImport<M>(path: LazyModule): Promise<M> {
 
 /**
  * Import the program (src/cli/program.ts) as main.ts starts it: from the bundle when there is a
- * fresh one under the repository root (see ./bundle.ts), else from the sources.
+ * fresh one under the repository root (see ./bundle.ts), else from the sources (also when
+ * S9S_NO_BUNDLE=1).
  */
 export function importProgram<M>(): Promise<M> {
-  const bundle = ROOT.protocol === "file:" && !BUNDLED
+  const bundle = ROOT.protocol === "file:" && !BUNDLED && Deno.env.get("S9S_NO_BUNDLE") !== "1"
     ? freshBundle(decodeURIComponent(ROOT.pathname))
     : undefined;
   const url = bundle
