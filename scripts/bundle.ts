@@ -6,7 +6,8 @@
  *
  * It runs `deno bundle` (esbuild, which Deno fetches from the npm registry on its first use) on
  * the program and every lazily imported module, npm packages left outside, splitting what they
- * share into chunks; writes `dist/bundle/<id>/` and then `dist/bundle/current.json` with the
+ * share into chunks, with source maps (a stack trace names the source files); writes
+ * `dist/bundle/<id>/` and then `dist/bundle/current.json` with the
  * size and time of every file under src/ and of deno.json and deno.lock; keeps the two previous
  * builds (a running s9s may still load from them) and removes older ones. A source edited while
  * it runs makes it fail rather than record a stamp the bundle does not match. Exits 1 on
@@ -62,6 +63,7 @@ async function build(quiet: boolean): Promise<string> {
       ...imports.map((name) => `--external=${name}`),
       "--code-splitting",
       "--format=esm",
+      "--sourcemap=linked",
       `--outdir=${out}`,
       ...LAZY_MODULES,
       WORKER_MODULE,
