@@ -7,8 +7,9 @@
  * It runs `deno bundle` (esbuild, which Deno fetches from the npm registry on its first use) on
  * the program and every lazily imported module, npm packages left outside, splitting what they
  * share into chunks, with source maps (a stack trace names the source files); writes
- * `dist/bundle/<id>/` and then `dist/bundle/current.json` with the
- * size and time of every file under src/ and of deno.json and deno.lock; keeps the two previous
+ * `dist/bundle/<id>/` and then `dist/bundle/current.json` with the size and time of every file
+ * of the program (main.ts, deno.json, deno.lock, src/) and the git commit with whether those
+ * files differed from it (for `s9s --version`); keeps the two previous
  * builds (a running s9s may still load from them) and removes older ones. A source edited while
  * it runs makes it fail rather than record a stamp the bundle does not match. Exits 1 on
  * failure, leaving the previous bundle (or none) in place: s9s then runs from the sources.
@@ -20,6 +21,7 @@ import {
   BUNDLE_FORMAT,
   type BundleManifest,
   fileStamp,
+  PROGRAM_SOURCES,
 } from "../src/platform/bundle.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -28,16 +30,30 @@ const KEEP_PREVIOUS = 2;
 
 /** Every file the bundle is made from (or that decides how it is made), from the root. */
 export function sourceFiles(dir = root): string[] {
-  const out = ["deno.json", "deno.lock"];
+  const out: string[] = [];
   const walk = (rel: string) => {
-    for (const e of Deno.readDirSync(join(dir, rel))) {
-      const path = `${rel}/${e.name}`;
-      if (e.isDirectory) walk(path);
-      else if (e.isFile) out.push(path);
-    }
+    if (!Deno.statSync(join(dir, rel)).isDirectory) return void out.push(rel);
+    for (const e of Deno.readDirSync(join(dir, rel))) walk(`${rel}/${e.name}`);
   };
-  walk("src");
+  for (const p of PROGRAM_SOURCES) walk(p);
   return out.sort();
+}
+
+/** The commit checked out and whether the program's files differ from it (undefined: no git). */
+async function gitState(): Promise<BundleManifest["git"]> {
+  const git = (args: string[]) =>
+    new Deno.Command("git", { args, cwd: root, stdin: "null", stdout: "piped", stderr: "null" })
+      .output();
+  try {
+    const [head, diff] = await Promise.all([
+      git(["rev-parse", "HEAD"]),
+      git(["diff", "--quiet", "HEAD", "--", ...PROGRAM_SOURCES]),
+    ]);
+    if (!head.success || diff.code > 1) return undefined;
+    return { head: new TextDecoder().decode(head.stdout).trim(), dirty: diff.code === 1 };
+  } catch {
+    return undefined; // no git on PATH
+  }
 }
 
 function stamps(files: string[]): BundleManifest["files"] {
@@ -51,6 +67,7 @@ function stamps(files: string[]): BundleManifest["files"] {
 async function build(quiet: boolean): Promise<string> {
   const files = sourceFiles();
   const before = stamps(files);
+  const git = await gitState();
   const id = `${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
   const out = join(root, BUNDLE_DIR, id);
   const imports = Object.keys(JSON.parse(Deno.readTextFileSync(join(root, "deno.json"))).imports);
@@ -101,6 +118,7 @@ async function build(quiet: boolean): Promise<string> {
     id,
     deno: Deno.version.deno,
     files: before,
+    ...(git ? { git } : {}),
   };
   const current = join(root, BUNDLE_DIR, "current.json");
   Deno.writeTextFileSync(`${current}.${Deno.pid}.tmp`, JSON.stringify(manifest));

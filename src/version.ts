@@ -3,7 +3,8 @@
  * are, so the `--version` fast path stays a few milliseconds.
  * @module
  */
-import { sourceUrl } from "./platform/lazy_import.ts";
+import { bundleId, sourceUrl } from "./platform/lazy_import.ts";
+import { bundleManifest, PROGRAM_SOURCES } from "./platform/bundle.ts";
 
 /** The s9s version. */
 export const VERSION = "0.1.0";
@@ -104,27 +105,34 @@ function headCommit(gitDir: string): string | undefined {
 }
 
 /**
- * The commit of a source checkout and whether it has uncommitted changes: HEAD from the git
- * files, the changes from `git diff --quiet HEAD` (no git on PATH: the commit without that fact).
+ * The commit of a source checkout and whether the program's files ({@link PROGRAM_SOURCES}) have
+ * uncommitted changes: HEAD from the git files; the changes as the bundle this code runs from
+ * recorded them when HEAD is still its commit (its sources are as they were, or main.ts would
+ * not have run it), else from `git diff --quiet HEAD -- …` (no git on PATH: the commit alone).
  */
 function gitCommit(): { commit?: string; dirty?: boolean } {
-  const here = sourceUrl("src/");
-  if (here.protocol !== "file:") return {};
-  const dir = decodeURIComponent(here.pathname);
-  const gitDir = findGitDir(dir);
+  const root = sourceUrl("./");
+  if (root.protocol !== "file:") return {};
+  const dir = decodeURIComponent(root.pathname);
+  const gitDir = findGitDir(`${dir}src`);
   const head = gitDir && headCommit(gitDir);
   if (!head) return {};
+  const commit = head.slice(0, 12);
+  const bundle = bundleId() ? bundleManifest(dir) : undefined;
+  if (bundle?.id === bundleId() && bundle?.git?.head === head) {
+    return { commit, dirty: bundle.git.dirty };
+  }
   try {
     // Synchronous: the asynchronous spawn sets up pipes and streams, ≈ 4 ms more CPU.
     const diff = new Deno.Command("git", {
-      args: ["-C", dir, "diff", "--quiet", "HEAD", "--"],
+      args: ["-C", dir, "diff", "--quiet", "HEAD", "--", ...PROGRAM_SOURCES],
       stdin: "null",
       stdout: "null",
       stderr: "null",
     }).outputSync();
-    return { commit: head.slice(0, 12), dirty: diff.code === 1 };
+    return diff.code > 1 ? { commit } : { commit, dirty: diff.code === 1 };
   } catch {
-    return { commit: head.slice(0, 12) }; // no git on PATH
+    return { commit }; // no git on PATH
   }
 }
 

@@ -13,6 +13,12 @@
  * @module
  */
 
+/**
+ * What the program is made of, from the repository root (a folder stands for every file in it):
+ * the files the bundle records, and those whose uncommitted changes `s9s --version` reports.
+ */
+export const PROGRAM_SOURCES = ["main.ts", "deno.json", "deno.lock", "src"];
+
 /** Where the bundle lives, from the repository root. */
 export const BUNDLE_DIR = "dist/bundle";
 /** Version of the manifest layout. */
@@ -27,6 +33,11 @@ export interface BundleManifest {
   deno: string;
   /** Each source file (path from the root), its size and modification time (ms). */
   files: [string, number, number][];
+  /**
+   * The commit checked out when it was built and whether {@link PROGRAM_SOURCES} differed from
+   * it (absent without git): `s9s --version` from this bundle says so without running git.
+   */
+  git?: { head: string; dirty: boolean };
 }
 
 /** Size and modification time of `path`, or undefined when it cannot be stat'ed. */
@@ -45,22 +56,25 @@ export function fileStamp(path: string): [number, number] | undefined {
  * any trouble reading it.
  */
 export function freshBundle(root: string): string | undefined {
+  const manifest = bundleManifest(root);
+  if (!manifest) return undefined;
+  for (const [path, size, mtime] of manifest.files) {
+    const now = fileStamp(`${root}${path}`);
+    if (!now || now[0] !== size || now[1] !== mtime) return undefined;
+  }
+  return `${root}${BUNDLE_DIR}/${manifest.id}/`;
+}
+
+/** The manifest of the bundle under `root`, if there is a well-formed one made by this Deno. */
+export function bundleManifest(root: string): BundleManifest | undefined {
   let manifest: BundleManifest;
   try {
     manifest = JSON.parse(Deno.readTextFileSync(`${root}${BUNDLE_DIR}/current.json`));
   } catch {
     return undefined;
   }
-  if (
-    manifest?.format !== BUNDLE_FORMAT || manifest.deno !== Deno.version.deno ||
-    !Array.isArray(manifest.files) || typeof manifest.id !== "string" ||
-    !/^[\w-]+$/.test(manifest.id)
-  ) {
-    return undefined;
-  }
-  for (const [path, size, mtime] of manifest.files) {
-    const now = fileStamp(`${root}${path}`);
-    if (!now || now[0] !== size || now[1] !== mtime) return undefined;
-  }
-  return `${root}${BUNDLE_DIR}/${manifest.id}/`;
+  const ok = manifest?.format === BUNDLE_FORMAT && manifest.deno === Deno.version.deno &&
+    Array.isArray(manifest.files) && typeof manifest.id === "string" &&
+    /^[\w-]+$/.test(manifest.id);
+  return ok ? manifest : undefined;
 }

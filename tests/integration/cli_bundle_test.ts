@@ -16,7 +16,7 @@ async function copyCheckout(dir: string): Promise<void> {
   await Deno.copyFile(`${ROOT}scripts/bundle.ts`, `${dir}/scripts/bundle.ts`);
 }
 
-async function run(dir: string, home: string, args: string[]) {
+async function run(dir: string, home: string, args: string[], env: Record<string, string> = {}) {
   const r = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -28,13 +28,34 @@ async function run(dir: string, home: string, args: string[]) {
       ...args,
     ],
     cwd: dir,
-    env: { NO_COLOR: "1", S9S_HOME: home, S9S_CONFIG: "" },
+    env: { NO_COLOR: "1", S9S_HOME: home, S9S_CONFIG: "", ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
   const dec = new TextDecoder();
   return { code: r.code, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr) };
+}
+
+/** Build the bundle in the copy at `dir`. */
+async function bundle(dir: string): Promise<void> {
+  const built = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/bundle.ts", "--quiet"],
+    cwd: dir,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(built.code, 0, new TextDecoder().decode(built.stderr));
+}
+
+async function git(dir: string, ...args: string[]): Promise<string> {
+  const r = await new Deno.Command("git", {
+    args: ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(r.code, 0, new TextDecoder().decode(r.stderr));
+  return new TextDecoder().decode(r.stdout).trim();
 }
 
 /** Replace `from` by `to` (as long) in `path`, keeping its size and modification time. */
@@ -52,13 +73,7 @@ Deno.test("s9s runs the bundle while the sources are unchanged, and the sources 
   try {
     await Deno.mkdir(co);
     await copyCheckout(co);
-    const built = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "scripts/bundle.ts", "--quiet"],
-      cwd: co,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assertEquals(built.code, 0, new TextDecoder().decode(built.stderr));
+    await bundle(co);
     const manifest = JSON.parse(await Deno.readTextFile(`${co}/dist/bundle/current.json`));
     assert((await Deno.stat(`${co}/dist/bundle/${manifest.id}/cli/program.js`)).isFile);
 
@@ -86,6 +101,41 @@ Deno.test("s9s runs the bundle while the sources are unchanged, and the sources 
     const plain = await run(co, home, ["stream", "--path", `${dir}/small.log`, "--no-follow"]);
     assertEquals(plain.stdout, "one\ntwo\nthree\n");
     assertEquals(plain.code, 0, plain.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("s9s --version from the bundle says what the bundle recorded, without running git", async () => {
+  const { dir, home } = await tempHome("s9s-bundle-git-");
+  const co = `${dir}/checkout`;
+  try {
+    await Deno.mkdir(co);
+    await copyCheckout(co);
+    await git(co, "init", "-q");
+    await git(co, "add", "-A");
+    await git(co, "commit", "-q", "-m", "copy");
+    const head = (await git(co, "rev-parse", "HEAD")).slice(0, 12);
+    // An uncommitted change to the program, then the bundle.
+    await Deno.writeTextFile(`${co}/src/errors.ts`, "\n", { append: true });
+    await bundle(co);
+    // No git on PATH: only the bundle's record can tell that the build had uncommitted changes.
+    const noGit = { PATH: "/nonexistent" };
+    const r = await run(co, home, ["--version"], noGit);
+    assertEquals(r.stdout.split("\n")[1], `commit:     ${head} (with uncommitted changes)`);
+    assertEquals([r.stderr, r.code], ["", 0]);
+    // From the sources there is no record: the commit alone, as without git.
+    const src = await run(co, home, ["--version"], { ...noGit, S9S_NO_BUNDLE: "1" });
+    assertEquals(src.stdout.split("\n")[1], `commit:     ${head}`);
+    // With git, a change outside the program's files (README, tests) is no uncommitted change.
+    await git(co, "commit", "-q", "-am", "errors");
+    await Deno.writeTextFile(`${co}/notes.md`, "x\n");
+    await git(co, "add", "notes.md");
+    const clean = await run(co, home, ["--version"]);
+    assertEquals(
+      clean.stdout.split("\n")[1],
+      `commit:     ${(await git(co, "rev-parse", "HEAD")).slice(0, 12)}`,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
