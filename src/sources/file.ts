@@ -33,6 +33,7 @@ import { onLocalFs, watchFile } from "./watch_hub.ts";
 import { READ_AHEAD_MS, READ_GAP_MS, ReadPacer } from "./read_pacer.ts";
 import { type ReaderHandle, ReadScheduler } from "./read_scheduler.ts";
 import { abortable } from "./abortable.ts";
+import { PathStamp } from "./path_stamp.ts";
 import { openFollowed } from "./file_open.ts";
 import { type Generation, Generations, rotatedPast } from "./generations.ts";
 import { type FileSourceOptions, MAX_CATCH_UP_READ } from "./file_options.ts";
@@ -78,6 +79,7 @@ export class FileSource implements Source {
   #finishing = false;
   #waker = new Waker();
   #pacer = new ReadPacer();
+  #stamp: PathStamp; // the path's directory at its last check (busy files)
   #reader?: ReaderHandle; // registered with the scheduler while this loop waits for it
   #handBack?: { resolve: () => void; reject: (err: unknown) => void };
   #woken = false; // a wake came while no reader was registered
@@ -108,6 +110,7 @@ export class FileSource implements Source {
     this.#idlePollMs = this.#opts.pollIntervalMs;
     this.#local = onLocalFs(path);
     this.#gens = new Generations(path, this.#local);
+    this.#stamp = new PathStamp(path);
     this.#trouble = new FileTrouble(path, this.#opts.errorAfterMs);
     noteFollowedFile();
   }
@@ -290,6 +293,7 @@ export class FileSource implements Source {
 
   /** Read a generation of the file taken when it rotated (opened already, read from 0). */
   #adopt(gen: Generation): void {
+    this.#stamp.forget();
     this.#file = gen.file;
     this.#ino = gen.ino;
     this.#birth = gen.birth;
@@ -299,6 +303,7 @@ export class FileSource implements Source {
   }
 
   #close(): void {
+    this.#stamp.forget();
     if (this.#file) releaseFileFd();
     try {
       this.#file?.close();
@@ -484,13 +489,23 @@ export class FileSource implements Source {
     if ((got === 0 && !this.#pacer.busy) || this.#checkDue()) {
       this.#checkedAt = performance.now();
       const asked = Date.now();
+      // A busy file's directory vouches for its name while no entry in it changed.
+      if (this.#pacer.busy && this.#stamp.unchanged()) {
+        this.#seenAtPath = asked;
+        return this.#pacer.delay(got, this.#idlePollMs);
+      }
+      if (this.#pacer.busy) this.#stamp.take();
       let st: Deno.FileInfo;
       try {
         st = Deno.statSync(this.path);
       } catch {
+        this.#stamp.forget();
         return this.#handOff(); // the loop's check tells what happened
       }
-      if (this.#ino !== null && st.ino !== null && st.ino !== this.#ino) return this.#handOff();
+      if (this.#ino !== null && st.ino !== null && st.ino !== this.#ino) {
+        this.#stamp.forget();
+        return this.#handOff();
+      }
       this.#trouble.cleared("check", this.#live);
       this.#gone = false;
       this.#seenAtPath = asked;
