@@ -6,9 +6,10 @@
  * Before the bytes of a read are handed on, the file's first bytes (up to 4 KB) are read again
  * through the same descriptor and compared: a changed head or a size below the position means
  * it was truncated or rewritten, and the stream restarts at 0 with a status event. When the path
- * names another file (checked when a read finds nothing, and every 20 ms while data comes), every
- * generation born since is opened (generations.ts) and read in turn. Beside this loop:
- * file_open, generations, head_fingerprint, tail_start, file_errors, read_pacer.
+ * names another file (checked when a read finds nothing, and every 20 ms while data comes:
+ * held_file.ts), every generation born since is opened (generations.ts) and read in turn.
+ * Beside this loop: file_open, generations, head_fingerprint, held_file, tail_start,
+ * file_errors, read_pacer.
  *
  * Between reads, a local file waits on the process's one read scheduler (read_scheduler.ts):
  * its turns read it synchronously to its end, hand the lines on and check the path, so a wake
@@ -16,9 +17,9 @@
  * promise chain per file per read. Anything else (a rotation, a rewrite, an error, the end,
  * backpressure that outlasts a turn) hands the file back to this loop.
  *
- * Past ~400 lines on purpose, for now: the scheduled turn and the loop share the follower's
- * private state (position, splitter, head, identity), and a split must hand that state over
- * without a second copy of the checks; the next round moves the turn out with it.
+ * Past ~400 lines still: the identity of the file held and the checks of its path live in
+ * held_file.ts now; the scheduled turn and the loop still share the position, splitter and head,
+ * and moving the turn out must hand those over without a second copy of the checks.
  * @module
  */
 import { releaseFifoOpeners } from "./fifo_release.ts";
@@ -33,7 +34,7 @@ import { onLocalFs, watchFile } from "./watch_hub.ts";
 import { READ_AHEAD_MS, READ_GAP_MS, ReadPacer } from "./read_pacer.ts";
 import { type ReaderHandle, ReadScheduler } from "./read_scheduler.ts";
 import { abortable } from "./abortable.ts";
-import { PathStamp } from "./path_stamp.ts";
+import { HeldFile } from "./held_file.ts";
 import { openFollowed } from "./file_open.ts";
 import { type Generation, Generations, rotatedPast } from "./generations.ts";
 import { type FileSourceOptions, MAX_CATCH_UP_READ } from "./file_options.ts";
@@ -42,13 +43,6 @@ export type { FileSourceOptions } from "./file_options.ts";
 
 /** Poll interval for a followed file whose every write inotify reports. */
 const SAFETY_POLL_MS = 2000;
-/**
- * Longest time between two checks of the path's identity while data keeps coming, ms. A stat
- * after every read cost 50 busy files about as much CPU again as the reads themselves (Deno
- * builds a FileInfo with four Dates each time); every 20 ms costs next to nothing.
- */
-const IDENTITY_CHECK_MS = 20;
-
 /** The reads of every followed local file between the loop's own (see the module comment). */
 const scheduler = new ReadScheduler({ gapMs: READ_GAP_MS, aheadMs: READ_AHEAD_MS });
 
@@ -68,10 +62,7 @@ export class FileSource implements Source {
     & FileSourceOptions;
   #splitter: LineSplitter;
   #file?: Deno.FsFile;
-  #ino: number | null = null;
-  #birth: number | null = null; // birth time of the file read, ms (null: not kept by the fs)
-  #seenAtPath = 0; // when the file read was last seen at the path (Date.now())
-  #checkedAt = 0; // when the path was last checked (performance.now())
+  #held: HeldFile; // which file is read, and whether the path still names it
   #gens: Generations; // later generations of a rotated file, opened, waiting to be read
   #pos = 0; // bytes read from the current file
   #head = new HeadFingerprint(); // first bytes of the current file as read from offset 0
@@ -79,11 +70,9 @@ export class FileSource implements Source {
   #finishing = false;
   #waker = new Waker();
   #pacer = new ReadPacer();
-  #stamp: PathStamp; // the path's directory at its last check (busy files)
   #reader?: ReaderHandle; // registered with the scheduler while this loop waits for it
   #handBack?: { resolve: () => void; reject: (err: unknown) => void };
   #woken = false; // a wake came while no reader was registered
-  #gone = false; // the last check found nothing at the path (moved away, not recreated yet)
   #sink?: SourceSink;
   #firstOpen = true;
   #idlePollMs: number;
@@ -110,7 +99,7 @@ export class FileSource implements Source {
     this.#idlePollMs = this.#opts.pollIntervalMs;
     this.#local = onLocalFs(path);
     this.#gens = new Generations(path, this.#local);
-    this.#stamp = new PathStamp(path);
+    this.#held = new HeldFile(path);
     this.#trouble = new FileTrouble(path, this.#opts.errorAfterMs);
     noteFollowedFile();
   }
@@ -189,7 +178,7 @@ export class FileSource implements Source {
         // Is the path still this file? Asked as `tail -F` asks, when a read found nothing new,
         // and every IDENTITY_CHECK_MS while data keeps coming: a writer that rotates under load
         // makes generations that live milliseconds, and each is opened as soon as it is seen.
-        const due = performance.now() - this.#checkedAt >= IDENTITY_CHECK_MS;
+        const due = this.#held.due;
         // (A generation read after the one before it rotated is not at the path: no event for
         // it will come, and the next one waits.)
         const moved = this.#gens.waiting > 0;
@@ -268,9 +257,7 @@ export class FileSource implements Source {
     }
     const fst = await file.stat();
     this.#file = file;
-    this.#ino = fst.ino;
-    this.#birth = fst.birthtime?.getTime() ?? null;
-    this.#seenAtPath = asked;
+    this.#held.opened(fst, asked);
     this.#gens.seen(fst);
     this.#pos = 0;
     this.#head.reset();
@@ -293,23 +280,19 @@ export class FileSource implements Source {
 
   /** Read a generation of the file taken when it rotated (opened already, read from 0). */
   #adopt(gen: Generation): void {
-    this.#stamp.forget();
     this.#file = gen.file;
-    this.#ino = gen.ino;
-    this.#birth = gen.birth;
-    this.#seenAtPath = gen.seenAtPath;
+    this.#held.adopted(gen);
     this.#pos = 0;
     this.#head.reset();
   }
 
   #close(): void {
-    this.#stamp.forget();
     if (this.#file) releaseFileFd();
     try {
       this.#file?.close();
     } catch { /* already closed */ }
     this.#file = undefined;
-    this.#ino = null;
+    this.#held.released();
   }
 
   /** Restart at offset 0 of the same file, which was truncated or rewritten. */
@@ -391,7 +374,7 @@ export class FileSource implements Source {
   #scheduled(got: number): Promise<void> {
     // With nothing at the path, what comes there next is looked for every poll interval, not
     // only on its event: a FIFO made there holds the watcher thread in its open, event unsent.
-    const idle = this.#gone ? this.#opts.pollIntervalMs : this.#idlePollMs;
+    const idle = this.#held.gone ? this.#opts.pollIntervalMs : this.#idlePollMs;
     const first = this.#woken ? 0 : this.#pacer.delay(got, idle);
     this.#woken = false;
     return new Promise((resolve, reject) => {
@@ -439,7 +422,7 @@ export class FileSource implements Source {
     let total = 0;
     // A busy file polled on the shared tick finds nothing on most polls: then its size and head
     // are looked at with its path, every IDENTITY_CHECK_MS, not on every empty read.
-    const lookLater = this.#pacer.busy && !this.#checkDue();
+    const lookLater = this.#pacer.busy && !this.#held.due;
     while (true) {
       const view = this.#view(size);
       const n = file.readSync(view) ?? 0;
@@ -486,37 +469,16 @@ export class FileSource implements Source {
   /** After a turn's read: hand back on a change of the path, else ms until the next turn. */
   #afterRead(got: number | "slow"): number {
     if (got === "slow" || this.#opts.signal?.aborted || this.#finishing) return this.#handOff();
-    if ((got === 0 && !this.#pacer.busy) || this.#checkDue()) {
-      this.#checkedAt = performance.now();
-      const asked = Date.now();
-      // A busy file's directory vouches for its name while no entry in it changed.
-      if (this.#pacer.busy && this.#stamp.unchanged()) {
-        this.#seenAtPath = asked;
-        return this.#pacer.delay(got, this.#idlePollMs);
-      }
-      if (this.#pacer.busy) this.#stamp.take();
-      let st: Deno.FileInfo;
-      try {
-        st = Deno.statSync(this.path);
-      } catch {
-        this.#stamp.forget();
-        return this.#handOff(); // the loop's check tells what happened
-      }
-      if (this.#ino !== null && st.ino !== null && st.ino !== this.#ino) {
-        this.#stamp.forget();
-        return this.#handOff();
-      }
-      this.#trouble.cleared("check", this.#live);
-      this.#gone = false;
-      this.#seenAtPath = asked;
-      if (st.size > this.#pos) return 0; // grew meanwhile
+    if ((got === 0 && !this.#pacer.busy) || this.#held.due) {
+      const found = this.#held.checkSync(
+        this.#pacer.busy,
+        this.#pos,
+        () => this.#trouble.cleared("check", this.#live),
+      );
+      if (found === "other") return this.#handOff(); // the loop's check tells what happened
+      if (found === "grew") return 0; // grew meanwhile
     }
     return this.#pacer.delay(got, this.#idlePollMs);
-  }
-
-  /** Whether the path's identity is due for a check while data keeps coming. */
-  #checkDue(): boolean {
-    return performance.now() - this.#checkedAt >= IDENTITY_CHECK_MS;
   }
 
   async #emit(batch: ReturnType<LineSplitter["flush"]>): Promise<void> {
@@ -528,16 +490,15 @@ export class FileSource implements Source {
    * generation since ours was opened, and ours read to its end), grew or same.
    */
   async #checkPath(): Promise<"same" | "grew" | "rotated"> {
-    this.#checkedAt = performance.now();
     // Taken before the stat: if it finds our file at the path, it was there at this time or later.
-    const asked = Date.now();
+    const asked = this.#held.checking();
     let st: Deno.FileInfo;
     try {
       st = this.#local ? Deno.statSync(this.path) : await Deno.stat(this.path);
     } catch (err) {
       // Moved away and not recreated yet: keep reading the old one (or what was taken since).
       if (err instanceof Deno.errors.NotFound) {
-        this.#gone = true;
+        this.#held.gone = true;
         return this.#gens.waiting > 0 ? await this.#drained() : "same";
       }
       // Permission changed, stale NFS handle…: say so and keep trying; never call it "same".
@@ -545,24 +506,25 @@ export class FileSource implements Source {
       return "same";
     }
     this.#trouble.cleared("check", this.#live);
-    this.#gone = false;
-    if (this.#ino !== null && st.ino !== null && st.ino !== this.#ino) {
+    this.#held.gone = false;
+    if (this.#held.isOther(st)) {
       // Take every generation born since ours before reading on: once opened, a generation is
       // held however it is renamed next. Then drain what the writer added to ours.
+      const held = this.#held;
       const oldest = await this.#gens.collect({
-        ino: this.#ino,
-        birth: this.#birth,
-        lastSeenAtPath: this.#seenAtPath,
+        ino: held.ino!,
+        birth: held.birth,
+        lastSeenAtPath: held.seenAtPath,
       });
       // Ours deleted already and later generations found: the rotation went past ours, so any
       // generation between ours and the oldest still there may have been deleted unread.
-      const held = this.#local ? this.#file!.statSync() : await this.#file!.stat();
-      if (oldest !== undefined && held.nlink === 0) {
+      const ours = this.#local ? this.#file!.statSync() : await this.#file!.stat();
+      if (oldest !== undefined && ours.nlink === 0) {
         this.#sink!.status({ state: "live", message: rotatedPast(this.path, oldest) });
       }
       return await this.#drained();
     }
-    this.#seenAtPath = asked;
+    this.#held.seen(asked);
     return st.size > this.#pos ? "grew" : "same";
   }
 
