@@ -339,7 +339,11 @@ export class FileSource implements Source {
       this.#pos += n;
       total += n;
       // A read holding more than batchLines lines is handed on in several batches.
-      for (let b = this.#splitter.commit(n); b; b = this.#splitter.next()) await this.#emit(b);
+      // (waiting only for a sink that asks to: a read's batches then follow each other at once)
+      for (let b = this.#splitter.commit(n); b; b = this.#splitter.next()) {
+        const pending = this.#sink!.batch(b);
+        if (pending) await pending;
+      }
       // A short read of a regular file is its end: no second read just to be told 0 bytes.
       if (n < view.length) break;
       size = this.#grown(size, chunk);

@@ -69,3 +69,53 @@ Deno.test("Pipeline.run fails on a job the cluster does not know before any stre
   await pipeline.close();
   deepStrictEqual(log, ["cluster"]);
 });
+
+Deno.test("Pipeline hands a read's batches on at once while the output takes them, and holds them, in order, while a listener waits", async () => {
+  const { dir } = await tempHome();
+  try {
+    const text = Array.from({ length: 60 }, (_, i) => `line ${i + 1}`).join("\n") + "\n";
+    await Deno.writeTextFile(`${dir}/a.log`, text);
+    const cfg = config();
+    cfg.streaming.file_polling.batch_size = 10; // six batches from one read
+    const pipeline = new Pipeline({ config: cfg, keepBuffers: false });
+    const log: string[] = [];
+    let sameTask = false;
+    const gate = Promise.withResolvers<void>();
+    pipeline.output({
+      onLines: (_s, b) => {
+        const first = batchLines(b)[0];
+        log.push(`a ${first}${sameTask ? " (same task)" : ""}`);
+        sameTask = true;
+        queueMicrotask(() => sameTask = false);
+        if (first === "line 21") {
+          setTimeout(() => {
+            log.push("released");
+            gate.resolve();
+          }, 20);
+          return gate.promise; // backpressure: nothing more until it settles
+        }
+      },
+    });
+    pipeline.manager.subscribe({ onLines: (_s, b) => void log.push(`b ${batchLines(b)[0]}`) });
+    const target = { kind: "file", label: "a.log", path: `${dir}/a.log` } as const;
+    deepStrictEqual(await pipeline.run([{ target, follow: false }]), "done");
+    await pipeline.close();
+    deepStrictEqual(log, [
+      "a line 1",
+      "b line 1",
+      "a line 11 (same task)",
+      "b line 11",
+      "a line 21 (same task)",
+      "released",
+      "b line 21",
+      "a line 31",
+      "b line 31",
+      "a line 41 (same task)",
+      "b line 41",
+      "a line 51 (same task)",
+      "b line 51",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
