@@ -71,7 +71,7 @@ export class HistoryRecorder {
     r.#unsubscribe = manager.subscribe({
       onLines: (s, batch, sel) => r.#record(s, batch, sel),
       onStatus: (s) => s.follows && r.#housekeep(),
-      onEnd: (s) => void r.#writers.get(s.key)?.flush(),
+      onEnd: (s) => void r.#writers.get(s.key)?.end(),
     });
     return r;
   }
@@ -128,7 +128,6 @@ export class HistoryRecorder {
       const cfg = this.#o.config;
       const id = newSessionId(s.jobId, s.type);
       this.#active.add(id);
-      void this.#ready.then(() => this.#marker.update(this.#active), () => {});
       w = new HistoryWriter({
         dir: this.#o.dir,
         meta: {
@@ -148,6 +147,9 @@ export class HistoryRecorder {
         maxFileSize: cfg.persistence.max_file_size,
         onError: (err) => this.#fail(err),
         backlog: this.#backlog,
+        // The marker goes on disk before the session's first write, not when it starts: a run
+        // that ends before its first member is written (a short --no-follow run) writes none.
+        protect: () => this.#marker.update(this.#active),
         onRotate: () =>
           void this.cleanup().catch((err) => this.#o.debug?.(`history: ${(err as Error).message}`)),
         // The first member waits for the directory (prepared beside the first lines). Tiny
