@@ -27,6 +27,8 @@ const SMALL_MEMBER = 64 * 1024;
  * CompressionStream costs ≈ 16 ms to load, more than all the rest of `s9s stream --no-follow`.
  */
 const TINY_MEMBER = 2 * 1024;
+/** Parts smaller than this are left out of the index at the end of a run (rebuilt on reading). */
+const INDEX_MIN = 256 * 1024;
 
 /** Options for {@link HistoryRecorder}. */
 export interface RecorderOptions {
@@ -203,8 +205,12 @@ export class HistoryRecorder {
    * which sessions were cut short and how much of them is on disk (it may fail again: callers
    * only log that).
    */
-  async #saveIndex(): Promise<void> {
+  async #saveIndex(last = false): Promise<void> {
     const entries = [...this.#writers.values()].flatMap((w) => w.entries);
+    // The index only spares `history list` reading whole files. At the end of a run whose parts
+    // are small and whole, it reads them as cheaply as the index (and then saves it): a short
+    // session's end skips reading and rewriting index.json.
+    if (last && entries.every((e) => !e.cut && e.size < INDEX_MIN)) return;
     if (entries.length) await updateIndex(this.#o.dir, entries);
   }
 
@@ -219,7 +225,7 @@ export class HistoryRecorder {
     await this.#marker.update(this.#active);
     this.#pool?.close();
     try {
-      await this.#saveIndex();
+      await this.#saveIndex(true);
     } catch (err) {
       this.#o.debug?.(`history: cannot update the index: ${(err as Error).message}`);
     }
