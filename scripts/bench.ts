@@ -115,6 +115,15 @@ async function main(): Promise<void> {
   console.error(
     `s9s bench${SHORT ? " (short)" : ""}: ${selected.join(", ")} on ${info.nproc}× ${info.cpu}`,
   );
+  // s9s as installed (`deno task install` builds the bundle too; see scripts/bundle.ts).
+  const bundle = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/bundle.ts", "--quiet"],
+    cwd: new URL("..", import.meta.url).pathname,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  console.error(bundle.success ? "bundle: built" : "bundle: failed; s9s runs from the sources");
   const rows: BenchRow[] = [];
   const timings: Record<string, number> = {};
   for (const name of selected) {

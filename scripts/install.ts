@@ -10,7 +10,9 @@
  * `deno run …` line (its flags read from deno.json) with this clone's deno.json and main.ts, in
  * the directory the user is in. The deno it names is the one running this script; one started
  * by `npx` lives in npm's cache, which npm may clean, so that one is copied next to the wrapper's
- * data (`~/.local/share/s9s/`) first. Run it again after moving the clone or upgrading Deno.
+ * data (`~/.local/share/s9s/`) first. It also builds the bundle (`deno task bundle`: a faster
+ * start, used until a source changes). Run it again after moving the clone, upgrading Deno or
+ * pulling new sources.
  */
 import { dirname, join } from "node:path";
 
@@ -86,6 +88,16 @@ if (import.meta.main) {
   }).output();
   if (!cached.success) {
     fail("could not cache the npm packages", "run `deno install --frozen` in the clone to see why");
+  }
+
+  // The bundle of the sources (scripts/bundle.ts): a faster start while they stay as they are.
+  const bundled = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/bundle.ts", "--quiet"],
+    cwd: root,
+    stdin: "null",
+  }).output();
+  if (!bundled.success) {
+    console.error("install: no bundle; s9s runs from the sources (slower start)");
   }
 
   const script = wrapperScript(await stableDeno(), await taskRunFlags());

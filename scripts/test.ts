@@ -166,6 +166,13 @@ await sh([
   "main.ts",
   ...LAZY_MODULES,
 ], { quiet: true });
+// The bundle (scripts/bundle.ts), so that the integration tests' s9s runs it as an installed
+// one does; tests/integration/cli_bundle_test.ts covers the sources and the bundle on a copy.
+if (
+  (await sh([Deno.execPath(), "run", "-A", "scripts/bundle.ts", "--quiet"], { quiet: true })).code
+) {
+  console.error("note: deno task bundle failed; the tests run s9s from the sources");
+}
 // And one real run of `s9s stream` with history on (its lazily loaded parts: config defaults,
 // the history writer, gzip), so that no test's s9s is the first to load them — a test that starts
 // s9s under a tight `ulimit -n` must not see Deno fetch anything then.

@@ -3,7 +3,8 @@
  * task's own `deno run` command line, not `deno task`), beside a bare `deno run` hello world in
  * the same run, interleaved so that background load falls on both alike:
  * `s9s stream --path SMALL --no-follow` with the default configuration (fresh HOME, no config
- * file, history on), the same with history off (a config file), and `s9s --version`.
+ * file, history on) as installed (the bundle, which scripts/bench.ts builds first), the same from
+ * the sources, the same with history off (a config file), and `s9s --version`.
  * Wall time from spawn to exit, and from spawn to the first line on stdout.
  * @module
  */
@@ -64,6 +65,10 @@ export async function run(): Promise<BenchRow[]> {
       // A fresh HOME each run: the first run of a user, history directory made on the way.
       env: () => defaultEnv("startup"),
     },
+    "stream from sources": {
+      argv: s9sCmd("stream", "--path", small, "--no-follow"),
+      env: () => ({ ...defaultEnv("startup-src"), S9S_NO_BUNDLE: "1" }),
+    },
     "stream history off": {
       argv: s9sCmd("--config", off.config, "stream", "--path", small, "--no-follow"),
       env: () => off.env,
@@ -99,6 +104,7 @@ export async function run(): Promise<BenchRow[]> {
       "stream default",
       "target ≤ 1.5×",
     ),
+    row("same, from the sources (S9S_NO_BUNDLE=1)", "stream from sources", "no target"),
     row("same, history off (config file)", "stream history off", "no target"),
     row("--version", "version", "no target"),
     row("--help (stored text)", "help", "no target"),

@@ -12,6 +12,7 @@
  */
 import { s9sDir } from "../platform/paths.ts";
 import { isCompiled } from "../version.ts";
+import { bundleId, sourceUrl } from "../platform/lazy_import.ts";
 
 const FORMAT = 1;
 /** Entries kept, the most recent first (there are a dozen or so different texts). */
@@ -43,19 +44,23 @@ function stamp(path: string | URL): string {
 }
 
 /** Every module under `dir` with its size and time (a source checkout's build stamp). */
-function sourceStamps(dir: URL, out: string[]): void {
+function sourceStamps(dir: string, out: string[]): void {
+  // Paths as strings: a URL per file made this walk cost more than the text it saves.
   for (const e of Deno.readDirSync(dir)) {
-    if (e.isDirectory) sourceStamps(new URL(`${e.name}/`, dir), out);
-    else if (e.name.endsWith(".ts")) out.push(`${e.name}:${stamp(new URL(e.name, dir))}`);
+    if (e.isDirectory) sourceStamps(`${dir}/${e.name}`, out);
+    else if (e.name.endsWith(".ts")) out.push(`${e.name}:${stamp(`${dir}/${e.name}`)}`);
   }
 }
 
 /** Identifies this build of s9s: a text made by another build is not used. */
 function buildStamp(): string {
-  const src = new URL("../", import.meta.url);
+  const src = sourceUrl("src");
   if (src.protocol !== "file:" || isCompiled()) return `exe:${stamp(Deno.execPath())}`;
+  // From the bundle: its id (main.ts ran it only because it matches the sources).
+  const bundle = bundleId();
+  if (bundle) return `bundle:${src.pathname},${bundle}`;
   const out = [src.pathname, `main:${stamp(new URL(Deno.mainModule))}`];
-  sourceStamps(src, out);
+  sourceStamps(decodeURIComponent(src.pathname), out);
   return out.join(",");
 }
 

@@ -13,6 +13,7 @@ import type { Config } from "./schema.ts";
 import type { RawConfig } from "./defaults.ts";
 import { s9sDir } from "../platform/paths.ts";
 import { isCompiled } from "../version.ts";
+import { bundleId, sourceUrl } from "../platform/lazy_import.ts";
 
 /** What a cached result depends on. */
 export interface CacheKey {
@@ -60,8 +61,12 @@ function buildStamp(): string {
       return "?";
     }
   };
-  const here = new URL(".", import.meta.url);
-  build = here.protocol === "file:" && !isCompiled()
+  const here = sourceUrl("src/config/");
+  // From the bundle: its id (main.ts ran it only because it matches the sources).
+  const bundle = bundleId();
+  build = bundle
+    ? `bundle:${bundle}`
+    : here.protocol === "file:" && !isCompiled()
     ? CONFIG_MODULES.map((m) => stamp(new URL(m, here))).join(",")
     : `exe:${stamp(Deno.execPath())}`;
   return build;

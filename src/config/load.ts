@@ -204,10 +204,17 @@ async function readCapped(file: string): Promise<string> {
   using f = await Deno.open(file);
   const info = await f.stat();
   if (info.isDirectory) throw new Deno.errors.IsADirectory(file);
-  // Read one byte past the cap: a FIFO or /proc file reports no size.
-  const buf = new Uint8Array(MAX_CONFIG_BYTES + 1);
+  // Read up to one byte past the cap: a FIFO or /proc file reports no size. The buffer starts at
+  // the file's size (not the cap: zeroing a mebibyte cost more than reading a small file).
+  let buf = new Uint8Array(Math.min(MAX_CONFIG_BYTES + 1, Math.max(info.size + 1, 16 * 1024)));
   let n = 0;
-  while (n < buf.length) {
+  for (;;) {
+    if (n === buf.length) {
+      if (n > MAX_CONFIG_BYTES) break;
+      const bigger = new Uint8Array(Math.min(MAX_CONFIG_BYTES + 1, buf.length * 2));
+      bigger.set(buf);
+      buf = bigger;
+    }
     const got = await f.read(buf.subarray(n));
     if (got === null) break;
     n += got;

@@ -4,6 +4,7 @@
  * available. Results come back per job; callers keep their own order.
  * @module
  */
+import { moduleUrl, WORKER_MODULE } from "../platform/lazy_import.ts";
 import { encodeMemberJson, type Level } from "../codec/gzip_chunk.ts";
 
 interface Pending {
@@ -37,7 +38,7 @@ export class GzipPool {
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
       try {
-        const w = new Worker(new URL("./gzip_worker.ts", import.meta.url), { type: "module" });
+        const w = new Worker(moduleUrl(WORKER_MODULE), { type: "module" });
         w.onmessage = (
           e: MessageEvent<{ id: number; out?: Uint8Array; error?: string; running?: true }>,
         ) => {

@@ -8,16 +8,25 @@
  * when the import runs.
  *
  * Whatever must have every module at hand reads {@link LAZY_MODULES}: `deno task compile`
- * (`--include` each, or the binary would lack them), scripts/check_payload.ts, and the cache
- * warm-up (`deno install --entrypoint main.ts <each>`, see scripts/test.ts and the README).
+ * (`--include` each, or the binary would lack them), scripts/check_payload.ts, the cache
+ * warm-up (`deno install --entrypoint main.ts <each>`, see scripts/test.ts and the README) and
+ * `deno task bundle` (each is an entry point of the bundle, see ./bundle.ts).
+ *
+ * The same code runs from the sources or from the bundle: this module knows which by its own
+ * file (a `.js` chunk of `dist/bundle/<id>/`, which scripts/bundle.ts checks it lands in), and
+ * then loads the bundle's build of each module, never the source's, so that no module is loaded
+ * twice with two states.
  * @module
  */
+import { freshBundle } from "./bundle.ts";
 
 /**
  * Every module loaded through {@link lazyImport}, by path from the repository root. Each is an
  * entry point of its own graph: what it imports statically comes with it.
  */
 export const LAZY_MODULES = [
+  // main.ts: the program
+  "src/cli/program.ts",
   // main.ts: the fast paths and the commander program
   "src/version.ts",
   "src/errors.ts",
@@ -63,7 +72,41 @@ export const LAZY_MODULES = [
 /** A module {@link lazyImport} may load. */
 export type LazyModule = typeof LAZY_MODULES[number];
 
-const ROOT = new URL("../../", import.meta.url);
+/** This code runs from the bundle (a chunk at the root of `dist/bundle/<id>/`). */
+const BUNDLED = import.meta.url.endsWith(".js");
+/** The repository root: main.ts, which starts the bundle too, sits there. */
+const ROOT = BUNDLED ? new URL(".", Deno.mainModule) : new URL("../../", import.meta.url);
+/** The build directory of the bundle this code runs from. */
+const BUNDLE_ROOT = BUNDLED ? new URL(".", import.meta.url) : undefined;
+
+/** Where the bundle holds a module: at its path under src/ (the entry points' common folder). */
+export function bundledPath(path: string): string {
+  return path.replace(/^src\//, "").replace(/\.ts$/, ".js");
+}
+
+/** The id of the bundle this code runs from (its build directory), undefined from the sources. */
+export function bundleId(): string | undefined {
+  return BUNDLE_ROOT?.pathname.split("/").at(-2);
+}
+
+/** The worker that compresses history files, started with `new Worker(moduleUrl(…))`. */
+export const WORKER_MODULE = "src/persist/gzip_worker.ts";
+
+/**
+ * Where the code of `path` (a module of {@link LAZY_MODULES}, or {@link WORKER_MODULE}) is
+ * loaded from: the bundle's build of it when this code runs from the bundle, else the source.
+ */
+export function moduleUrl(path: LazyModule | typeof WORKER_MODULE): URL {
+  return BUNDLE_ROOT ? new URL(bundledPath(path), BUNDLE_ROOT) : new URL(path, ROOT);
+}
+
+/**
+ * A file of s9s's sources (or a data file beside them), by path from the repository root: what a
+ * module would find with `new URL("./x", import.meta.url)`, wherever the module's code runs.
+ */
+export function sourceUrl(path: string): URL {
+  return new URL(path, ROOT);
+}
 
 /**
  * Import `path` (one of {@link LAZY_MODULES}) at run time, out of sight of Deno's start-up walk.
@@ -72,5 +115,20 @@ const ROOT = new URL("../../", import.meta.url);
  * the two name the same file, and that no other dynamic import is left.
  */
 export function lazyImport<M>(path: LazyModule): Promise<M> {
-  return import(new URL(path, ROOT).href);
+  return import(moduleUrl(path).href);
+}
+
+/**
+ * Import the program (src/cli/program.ts) as main.ts starts it: from the bundle when there is a
+ * fresh one under the repository root (see ./bundle.ts), else from the sources (also when
+ * S9S_NO_BUNDLE=1).
+ */
+export function importProgram<M>(): Promise<M> {
+  const bundle = ROOT.protocol === "file:" && !BUNDLED && Deno.env.get("S9S_NO_BUNDLE") !== "1"
+    ? freshBundle(decodeURIComponent(ROOT.pathname))
+    : undefined;
+  const url = bundle
+    ? new URL(bundledPath("src/cli/program.ts"), `file://${bundle}`)
+    : new URL("src/cli/program.ts", ROOT);
+  return import(url.href);
 }
