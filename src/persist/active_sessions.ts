@@ -2,7 +2,9 @@
  * Sessions being recorded right now, by any s9s: each recording process keeps a small marker file
  * in the history directory (`.active-HOST-PID`, one session id a line) while it records, so that
  * another process's cleanup (the count limit, `history clean --older-than 0s`) never deletes the
- * part a recording is still appending to. A marker whose process is gone (same host) is stale.
+ * part a recording is still appending to. It is written before a session's first part file
+ * appears (a session whose only write is its last needs none). A marker whose process is gone
+ * (same host) is stale.
  * @module
  */
 import { writeAll } from "../platform/write_all.ts";
