@@ -3,7 +3,8 @@
  * fits): per-task files from `srun -o out-%j-%t.txt` followed with `--path 'out-%j-%t.txt'`, and
  * a step's interleaved sattach output split with `--tasks` / `--task 0`. Exact, line for line.
  * Skipped unless S9S_TEST_SLURM=1. The tasks wait for a "go" file; the test creates it once s9s
- * follows, so that the files appear (and grow) while s9s watches.
+ * follows, so that the files grow while s9s watches (a second s9s, not waited for, may start at
+ * any moment: it must print the same).
  */
 import { assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
 import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
@@ -30,9 +31,9 @@ function taskScript(wait: string, n: number): string {
   return `bash -c '${wait}; for i in $(seq 1 ${n}); do echo "t$SLURM_PROCID l$i"; done'`;
 }
 
-/** Submit a 2-task job running `wrap` in `dir`; its id. */
-async function submitTwoTasks(dir: string, wrap: string): Promise<string> {
-  const args = ["--parsable", "-n", "2", "-D", dir, "-o", "/dev/null", "--wrap", wrap];
+/** Submit a job of `tasks` tasks (2 by default) running `wrap` in `dir`; its id. */
+async function submitTwoTasks(dir: string, wrap: string, tasks = 2): Promise<string> {
+  const args = ["--parsable", "-n", String(tasks), "-D", dir, "-o", "/dev/null", "--wrap", wrap];
   return (await shOut(["sbatch", ...args])).trim();
 }
 
@@ -71,6 +72,7 @@ Deno.test({
         ["stream", "--job", id, "--path", "out-%j-%t.txt", "-o", "json", "--events"],
         { env: s.env, cwd: s.dir },
       );
+      // Not waited for: started at any moment of the job's life, it prints every line, prefixed.
       const text = new S9sProcess(["stream", "--job", id, "--path", "out-%j-%t.txt"], {
         env: s.env,
         cwd: s.dir,
@@ -104,6 +106,35 @@ Deno.test({
           "",
         ].join("\n"),
       );
+    } finally {
+      if (id) await shOut(["scancel", id]).catch(() => {});
+      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name: "stream --path with %t prefixes a task's own file from its first line, even a lone task's",
+  ignore: !ENABLED,
+  async fn() {
+    // Prefixes once depended on how many task files were being read when the first line came:
+    // the first task's lines could come out plain (seen under load with 2 tasks; always so with
+    // one). Started at once, while the job is pending or running, s9s reads to the end.
+    const s = await scratch("lone");
+    let id = "";
+    try {
+      id = await submitTwoTasks(s.dir, `srun -o out-%j-%t.txt ${taskScript("true", 30)}`, 1);
+      const r = await runS9s(["stream", "--job", id, "--path", "out-%j-%t.txt"], {
+        env: s.env,
+        cwd: s.dir,
+      });
+      assertEquals(r.code, 0, r.stderr);
+      assertEquals(
+        r.stdout,
+        expected(0, 30).map((l) => `[${id} task 0:stdout] ${l}\n`).join(""),
+        r.stderr,
+      );
+      assertStringIncludes(r.stderr, `s9s: stream ${id} task 0:stdout ended after 30 lines\n`);
     } finally {
       if (id) await shOut(["scancel", id]).catch(() => {});
       await Deno.remove(s.dir, { recursive: true }).catch(() => {});
