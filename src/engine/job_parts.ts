@@ -12,7 +12,7 @@ import { type Location, resolveOutput } from "../cluster/path_resolver.ts";
 import type { PatternFields } from "../cluster/patterns.ts";
 import type { StreamingConfig } from "../config/schema.ts";
 import { plural } from "../core/plural.ts";
-import type { StreamState, StreamType } from "../core/stream_event.ts";
+import { streamKey, type StreamState, type StreamType } from "../core/stream_event.ts";
 import type { Stream, StreamPart } from "./stream.ts";
 
 /** Where a job writes, as given (`--path`, `--stderr-path`): a job target has these. */
@@ -120,6 +120,8 @@ export interface PartsHost {
   running?(): boolean;
   /** Forget a stream, so that its part gets a new one. */
   forget?(s: Stream): void;
+  /** Whether s9s stops following (the user stopped it). */
+  stopped?(): boolean;
 }
 
 /**
@@ -170,8 +172,8 @@ const AWAITING = new Set<StreamState>(["pending", "waiting", "connecting"]);
 /** The part streams of one run and their reads. */
 class Parts {
   readonly runs = new Map<Stream, Promise<void>>();
-  /** Streams ended because the running step has no such task (a later step may), by part. */
-  readonly dropped = new Map<Stream, AllocationPart>();
+  /** Streams ended because the running step has no such task (a later step may). */
+  readonly dropped = new Set<Stream>();
 
   readonly job: JobInfo;
   #host: PartsHost;
@@ -200,9 +202,7 @@ class Parts {
 
   /** End a stream whose task the running step (of `tasks` tasks) does not run. */
   drop(s: Stream, tasks: number): void {
-    const p = allocationParts(partPattern(this.#o.target, s.type), this.job)
-      ?.find((x) => x.part.label === s.part?.label);
-    if (p) this.dropped.set(s, p);
+    this.dropped.add(s);
     this.#host.endStream(
       s,
       "ended",
@@ -212,14 +212,23 @@ class Parts {
     );
   }
 
-  /** The job has stopped: read the files of dropped tasks that appeared after all. */
-  async recheckDropped(): Promise<void> {
-    for (const [s, p] of this.dropped) {
-      const loc = await partLocation(this.job, s.type, p, {
-        config: this.#host.config,
-        options: this.#o.target,
-      });
-      if (loc?.exists) this.#run(s.type, p);
+  /**
+   * The job has stopped: read the files of the job's tasks that are not followed (a step ran
+   * fewer, a later one more, unseen) when they are there after all.
+   */
+  async readLeftOver(types: StreamType[]): Promise<void> {
+    const followed = new Set(
+      [...this.runs.keys()].filter((s) => !this.dropped.has(s)).map((s) => s.key),
+    );
+    for (const type of types) {
+      for (const p of allocationParts(partPattern(this.#o.target, type), this.job) ?? []) {
+        if (followed.has(streamKey(`${this.job.id} ${p.part.label}`, type))) continue;
+        const loc = await partLocation(this.job, type, p, {
+          config: this.#host.config,
+          options: this.#o.target,
+        });
+        if (loc?.exists) this.#run(type, p);
+      }
     }
   }
 
@@ -258,8 +267,8 @@ class Parts {
  * long as that can change anything): with no step yet, while a task's file is awaited; with a
  * step of fewer tasks than the job's, as long as the job runs (a later step may run more). When
  * a step runs, the streams of tasks past its count that still wait for their file end, and tasks
- * it runs beyond those followed get streams (again). Once the job has stopped, a dropped task's
- * file that appeared after all is read.
+ * it runs beyond those followed get streams (again). Once the job has stopped, the files of the
+ * job's tasks not followed that are there after all are read.
  */
 async function followSteps(
   host: PartsHost,
@@ -280,7 +289,7 @@ async function followSteps(
     for (const parent of parents) parts.start(parent.type, tasks);
     for (const s of parts.awaited()) if (s.part!.task! >= tasks) parts.drop(s, tasks);
   }
-  await parts.recheckDropped();
+  if (!host.stopped?.()) await parts.readLeftOver(parents.map((p) => p.type));
 }
 
 /**

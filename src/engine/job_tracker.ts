@@ -321,6 +321,7 @@ export class JobTracker {
           stepTasks: host.cluster ? () => stepTaskCount(host.cluster!, jobId) : undefined,
           pause: () => this.#watch.pause(statePollMs(host.config, host.cluster?.name)),
           running: () => !this.stop.signal.aborted && isRunning((live[0]?.job ?? current).state),
+          stopped: () => this.stop.signal.aborted,
           forget: (s) => {
             this.streams.delete(s.key);
             host.forgetStream(s);

@@ -245,6 +245,44 @@ Deno.test({
 });
 
 Deno.test({
+  name: "stream --path with %t started in a 1-task step reads a later, short 2-task step's files",
+  ignore: !ENABLED,
+  async fn() {
+    const s = await scratch("short");
+    let id = "";
+    try {
+      // Step 0 runs 1 task until "go2"; step 1, the job's 2 tasks, writes at once and ends: with
+      // a 2 s poll, s9s (almost always) sees the job end without having seen step 1 run.
+      const first = `srun -n 1 -o out-%j-%t.txt bash -c '${s.waitOn("go2")}'`;
+      const second = `srun -n 2 -o out-%j-%t.txt ${taskScript("true", 20)}`;
+      id = await submitTwoTasks(s.dir, `${first}; ${second}`);
+      await waitFor(
+        async () => (await shOut(["squeue", "-h", "-s", "-j", id])).includes(`${id}.0`),
+        { timeout: LONG, what: `step ${id}.0 running` },
+      );
+      const home = `${s.dir}/home2`;
+      await Deno.mkdir(home);
+      await Deno.writeTextFile(`${home}/config.yaml`, "cluster:\n  poll_interval: 2s\n");
+      const p = new S9sProcess(
+        ["stream", "--job", id, "--path", "out-%j-%t.txt", "-o", "json", "--events"],
+        { env: testEnv(home), cwd: s.dir },
+      );
+      await waitFor(() => p.json<Ev>().some((e) => e.state === "live"), {
+        timeout: LONG,
+        what: `task 0's file followed; stderr: ${p.stderr}`,
+      });
+      await s.go("go2");
+      const r = await p.finished();
+      assertEquals(r.code, 0, p.stderr);
+      assertEquals(byTask(p.json<Ev>()), { "0": expected(0, 20), "1": expected(1, 20) });
+    } finally {
+      if (id) await shOut(["scancel", id]).catch(() => {});
+      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
   name:
     "stream --job N.0 --tasks splits a 2-task step's sattach output by task; --task 0 follows one",
   ignore: !ENABLED,
