@@ -95,7 +95,7 @@ export function defaultRawConfig(): RawConfig {
         auto_cleanup_days: 7,
         cleanup_interval: "1h",
       },
-      compression: { enabled: true, algorithm: "gzip", level: 6 },
+      compression: { enabled: true, algorithm: "gzip", level: 2 },
       file_polling: { use_inotify: true, batch_size: 10000 },
       alerts: [],
     },

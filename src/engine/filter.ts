@@ -6,6 +6,7 @@
 import { compilePattern, PatternError, quotePattern } from "../config/regex.ts";
 import { UsageError } from "../errors.ts";
 import type { LineBatch } from "../core/line_batch.ts";
+import { matchTester } from "./match_tester.ts";
 
 /** What a filter does with a matching line. */
 export type FilterAction = "include" | "exclude" | "highlight";
@@ -128,6 +129,8 @@ export class LineFilter {
   #includes: RegExp[] = [];
   #excludes: RegExp[] = [];
   #highlights: NamedFilter[] = [];
+  /** The highlights' regexes as cheaper testers of the same lines (see matchTester). */
+  #testers: RegExp[] = [];
   #scan?: RegExp; // includes combined, global + multiline, for the chunk scan
   #inc?: RegExp; // includes combined, for checking one line
   #exc?: RegExp;
@@ -149,7 +152,10 @@ export class LineFilter {
     // An excluded line is never shown, so only includes and highlights can color one.
     const colors = filter.action !== "exclude" &&
       (filter.highlight ?? filter.action === "highlight");
-    if (colors) this.#highlights.push(filter);
+    if (colors) {
+      this.#highlights.push(filter);
+      this.#testers.push(matchTester(filter.regex));
+    }
     if (filter.action !== "highlight") this.#stale = true;
   }
 
@@ -168,6 +174,7 @@ export class LineFilter {
     f.#includes = [...this.#includes];
     f.#excludes = [...this.#excludes];
     f.#highlights = [...this.#highlights];
+    f.#testers = [...this.#testers];
     f.#scan = this.#scan;
     f.#inc = this.#inc;
     f.#exc = this.#exc;
@@ -197,8 +204,9 @@ export class LineFilter {
   /** Names of highlight filters matching a line. */
   highlightsOf(line: string): string[] | undefined {
     let out: string[] | undefined;
-    for (const h of this.#highlights) {
-      if (h.regex.test(line)) (out ??= []).push(h.name);
+    const testers = this.#testers;
+    for (let i = 0; i < testers.length; i++) {
+      if (testers[i].test(line)) (out ??= []).push(this.#highlights[i].name);
     }
     return out;
   }

@@ -26,6 +26,13 @@ export async function cleanHistory(dir: string, o: CleanOptions): Promise<string
   const files = (await listPartFiles(dir)).sort((a, b) =>
     b.mtime - a.mtime || b.name.localeCompare(a.name)
   );
+  const mayRemove = (o.maxFiles !== undefined && files.length > o.maxFiles) ||
+    (!!o.maxAgeMs && files.some((f) => now - f.mtime > o.maxAgeMs!));
+  if (!mayRemove) {
+    // Within the limits (most runs): no file to remove, so no need to read who records what.
+    await cleanSpill(`${dir}/spill`, o.maxAgeMs, now, removed);
+    return removed;
+  }
   // The part each live recording (this or another s9s) appends to stays, whatever the limits.
   const active = await activeSessions(dir);
   const current = new Map<string, { part: number; path: string }>();

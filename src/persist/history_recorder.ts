@@ -27,6 +27,8 @@ const SMALL_MEMBER = 64 * 1024;
  * CompressionStream costs ≈ 16 ms to load, more than all the rest of `s9s stream --no-follow`.
  */
 const TINY_MEMBER = 2 * 1024;
+/** Parts smaller than this are left out of the index at the end of a run (rebuilt on reading). */
+const INDEX_MIN = 256 * 1024;
 
 /** Options for {@link HistoryRecorder}. */
 export interface RecorderOptions {
@@ -71,7 +73,7 @@ export class HistoryRecorder {
     r.#unsubscribe = manager.subscribe({
       onLines: (s, batch, sel) => r.#record(s, batch, sel),
       onStatus: (s) => s.follows && r.#housekeep(),
-      onEnd: (s) => void r.#writers.get(s.key)?.flush(),
+      onEnd: (s) => void r.#writers.get(s.key)?.end(),
     });
     return r;
   }
@@ -128,7 +130,6 @@ export class HistoryRecorder {
       const cfg = this.#o.config;
       const id = newSessionId(s.jobId, s.type);
       this.#active.add(id);
-      void this.#ready.then(() => this.#marker.update(this.#active), () => {});
       w = new HistoryWriter({
         dir: this.#o.dir,
         meta: {
@@ -148,6 +149,9 @@ export class HistoryRecorder {
         maxFileSize: cfg.persistence.max_file_size,
         onError: (err) => this.#fail(err),
         backlog: this.#backlog,
+        // The marker goes on disk before the session's first write, not when it starts: a run
+        // that ends before its first member is written (a short --no-follow run) writes none.
+        protect: () => this.#marker.update(this.#active),
         onRotate: () =>
           void this.cleanup().catch((err) => this.#o.debug?.(`history: ${(err as Error).message}`)),
         // The first member waits for the directory (prepared beside the first lines). Tiny
@@ -201,8 +205,12 @@ export class HistoryRecorder {
    * which sessions were cut short and how much of them is on disk (it may fail again: callers
    * only log that).
    */
-  async #saveIndex(): Promise<void> {
+  async #saveIndex(last = false): Promise<void> {
     const entries = [...this.#writers.values()].flatMap((w) => w.entries);
+    // The index only spares `history list` reading whole files. At the end of a run whose parts
+    // are small and whole, it reads them as cheaply as the index (and then saves it): a short
+    // session's end skips reading and rewriting index.json.
+    if (last && entries.every((e) => !e.cut && e.size < INDEX_MIN)) return;
     if (entries.length) await updateIndex(this.#o.dir, entries);
   }
 
@@ -217,7 +225,7 @@ export class HistoryRecorder {
     await this.#marker.update(this.#active);
     this.#pool?.close();
     try {
-      await this.#saveIndex();
+      await this.#saveIndex(true);
     } catch (err) {
       this.#o.debug?.(`history: cannot update the index: ${(err as Error).message}`);
     }

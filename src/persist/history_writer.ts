@@ -33,6 +33,13 @@ export interface HistoryWriterOptions {
   backlog?: Backlog;
   /** Compresses members (default: inline, on this thread). */
   encode?: (data: Uint8Array, meta: MemberMeta, level: Level) => Promise<Uint8Array>;
+  /**
+   * Called before the first write of a part, unless that write is the last one queued after the
+   * stream ended ({@link HistoryWriter.end}) or the writer closed: the part is then complete as
+   * it appears, like any finished one (should lines come after all, they start a new part).
+   * Resolves once other processes' cleanup knows the session is live (a marker on disk).
+   */
+  protect?: () => Promise<void>;
 }
 
 const enc = new TextEncoder();
@@ -73,6 +80,14 @@ export class HistoryWriter {
   #failed = false;
   #closed = false;
   #started = false;
+  /** close() was called: what is queued now is all there will be. */
+  #closing = false;
+  /** The stream ended (or the writer closes): no more lines are expected. */
+  #final = false;
+  /** The current part was written unprotected, as complete: the next member starts a new part. */
+  #complete = false;
+  /** Members queued for the disk and not yet written (or failed). */
+  #queued = 0;
 
   constructor(options: HistoryWriterOptions) {
     this.#o = options;
@@ -99,17 +114,24 @@ export class HistoryWriter {
    * filter kept). The promise (when returned) resolves once the disk caught up (backpressure).
    */
   add(batch: LineBatch, nums?: number[]): Promise<void> | undefined {
-    if (this.#failed || this.#closed || batch.count === 0) return;
+    if (this.#failed || this.#closing || batch.count === 0) return;
+    this.#final = false; // a requeued job's stream goes on
     if (this.#len === 0) {
       this.#first = nums?.[0] ?? batch.firstLine;
       this.#count = 0;
       this.#last = this.#first - 1;
     }
     if (nums) {
+      // Locals, not private fields, in the one loop per saved line (a filtered catch-up's).
+      const gaps = this.#gaps;
+      const base = this.#count;
+      let last = this.#last;
       for (let i = 0; i < nums.length; i++) {
-        if (nums[i] !== this.#last + 1) this.#gaps.push(this.#count + i, nums[i] - this.#last - 1);
-        this.#last = nums[i];
+        const n = nums[i];
+        if (n !== last + 1) gaps.push(base + i, n - last - 1);
+        last = n;
       }
+      this.#last = last;
     } else {
       if (batch.firstLine !== this.#last + 1) {
         this.#gaps.push(this.#count, batch.firstLine - this.#last - 1);
@@ -214,7 +236,8 @@ export class HistoryWriter {
       const sent = { written: 0 };
       try {
         let member = await encoded;
-        const rotate = this.#partSize > 0 && this.#partSize + member.length > this.#o.maxFileSize;
+        const rotate = this.#partSize > 0 &&
+          (this.#complete || this.#partSize + member.length > this.#o.maxFileSize);
         if (rotate) {
           meta.s = { ...this.#o.meta, part: this.#part + 1 };
           // Only the metadata changes: the encoder may have taken over `text` already.
@@ -222,6 +245,11 @@ export class HistoryWriter {
         }
         const start = !this.#entry || rotate;
         const name = start ? partFileName(this.#o.meta.id, this.#part + 1) : this.#entry!.file;
+        // A short run's only member needs no marker: the file appears whole, already finished.
+        if (start) {
+          this.#complete = this.#final && this.#queued === 1;
+          if (!this.#complete) await this.#o.protect?.();
+        }
         // Open, append, close, one writer after another: history holds no descriptor between
         // members and one at a time while writing, however many streams record.
         const append = async () => {
@@ -261,7 +289,9 @@ export class HistoryWriter {
       }
     };
     this.#backlog.bytes += size;
+    this.#queued++;
     this.#queue = this.#queue.then(job).finally(() => {
+      this.#queued--;
       const b = this.#backlog;
       b.bytes -= size;
       if (b.bytes <= LOW && b.waiters?.length) { for (const w of b.waiters.splice(0)) w(); }
@@ -292,9 +322,17 @@ export class HistoryWriter {
     await this.#queue;
   }
 
+  /** The stream ended: write what is gathered as what may be its last member. */
+  end(): Promise<void> {
+    this.#final = true;
+    return this.flush();
+  }
+
   /** Flush and close. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#closing = true;
+    this.#final = true;
     await this.flush();
     this.#closed = true;
   }

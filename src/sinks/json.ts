@@ -9,6 +9,7 @@ import type { StreamHandle, StreamListener } from "../engine/stream_manager.ts";
 import { buildStreamEvent, splitTaskLabel, type StreamEvent } from "../core/stream_event.ts";
 import type { TextOut } from "./writer.ts";
 import { escapeJsonControls } from "../core/terminal_safe.ts";
+import { selectedText } from "../engine/selected_text.ts";
 
 /** Options for the JSON sink. */
 export interface JsonSinkOptions {
@@ -70,6 +71,15 @@ export function eventLines(
   const truncated = batch.truncated;
   // A step's whole output carries sattach's labels; a stream of one task has them taken off.
   const api = s.sourceKind === "api" && !part;
+  // The batch's lines as one text (the history saves the same one): one scan of it tells
+  // whether any line needs JSON escapes, or the terminal escapes below.
+  const text = sel.all ? batch.text : selectedText(sel);
+  // No line needs an escape: each content is itself in quotes, as JSON.stringify would give it.
+  // Told by one JSON.stringify of the whole text, which then only turns each "\n" into two
+  // characters (≈ 7 ms for 10 MB, where a regex scan took 14 and a stringify per line 20–30).
+  const quoted = !api && JSON.stringify(text).length === text.length + 2 + lines.length;
+  const headQ = head + '"';
+  const midQ = '"' + mid;
   let out = "";
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
@@ -79,13 +89,19 @@ export function eventLines(
       const { task, content } = splitTaskLabel(line);
       out += head + JSON.stringify(content) + mid + num + tail;
       if (task !== undefined) out += `,"task":${task}`;
-    } else out += head + JSON.stringify(line) + mid + num + tail;
+    } else if (quoted) out += headQ + line + midQ + num + tail;
+    else out += head + JSON.stringify(line) + mid + num + tail;
     if (truncated?.includes(num - batch.firstLine)) out += `,"truncated":true`;
     if (highlight) {
       const h = highlight.highlightsOf(line);
       if (h) out += `,"highlights":${JSON.stringify(h)}`;
     }
     out += "}\n";
+  }
+  // Only the lines and the stream's names can hold what escapeJsonControls escapes: when none
+  // does, the whole output need not be scanned again (it is about twice the lines' size).
+  if (escapeJsonControls(text) === text && escapeJsonControls(head + tail) === head + tail) {
+    return out;
   }
   return escapeJsonControls(out);
 }

@@ -340,3 +340,24 @@ Deno.test("a filtered catch-up saves what was printed: history export equals the
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("a short --no-follow run writes only its gzip file; history list reads it and saves the index", async () => {
+  const home = await setup();
+  try {
+    const input = Array.from({ length: 20 }, (_, i) => `line ${i + 1} of a short run\n`).join("");
+    await Deno.writeTextFile(`${home}/short.out`, input);
+    const r = await s9s(home, ["stream", "--path", `${home}/short.out`, "--no-follow"]);
+    deepStrictEqual([r.code, dec.decode(r.stdout)], [0, input], r.stderr);
+    const names = [...Deno.readDirSync(`${home}/history`)].map((e) => e.name);
+    deepStrictEqual(names.length, 1, `only the session's file: ${names.join(", ")}`);
+    assert(/\.001\.log\.gz$/.test(names[0]), names[0]);
+
+    const [s] = await listIds(home);
+    deepStrictEqual(s.lines, 20);
+    assert(Deno.statSync(`${home}/history/index.json`).isFile, "history list saved the index");
+    const exp = await s9s(home, ["history", "export", s.id]);
+    deepStrictEqual([exp.code, dec.decode(exp.stdout)], [0, input], exp.stderr);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});

@@ -222,3 +222,50 @@ Deno.test("HistoryWriter: many writers sharing a backlog hold no descriptor betw
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("HistoryWriter protects a part before its first write, unless that write is the last", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const calls: number[] = []; // the session's part files on disk when protect() was called
+    const opts = (id: string) => ({
+      dir,
+      meta: meta(id),
+      level: 2 as const,
+      maxFileSize: 1e9,
+      memberBytes: 4096,
+      onError: (e: Error) => {
+        throw e;
+      },
+      protect: async () =>
+        void calls.push((await listPartFiles(dir)).filter((f) => f.name.startsWith(id)).length),
+    });
+    // A long session: its first member is written while lines still come — protected first.
+    const long = new HistoryWriter(opts("long"));
+    for (let n = 1; n <= 2000; n += 100) await long.add(batch(n, 100, 1_700_000_000_000));
+    await long.close();
+    deepStrictEqual(calls, [0]);
+
+    // A short one, ended: its only member appears whole, no marker needed.
+    calls.length = 0;
+    const short = new HistoryWriter(opts("short"));
+    const first = batch(1, 3, 1_700_000_000_000);
+    await short.add(first);
+    await short.end();
+    deepStrictEqual(calls, []);
+    // Lines after all (a requeued job): a new, protected part; nothing is lost.
+    const more = batch(4, 3, 1_700_000_000_001);
+    await short.add(more);
+    await short.flush(); // written while the stream goes on: protected
+    await short.close();
+    deepStrictEqual(calls, [1]);
+    const parts = (await listPartFiles(dir)).filter((f) => f.name.startsWith("short."));
+    deepStrictEqual(parts.map((f) => f.name).sort(), ["short.001.log.gz", "short.002.log.gz"]);
+    const [s] = sessionsOf(await loadIndex(dir)).filter((x) => x.id === "short");
+    const bytes: Uint8Array[] = [];
+    for await (const m of readSession(dir, s)) bytes.push(m.bytes);
+    const text = new TextDecoder().decode(await new Blob(bytes as BlobPart[]).arrayBuffer());
+    deepStrictEqual(text, first.text + more.text);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

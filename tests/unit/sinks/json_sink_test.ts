@@ -4,6 +4,7 @@ import { eventsOf, type StreamHandle } from "../../../src/engine/stream_manager.
 import { LineFilter } from "../../../src/engine/filter.ts";
 import type { LineBatch } from "../../../src/core/line_batch.ts";
 import { compilePattern } from "../../../src/config/regex.ts";
+import { escapeJsonControls } from "../../../src/core/terminal_safe.ts";
 
 const LINES = [
   "INFO ok",
@@ -87,4 +88,47 @@ Deno.test("api lines: sattach's task label becomes the task field, the same in e
   const file = { ...s, sourceKind: "file" } as StreamHandle;
   deepStrictEqual(eventsOf(file, b, sel)[0].content, "0: start");
   deepStrictEqual(eventsOf(file, b, sel)[0].task, undefined);
+});
+
+Deno.test("eventLines: lines without escapes, with terminal controls or surrogates, as JSON.stringify gives them", () => {
+  const cases = [
+    ["INFO plain", "WARN 12.5% done", "ERROR x=1 y=2"],
+    ["plain", "C1 \u0085 next line", "bidi \u202e override"],
+    ["lone \ud800 surrogate", "pair 😀 ok", "plain"],
+    ["cr\rinside", "plain"],
+  ];
+  const hl = new LineFilter();
+  hl.add({
+    name: "progress",
+    action: "highlight",
+    color: "green",
+    regex: compilePattern("\\d+(\\.\\d+)?%"),
+  });
+  const inc = new LineFilter();
+  inc.add({
+    name: "f",
+    action: "include",
+    color: "",
+    regex: compilePattern("ERROR|WARN|plain|C1"),
+  });
+  for (const jobId of ["5", "5\u202e"]) {
+    const s = { jobId, type: "stdout", sourceKind: "file" } as StreamHandle;
+    for (const lines of cases) {
+      const b: LineBatch = {
+        text: lines.map((l) => l + "\n").join(""),
+        count: lines.length,
+        firstLine: 7,
+        startOffset: 0,
+        endOffset: 0,
+        time: 1_750_000_000_123,
+      };
+      for (const f of [new LineFilter(), hl, inc]) {
+        const sel = f.select(b);
+        const h = f.highlights.length ? f : undefined;
+        const expected = eventsOf(s, b, sel, h)
+          .map((e) => escapeJsonControls(JSON.stringify(e)) + "\n").join("");
+        deepStrictEqual(eventLines(s, b, sel, h), expected, JSON.stringify([jobId, lines]));
+      }
+    }
+  }
 });
