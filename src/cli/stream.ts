@@ -15,7 +15,7 @@ import { stderrOut, stdoutOut } from "./output.ts";
 import { checkStreamingEnabled, type GlobalFlags, makeContext, openCluster } from "./common.ts";
 import { checkTargetFiles } from "./stream_targets.ts";
 import { planStream, type StreamOptions, type StreamPlan } from "./stream_plan.ts";
-import { outputListener } from "./stream_output.ts";
+import { outputListener, prefixedFromStart } from "./stream_output.ts";
 import { splitTasks } from "../engine/task_split.ts";
 import { integrationsPart, recordersPart } from "./stream_parts.ts";
 import { refuseStreamOutputsOnInputs } from "./output_identity.ts";
@@ -59,8 +59,9 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
       closed.resolve("closed");
     },
   });
-  // --tasks: every task its own stream from the first line (prefixed); --task N: one, plain.
-  const several = plan.targets.length > 1 || (!!plan.tasks && plan.tasks.only === undefined);
+  // --tasks and per-task files: every task its own stream from the first line (prefixed);
+  // --task N: one, plain.
+  const several = prefixedFromStart(plan);
   const told = { errors: new Set<Error>(), debug: ctx.debugEnabled };
   const printer = outputListener(pipeline.manager, {
     ...opts,

@@ -11,6 +11,8 @@ import type { TextOut } from "../sinks/writer.ts";
 import { stdoutIsTerminal, useColor } from "../platform/terminal.ts";
 import { stderrOut } from "./output.ts";
 import { formatError } from "../errors.ts";
+import type { StreamTarget } from "../core/stream_target.ts";
+import { hasAllocationFields } from "../engine/job_parts.ts";
 
 /** How the output is shaped. */
 export interface OutputOptions {
@@ -31,6 +33,22 @@ export interface OutputOptions {
    * (with a stack when `debug`), and added to this set, so the command does not say it again.
    */
   told?: { errors: Set<Error>; debug: boolean };
+}
+
+/**
+ * Whether text lines are prefixed from the first one: several targets; `--tasks` (every task its
+ * own stream); or a job's per-task or per-node files (`--path` with `%t`, `%N`), each a stream
+ * whose label says whose lines they are. Those files start being read one by one, as each is
+ * found: counting the streams being read when the first line comes printed the first task's
+ * lines plain, or not, by chance (and a lone task's always plain).
+ */
+export function prefixedFromStart(
+  plan: { targets: StreamTarget[]; tasks?: { only?: number } },
+): boolean {
+  return plan.targets.length > 1 || (!!plan.tasks && plan.tasks.only === undefined) ||
+    plan.targets.some((t) =>
+      t.kind === "job" && (hasAllocationFields(t.path) || hasAllocationFields(t.stderrPath))
+    );
 }
 
 /** The listener that prints a stream command's lines and status. */
@@ -54,8 +72,9 @@ export function outputListener(manager: StreamManager, o: OutputOptions): Stream
     ? templateSink({ out: o.out, template: o.template, filter, sanitize, color })
     : undefined;
   // A single stream prints plain lines. Prefixes go on from the first line when more than one
-  // stream can come: several targets, an array job asked for by its id (tasks start later), or
-  // stdout and stderr in separate files (both are located before either's first line).
+  // stream can come: `several` ({@link prefixedFromStart}), an array job asked for by its id
+  // (tasks start later), or stdout and stderr in separate files (both are located before either's
+  // first line).
   let prefixing = o.several;
   return {
     onLines: (s, batch, selection) => {

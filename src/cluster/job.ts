@@ -36,7 +36,7 @@ export interface JobInfo {
   batchHost?: string;
   /** Node list expression, e.g. "node[01-04]" (expand it with hostlist.ts). */
   nodeList?: string;
-  /** How many tasks the job runs (`NumTasks`, `-n`); per-task files (`%t`) are counted from it. */
+  /** How many tasks the job runs (`NumTasks`, `-n`); `%t` counts them while no step runs. */
   numTasks?: number;
   partition?: string;
   /** Epoch ms. */
@@ -62,6 +62,8 @@ export interface StepInfo {
   user: string;
   /** Node list expression. */
   nodeList?: string;
+  /** How many tasks the step runs (srun's `-n`; `%A` of `squeue -s`). */
+  numTasks?: number;
 }
 
 /** Whether sattach can attach to the step: one started with srun (a number), not batch or extern. */

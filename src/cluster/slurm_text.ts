@@ -357,14 +357,14 @@ export function parseSqueueText(text: string, backend = "cli"): JobInfo[] {
   return jobs;
 }
 
-/** `squeue -s -o` format of {@link parseSqueueSteps}: step id, name, user, nodes. */
-export const STEP_FORMAT = ["%i", "%j", "%u", "%N"].join(SQUEUE_SEP);
+/** `squeue -s -o` format of {@link parseSqueueSteps}: step id, name, user, nodes, tasks. */
+export const STEP_FORMAT = ["%i", "%j", "%u", "%N", "%A"].join(SQUEUE_SEP);
 
 /** Steps from `squeue -h -s -o STEP_FORMAT` ("123.0", "123_4.batch", …). */
 export function parseSqueueSteps(text: string): StepInfo[] {
   const out: StepInfo[] = [];
   for (const line of text.split("\n")) {
-    const [id, name, user, nodes] = line.trim().split(SQUEUE_SEP);
+    const [id, name, user, nodes, tasks] = line.trim().split(SQUEUE_SEP);
     const m = /^(\d+(?:_\d+)?)\.(\w+)$/.exec(id ?? "");
     if (!m) continue;
     out.push({
@@ -374,6 +374,7 @@ export function parseSqueueSteps(text: string): StepInfo[] {
       name: name ?? "",
       user: user ?? "",
       nodeList: nodes || undefined,
+      numTasks: /^\d+$/.test(tasks ?? "") && Number(tasks) > 0 ? Number(tasks) : undefined,
     });
   }
   return out;

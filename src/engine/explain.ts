@@ -37,7 +37,7 @@ export async function explainTargets(
       if (job) out.push(`  ${job.id}: ${jobLine(job)}`);
       for (const type of types) {
         const parts = job && t.kind === "job"
-          ? await explainParts(job, type, { config: o.config, options: t })
+          ? await explainParts(job, type, { config: o.config, options: t, cluster: o.cluster })
           : undefined;
         if (parts) {
           out.push(`  ${type}: one file per task or node`, ...parts);

@@ -17,7 +17,7 @@ import { plural } from "../core/plural.ts";
 import { streamKey, type StreamState, type StreamType } from "../core/stream_event.ts";
 import { type StreamTarget, targetId } from "../core/stream_target.ts";
 import type { FollowOptions, SourceRequest, Stream, StreamPart } from "./stream.ts";
-import { hasAllocationFields, runParts } from "./job_parts.ts";
+import { hasAllocationFields, runParts, stepTaskCount } from "./job_parts.ts";
 import { isRunning, isUnsplitArray, jobExitCode, ranAgain } from "./job_states.ts";
 import { JobWatch } from "./job_watch.ts";
 
@@ -305,12 +305,27 @@ export class JobTracker {
       return await runParts(
         {
           config: host.config.streaming,
-          stream: (id, type, part) =>
-            this.streams.get(streamKey(`${id} ${part.label}`, type)) ??
-              this.#newStream(id, type, part),
+          stream: (id, type, part) => {
+            const known = this.streams.get(streamKey(`${id} ${part.label}`, type));
+            if (known) return known;
+            // What the tracker knows of the job, as its other streams (a stream started once
+            // the job has ended is read to the end, not followed).
+            const s = this.#newStream(id, type, part);
+            const latest = live[0]?.job ?? current;
+            Object.assign(s, { job: latest, jobState: latest.state });
+            return s;
+          },
           runSource: (s, loc, f) =>
             host.runSource(s, { target, loc, follow: f, tail: this.options.tail }),
           endStream: (s, state, message, quiet) => host.endStream(s, state, message, quiet),
+          stepTasks: host.cluster ? () => stepTaskCount(host.cluster!, jobId) : undefined,
+          pause: () => this.#watch.pause(statePollMs(host.config, host.cluster?.name)),
+          running: () => !this.stop.signal.aborted && isRunning((live[0]?.job ?? current).state),
+          stopped: () => this.stop.signal.aborted,
+          forget: (s) => {
+            this.streams.delete(s.key);
+            host.forgetStream(s);
+          },
         },
         current,
         live,

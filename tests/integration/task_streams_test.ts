@@ -3,7 +3,8 @@
  * fits): per-task files from `srun -o out-%j-%t.txt` followed with `--path 'out-%j-%t.txt'`, and
  * a step's interleaved sattach output split with `--tasks` / `--task 0`. Exact, line for line.
  * Skipped unless S9S_TEST_SLURM=1. The tasks wait for a "go" file; the test creates it once s9s
- * follows, so that the files appear (and grow) while s9s watches.
+ * follows, so that the files grow while s9s watches (a second s9s, not waited for, may start at
+ * any moment: it must print the same).
  */
 import { assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
 import { runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
@@ -20,8 +21,10 @@ async function scratch(name: string) {
   return {
     dir,
     env: testEnv(home),
-    go: () => go(),
+    go: (name?: string) => go(name),
     wait: wait(),
+    /** The shell snippet that waits for the file `name` (created by `go(name)`). */
+    waitOn: (name: string) => wait(name),
   };
 }
 
@@ -30,9 +33,9 @@ function taskScript(wait: string, n: number): string {
   return `bash -c '${wait}; for i in $(seq 1 ${n}); do echo "t$SLURM_PROCID l$i"; done'`;
 }
 
-/** Submit a 2-task job running `wrap` in `dir`; its id. */
-async function submitTwoTasks(dir: string, wrap: string): Promise<string> {
-  const args = ["--parsable", "-n", "2", "-D", dir, "-o", "/dev/null", "--wrap", wrap];
+/** Submit a job of `tasks` tasks (2 by default) running `wrap` in `dir`; its id. */
+async function submitTwoTasks(dir: string, wrap: string, tasks = 2): Promise<string> {
+  const args = ["--parsable", "-n", String(tasks), "-D", dir, "-o", "/dev/null", "--wrap", wrap];
   return (await shOut(["sbatch", ...args])).trim();
 }
 
@@ -71,6 +74,7 @@ Deno.test({
         ["stream", "--job", id, "--path", "out-%j-%t.txt", "-o", "json", "--events"],
         { env: s.env, cwd: s.dir },
       );
+      // Not waited for: started at any moment of the job's life, it prints every line, prefixed.
       const text = new S9sProcess(["stream", "--job", id, "--path", "out-%j-%t.txt"], {
         env: s.env,
         cwd: s.dir,
@@ -104,6 +108,173 @@ Deno.test({
           "",
         ].join("\n"),
       );
+    } finally {
+      if (id) await shOut(["scancel", id]).catch(() => {});
+      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name: "stream --path with %t prefixes a task's own file from its first line, even a lone task's",
+  ignore: !ENABLED,
+  async fn() {
+    // Prefixes once depended on how many task files were being read when the first line came:
+    // the first task's lines could come out plain (seen under load with 2 tasks; always so with
+    // one). Started at once, while the job is pending or running, s9s reads to the end.
+    const s = await scratch("lone");
+    let id = "";
+    try {
+      id = await submitTwoTasks(s.dir, `srun -o out-%j-%t.txt ${taskScript("true", 30)}`, 1);
+      const r = await runS9s(["stream", "--job", id, "--path", "out-%j-%t.txt"], {
+        env: s.env,
+        cwd: s.dir,
+      });
+      assertEquals(r.code, 0, r.stderr);
+      assertEquals(
+        r.stdout,
+        expected(0, 30).map((l) => `[${id} task 0:stdout] ${l}\n`).join(""),
+        r.stderr,
+      );
+      assertStringIncludes(r.stderr, `s9s: stream ${id} task 0:stdout ended after 30 lines\n`);
+    } finally {
+      if (id) await shOut(["scancel", id]).catch(() => {});
+      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name: "stream --path with %t counts the tasks of the job's step (srun -n 1 in a 2-task job)",
+  ignore: !ENABLED,
+  async fn() {
+    const s = await scratch("step");
+    let id = "";
+    try {
+      // The step waits for "go" (s9s first counts the job's 2 tasks), its task for "go2".
+      const step = `srun -n 1 -o out-%j-%t.txt ${taskScript(s.waitOn("go2"), 20)}`;
+      id = await submitTwoTasks(s.dir, `${s.waitOn("go")}; ${step}`);
+      const args = ["stream", "--job", id, "--path", "out-%j-%t.txt", "-o", "json", "--events"];
+      const before = new S9sProcess(args, { env: s.env, cwd: s.dir });
+      const contents = (p: S9sProcess) => p.json<Ev>().map((e) => e.content);
+      await waitFor(
+        () => contents(before).includes(`waiting for "${s.dir}/out-${id}-1.txt" to appear`),
+        { timeout: LONG, what: `task 1's file awaited; stderr: ${before.stderr}` },
+      );
+      await s.go("go");
+      const gone =
+        `stream ${id} task 1:stdout ended: the job's step runs 1 task, no task 1 (its file is read if a later step writes it)`;
+      await waitFor(() => contents(before).includes(gone), {
+        timeout: 30_000,
+        what: `task 1's stream ended once the step ran; stderr: ${before.stderr}`,
+      });
+      // Started while the step runs: one file from the start.
+      const during = new S9sProcess(args, { env: s.env, cwd: s.dir });
+      await waitFor(() => during.json<Ev>().some((e) => e.state === "live"), {
+        timeout: LONG,
+        what: `task 0's file followed; stderr: ${during.stderr}`,
+      });
+      const ex = await runS9s(["stream", "--job", id, "--path", "out-%j-%t.txt", "--explain"], {
+        env: s.env,
+        cwd: s.dir,
+      });
+      assertStringIncludes(
+        ex.stdout,
+        [
+          "    out-%j-%t.txt: 1 file(s), for 1 task(s) of its running step (the job has 2) on vm",
+          `    task 0: found   ${s.dir}/out-${id}-0.txt`,
+          "",
+        ].join("\n"),
+      );
+      await s.go("go2");
+      const [a, b] = await Promise.all([before.finished(), during.finished()]);
+      assertEquals([a.code, b.code], [0, 0], before.stderr + during.stderr);
+      assertEquals(byTask(before.json<Ev>()), { "0": expected(0, 20) });
+      assertEquals(byTask(during.json<Ev>()), { "0": expected(0, 20) });
+      assertEquals(contents(during).filter((c) => c.includes("task 1")), []);
+      for (const e of [...before.json(), ...during.json()]) {
+        assertEquals(validateEvent(e), [], JSON.stringify(e));
+      }
+    } finally {
+      if (id) await shOut(["scancel", id]).catch(() => {});
+      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name: "stream --path with %t: a later step of more tasks gets every task's file read, exactly",
+  ignore: !ENABLED,
+  async fn() {
+    const s = await scratch("steps");
+    let id = "";
+    try {
+      // Step 0 runs 1 task (until "go2"), step 1 the job's 2 tasks (writing after "go3").
+      const first = `srun -n 1 -o out-%j-%t.txt bash -c '${s.waitOn("go2")}'`;
+      const second = `srun -n 2 -o out-%j-%t.txt ${taskScript(s.waitOn("go3"), 20)}`;
+      id = await submitTwoTasks(s.dir, `${s.waitOn("go")}; ${first}; ${second}`);
+      const p = new S9sProcess(
+        ["stream", "--job", id, "--path", "out-%j-%t.txt", "-o", "json", "--events"],
+        { env: s.env, cwd: s.dir },
+      );
+      const seen = (c: string) => p.json<Ev>().some((e) => e.content === c);
+      const task1 = `${s.dir}/out-${id}-1.txt`;
+      await waitFor(() => seen(`waiting for "${task1}" to appear`), {
+        timeout: LONG,
+        what: `task 1's file awaited; stderr: ${p.stderr}`,
+      });
+      await s.go("go");
+      const gone =
+        `stream ${id} task 1:stdout ended: the job's step runs 1 task, no task 1 (its file is read if a later step writes it)`;
+      await waitFor(() => seen(gone), { timeout: 30_000, what: `task 1 dropped: ${p.stderr}` });
+      await s.go("go2");
+      await waitFor(() => seen(`following "${task1}"`), {
+        timeout: 30_000,
+        what: `task 1's file followed again; stderr: ${p.stderr}`,
+      });
+      await s.go("go3");
+      const r = await p.finished();
+      assertEquals(r.code, 0, p.stderr);
+      assertEquals(byTask(p.json<Ev>()), { "0": expected(0, 20), "1": expected(1, 20) });
+      for (const e of p.json()) assertEquals(validateEvent(e), [], JSON.stringify(e));
+    } finally {
+      if (id) await shOut(["scancel", id]).catch(() => {});
+      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name: "stream --path with %t started in a 1-task step reads a later, short 2-task step's files",
+  ignore: !ENABLED,
+  async fn() {
+    const s = await scratch("short");
+    let id = "";
+    try {
+      // Step 0 runs 1 task until "go2"; step 1, the job's 2 tasks, writes at once and ends: with
+      // a 2 s poll, s9s (almost always) sees the job end without having seen step 1 run.
+      const first = `srun -n 1 -o out-%j-%t.txt bash -c '${s.waitOn("go2")}'`;
+      const second = `srun -n 2 -o out-%j-%t.txt ${taskScript("true", 20)}`;
+      id = await submitTwoTasks(s.dir, `${first}; ${second}`);
+      await waitFor(
+        async () => (await shOut(["squeue", "-h", "-s", "-j", id])).includes(`${id}.0`),
+        { timeout: LONG, what: `step ${id}.0 running` },
+      );
+      const home = `${s.dir}/home2`;
+      await Deno.mkdir(home);
+      await Deno.writeTextFile(`${home}/config.yaml`, "cluster:\n  poll_interval: 2s\n");
+      const p = new S9sProcess(
+        ["stream", "--job", id, "--path", "out-%j-%t.txt", "-o", "json", "--events"],
+        { env: testEnv(home), cwd: s.dir },
+      );
+      await waitFor(() => p.json<Ev>().some((e) => e.state === "live"), {
+        timeout: LONG,
+        what: `task 0's file followed; stderr: ${p.stderr}`,
+      });
+      await s.go("go2");
+      const r = await p.finished();
+      assertEquals(r.code, 0, p.stderr);
+      assertEquals(byTask(p.json<Ev>()), { "0": expected(0, 20), "1": expected(1, 20) });
     } finally {
       if (id) await shOut(["scancel", id]).catch(() => {});
       await Deno.remove(s.dir, { recursive: true }).catch(() => {});

@@ -9,18 +9,21 @@ const row = (...f: string[]) => f.join(SQUEUE_SEP);
 
 Deno.test("parseSqueueSteps reads `squeue -s` rows: srun steps, batch, array tasks", () => {
   const text = [
-    row("318.0", "sleep", "root", "vm"),
-    row("318.batch", "batch", "root", "vm"),
+    row("318.0", "sleep", "root", "vm", "2"),
+    row("318.batch", "batch", "root", "vm", "1"),
     row("40_3.1", "python", "ana", "node[01-02]"),
     row("garbage"),
     "",
   ].join("\n");
   const steps = parseSqueueSteps(text);
-  deepStrictEqual(steps.map((s) => [s.id, s.jobId, s.stepId, s.name, s.user, s.nodeList]), [
+  const fields = steps.map((s) => [s.id, s.jobId, s.stepId, s.name, s.user, s.nodeList]);
+  deepStrictEqual(fields, [
     ["318.0", "318", "0", "sleep", "root", "vm"],
     ["318.batch", "318", "batch", "batch", "root", "vm"],
     ["40_3.1", "40_3", "1", "python", "ana", "node[01-02]"],
   ]);
+  // The task count (`%A`): absent from rows of an older format.
+  deepStrictEqual(steps.map((s) => s.numTasks), [2, 1, undefined]);
   deepStrictEqual(steps.map(isSrunStep), [true, false, true]);
 });
 
