@@ -22,23 +22,7 @@ import { type SourceRequest, Stream, type StreamListener, type StreamPart } from
 import type { TrackerHost } from "./job_tracker.ts";
 import { SourceSelection } from "./source_selection.ts";
 import { TaskStreams } from "./task_streams.ts";
-
-/** How long batches may follow each other without the event loop turning, ms. */
-const TURN_EVERY_MS = 100;
-let lastTurn = performance.now();
-
-/**
- * Let the event loop turn now and then (a promise to wait for when due). A catch-up of a local
- * file is read synchronously and its batches follow each other in microtasks only: without a
- * turn, no signal listener (Ctrl+C), timer or other stream would run until the whole file was
- * read, minutes with a costly filter.
- */
-function turnEventLoopIfDue(): Promise<void> | undefined {
-  if (performance.now() - lastTurn < TURN_EVERY_MS) return;
-  return new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => {
-    lastTurn = performance.now();
-  });
-}
+import { turnEventLoopIfDue } from "./loop_turn.ts";
 
 /** Options for a {@link StreamRunner}. */
 export interface StreamRunnerOptions {
