@@ -23,13 +23,17 @@ const BUSY_WITHIN_MS = READ_GAP_MS + 2;
 const CROWD_RATE = 1000;
 const CROWD_WITHIN_MS = 60;
 /**
- * The shared tick, ms: the read gap for a few busy files, up to 40 ms for fifty or more. Each
- * turn reads every busy file, checks heads and writes the output once: for fifty files fed 10
- * lines every 10 ms, about 0.33–0.43 s of CPU in 5 s at 20 ms, 0.28–0.30 s at 40 ms (fifty
- * `tail -F`: ~0.32 s). A line of such a crowd then waits up to ~40 ms, which nobody reading
- * fifty streams sees.
+ * The shared tick, ms: the read gap for a few busy files, up to 100 ms (the default poll
+ * interval, the latency promised where polling finds writes) for fifty or more. Each turn reads
+ * every busy file, checks heads and writes the output once, and much of its cost is per read (a
+ * data read, the head read again through the descriptor, a batch through the sinks): for fifty
+ * files fed 4 KiB blocks or 10 lines every 10 ms, about 0.23–0.25 s of CPU in 5 s at 40 ms and
+ * 0.18–0.21 s at 100 ms (measured with schedstat, interleaved runs). A line of such a crowd then
+ * waits up to ~100 ms, as a line of a polled file does.
  */
-const MAX_TICK_MS = 40;
+const MAX_TICK_MS = 100;
+/** The shared tick grows by this much per busy file, ms. */
+const TICK_PER_FILE_MS = 2;
 
 /** Files busy now, and reads with data of all files in the last 100 ms window. */
 const crowd = { busy: 0, windowStart: 0, count: 0, lastCount: 0 };
@@ -45,9 +49,9 @@ function busyWithin(now: number): number {
   return crowd.lastCount * 10 >= CROWD_RATE ? CROWD_WITHIN_MS : BUSY_WITHIN_MS;
 }
 
-/** The shared tick for the busy files now: 0.8 ms each, between the gap and 40 ms. */
+/** The shared tick for the busy files now: 2 ms each, between the gap and 100 ms. */
 function busyTickMs(gap: number): number {
-  return Math.max(gap, Math.min(MAX_TICK_MS, crowd.busy * 0.8));
+  return Math.max(gap, Math.min(MAX_TICK_MS, crowd.busy * TICK_PER_FILE_MS));
 }
 /**
  * How early a file may be read to share a turn with others, ms: the busy files' reads fall on
