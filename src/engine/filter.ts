@@ -29,6 +29,9 @@ export type Selection =
   | { all: true }
   | { all: false; lines: string[]; nums: number[] };
 
+/** Every line selected: one object for every batch (it is never changed). */
+const ALL: Selection = Object.freeze({ all: true as const });
+
 /**
  * Lines picked by the chunk scan. Their line numbers are counted only when asked for: plain
  * text output never needs them, and counting every newline is a good part of the scan's cost.
@@ -213,7 +216,7 @@ export class LineFilter {
 
   /** Select the lines of a batch that pass. */
   select(batch: LineBatch): Selection {
-    if (!this.selective) return { all: true };
+    if (!this.selective) return ALL;
     const text = batch.text;
     if (this.#scan) {
       const scan = this.#scan;

@@ -41,14 +41,25 @@ export function textSink(o: TextSinkOptions): StreamListener {
     if (pre === undefined) prefixes.set(s, pre = `[${streamLabel(s)}] `);
     return pre;
   };
+  const nlPrefixes = new WeakMap<StreamHandle, string>(); // "\n" + the prefix
+  const nlPrefixOf = (s: StreamHandle) => {
+    let nlPre = nlPrefixes.get(s);
+    if (nlPre === undefined) nlPrefixes.set(s, nlPre = "\n" + prefixOf(s));
+    return nlPre;
+  };
   // Each batch's text is offered to the output: a promise (to wait for) only when the output
   // holds too much unwritten, so a batch costs no promise chain while the output keeps up.
   return {
     onLines(s: StreamHandle, batch: LineBatch, sel: Selection) {
       if (plainFast && sel.all) return offer(o.out, batch.text);
       if (prefixFast && sel.all) {
+        // The prefix, then the lines with a prefix after every newline, less the last one: two
+        // texts (one flat string each) the writer encodes as they are; joined with `+`, the
+        // chunk had to be flattened into a copy first.
         const pre = prefixOf(s);
-        return offer(o.out, pre + batch.text.slice(0, -1).replaceAll("\n", "\n" + pre) + "\n");
+        const body = batch.text.replaceAll("\n", nlPrefixOf(s));
+        o.out.write(pre);
+        return offer(o.out, body.slice(0, body.length - pre.length));
       }
       const lines = sel.all ? batchLines(batch) : sel.lines;
       if (lines.length === 0) return;

@@ -10,13 +10,12 @@ import { readFull, readFullSync } from "./tail_start.ts";
 export const HEAD_MAX = 4096;
 
 /**
- * Whether `a` and `b` (same length, both starting at offset 0 of their buffers) hold the same
- * bytes: four at a time, as this runs after every read of every followed file.
+ * Whether `a` and `b` (same length, both starting at offset 0 of their buffers, a multiple of 4
+ * bytes long) hold the same bytes: four at a time, through word views of them, as this runs
+ * after every read of every followed file.
  */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+function sameBytes(a: Uint8Array, b: Uint8Array, a32: Uint32Array, b32: Uint32Array): boolean {
   const words = a.length >>> 2;
-  const a32 = new Uint32Array(a.buffer, a.byteOffset, words);
-  const b32 = new Uint32Array(b.buffer, b.byteOffset, words);
   for (let i = 0; i < words; i++) if (a32[i] !== b32[i]) return false;
   for (let i = words << 2; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -24,8 +23,10 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** A file's first bytes as read, and the check of them against the file as it is now. */
 export class HeadFingerprint {
-  #head = new Uint8Array(0);
+  #head: Uint8Array = new Uint8Array(0);
+  #head32: Uint32Array = new Uint32Array(0); // word view of #head (made when it grows, not per check)
   #scratch?: Uint8Array;
+  #scratch32?: Uint32Array;
 
   /** Bytes held (at most {@link HEAD_MAX}). */
   get length(): number {
@@ -34,14 +35,19 @@ export class HeadFingerprint {
 
   /** Forget the fingerprint (the file is read from 0 again). */
   reset(): void {
-    this.#head = new Uint8Array(0);
+    this.#setHead(new Uint8Array(0));
+  }
+
+  #setHead(head: Uint8Array): void {
+    this.#head = head;
+    this.#head32 = new Uint32Array(head.buffer, head.byteOffset, head.length >>> 2);
   }
 
   /** Take the head of `file` as it is now, up to `upTo` bytes (reading starts further on). */
   async capture(file: Deno.FsFile, upTo: number): Promise<void> {
     const head = new Uint8Array(Math.min(upTo, HEAD_MAX));
     await file.seek(0, Deno.SeekMode.Start);
-    this.#head = head.subarray(0, await readFull(file, head));
+    this.#setHead(head.subarray(0, await readFull(file, head)));
   }
 
   /** Grow the fingerprint with `n` bytes of `view`, just read at offset `pos`. */
@@ -51,7 +57,7 @@ export class HeadFingerprint {
     const head = new Uint8Array(this.#head.length + add.length);
     head.set(this.#head);
     head.set(add, this.#head.length);
-    this.#head = head;
+    this.#setHead(head);
   }
 
   /**
@@ -85,7 +91,7 @@ export class HeadFingerprint {
     await file.seek(0, Deno.SeekMode.Start);
     const got = await readFull(file, cur);
     await file.seek(resumeAt, Deno.SeekMode.Start);
-    return got === len && sameBytes(cur, this.#head);
+    return got === len && sameBytes(cur, this.#head, this.#scratch32!, this.#head32);
   }
 
   #matchesSync(file: Deno.FsFile, resumeAt: number): boolean {
@@ -95,11 +101,14 @@ export class HeadFingerprint {
     file.seekSync(0, Deno.SeekMode.Start);
     const got = readFullSync(file, cur);
     file.seekSync(resumeAt, Deno.SeekMode.Start);
-    return got === len && sameBytes(cur, this.#head);
+    return got === len && sameBytes(cur, this.#head, this.#scratch32!, this.#head32);
   }
 
   #cur(len: number): Uint8Array {
-    this.#scratch ??= new Uint8Array(HEAD_MAX);
+    if (!this.#scratch) {
+      this.#scratch = new Uint8Array(HEAD_MAX);
+      this.#scratch32 = new Uint32Array(this.#scratch.buffer);
+    }
     return this.#scratch.subarray(0, len);
   }
 }
