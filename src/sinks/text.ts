@@ -28,6 +28,8 @@ export interface TextSinkOptions {
   progress?: boolean;
 }
 
+const NEWLINES = /\n/g;
+
 /** A listener that prints lines as text. */
 export function textSink(o: TextSinkOptions): StreamListener {
   const colorOf = new Map(o.filter.highlights.map((h) => [h.name, SGR[h.color] ?? "31"]));
@@ -41,10 +43,12 @@ export function textSink(o: TextSinkOptions): StreamListener {
     if (pre === undefined) prefixes.set(s, pre = `[${streamLabel(s)}] `);
     return pre;
   };
-  const nlPrefixes = new WeakMap<StreamHandle, string>(); // "\n" + the prefix
+  // "\n" + the prefix, as a replacement string: a "$" in it (a file named `a$&b.log`) doubled,
+  // or replace() would read "$&", "$'"… as patterns and print other text than the name.
+  const nlPrefixes = new WeakMap<StreamHandle, string>();
   const nlPrefixOf = (s: StreamHandle) => {
     let nlPre = nlPrefixes.get(s);
-    if (nlPre === undefined) nlPrefixes.set(s, nlPre = "\n" + prefixOf(s));
+    if (nlPre === undefined) nlPrefixes.set(s, nlPre = "\n" + prefixOf(s).replaceAll("$", "$$$$"));
     return nlPre;
   };
   // Each batch's text is offered to the output: a promise (to wait for) only when the output
@@ -57,7 +61,9 @@ export function textSink(o: TextSinkOptions): StreamListener {
         // texts (one flat string each) the writer encodes as they are; joined with `+`, the
         // chunk had to be flattened into a copy first.
         const pre = prefixOf(s);
-        const body = batch.text.replaceAll("\n", nlPrefixOf(s));
+        // (A global regex: faster here than replaceAll with a string, ~2.3 µs vs ~3.4 µs a chunk
+        // of 100 lines.)
+        const body = batch.text.replace(NEWLINES, nlPrefixOf(s));
         o.out.write(pre);
         return offer(o.out, body.slice(0, body.length - pre.length));
       }

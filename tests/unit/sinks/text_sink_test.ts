@@ -20,7 +20,12 @@ function batch(lines: string[]): LineBatch {
 const stream = { jobId: "123_4", type: "stderr" } as StreamHandle;
 const LINES = ["INFO a", "", "ERROR b", "x\ty", "WARN c", "last"];
 
-async function render(prefix: boolean, filter: LineFilter, lines: string[]): Promise<string> {
+async function render(
+  prefix: boolean,
+  filter: LineFilter,
+  lines: string[],
+  s: StreamHandle = stream,
+): Promise<string> {
   let out = "";
   const sink = textSink({
     out: { write: (t) => Promise.resolve(void (out += t)) },
@@ -30,7 +35,7 @@ async function render(prefix: boolean, filter: LineFilter, lines: string[]): Pro
     filter,
   });
   const b = batch(lines);
-  await sink.onLines!(stream, b, filter.select(b));
+  await sink.onLines!(s, b, filter.select(b));
   return out;
 }
 
@@ -48,6 +53,17 @@ Deno.test("textSink prefixes every line the same on its whole-chunk fast path", 
   );
   deepStrictEqual(await render(false, some, LINES), "ERROR b\nWARN c\n");
   deepStrictEqual(await render(true, all, [""]), "[123_4:stderr] \n");
+});
+
+Deno.test("textSink prints a file name holding $&, $' or $$ in its prefix as it is", async () => {
+  const all = new LineFilter();
+  for (const name of ["a$&b.log", "c$'d.log", "e$$f.log", "g$`h.log", "$1.log"]) {
+    const s = { jobId: name, type: "stdout" } as StreamHandle;
+    deepStrictEqual(
+      await render(true, all, ["one", "two", "three"], s),
+      ["one", "two", "three"].map((l) => `[${name}:stdout] ${l}\n`).join(""),
+    );
+  }
 });
 
 Deno.test("serialOut joins the writes of one turn, and those made while one is in flight, in order", async () => {
