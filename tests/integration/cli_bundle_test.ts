@@ -5,6 +5,7 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { ROOT, taskV8Flags } from "../_helpers/cli.ts";
 import { tempHome } from "../_helpers/temp_dir.ts";
+import { sh } from "../_helpers/command.ts";
 
 /** A copy of what `deno task s9s` and `deno task bundle` need, in a new directory. */
 async function copyCheckout(dir: string): Promise<void> {
@@ -16,46 +17,26 @@ async function copyCheckout(dir: string): Promise<void> {
   await Deno.copyFile(`${ROOT}scripts/bundle.ts`, `${dir}/scripts/bundle.ts`);
 }
 
-async function run(dir: string, home: string, args: string[], env: Record<string, string> = {}) {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "-A",
-      "--unsafe-proto",
-      `--v8-flags=${taskV8Flags()}`,
-      `${dir}/main.ts`,
-      ...args,
-    ],
+function run(dir: string, home: string, args: string[], env: Record<string, string> = {}) {
+  const deno = [Deno.execPath(), "run", "--quiet", "-A", "--unsafe-proto"];
+  return sh([...deno, `--v8-flags=${taskV8Flags()}`, `${dir}/main.ts`, ...args], {
     cwd: dir,
     env: { NO_COLOR: "1", S9S_HOME: home, S9S_CONFIG: "", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: r.code, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr) };
+  });
 }
 
 /** Build the bundle in the copy at `dir`. */
 async function bundle(dir: string): Promise<void> {
-  const built = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/bundle.ts", "--quiet"],
+  const built = await sh([Deno.execPath(), "run", "-A", "scripts/bundle.ts", "--quiet"], {
     cwd: dir,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assertEquals(built.code, 0, new TextDecoder().decode(built.stderr));
+  });
+  assertEquals(built.code, 0, built.stderr);
 }
 
 async function git(dir: string, ...args: string[]): Promise<string> {
-  const r = await new Deno.Command("git", {
-    args: ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assertEquals(r.code, 0, new TextDecoder().decode(r.stderr));
-  return new TextDecoder().decode(r.stdout).trim();
+  const r = await sh(["git", "-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", ...args]);
+  assertEquals(r.code, 0, r.stderr);
+  return r.stdout.trim();
 }
 
 /** Replace `from` by `to` (as long) in `path`, keeping its size and modification time. */
