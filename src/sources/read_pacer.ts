@@ -22,6 +22,8 @@ const BUSY_WITHIN_MS = READ_GAP_MS + 2;
  */
 const CROWD_RATE = 1000;
 const CROWD_WITHIN_MS = 60;
+/** As many busy files as this are a crowd too (see {@link busyWithin}). */
+const CROWD_BUSY_FILES = 10;
 /**
  * The shared tick, ms: the read gap for a few busy files, up to 100 ms (the default poll
  * interval, the latency promised where polling finds writes) for fifty or more. Each turn reads
@@ -46,7 +48,12 @@ function busyWithin(now: number): number {
     crowd.count = 0;
   }
   crowd.count++;
-  return crowd.lastCount * 10 >= CROWD_RATE ? CROWD_WITHIN_MS : BUSY_WITHIN_MS;
+  // (Busy files count as many written at once, whatever their reads bring a second: on the
+  // shared tick fifty of them make 500 reads a second, and a file that left them would not come
+  // back, woken by inotify per block.)
+  return crowd.lastCount * 10 >= CROWD_RATE || crowd.busy >= CROWD_BUSY_FILES
+    ? CROWD_WITHIN_MS
+    : BUSY_WITHIN_MS;
 }
 
 /** The shared tick for the busy files now: 2 ms each, between the gap and 100 ms. */

@@ -94,3 +94,22 @@ Deno.test("ReadPacer: busy files are next read at one moment, whatever moment ea
   assert(points.size <= ticks, `${points.size} turns for 50 files read over ${ticks} ticks`);
   for (const p of files) p.close();
 });
+
+Deno.test("ReadPacer: beside many busy files, a file read every 30 ms is busy too", async () => {
+  // Twenty busy files (on the shared tick they bring data only ten times a second each).
+  const busy = Array.from({ length: 20 }, () => new ReadPacer(3));
+  for (const p of busy) {
+    p.watch(() => () => {}, true);
+    for (let i = 0; i < 10; i++) p.next(100, 2000);
+  }
+  assert(busy.every((p) => p.busy));
+  const late = new ReadPacer(3);
+  late.watch(() => () => {}, true);
+  for (let i = 0; i < 14 && !late.busy; i++) {
+    late.next(100, 2000);
+    await new Promise((r) => setTimeout(r, 30)); // the writer's pace (4 KiB blocks), not a wait for s9s
+  }
+  assertEquals(late.busy, true);
+  late.close();
+  for (const p of busy) p.close();
+});
