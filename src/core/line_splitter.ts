@@ -101,7 +101,7 @@ export class LineSplitter {
   }
 
   /** Account for `n` bytes written into the view from {@link reserve}; returns the complete lines. */
-  commit(n: number, time = Date.now()): LineBatch | null {
+  commit(n: number, time?: number): LineBatch | null {
     this.#len += n;
     return this.#cut(time, false);
   }
@@ -110,7 +110,7 @@ export class LineSplitter {
    * The next batch of complete lines already held, after a {@link commit} or {@link push} that
    * stopped at the batch size; null when none is left.
    */
-  next(time = Date.now()): LineBatch | null {
+  next(time?: number): LineBatch | null {
     return this.#cut(time, false);
   }
 
@@ -123,13 +123,13 @@ export class LineSplitter {
   }
 
   /** Push bytes (copied). */
-  push(bytes: Uint8Array, time = Date.now()): LineBatch | null {
+  push(bytes: Uint8Array, time?: number): LineBatch | null {
     this.reserve(bytes.length).set(bytes);
     return this.commit(bytes.length, time);
   }
 
   /** Emit the held tail as a final line (end of stream, truncation, rotation). */
-  flush(time = Date.now()): LineBatch | null {
+  flush(time?: number): LineBatch | null {
     return this.#cut(time, true);
   }
 
@@ -156,7 +156,8 @@ export class LineSplitter {
     return state;
   }
 
-  #cut(time: number, final: boolean): LineBatch | null {
+  /** (`time` undefined: now, taken only when there is a batch: most next() calls have none.) */
+  #cut(time: number | undefined, final: boolean): LineBatch | null {
     const buf = this.#buf;
     const len = this.#len;
     if (len === 0) return null;
@@ -272,7 +273,7 @@ export class LineSplitter {
     count: number,
     consumed: number,
     startOffset: number,
-    time: number,
+    time: number | undefined,
     truncated: number[] | undefined,
     final: boolean,
   ): LineBatch | null {
@@ -288,7 +289,7 @@ export class LineSplitter {
       firstLine: this.#nextLine,
       startOffset,
       endOffset: startOffset + consumed,
-      time,
+      time: time ?? Date.now(),
     };
     if (truncated) batch.truncated = truncated;
     this.#nextLine += count;
