@@ -69,7 +69,7 @@ export class FileSource implements Source {
   #fifo = false;
   #finishing = false;
   #waker = new Waker();
-  #pacer = new ReadPacer();
+  #pacer: ReadPacer;
   #reader?: ReaderHandle; // registered with the scheduler while this loop waits for it
   #handBack?: { resolve: () => void; reject: (err: unknown) => void };
   #woken = false; // a wake came while no reader was registered
@@ -97,6 +97,7 @@ export class FileSource implements Source {
       maxBatchLines: options.batchLines,
     });
     this.#idlePollMs = this.#opts.pollIntervalMs;
+    this.#pacer = new ReadPacer(undefined, this.#opts.pollIntervalMs);
     this.#local = onLocalFs(path);
     this.#gens = new Generations(path, this.#local);
     this.#held = new HeldFile(path);

@@ -57,8 +57,8 @@ function busyWithin(now: number): number {
 }
 
 /** The shared tick for the busy files now: 2 ms each, between the gap and 100 ms. */
-function busyTickMs(gap: number): number {
-  return Math.max(gap, Math.min(MAX_TICK_MS, crowd.busy * TICK_PER_FILE_MS));
+function busyTickMs(gap: number, maxTick: number): number {
+  return Math.max(gap, Math.min(maxTick, crowd.busy * TICK_PER_FILE_MS));
 }
 /**
  * How early a file may be read to share a turn with others, ms: the busy files' reads fall on
@@ -71,14 +71,20 @@ const QUIET_MS = 100;
 /** Times the reads of one source and switches its watch off while it is busy. */
 export class ReadPacer {
   #gap: number;
+  #maxTick: number;
   #subscribe?: () => (() => void) | undefined;
   #unsubscribe?: () => void;
   #busy = false;
   #streak = 0;
   #lastData = -Infinity;
 
-  constructor(gapMs = READ_GAP_MS) {
+  /**
+   * `maxTickMs`: the longest the shared tick may grow to for this file (its poll interval when
+   * that is shorter than the default: a line never waits longer than the user asked for).
+   */
+  constructor(gapMs = READ_GAP_MS, maxTickMs = MAX_TICK_MS) {
     this.#gap = gapMs;
+    this.#maxTick = Math.max(gapMs, Math.min(MAX_TICK_MS, maxTickMs));
   }
 
   /** Whether the file is polled every gap because it is busy (its watch dropped). */
@@ -116,7 +122,7 @@ export class ReadPacer {
     // The next point of a grid every busy file shares, whatever the phase it became busy in:
     // they are all read in one turn of the scheduler, and their lines go out in one write.
     // (Timers fire about a millisecond late: ask for one less.)
-    const tick = busyTickMs(ms);
+    const tick = busyTickMs(ms, this.#maxTick);
     // (A few busy files alone: read every gap, as soon as it has passed.)
     if (tick <= ms) return Math.max(1, tick - 1);
     let wait = tick - (performance.now() % tick);

@@ -113,3 +113,16 @@ Deno.test("ReadPacer: beside many busy files, a file read every 30 ms is busy to
   late.close();
   for (const p of busy) p.close();
 });
+
+Deno.test("ReadPacer: a poll interval shorter than the shared tick bounds a busy file's wait", () => {
+  // Fifty busy files make a 100 ms tick; those of a 20 ms poll interval wait 20 ms at most.
+  const files = Array.from({ length: 50 }, () => new ReadPacer(3, 20));
+  for (const p of files) {
+    p.watch(() => () => {}, true);
+    for (let i = 0; i < 10; i++) p.next(100, 2000);
+  }
+  assert(files.every((p) => p.busy));
+  const waits = files.map((p) => p.delay(100, 2000));
+  assert(waits.every((ms) => ms <= 30), `waits up to ${Math.max(...waits)} ms`);
+  for (const p of files) p.close();
+});
