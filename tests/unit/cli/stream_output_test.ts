@@ -3,18 +3,9 @@ import { outputListener, prefixedFromStart } from "../../../src/cli/stream_outpu
 import { planTargets, type TargetFlags } from "../../../src/cli/stream_targets.ts";
 import { LineFilter } from "../../../src/engine/filter.ts";
 import type { StreamHandle, StreamManager } from "../../../src/engine/stream_manager.ts";
-import type { LineBatch } from "../../../src/core/line_batch.ts";
+import { linesBatch } from "../../_helpers/line_batch.ts";
 
-function batch(lines: string[]): LineBatch {
-  return {
-    text: lines.map((l) => l + "\n").join(""),
-    count: lines.length,
-    firstLine: 1,
-    startOffset: 0,
-    endOffset: 0,
-    time: 0,
-  };
-}
+const batch = linesBatch;
 
 /** What `s9s stream` with `flags` prints first for `lines` of `s`, while only `s` is read. */
 async function printed(flags: TargetFlags, s: StreamHandle, lines: string[], only?: number) {

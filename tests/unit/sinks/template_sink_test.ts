@@ -3,19 +3,11 @@ import { parseTemplate, templateSink } from "../../../src/sinks/template.ts";
 import { LineFilter, type Selection } from "../../../src/engine/filter.ts";
 import { batchLines, type LineBatch } from "../../../src/core/line_batch.ts";
 import type { StreamHandle } from "../../../src/engine/stream_manager.ts";
+import { linesBatch } from "../../_helpers/line_batch.ts";
 
 const stream = { jobId: "7", type: "stdout", sourceKind: "ssh" } as StreamHandle;
 
-function batch(lines: string[]): LineBatch {
-  return {
-    text: lines.map((l) => l + "\n").join(""),
-    count: lines.length,
-    firstLine: 3,
-    startOffset: 0,
-    endOffset: 0,
-    time: 0,
-  };
-}
+const batch = (lines: string[]) => linesBatch(lines, 3);
 
 async function render(template: string, b: LineBatch, sel: Selection): Promise<string> {
   let out = "";

@@ -2,20 +2,11 @@ import { deepStrictEqual } from "node:assert";
 import { textSink, warningLine } from "../../../src/sinks/text.ts";
 import { serialOut } from "../../../src/sinks/writer.ts";
 import { LineFilter } from "../../../src/engine/filter.ts";
-import type { LineBatch } from "../../../src/core/line_batch.ts";
 import type { StreamHandle } from "../../../src/engine/stream_manager.ts";
 import { compilePattern } from "../../../src/config/regex.ts";
+import { linesBatch } from "../../_helpers/line_batch.ts";
 
-function batch(lines: string[]): LineBatch {
-  return {
-    text: lines.map((l) => l + "\n").join(""),
-    count: lines.length,
-    firstLine: 1,
-    startOffset: 0,
-    endOffset: 0,
-    time: 0,
-  };
-}
+const batch = linesBatch;
 
 const stream = { jobId: "123_4", type: "stderr" } as StreamHandle;
 const LINES = ["INFO a", "", "ERROR b", "x\ty", "WARN c", "last"];
