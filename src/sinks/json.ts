@@ -7,7 +7,7 @@ import type { LineBatch } from "../core/line_batch.ts";
 import { batchLines } from "../core/line_batch.ts";
 import type { StreamHandle, StreamListener } from "../engine/stream_manager.ts";
 import { buildStreamEvent, splitTaskLabel, type StreamEvent } from "../core/stream_event.ts";
-import { offer, type TextOut } from "./writer.ts";
+import type { TextOut } from "./writer.ts";
 import { escapeJsonControls } from "../core/terminal_safe.ts";
 import { selectedText } from "../engine/selected_text.ts";
 
@@ -25,10 +25,9 @@ export interface JsonSinkOptions {
 export function jsonSink(o: JsonSinkOptions): StreamListener {
   const highlight = o.filter.highlights.length > 0 ? o.filter : undefined;
   return {
-    // Offered like the text sink's: a promise (to wait for) only when the output holds too much.
-    onLines(s: StreamHandle, batch: LineBatch, sel: Selection) {
+    async onLines(s: StreamHandle, batch: LineBatch, sel: Selection) {
       const out = eventLines(s, batch, sel, highlight);
-      if (out !== "") return offer(o.out, out);
+      if (out !== "") await o.out.write(out);
     },
     onProgress(s: StreamHandle, text: string, lineNum: number) {
       if (!o.progress) return;

@@ -1,6 +1,5 @@
 import { deepStrictEqual } from "node:assert";
-import { eventLines, jsonSink } from "../../../src/sinks/json.ts";
-import { HIGH_WATER_CHARS } from "../../../src/sinks/writer.ts";
+import { eventLines } from "../../../src/sinks/json.ts";
 import { eventsOf, type StreamHandle } from "../../../src/engine/stream_manager.ts";
 import { LineFilter } from "../../../src/engine/filter.ts";
 import type { LineBatch } from "../../../src/core/line_batch.ts";
@@ -132,28 +131,4 @@ Deno.test("eventLines: lines without escapes, with terminal controls or surrogat
       }
     }
   }
-});
-
-Deno.test("jsonSink hands a batch on without a promise while the output has room, and waits above its mark", async () => {
-  const s = { jobId: "77_3", type: "stdout", sourceKind: "file" } as StreamHandle;
-  const written: string[] = [];
-  let held = 0;
-  const out = {
-    get unwritten() {
-      return held;
-    },
-    write(text: string) {
-      written.push(text);
-      return Promise.resolve();
-    },
-  };
-  const sink = jsonSink({ out, filter: new LineFilter(), events: false, progress: false });
-  const plain = new LineFilter();
-  deepStrictEqual(sink.onLines!(s, batch(), plain.select(batch())), undefined);
-  held = HIGH_WATER_CHARS;
-  const wait = sink.onLines!(s, batch(), plain.select(batch()));
-  deepStrictEqual(wait instanceof Promise, true);
-  await wait;
-  deepStrictEqual(written.length, 2);
-  deepStrictEqual(written[0], eventLines(s, batch(), plain.select(batch())));
 });
