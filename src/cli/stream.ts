@@ -103,6 +103,10 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     }
   }
   if (errors.length > 0) return 1;
+  for (const id of opts.job ?? []) {
+    const jobs = pipeline.manager.endedJobs(id);
+    if (jobs) opts.onJobEnded?.(id, jobs);
+  }
   return opts.exitCode ? pipeline.manager.exitCode : 0;
 }
 

@@ -7,6 +7,7 @@ import { UsageError } from "../errors.ts";
 import { compilePattern, PatternError } from "../config/regex.ts";
 import type { StreamType } from "../core/stream_event.ts";
 import type { StreamTarget } from "../core/stream_target.ts";
+import type { JobInfo } from "../cluster/job.ts";
 import type { StreamRequest } from "../engine/stream_manager.ts";
 import { parseTemplate, type Template } from "../sinks/template.ts";
 import { intFlag } from "./common.ts";
@@ -34,6 +35,8 @@ export interface StreamOptions {
   events?: boolean;
   progress?: boolean;
   exitCode?: boolean;
+  /** Told of each `--job` that ended, with its records as last seen (`s9s submit`'s last word). */
+  onJobEnded?: (id: string, jobs: JobInfo[]) => void;
   explain?: boolean;
   save?: string;
   exportMetrics?: string;

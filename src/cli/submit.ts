@@ -9,6 +9,7 @@ import { UsageError } from "../errors.ts";
 import { buildStreamEvent } from "../core/stream_event.ts";
 import { runSbatch, type SbatchResult, scancel } from "../cluster/sbatch.ts";
 import { jobOutcome } from "../engine/job_outcome.ts";
+import type { JobInfo } from "../cluster/job.ts";
 import { stderrOut, stdoutOut } from "./output.ts";
 import {
   backendChoice,
@@ -118,6 +119,7 @@ export async function runSubmit(
     const id = r.jobId;
     await report.say(id, `submitted job ${id}`, { state: "pending" });
     let code = 130;
+    let ended: JobInfo[] | undefined;
     if (!interrupted) {
       code = await runStream(flags, {
         job: [id],
@@ -131,10 +133,11 @@ export async function runSubmit(
         quiet: !!o.quiet,
         follow: true,
         exitCode: true,
+        onJobEnded: (_, jobs) => void (ended = jobs),
       });
     }
     if (interrupted) return await leave(id, !!o.cancelOnInterrupt, flags, ctx, report);
-    await finalWord(id, flags, ctx, report);
+    await finalWord(id, ended, flags, ctx, report);
     return code;
   } finally {
     for (const s of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(s, onSignal);
@@ -184,26 +187,38 @@ async function cancelJob(
   return await scancel(id);
 }
 
-/** The job has ended: say in one line why it did not succeed (nothing when it did). */
+/**
+ * The job has ended: say in one line why it did not succeed (nothing when it did), from its
+ * records as the stream last saw them (`ended`), else as the cluster tells them now.
+ */
 async function finalWord(
   id: string,
+  ended: JobInfo[] | undefined,
   flags: GlobalFlags,
   ctx: Context,
   report: Reporter,
 ): Promise<void> {
+  const jobs = ended ?? await lookUp(id, flags, ctx);
+  const line = jobs && jobOutcome(id, jobs);
+  if (!jobs || !line) return;
+  await report.say(id, line, {
+    state: "ended",
+    job_state: jobs.length === 1 ? jobs[0].state : undefined,
+  }, true);
+}
+
+/** A job's records as the cluster tells them now; undefined when it cannot (purged, no accounting). */
+async function lookUp(
+  id: string,
+  flags: GlobalFlags,
+  ctx: Context,
+): Promise<JobInfo[] | undefined> {
   const cluster = await openCluster(flags, ctx).catch(() => undefined);
-  if (!cluster) return;
+  if (!cluster) return undefined;
   try {
-    const jobs = await cluster.getJob(id);
-    const line = jobOutcome(id, jobs);
-    if (line) {
-      await report.say(id, line, {
-        state: "ended",
-        job_state: jobs.length === 1 ? jobs[0].state : undefined,
-      }, true);
-    }
+    return await cluster.getJob(id);
   } catch {
-    // Purged and no accounting: the exit code already says it.
+    return undefined; // the exit code already says it
   } finally {
     cluster.close();
   }

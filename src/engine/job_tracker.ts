@@ -50,6 +50,8 @@ export class JobTracker {
   done: Promise<void> = Promise.resolve();
   /** The highest exit code of the jobs followed, once they ended. */
   exitCode?: number;
+  /** The job's records as last seen, once they ended (what `s9s submit` says of them). */
+  endedJobs?: JobInfo[];
   /** The id its streams carry ({@link targetId}). */
   readonly id: string;
   #host: TrackerHost;
@@ -187,8 +189,9 @@ export class JobTracker {
     }
     this.#dropPlaceholders(new Set());
     await Promise.all(running.values());
-    const codes = jobs.filter((j) => !wantsTask || j.id === this.id).map(jobExitCode);
-    this.exitCode = codes.length ? Math.max(...codes) : 0;
+    const mine = jobs.filter((j) => !wantsTask || j.id === this.id);
+    this.exitCode = mine.length ? Math.max(...mine.map(jobExitCode)) : 0;
+    if (mine.length && mine.every((j) => isTerminal(j.state))) this.endedJobs = mine;
   }
 
   #newStream(jobId: string, type: StreamType, part?: StreamPart): Stream {

@@ -8,7 +8,7 @@
  */
 import type { Config } from "../config/schema.ts";
 import { UserFacingError } from "../errors.ts";
-import type { ClusterBackend } from "../cluster/job.ts";
+import type { ClusterBackend, JobInfo } from "../cluster/job.ts";
 import { type DebugLog, NO_DEBUG } from "../core/debug_log.ts";
 import type { StreamEvent, StreamType } from "../core/stream_event.ts";
 import { compileUserPattern, type FilterAction, LineFilter } from "./filter.ts";
@@ -132,6 +132,12 @@ export class StreamManager {
     let code = 0;
     for (const t of this.#trackers.values()) code = Math.max(code, t.exitCode ?? 0);
     return code;
+  }
+
+  /** The records of the jobs that ended, as their trackers last saw them (by target id). */
+  endedJobs(id: string): JobInfo[] | undefined {
+    for (const t of this.#trackers.values()) if (t.id === id) return t.endedJobs;
+    return undefined;
   }
 
   /** Errors that ended streams (permission denied…), for the CLI to report and exit non-zero. */
