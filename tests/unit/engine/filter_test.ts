@@ -2,19 +2,10 @@ import { deepStrictEqual } from "node:assert";
 import { LineFilter } from "../../../src/engine/filter.ts";
 import { compilePattern } from "../../../src/config/regex.ts";
 import { assert } from "../../_helpers/assert.ts";
-import type { LineBatch } from "../../../src/core/line_batch.ts";
+import { linesBatch } from "../../_helpers/line_batch.ts";
 import { LineSplitter } from "../../../src/core/line_splitter.ts";
 
-function batch(lines: string[], firstLine = 1): LineBatch {
-  return {
-    text: lines.map((l) => l + "\n").join(""),
-    count: lines.length,
-    firstLine,
-    startOffset: 0,
-    endOffset: 0,
-    time: 0,
-  };
-}
+const batch = linesBatch;
 
 function sel(f: LineFilter, lines: string[], first = 1) {
   const s = f.select(batch(lines, first));

@@ -2,20 +2,11 @@ import { deepStrictEqual } from "node:assert";
 import { splitTasks } from "../../../src/engine/task_split.ts";
 import { LineFilter } from "../../../src/engine/filter.ts";
 import { compilePattern } from "../../../src/config/regex.ts";
-import type { LineBatch } from "../../../src/core/line_batch.ts";
+import { linesBatch } from "../../_helpers/line_batch.ts";
 import type { StreamHandle, StreamListener } from "../../../src/engine/stream.ts";
 import { eventLines } from "../../../src/sinks/json.ts";
 
-function batch(lines: string[], firstLine: number): LineBatch {
-  return {
-    text: lines.map((l) => l + "\n").join(""),
-    count: lines.length,
-    firstLine,
-    startOffset: 0,
-    endOffset: 0,
-    time: 0,
-  };
-}
+const batch = linesBatch;
 
 const step = { key: "7.0:stdout", jobId: "7.0", type: "stdout", sourceKind: "api" } as StreamHandle;
 
