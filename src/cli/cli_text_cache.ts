@@ -13,6 +13,7 @@
 import { s9sDir } from "../platform/paths.ts";
 import { isCompiled } from "../version.ts";
 import { bundleId, sourceUrl } from "../platform/lazy_import.ts";
+import { stampText } from "../platform/bundle.ts";
 
 const FORMAT = 1;
 /** Entries kept, the most recent first (there are a dozen or so different texts). */
@@ -34,32 +35,23 @@ function cachePath(): string {
   return `${s9sDir()}/cache/cli.json`;
 }
 
-function stamp(path: string | URL): string {
-  try {
-    const st = Deno.statSync(path);
-    return `${st.size}:${st.mtime?.getTime() ?? 0}`;
-  } catch {
-    return "?";
-  }
-}
-
 /** Every module under `dir` with its size and time (a source checkout's build stamp). */
 function sourceStamps(dir: string, out: string[]): void {
   // Paths as strings: a URL per file made this walk cost more than the text it saves.
   for (const e of Deno.readDirSync(dir)) {
     if (e.isDirectory) sourceStamps(`${dir}/${e.name}`, out);
-    else if (e.name.endsWith(".ts")) out.push(`${e.name}:${stamp(`${dir}/${e.name}`)}`);
+    else if (e.name.endsWith(".ts")) out.push(`${e.name}:${stampText(`${dir}/${e.name}`)}`);
   }
 }
 
 /** Identifies this build of s9s: a text made by another build is not used. */
 function buildStamp(): string {
   const src = sourceUrl("src");
-  if (src.protocol !== "file:" || isCompiled()) return `exe:${stamp(Deno.execPath())}`;
+  if (src.protocol !== "file:" || isCompiled()) return `exe:${stampText(Deno.execPath())}`;
   // From the bundle: its id (main.ts ran it only because it matches the sources).
   const bundle = bundleId();
   if (bundle) return `bundle:${src.pathname},${bundle}`;
-  const out = [src.pathname, `main:${stamp(new URL(Deno.mainModule))}`];
+  const out = [src.pathname, `main:${stampText(new URL(Deno.mainModule))}`];
   sourceStamps(decodeURIComponent(src.pathname), out);
   return out.join(",");
 }

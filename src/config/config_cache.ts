@@ -14,6 +14,7 @@ import type { RawConfig } from "./defaults.ts";
 import { s9sDir } from "../platform/paths.ts";
 import { isCompiled } from "../version.ts";
 import { bundleId, sourceUrl } from "../platform/lazy_import.ts";
+import { stampText } from "../platform/bundle.ts";
 
 /** What a cached result depends on. */
 export interface CacheKey {
@@ -53,22 +54,14 @@ let build: string | undefined;
 /** Identifies this build of s9s: a cache made by another build is not used. */
 function buildStamp(): string {
   if (build !== undefined) return build;
-  const stamp = (p: string | URL) => {
-    try {
-      const st = Deno.statSync(p);
-      return `${st.size}:${st.mtime?.getTime() ?? 0}`;
-    } catch {
-      return "?";
-    }
-  };
   const here = sourceUrl("src/config/");
   // From the bundle: its id (main.ts ran it only because it matches the sources).
   const bundle = bundleId();
   build = bundle
     ? `bundle:${bundle}`
     : here.protocol === "file:" && !isCompiled()
-    ? CONFIG_MODULES.map((m) => stamp(new URL(m, here))).join(",")
-    : `exe:${stamp(Deno.execPath())}`;
+    ? CONFIG_MODULES.map((m) => stampText(new URL(m, here))).join(",")
+    : `exe:${stampText(Deno.execPath())}`;
   return build;
 }
 

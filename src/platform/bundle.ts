@@ -42,13 +42,18 @@ export interface BundleManifest {
 }
 
 /** Size and modification time of `path`, or undefined when it cannot be stat'ed. */
-export function fileStamp(path: string): [number, number] | undefined {
+export function fileStamp(path: string | URL): [number, number] | undefined {
   try {
     const st = Deno.statSync(path);
     return [st.size, st.mtime?.getTime() ?? 0];
   } catch {
     return undefined;
   }
+}
+
+/** {@link fileStamp} as text, `size:mtime` ("?" when it cannot be stat'ed): part of a build stamp. */
+export function stampText(path: string | URL): string {
+  return fileStamp(path)?.join(":") ?? "?";
 }
 
 /**
