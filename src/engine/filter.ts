@@ -115,6 +115,18 @@ function combine(regexes: RegExp[], extraFlags: string): RegExp | undefined {
   return new RegExp(parts.join("|"), extraFlags + (unicode ? "u" : ""));
 }
 
+/** A lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`; one inside `[…]` counts too: cautious). */
+const LOOKAROUND = /\(\?<?[=!]/;
+
+/**
+ * Whether a chunk match that holds no "\n" proves that the line alone matches (the scan takes no
+ * lookarounds): not with `^`/`$`, as the scan's multiline anchors also match at \r, \u2028 and
+ * \u2029 inside a line (`[^…]` counts as one: cautious, never wrong).
+ */
+function lineLocal(r: RegExp): boolean {
+  return !/[\^$]/.test(r.source);
+}
+
 /** Refuse a pattern that cannot join a Unicode-aware combination (`\-` is an error there). */
 function checkUnicodeSafe(r: RegExp): void {
   try {
@@ -134,7 +146,14 @@ export class LineFilter {
   #highlights: NamedFilter[] = [];
   /** The highlights' regexes as cheaper testers of the same lines (see matchTester). */
   #testers: RegExp[] = [];
-  #scan?: RegExp; // includes combined, global + multiline, for the chunk scan
+  /**
+   * Includes combined, global + multiline, for the chunk scan. None when an include has a
+   * lookaround: one that looks past its line (`WARN(?!\\s)` sees the "\\n" of a line that ends in
+   * WARN) could miss a matching line in the chunk, so each line is tested alone.
+   */
+  #scan?: RegExp;
+  /** A scan match within one line proves the line matches (see {@link lineLocal}). */
+  #scanLocal = false;
   #inc?: RegExp; // includes combined, for checking one line
   #exc?: RegExp;
   /** Filters were added since the combined regexes were built. */
@@ -165,7 +184,10 @@ export class LineFilter {
   #combine(): void {
     if (!this.#stale) return;
     this.#stale = false;
-    this.#scan = combine(this.#includes, "gm");
+    this.#scan = this.#includes.some((r) => LOOKAROUND.test(r.source))
+      ? undefined
+      : combine(this.#includes, "gm");
+    this.#scanLocal = this.#includes.every(lineLocal);
     this.#inc = combine(this.#includes, "");
     this.#exc = combine(this.#excludes, "");
   }
@@ -179,6 +201,7 @@ export class LineFilter {
     f.#highlights = [...this.#highlights];
     f.#testers = [...this.#testers];
     f.#scan = this.#scan;
+    f.#scanLocal = this.#scanLocal;
     f.#inc = this.#inc;
     f.#exc = this.#exc;
     f.#unicode = this.#unicode;
@@ -222,6 +245,7 @@ export class LineFilter {
       const scan = this.#scan;
       const inc = this.#inc!;
       const exc = this.#exc;
+      const local = this.#scanLocal;
       const picked = new Picked(text, batch.firstLine, batch.ends);
       scan.lastIndex = 0;
       let m: RegExpExecArray | null;
@@ -231,8 +255,9 @@ export class LineFilter {
         const le = text.indexOf("\n", idx);
         if (le === -1) break;
         const line = text.slice(ls, le);
-        // The chunk scan may match across a newline; confirm on the line alone.
-        if (!inc.test(line)) {
+        // The chunk scan may match across a newline (or, with lookarounds and anchors, see past
+        // the line or take a \u2028 for a line start): then the line alone decides.
+        if ((!local || m[0].includes("\n")) && !inc.test(line)) {
           scan.lastIndex = idx + 1;
           continue;
         }
@@ -241,8 +266,9 @@ export class LineFilter {
       }
       return picked;
     }
-    // Excludes only: test each line.
-    const exc = this.#exc!;
+    // Excludes only, or includes the chunk scan cannot take: test each line.
+    const inc = this.#inc;
+    const exc = this.#exc;
     const lines: string[] = [];
     const nums: number[] = [];
     let pos = 0;
@@ -250,7 +276,7 @@ export class LineFilter {
     for (let i = 0; i < batch.count; i++) {
       const nl = text.indexOf("\n", pos);
       const line = text.slice(pos, nl);
-      if (!exc.test(line)) {
+      if ((!inc || inc.test(line)) && (!exc || !exc.test(line))) {
         lines.push(line);
         nums.push(lineNo);
       }

@@ -57,9 +57,40 @@ Deno.test("LineFilter matches per line even when the pattern could span lines", 
   deepStrictEqual(sel(h, LINES).map((x) => x[0]), [4, 5]);
 });
 
+Deno.test("LineFilter keeps the lines that match alone: lookarounds that see the newline, anchors at U+2028", () => {
+  const lines = ["x ERROR", "  indented", "ERROR\u2028tail", "y WARN 1", "WARN"];
+  for (
+    const p of [
+      "ERROR(?=\\s)",
+      "(?<=\\s)\\s+indented",
+      "ERROR$",
+      "^tail",
+      "WARN(?!\\s)",
+      "WARN \\d",
+    ]
+  ) {
+    const re = compilePattern(p);
+    const f = new LineFilter();
+    f.add({ name: "p", action: "include", color: "", regex: re });
+    const expected = lines.map((l, i) => [i + 1, l]).filter(([, l]) => re.test(l as string));
+    deepStrictEqual(sel(f, lines), expected, p);
+  }
+});
+
 Deno.test("LineFilter agrees with a per-line check on random input", () => {
   const words = ["ERROR", "warn", "ok", "Err", "x", "", "100%", "fail"];
-  const patterns = ["ERROR|warn", "(?i)err", "^ok", "\\d+%", "x$", "a|b|c"];
+  const patterns = [
+    "ERROR|warn",
+    "(?i)err",
+    "^ok",
+    "\\d+%",
+    "x$",
+    "a|b|c",
+    "ok(?!\\s)",
+    "(?<!\\S)x",
+    "fail\\s*$",
+    "\\s",
+  ];
   let seed = 42;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (const p of patterns) {
