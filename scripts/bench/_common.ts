@@ -325,3 +325,17 @@ export function spawnGroup(
     },
   };
 }
+
+/**
+ * Run a following s9s command once until its first output line (or its exit, or 30 s), then stop
+ * it: the processes a case measures start as a user's second run does, with Deno's compiled-code
+ * cache for the modules they load already written (the first run after a build compiles them).
+ */
+export async function warmUp(argv: string[], env?: Record<string, string>): Promise<void> {
+  let seen = false;
+  const proc = spawnGroup(argv, { env, onLine: () => (seen = true) });
+  let ended = false;
+  proc.status.then(() => (ended = true));
+  await waitFor(() => seen || ended, 30_000);
+  await proc.stop();
+}

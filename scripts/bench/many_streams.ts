@@ -20,6 +20,7 @@ import {
   type Spawned,
   spawnGroup,
   waitFor,
+  warmUp,
 } from "./_common.ts";
 
 const FILES = 50;
@@ -143,7 +144,16 @@ export async function run(): Promise<BenchRow[]> {
     "streaming:\n  max_concurrent_streams: 100\n  persistence:\n    enabled: false\n",
   );
   const rows: BenchRow[] = [];
-  for (const [shape, label] of SHAPES) {
+  // One run first, as the case's own would be a user's first after a build: following one file.
+  const warm = `${benchTmp()}/many-warm.log`;
+  Deno.writeTextFileSync(warm, "# warm\n");
+  await warmUp(
+    s9sCmd("--config", cfg.config, "stream", "-q", "--type", "stdout", "--path", warm),
+    cfg.env,
+  );
+  // S9S_BENCH_SHAPES=block4k,… measures only those writer shapes (while working on one).
+  const only = Deno.env.get("S9S_BENCH_SHAPES")?.split(",");
+  for (const [shape, label] of SHAPES.filter(([s]) => !only || only.includes(s))) {
     const tail = await scenario(
       `tail-${shape}`,
       (files, out) =>
