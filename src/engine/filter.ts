@@ -7,6 +7,7 @@ import { compilePattern, PatternError, quotePattern } from "../config/regex.ts";
 import { UsageError } from "../errors.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { matchTester } from "./match_tester.ts";
+import { LineScan } from "../core/line_scan.ts";
 
 /** What a filter does with a matching line. */
 export type FilterAction = "include" | "exclude" | "highlight";
@@ -115,18 +116,6 @@ function combine(regexes: RegExp[], extraFlags: string): RegExp | undefined {
   return new RegExp(parts.join("|"), extraFlags + (unicode ? "u" : ""));
 }
 
-/** A lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`; one inside `[…]` counts too: cautious). */
-const LOOKAROUND = /\(\?<?[=!]/;
-
-/**
- * Whether a chunk match that holds no "\n" proves that the line alone matches (the scan takes no
- * lookarounds): not with `^`/`$`, as the scan's multiline anchors also match at \r, \u2028 and
- * \u2029 inside a line (`[^…]` counts as one: cautious, never wrong).
- */
-function lineLocal(r: RegExp): boolean {
-  return !/[\^$]/.test(r.source);
-}
-
 /** Refuse a pattern that cannot join a Unicode-aware combination (`\-` is an error there). */
 function checkUnicodeSafe(r: RegExp): void {
   try {
@@ -146,15 +135,7 @@ export class LineFilter {
   #highlights: NamedFilter[] = [];
   /** The highlights' regexes as cheaper testers of the same lines (see matchTester). */
   #testers: RegExp[] = [];
-  /**
-   * Includes combined, global + multiline, for the chunk scan. None when an include has a
-   * lookaround: one that looks past its line (`WARN(?!\\s)` sees the "\\n" of a line that ends in
-   * WARN) could miss a matching line in the chunk, so each line is tested alone.
-   */
-  #scan?: RegExp;
-  /** A scan match within one line proves the line matches (see {@link lineLocal}). */
-  #scanLocal = false;
-  #inc?: RegExp; // includes combined, for checking one line
+  #inc?: LineScan; // includes combined
   #exc?: RegExp;
   /** Filters were added since the combined regexes were built. */
   #stale = false;
@@ -184,11 +165,8 @@ export class LineFilter {
   #combine(): void {
     if (!this.#stale) return;
     this.#stale = false;
-    this.#scan = this.#includes.some((r) => LOOKAROUND.test(r.source))
-      ? undefined
-      : combine(this.#includes, "gm");
-    this.#scanLocal = this.#includes.every(lineLocal);
-    this.#inc = combine(this.#includes, "");
+    const inc = combine(this.#includes, "");
+    this.#inc = inc && new LineScan(inc);
     this.#exc = combine(this.#excludes, "");
   }
 
@@ -200,8 +178,6 @@ export class LineFilter {
     f.#excludes = [...this.#excludes];
     f.#highlights = [...this.#highlights];
     f.#testers = [...this.#testers];
-    f.#scan = this.#scan;
-    f.#scanLocal = this.#scanLocal;
     f.#inc = this.#inc;
     f.#exc = this.#exc;
     f.#unicode = this.#unicode;
@@ -222,7 +198,7 @@ export class LineFilter {
   /** Whether one line passes the include/exclude filters. */
   test(line: string): boolean {
     this.#combine();
-    if (this.#inc && !this.#inc.test(line)) return false;
+    if (this.#inc && !this.#inc.line.test(line)) return false;
     if (this.#exc && this.#exc.test(line)) return false;
     return true;
   }
@@ -241,34 +217,15 @@ export class LineFilter {
   select(batch: LineBatch): Selection {
     if (!this.selective) return ALL;
     const text = batch.text;
-    if (this.#scan) {
-      const scan = this.#scan;
-      const inc = this.#inc!;
-      const exc = this.#exc;
-      const local = this.#scanLocal;
+    const exc = this.#exc;
+    if (this.#inc) {
       const picked = new Picked(text, batch.firstLine, batch.ends);
-      scan.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      while ((m = scan.exec(text)) !== null) {
-        const idx = m.index;
-        const ls = idx === 0 ? 0 : text.lastIndexOf("\n", idx - 1) + 1;
-        const le = text.indexOf("\n", idx);
-        if (le === -1) break;
-        const line = text.slice(ls, le);
-        // The chunk scan may match across a newline (or, with lookarounds and anchors, see past
-        // the line or take a \u2028 for a line start): then the line alone decides.
-        if ((!local || m[0].includes("\n")) && !inc.test(line)) {
-          scan.lastIndex = idx + 1;
-          continue;
-        }
-        if (!exc || !exc.test(line)) picked.add(line, ls);
-        scan.lastIndex = le + 1;
-      }
+      this.#inc.forEach(text, (line, start) => {
+        if (!exc || !exc.test(line)) picked.add(line, start);
+      });
       return picked;
     }
-    // Excludes only, or includes the chunk scan cannot take: test each line.
-    const inc = this.#inc;
-    const exc = this.#exc;
+    // Excludes only: test each line.
     const lines: string[] = [];
     const nums: number[] = [];
     let pos = 0;
@@ -276,7 +233,7 @@ export class LineFilter {
     for (let i = 0; i < batch.count; i++) {
       const nl = text.indexOf("\n", pos);
       const line = text.slice(pos, nl);
-      if ((!inc || inc.test(line)) && (!exc || !exc.test(line))) {
+      if (!exc!.test(line)) {
         lines.push(line);
         nums.push(lineNo);
       }

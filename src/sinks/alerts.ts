@@ -15,6 +15,7 @@ import { compilePattern, PatternError } from "../config/regex.ts";
 import { alertProblems } from "../config/alert_rules.ts";
 import type { DebugLog } from "../core/debug_log.ts";
 import type { LineBatch } from "../core/line_batch.ts";
+import { LineScan } from "../core/line_scan.ts";
 import { UsageError } from "../errors.ts";
 import { statusText } from "./text.ts";
 
@@ -41,8 +42,8 @@ const MAX_QUEUED = 100;
 interface Compiled {
   config: AlertConfig;
   name: string;
-  scan: RegExp; // global + multiline, for the chunk scan
-  line: RegExp; // confirms a match on one line
+  /** The pattern's matching lines in a batch. */
+  scan: LineScan;
   cooldown: number;
   lastFired: number;
   suppressed: number;
@@ -102,12 +103,10 @@ export class AlertEngine {
   constructor(alerts: AlertConfig[], readonly o: AlertOptions) {
     validateAlerts(alerts);
     this.#alerts = alerts.map((a, i) => {
-      const line = compilePattern(a.pattern);
       return {
         config: a,
         name: a.name ?? `alert ${i + 1}`,
-        line,
-        scan: new RegExp(line.source, line.flags.replace(/[gm]/g, "") + "gm"),
+        scan: new LineScan(compilePattern(a.pattern)),
         cooldown: a.cooldown ?? (a.action === "log" ? 0 : DEFAULT_COOLDOWN_MS),
         lastFired: -Infinity,
         suppressed: 0,
@@ -123,22 +122,9 @@ export class AlertEngine {
   scan(jobId: string, stream: string, batch: LineBatch): void {
     const text = batch.text;
     for (const a of this.#alerts) {
-      const re = a.scan;
-      re.lastIndex = 0;
       let lineNum = batch.firstLine;
       let counted = 0; // text position up to which newlines are counted into lineNum
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(text)) !== null) {
-        const idx = m.index;
-        const ls = idx === 0 ? 0 : text.lastIndexOf("\n", idx - 1) + 1;
-        const le = text.indexOf("\n", idx);
-        if (le === -1) break;
-        const content = text.slice(ls, le);
-        // A chunk match may span a newline or lean on multiline anchors: confirm on the line.
-        if (!a.line.test(content)) {
-          re.lastIndex = idx + 1;
-          continue;
-        }
+      a.scan.forEach(text, (content, ls) => {
         for (
           let p = text.indexOf("\n", counted);
           p !== -1 && p < ls;
@@ -148,8 +134,7 @@ export class AlertEngine {
         }
         counted = ls;
         this.#match(a, { jobId, stream, lineNum, content, time: batch.time });
-        re.lastIndex = le + 1;
-      }
+      });
     }
   }
 

@@ -1,0 +1,62 @@
+import { deepStrictEqual } from "node:assert";
+import { LineScan } from "../../../src/core/line_scan.ts";
+
+/** What a per-line test finds: [position, line] of each matching line. */
+function perLine(re: RegExp, text: string): [number, string][] {
+  const out: [number, string][] = [];
+  let pos = 0;
+  for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", pos)) {
+    const line = text.slice(pos, nl);
+    if (re.test(line)) out.push([pos, line]);
+    pos = nl + 1;
+  }
+  return out;
+}
+
+function scanned(re: RegExp, text: string): [number, string][] {
+  const out: [number, string][] = [];
+  new LineScan(re).forEach(text, (line, start) => out.push([start, line]));
+  return out;
+}
+
+Deno.test("LineScan finds exactly the lines a per-line test finds, whatever the pattern sees around them", () => {
+  const words = ["ERROR", "warn", "ok", " ", "", "x", "\u2028", "\r", "100%", "é", "WARN"];
+  const patterns = [
+    /ERROR|WARN/,
+    /^ok/,
+    /ok$/,
+    /x\s+ok/,
+    /WARN(?!\s)/,
+    /(?<!\S)x/,
+    /(?<=ok)\s/,
+    /^$/,
+    /x*/,
+    /\bok\b/,
+    /ok[^]*ERROR/,
+    /.ok/s,
+    /(?i:warn)\s*$/m,
+    /\p{L}/u,
+  ];
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let round = 0; round < 20; round++) {
+    const lines = Array.from(
+      { length: 200 },
+      () =>
+        Array.from({ length: Math.floor(rnd() * 5) }, () => words[Math.floor(rnd() * words.length)])
+          .join(rnd() < 0.5 ? " " : ""),
+    );
+    const text = lines.join("\n") + "\n";
+    for (const re of patterns) deepStrictEqual(scanned(re, text), perLine(re, text), String(re));
+  }
+});
+
+Deno.test("LineScan takes a global or sticky pattern as the same pattern without those flags", () => {
+  const text = "a1\nb\na2\n";
+  deepStrictEqual(scanned(/a\d/g, text), [[0, "a1"], [5, "a2"]]);
+  deepStrictEqual(scanned(/a\d/y, text), [[0, "a1"], [5, "a2"]]);
+});
+
+Deno.test("LineScan ignores an unterminated last line", () => {
+  deepStrictEqual(scanned(/x/, "x1\nx2"), [[0, "x1"]]);
+});
