@@ -5,6 +5,11 @@
  * @module
  */
 import { moduleUrl, WORKER_MODULE } from "../platform/lazy_import.ts";
+import {
+  helperWorker,
+  helperWorkerFailed,
+  releaseHelperWorker,
+} from "../platform/helper_worker.ts";
 import { encodeMemberJson, type Level } from "../codec/gzip_chunk.ts";
 
 interface Pending {
@@ -26,6 +31,8 @@ function post(w: Worker, id: number, p: Pending): void {
 /** A pool of gzip workers. */
 export class GzipPool {
   #workers: Worker[] = [];
+  /** The helper worker, when it is one of #workers (shared: never ended here unless it failed). */
+  #helper?: Worker;
   /** Workers that said they run: they are given the data's memory, never a copy. */
   #running = new Set<Worker>();
   /** Jobs for a worker that has not said it runs yet, by id, in order. */
@@ -34,11 +41,18 @@ export class GzipPool {
   #id = 0;
   #next = 0;
 
-  /** Start `size` workers (0: compress inline). */
+  /**
+   * Start `size` workers (0: compress inline); the first is the helper worker, which the
+   * interrupt watchdog may have started already (then it costs nothing more here).
+   */
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
       try {
-        const w = new Worker(moduleUrl(WORKER_MODULE), { type: "module" });
+        const w = i === 0
+          ? helperWorker()
+          : new Worker(moduleUrl(WORKER_MODULE), { type: "module" });
+        if (!w) break; // no workers here (e.g. a compiled binary without them): compress inline
+        if (i === 0) this.#helper = w;
         w.onmessage = (
           e: MessageEvent<{ id: number; out?: Uint8Array; error?: string; running?: true }>,
         ) => {
@@ -54,6 +68,8 @@ export class GzipPool {
           this.#goInline();
         };
         this.#workers.push(w);
+        // Asked now that the listener is in place: the answer says the worker runs.
+        w.postMessage({ hello: true });
       } catch {
         break; // no workers here (e.g. a compiled binary without them): compress inline
       }
@@ -104,9 +120,22 @@ export class GzipPool {
     }
   }
 
-  #goInline(): void {
-    for (const w of this.#workers) w.terminate();
+  /** End the workers: the helper worker only when it failed (the watchdog may live in it). */
+  #endWorkers(failed: boolean): void {
+    for (const w of this.#workers) {
+      if (w !== this.#helper) w.terminate();
+      else if (failed) helperWorkerFailed();
+      else {
+        w.onmessage = w.onerror = null;
+        releaseHelperWorker(w);
+      }
+    }
     this.#workers = [];
+    this.#helper = undefined;
+  }
+
+  #goInline(): void {
+    this.#endWorkers(true);
     this.#running.clear();
     this.#waiting.clear();
     const pending = [...this.#pending.values()];
@@ -128,8 +157,7 @@ export class GzipPool {
 
   /** Stop the workers (pending jobs fail). */
   close(): void {
-    for (const w of this.#workers) w.terminate();
-    this.#workers = [];
+    this.#endWorkers(false);
     this.#running.clear();
     this.#waiting.clear();
     this.#failAll(new Error("compression pool closed"));

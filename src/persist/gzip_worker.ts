@@ -1,8 +1,11 @@
 /**
- * Worker side of {@link GzipPool}: turns text into gzip members off the main thread.
+ * The helper worker's code (src/platform/helper_worker.ts) and that of {@link GzipPool}'s other
+ * workers: turns text into gzip members off the main thread, and hosts the interrupt watchdog
+ * when told to arm it.
  * @module
  */
 import { encodeMemberJson, type Level } from "../codec/gzip_chunk.ts";
+import { isWatchdogMessage, watchdogMessage } from "../platform/interrupt_watchdog_worker.ts";
 
 interface Job {
   id: number;
@@ -17,6 +20,11 @@ const scope = self as unknown as {
 };
 
 scope.onmessage = (e) => {
+  const m: unknown = e.data;
+  if (isWatchdogMessage(m)) return watchdogMessage(m);
+  // Whoever listens asks once its listener is in place: from then on it hands over its data
+  // instead of copying it.
+  if ((m as { hello?: true }).hello) return scope.postMessage({ running: true });
   const { id, data, meta, level } = e.data;
   try {
     const out = encodeMemberJson(data, meta, level);
@@ -25,6 +33,3 @@ scope.onmessage = (e) => {
     scope.postMessage({ id, error: (err as Error).message });
   }
 };
-
-// Tell the pool this worker runs: from now on it hands over its data instead of copying it.
-scope.postMessage({ running: true });

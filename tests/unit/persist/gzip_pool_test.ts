@@ -1,6 +1,7 @@
 import { GzipPool } from "../../../src/persist/gzip_pool.ts";
 import { inflateMember, scanMembers } from "../../../src/codec/gzip_chunk.ts";
 import { assert, assertEquals } from "../../_helpers/assert.ts";
+import { helperWorker, releaseHelperWorker } from "../../../src/platform/helper_worker.ts";
 
 function readBack(member: Uint8Array): { meta: unknown; text: string } {
   const [m] = scanMembers(member).members;
@@ -35,4 +36,38 @@ Deno.test("GzipPool without workers compresses inline and keeps the caller's dat
   assert(data.length === 2000);
   assertEquals(readBack(out), { meta: { l: 5 }, text: "x\n".repeat(1000) });
   pool.close();
+});
+
+/** Whether a worker answers (it runs and was not ended). */
+function answers(w: Worker, ms = 5000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    w.addEventListener("message", function on(e: MessageEvent<{ running?: true }>) {
+      if (!e.data.running) return;
+      w.removeEventListener("message", on);
+      clearTimeout(t);
+      resolve(true);
+    });
+    w.postMessage({ hello: true });
+  });
+}
+
+Deno.test("GzipPool's first worker is the helper worker: shared with another user, kept for it at close", async () => {
+  const other = helperWorker(); // as the interrupt watchdog takes it
+  assert(other !== undefined);
+  const pool = new GzipPool(1);
+  try {
+    const text = "shared\n".repeat(20_000);
+    const data = new TextEncoder().encode(text);
+    assertEquals(readBack(await pool.encode(data, { l: 1 }, 2)), { meta: { l: 1 }, text });
+    // The same worker: a second helperWorker() call returns it too.
+    const again = helperWorker();
+    assert(again === other, "one helper worker");
+    releaseHelperWorker(again!);
+  } finally {
+    pool.close();
+  }
+  assert(await answers(other!), "the pool's close leaves the helper worker to its other user");
+  releaseHelperWorker(other!);
+  assert(!(await answers(other!, 300)), "ended once its last user is done");
 });
