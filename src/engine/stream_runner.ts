@@ -207,7 +207,15 @@ export class StreamRunner implements TrackerHost {
       time: Date.now(),
       lineNum: s.lines,
       source: s.sourceKind,
-    }, { state, stream: s.type, job_state: s.jobState, discarded: s.discarded });
+    }, {
+      // A task's or node's own stream says whose it is, as its lines do.
+      task: s.part?.task,
+      node: s.part?.node,
+      state,
+      stream: s.type,
+      job_state: s.jobState,
+      discarded: s.discarded,
+    });
     for (const l of this.#o.listeners) l.onStatus?.(s, ev);
   }
 

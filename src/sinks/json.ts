@@ -46,7 +46,7 @@ export function jsonSink(o: JsonSinkOptions): StreamListener {
         time: Date.now(),
         lineNum,
         source: s.sourceKind,
-      }, { progress: true });
+      }, { task: s.part?.task, node: s.part?.node, progress: true });
       void o.out.write(escapeJsonControls(JSON.stringify(ev)) + "\n").catch(() => {});
     },
     onStatus(_s: StreamHandle, ev: StreamEvent) {

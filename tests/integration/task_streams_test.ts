@@ -88,6 +88,9 @@ Deno.test({
       assertEquals([a.code, b.code], [0, 0], json.stderr + text.stderr);
       assertEquals(byTask(json.json<Ev>()), { "0": expected(0, 200), "1": expected(1, 200) });
       for (const e of json.json()) assertEquals(validateEvent(e), [], JSON.stringify(e));
+      // Each task's status events say whose they are, as its lines do.
+      const live = json.json<Ev>().filter((e) => e.type === "status" && e.state === "live");
+      assertEquals(live.map((e) => e.task).sort(), [0, 1], JSON.stringify(live));
       for (const t of [0, 1]) {
         const mine = text.lines.filter((l) => l.startsWith(`[${id} task ${t}:stdout] `));
         assertEquals(mine, expected(t, 200).map((l) => `[${id} task ${t}:stdout] ${l}`));
