@@ -79,7 +79,7 @@ function rankOf(name: string, base: string): number {
 }
 
 /** The filesystem calls a collection makes: synchronous on a local disk, else asynchronous. */
-interface FsIo {
+export interface FsIo {
   names(dir: string): Promise<string[]>;
   stat(path: string): Promise<Deno.FileInfo>;
   open(path: string): Promise<Deno.FsFile>;
@@ -90,7 +90,7 @@ interface FsIo {
  * Local files: a page-cache call is cheaper than an async op's round trip, and a fast rotation
  * is best looked at in one go.
  */
-const SYNC_IO: FsIo = {
+export const SYNC_IO: FsIo = {
   names: (dir) => Promise.resolve([...Deno.readDirSync(dir)].map((e) => e.name)),
   stat: (path) => Promise.resolve(Deno.statSync(path)),
   open: (path) => Promise.resolve(Deno.openSync(path, { read: true })),
@@ -121,10 +121,13 @@ export class Generations {
   #io: FsIo;
   #closed = false;
 
-  /** `local`: the file is on a local disk (synchronous calls are safe and faster). */
-  constructor(path: string, local = true) {
+  /**
+   * `local`: the file is on a local disk (synchronous calls are safe and faster). `io` replaces
+   * the filesystem calls (tests: a rotation between two of them).
+   */
+  constructor(path: string, local = true, io?: FsIo) {
     this.path = path;
-    this.#io = local ? SYNC_IO : ASYNC_IO;
+    this.#io = io ?? (local ? SYNC_IO : ASYNC_IO);
     this.#dir = dirname(path);
     this.#base = basename(path);
     // `job.out.1`, `job.out-20261206`, `job.out.2026-12-06_10-00`, `job.out_3` …
@@ -172,7 +175,11 @@ export class Generations {
       if (current.birth !== null) {
         for (const f of await this.#stableScan(current)) {
           oldest ??= f.name;
-          if (!await this.#take(`${this.#dir}/${f.name}`, f.name, f.rank, f.id)) missed = true;
+          if (await this.#take(`${this.#dir}/${f.name}`, f.name, f.rank, f.id)) continue;
+          // It moved on (a rotation is shifting the names): the younger ones wait for the next
+          // pass, which finds it under its new name. Taken now, they would be read before it.
+          missed = true;
+          break;
         }
       }
       const after = await this.#atPath();
@@ -282,9 +289,11 @@ export class Generations {
     let file: Deno.FsFile;
     try {
       file = await this.#io.open(path);
-    } catch {
+    } catch (err) {
       releaseFileFd();
-      return false;
+      // Gone from the name (moved on): missed. One that cannot be read is passed over, as
+      // before, rather than holding back the generations after it.
+      return err instanceof Deno.errors.PermissionDenied;
     }
     let st: Deno.FileInfo;
     try {

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../_helpers/assert.ts";
-import { Generations } from "../../../src/sources/generations.ts";
+import { type FsIo, Generations, SYNC_IO } from "../../../src/sources/generations.ts";
 
 const dec = new TextDecoder();
 
@@ -89,6 +89,44 @@ Deno.test("Generations does not take a copy made while the file read was still a
     Deno.writeTextFileSync(path, "gen1");
     await gens.collect(current);
     assertEquals(drain(gens), ["gen1"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Generations reads an older generation that moved while it was being opened before the younger ones", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/a`;
+  const rotate = (g: number) => {
+    for (let i = 4; i >= 1; i--) {
+      try {
+        Deno.renameSync(`${path}.${i}`, `${path}.${i + 1}`);
+      } catch { /* not there yet */ }
+    }
+    Deno.renameSync(path, `${path}.1`);
+    Deno.writeTextFileSync(path, `gen${g}`);
+  };
+  try {
+    // The first open of `a.2` (gen1) meets a rotation half done, as RotatingFileHandler shifts
+    // the oldest names first: a.3 -> a.4 and a.2 -> a.3 are done, a.1 (gen2) is still there.
+    let interrupted = false;
+    const io: FsIo = {
+      ...SYNC_IO,
+      open: (p) => {
+        if (!interrupted && p === `${path}.2`) {
+          interrupted = true;
+          Deno.renameSync(`${path}.3`, `${path}.4`);
+          Deno.renameSync(`${path}.2`, `${path}.3`);
+        }
+        return SYNC_IO.open(p);
+      },
+    };
+    const gens = new Generations(path, true, io);
+    const current = start(path, gens);
+    for (let g = 1; g <= 3; g++) rotate(g); // a.3 gen0 (read), a.2 gen1, a.1 gen2, a gen3
+    await gens.collect(current);
+    assertEquals(interrupted, true);
+    assertEquals(drain(gens), ["gen1", "gen2", "gen3"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
