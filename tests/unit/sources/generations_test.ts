@@ -23,6 +23,20 @@ function start(path: string, gens: Generations) {
   return { ino: st.ino, birth: st.birthtime!.getTime(), lastSeenAtPath: Date.now() };
 }
 
+/**
+ * Rotate `path` as RotatingFileHandler does (`.3` -> `.4`, … `.1` -> `.2`, the file -> `.1`, the
+ * oldest name first), then start generation `g` there.
+ */
+function rotate(path: string, g: number): void {
+  for (let i = 4; i >= 1; i--) {
+    try {
+      Deno.renameSync(`${path}.${i}`, `${path}.${i + 1}`);
+    } catch { /* not there yet */ }
+  }
+  Deno.renameSync(path, `${path}.1`);
+  Deno.writeTextFileSync(path, `gen${g}`);
+}
+
 Deno.test("Generations opens every generation born since the one read, numbered ones by number, the path's last", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/a`;
@@ -30,15 +44,7 @@ Deno.test("Generations opens every generation born since the one read, numbered 
     const gens = new Generations(path);
     const current = start(path, gens);
     // Three rotations as RotatingFileHandler does them, all within the same millisecond or so.
-    for (let g = 1; g <= 3; g++) {
-      for (let i = 3; i >= 1; i--) {
-        try {
-          Deno.renameSync(`${path}.${i}`, `${path}.${i + 1}`);
-        } catch { /* not there yet */ }
-      }
-      Deno.renameSync(path, `${path}.1`);
-      Deno.writeTextFileSync(path, `gen${g}`);
-    }
+    for (let g = 1; g <= 3; g++) rotate(path, g);
     Deno.writeTextFileSync(`${dir}/a.lock`, "not a generation");
     await gens.collect(current);
     assertEquals(drain(gens), ["gen1", "gen2", "gen3"]);
@@ -97,15 +103,6 @@ Deno.test("Generations does not take a copy made while the file read was still a
 Deno.test("Generations reads an older generation that moved while it was being opened before the younger ones", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/a`;
-  const rotate = (g: number) => {
-    for (let i = 4; i >= 1; i--) {
-      try {
-        Deno.renameSync(`${path}.${i}`, `${path}.${i + 1}`);
-      } catch { /* not there yet */ }
-    }
-    Deno.renameSync(path, `${path}.1`);
-    Deno.writeTextFileSync(path, `gen${g}`);
-  };
   try {
     // The first open of `a.2` (gen1) meets a rotation half done, as RotatingFileHandler shifts
     // the oldest names first: a.3 -> a.4 and a.2 -> a.3 are done, a.1 (gen2) is still there.
@@ -123,7 +120,7 @@ Deno.test("Generations reads an older generation that moved while it was being o
     };
     const gens = new Generations(path, true, io);
     const current = start(path, gens);
-    for (let g = 1; g <= 3; g++) rotate(g); // a.3 gen0 (read), a.2 gen1, a.1 gen2, a gen3
+    for (let g = 1; g <= 3; g++) rotate(path, g); // a.3 gen0 (read), a.2 gen1, a.1 gen2, a gen3
     await gens.collect(current);
     assertEquals(interrupted, true);
     assertEquals(drain(gens), ["gen1", "gen2", "gen3"]);
