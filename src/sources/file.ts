@@ -36,7 +36,7 @@ import { type ReaderHandle, ReadScheduler } from "./read_scheduler.ts";
 import { abortable } from "./abortable.ts";
 import { HeldFile } from "./held_file.ts";
 import { openFollowed } from "./file_open.ts";
-import { type Generation, Generations, rotatedPast } from "./generations.ts";
+import { type Generation, Generations, rotatedPast, unreadableGeneration } from "./generations.ts";
 import { type FileSourceOptions, MAX_CATCH_UP_READ } from "./file_options.ts";
 
 export type { FileSourceOptions } from "./file_options.ts";
@@ -526,6 +526,9 @@ export class FileSource implements Source {
       const ours = this.#local ? this.#file!.statSync() : await this.#file!.stat();
       if (oldest !== undefined && ours.nlink === 0) {
         this.#sink!.status({ state: "live", message: rotatedPast(this.path, oldest) });
+      }
+      for (const name of this.#gens.takeUnreadable()) {
+        this.#sink!.status({ state: "live", message: unreadableGeneration(this.path, name) });
       }
       return await this.#drained();
     }

@@ -64,6 +64,12 @@ export function rotatedPast(path: string, oldest: string): string {
     `been deleted unread (keep more rotated files, or poll more often)`;
 }
 
+/** The status when a generation after the one read could not be opened: its lines are skipped. */
+export function unreadableGeneration(path: string, name: string): string {
+  return `"${path}" rotated: the generation now named "${name}" cannot be read (permission ` +
+    `denied); its lines are skipped`;
+}
+
 /** The identity of a file: inode and birth time. */
 export function identityOf(st: Deno.FileInfo): string {
   return `${st.ino}:${st.birthtime?.getTime() ?? ""}`;
@@ -120,6 +126,8 @@ export class Generations {
   #seenSet = new Set<string>();
   #io: FsIo;
   #closed = false;
+  /** Rotated names passed over since the last {@link takeUnreadable}: they cannot be opened. */
+  #unreadable: string[] = [];
 
   /**
    * `local`: the file is on a local disk (synchronous calls are safe and faster). `io` replaces
@@ -132,6 +140,16 @@ export class Generations {
     this.#base = basename(path);
     // `job.out.1`, `job.out-20261206`, `job.out.2026-12-06_10-00`, `job.out_3` …
     this.#rotated = new RegExp(`^${escapeRe(this.#base)}[.\\-_]\\d`);
+  }
+
+  /**
+   * Rotated generations found since the last call that could not be opened (permission): their
+   * lines are not read, and the caller says so. Each is named once.
+   */
+  takeUnreadable(): string[] {
+    const names = this.#unreadable;
+    this.#unreadable = [];
+    return names;
   }
 
   /** Generations opened and waiting. */
@@ -291,9 +309,14 @@ export class Generations {
       file = await this.#io.open(path);
     } catch (err) {
       releaseFileFd();
-      // Gone from the name (moved on): missed. One that cannot be read is passed over, as
-      // before, rather than holding back the generations after it.
-      return err instanceof Deno.errors.PermissionDenied;
+      // Gone from the name (moved on): missed. One that cannot be read is passed over rather
+      // than holding back the generations after it, remembered (never tried again) and named.
+      if (!(err instanceof Deno.errors.PermissionDenied)) return false;
+      if (rank !== Infinity && expect !== undefined) {
+        this.#remember(expect);
+        this.#unreadable.push(name);
+      }
+      return true;
     }
     let st: Deno.FileInfo;
     try {

@@ -128,3 +128,34 @@ Deno.test("Generations reads an older generation that moved while it was being o
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Generations passes over a generation it may not open, names it once, and reads the others", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/a`;
+  try {
+    // Root may open anything: the denial comes from the filesystem calls, for `a.2` (gen1).
+    let denied = 0;
+    const io: FsIo = {
+      ...SYNC_IO,
+      open: (p) => {
+        if (p === `${path}.2`) {
+          denied++;
+          throw new Deno.errors.PermissionDenied("Permission denied (os error 13)");
+        }
+        return SYNC_IO.open(p);
+      },
+    };
+    const gens = new Generations(path, true, io);
+    const current = start(path, gens);
+    for (let g = 1; g <= 3; g++) rotate(path, g); // a.3 gen0 (read), a.2 gen1, a.1 gen2, a gen3
+    await gens.collect(current);
+    assertEquals(drain(gens), ["gen2", "gen3"]);
+    assertEquals(gens.takeUnreadable(), ["a.2"]);
+    assertEquals(gens.takeUnreadable(), []);
+    // Looked at again, it is not tried again (nor named again).
+    await gens.collect(current);
+    assertEquals([drain(gens), gens.takeUnreadable(), denied], [[], [], 1]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
