@@ -141,7 +141,19 @@ export class FileSource implements Source {
     try {
       while (!signal?.aborted) {
         if (!this.#file) {
-          const opened = await this.#open();
+          let opened: boolean;
+          try {
+            opened = await this.#open();
+          } catch (err) {
+            // Once followed, a path that turns unreadable (a rotation to a file of another mode)
+            // is trouble to report and retry, as tail -F does; only the first open is the
+            // user's to fix at once.
+            const cause = (err as Error).cause;
+            const denied = cause instanceof Deno.errors.PermissionDenied;
+            if (this.#firstOpen || !this.#opts.follow || !denied || signal?.aborted) throw err;
+            await this.#troubled(cause, "check");
+            continue;
+          }
           if (signal?.aborted) break;
           if (!opened) {
             if (!this.#opts.follow || this.#finishing) {
@@ -155,6 +167,7 @@ export class FileSource implements Source {
             await this.#waker.wait(this.#opts.pollIntervalMs);
             continue;
           }
+          this.#trouble.cleared("check", this.#live);
           sink.status({ state: "live", message: `following "${this.path}"` });
         }
         this.#woken = false;

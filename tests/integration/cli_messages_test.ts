@@ -3,7 +3,7 @@
  * options a command takes, an error is said once, a build script's missing input is one clean
  * line. stdout, stderr and the exit code, with NO_COLOR=1.
  */
-import { assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
+import { assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
 import { ROOT, runS9s, testEnv } from "../_helpers/cli.ts";
 import { sh } from "../_helpers/command.ts";
 import { TEST_USER, testUserArgs, testUserDenoDir } from "../_helpers/test_user.ts";
@@ -90,6 +90,69 @@ Deno.test({
         ], `as ${TEST_USER}, ${follow.join(" ") || "following"}`);
       }
     } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a followed file rotated to one the user may not read is reported and retried, then followed again",
+  ignore: Deno.uid() !== 0,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "s9s-msg-rot-" });
+    const path = `${dir}/app.log`;
+    let proc: Deno.ChildProcess | undefined;
+    try {
+      await Deno.chmod(dir, 0o755);
+      const home = `${dir}/home`;
+      await Deno.mkdir(home);
+      await Deno.writeTextFile(path, "gen0 line\n", { mode: 0o644 });
+      const denoDir = await testUserDenoDir(dir, [home]);
+      const args = await testUserArgs(
+        { NO_COLOR: "1", HOME: home, S9S_HOME: home, DENO_DIR: denoDir },
+        ["stream", "--path", path],
+      );
+      // In a session of its own, so that stopping it stops s9s under runuser too.
+      proc = new Deno.Command("setsid", {
+        args: ["runuser", ...args],
+        cwd: dir,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      let out = "";
+      let err = "";
+      const dec = new TextDecoder();
+      const reading = Promise.all([
+        (async () => {
+          for await (const c of proc!.stdout) out += dec.decode(c, { stream: true });
+        })(),
+        (async () => {
+          for await (const c of proc!.stderr) err += dec.decode(c, { stream: true });
+        })(),
+      ]);
+      await waitFor(() => out.includes("gen0 line"), { timeout: 60_000, what: `gen0; ${err}` });
+      // A rotation to a file only root may read (made so: never readable for a moment)…
+      await Deno.rename(path, `${path}.1`);
+      await Deno.writeTextFile(path, "gen1 secret\n", { mode: 0o600 });
+      await waitFor(() => /permission denied/i.test(err), { what: `the denial said; ${err}` });
+      // …then one more, to a file everyone may read.
+      await Deno.rename(`${path}.1`, `${path}.2`);
+      await Deno.rename(path, `${path}.1`);
+      await Deno.writeTextFile(path, "gen2 line\n", { mode: 0o644 });
+      await waitFor(() => out.includes("gen2 line"), { what: `gen2 followed; ${err}` });
+      Deno.kill(-proc.pid, "SIGTERM");
+      await proc.status;
+      await reading;
+      proc = undefined;
+      assertEquals(out, "gen0 line\ngen2 line\n", err);
+      assertEquals(/^error:/m.test(err), false, err);
+    } finally {
+      if (proc) {
+        Deno.kill(-proc.pid, "SIGKILL");
+        await proc.status;
+      }
       await Deno.remove(dir, { recursive: true });
     }
   },
