@@ -28,15 +28,30 @@ async function scratch(name: string) {
   };
 }
 
+type Scratch = Awaited<ReturnType<typeof scratch>> & {
+  /** Submit a job of `tasks` tasks (2 by default) running `wrap` in the scratch dir; its id. */
+  submit: (wrap: string, tasks?: number) => Promise<string>;
+};
+
+/** Run `body` in a fresh scratch dir; the job it submitted is cancelled and the dir removed. */
+async function inJobScratch(name: string, body: (s: Scratch) => Promise<void>): Promise<void> {
+  const base = await scratch(name);
+  let id = "";
+  const submit = async (wrap: string, tasks = 2) => {
+    const args = ["--parsable", "-n", String(tasks), "-D", base.dir, "-o", "/dev/null"];
+    return id = (await shOut(["sbatch", ...args, "--wrap", wrap])).trim();
+  };
+  try {
+    await body({ ...base, submit });
+  } finally {
+    if (id) await shOut(["scancel", id]).catch(() => {});
+    await Deno.remove(base.dir, { recursive: true }).catch(() => {});
+  }
+}
+
 /** Each task writes `t<rank> l<i>` for i in 1..n, after the go file appears. */
 function taskScript(wait: string, n: number): string {
   return `bash -c '${wait}; for i in $(seq 1 ${n}); do echo "t$SLURM_PROCID l$i"; done'`;
-}
-
-/** Submit a job of `tasks` tasks (2 by default) running `wrap` in `dir`; its id. */
-async function submitTwoTasks(dir: string, wrap: string, tasks = 2): Promise<string> {
-  const args = ["--parsable", "-n", String(tasks), "-D", dir, "-o", "/dev/null", "--wrap", wrap];
-  return (await shOut(["sbatch", ...args])).trim();
 }
 
 const expected = (task: number, n: number) =>
@@ -66,10 +81,8 @@ Deno.test({
   name: "stream --path with %t follows each task's own file of a 2-task step, exactly, to the end",
   ignore: !ENABLED,
   async fn() {
-    const s = await scratch("files");
-    let id = "";
-    try {
-      id = await submitTwoTasks(s.dir, `srun -o out-%j-%t.txt ${taskScript(s.wait, 200)}`);
+    await inJobScratch("files", async (s) => {
+      const id = await s.submit(`srun -o out-%j-%t.txt ${taskScript(s.wait, 200)}`);
       const json = new S9sProcess(
         ["stream", "--job", id, "--path", "out-%j-%t.txt", "-o", "json", "--events"],
         { env: s.env, cwd: s.dir },
@@ -111,10 +124,7 @@ Deno.test({
           "",
         ].join("\n"),
       );
-    } finally {
-      if (id) await shOut(["scancel", id]).catch(() => {});
-      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
-    }
+    });
   },
 });
 
@@ -125,10 +135,8 @@ Deno.test({
     // Prefixes once depended on how many task files were being read when the first line came:
     // the first task's lines could come out plain (seen under load with 2 tasks; always so with
     // one). Started at once, while the job is pending or running, s9s reads to the end.
-    const s = await scratch("lone");
-    let id = "";
-    try {
-      id = await submitTwoTasks(s.dir, `srun -o out-%j-%t.txt ${taskScript("true", 30)}`, 1);
+    await inJobScratch("lone", async (s) => {
+      const id = await s.submit(`srun -o out-%j-%t.txt ${taskScript("true", 30)}`, 1);
       const r = await runS9s(["stream", "--job", id, "--path", "out-%j-%t.txt"], {
         env: s.env,
         cwd: s.dir,
@@ -140,10 +148,7 @@ Deno.test({
         r.stderr,
       );
       assertStringIncludes(r.stderr, `s9s: stream ${id} task 0:stdout ended after 30 lines\n`);
-    } finally {
-      if (id) await shOut(["scancel", id]).catch(() => {});
-      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
-    }
+    });
   },
 });
 
@@ -151,12 +156,10 @@ Deno.test({
   name: "stream --path with %t counts the tasks of the job's step (srun -n 1 in a 2-task job)",
   ignore: !ENABLED,
   async fn() {
-    const s = await scratch("step");
-    let id = "";
-    try {
+    await inJobScratch("step", async (s) => {
       // The step waits for "go" (s9s first counts the job's 2 tasks), its task for "go2".
       const step = `srun -n 1 -o out-%j-%t.txt ${taskScript(s.waitOn("go2"), 20)}`;
-      id = await submitTwoTasks(s.dir, `${s.waitOn("go")}; ${step}`);
+      const id = await s.submit(`${s.waitOn("go")}; ${step}`);
       const args = ["stream", "--job", id, "--path", "out-%j-%t.txt", "-o", "json", "--events"];
       const before = new S9sProcess(args, { env: s.env, cwd: s.dir });
       const contents = (p: S9sProcess) => p.json<Ev>().map((e) => e.content);
@@ -198,10 +201,7 @@ Deno.test({
       for (const e of [...before.json(), ...during.json()]) {
         assertEquals(validateEvent(e), [], JSON.stringify(e));
       }
-    } finally {
-      if (id) await shOut(["scancel", id]).catch(() => {});
-      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
-    }
+    });
   },
 });
 
@@ -209,13 +209,11 @@ Deno.test({
   name: "stream --path with %t: a later step of more tasks gets every task's file read, exactly",
   ignore: !ENABLED,
   async fn() {
-    const s = await scratch("steps");
-    let id = "";
-    try {
+    await inJobScratch("steps", async (s) => {
       // Step 0 runs 1 task (until "go2"), step 1 the job's 2 tasks (writing after "go3").
       const first = `srun -n 1 -o out-%j-%t.txt bash -c '${s.waitOn("go2")}'`;
       const second = `srun -n 2 -o out-%j-%t.txt ${taskScript(s.waitOn("go3"), 20)}`;
-      id = await submitTwoTasks(s.dir, `${s.waitOn("go")}; ${first}; ${second}`);
+      const id = await s.submit(`${s.waitOn("go")}; ${first}; ${second}`);
       const p = new S9sProcess(
         ["stream", "--job", id, "--path", "out-%j-%t.txt", "-o", "json", "--events"],
         { env: s.env, cwd: s.dir },
@@ -240,10 +238,7 @@ Deno.test({
       assertEquals(r.code, 0, p.stderr);
       assertEquals(byTask(p.json<Ev>()), { "0": expected(0, 20), "1": expected(1, 20) });
       for (const e of p.json()) assertEquals(validateEvent(e), [], JSON.stringify(e));
-    } finally {
-      if (id) await shOut(["scancel", id]).catch(() => {});
-      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
-    }
+    });
   },
 });
 
@@ -251,14 +246,12 @@ Deno.test({
   name: "stream --path with %t started in a 1-task step reads a later, short 2-task step's files",
   ignore: !ENABLED,
   async fn() {
-    const s = await scratch("short");
-    let id = "";
-    try {
+    await inJobScratch("short", async (s) => {
       // Step 0 runs 1 task until "go2"; step 1, the job's 2 tasks, writes at once and ends: with
       // a 2 s poll, s9s (almost always) sees the job end without having seen step 1 run.
       const first = `srun -n 1 -o out-%j-%t.txt bash -c '${s.waitOn("go2")}'`;
       const second = `srun -n 2 -o out-%j-%t.txt ${taskScript("true", 20)}`;
-      id = await submitTwoTasks(s.dir, `${first}; ${second}`);
+      const id = await s.submit(`${first}; ${second}`);
       await waitFor(
         async () => (await shOut(["squeue", "-h", "-s", "-j", id])).includes(`${id}.0`),
         { timeout: LONG, what: `step ${id}.0 running` },
@@ -278,10 +271,7 @@ Deno.test({
       const r = await p.finished();
       assertEquals(r.code, 0, p.stderr);
       assertEquals(byTask(p.json<Ev>()), { "0": expected(0, 20), "1": expected(1, 20) });
-    } finally {
-      if (id) await shOut(["scancel", id]).catch(() => {});
-      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
-    }
+    });
   },
 });
 
@@ -290,10 +280,8 @@ Deno.test({
     "stream --job N.0 --tasks splits a 2-task step's sattach output by task; --task 0 follows one",
   ignore: !ENABLED,
   async fn() {
-    const s = await scratch("sattach");
-    let id = "";
-    try {
-      id = await submitTwoTasks(s.dir, `srun --label ${taskScript(s.wait, 50)}`);
+    await inJobScratch("sattach", async (s) => {
+      const id = await s.submit(`srun --label ${taskScript(s.wait, 50)}`);
       await waitFor(
         async () => (await shOut(["squeue", "-h", "-s", "-j", id])).includes(`${id}.0`),
         {
@@ -329,9 +317,6 @@ Deno.test({
       assertEquals(byTask(all.json<Ev>()), { "0": expected(0, 50), "1": expected(1, 50) });
       for (const e of all.json()) assertEquals(validateEvent(e), [], JSON.stringify(e));
       assertEquals(one.lines, expected(0, 50));
-    } finally {
-      if (id) await shOut(["scancel", id]).catch(() => {});
-      await Deno.remove(s.dir, { recursive: true }).catch(() => {});
-    }
+    });
   },
 });
