@@ -37,10 +37,36 @@ function rotate(path: string, g: number): void {
   Deno.writeTextFileSync(path, `gen${g}`);
 }
 
-Deno.test("Generations opens every generation born since the one read, numbered ones by number, the path's last", async () => {
+/** Run `body` with the path `a` in a fresh directory (and the directory), removed after. */
+async function inTempDir(body: (path: string, dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();
-  const path = `${dir}/a`;
   try {
+    await body(`${dir}/a`, dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * `path` read as gen0, then rotated three times (a.3 gen0, a.2 gen1, a.1 gen2, the path gen3)
+ * for generations whose filesystem calls run `beforeOpen` before each open.
+ */
+function rotatedThrice(path: string, beforeOpen: (p: string) => void) {
+  const io: FsIo = {
+    ...SYNC_IO,
+    open: (p) => {
+      beforeOpen(p);
+      return SYNC_IO.open(p);
+    },
+  };
+  const gens = new Generations(path, true, io);
+  const current = start(path, gens);
+  for (let g = 1; g <= 3; g++) rotate(path, g);
+  return { gens, current };
+}
+
+Deno.test("Generations opens every generation born since the one read, numbered ones by number, the path's last", async () => {
+  await inTempDir(async (path, dir) => {
     const gens = new Generations(path);
     const current = start(path, gens);
     // Three rotations as RotatingFileHandler does them, all within the same millisecond or so.
@@ -51,15 +77,11 @@ Deno.test("Generations opens every generation born since the one read, numbered 
     // Taken once: a second look finds nothing new.
     await gens.collect(current);
     assertEquals(drain(gens), []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("Generations orders dated names by birth and passes over compressed ones", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/a`;
-  try {
+  await inTempDir(async (path) => {
     const gens = new Generations(path);
     const current = start(path, gens);
     Deno.renameSync(path, `${path}-20261206`);
@@ -72,15 +94,11 @@ Deno.test("Generations orders dated names by birth and passes over compressed on
     Deno.writeTextFileSync(`${path}-20261205.gz`, "compressed");
     await gens.collect(current);
     assertEquals(drain(gens), ["gen1", "gen2"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("Generations does not take a copy made while the file read was still at the path for a generation", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/a`;
-  try {
+  await inTempDir(async (path) => {
     const gens = new Generations(path);
     start(path, gens);
     // copytruncate's copy, named like a rotated generation, made before the file was last
@@ -95,59 +113,35 @@ Deno.test("Generations does not take a copy made while the file read was still a
     Deno.writeTextFileSync(path, "gen1");
     await gens.collect(current);
     assertEquals(drain(gens), ["gen1"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("Generations reads an older generation that moved while it was being opened before the younger ones", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/a`;
-  try {
+  await inTempDir(async (path) => {
     // The first open of `a.2` (gen1) meets a rotation half done, as RotatingFileHandler shifts
     // the oldest names first: a.3 -> a.4 and a.2 -> a.3 are done, a.1 (gen2) is still there.
     let interrupted = false;
-    const io: FsIo = {
-      ...SYNC_IO,
-      open: (p) => {
-        if (!interrupted && p === `${path}.2`) {
-          interrupted = true;
-          Deno.renameSync(`${path}.3`, `${path}.4`);
-          Deno.renameSync(`${path}.2`, `${path}.3`);
-        }
-        return SYNC_IO.open(p);
-      },
-    };
-    const gens = new Generations(path, true, io);
-    const current = start(path, gens);
-    for (let g = 1; g <= 3; g++) rotate(path, g); // a.3 gen0 (read), a.2 gen1, a.1 gen2, a gen3
+    const { gens, current } = rotatedThrice(path, (p) => {
+      if (interrupted || p !== `${path}.2`) return;
+      interrupted = true;
+      Deno.renameSync(`${path}.3`, `${path}.4`);
+      Deno.renameSync(`${path}.2`, `${path}.3`);
+    });
     await gens.collect(current);
     assertEquals(interrupted, true);
     assertEquals(drain(gens), ["gen1", "gen2", "gen3"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("Generations passes over a generation it may not open, names it once, and reads the others", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/a`;
-  try {
+  await inTempDir(async (path) => {
     // Root may open anything: the denial comes from the filesystem calls, for `a.2` (gen1).
     let denied = 0;
-    const io: FsIo = {
-      ...SYNC_IO,
-      open: (p) => {
-        if (p === `${path}.2`) {
-          denied++;
-          throw new Deno.errors.PermissionDenied("Permission denied (os error 13)");
-        }
-        return SYNC_IO.open(p);
-      },
-    };
-    const gens = new Generations(path, true, io);
-    const current = start(path, gens);
-    for (let g = 1; g <= 3; g++) rotate(path, g); // a.3 gen0 (read), a.2 gen1, a.1 gen2, a gen3
+    const { gens, current } = rotatedThrice(path, (p) => {
+      if (p !== `${path}.2`) return;
+      denied++;
+      throw new Deno.errors.PermissionDenied("Permission denied (os error 13)");
+    });
     await gens.collect(current);
     assertEquals(drain(gens), ["gen2", "gen3"]);
     assertEquals(gens.takeUnreadable(), ["a.2"]);
@@ -155,7 +149,5 @@ Deno.test("Generations passes over a generation it may not open, names it once, 
     // Looked at again, it is not tried again (nor named again).
     await gens.collect(current);
     assertEquals([drain(gens), gens.takeUnreadable(), denied], [[], [], 1]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
