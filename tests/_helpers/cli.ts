@@ -95,30 +95,43 @@ export class S9sProcess {
   /** stdout lines not kept (past MAX_KEPT_LINES). */
   dropped = 0;
   stderr = "";
+  /** stdout ended without a newline (its last line in {@link lines} is that rest). */
+  unterminated = false;
   #child: Deno.ChildProcess;
   #done: Promise<Deno.CommandStatus>;
-  #pumps: Promise<void>[] = [];
+  #pumps: Promise<unknown>[] = [];
 
-  constructor(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}) {
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: [...RUN, ...args],
+  /**
+   * `s9s ARGS…` as tests start it; with `argv`, that whole command line instead (s9s started
+   * through a shell or as another user), its output collected the same way.
+   */
+  constructor(
+    args: string[],
+    opts: { env?: Record<string, string>; cwd?: string; argv?: string[] } = {},
+  ) {
+    const [cmd, ...rest] = opts.argv ?? s9sArgv(...args);
+    this.#child = new Deno.Command(cmd, {
+      args: rest,
       env: opts.env,
       cwd: opts.cwd ?? ROOT,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    this.#pumps.push(this.#pump(this.#child.stdout, (l) => {
-      if (this.lines.length < MAX_KEPT_LINES) this.lines.push(l);
-      else this.dropped++;
-    }));
+    this.#pumps.push(
+      this.#pump(this.#child.stdout, (l) => {
+        if (this.lines.length < MAX_KEPT_LINES) this.lines.push(l);
+        else this.dropped++;
+      }).then((cut) => void (this.unterminated = cut)),
+    );
     this.#pumps.push(
       this.#pump(this.#child.stderr, (l) => (this.stderr = boundedAppend(this.stderr, l + "\n"))),
     );
     this.#done = this.#child.status;
   }
 
-  async #pump(stream: ReadableStream<Uint8Array>, onLine: (l: string) => void): Promise<void> {
+  /** Read `stream` line by line; whether it ended with an unterminated rest (passed on too). */
+  async #pump(stream: ReadableStream<Uint8Array>, onLine: (l: string) => void): Promise<boolean> {
     const dec = new TextDecoder();
     let buf = "";
     for await (const chunk of stream) {
@@ -130,6 +143,7 @@ export class S9sProcess {
       }
     }
     if (buf) onLine(buf);
+    return buf !== "";
   }
 
   /** Parsed JSON lines so far. */

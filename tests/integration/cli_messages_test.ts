@@ -4,7 +4,7 @@
  * line. stdout, stderr and the exit code, with NO_COLOR=1.
  */
 import { assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
-import { ROOT, runS9s, testEnv } from "../_helpers/cli.ts";
+import { ROOT, runS9s, S9sProcess, testEnv } from "../_helpers/cli.ts";
 import { sh } from "../_helpers/command.ts";
 import { TEST_USER, testUserArgs, testUserDenoDir } from "../_helpers/test_user.ts";
 
@@ -102,7 +102,7 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "s9s-msg-rot-" });
     const path = `${dir}/app.log`;
-    let proc: Deno.ChildProcess | undefined;
+    let p: S9sProcess | undefined;
     try {
       await Deno.chmod(dir, 0o755);
       const home = `${dir}/home`;
@@ -114,44 +114,30 @@ Deno.test({
         ["stream", "--path", path],
       );
       // In a session of its own, so that stopping it stops s9s under runuser too.
-      proc = new Deno.Command("setsid", {
-        args: ["runuser", ...args],
-        cwd: dir,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      let out = "";
-      let err = "";
-      const dec = new TextDecoder();
-      const reading = Promise.all([
-        (async () => {
-          for await (const c of proc!.stdout) out += dec.decode(c, { stream: true });
-        })(),
-        (async () => {
-          for await (const c of proc!.stderr) err += dec.decode(c, { stream: true });
-        })(),
-      ]);
-      await waitFor(() => out.includes("gen0 line"), { timeout: 60_000, what: `gen0; ${err}` });
+      p = new S9sProcess([], { argv: ["setsid", "runuser", ...args], cwd: dir });
+      const s9s = p;
+      const printed = (line: string) => () => s9s.lines.includes(line);
+      await waitFor(printed("gen0 line"), { timeout: 60_000, what: `gen0; ${p.stderr}` });
       // A rotation to a file only root may read (made so: never readable for a moment)…
       await Deno.rename(path, `${path}.1`);
       await Deno.writeTextFile(path, "gen1 secret\n", { mode: 0o600 });
-      await waitFor(() => /permission denied/i.test(err), { what: `the denial said; ${err}` });
+      await waitFor(() => /permission denied/i.test(s9s.stderr), {
+        what: `the denial said; ${p.stderr}`,
+      });
       // …then one more, to a file everyone may read.
       await Deno.rename(`${path}.1`, `${path}.2`);
       await Deno.rename(path, `${path}.1`);
       await Deno.writeTextFile(path, "gen2 line\n", { mode: 0o644 });
-      await waitFor(() => out.includes("gen2 line"), { what: `gen2 followed; ${err}` });
-      Deno.kill(-proc.pid, "SIGTERM");
-      await proc.status;
-      await reading;
-      proc = undefined;
-      assertEquals(out, "gen0 line\ngen2 line\n", err);
-      assertEquals(/^error:/m.test(err), false, err);
+      await waitFor(printed("gen2 line"), { what: `gen2 followed; ${p.stderr}` });
+      Deno.kill(-p.pid, "SIGTERM");
+      await p.finished();
+      p = undefined;
+      assertEquals([s9s.lines, s9s.unterminated], [["gen0 line", "gen2 line"], false], s9s.stderr);
+      assertEquals(/^error:/m.test(s9s.stderr), false, s9s.stderr);
     } finally {
-      if (proc) {
-        Deno.kill(-proc.pid, "SIGKILL");
-        await proc.status;
+      if (p) {
+        Deno.kill(-p.pid, "SIGKILL");
+        await p.finished();
       }
       await Deno.remove(dir, { recursive: true });
     }

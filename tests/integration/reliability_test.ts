@@ -5,7 +5,15 @@
  * out of file descriptors.
  */
 import { assert, assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
-import { followFile, ROOT, runS9s, S9sProcess, taskV8Flags, testEnv } from "../_helpers/cli.ts";
+import {
+  followFile,
+  ROOT,
+  runS9s,
+  s9sArgv,
+  S9sProcess,
+  taskV8Flags,
+  testEnv,
+} from "../_helpers/cli.ts";
 import { addStream, withTmux } from "../_helpers/tmux.ts";
 import { FileSource } from "../../src/sources/file.ts";
 import { UserFacingError } from "../../src/errors.ts";
@@ -401,43 +409,25 @@ async function followMany(n: number, ulimit: string): Promise<{
     await Deno.writeTextFile(paths[i - 1], `hello ${i}\n`);
   }
   await Deno.writeTextFile(`${dir}/c.yaml`, "streaming:\n  max_concurrent_streams: 5000\n");
-  const args = [
-    "run",
-    "-A",
-    "--unsafe-proto",
-    `${ROOT}main.ts`,
+  const argv = s9sArgv(
     "stream",
     "--config",
     `${dir}/c.yaml`,
-  ]
-    .concat(...paths.map((p) => ["--path", p]));
-  const quoted = [Deno.execPath(), ...args].map((a) => `'${a}'`).join(" ");
-  const child = new Deno.Command("bash", {
-    args: ["-c", `${ulimit}; exec ${quoted}`],
+    ...paths.flatMap((p) => ["--path", p]),
+  );
+  const quoted = argv.map((a) => `'${a}'`).join(" ");
+  const p = new S9sProcess([], {
+    argv: ["bash", "-c", `${ulimit}; exec ${quoted}`],
     env: testEnv(home),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let stdout = "";
-  let stderr = "";
-  const dec = new TextDecoder();
-  const pumps = [
-    (async () => {
-      for await (const c of child.stdout) stdout += dec.decode(c, { stream: true });
-    })(),
-    (async () => {
-      for await (const c of child.stderr) stderr += dec.decode(c, { stream: true });
-    })(),
-  ];
+  });
   const followed = new Set<number>();
   const named = new Set<number>();
   const scan = () => {
     followed.clear();
     named.clear();
-    for (const m of stdout.matchAll(/hello (\d+)/g)) followed.add(Number(m[1]));
+    for (const m of p.lines.join("\n").matchAll(/hello (\d+)/g)) followed.add(Number(m[1]));
     for (
-      const m of stderr.matchAll(
+      const m of p.stderr.matchAll(
         /cannot follow "[^"]*\/f(\d+)\.out": too many open files \(limit \d+/g,
       )
     ) {
@@ -448,16 +438,12 @@ async function followMany(n: number, ulimit: string): Promise<{
   try {
     await waitFor(scan, {
       timeout: 60_000,
-      what: `${n} files accounted for: ${stderr.slice(-300)}`,
+      what: `${n} files accounted for: ${p.stderr.slice(-300)}`,
     })
       .catch(() => {});
-    try {
-      child.kill("SIGTERM");
-    } catch { /* ended */ }
-    const st = await child.status;
-    await Promise.all(pumps);
+    const st = await p.stop();
     scan();
-    return { followed, named, stderr, code: st.code };
+    return { followed, named, stderr: p.stderr, code: st.code };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
