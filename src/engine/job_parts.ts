@@ -139,6 +139,11 @@ export async function stepTaskCount(
   return counts.length ? Math.max(...counts) : undefined;
 }
 
+/** The job with its running step's task count (`tasks`) as its own, when there is one. */
+function withStepTasks(job: JobInfo, tasks: number | undefined): JobInfo {
+  return tasks === undefined ? job : { ...job, numTasks: tasks };
+}
+
 /**
  * Follow one run of a job whose `--path` names per-task or per-node files: every file is its
  * own stream; `parents` (one per type, they carry the job's status) end quietly once their parts
@@ -187,7 +192,7 @@ class Parts {
 
   /** Start reading the files of `type` for `tasks` tasks (the job's when undefined). */
   start(type: StreamType, tasks: number | undefined): void {
-    const counted = tasks === undefined ? this.job : { ...this.job, numTasks: tasks };
+    const counted = withStepTasks(this.job, tasks);
     for (const p of allocationParts(partPattern(this.#o.target, type), counted) ?? []) {
       this.#run(type, p);
     }
@@ -309,7 +314,7 @@ export async function explainParts(
   const stepTasks = o.cluster && allocationFields(pattern).tasks
     ? await stepTaskCount(o.cluster, job.id)
     : undefined;
-  const counted = stepTasks === undefined ? job : { ...job, numTasks: stepTasks };
+  const counted = withStepTasks(job, stepTasks);
   const parts = allocationParts(pattern, counted);
   if (!parts) {
     return [`    ${pattern}: the job has no nodes yet; its files are known once it runs`];

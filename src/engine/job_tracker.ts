@@ -305,17 +305,18 @@ export class JobTracker {
       // Per-task or per-node files (`%t`, `%n`, `%N`): one stream per file.
       const host = this.#host;
       const follow = this.options.follow !== false && !isTerminal(current.state);
+      // What the tracker knows of the job now, as its other streams carry it.
+      const latest = () => live[0]?.job ?? current;
       return await runParts(
         {
           config: host.config.streaming,
           stream: (id, type, part) => {
             const known = this.streams.get(streamKey(`${id} ${part.label}`, type));
             if (known) return known;
-            // What the tracker knows of the job, as its other streams (a stream started once
-            // the job has ended is read to the end, not followed).
+            // A stream started once the job has ended is read to the end, not followed.
             const s = this.#newStream(id, type, part);
-            const latest = live[0]?.job ?? current;
-            Object.assign(s, { job: latest, jobState: latest.state });
+            const job = latest();
+            Object.assign(s, { job, jobState: job.state });
             return s;
           },
           runSource: (s, loc, f) =>
@@ -323,7 +324,7 @@ export class JobTracker {
           endStream: (s, state, message, quiet) => host.endStream(s, state, message, quiet),
           stepTasks: host.cluster ? () => stepTaskCount(host.cluster!, jobId) : undefined,
           pause: () => this.#watch.pause(statePollMs(host.config, host.cluster?.name)),
-          running: () => !this.stop.signal.aborted && isRunning((live[0]?.job ?? current).state),
+          running: () => !this.stop.signal.aborted && isRunning(latest().state),
           stopped: () => this.stop.signal.aborted,
           forget: (s) => {
             this.streams.delete(s.key);
