@@ -1,0 +1,100 @@
+import { assert, assertEquals, waitFor } from "../../_helpers/assert.ts";
+import { HistoryRecorder } from "../../../src/persist/history_recorder.ts";
+import { listPartFiles } from "../../../src/persist/history_dir.ts";
+import { defaultConfig } from "../../../src/config/default_config.ts";
+import type {
+  StreamHandle,
+  StreamListener,
+  StreamManager,
+} from "../../../src/engine/stream_manager.ts";
+import type { LineBatch } from "../../../src/core/line_batch.ts";
+
+/** Just what the recorder asks of a manager: a subscription, handed to the test. */
+function managerFor(listeners: StreamListener[]): StreamManager {
+  return {
+    subscribe(l: StreamListener) {
+      listeners.push(l);
+      return () => {};
+    },
+  } as unknown as StreamManager;
+}
+
+const stream = {
+  key: "7:stdout",
+  jobId: "7",
+  type: "stdout",
+  state: "live",
+  sourceKind: "file",
+  lines: 0,
+  discarded: 0,
+  follows: true,
+  reading: true,
+} as StreamHandle;
+
+function batch(first: number, count: number): LineBatch {
+  let text = "";
+  for (let i = 0; i < count; i++) text += `line ${first + i} ${"x".repeat(60)}\n`;
+  return { text, count, firstLine: first, startOffset: 0, endOffset: 0, time: Date.now() };
+}
+
+Deno.test("history: lines reach the disk while the directory's cleanup is still running", async () => {
+  const dir = await Deno.makeTempDir();
+  const listeners: StreamListener[] = [];
+  // A cleanup as slow as one over a busy NFS home: it ends only when the test lets it.
+  const cleanupMayEnd = Promise.withResolvers<void>();
+  let cleanups = 0;
+  const recorder = HistoryRecorder.start(managerFor(listeners), {
+    dir,
+    config: defaultConfig().streaming,
+    warn: (m) => {
+      throw new Error(`unexpected warning: ${m}`);
+    },
+    clean: async () => {
+      cleanups++;
+      await cleanupMayEnd.promise;
+      return [];
+    },
+  });
+  try {
+    // More than a member's worth (256 KB): the first member is compressed and written now.
+    let sent = 0;
+    for (let n = 1; n <= 8000; n += 1000) {
+      await listeners[0].onLines?.(stream, batch(n, 1000), { all: true });
+      sent += 1000;
+    }
+    const written = await waitFor(
+      async () => (await listPartFiles(dir)).find((f) => f.size > 0),
+      { what: "a history member on disk while the cleanup runs" },
+    );
+    assert(written.size > 0);
+    assertEquals(cleanups, 1, "the cleanup started once, beside the stream");
+    assertEquals(sent, 8000);
+  } finally {
+    cleanupMayEnd.resolve();
+    await recorder.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("history: the end of a run waits for the cleanup it started", async () => {
+  const dir = await Deno.makeTempDir();
+  const listeners: StreamListener[] = [];
+  let ended = false;
+  const recorder = HistoryRecorder.start(managerFor(listeners), {
+    dir,
+    config: defaultConfig().streaming,
+    warn: () => {},
+    clean: async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      ended = true;
+      return [];
+    },
+  });
+  try {
+    await listeners[0].onLines?.(stream, batch(1, 10), { all: true });
+    await recorder.close();
+    assert(ended, "close() returned before the cleanup ended");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
