@@ -1,8 +1,8 @@
 /**
  * Case 1, catch-up: a ~100 MB log (1M lines, 10% matching ERROR|WARN) read with
  * `s9s stream --no-follow --filter 'ERROR|WARN'` — the `s9s` task's own command line, text and
- * JSON, history off (a config file) and the default configuration (no config file: history on)
- * — beside `grep -E` and `tail -n +1 | grep --line-buffered -E`. Every command's output goes through
+ * JSON, history off (a config file) and the default configuration (no config file: history on;
+ * text also with the history directory at its file limit, as after a week of use) — beside `grep -E` and `tail -n +1 | grep --line-buffered -E`. Every command's output goes through
  * `| wc -l` so the counts are checked and grep cannot shortcut on /dev/null (GNU grep stops at
  * the first match when its stdout is /dev/null).
  * @module
@@ -34,6 +34,17 @@ export async function run(): Promise<BenchRow[]> {
   const off = benchConfig("catchup-off", "streaming:\n  persistence:\n    enabled: false\n");
   // The default configuration: no config file, history on (a fresh HOME for the case).
   const on = { config: undefined, env: defaultEnv("catchup") };
+  // The same after a week of use: the history directory at its max_files (50), so that every
+  // run's cleanup removes the oldest file (filled by 50 short runs).
+  const full = { config: undefined, env: defaultEnv("catchup-full") };
+  const small = `${benchTmp()}/catchup-small.log`;
+  Deno.writeTextFileSync(small, "one line\n");
+  for (let i = 0; i < 50; i++) {
+    await timeShell(
+      `${s9sCmd("stream", "-q", "--path", small, "--no-follow").map(sh).join(" ")}`,
+      full.env,
+    );
+  }
   const s9s = (cfg: string | undefined, extra: string) =>
     s9sCmd(
       ...(cfg ? ["--config", cfg] : []),
@@ -58,6 +69,7 @@ export async function run(): Promise<BenchRow[]> {
     "json off": { script: `${s9s(off.config, "--output-format json")} | wc -l`, env: off.env },
     "text on": { script: `${s9s(on.config, "")} | wc -l`, env: on.env },
     "json on": { script: `${s9s(on.config, "--output-format json")} | wc -l`, env: on.env },
+    "text on, full": { script: `${s9s(full.config, "")} | wc -l`, env: full.env },
   };
   // Warm the page cache and Deno's module cache once.
   await timeShell(`cat ${sh(log)} > /dev/null; ${s9s(off.config, "")} > /dev/null`, off.env);
@@ -88,9 +100,22 @@ export async function run(): Promise<BenchRow[]> {
       Deno.env.get("LC_ALL") || Deno.env.get("LANG") || "unset"
     } (grep runs slower under a UTF-8 one)`,
   });
-  for (const name of ["text off", "text off >/dev/null", "json off", "text on", "json on"]) {
+  for (
+    const name of [
+      "text off",
+      "text off >/dev/null",
+      "json off",
+      "text on",
+      "json on",
+      "text on, full",
+    ]
+  ) {
     const ms = med[name];
-    const persist = / on$/.test(name) ? "on (default config)" : "off";
+    const persist = name.endsWith(", full")
+      ? "on (default config), directory at max_files"
+      : / on$/.test(name)
+      ? "on (default config)"
+      : "off";
     const fmt = name.startsWith("json") ? "json" : "text";
     const ok = counts[name] === matching && counts["tail|grep"] === matching;
     rows.push({
