@@ -157,8 +157,9 @@ export async function loadIndex(dir: string): Promise<HistoryEntry[]> {
       }
     }
   }
+  // (ids by code unit: see cleanup.ts)
   return Object.values(next).sort((a, b) =>
-    a.first_ts - b.first_ts || a.id.localeCompare(b.id) || a.part - b.part
+    a.first_ts - b.first_ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) || a.part - b.part
   );
 }
 
@@ -221,5 +222,7 @@ export function sessionsOf(entries: HistoryEntry[]): HistorySession[] {
     s.last_ts = Math.max(s.last_ts, e.last_ts);
   }
   for (const s of by.values()) s.parts.sort((a, b) => a.part - b.part);
-  return [...by.values()].sort((a, b) => a.first_ts - b.first_ts || a.id.localeCompare(b.id));
+  return [...by.values()].sort((a, b) =>
+    a.first_ts - b.first_ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
 }
