@@ -2,7 +2,8 @@
  * Case 1, catch-up: a ~100 MB log (1M lines, 10% matching ERROR|WARN) read with
  * `s9s stream --no-follow --filter 'ERROR|WARN'` — the `s9s` task's own command line, text and
  * JSON, history off (a config file) and the default configuration (no config file: history on;
- * text also with the history directory at its file limit, as after a week of use) — beside `grep -E` and `tail -n +1 | grep --line-buffered -E`. Every command's output goes through
+ * text also with the history directory at its file limit, as after a week of use) — beside
+ * `grep -E` and `tail -n +1 | grep --line-buffered -E`. Every command's output goes through
  * `| wc -l` so the counts are checked and grep cannot shortcut on /dev/null (GNU grep stops at
  * the first match when its stdout is /dev/null).
  * @module

@@ -70,8 +70,8 @@ export class HistoryRecorder {
     const r = new HistoryRecorder(options);
     // The first member waits for the directory, not for the cleanup: that lists and stats every
     // file (seconds on a busy NFS home), and the members it held back meanwhile made the stream
-    // wait (backpressure) and a catch-up's end wait for their compression (+25 ms at 109 MB
-    // with a full directory, where each run removes the oldest file).
+    // wait once 8 MB were held (backpressure). A 109 MB filtered catch-up with a full directory
+    // (each run removes the oldest file) took 0.277 s, now 0.255 s, as with an empty one.
     r.#ready = ensurePrivateDir(options.dir);
     r.#cleaned = r.#ready.then(() => r.cleanup());
     r.#cleaned.catch((err) => r.#fail(err as Error)); // (a failed directory included)

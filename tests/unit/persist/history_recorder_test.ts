@@ -57,18 +57,14 @@ Deno.test("history: lines reach the disk while the directory's cleanup is still 
   });
   try {
     // More than a member's worth (256 KB): the first member is compressed and written now.
-    let sent = 0;
     for (let n = 1; n <= 8000; n += 1000) {
       await listeners[0].onLines?.(stream, batch(n, 1000), { all: true });
-      sent += 1000;
     }
-    const written = await waitFor(
+    await waitFor(
       async () => (await listPartFiles(dir)).find((f) => f.size > 0),
       { what: "a history member on disk while the cleanup runs" },
     );
-    assert(written.size > 0);
     assertEquals(cleanups, 1, "the cleanup started once, beside the stream");
-    assertEquals(sent, 8000);
   } finally {
     cleanupMayEnd.resolve();
     await recorder.close();
