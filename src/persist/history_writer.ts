@@ -31,8 +31,16 @@ export interface HistoryWriterOptions {
   onRotate?: () => void;
   /** Bytes waiting for compression or disk, shared by all writers (bounds memory). */
   backlog?: Backlog;
-  /** Compresses members (default: inline, on this thread). */
-  encode?: (data: Uint8Array, meta: MemberMeta, level: Level) => Promise<Uint8Array>;
+  /**
+   * Compresses members (default: inline, on this thread); `last`: the member the stream's end
+   * (or the writer's close) flushes.
+   */
+  encode?: (
+    data: Uint8Array,
+    meta: MemberMeta,
+    level: Level,
+    last: boolean,
+  ) => Promise<Uint8Array>;
   /**
    * Called before the first write of a part, unless that write is the last one queued after the
    * stream ended ({@link HistoryWriter.end}) or the writer closed: the part is then complete as
@@ -226,7 +234,7 @@ export class HistoryWriter {
     // members are still gzip (gunzip reads them); compression resumes once the backlog drains.
     const level = this.#backlog.bytes > LOW ? (Math.min(this.#o.level, 1) as Level) : this.#o.level;
     const encoded = this.#o.encode
-      ? this.#o.encode(text, { ...meta }, level)
+      ? this.#o.encode(text, { ...meta }, level, this.#final)
       : Promise.resolve(encodeMember(text, meta, level));
     // A job skipped after a write error never awaits its member: its failure (the pool closed
     // at the end) must not become an unhandled rejection.

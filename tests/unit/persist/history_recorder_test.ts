@@ -94,3 +94,77 @@ Deno.test("history: the end of a run waits for the cleanup it started", async ()
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Record `count` lines of one stream read once to the end, then end it; the debug lines. */
+async function recordToEnd(dir: string, count: number): Promise<string[]> {
+  const listeners: StreamListener[] = [];
+  const debug: string[] = [];
+  const recorder = HistoryRecorder.start(managerFor(listeners), {
+    dir,
+    config: defaultConfig().streaming,
+    warn: (m) => {
+      throw new Error(`unexpected warning: ${m}`);
+    },
+    debug: (m) => debug.push(m),
+  });
+  const once = { ...stream, follows: false } as StreamHandle;
+  for (let n = 1; n <= count; n += 1000) {
+    await listeners[0].onLines?.(once, batch(n, Math.min(1000, count - n + 1)), { all: true });
+  }
+  listeners[0].onEnd?.(once);
+  await recorder.close();
+  return debug;
+}
+
+Deno.test("history: a short run's only member is compressed without starting workers; a long one starts them", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // ~140 KB: one member, flushed by the stream's end.
+    const short = await recordToEnd(`${dir}/short`, 2000);
+    assert(!short.some((m) => m.includes("workers started")), short.join("\n"));
+    const [file] = await listPartFiles(`${dir}/short`);
+    assert(file.size < 140_000 / 3, `compressed: ${file.size} bytes`);
+    // ~700 KB: members flushed while lines come go to the workers.
+    const long = await recordToEnd(`${dir}/long`, 10_000);
+    assert(long.some((m) => m.includes("workers started")), long.join("\n"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Record `count` lines of one stream read once to the end, then end it; the debug lines. */
+async function recordToEnd(dir: string, count: number): Promise<string[]> {
+  const listeners: StreamListener[] = [];
+  const debug: string[] = [];
+  const recorder = HistoryRecorder.start(managerFor(listeners), {
+    dir,
+    config: defaultConfig().streaming,
+    warn: (m) => {
+      throw new Error(`unexpected warning: ${m}`);
+    },
+    debug: (m) => debug.push(m),
+  });
+  const once = { ...stream, follows: false } as StreamHandle;
+  for (let n = 1; n <= count; n += 1000) {
+    await listeners[0].onLines?.(once, batch(n, Math.min(1000, count - n + 1)), { all: true });
+  }
+  listeners[0].onEnd?.(once);
+  await recorder.close();
+  return debug;
+}
+
+Deno.test("history: a short run's only member is compressed without starting workers; a long one starts them", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // ~140 KB: one member, flushed by the stream's end.
+    const short = await recordToEnd(`${dir}/short`, 2000);
+    assert(!short.some((m) => m.includes("workers started")), short.join("\n"));
+    const [file] = await listPartFiles(`${dir}/short`);
+    assert(file.size < 140_000 / 3, `compressed: ${file.size} bytes`);
+    // ~700 KB: members flushed while lines come go to the workers.
+    const long = await recordToEnd(`${dir}/long`, 10_000);
+    assert(long.some((m) => m.includes("workers started")), long.join("\n"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
