@@ -3,8 +3,9 @@
  * task's own `deno run` command line, not `deno task`), beside a bare `deno run` hello world in
  * the same run, interleaved so that background load falls on both alike:
  * `s9s stream --path SMALL --no-follow` with the default configuration (fresh HOME, no config
- * file, history on) as installed (the bundle, which scripts/bench.ts builds first), the same from
- * the sources, the same with history off (a config file), and `s9s --version`.
+ * file, history on) as installed (the bundle, which scripts/bench.ts builds first), the same for
+ * a 200 KB and a 2 MB file (a job's whole output, as many are: history then compresses it), the
+ * same from the sources, the same with history off (a config file), and `s9s --version`.
  * Wall time from spawn to exit, and from spawn to the first line on stdout.
  * @module
  */
@@ -53,6 +54,20 @@ export async function run(): Promise<BenchRow[]> {
     small,
     Array.from({ length: 20 }, (_, i) => `line ${i + 1} of a small log\n`).join(""),
   );
+  // A job's whole output as many are: a few hundred KB, a few MB (~100-byte lines).
+  const sized = (name: string, bytes: number) => {
+    const path = `${benchTmp()}/startup-${name}.log`;
+    const line = (i: number) =>
+      `[2026-12-07T10:00:${String(i % 60).padStart(2, "0")}Z] INFO step ${i} loss=${
+        (1 / (i + 1)).toFixed(6)
+      } lr=3.0e-4 tokens/s=${12000 + (i % 977)}\n`;
+    let text = "";
+    for (let i = 0; text.length < bytes; i++) text += line(i);
+    Deno.writeTextFileSync(path, text);
+    return path;
+  };
+  const kb200 = sized("200k", 200_000);
+  const mb2 = sized("2m", 2_000_000);
   const hello = `${benchTmp()}/hello.ts`;
   Deno.writeTextFileSync(hello, 'console.log("hello");\n');
   const off = benchConfig("startup-off", "streaming:\n  persistence:\n    enabled: false\n");
@@ -64,6 +79,14 @@ export async function run(): Promise<BenchRow[]> {
       argv: s9sCmd("stream", "--path", small, "--no-follow"),
       // A fresh HOME each run: the first run of a user, history directory made on the way.
       env: () => defaultEnv("startup"),
+    },
+    "stream 200 KB": {
+      argv: s9sCmd("stream", "--path", kb200, "--no-follow"),
+      env: () => defaultEnv("startup-200k"),
+    },
+    "stream 2 MB": {
+      argv: s9sCmd("stream", "--path", mb2, "--no-follow"),
+      env: () => defaultEnv("startup-2m"),
     },
     "stream from sources": {
       argv: s9sCmd("stream", "--path", small, "--no-follow"),
@@ -104,6 +127,8 @@ export async function run(): Promise<BenchRow[]> {
       "stream default",
       "target ≤ 1.5×",
     ),
+    row("same, a 200 KB file (a job's whole output)", "stream 200 KB", "no target"),
+    row("same, a 2 MB file", "stream 2 MB", "no target"),
     row("same, from the sources (S9S_NO_BUNDLE=1)", "stream from sources", "no target"),
     row("same, history off (config file)", "stream history off", "no target"),
     row("--version", "version", "no target"),
