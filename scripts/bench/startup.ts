@@ -14,6 +14,7 @@ import {
   type BenchRow,
   benchTmp,
   defaultEnv,
+  generateLog,
   median,
   round,
   s9sCmd,
@@ -54,20 +55,12 @@ export async function run(): Promise<BenchRow[]> {
     small,
     Array.from({ length: 20 }, (_, i) => `line ${i + 1} of a small log\n`).join(""),
   );
-  // A job's whole output as many are: a few hundred KB, a few MB (~100-byte lines).
-  const sized = (name: string, bytes: number) => {
-    const path = `${benchTmp()}/startup-${name}.log`;
-    const line = (i: number) =>
-      `[2026-12-07T10:00:${String(i % 60).padStart(2, "0")}Z] INFO step ${i} loss=${
-        (1 / (i + 1)).toFixed(6)
-      } lr=3.0e-4 tokens/s=${12000 + (i % 977)}\n`;
-    let text = "";
-    for (let i = 0; text.length < bytes; i++) text += line(i);
-    Deno.writeTextFileSync(path, text);
-    return path;
-  };
-  const kb200 = sized("200k", 200_000);
-  const mb2 = sized("2m", 2_000_000);
+  // A job's whole output as many are: a few hundred KB, a few MB (the catch-up case's lines,
+  // ~109 bytes each).
+  const kb200 = `${benchTmp()}/startup-200k.log`;
+  const mb2 = `${benchTmp()}/startup-2m.log`;
+  await generateLog(kb200, 1_850);
+  await generateLog(mb2, 18_500);
   const hello = `${benchTmp()}/hello.ts`;
   Deno.writeTextFileSync(hello, 'console.log("hello");\n');
   const off = benchConfig("startup-off", "streaming:\n  persistence:\n    enabled: false\n");
