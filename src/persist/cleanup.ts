@@ -5,6 +5,7 @@
  */
 import { listPartFiles, parsePartFileName } from "./history_dir.ts";
 import { activeSessions } from "./active_sessions.ts";
+import { byCodeUnit } from "../core/code_unit_order.ts";
 
 /** Limits for {@link cleanHistory}. */
 export interface CleanOptions {
@@ -23,10 +24,9 @@ export async function cleanHistory(dir: string, o: CleanOptions): Promise<string
   const now = o.now ?? Date.now();
   const keep = new Set(o.keep);
   const removed: string[] = [];
-  // Newest first; names (ASCII: a time, an id) by code unit: localeCompare's first call loads
-  // ICU's collation, ~10 ms of CPU, and files written in the same millisecond are common.
+  // Newest first (files written in the same millisecond, as a run's streams' are, by name).
   const files = (await listPartFiles(dir)).sort((a, b) =>
-    b.mtime - a.mtime || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0)
+    b.mtime - a.mtime || byCodeUnit(b.name, a.name)
   );
   const mayRemove = (o.maxFiles !== undefined && files.length > o.maxFiles) ||
     (!!o.maxAgeMs && files.some((f) => now - f.mtime > o.maxAgeMs!));

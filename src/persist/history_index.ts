@@ -6,6 +6,7 @@
  */
 import { scanMembers } from "../codec/gzip_chunk.ts";
 import { type DirFile, listPartFiles, parsePartFileName } from "./history_dir.ts";
+import { byCodeUnit } from "../core/code_unit_order.ts";
 
 /** Metadata in a history member's gzip header. */
 export interface MemberMeta {
@@ -157,9 +158,8 @@ export async function loadIndex(dir: string): Promise<HistoryEntry[]> {
       }
     }
   }
-  // (ids by code unit: see cleanup.ts)
   return Object.values(next).sort((a, b) =>
-    a.first_ts - b.first_ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) || a.part - b.part
+    a.first_ts - b.first_ts || byCodeUnit(a.id, b.id) || a.part - b.part
   );
 }
 
@@ -222,7 +222,5 @@ export function sessionsOf(entries: HistoryEntry[]): HistorySession[] {
     s.last_ts = Math.max(s.last_ts, e.last_ts);
   }
   for (const s of by.values()) s.parts.sort((a, b) => a.part - b.part);
-  return [...by.values()].sort((a, b) =>
-    a.first_ts - b.first_ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  );
+  return [...by.values()].sort((a, b) => a.first_ts - b.first_ts || byCodeUnit(a.id, b.id));
 }

@@ -12,6 +12,7 @@
  */
 import type { DebugLog } from "../core/debug_log.ts";
 import { UserFacingError } from "../errors.ts";
+import { byCodeUnit } from "../core/code_unit_order.ts";
 
 /** One metric's kind and help text. */
 interface MetricInfo {
@@ -216,7 +217,7 @@ export function toTimeSeries(
 ): TimeSeries[] {
   return registry.series.map((s) => {
     const labels = Object.entries({ ...extra, ...s.labels, __name__: s.name });
-    labels.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    labels.sort((a, b) => byCodeUnit(a[0], b[0]));
     return { labels, samples: [{ value: s.value, timestamp }] };
   });
 }
