@@ -236,8 +236,7 @@ export class HistoryRecorder {
     this.#closed = true;
     this.#unsubscribe?.();
     for (const t of this.#timers) clearInterval(t);
-    await this.#ready.catch(() => {});
-    await this.#cleaned.catch(() => {});
+    await this.#cleaned.catch(() => {}); // (after the directory: it follows #ready)
     await Promise.all([...this.#writers.values()].map((w) => w.close()));
     this.#active.clear();
     await this.#marker.update(this.#active);
