@@ -1,12 +1,13 @@
 /**
  * The last validated configurations, kept in `~/.s9s/cache/config.json`: a start with an
  * unchanged config file skips the YAML parser and the schema (≈ 110 ms of loading npm packages,
- * more than all the rest of a short `s9s stream`). An entry is used only when everything the
- * result depends on is the same as when it was made: the file's text (compared whole, not by a
- * hash), the `S9S_…` environment layer, the flag overrides, and the build of s9s (the compiled
- * binary's size and time; from source, the config modules' sizes and times). Only configurations
- * that passed validation are kept; `s9s config validate` never reads the cache. Any trouble with
- * the cache (unreadable, corrupt, read-only home) means parsing as usual.
+ * more than all the rest of a short `s9s stream`); so does a start with unchanged `S9S_…`
+ * variables or config flags and no file. An entry is used only when everything the result
+ * depends on is the same as when it was made: the file's text (compared whole, not by a hash) or
+ * that there is none, the `S9S_…` environment layer, the flag overrides, and the build of s9s
+ * (the compiled binary's size and time; from source, the config modules' sizes and times). Only
+ * configurations that passed validation are kept; `s9s config validate` never reads the cache.
+ * Any trouble with the cache (unreadable, corrupt, read-only home) means parsing as usual.
  * @module
  */
 import type { Config } from "./schema.ts";
@@ -19,7 +20,8 @@ import { stampText } from "../platform/bundle.ts";
 /** What a cached result depends on. */
 export interface CacheKey {
   file: string;
-  text: string;
+  /** The file's text; null when there is no file (the environment or flags alone). */
+  text: string | null;
   env: RawConfig;
   overrides?: RawConfig;
 }

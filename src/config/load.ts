@@ -289,12 +289,15 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     }
   }
   const envData = envLayer(env);
-  const cacheKey = options.cache && text !== undefined
-    ? configCacheKey({ file, text, env: envData, overrides: options.overrides })
+  const envSet = Object.keys(envData).length > 0;
+  // Cached whenever there is something to validate: a file, `S9S_…` variables or flags (a
+  // variable in ~/.bashrc or `--ssh-transport` would otherwise load the schema on every run).
+  const cacheKey = options.cache && (text !== undefined || envSet || options.overrides)
+    ? configCacheKey({ file, text: text ?? null, env: envData, overrides: options.overrides })
     : undefined;
   if (cacheKey) {
     const hit = cachedConfig(cacheKey);
-    if (hit) return { ...hit, file };
+    if (hit) return { ...hit, file: text !== undefined ? file : undefined };
   }
   const raw = defaultRawConfig();
   const origins: Origins | undefined = options.origins ? new Map() : undefined;
@@ -310,7 +313,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
       }
     }
   }
-  if (text === undefined && Object.keys(envData).length === 0 && !options.overrides) {
+  if (text === undefined && !envSet && !options.overrides) {
     // Nothing but the defaults: nothing to validate (and zod stays unloaded).
     return { config: defaultConfig(), raw, origins };
   }

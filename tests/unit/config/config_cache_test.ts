@@ -82,3 +82,56 @@ Deno.test("config cache: an invalid file is never cached; a corrupt cache is ign
     );
   });
 });
+
+Deno.test("config cache: no file, only S9S_ variables or flags, is cached too", async () => {
+  await withHome(YAML, async (home, file) => {
+    await Deno.remove(file); // no config file: its default place is empty
+    const env = { S9S_STREAMING__MAX_CONCURRENT_STREAMS: "5" };
+    const first = await loadConfig({ env, cache: true });
+    assertEquals(first.config.streaming.max_concurrent_streams, 5);
+    assertEquals(first.file, undefined);
+    tamper(home, 99);
+    const hit = await loadConfig({ env, cache: true });
+    assertEquals(hit.config.streaming.max_concurrent_streams, 99, "the cached result was used");
+    assertEquals(hit.file, undefined, "a cached result without a file names none");
+    // Another value: another key, validated.
+    const other = { S9S_STREAMING__MAX_CONCURRENT_STREAMS: "6" };
+    assertEquals(
+      (await loadConfig({ env: other, cache: true })).config.streaming
+        .max_concurrent_streams,
+      6,
+    );
+    // Flags alone (e.g. --ssh-transport): cached as well.
+    const overrides = { streaming: { max_concurrent_streams: 3 } };
+    assertEquals(
+      (await loadConfig({ env: {}, cache: true, overrides })).config.streaming
+        .max_concurrent_streams,
+      3,
+    );
+    tamper(home, 42);
+    assertEquals(
+      (await loadConfig({ env: {}, cache: true, overrides })).config.streaming
+        .max_concurrent_streams,
+      42,
+    );
+    // The file appears: its text is part of the key, so it is read and validated.
+    await Deno.writeTextFile(file, YAML);
+    const withFile = await loadConfig({ env: {}, cache: true, overrides });
+    assertEquals(withFile.file, file);
+    assertEquals(withFile.config.streaming.max_concurrent_streams, 3);
+    // A bad variable is reported every time, never cached.
+    await Deno.remove(file);
+    for (let i = 0; i < 2; i++) {
+      let err: unknown;
+      try {
+        await loadConfig({
+          env: { S9S_STREAMING__MAX_CONCURRENT_STREAMS: "many" },
+          cache: true,
+        });
+      } catch (e) {
+        err = e;
+      }
+      assert(err instanceof UsageError, `run ${i}: invalid variable reported`);
+    }
+  });
+});
