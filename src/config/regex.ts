@@ -66,10 +66,33 @@ export function compilePattern(pattern: string, extraFlags = ""): RegExp {
     const msg = text.slice(text.lastIndexOf(": ") + 2) || text;
     throw new PatternError(pattern, msg);
   }
-  // Every pattern a user wrote keeps Ctrl+C working through the watchdog (a worker, started
-  // beside the stream): one V8's linear engine cannot take may backtrack for hours on one line,
-  // and a linear one with thousands of alternatives can still spend minutes on a catch-up chunk.
-  // s9s's own default highlights cannot (see builtin_patterns.ts).
-  if (!isBuiltinPattern(pattern)) armInterruptWatchdog();
+  if (!isBuiltinPattern(pattern) && mayRunAway(re)) armInterruptWatchdog();
   return re;
+}
+
+/**
+ * Longest pattern (its JavaScript source) that runs without the watchdog: the linear engine's
+ * time grows with the pattern's size times the text's, and a chunk of a catch-up is 120 KB.
+ */
+const UNWATCHED_SOURCE_CHARS = 256;
+
+/**
+ * Whether a user's pattern could keep JavaScript busy long enough to hold back Ctrl+C, so that
+ * the watchdog (a worker, started beside the stream, ≈ 12 ms of the main thread) must keep
+ * Ctrl+C working. One that V8's linear engine cannot run (a back-reference, a lookahead, the
+ * `i` or `u` flag) may backtrack for hours on one line; a huge one (thousands of alternatives)
+ * can spend minutes on a catch-up chunk even in linear time. Any other cannot: the s9s task and
+ * the binary run V8 with its linear engine as the fallback on excessive backtracking (deno.json's
+ * --v8-flags); without those flags (`deno test`, a library) the `l` flag is refused, and every
+ * pattern counts as one that may run away. s9s's own default highlights never do (see
+ * builtin_patterns.ts).
+ */
+export function mayRunAway(re: RegExp): boolean {
+  if (re.source.length > UNWATCHED_SOURCE_CHARS) return true;
+  try {
+    new RegExp(re.source, re.flags + "l");
+    return false;
+  } catch {
+    return true;
+  }
 }

@@ -1,11 +1,15 @@
 import { assertEquals } from "../../_helpers/assert.ts";
 import { BUILTIN_PATTERNS, isBuiltinPattern } from "../../../src/config/builtin_patterns.ts";
 import { defaultRawConfig } from "../../../src/config/defaults.ts";
+import { taskV8Flags } from "../../_helpers/cli.ts";
 
 const root = new URL("../../../", import.meta.url).pathname;
 
-/** Compile `patterns` in a fresh process with the watchdog enabled; is it running afterwards? */
-async function armedAfter(patterns: string[]): Promise<boolean> {
+/**
+ * Compile `patterns` in a fresh process with the watchdog enabled (with the `s9s` task's V8
+ * flags unless `bare`); is it running afterwards?
+ */
+async function armedAfter(patterns: string[], bare = false): Promise<boolean> {
   const code = `
     import { compilePattern } from "${root}src/config/regex.ts";
     import { enableInterruptWatchdog, interruptWatchdogArmed } from "${root}src/platform/interrupt_watchdog.ts";
@@ -15,7 +19,7 @@ async function armedAfter(patterns: string[]): Promise<boolean> {
     Deno.exit(0);
   `;
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--quiet", "--ext=ts", code],
+    args: ["eval", "--quiet", ...(bare ? [] : [`--v8-flags=${taskV8Flags()}`]), "--ext=ts", code],
     stdout: "piped",
     stderr: "inherit",
   }).output();
@@ -29,8 +33,17 @@ Deno.test("builtin patterns are the default configuration's highlight patterns",
   assertEquals(isBuiltinPattern("(?i)error|fail|exception|fatal|x"), false);
 });
 
-Deno.test("compilePattern starts the interrupt watchdog for a user's pattern, not for the builtin highlights", async () => {
+Deno.test("compilePattern starts the interrupt watchdog for a user's pattern that may run away, not for the builtin highlights", async () => {
   assertEquals(await armedAfter(Object.values(BUILTIN_PATTERNS)), false);
-  assertEquals(await armedAfter([...Object.values(BUILTIN_PATTERNS), "(a+)+b"]), true);
-  assertEquals(await armedAfter(["warn"]), true);
+  // The linear engine cannot run these: a back-reference, a lookahead, case-insensitive.
+  assertEquals(await armedAfter([...Object.values(BUILTIN_PATTERNS), "^(a+)+\\1$"]), true);
+  assertEquals(await armedAfter(["WARN(?!ING)"]), true);
+  assertEquals(await armedAfter(["(?i)warn"]), true);
+  // Thousands of alternatives: linear, but slow on a big chunk.
+  const many = Array.from({ length: 400 }, (_, i) => `word${i}`).join("|");
+  assertEquals(await armedAfter([many]), true);
+  // Linear, small: V8 falls back to its linear engine on excessive backtracking.
+  assertEquals(await armedAfter(["ERROR|WARN", "(a+)+$", "^\\[rank \\d+\\] loss="]), false);
+  // Without the task's V8 flags nothing falls back: every user pattern counts.
+  assertEquals(await armedAfter(["ERROR|WARN"], true), true);
 });
