@@ -3,11 +3,12 @@
  * and then, without costing a timer per batch while it turns anyway.
  * @module
  */
+import { nextTurn } from "../platform/next_turn.ts";
 
 /** How long batches may follow each other without the event loop turning, ms. */
 export const TURN_EVERY_MS = 50;
 let lastTurn = performance.now();
-/** A timer armed to tell whether the event loop turns; resolves when it does. */
+/** A message sent to tell whether the event loop turns; resolves when it does. */
 let probe: Promise<void> | undefined;
 let probeAt = 0;
 
@@ -17,7 +18,7 @@ let probeAt = 0;
  * turn, no signal listener (Ctrl+C), timer or other stream would run until the whole file was
  * read, minutes with a costly filter.
  *
- * Whether the loop turns is asked of one timer (a probe) before anyone waits: when batches come
+ * Whether the loop turns is asked of one message (a probe) before anyone waits: when batches come
  * from timers and wakes (following), it fires at once and nobody waits. Waiting at once, as
  * before, made every stream of a turn wait for a timer of its own ten times a second, each
  * batch then going the slow, asynchronous way (about 2,000 timers in 5 s with 50 busy files).
@@ -29,11 +30,11 @@ export function turnEventLoopIfDue(): Promise<void> | undefined {
   if (!probe) {
     probeAt = now;
     probe = new Promise<void>((resolve) =>
-      setTimeout(() => {
+      nextTurn(() => {
         lastTurn = performance.now();
         probe = undefined;
         resolve();
-      }, 0)
+      })
     );
     return;
   }

@@ -6,12 +6,14 @@
  *
  * The watchdog lives in the helper worker (helper_worker.ts), which has its own event loop. On
  * SIGINT (or SIGTERM) it waits 0.7 s for the main thread to acknowledge (its own SIGINT listener
- * posts a message, which proves its loop turns); if none comes, it restores the terminal and ends
- * the process with exit code 130 (interrupt_watchdog_worker.ts). It is armed only once user
- * regexes exist, and only in the CLI (main.ts enables it), so other runs pay nothing.
+ * posts a message on the next turn, which proves its loop turns after the signal); if none comes,
+ * it restores the terminal and ends the process with exit code 130 (interrupt_watchdog_worker.ts).
+ * It is armed only for user regexes that may run away (config/regex.ts), and only in the CLI
+ * (main.ts enables it), so other runs pay nothing.
  * @module
  */
 import { helperWorker } from "./helper_worker.ts";
+import { nextTurn } from "./next_turn.ts";
 import type { WatchdogMessage } from "./interrupt_watchdog_worker.ts";
 
 /**
@@ -38,9 +40,13 @@ export function armInterruptWatchdog(): void {
   worker = w;
   const arm: WatchdogMessage = { watchdog: "arm", graceMs: GRACE_MS, alt: altScreen };
   w.postMessage(arm);
+  // Acknowledged on the turn after the signal's: the signal's own turn may go on with a batch
+  // that was waiting for it to turn, before the stop that the signal started; an answer then
+  // would call off the watchdog while that batch keeps the thread busy.
   const ack: WatchdogMessage = { watchdog: "ack" };
-  Deno.addSignalListener("SIGINT", () => w.postMessage(ack));
-  Deno.addSignalListener("SIGTERM", () => w.postMessage(ack));
+  const onSignal = () => nextTurn(() => w.postMessage(ack));
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
 }
 
 /** Whether the watchdog runs in this process. */
