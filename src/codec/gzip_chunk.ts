@@ -79,7 +79,9 @@ export function encodeMemberJson(data: Uint8Array, metaJson: string, level: Leve
  * compression itself.
  */
 export async function encodeMemberAsync(data: Uint8Array, meta: unknown): Promise<Uint8Array> {
-  const stream = new Blob([data as BlobPart]).stream().pipeThrough(
+  // A Blob refuses shared memory (the history writer's members are there): a copy then.
+  const own = data.buffer instanceof SharedArrayBuffer ? data.slice() : data;
+  const stream = new Blob([own as BlobPart]).stream().pipeThrough(
     new CompressionStream("deflate-raw"),
   );
   const deflated = new Uint8Array(await new Response(stream).arrayBuffer());

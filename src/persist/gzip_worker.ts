@@ -22,8 +22,8 @@ const scope = self as unknown as {
 scope.onmessage = (e) => {
   const m: unknown = e.data;
   if (isWatchdogMessage(m)) return watchdogMessage(m);
-  // Whoever listens asks once its listener is in place: from then on it hands over its data
-  // instead of copying it.
+  // Whoever listens asks once its listener is in place: from then on it posts its jobs (held
+  // until then, to compress them inline should this worker fail to start).
   if ((m as { hello?: true }).hello) return scope.postMessage({ running: true });
   const { id, data, meta, level } = e.data;
   try {

@@ -198,7 +198,8 @@ export class HistoryWriter {
    */
   #grow(): void {
     const size = this.#buf ? this.#buf.length * 2 : this.#startSize;
-    const next = new Uint8Array(size);
+    // Shared memory: a compression worker reads the member where it is (see GzipPool's post).
+    const next = new Uint8Array(new SharedArrayBuffer(size));
     if (this.#buf) next.set(this.#buf.subarray(0, this.#len));
     this.#buf = next;
   }

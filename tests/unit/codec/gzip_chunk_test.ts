@@ -36,6 +36,23 @@ Deno.test("gzip members use native deflate and CRC-32 and stay valid gzip for gu
   }
 });
 
+Deno.test("members of text in shared memory (as the history writer makes them) encode every way", async () => {
+  const text = new TextEncoder().encode("shared ✓ line\n".repeat(3000));
+  const shared = new Uint8Array(new SharedArrayBuffer(text.length));
+  shared.set(text);
+  for (
+    const member of [
+      await encodeMemberAsync(shared, { l: 1 }),
+      encodeMember(shared, { l: 1 }, 1),
+      storeMember(shared, { l: 1 }),
+    ]
+  ) {
+    const { members } = scanMembers<{ l: number }>(member);
+    assertEquals(members.map((m) => m.meta?.l), [1]);
+    assertEquals(inflateMember(member, members[0]), text);
+  }
+});
+
 Deno.test("members made by CompressionStream read back and are valid gzip", async () => {
   const text = new TextEncoder().encode("line one ✓\nline two\n".repeat(500));
   const member = await encodeMemberAsync(text, { l: 7, r: [[1000, 1]] });
