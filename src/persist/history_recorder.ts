@@ -6,6 +6,7 @@
  * recording stops; streaming itself goes on.
  * @module
  */
+import { releaseShared } from "./shared_members.ts";
 import type { StreamingConfig } from "../config/schema.ts";
 import { encodeMemberAsync, storeMember, toLevel } from "../codec/gzip_chunk.ts";
 import type { StreamHandle, StreamManager } from "../engine/stream_manager.ts";
@@ -169,16 +170,16 @@ export class HistoryRecorder {
         // thread then, and a worker with its zlib takes ~50 ms to start (a 200 KB run took
         // 95 ms, now 52).
         encode: async (data, meta, level, last) => {
-          await this.#ready;
-          if (data.length < TINY_MEMBER || level === 0) return storeMember(data, meta);
-          if ((data.length < SMALL_MEMBER || last) && !this.#pool) {
-            return await encodeMemberAsync(data, meta);
+          try {
+            await this.#ready;
+            if (data.length < TINY_MEMBER || level === 0) return storeMember(data, meta);
+            if ((data.length < SMALL_MEMBER || last) && !this.#pool) {
+              return await encodeMemberAsync(data, meta);
+            }
+            return await (this.#pool ??= this.#startPool()).encode(data, meta, level);
+          } finally {
+            releaseShared(data); // encoded (or failed): its memory serves the next members
           }
-          return await (this.#pool ??= this.#startPool()).encode(
-            data,
-            meta,
-            level,
-          );
         },
       });
       this.#writers.set(s.key, w);

@@ -6,6 +6,7 @@
  * s9s needs about one per followed file, not two.
  * @module
  */
+import { releaseShared, sharedBytes } from "./shared_members.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { encodeMember, type Level, reframeMember } from "../codec/gzip_chunk.ts";
 import { partFileName } from "./history_dir.ts";
@@ -199,8 +200,11 @@ export class HistoryWriter {
   #grow(): void {
     const size = this.#buf ? this.#buf.length * 2 : this.#startSize;
     // Shared memory: a compression worker reads the member where it is (see GzipPool's post).
-    const next = new Uint8Array(new SharedArrayBuffer(size));
-    if (this.#buf) next.set(this.#buf.subarray(0, this.#len));
+    const next = sharedBytes(size);
+    if (this.#buf) {
+      next.set(this.#buf.subarray(0, this.#len));
+      releaseShared(this.#buf);
+    }
     this.#buf = next;
   }
 
