@@ -22,7 +22,7 @@ import { type SourceRequest, Stream, type StreamListener, type StreamPart } from
 import type { TrackerHost } from "./job_tracker.ts";
 import { SourceSelection } from "./source_selection.ts";
 import { TaskStreams } from "./task_streams.ts";
-import { turnEventLoopIfDue } from "./loop_turn.ts";
+import { turnEventLoopIfDue } from "../platform/loop_turn.ts";
 
 /** Options for a {@link StreamRunner}. */
 export interface StreamRunnerOptions {

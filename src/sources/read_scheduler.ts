@@ -18,6 +18,7 @@
  * only quiet ones woken by events.
  * @module
  */
+import { loopTurned } from "../platform/loop_turn.ts";
 
 /** A reader the scheduler runs. */
 export interface ScheduledReader {
@@ -152,6 +153,7 @@ export class ReadScheduler {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#timerAt = Infinity;
+      loopTurned(); // a timer's callback: the event loop turned to run it
       this.#run();
     }, Math.max(0, at - performance.now()));
   }
