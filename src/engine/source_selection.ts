@@ -142,11 +142,9 @@ export class SourceSelection {
   /**
    * auto: a file this host cannot see, on the node that runs the job, is followed over SSH —
    * when the node has it, or when it is not there yet and its directory is node-local storage.
-   * Never when the node is this host.
    */
   async #onNodeOnly(loc: Location, req: SelectRequest): Promise<Source | undefined> {
-    if (!loc.host || !this.#cfg.ssh.enabled || isThisHost(loc.host)) return undefined;
-    if (await pathExists(loc.path)) return undefined;
+    if (!loc.host || !this.#cfg.ssh.enabled || await pathExists(loc.path)) return undefined;
     const [pool, { shQuote }] = await Promise.all([
       this.#pool(),
       lazyImport<typeof import("../sources/remote_shell.ts")>("src/sources/remote_shell.ts"),
@@ -168,15 +166,6 @@ export class SourceSelection {
     this.#debug(`${req.label}: ${loc.path} is on ${loc.host}; following it over SSH`);
     return await this.#ssh(loc.host, loc.path, req);
   }
-}
-
-/**
- * Whether `host` names the machine s9s runs on (a single-node cluster, or a job on the node s9s
- * runs on): a file not there yet will appear here, and SSH to itself has nothing to add.
- */
-function isThisHost(host: string): boolean {
-  const short = (h: string) => h.toLowerCase().split(".")[0];
-  return host === "localhost" || short(host) === short(Deno.hostname());
 }
 
 /** Directories that are usually private to each compute node. */

@@ -96,39 +96,3 @@ Deno.test("SourceSelection decides every target's source in one place", async ()
     sel.close();
   }
 });
-
-Deno.test("SourceSelection (auto): a job's file not there yet on this very host waits here, no SSH to itself", async () => {
-  // A port nothing listens on: an attempt to reach the node would fail and say so.
-  const ssh = (defaultRawConfig() as { streaming: { ssh: object } }).streaming.ssh;
-  const sel = new SourceSelection({
-    config: config({ ssh: { ...ssh, port: 1, timeout: "2s", retry_attempts: 0 } }).streaming,
-    debug: NO_DEBUG,
-    progress: false,
-  });
-  const abort = new AbortController();
-  const dir = await Deno.makeTempDir();
-  const notes: string[] = [];
-  const select = (host: string) =>
-    sel.select({
-      target: { kind: "job", jobId: "12", via: "auto" },
-      loc: { path: `${dir}/not-yet.out`, from: "scontrol", exists: false, host },
-      follow: true,
-      label: "12:stdout",
-      type: "stdout",
-      signal: abort.signal,
-      status: (_state, message) => void notes.push(message),
-    });
-  try {
-    for (const host of [Deno.hostname(), Deno.hostname().toUpperCase(), "localhost"]) {
-      strictEqual((await select(host)).kind, "file", host);
-    }
-    strictEqual(notes.length, 0, notes.join("; "));
-    // Another node is asked over SSH (here it cannot be reached: the note says so).
-    strictEqual((await select("node-that-is-not-this-one")).kind, "file");
-    ok(/cannot be reached over SSH/.test(notes.join("; ")), notes.join("; "));
-  } finally {
-    abort.abort();
-    sel.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
