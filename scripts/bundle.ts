@@ -5,7 +5,9 @@
  *   deno task bundle [--quiet]
  *
  * It runs `deno bundle` (esbuild, which Deno fetches from the npm registry on its first use) on
- * the program and every lazily imported module, npm packages left outside, splitting what they
+ * one entry point per pack of lazily imported modules (BUNDLE_PACKS in
+ * src/platform/lazy_import.ts: a file that re-exports each module's namespace, written to a
+ * folder beside the build and removed after it), npm packages left outside, splitting what they
  * share into chunks, with source maps (a stack trace names the source files); writes
  * `dist/bundle/<id>/` and then `dist/bundle/current.json` with the size and time of every file
  * of the program (main.ts, deno.json, deno.lock, src/) and the git commit with whether those
@@ -15,7 +17,13 @@
  * failure, leaving the previous bundle (or none) in place: s9s then runs from the sources.
  */
 import { join } from "node:path";
-import { bundledPath, LAZY_MODULES, WORKER_MODULE } from "../src/platform/lazy_import.ts";
+import {
+  bundledPath,
+  bundlePacks,
+  LAZY_MODULES,
+  packExport,
+  WORKER_MODULE,
+} from "../src/platform/lazy_import.ts";
 import {
   BUNDLE_DIR,
   BUNDLE_FORMAT,
@@ -71,6 +79,9 @@ async function build(quiet: boolean): Promise<string> {
   const id = `${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
   const out = join(root, BUNDLE_DIR, id);
   const imports = Object.keys(JSON.parse(Deno.readTextFileSync(join(root, "deno.json"))).imports);
+  // The packs' entry files, in one folder (the bundle's files land at the build's root).
+  const entries = join(root, BUNDLE_DIR, `.entries-${id}`);
+  const packs = writePackEntries(entries);
   const r = await new Deno.Command(Deno.execPath(), {
     args: [
       "bundle",
@@ -82,14 +93,14 @@ async function build(quiet: boolean): Promise<string> {
       "--format=esm",
       "--sourcemap=linked",
       `--outdir=${out}`,
-      ...LAZY_MODULES,
-      WORKER_MODULE,
+      ...packs,
     ],
     cwd: root,
     stdin: "null",
     stdout: quiet ? "null" : "inherit",
     stderr: "piped",
   }).output();
+  await Deno.remove(entries, { recursive: true });
   try {
     if (!r.success) {
       throw new Error(`deno bundle failed:\n${new TextDecoder().decode(r.stderr).trim()}`);
@@ -124,6 +135,20 @@ async function build(quiet: boolean): Promise<string> {
   Deno.writeTextFileSync(`${current}.${Deno.pid}.tmp`, JSON.stringify(manifest));
   Deno.renameSync(`${current}.${Deno.pid}.tmp`, current);
   return id;
+}
+
+/**
+ * Write one entry file per pack into `dir` (a new folder two levels under the root): each
+ * re-exports its modules' namespaces under {@link packExport} names. Returns their paths.
+ */
+function writePackEntries(dir: string): string[] {
+  Deno.mkdirSync(dir, { recursive: true });
+  return bundlePacks().map(([pack, modules]) => {
+    const path = join(dir, `${pack}.ts`);
+    const lines = modules.map((m) => `export * as ${packExport(m)} from "../../../${m}";\n`);
+    Deno.writeTextFileSync(path, lines.join(""));
+    return path;
+  });
 }
 
 /** Remove builds older than the current one and the {@link KEEP_PREVIOUS} before it. */

@@ -1,16 +1,17 @@
 /**
  * The bundle: a cache of s9s's sources as JavaScript chunks, which Deno loads faster than it
- * reads and transpiles about a hundred modules one by one (`s9s stream`: ≈ 45 files instead of
- * ≈ 105 modules, ≈ 9 ms less CPU of ≈ 40). It is only a cache: `deno task bundle` (also run by
+ * reads and transpiles about a hundred modules one by one (`s9s stream`: 27 files instead of
+ * ≈ 105 modules). It is only a cache: `deno task bundle` (also run by
  * `deno task install`) writes it to `dist/bundle/` of the checkout, and main.ts runs it only
  * while every file of the program it was made from ({@link PROGRAM_SOURCES}) still has the size
  * and modification time it had then. Any edit, a `git pull`, a missing or unreadable bundle means
  * running from the sources, as without one.
  *
  * Layout: `dist/bundle/current.json` ({@link BundleManifest}) names the build directory
- * `dist/bundle/<id>/`, which holds the entry points at their paths under src/ (`cli/stream.js`
- * for `src/cli/stream.ts`) and the chunks they share. A rebuild writes a new directory and then
- * replaces `current.json`, so a running s9s keeps loading its own build's files.
+ * `dist/bundle/<id>/`, which holds the entry points, one per pack of modules (`engine.js` holds
+ * `src/cli/stream.ts` and what loads with it, see BUNDLE_PACKS in ./lazy_import.ts), and the
+ * chunks they share. A rebuild writes a new directory and then replaces `current.json`, so a
+ * running s9s keeps loading its own build's files.
  * @module
  */
 
@@ -23,7 +24,7 @@ export const PROGRAM_SOURCES = ["main.ts", "deno.json", "deno.lock", "src"];
 /** Where the bundle lives, from the repository root. */
 export const BUNDLE_DIR = "dist/bundle";
 /** Version of the manifest layout. */
-export const BUNDLE_FORMAT = 1;
+export const BUNDLE_FORMAT = 2;
 
 /** `dist/bundle/current.json`: which build is current and what it was made from. */
 export interface BundleManifest {

@@ -6,6 +6,12 @@ import { assert, assertEquals } from "../_helpers/assert.ts";
 import { ROOT, taskV8Flags } from "../_helpers/cli.ts";
 import { tempHome } from "../_helpers/temp_dir.ts";
 import { sh } from "../_helpers/command.ts";
+import {
+  bundledPath,
+  bundlePacks,
+  packExport,
+  WORKER_MODULE,
+} from "../../src/platform/lazy_import.ts";
 
 /** A copy of what `deno task s9s` and `deno task bundle` need, in a new directory. */
 async function copyCheckout(dir: string): Promise<void> {
@@ -56,7 +62,15 @@ Deno.test("s9s runs the bundle while the sources are unchanged, and the sources 
     await copyCheckout(co);
     await bundle(co);
     const manifest = JSON.parse(await Deno.readTextFile(`${co}/dist/bundle/current.json`));
-    assert((await Deno.stat(`${co}/dist/bundle/${manifest.id}/cli/program.js`)).isFile);
+    const build = `${co}/dist/bundle/${manifest.id}`;
+    assert((await Deno.stat(`${build}/${bundledPath(WORKER_MODULE)}`)).isFile);
+    // Each module is where lazyImport looks for it: in its pack's file, under its own name (the
+    // worker's pack is only started as a worker).
+    for (const [pack, modules] of bundlePacks()) {
+      if (modules.includes(WORKER_MODULE)) continue;
+      const ns = await import(`file://${build}/${pack}.js`);
+      for (const m of modules) assert(ns[packExport(m)], `${pack}.js lacks ${m}`);
+    }
 
     // The stream path, lazily imported modules included, from the bundle.
     await Deno.writeTextFile(`${dir}/small.log`, "one\ntwo\nthree\n");
