@@ -1,5 +1,6 @@
 import {
   crc32,
+  crc32ByNibble,
   crc32js,
   encodeMember,
   encodeMemberAsync,
@@ -18,6 +19,11 @@ Deno.test("gzip members use native deflate and CRC-32 and stay valid gzip for gu
     new TextEncoder().encode("ünïcödé line\n".repeat(5000)),
   ];
   for (const d of samples) assertEquals(crc32(d), crc32js(d), "CRC-32 agrees with the reference");
+  // The half-byte sum (small data before the full table exists) as well, every byte value.
+  const bytes = Uint8Array.from({ length: 4099 }, (_, i) => (i * 131 + (i >> 8)) & 255);
+  for (const n of [0, 1, 2, 255, 256, 4095, 4099]) {
+    assertEquals(crc32ByNibble(bytes.subarray(0, n)), crc32(bytes.subarray(0, n)), `${n} bytes`);
+  }
   const dir = await Deno.makeTempDir();
   try {
     const text = "line one\nline two ERROR\n".repeat(2000);
