@@ -265,11 +265,10 @@ export class JobTracker {
     let runs = 0;
     let lastStart: number | undefined;
     while (!signal.aborted) {
-      // Pending (or requeued): the tracker's poll updates s.job until it runs or ends.
+      // Pending (or requeued): the tracker's poll updates s.job until it runs or ends, and the
+      // news wakes this wait at once.
       while (isPending(latest().state) && !signal.aborted) {
-        await this.#watch.pause(
-          Math.min(500, statePollMs(this.#host.config, this.#host.cluster?.name)),
-        );
+        await this.#watch.untilNews(statePollMs(this.#host.config, this.#host.cluster?.name));
       }
       if (signal.aborted) break;
       const current = latest();

@@ -33,6 +33,24 @@ export interface JobWatchOptions {
 /** A status to report: the stream's new state and the message. */
 export type Note = [StreamState, string];
 
+/** The first wait of a pending job's watch, doubled at each poll up to the interval. */
+const EARLY_FIRST_MS = 250;
+/**
+ * Early polls (those sooner than the interval), shared by every watch of the process: a burst
+ * of at most 8, then 4 a second — fifty jobs followed at once must not make fifty times the
+ * early `scontrol` calls.
+ */
+const earlyPolls = { tokens: 8, at: 0 };
+
+function takeEarlyPoll(): boolean {
+  const now = Date.now();
+  earlyPolls.tokens = Math.min(8, earlyPolls.tokens + (now - earlyPolls.at) * 4 / 1000);
+  earlyPolls.at = now;
+  if (earlyPolls.tokens < 1) return false;
+  earlyPolls.tokens--;
+  return true;
+}
+
 /** Polls the cluster for one job id and says what its records mean. */
 export class JobWatch {
   #id: string;
@@ -40,6 +58,10 @@ export class JobWatch {
   #misses = 0;
   /** The herald and its state before an outage was announced on it. */
   #outage?: { stream?: Stream; before?: StreamState };
+  /** Polls made (a pending job's first ones come sooner, see {@link next}). */
+  #polls = 0;
+  /** Waits of {@link untilNews} to cut short when a record's state changes. */
+  #wakers = new Set<() => void>();
 
   constructor(id: string, options: JobWatchOptions) {
     this.#id = id;
@@ -57,12 +79,34 @@ export class JobWatch {
   }
 
   /**
+   * Wait up to `ms` for news: a record with a new state, which {@link note} records (a pending
+   * job that starts), or less when stopped.
+   */
+  untilNews(ms: number): Promise<void> {
+    const cut = new AbortController();
+    const wake = () => cut.abort();
+    this.#wakers.add(wake);
+    this.#o.signal.addEventListener("abort", wake, { once: true });
+    return sleep(this.#o.signal.aborted ? 0 : ms, cut.signal).finally(() => {
+      this.#wakers.delete(wake);
+      this.#o.signal.removeEventListener("abort", wake);
+    });
+  }
+
+  /**
    * Wait one interval, then ask the cluster again. Returns the new records (or `jobs` again when
    * the poll told nothing new), or undefined when polling is over: stopped, or the job was purged
    * (then `jobs` are marked finished).
+   *
+   * While a job is pending, the first polls come sooner (250 ms, 500 ms, 1 s, … up to the
+   * interval): a job submitted just before s9s started mostly starts within a second or two, and
+   * its first lines should not wait for a whole interval (2 s by default) to pass.
    */
   async next(jobs: JobInfo[]): Promise<JobInfo[] | undefined> {
-    await this.pause(this.#o.pollMs);
+    const early = EARLY_FIRST_MS * 2 ** this.#polls++;
+    const soon = early < this.#o.pollMs && jobs.some((j) => isPending(j.state)) &&
+      takeEarlyPoll();
+    await this.pause(soon ? early : this.#o.pollMs);
     if (this.#o.signal.aborted || !this.#o.cluster) return undefined;
     let next: JobInfo[];
     try {
@@ -90,6 +134,7 @@ export class JobWatch {
     const seenBefore = s.job !== undefined;
     s.job = job;
     s.jobState = job.state;
+    if (prevState !== job.state) { for (const wake of this.#wakers) wake(); }
     const reason = job.reason && job.reason !== "None" ? ` (${job.reason})` : "";
     if ((job.restarts ?? 0) > prevRestarts && seenBefore) {
       s.requeuedTo = job.restarts ?? 0;

@@ -171,3 +171,53 @@ Deno.test("slurm_api.poll_interval is how often slurmrestd is asked for job stat
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("JobTracker follows a job that starts soon after it was pending, without waiting for the poll interval", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/slurm-78.out`;
+  const raw = defaultRawConfig() as {
+    streaming: Record<string, unknown>;
+    cluster: Record<string, unknown>;
+  };
+  raw.streaming.persistence = { ...(raw.streaming.persistence as object), enabled: false };
+  raw.cluster.poll_interval = "60s";
+  const cluster = new FlakyCluster({
+    id: "78",
+    jobId: 78,
+    name: "t",
+    user: "u",
+    state: "PENDING",
+    stdout: path,
+    stderr: path,
+  });
+  let polls = 0;
+  const getJob = cluster.getJob.bind(cluster);
+  cluster.getJob = () => (polls++, getJob());
+  const manager = new StreamManager({
+    config: configSchema.parse(raw),
+    cluster,
+    keepBuffers: false,
+  });
+  const lines: string[] = [];
+  manager.subscribe({
+    onLines: (_s, batch) => void lines.push(...batch.text.trimEnd().split("\n")),
+  });
+  try {
+    await manager.startStream("78", "stdout");
+    await waitFor(() => polls >= 1, { what: "the first look", timeout: 5000, interval: 2 });
+    // The job starts (Slurm creates its file) after s9s first looked.
+    await Deno.writeTextFile(path, "first\n");
+    cluster.job = { ...cluster.job, state: "RUNNING" };
+    // Far sooner than the 60 s interval: the first polls of a pending job come early, and the
+    // news of its start is acted on at once.
+    await waitFor(() => lines.includes("first"), {
+      what: "the first line",
+      timeout: 5000,
+      interval: 2,
+    });
+    cluster.job = { ...cluster.job, state: "COMPLETED" };
+  } finally {
+    manager.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
