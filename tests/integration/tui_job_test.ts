@@ -76,3 +76,50 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "the add-stream picker lines up a held array's record (123_[1-40%4]) with the other jobs",
+  ignore: !ENABLED,
+  async fn() {
+    const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "s9s-it-tui-pick-" });
+    await Deno.chmod(dir, 0o755);
+    const ids: string[] = [];
+    try {
+      const array = await sbatch(dir, [
+        "--hold",
+        "--array=1-40%4",
+        "-J",
+        "s9s_pick_arr",
+        "--wrap",
+        "true",
+      ]);
+      ids.push(array);
+      ids.push(await sbatch(dir, ["--hold", "-J", "s9s_pick_one", "--wrap", "true"]));
+      await withTmux({ args: [] }, async (t) => {
+        await t.waitFor("s9s_pick_arr", { timeout: 30_000 });
+        await t.keys("C-s");
+        await t.waitFor("No streams yet");
+        await t.keys("+");
+        const screen = await t.waitFor("Add stream: pick a job");
+        const rows = screen.split("\n");
+        const row = (name: string) => rows.find((r) => r.includes(name)) ?? "";
+        const arr = row("s9s_pick_arr");
+        const one = row("s9s_pick_one");
+        assertStringIncludes(arr, `${array}_[1-40%4]`);
+        // The name and the state start in the same columns on both rows.
+        for (const col of ["s9s_pick_", "PENDING"]) {
+          assert(
+            arr.indexOf(col) > 0 && arr.indexOf(col) === one.indexOf(col),
+            `"${col}" lined up:\n${arr}\n${one}`,
+          );
+        }
+        await t.keys("Escape");
+        await t.keys("C-c");
+        await t.waitFor("S9S_EXITED");
+      });
+    } finally {
+      await shOut(["scancel", ...ids]).catch(() => {});
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});

@@ -143,9 +143,11 @@ export class MonitorView implements View, MonitorControls {
 
   #openAdd(steps: StepInfo[]): void {
     const items: PickItem<string>[] = [];
+    // The id column as wide as the longest id (an array record's "123_[1-40%4]" too).
+    const idWidth = Math.max(8, ...this.#jobs.shown.map((j) => j.id.length));
     for (const j of this.#jobs.shown) {
       items.push({
-        label: `${j.id.padEnd(8)} ${j.name.slice(0, 20).padEnd(20)} ${j.state}`,
+        label: `${j.id.padEnd(idWidth)} ${j.name.slice(0, 20).padEnd(20)} ${j.state}`,
         value: j.id,
       });
       for (const s of steps.filter((s) => s.jobId === j.id)) {
