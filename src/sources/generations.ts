@@ -12,6 +12,7 @@
  * as soon as a rotated file is deleted.
  * @module
  */
+import { byCodeUnit } from "../core/code_unit_order.ts";
 import { basename, dirname } from "../platform/posix_path.ts";
 import { acquireFileFd, releaseFileFd } from "../platform/rlimit.ts";
 
@@ -242,7 +243,7 @@ export class Generations {
       .sort((a, b) =>
         !Number.isNaN(a.rank) && !Number.isNaN(b.rank)
           ? a.rank - b.rank
-          : a.birth - b.birth || a.name.localeCompare(b.name)
+          : a.birth - b.birth || byCodeUnit(a.name, b.name)
       );
   }
 
