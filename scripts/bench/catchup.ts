@@ -28,7 +28,7 @@ const PATTERN = "ERROR|WARN";
 export async function run(): Promise<BenchRow[]> {
   const lines = SHORT ? 300_000 : 1_000_000;
   // Five: the pipelines' wall times swing by half from run to run on two cores.
-  const runs = 5;
+  const runs = SHORT ? 3 : 11;
   const log = `${benchTmp()}/catchup.log`;
   const { matching, bytes } = await generateLog(log, lines);
   const mb = bytes / 1e6;
