@@ -21,68 +21,16 @@
 import { freshBundle } from "./bundle.ts";
 
 /**
- * Every module loaded through {@link lazyImport}, by path from the repository root. Each is an
- * entry point of its own graph: what it imports statically comes with it.
+ * How the bundle groups the lazily imported modules into its entry points ("packs"): importing a
+ * module from the bundle loads its whole pack. A pack holds modules one run mostly loads together
+ * and brings no npm package that one of them alone would not (those stay by themselves, in
+ * {@link UNPACKED}). The bundler puts code that several entry points share into chunks, one per set
+ * of entry points that share it, so forty entry points made `s9s stream` load 52 files, and these
+ * packs 27 of the same size, ≈ 2.6 ms less of ≈ 25 ms of loading (measured side by side, the
+ * task's V8 flags, code cache warm).
  */
-export const LAZY_MODULES = [
-  // main.ts: the program
-  "src/cli/program.ts",
-  // main.ts: the fast paths and the commander program
-  "src/version.ts",
-  "src/errors.ts",
-  "src/cli/stream_options.ts",
-  "src/cli/stream.ts",
-  "src/cli/usage_errors.ts",
-  "src/cli/commander_options.ts",
-  "src/cli/stream_command.ts",
-  "src/cli/jobs.ts",
-  "src/cli/config.ts",
-  "src/cli/history.ts",
-  "src/cli/completions.ts",
-  "src/cli/tui.ts",
-  "src/cli/doctor.ts",
-  "src/cli/submit.ts",
-  "src/cli/submit_command.ts",
-  "src/cli/submit_rest.ts",
-  // what a subcommand loads only for some runs
-  "src/sinks/text.ts",
-  "src/tui/views/app.ts",
-  "src/sinks/integrations.ts",
-  "src/sinks/alerts.ts",
-  "src/sinks/prometheus.ts",
-  "src/sinks/syslog.ts",
-  "src/persist/attach.ts",
-  "src/persist/fflate_gzip.ts",
-  "src/cluster/mock.ts",
-  "src/cluster/backend.ts",
-  "src/config/schema.ts",
-  "src/config/yaml.ts",
-  "src/config/origins.ts",
-  "src/config/streaming_off.ts",
-  "src/cluster/slurm_rest.ts",
-  "src/sources/ssh_pool.ts",
-  "src/sources/ssh.ts",
-  "src/sources/sattach.ts",
-  "src/sources/sftp.ts",
-  "src/sources/ssh_transport.ts",
-  "src/sources/remote_shell.ts",
-  "src/sources/openssh_pool.ts",
-] as const;
-
-/** A module {@link lazyImport} may load. */
-export type LazyModule = typeof LAZY_MODULES[number];
-
-/**
- * How the bundle groups {@link LAZY_MODULES} into its entry points ("packs"): importing a module
- * from the bundle loads its whole pack. A pack holds modules one run mostly loads together and
- * brings no npm package that one of them alone would not (those stay by themselves). The bundler
- * puts code that several entry points share into chunks, one per set of entry points that share
- * it, so forty entry points made `s9s stream` load 52 files, and these packs 27 of the same size,
- * ≈ 2.6 ms less of ≈ 25 ms of loading (measured side by side, the task's V8 flags, code cache
- * warm). A module in no pack is an entry point by itself.
- */
-export const BUNDLE_PACKS: Readonly<Record<string, readonly LazyModule[]>> = {
-  // What every run loads first: the program, its fast paths, the errors.
+export const BUNDLE_PACKS = {
+  // main.ts: the program, its fast paths, the errors — what every run loads first.
   front: [
     "src/cli/program.ts",
     "src/version.ts",
@@ -120,11 +68,38 @@ export const BUNDLE_PACKS: Readonly<Record<string, readonly LazyModule[]>> = {
     "src/sources/remote_shell.ts",
     "src/sources/openssh_pool.ts",
   ],
-};
+} as const;
+
+/**
+ * Lazily imported modules in no pack, each an entry point of the bundle by itself: each brings an
+ * npm package (the TUI's neo-blessed, fflate, zod, yaml, ssh2) or is a small word on its own.
+ */
+const UNPACKED = [
+  "src/tui/views/app.ts",
+  "src/persist/fflate_gzip.ts",
+  "src/config/schema.ts",
+  "src/config/yaml.ts",
+  "src/config/origins.ts",
+  "src/config/streaming_off.ts",
+  "src/sources/ssh_pool.ts",
+] as const;
+
+/**
+ * Every module loaded through {@link lazyImport}, by path from the repository root. Each is an
+ * entry point of its own graph: what it imports statically comes with it.
+ */
+export const LAZY_MODULES = [...Object.values(BUNDLE_PACKS).flat(), ...UNPACKED];
+
+/** A module {@link lazyImport} may load. */
+export type LazyModule =
+  | typeof BUNDLE_PACKS[keyof typeof BUNDLE_PACKS][number]
+  | typeof UNPACKED[number];
 
 /** The pack of each module, and of the worker (by itself), by path from the repository root. */
 const PACK_OF = new Map<string, string>(
-  Object.entries(BUNDLE_PACKS).flatMap(([pack, mods]) => mods.map((m) => [m, pack])),
+  Object.entries(BUNDLE_PACKS).flatMap(([pack, mods]) =>
+    mods.map((m): [string, string] => [m, pack])
+  ),
 );
 
 /** The bundle's entry points: each pack's name and modules, a module in no pack by itself. */
