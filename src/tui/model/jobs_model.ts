@@ -4,6 +4,7 @@
  * when the list changed or a fetch failed; no neo-blessed.
  * @module
  */
+import { byNumericParts } from "../../core/code_unit_order.ts";
 import { baseState, isSrunStep, type JobInfo, type StepInfo } from "../../cluster/job.ts";
 import { expandHostlist } from "../../cluster/hostlist.ts";
 
@@ -23,9 +24,7 @@ export interface JobsListener {
 
 /** Newest job first; array tasks in numeric order. */
 export function sortJobs(jobs: JobInfo[]): JobInfo[] {
-  return jobs.sort((a, b) =>
-    b.jobId - a.jobId || a.id.localeCompare(b.id, undefined, { numeric: true })
-  );
+  return jobs.sort((a, b) => b.jobId - a.jobId || byNumericParts(a.id, b.id));
 }
 
 /** State of the jobs view. */
