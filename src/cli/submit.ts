@@ -102,6 +102,13 @@ export async function runSubmit(
   checkOwnOptions(a);
   const o = a.opts;
   const report = new Reporter(o.outputFormat === "json", !!o.quiet);
+  if (a.outputLikeFormat) {
+    // Valid for sbatch, so not refused; but said, --quiet or not, before anything is submitted.
+    const f = a.outputLikeFormat;
+    await stderrOut.write(
+      `s9s: note: -o ${f} is sbatch's --output here: the job writes to a file named "${f}"; for s9s's ${f} output use --output-format ${f}\n`,
+    );
+  }
   const ctx = await makeContext(flags);
 
   // From here on a Ctrl+C must not lose the job id: it is noted, and acted on once known.

@@ -61,6 +61,11 @@ export interface SubmitArgs {
   wrap: boolean;
   /** `--help` was asked for (before the script). */
   help: boolean;
+  /**
+   * sbatch's `-o`/`--output` given "json" or "text" (`-o json`): the job's output file, though the
+   * user most likely meant s9s's `--output-format`, as `s9s stream -o json` is.
+   */
+  outputLikeFormat?: string;
 }
 
 const OWN = [
@@ -97,6 +102,8 @@ export function splitSubmitArgs(args: string[]): SubmitArgs {
     if (!own) {
       const { options, words } = readSbatchOption(args, i);
       if (options.some((o) => o.name === "--wrap")) r.wrap = true;
+      const out = options.find((o) => o.name === "-o" || o.name === "--output");
+      if (out?.value === "json" || out?.value === "text") r.outputLikeFormat = out.value;
       r.sbatch.push(...args.slice(i, i + words));
       i += words - 1;
       continue;

@@ -64,3 +64,12 @@ Deno.test("splitSubmitArgs refuses s9s's own options given wrongly", () => {
   throws(() => splitSubmitArgs(["--filter"]), /--filter needs a value/);
   throws(() => splitSubmitArgs(["--quiet=yes", "j.sh"]), /--quiet takes no value/);
 });
+
+Deno.test("splitSubmitArgs notes an sbatch -o that names an s9s output format", () => {
+  deepStrictEqual(splitSubmitArgs(["-o", "json", "--wrap", "true"]).outputLikeFormat, "json");
+  deepStrictEqual(splitSubmitArgs(["-otext", "job.sh"]).outputLikeFormat, "text");
+  deepStrictEqual(splitSubmitArgs(["--output=json", "job.sh"]).outputLikeFormat, "json");
+  deepStrictEqual(splitSubmitArgs(["-o", "out-%j.txt", "job.sh"]).outputLikeFormat, undefined);
+  // After the script, -o is the script's own argument.
+  deepStrictEqual(splitSubmitArgs(["job.sh", "-o", "json"]).outputLikeFormat, undefined);
+});
