@@ -28,19 +28,21 @@ export function toLevel(n: number): Level {
   return Math.max(0, Math.min(9, Math.round(n))) as Level;
 }
 
-let crcTable_: Int32Array | undefined;
-/** The CRC-32 table, built on first use (not at start-up). */
-function crcTable(): Int32Array {
-  if (crcTable_ === undefined) {
-    const t = new Int32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      t[n] = c;
-    }
-    crcTable_ = t;
+/** The CRC-32 table for `bits` bits at a time (2^bits entries). */
+function makeCrcTable(bits: 4 | 8): Int32Array {
+  const t = new Int32Array(1 << bits);
+  for (let n = 0; n < t.length; n++) {
+    let c = n;
+    for (let k = 0; k < bits; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
   }
-  return crcTable_;
+  return t;
+}
+
+let crcTable_: Int32Array | undefined;
+/** The CRC-32 table for whole bytes, built on first use (not at start-up). */
+function crcTable(): Int32Array {
+  return crcTable_ ??= makeCrcTable(8);
 }
 
 /** CRC-32 (the gzip trailer's checksum); native zlib's when the runtime has it. */
@@ -53,16 +55,7 @@ export function crc32(data: Uint8Array): number {
 let nibbleTable_: Int32Array | undefined;
 /** The CRC-32 table for half bytes: 16 entries, a sixteenth of the full table's making. */
 function nibbleTable(): Int32Array {
-  if (nibbleTable_ === undefined) {
-    const t = new Int32Array(16);
-    for (let n = 0; n < 16; n++) {
-      let c = n;
-      for (let k = 0; k < 4; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      t[n] = c;
-    }
-    nibbleTable_ = t;
-  }
-  return nibbleTable_;
+  return nibbleTable_ ??= makeCrcTable(4);
 }
 
 /** Below this many bytes, a CRC goes half a byte at a time until the full table exists. */
