@@ -268,7 +268,7 @@ export class JobTracker {
       // Pending (or requeued): the tracker's poll updates s.job until it runs or ends, and the
       // news wakes this wait at once.
       while (isPending(latest().state) && !signal.aborted) {
-        await this.#watch.untilNews(statePollMs(this.#host.config, this.#host.cluster?.name));
+        await this.#watch.untilNews();
       }
       if (signal.aborted) break;
       const current = latest();

@@ -79,18 +79,15 @@ export class JobWatch {
   }
 
   /**
-   * Wait up to `ms` for news: a record with a new state, which {@link note} records (a pending
-   * job that starts), or less when stopped.
+   * Wait up to one poll interval for news: a record with a new state, which {@link note} records
+   * (a pending job that starts), or less when stopped.
    */
-  untilNews(ms: number): Promise<void> {
+  untilNews(): Promise<void> {
     const cut = new AbortController();
     const wake = () => cut.abort();
     this.#wakers.add(wake);
-    this.#o.signal.addEventListener("abort", wake, { once: true });
-    return sleep(this.#o.signal.aborted ? 0 : ms, cut.signal).finally(() => {
-      this.#wakers.delete(wake);
-      this.#o.signal.removeEventListener("abort", wake);
-    });
+    return sleep(this.#o.pollMs, AbortSignal.any([this.#o.signal, cut.signal]))
+      .finally(() => this.#wakers.delete(wake));
   }
 
   /**

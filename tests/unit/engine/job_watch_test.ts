@@ -100,7 +100,7 @@ Deno.test("JobWatch.untilNews ends as soon as a record with a new state is noted
   const watch = watchOf({} as ClusterBackend, 60_000);
   const s = { state: "pending" } as unknown as Stream;
   watch.note(s, { id: "8", state: "PENDING" } as JobInfo, true);
-  const waiting = watch.untilNews(60_000);
+  const waiting = watch.untilNews();
   // The same state again is no news; a new one is.
   watch.note(s, { id: "8", state: "PENDING" } as JobInfo, true);
   watch.note(s, { id: "8", state: "RUNNING" } as JobInfo, true);
