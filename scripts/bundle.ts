@@ -82,25 +82,29 @@ async function build(quiet: boolean): Promise<string> {
   // The packs' entry files, in one folder (the bundle's files land at the build's root).
   const entries = join(root, BUNDLE_DIR, `.entries-${id}`);
   const packs = writePackEntries(entries);
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "bundle",
-      "--quiet",
-      "--platform=deno",
-      "--packages=external",
-      ...imports.map((name) => `--external=${name}`),
-      "--code-splitting",
-      "--format=esm",
-      "--sourcemap=linked",
-      `--outdir=${out}`,
-      ...packs,
-    ],
-    cwd: root,
-    stdin: "null",
-    stdout: quiet ? "null" : "inherit",
-    stderr: "piped",
-  }).output();
-  await Deno.remove(entries, { recursive: true });
+  let r: Deno.CommandOutput;
+  try {
+    r = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "bundle",
+        "--quiet",
+        "--platform=deno",
+        "--packages=external",
+        ...imports.map((name) => `--external=${name}`),
+        "--code-splitting",
+        "--format=esm",
+        "--sourcemap=linked",
+        `--outdir=${out}`,
+        ...packs,
+      ],
+      cwd: root,
+      stdin: "null",
+      stdout: quiet ? "null" : "inherit",
+      stderr: "piped",
+    }).output();
+  } finally {
+    await Deno.remove(entries, { recursive: true });
+  }
   try {
     if (!r.success) {
       throw new Error(`deno bundle failed:\n${new TextDecoder().decode(r.stderr).trim()}`);

@@ -27,7 +27,7 @@ const PATTERN = "ERROR|WARN";
 /** Run the case. */
 export async function run(): Promise<BenchRow[]> {
   const lines = SHORT ? 300_000 : 1_000_000;
-  // Five: the pipelines' wall times swing by half from run to run on two cores.
+  // Eleven: tail | grep | wc (three processes on two cores) swings by half from run to run.
   const runs = SHORT ? 3 : 11;
   const log = `${benchTmp()}/catchup.log`;
   const { matching, bytes } = await generateLog(log, lines);
