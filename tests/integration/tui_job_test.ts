@@ -9,27 +9,42 @@ import { shOut } from "../_helpers/command.ts";
 
 const ENABLED = Deno.env.get("S9S_TEST_SLURM") === "1";
 
-/** Submit in `dir`; resolves with the job id. */
-async function sbatch(dir: string, args: string[]): Promise<string> {
-  return (await shOut(["sbatch", "--parsable", "-D", dir, ...args])).trim();
+/**
+ * Run `fn` with a fresh job directory and an `sbatch` that submits there (resolving with the job
+ * id); the jobs it submitted are cancelled and the directory removed afterwards, whatever happens.
+ */
+async function withJobs(
+  prefix: string,
+  fn: (sbatch: (args: string[]) => Promise<string>) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix });
+  await Deno.chmod(dir, 0o755);
+  const ids: string[] = [];
+  try {
+    await fn(async (args) => {
+      const id = (await shOut(["sbatch", "--parsable", "-D", dir, ...args])).trim();
+      ids.push(id);
+      return id;
+    });
+  } finally {
+    if (ids.length) await shOut(["scancel", ...ids]).catch(() => {});
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
 }
 
 Deno.test({
   name: "s9s --job starts in a job's output, or by task in the Stream Monitor for a 2-task job",
   ignore: !ENABLED,
   async fn() {
-    const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "s9s-it-tui-job-" });
-    await Deno.chmod(dir, 0o755);
-    const ids: string[] = [];
-    try {
-      const one = await sbatch(dir, ["-J", "s9s_one", "--wrap", "echo only-line"]);
-      const labelled = await sbatch(dir, [
+    await withJobs("s9s-it-tui-job-", async (sbatch) => {
+      const one = await sbatch(["-J", "s9s_one", "--wrap", "echo only-line"]);
+      const labelled = await sbatch([
         "-n",
         "2",
         "--wrap",
         `srun --label bash -c 'echo "rank-$SLURM_PROCID says hi"'; echo batch-after`,
       ]);
-      const files = await sbatch(dir, [
+      const files = await sbatch([
         "-n",
         "2",
         "-o",
@@ -37,7 +52,6 @@ Deno.test({
         "--wrap",
         `srun -o out-%j-%t.txt bash -c 'echo "file of $SLURM_PROCID"'`,
       ]);
-      ids.push(one, labelled, files);
       await withTmux({ args: ["--job", one] }, async (t) => {
         const screen = await t.waitFor("only-line", { timeout: 120_000 });
         assertStringIncludes(screen, `Job ${one} s9s_one [STDOUT]`);
@@ -70,10 +84,7 @@ Deno.test({
         await t.keys("C-c");
         await t.waitFor("S9S_EXITED");
       });
-    } finally {
-      await shOut(["scancel", ...ids]).catch(() => {});
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    }
+    });
   },
 });
 
@@ -81,11 +92,8 @@ Deno.test({
   name: "the add-stream picker lines up a held array's record (123_[1-40%4]) with the other jobs",
   ignore: !ENABLED,
   async fn() {
-    const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "s9s-it-tui-pick-" });
-    await Deno.chmod(dir, 0o755);
-    const ids: string[] = [];
-    try {
-      const array = await sbatch(dir, [
+    await withJobs("s9s-it-tui-pick-", async (sbatch) => {
+      const array = await sbatch([
         "--hold",
         "--array=1-40%4",
         "-J",
@@ -93,8 +101,7 @@ Deno.test({
         "--wrap",
         "true",
       ]);
-      ids.push(array);
-      ids.push(await sbatch(dir, ["--hold", "-J", "s9s_pick_one", "--wrap", "true"]));
+      await sbatch(["--hold", "-J", "s9s_pick_one", "--wrap", "true"]);
       await withTmux({ args: [] }, async (t) => {
         await t.waitFor("s9s_pick_arr", { timeout: 30_000 });
         await t.keys("C-s");
@@ -117,9 +124,6 @@ Deno.test({
         await t.keys("C-c");
         await t.waitFor("S9S_EXITED");
       });
-    } finally {
-      await shOut(["scancel", ...ids]).catch(() => {});
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    }
+    });
   },
 });
