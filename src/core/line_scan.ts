@@ -8,6 +8,51 @@
 /** A lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`; one inside `[…]` counts too: cautious). */
 const LOOKAROUND = /\(\?<?[=!]/;
 
+/** Characters that mean more than themselves in a pattern (and "\n": no line holds one). */
+const SPECIAL = new Set("\\^$.|?*+()[]{}\n");
+
+/**
+ * The strings a pattern is an alternation of (`ERROR|WARN`, and the filters' combined
+ * `(?:ERROR|WARN)|(?:Traceback)`), when it is nothing else: a line matches exactly when it holds
+ * one of them. Undefined for anything more (a class, a quantifier, an anchor, a letter escape such
+ * as `\d` or `\n`, a group with flags, an empty alternative, the `i` flag).
+ */
+export function literalAlternatives(re: RegExp): string[] | undefined {
+  if (re.ignoreCase) return undefined;
+  const src = re.source;
+  let pos = 0;
+  const alternation = (): string[] | undefined => {
+    const out: string[] = [];
+    while (true) {
+      if (src.startsWith("(?:", pos)) {
+        // A group is taken only as a whole alternative.
+        pos += 3;
+        const inner = alternation();
+        if (!inner || src[pos] !== ")") return undefined;
+        pos++;
+        out.push(...inner);
+      } else {
+        let lit = "";
+        while (pos < src.length && src[pos] !== "|" && src[pos] !== ")") {
+          let c = src[pos];
+          if (c === "\\") {
+            c = src[++pos] ?? "";
+            if (!c || /[0-9A-Za-z]/.test(c)) return undefined;
+          } else if (SPECIAL.has(c)) return undefined;
+          lit += c;
+          pos++;
+        }
+        if (lit === "") return undefined;
+        out.push(lit);
+      }
+      if (src[pos] !== "|") return out;
+      pos++;
+    }
+  };
+  const lits = alternation();
+  return lits && pos === src.length ? lits : undefined;
+}
+
 /** Finds the lines of a chunk that a pattern matches, each as if tested alone. */
 export class LineScan {
   /** The pattern as given, tested on one line. */
@@ -24,6 +69,11 @@ export class LineScan {
    * cautious, never wrong). A match spanning a newline never proves anything.
    */
   readonly #local: boolean;
+  /**
+   * The pattern is only an alternation of these strings: each is looked for with `indexOf`,
+   * which V8 runs several times faster over a chunk than its regex engine runs the alternation.
+   */
+  readonly #literals?: string[];
 
   constructor(line: RegExp) {
     this.line = line.global || line.sticky
@@ -34,6 +84,7 @@ export class LineScan {
       this.#scan = new RegExp(src, this.line.flags.replace("m", "") + "gm");
     }
     this.#local = !/[\^$]/.test(src);
+    this.#literals = literalAlternatives(line);
   }
 
   /**
@@ -42,6 +93,7 @@ export class LineScan {
    * ending in "\n" (a last line without one is not looked at).
    */
   forEach(text: string, visit: (line: string, start: number) => void): void {
+    if (this.#literals) return this.#forEachLiteral(text, this.#literals, visit);
     const scan = this.#scan;
     const one = this.line;
     if (!scan) {
@@ -69,6 +121,30 @@ export class LineScan {
       }
       visit(line, ls);
       scan.lastIndex = le + 1;
+    }
+  }
+
+  /** forEach for an alternation of strings: the next place of each, the nearest one's line. */
+  #forEachLiteral(
+    text: string,
+    literals: string[],
+    visit: (line: string, start: number) => void,
+  ): void {
+    const next = literals.map((l) => text.indexOf(l));
+    while (true) {
+      let at = -1;
+      for (let i = 0; i < next.length; i++) {
+        if (next[i] !== -1 && (at === -1 || next[i] < at)) at = next[i];
+      }
+      if (at === -1) return;
+      const end = text.indexOf("\n", at);
+      if (end === -1) return;
+      const start = at === 0 ? 0 : text.lastIndexOf("\n", at - 1) + 1;
+      visit(text.slice(start, end), start);
+      // (no string holds a "\n": none found in this line reaches past its end)
+      for (let i = 0; i < next.length; i++) {
+        if (next[i] !== -1 && next[i] < end) next[i] = text.indexOf(literals[i], end + 1);
+      }
     }
   }
 }

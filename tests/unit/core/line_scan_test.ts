@@ -1,5 +1,5 @@
 import { deepStrictEqual } from "node:assert";
-import { LineScan } from "../../../src/core/line_scan.ts";
+import { LineScan, literalAlternatives } from "../../../src/core/line_scan.ts";
 
 /** What a per-line test finds: [position, line] of each matching line. */
 function perLine(re: RegExp, text: string): [number, string][] {
@@ -36,6 +36,12 @@ Deno.test("LineScan finds exactly the lines a per-line test finds, whatever the 
     /.ok/s,
     /(?i:warn)\s*$/m,
     /\p{L}/u,
+    // Alternations of strings (looked for with indexOf), as the filters combine them too.
+    /ok/,
+    /(?:ERROR|ok)|(?:x o)/,
+    /100%|é|\u2028/,
+    /(?:x x)|(?:ok ok|WARN)/v,
+    /k x|r|ok/,
   ];
   let seed = 7;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
@@ -59,4 +65,35 @@ Deno.test("LineScan takes a global or sticky pattern as the same pattern without
 
 Deno.test("LineScan ignores an unterminated last line", () => {
   deepStrictEqual(scanned(/x/, "x1\nx2"), [[0, "x1"]]);
+});
+
+Deno.test("literalAlternatives takes only a pattern that is strings joined by |", () => {
+  deepStrictEqual(literalAlternatives(/ERROR|WARN/), ["ERROR", "WARN"]);
+  deepStrictEqual(literalAlternatives(/(?:ERROR|WARN)|(?:a\.b \[1\])/u), [
+    "ERROR",
+    "WARN",
+    "a.b [1]",
+  ]);
+  deepStrictEqual(literalAlternatives(/x\/y|\\/), ["x/y", "\\"]);
+  for (
+    const re of [
+      /ERROR|WARN/i,
+      /(?i:ERROR)|WARN/,
+      /ERROR|/,
+      /(?:)/,
+      /a(?:b|c)/,
+      /(?:a)b/,
+      /ERR.R/,
+      /ERRORS?/,
+      /^ERROR/,
+      /\d+/,
+      /a\nb/,
+      /(a)/,
+      /[a]/,
+      /a{2}/,
+      new RegExp("a\nb"),
+    ]
+  ) {
+    deepStrictEqual(literalAlternatives(re), undefined, String(re));
+  }
 });
