@@ -51,22 +51,19 @@ export interface DirFile {
   mtime: number;
 }
 
-/** The history part files in `dir` (none when it does not exist). */
+/**
+ * The history part files in `dir` (none when it does not exist). Their `stat`s run at once, not
+ * one after the other: a directory at its max_files (50) is listed at every run's start, and on
+ * a home directory over NFS each `stat` is a round trip.
+ */
 export async function listPartFiles(dir: string): Promise<DirFile[]> {
-  const out: DirFile[] = [];
+  const names: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) {
-      if (!e.isFile || !parsePartFileName(e.name)) continue;
-      const path = `${dir}/${e.name}`;
-      try {
-        const st = await Deno.stat(path);
-        out.push({ name: e.name, path, size: st.size, mtime: st.mtime?.getTime() ?? 0 });
-      } catch (err) {
-        if (!(err instanceof Deno.errors.NotFound)) throw err; // else removed meanwhile
-      }
+      if (e.isFile && parsePartFileName(e.name)) names.push(e.name);
     }
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return out;
+    if (err instanceof Deno.errors.NotFound) return [];
     throw new UserFacingError(
       `cannot read the history directory "${dir}": ${(err as Error).message}`,
       {
@@ -75,5 +72,15 @@ export async function listPartFiles(dir: string): Promise<DirFile[]> {
       },
     );
   }
-  return out;
+  const found = await Promise.all(names.map(async (name): Promise<DirFile | undefined> => {
+    const path = `${dir}/${name}`;
+    try {
+      const st = await Deno.stat(path);
+      return { name, path, size: st.size, mtime: st.mtime?.getTime() ?? 0 };
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return undefined; // removed meanwhile
+      throw err;
+    }
+  }));
+  return found.filter((f) => f !== undefined);
 }
