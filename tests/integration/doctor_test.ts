@@ -118,6 +118,8 @@ Deno.test({
     assertEquals(t.code, 0, t.stdout + t.stderr);
     assertMatch(t.stdout, /^✔ Slurm commands +slurm/m);
     assertMatch(t.stdout, /^✔ slurmrestd +http:\/\/.*: reachable, authenticated/m);
+    // Without --node or --job no node is tried, and the table says so.
+    assertMatch(t.stdout, /^– SSH to nodes +not checked: add --node NAME, or --job ID/m);
     assertMatch(t.stdout, /\nall checks passed\n$/);
   },
 });
