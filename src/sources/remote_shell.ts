@@ -7,7 +7,11 @@
 import { UserFacingError } from "../errors.ts";
 import type { Sftp } from "./sftp.ts";
 
-/** The part of an exec channel s9s uses (an ssh2 channel, or an ssh process over a master). */
+/**
+ * The part of an exec channel s9s uses (an ssh2 channel, or an ssh process over a master). A
+ * "data" chunk is the listener's only during the call: a transport may read the next bytes into
+ * the same memory, so whatever is kept must be copied (decoded, or pushed to a line splitter).
+ */
 export interface Channel {
   on(event: "data", cb: (chunk: Uint8Array) => void): Channel;
   on(event: "close", cb: (code: number | null, signal?: string) => void): Channel;

@@ -130,6 +130,32 @@ Deno.test({
 });
 
 Deno.test({
+  name: "openssh reads megabytes exactly: lines and characters across every read of the pipe",
+  ignore: !enabled,
+  async fn() {
+    // ~4 MB in lines of 1–300 characters, some of them two- and three-byte ones: the ssh
+    // client's stdout is read 64 KiB at a time into one buffer, so every read ends inside a line
+    // (often inside a character) and the next read overwrites what the last one brought.
+    const s = await scratch();
+    const f = `${s.dir}/big.out`;
+    const want: string[] = [];
+    for (let i = 0, size = 0; size < 4_000_000; i++) {
+      const line = `${i} ` + "abcé€xyz".repeat(1 + (i * 7919) % 37).slice(0, (i * 131) % 300);
+      want.push(line);
+      size += line.length + 1;
+    }
+    await Deno.writeTextFile(f, want.join("\n") + "\n");
+    const r = await readOnNode(s, "openssh", "hbnode", f);
+    assertEquals(r.code, 0, r.stderr);
+    const got = r.stdout.split("\n");
+    assertEquals(got.pop(), "");
+    assertEquals(got.length, want.length);
+    const first = got.findIndex((l, i) => l !== want[i]);
+    assertEquals(first, -1, `line ${first + 1} differs: ${JSON.stringify(got[first])}`);
+  },
+});
+
+Deno.test({
   name: "openssh: one connection for three files; a killed master resumes at the exact byte",
   ignore: !enabled,
   async fn() {
