@@ -71,7 +71,7 @@ Deno.test("TUI search prompt opens with the last query selected: typing replaces
   });
 });
 
-Deno.test("TUI output view: o opens a job at its newest line, live; s stops and starts, Tab shows stderr, Esc goes back", async () => {
+Deno.test("TUI output view: o opens a job at its newest line, live; s keeps it live (o, then s), then stops and starts it, Tab shows stderr, Esc goes back", async () => {
   // 16 rows: the pane holds about 10 lines, so the job soon writes more than fits.
   await withTmux({ height: 16 }, async (t) => {
     // train_model writes 5 lines a second: after 5 s, more than the pane holds.
@@ -86,6 +86,12 @@ Deno.test("TUI output view: o opens a job at its newest line, live; s stops and 
     );
     assertStringIncludes(s, "● LIVE", "opens streaming");
     assert(!/step=1 /.test(s) && maxStep(s) >= 20, `opens at the newest lines:\n${s}`);
+    // "Press o to view the output, then s to start streaming": the lines keep coming.
+    await t.keys("s");
+    s = await t.waitFor("s again stops");
+    const opened = maxStep(s);
+    s = await t.waitFor((x) => maxStep(x) >= opened + 3, { timeout: 10_000 });
+    assertStringIncludes(s, "● LIVE");
     await t.keys("s");
     s = await t.waitFor("STATIC");
     await t.keys("s");

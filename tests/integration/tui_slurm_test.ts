@@ -1,6 +1,7 @@
 /**
  * The terminal UI against the real single-node Slurm cluster (scripts/slurm_cluster.sh):
- * a submitted job shows in the jobs list and its output streams into the output view.
+ * a submitted job shows in the jobs list and its output streams into the output view (`o`, then
+ * `s`, as a new user is told to).
  * Runs when S9S_TEST_SLURM=1.
  */
 import { assertStringIncludes } from "../_helpers/assert.ts";
@@ -8,7 +9,7 @@ import { withTmux } from "../_helpers/tmux.ts";
 import { shOut } from "../_helpers/command.ts";
 
 Deno.test({
-  name: "TUI against real Slurm: the jobs list shows a submitted job and o streams its lines",
+  name: "TUI against real Slurm: the jobs list shows a submitted job; o, then s, streams its lines",
   ignore: Deno.env.get("S9S_TEST_SLURM") !== "1",
   async fn() {
     const id = (await shOut([
@@ -31,7 +32,10 @@ Deno.test({
         await t.keys("o");
         // It opens streaming, as tail -f does.
         await t.waitFor(`Job ${id} s9s_tui_test [STDOUT]`);
-        const first = await t.waitFor(/line (\d+)/, { timeout: 20_000 });
+        await t.waitFor(/line (\d+)/, { timeout: 20_000 });
+        // "Press o to view the output, then s to start streaming."
+        await t.keys("s");
+        const first = await t.waitFor("s again stops");
         const last = Math.max(...[...first.matchAll(/line (\d+)/g)].map((m) => Number(m[1])));
         const later = await t.waitFor(
           (s) => Math.max(...[...s.matchAll(/line (\d+)/g)].map((m) => Number(m[1]))) >= last + 3,

@@ -18,7 +18,7 @@ export const OUTPUT_KEYS: KeyTable<OutputControls> = [
   {
     keys: ["s"],
     label: "s",
-    description: "stop / start streaming (it opens streaming: new lines live, LIVE shown)",
+    description: "start streaming (it opens streaming; after that, s stops and starts it)",
     hint: "stream on/off",
     run: (t) => t.toggleStreaming(),
   },

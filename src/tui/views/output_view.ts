@@ -1,7 +1,10 @@
 /**
  * The output view: one job's stdout or stderr (Tab/`e` switches), opened at its newest line
  * and streaming, as `tail -f` does (follow: auto-scroll that stops when scrolled up and resumes
- * at End), a LIVE indicator; `s` stops and starts streaming; Esc goes back. Draws from the streams model; keys from its table.
+ * at End), a LIVE indicator; Esc goes back. `s` starts streaming mode — the guide's "press `o`, then
+ * `s`" — so its first press in a view that opened streaming keeps it live (and follows again at
+ * the newest line); after that `s` stops and starts it. Draws from the streams model; keys from
+ * its table.
  * @module
  */
 import type { JobInfo } from "../../cluster/job.ts";
@@ -31,6 +34,8 @@ export class OutputView implements View, OutputControls {
   #job?: JobInfo;
   /** Streaming (follow) mode, switched by `s`. */
   #streaming = false;
+  /** `s` was pressed since the view opened (before that, streaming is the view's own choice). */
+  #chosen = false;
 
   constructor(host: ViewHost, streams: StreamsModel) {
     this.#host = host;
@@ -64,6 +69,7 @@ export class OutputView implements View, OutputControls {
     this.close();
     this.#job = job;
     this.#streaming = !this.#host.streamingOff;
+    this.#chosen = false;
     this.#switchTo(jobId, "stdout");
   }
 
@@ -126,6 +132,13 @@ export class OutputView implements View, OutputControls {
     if (!this.#streaming && this.#host.streamingOff) {
       return this.#host.notify(this.#host.streamingOff, true);
     }
+    if (this.#streaming && !this.#chosen) {
+      // Opened streaming: a user following the guide (`o`, then `s`) asks for what runs already.
+      this.#chosen = true;
+      m.end();
+      return this.#host.notify("streaming: new lines appear as they are written (s again stops)");
+    }
+    this.#chosen = true;
     this.#streaming = !this.#streaming;
     if (this.#streaming) m.end();
     else this.#pinToEnd(m);
