@@ -15,7 +15,7 @@ const SPECIAL = new Set("\\^$.|?*+()[]{}\n");
  * The strings a pattern is an alternation of (`ERROR|WARN`, and the filters' combined
  * `(?:ERROR|WARN)|(?:Traceback)`), when it is nothing else: a line matches exactly when it holds
  * one of them. Undefined for anything more (a class, a quantifier, an anchor, a letter escape such
- * as `\d` or `\n`, a group with flags, an empty alternative, the `i` flag).
+ * as `\d` or `\n`, a group with flags, an empty alternative, the `i` flag, a surrogate under `u`).
  */
 export function literalAlternatives(re: RegExp): string[] | undefined {
   if (re.ignoreCase) return undefined;
@@ -50,7 +50,12 @@ export function literalAlternatives(re: RegExp): string[] | undefined {
     }
   };
   const lits = alternation();
-  return lits && pos === src.length ? lits : undefined;
+  if (!lits || pos !== src.length) return undefined;
+  // With `u` or `v` a pattern's lone surrogate matches only outside a pair; indexOf also within.
+  if ((re.unicode || re.unicodeSets) && lits.some((l) => /[\uD800-\uDFFF]/.test(l))) {
+    return undefined;
+  }
+  return lits;
 }
 
 /** Finds the lines of a chunk that a pattern matches, each as if tested alone. */

@@ -20,7 +20,7 @@ function scanned(re: RegExp, text: string): [number, string][] {
 }
 
 Deno.test("LineScan finds exactly the lines a per-line test finds, whatever the pattern sees around them", () => {
-  const words = ["ERROR", "warn", "ok", " ", "", "x", "\u2028", "\r", "100%", "é", "WARN"];
+  const words = ["ERROR", "warn", "ok", " ", "", "x", "\u2028", "\r", "100%", "é", "WARN", "😀"];
   const patterns = [
     /ERROR|WARN/,
     /^ok/,
@@ -42,6 +42,7 @@ Deno.test("LineScan finds exactly the lines a per-line test finds, whatever the 
     /100%|é|\u2028/,
     /(?:x x)|(?:ok ok|WARN)/v,
     /k x|r|ok/,
+    new RegExp("\uD83D", "u"), // a lone surrogate: under `u`, never the half of a pair
   ];
   let seed = 7;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
@@ -92,6 +93,7 @@ Deno.test("literalAlternatives takes only a pattern that is strings joined by |"
       /[a]/,
       /a{2}/,
       new RegExp("a\nb"),
+      new RegExp("\uD83D", "u"),
     ]
   ) {
     deepStrictEqual(literalAlternatives(re), undefined, String(re));
