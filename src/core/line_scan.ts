@@ -98,14 +98,25 @@ export class LineScan {
    * ending in "\n" (a last line without one is not looked at).
    */
   forEach(text: string, visit: (line: string, start: number) => void): void {
-    if (this.#literals) return this.#forEachLiteral(text, this.#literals, visit);
+    const found: number[] = [];
+    this.collect(text, found);
+    for (let i = 0; i < found.length; i += 2) visit(text.slice(found[i], found[i + 1]), found[i]);
+  }
+
+  /**
+   * {@link forEach} without the lines as strings: appends to `out`, for each matching line, where
+   * it starts and where its "\n" is (what excludes need: the text around those lines). No
+   * callback in the scan's loop: one per call made V8 throw the loop's optimized code away and
+   * make it again, batch after batch.
+   */
+  collect(text: string, out: number[]): void {
+    if (this.#literals) return this.#collectLiterals(text, this.#literals, out);
     const scan = this.#scan;
     const one = this.line;
     if (!scan) {
       let pos = 0;
       for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", pos)) {
-        const line = text.slice(pos, nl);
-        if (one.test(line)) visit(line, pos);
+        if (one.test(text.slice(pos, nl))) out.push(pos, nl);
         pos = nl + 1;
       }
       return;
@@ -118,24 +129,22 @@ export class LineScan {
       const ls = idx === 0 ? 0 : text.lastIndexOf("\n", idx - 1) + 1;
       const le = text.indexOf("\n", idx);
       if (le === -1) break;
-      const line = text.slice(ls, le);
-      if ((!local || m[0].includes("\n")) && !one.test(line)) {
+      if ((!local || m[0].includes("\n")) && !one.test(text.slice(ls, le))) {
         // Not this line after all; a match may still start later in it.
         scan.lastIndex = idx + 1;
         continue;
       }
-      visit(line, ls);
+      out.push(ls, le);
       scan.lastIndex = le + 1;
     }
   }
 
-  /** forEach for an alternation of strings: the next place of each, the nearest one's line. */
-  #forEachLiteral(
-    text: string,
-    literals: string[],
-    visit: (line: string, start: number) => void,
-  ): void {
-    const next = literals.map((l) => text.indexOf(l));
+  /** collect for an alternation of strings: the next place of each, the nearest one's line. */
+  #collectLiterals(text: string, literals: string[], out: number[]): void {
+    // (a loop, not map() with a closure over `text`: that closure made V8 discard this loop's
+    // optimized code again and again)
+    const next: number[] = [];
+    for (let i = 0; i < literals.length; i++) next.push(text.indexOf(literals[i]));
     while (true) {
       let at = -1;
       for (let i = 0; i < next.length; i++) {
@@ -144,8 +153,7 @@ export class LineScan {
       if (at === -1) return;
       const end = text.indexOf("\n", at);
       if (end === -1) return;
-      const start = at === 0 ? 0 : text.lastIndexOf("\n", at - 1) + 1;
-      visit(text.slice(start, end), start);
+      out.push(at === 0 ? 0 : text.lastIndexOf("\n", at - 1) + 1, end);
       // (no string holds a "\n": none found in this line reaches past its end)
       for (let i = 0; i < next.length; i++) {
         if (next[i] !== -1 && next[i] < end) next[i] = text.indexOf(literals[i], end + 1);

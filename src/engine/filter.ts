@@ -25,10 +25,14 @@ export interface NamedFilter {
   highlight?: boolean;
 }
 
-/** Lines selected from a batch: either all of them, or these (with their line numbers). */
+/**
+ * Lines selected from a batch: either all of them, or these (with their line numbers). A
+ * selection may also carry its lines as one text (each with its "\n") and their count, so that a
+ * sink needing only those does not make one string per line (see selected_text.ts).
+ */
 export type Selection =
   | { all: true }
-  | { all: false; lines: string[]; nums: number[] };
+  | { all: false; lines: string[]; nums: number[]; text?: string; count?: number };
 
 /** Every line selected: one object for every batch (it is never changed). */
 const ALL: Selection = Object.freeze({ all: true as const });
@@ -86,6 +90,88 @@ class Picked {
   }
 }
 
+/**
+ * The lines excludes alone keep: the batch less the excluded lines, found by one scan of the
+ * chunk, as grep -v finds them. Their text, strings and numbers are made only when asked: text
+ * output and the history take the text whole, made of the stretches between excluded lines (a
+ * catch-up keeping 70% of a million lines made 700,000 strings to join them again).
+ */
+class Kept {
+  readonly all = false;
+  readonly count: number;
+  #batch: LineBatch;
+  /** Where each excluded line starts and where its "\n" is, in pairs. */
+  #cut: number[] = [];
+  #text?: string;
+  #lines?: string[];
+  #nums?: number[];
+
+  constructor(batch: LineBatch, scan: LineScan) {
+    this.#batch = batch;
+    scan.collect(batch.text, this.#cut);
+    this.count = batch.count - this.#cut.length / 2;
+  }
+
+  get text(): string {
+    if (this.#text !== undefined) return this.#text;
+    const text = this.#batch.text;
+    const cut = this.#cut;
+    if (cut.length === 0) return (this.#text = text);
+    // One join of the stretches: a flat string (`+=` made a rope of them, flattened later).
+    const parts: string[] = [];
+    let pos = 0;
+    for (let i = 0; i < cut.length; i += 2) {
+      if (cut[i] > pos) parts.push(text.slice(pos, cut[i]));
+      pos = cut[i + 1] + 1;
+    }
+    parts.push(text.slice(pos));
+    return (this.#text = parts.join(""));
+  }
+
+  get lines(): string[] {
+    if (this.#lines) return this.#lines;
+    const text = this.#batch.text;
+    const cut = this.#cut;
+    const lines: string[] = [];
+    let pos = 0;
+    for (let i = 0; i <= cut.length; i += 2) {
+      const stop = i < cut.length ? cut[i] : text.length;
+      for (let nl = text.indexOf("\n", pos); nl !== -1 && nl < stop; nl = text.indexOf("\n", pos)) {
+        lines.push(text.slice(pos, nl));
+        pos = nl + 1;
+      }
+      if (i < cut.length) pos = cut[i + 1] + 1;
+    }
+    return (this.#lines = lines);
+  }
+
+  get nums(): number[] {
+    if (this.#nums) return this.#nums;
+    const { text, ends, firstLine } = this.#batch;
+    const cut = this.#cut;
+    const nums = new Array<number>(this.count);
+    // Line i of the batch is kept unless it is the next excluded one.
+    let line = 0; // index of the line whose "\n" is looked at
+    let k = 0;
+    let p = ends ? 0 : text.indexOf("\n");
+    for (let i = 0; i <= cut.length; i += 2) {
+      // The excluded line's "\n" (or past the end): the lines before it are kept.
+      const stop = i < cut.length ? cut[i + 1] : Infinity;
+      while (k < nums.length) {
+        const nl = ends ? ends[line] : p;
+        if (nl === undefined || nl === -1 || nl >= stop) break;
+        nums[k++] = firstLine + line++;
+        if (!ends) p = text.indexOf("\n", p + 1);
+      }
+      if (i < cut.length) {
+        line++; // the excluded one
+        if (!ends) p = text.indexOf("\n", p + 1);
+      }
+    }
+    return (this.#nums = nums);
+  }
+}
+
 /** Compile a user pattern, turning a bad one into a usage error naming the pattern. */
 export function compileUserPattern(pattern: string, where: string): RegExp {
   try {
@@ -137,6 +223,7 @@ export class LineFilter {
   #testers: RegExp[] = [];
   #inc?: LineScan; // includes combined
   #exc?: RegExp;
+  #excScan?: LineScan; // excludes combined, over a whole chunk (when there is no include)
   /** Filters were added since the combined regexes were built. */
   #stale = false;
   /** An include or exclude uses Unicode properties: the combinations are Unicode-aware. */
@@ -168,6 +255,7 @@ export class LineFilter {
     const inc = combine(this.#includes, "");
     this.#inc = inc && new LineScan(inc);
     this.#exc = combine(this.#excludes, "");
+    this.#excScan = this.#exc && new LineScan(this.#exc);
   }
 
   /** Copy this filter set (for a stream that gets its own extra filters). */
@@ -180,6 +268,7 @@ export class LineFilter {
     f.#testers = [...this.#testers];
     f.#inc = this.#inc;
     f.#exc = this.#exc;
+    f.#excScan = this.#excScan;
     f.#unicode = this.#unicode;
     return f;
   }
@@ -225,21 +314,7 @@ export class LineFilter {
       });
       return picked;
     }
-    // Excludes only: test each line.
-    const lines: string[] = [];
-    const nums: number[] = [];
-    let pos = 0;
-    let lineNo = batch.firstLine;
-    for (let i = 0; i < batch.count; i++) {
-      const nl = text.indexOf("\n", pos);
-      const line = text.slice(pos, nl);
-      if (!exc!.test(line)) {
-        lines.push(line);
-        nums.push(lineNo);
-      }
-      lineNo++;
-      pos = nl + 1;
-    }
-    return { all: false, lines, nums };
+    // Excludes only: the text less the lines they match.
+    return new Kept(batch, this.#excScan!);
   }
 }

@@ -11,7 +11,7 @@ import type { StreamingConfig } from "../config/schema.ts";
 import { encodeMemberAsync, storeMember, toLevel } from "../codec/gzip_chunk.ts";
 import type { StreamHandle, StreamManager } from "../engine/stream_manager.ts";
 import type { Selection } from "../engine/filter.ts";
-import { selectedText } from "../engine/selected_text.ts";
+import { selectedCount, selectedText } from "../engine/selected_text.ts";
 import type { LineBatch } from "../core/line_batch.ts";
 import { cleanHistory } from "./cleanup.ts";
 import { ensurePrivateDir, newSessionId } from "./history_dir.ts";
@@ -100,7 +100,8 @@ export class HistoryRecorder {
     if (this.#disabled) return undefined;
     if (s.follows) this.#housekeep();
     if (sel.all) return this.#writer(s)?.add(batch);
-    if (sel.lines.length === 0) return undefined;
+    const text = selectedText(sel);
+    if (text === "") return undefined;
     const nums = sel.nums;
     let truncated: number[] | undefined;
     if (batch.truncated) {
@@ -109,8 +110,8 @@ export class HistoryRecorder {
       for (let i = 0; i < nums.length; i++) if (cut.has(nums[i])) truncated.push(i);
     }
     const kept: LineBatch = {
-      text: selectedText(sel),
-      count: sel.lines.length,
+      text,
+      count: selectedCount(sel),
       firstLine: nums[0],
       startOffset: batch.startOffset,
       endOffset: batch.endOffset,

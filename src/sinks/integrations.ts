@@ -20,6 +20,7 @@ import { UsageError } from "../errors.ts";
 import type { SyslogTarget } from "./syslog.ts";
 import { lazyImport } from "../platform/lazy_import.ts";
 import { batchLines } from "../core/line_batch.ts";
+import { selectedCount } from "../engine/selected_text.ts";
 
 /** Options for {@link attachIntegrations}. */
 export interface IntegrationOptions {
@@ -185,7 +186,7 @@ export async function attachIntegrations(
     onLines.push((s, batch, sel) => {
       const l = labels(s);
       registry.inc("s9s_lines_total", l, batch.count);
-      registry.inc("s9s_matched_lines_total", l, sel.all ? batch.count : sel.lines.length);
+      registry.inc("s9s_matched_lines_total", l, sel.all ? batch.count : selectedCount(sel));
       registry.inc("s9s_bytes_total", l, batch.endOffset - batch.startOffset);
       registry.set("s9s_discarded_lines_total", l, s.discarded);
       registry.set("s9s_stream_up", l, 1);

@@ -67,9 +67,12 @@ export function textSink(o: TextSinkOptions): StreamListener {
         o.out.write(pre);
         return offer(o.out, body.slice(0, body.length - pre.length));
       }
+      if (plainFast && !sel.all) {
+        const text = selectedText(sel);
+        return text ? offer(o.out, text) : undefined;
+      }
       const lines = sel.all ? batchLines(batch) : sel.lines;
       if (lines.length === 0) return;
-      if (plainFast) return offer(o.out, sel.all ? lines.join("\n") + "\n" : selectedText(sel));
       if (prefixFast) {
         const pre = prefixOf(s);
         return offer(o.out, pre + lines.join("\n" + pre) + "\n");

@@ -4,6 +4,7 @@ import { compilePattern } from "../../../src/config/regex.ts";
 import { assert } from "../../_helpers/assert.ts";
 import { linesBatch } from "../../_helpers/line_batch.ts";
 import { LineSplitter } from "../../../src/core/line_splitter.ts";
+import { selectedCount, selectedText } from "../../../src/engine/selected_text.ts";
 
 const batch = linesBatch;
 
@@ -169,6 +170,54 @@ Deno.test("LineFilter numbers lines from the splitter's newline positions, as a 
     /ERROR|WARN/.test(l as string)
   );
   deepStrictEqual(got, expected);
+});
+
+Deno.test("LineFilter with excludes alone keeps what a per-line check keeps: text, count, lines, numbers", () => {
+  let seed = 5;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const words = ["DEBUG", "TRACE", "INFO", "é", "", "x", "DEBUG\tTRACE", "\u2028"];
+  // The first line empty, and patterns that take empty lines, among them.
+  const lines = Array.from(
+    { length: 3000 },
+    (_, i) =>
+      i === 0 ? "" : Array.from(
+        { length: Math.floor(rnd() * 3) },
+        () => words[Math.floor(rnd() * words.length)],
+      ).join(" "),
+  );
+  const patterns = ["DEBUG|TRACE", "^x", "x$", "INFO\\s+é", "(?i)trace", "x(?!\\s)", "^$"];
+  for (const p of [...patterns, "^(?!x)", ".*", "nothing"]) {
+    const re = compilePattern(p);
+    const keep = lines.map((l, i) => [i, l] as const).filter(([, l]) => !re.test(l));
+    // Whole batches (no newline positions) and the splitter's uneven ones (with them).
+    const batches = [batch(lines, 7)];
+    const splitter = new LineSplitter({ firstLine: 7 });
+    const bytes = new TextEncoder().encode(lines.map((l) => l + "\n").join(""));
+    for (let pos = 0; pos < bytes.length;) {
+      const n = 1 + Math.floor(rnd() * 4000);
+      const b = splitter.push(bytes.subarray(pos, pos + n));
+      pos += n;
+      if (b) batches.push(b);
+    }
+    for (const via of ["whole", "split"]) {
+      const f = new LineFilter();
+      f.add({ name: "x", action: "exclude", color: "", regex: re });
+      const got = { text: "", count: 0, lines: [] as string[], nums: [] as number[] };
+      for (const b of via === "whole" ? batches.slice(0, 1) : batches.slice(1)) {
+        const s = f.select(b);
+        assert(!s.all);
+        got.text += selectedText(s);
+        got.count += selectedCount(s);
+        got.lines.push(...s.lines);
+        got.nums.push(...s.nums);
+      }
+      const what = `${p} (${via})`;
+      deepStrictEqual(got.text, keep.map(([, l]) => l + "\n").join(""), what);
+      deepStrictEqual(got.count, keep.length, what);
+      deepStrictEqual(got.lines, keep.map(([, l]) => l), what);
+      deepStrictEqual(got.nums, keep.map(([i]) => 7 + i), what);
+    }
+  }
 });
 
 Deno.test("LineFilter colors include filters only when asked (highlight: true), never excludes", () => {
