@@ -45,6 +45,15 @@ interface Candidate {
 
 /** How far file birth times may lag the real clock (the kernel's coarse clock: one tick), ms. */
 const CLOCK_MARGIN_MS = 10;
+/**
+ * Directory readings while a rotation goes on: at least this many, and more for up to
+ * {@link STABLE_MS}, until two agree. Names read while a writer shifts `.1` to `.2`, `.2` to `.3`…
+ * mix old and new places: ordered by them, generations came out swapped (CI saw line 502 after
+ * 601 in a burst of twenty rotations; a unit test rotates during the readings). Readings that
+ * never agree are not used at all: the pass looks again.
+ */
+const MIN_SCANS = 10;
+const STABLE_MS = 25;
 /** At most this many generations are held open ahead of the one being read. */
 const MAX_AHEAD = 32;
 /** Identities of generations already read that are remembered (never read twice). */
@@ -191,8 +200,11 @@ export class Generations {
       // moved to a rotated name, where this pass may not have looked yet.
       const before = await this.#atPath();
       let missed = false;
-      if (current.birth !== null) {
-        for (const f of await this.#stableScan(current)) {
+      // Names that would not hold still (a burst of rotations): none is taken on them.
+      const found = current.birth !== null ? await this.#stableScan(current) : [];
+      if (found === undefined) missed = true;
+      else {
+        for (const f of found) {
           oldest ??= f.name;
           if (await this.#take(`${this.#dir}/${f.name}`, f.name, f.rank, f.id)) continue;
           // It moved on (a rotation is shifting the names): the younger ones wait for the next
@@ -221,20 +233,26 @@ export class Generations {
   }
 
   /**
-   * {@link #scan}, repeated until two readings of the directory agree (at most ten, a fraction
-   * of a millisecond each): the order of generations born in the same clock tick comes from
-   * their names, which a writer shifting `.1` to `.2` meanwhile would scramble. Then those
-   * younger than the current generation, oldest first.
+   * {@link #scan}, repeated until two readings of the directory agree (see {@link MIN_SCANS}; a
+   * fraction of a millisecond each on a local disk): the order of generations born in the same
+   * clock tick comes from their names, which a writer shifting `.1` to `.2` meanwhile would
+   * scramble. Then those younger than the current generation, oldest first; undefined when no
+   * two readings agreed.
    */
-  async #stableScan(current: Current): Promise<Candidate[]> {
-    let seen: { found: Candidate[]; currentRank: number } = { found: [], currentRank: NaN };
+  async #stableScan(current: Current): Promise<Candidate[] | undefined> {
+    let seen: { found: Candidate[]; currentRank: number } | undefined;
     let last: string | undefined;
-    for (let i = 0; i < 10; i++) {
-      seen = await this.#scan(current);
-      const sig = `${seen.currentRank}/` + seen.found.map((f) => `${f.name}=${f.id}`).join("/");
-      if (sig === last) break;
+    const began = performance.now();
+    for (let i = 0; i < MIN_SCANS || performance.now() - began < STABLE_MS; i++) {
+      const scan = await this.#scan(current);
+      const sig = `${scan.currentRank}/` + scan.found.map((f) => `${f.name}=${f.id}`).join("/");
+      if (sig === last) {
+        seen = scan;
+        break;
+      }
       last = sig;
     }
+    if (!seen) return undefined;
     const { found, currentRank } = seen;
     // Numbered names tell the order for sure (birth times only to within a tick): with the
     // current generation under one, those with a lower number are younger, the others older.

@@ -151,3 +151,53 @@ Deno.test("Generations passes over a generation it may not open, names it once, 
     assertEquals([drain(gens), gens.takeUnreadable(), denied], [[], [], 1]);
   });
 });
+
+Deno.test("Generations keeps the order through a burst of rotations that goes on while the directory is read", async () => {
+  await inTempDir(async (path) => {
+    // A writer rotating as RotatingFileHandler does (every name shifts up one) on every third
+    // look at a rotated name, 38 times: ten readings of the directory in a row never agree.
+    const shift = (g: number) => {
+      for (let i = 60; i >= 1; i--) {
+        try {
+          Deno.renameSync(`${path}.${i}`, `${path}.${i + 1}`);
+        } catch { /* not there yet */ }
+      }
+      Deno.renameSync(path, `${path}.1`);
+      Deno.writeTextFileSync(path, `gen${g}`);
+    };
+    let made = 0;
+    let burst = 0;
+    let looks = 0;
+    const io: FsIo = {
+      ...SYNC_IO,
+      stat: (p) => {
+        if (burst > 0 && p !== path && ++looks % 3 === 0) {
+          burst--;
+          shift(++made);
+        }
+        return SYNC_IO.stat(p);
+      },
+    };
+    const gens = new Generations(path, true, io);
+    let current = start(path, gens);
+    for (let i = 0; i < 3; i++) shift(++made);
+    burst = 38;
+    // Read as the follower does: everything collected, then collect again from the last one
+    // until that one is the path's file.
+    const read: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      await gens.collect(current);
+      let last: Deno.FileInfo | undefined;
+      for (let g = gens.next(); g; g = gens.next()) {
+        const buf = new Uint8Array(64);
+        read.push(Number(dec.decode(buf.subarray(0, g.file.readSync(buf) ?? 0)).slice(3)));
+        last = g.file.statSync();
+        g.file.close();
+      }
+      if (!last || Deno.statSync(path).ino === last.ino) break;
+      current = { ino: last.ino, birth: last.birthtime!.getTime(), lastSeenAtPath: Date.now() };
+    }
+    assertEquals(burst, 0, "the burst went by");
+    assertEquals(read, Array.from({ length: made }, (_, i) => i + 1));
+  });
+});
