@@ -50,10 +50,14 @@ const CLOCK_MARGIN_MS = 10;
  * {@link STABLE_MS}, until two agree. Names read while a writer shifts `.1` to `.2`, `.2` to `.3`…
  * mix old and new places: ordered by them, generations came out swapped (CI saw line 502 after
  * 601 in a burst of twenty rotations; a unit test rotates during the readings). Readings that
- * never agree are not used at all: the pass looks again.
+ * never agree are not used: the pass looks again, but for the last of {@link PASSES}.
  */
 const MIN_SCANS = 10;
 const STABLE_MS = 25;
+/** Looks at the directory for one collection (each ends when the path's file changed meanwhile). */
+const PASSES = 5;
+/** A scan of nothing (a filesystem without birth times: only the path is looked at). */
+const STILL = { found: [], stable: true } as const;
 /** At most this many generations are held open ahead of the one being read. */
 const MAX_AHEAD = 32;
 /** Identities of generations already read that are remembered (never read twice). */
@@ -195,16 +199,17 @@ export class Generations {
    */
   async collect(current: Current): Promise<string | undefined> {
     let oldest: string | undefined;
-    for (let pass = 0; pass < 5; pass++) {
+    for (let pass = 0; pass < PASSES; pass++) {
       // The path's file before and after: another one there meanwhile means the one before
       // moved to a rotated name, where this pass may not have looked yet.
       const before = await this.#atPath();
       let missed = false;
-      // Names that would not hold still (a burst of rotations): none is taken on them.
-      const found = current.birth !== null ? await this.#stableScan(current) : [];
-      if (found === undefined) missed = true;
+      // Names that would not hold still (a burst of rotations): none is taken on them, but in
+      // the last pass (a rotation that never pauses), where leaving them would lose them.
+      const scan = current.birth !== null ? await this.#stableScan(current) : STILL;
+      if (!scan.stable && pass < PASSES - 1) missed = true;
       else {
-        for (const f of found) {
+        for (const f of scan.found) {
           oldest ??= f.name;
           if (await this.#take(`${this.#dir}/${f.name}`, f.name, f.rank, f.id)) continue;
           // It moved on (a rotation is shifting the names): the younger ones wait for the next
@@ -236,33 +241,34 @@ export class Generations {
    * {@link #scan}, repeated until two readings of the directory agree (see {@link MIN_SCANS}; a
    * fraction of a millisecond each on a local disk): the order of generations born in the same
    * clock tick comes from their names, which a writer shifting `.1` to `.2` meanwhile would
-   * scramble. Then those younger than the current generation, oldest first; undefined when no
-   * two readings agreed.
+   * scramble. Then those younger than the current generation, oldest first, and whether two
+   * readings agreed.
    */
-  async #stableScan(current: Current): Promise<Candidate[] | undefined> {
-    let seen: { found: Candidate[]; currentRank: number } | undefined;
+  async #stableScan(current: Current): Promise<{ found: Candidate[]; stable: boolean }> {
+    let seen: { found: Candidate[]; currentRank: number } = { found: [], currentRank: NaN };
     let last: string | undefined;
+    let stable = false;
     const began = performance.now();
     for (let i = 0; i < MIN_SCANS || performance.now() - began < STABLE_MS; i++) {
-      const scan = await this.#scan(current);
-      const sig = `${scan.currentRank}/` + scan.found.map((f) => `${f.name}=${f.id}`).join("/");
+      seen = await this.#scan(current);
+      const sig = `${seen.currentRank}/` + seen.found.map((f) => `${f.name}=${f.id}`).join("/");
       if (sig === last) {
-        seen = scan;
+        stable = true;
         break;
       }
       last = sig;
     }
-    if (!seen) return undefined;
     const { found, currentRank } = seen;
     // Numbered names tell the order for sure (birth times only to within a tick): with the
     // current generation under one, those with a lower number are younger, the others older.
     const numbered = (f: Candidate) => !Number.isNaN(f.rank) && !Number.isNaN(currentRank);
-    return found.filter((f) => numbered(f) ? f.rank > currentRank : true)
+    const ordered = found.filter((f) => numbered(f) ? f.rank > currentRank : true)
       .sort((a, b) =>
         !Number.isNaN(a.rank) && !Number.isNaN(b.rank)
           ? a.rank - b.rank
           : a.birth - b.birth || byCodeUnit(a.name, b.name)
       );
+    return { found: ordered, stable };
   }
 
   /**
