@@ -25,10 +25,10 @@ function start(path: string, gens: Generations) {
 
 /**
  * Rotate `path` as RotatingFileHandler does (`.3` -> `.4`, … `.1` -> `.2`, the file -> `.1`, the
- * oldest name first), then start generation `g` there.
+ * oldest name first; names up to `.{names}` shift), then start generation `g` there.
  */
-function rotate(path: string, g: number): void {
-  for (let i = 4; i >= 1; i--) {
+function rotate(path: string, g: number, names = 4): void {
+  for (let i = names; i >= 1; i--) {
     try {
       Deno.renameSync(`${path}.${i}`, `${path}.${i + 1}`);
     } catch { /* not there yet */ }
@@ -156,15 +156,7 @@ Deno.test("Generations keeps the order through a burst of rotations that goes on
   await inTempDir(async (path) => {
     // A writer rotating as RotatingFileHandler does (every name shifts up one) on every third
     // look at a rotated name, 38 times: ten readings of the directory in a row never agree.
-    const shift = (g: number) => {
-      for (let i = 60; i >= 1; i--) {
-        try {
-          Deno.renameSync(`${path}.${i}`, `${path}.${i + 1}`);
-        } catch { /* not there yet */ }
-      }
-      Deno.renameSync(path, `${path}.1`);
-      Deno.writeTextFileSync(path, `gen${g}`);
-    };
+    const shift = (g: number) => rotate(path, g, 60);
     let made = 0;
     let burst = 0;
     let looks = 0;
