@@ -55,28 +55,23 @@ export function textSink(o: TextSinkOptions): StreamListener {
   // holds too much unwritten, so a batch costs no promise chain while the output keeps up.
   return {
     onLines(s: StreamHandle, batch: LineBatch, sel: Selection) {
-      if (plainFast && sel.all) return offer(o.out, batch.text);
-      if (prefixFast && sel.all) {
+      if (plainFast || prefixFast) {
+        // The lines as one text: the batch's, or the selection's (joined once, or kept whole).
+        const text = sel.all ? batch.text : selectedText(sel);
+        if (!text) return;
+        if (plainFast) return offer(o.out, text);
         // The prefix, then the lines with a prefix after every newline, less the last one: two
         // texts (one flat string each) the writer encodes as they are; joined with `+`, the
         // chunk had to be flattened into a copy first.
         const pre = prefixOf(s);
         // (A global regex: faster here than replaceAll with a string, ~2.3 µs vs ~3.4 µs a chunk
         // of 100 lines.)
-        const body = batch.text.replace(NEWLINES, nlPrefixOf(s));
+        const body = text.replace(NEWLINES, nlPrefixOf(s));
         o.out.write(pre);
         return offer(o.out, body.slice(0, body.length - pre.length));
       }
-      if (plainFast && !sel.all) {
-        const text = selectedText(sel);
-        return text ? offer(o.out, text) : undefined;
-      }
       const lines = sel.all ? batchLines(batch) : sel.lines;
       if (lines.length === 0) return;
-      if (prefixFast) {
-        const pre = prefixOf(s);
-        return offer(o.out, pre + lines.join("\n" + pre) + "\n");
-      }
       const pre = o.prefix
         ? (o.color ? `\x1b[2m[${streamLabel(s)}]\x1b[0m ` : `[${streamLabel(s)}] `)
         : "";
