@@ -62,32 +62,43 @@ class Picked {
   }
 
   get nums(): number[] {
-    if (this.#nums) return this.#nums;
-    const nums = new Array<number>(this.#starts.length);
-    const ends = this.#ends;
-    if (ends) {
-      // The splitter's newline positions: a line is the first whose "\n" lies past its start.
-      let j = 0;
-      for (let i = 0; i < nums.length; i++) {
-        const start = this.#starts[i];
-        while (ends[j] < start) j++;
-        nums[i] = this.#first + j;
-      }
-      return (this.#nums = nums);
-    }
-    const text = this.#text;
-    let lineNo = this.#first;
-    let p = text.indexOf("\n");
-    for (let i = 0; i < nums.length; i++) {
-      const start = this.#starts[i];
-      while (p !== -1 && p < start) {
-        lineNo++;
-        p = text.indexOf("\n", p + 1);
-      }
-      nums[i] = lineNo;
-    }
-    return (this.#nums = nums);
+    return this.#nums ??= lineNumbers(this.#text, this.#first, this.#ends, this.#starts);
   }
+}
+
+/**
+ * The number of the line that starts at each of `starts[0]`, `starts[step]`, … (ascending
+ * positions of line starts in a batch's `text`, whose first line is `first`): from the splitter's
+ * newline positions (`ends`) when the batch has them, else by finding each newline. Picked lines
+ * and excluded ones are numbered alike.
+ */
+function lineNumbers(
+  text: string,
+  first: number,
+  ends: Int32Array | undefined,
+  starts: number[],
+  step = 1,
+): number[] {
+  const nums: number[] = [];
+  if (ends) {
+    // A line is the first whose "\n" lies past its start.
+    let j = 0;
+    for (let i = 0; i < starts.length; i += step) {
+      while (ends[j] < starts[i]) j++;
+      nums.push(first + j);
+    }
+    return nums;
+  }
+  let lineNo = first;
+  let p = text.indexOf("\n");
+  for (let i = 0; i < starts.length; i += step) {
+    while (p !== -1 && p < starts[i]) {
+      lineNo++;
+      p = text.indexOf("\n", p + 1);
+    }
+    nums.push(lineNo);
+  }
+  return nums;
 }
 
 /**
@@ -148,25 +159,12 @@ class Kept {
   get nums(): number[] {
     if (this.#nums) return this.#nums;
     const { text, ends, firstLine } = this.#batch;
-    const cut = this.#cut;
+    // Every line of the batch but the excluded ones (numbered as picked lines are).
+    const dropped = lineNumbers(text, firstLine, ends, this.#cut, 2);
     const nums = new Array<number>(this.count);
-    // Line i of the batch is kept unless it is the next excluded one.
-    let line = 0; // index of the line whose "\n" is looked at
-    let k = 0;
-    let p = ends ? 0 : text.indexOf("\n");
-    for (let i = 0; i <= cut.length; i += 2) {
-      // The excluded line's "\n" (or past the end): the lines before it are kept.
-      const stop = i < cut.length ? cut[i + 1] : Infinity;
-      while (k < nums.length) {
-        const nl = ends ? ends[line] : p;
-        if (nl === undefined || nl === -1 || nl >= stop) break;
-        nums[k++] = firstLine + line++;
-        if (!ends) p = text.indexOf("\n", p + 1);
-      }
-      if (i < cut.length) {
-        line++; // the excluded one
-        if (!ends) p = text.indexOf("\n", p + 1);
-      }
+    for (let n = firstLine, d = 0, k = 0; k < nums.length; n++) {
+      if (n === dropped[d]) d++;
+      else nums[k++] = n;
     }
     return (this.#nums = nums);
   }
@@ -222,8 +220,7 @@ export class LineFilter {
   /** The highlights' regexes as cheaper testers of the same lines (see matchTester). */
   #testers: RegExp[] = [];
   #inc?: LineScan; // includes combined
-  #exc?: RegExp;
-  #excScan?: LineScan; // excludes combined, over a whole chunk (when there is no include)
+  #exc?: LineScan; // excludes combined (over a whole chunk when there is no include)
   /** Filters were added since the combined regexes were built. */
   #stale = false;
   /** An include or exclude uses Unicode properties: the combinations are Unicode-aware. */
@@ -254,8 +251,8 @@ export class LineFilter {
     this.#stale = false;
     const inc = combine(this.#includes, "");
     this.#inc = inc && new LineScan(inc);
-    this.#exc = combine(this.#excludes, "");
-    this.#excScan = this.#exc && new LineScan(this.#exc);
+    const exc = combine(this.#excludes, "");
+    this.#exc = exc && new LineScan(exc);
   }
 
   /** Copy this filter set (for a stream that gets its own extra filters). */
@@ -268,7 +265,6 @@ export class LineFilter {
     f.#testers = [...this.#testers];
     f.#inc = this.#inc;
     f.#exc = this.#exc;
-    f.#excScan = this.#excScan;
     f.#unicode = this.#unicode;
     return f;
   }
@@ -288,7 +284,7 @@ export class LineFilter {
   test(line: string): boolean {
     this.#combine();
     if (this.#inc && !this.#inc.line.test(line)) return false;
-    if (this.#exc && this.#exc.test(line)) return false;
+    if (this.#exc && this.#exc.line.test(line)) return false;
     return true;
   }
 
@@ -306,7 +302,7 @@ export class LineFilter {
   select(batch: LineBatch): Selection {
     if (!this.selective) return ALL;
     const text = batch.text;
-    const exc = this.#exc;
+    const exc = this.#exc?.line;
     if (this.#inc) {
       const picked = new Picked(text, batch.firstLine, batch.ends);
       this.#inc.forEach(text, (line, start) => {
@@ -315,6 +311,6 @@ export class LineFilter {
       return picked;
     }
     // Excludes only: the text less the lines they match.
-    return new Kept(batch, this.#excScan!);
+    return new Kept(batch, this.#exc!);
   }
 }
