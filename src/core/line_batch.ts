@@ -20,8 +20,6 @@ export interface LineBatch {
   time: number;
   /** Indexes (0-based, within the batch) of lines cut at the line-length cap; continued in the next line. */
   truncated?: number[];
-  /** Position in `text` of each line's "\n", when the splitter had them at hand (saves a scan). */
-  ends?: Int32Array;
 }
 
 /** Split a batch's text into its lines (without their "\n"). */

@@ -5,6 +5,7 @@
  * @module
  */
 import type { LineBatch } from "./line_batch.ts";
+import { NewlineBuffer } from "./newline_buffer.ts";
 
 /** Options for {@link LineSplitter}. */
 export interface LineSplitterOptions {
@@ -58,7 +59,8 @@ export class LineSplitter {
   #lastProgress: string | undefined;
   /** The held bytes continue a line whose first pieces were emitted (cut at the cap). */
   #continuing = false;
-  #ends = new Int32Array(1024); // reused: "\n" positions found by the fast path
+  /** Holds #buf (its bytes) and counts their lines. */
+  #lines: NewlineBuffer;
 
   constructor(options: LineSplitterOptions = {}) {
     const max = options.maxLineBytes ?? 1024 * 1024;
@@ -67,7 +69,8 @@ export class LineSplitter {
     }
     this.#maxLine = max;
     this.#maxBatch = Math.max(1, options.maxBatchLines ?? Infinity);
-    this.#buf = new Uint8Array(INITIAL_BYTES);
+    this.#lines = new NewlineBuffer(INITIAL_BYTES);
+    this.#buf = this.#lines.bytes;
     this.#offset = options.startOffset ?? 0;
     this.#nextLine = options.firstLine ?? 1;
   }
@@ -93,9 +96,7 @@ export class LineSplitter {
     if (need > this.#buf.length) {
       let size = this.#buf.length;
       while (size < need) size *= 2;
-      const next = new Uint8Array(size);
-      next.set(this.#buf.subarray(0, this.#len));
-      this.#buf = next;
+      this.#buf = this.#lines.grow(size);
     }
     return this.#buf.subarray(this.#len, this.#len + n);
   }
@@ -117,9 +118,10 @@ export class LineSplitter {
   /** Shrink a buffer grown for catch-up back to its initial size once little is held. */
   compact(): void {
     if (this.#buf.length <= INITIAL_BYTES || this.#len > INITIAL_BYTES / 2) return;
-    const next = new Uint8Array(INITIAL_BYTES);
-    next.set(this.#buf.subarray(0, this.#len));
-    this.#buf = next;
+    const held = this.#buf.subarray(0, this.#len);
+    this.#lines = new NewlineBuffer(INITIAL_BYTES);
+    this.#buf = this.#lines.bytes;
+    this.#buf.set(held);
   }
 
   /** Push bytes (copied). */
@@ -176,30 +178,20 @@ export class LineSplitter {
       // Fast path: decode the complete part once; fine unless it has `\r` or over-long lines.
       text = decoder.decode(buf.subarray(0, end));
       if (text.indexOf("\r") === -1) {
-        count = 0;
-        let maxGap = 0;
-        let prev = -1;
-        let ends = this.#ends;
-        let p = text.indexOf("\n");
-        while (p !== -1) {
-          if (count === ends.length) {
-            const grown = new Int32Array(ends.length * 2);
-            grown.set(ends);
-            this.#ends = ends = grown;
-          }
-          ends[count++] = p;
-          if (p - prev > maxGap) maxGap = p - prev;
-          prev = p;
-          p = text.indexOf("\n", p + 1);
-        }
-        // A UTF-16 unit is at most 3 UTF-8 bytes, so this proves no line passes the cap.
-        if (maxGap * 3 <= this.#maxLine && (!final || len - end <= this.#maxLine)) {
+        count = this.#lines.scan(end);
+        // (Short lines are only known to be under 15 bytes: a smaller cap takes the slow path.)
+        const fits = this.#maxLine >= 15 && this.#lines.longestLine <= this.#maxLine;
+        if (fits && (!final || len - end <= this.#maxLine)) {
           if (count > this.#maxBatch && !final) {
             let p = -1;
-            for (let k = 0; k < this.#maxBatch; k++) p = buf.indexOf(NL, p + 1);
+            let q = -1;
+            for (let k = 0; k < this.#maxBatch; k++) {
+              p = buf.indexOf(NL, p + 1);
+              q = text.indexOf("\n", q + 1);
+            }
             end = p + 1;
             count = this.#maxBatch;
-            text = text.slice(0, ends[count - 1] + 1);
+            text = text.slice(0, q + 1);
           }
           // The first line ends a line cut before: its last piece is marked too.
           const cont = this.#continuing ? [0] : undefined;
@@ -216,9 +208,7 @@ export class LineSplitter {
               final,
             );
           }
-          const batch = this.#finish(text, count, end, startOffset, time, cont, final);
-          if (batch) batch.ends = ends.slice(0, count);
-          return batch;
+          return this.#finish(text, count, end, startOffset, time, cont, final);
         }
       }
     }

@@ -47,13 +47,11 @@ class Picked {
   #starts: number[] = []; // text position of each picked line
   #text: string;
   #first: number;
-  #ends?: Int32Array;
   #nums?: number[];
 
-  constructor(text: string, firstLine: number, ends?: Int32Array) {
+  constructor(text: string, firstLine: number) {
     this.#text = text;
     this.#first = firstLine;
-    this.#ends = ends;
   }
 
   add(line: string, start: number): void {
@@ -62,33 +60,17 @@ class Picked {
   }
 
   get nums(): number[] {
-    return this.#nums ??= lineNumbers(this.#text, this.#first, this.#ends, this.#starts);
+    return this.#nums ??= lineNumbers(this.#text, this.#first, this.#starts);
   }
 }
 
 /**
  * The number of the line that starts at each of `starts[0]`, `starts[step]`, … (ascending
- * positions of line starts in a batch's `text`, whose first line is `first`): from the splitter's
- * newline positions (`ends`) when the batch has them, else by finding each newline. Picked lines
- * and excluded ones are numbered alike.
+ * positions of line starts in a batch's `text`, whose first line is `first`), found by walking
+ * the newlines up to the last of them. Picked lines and excluded ones are numbered alike.
  */
-function lineNumbers(
-  text: string,
-  first: number,
-  ends: Int32Array | undefined,
-  starts: number[],
-  step = 1,
-): number[] {
+function lineNumbers(text: string, first: number, starts: number[], step = 1): number[] {
   const nums: number[] = [];
-  if (ends) {
-    // A line is the first whose "\n" lies past its start.
-    let j = 0;
-    for (let i = 0; i < starts.length; i += step) {
-      while (ends[j] < starts[i]) j++;
-      nums.push(first + j);
-    }
-    return nums;
-  }
   let lineNo = first;
   let p = text.indexOf("\n");
   for (let i = 0; i < starts.length; i += step) {
@@ -158,9 +140,9 @@ class Kept {
 
   get nums(): number[] {
     if (this.#nums) return this.#nums;
-    const { text, ends, firstLine } = this.#batch;
+    const { text, firstLine } = this.#batch;
     // Every line of the batch but the excluded ones (numbered as picked lines are).
-    const dropped = lineNumbers(text, firstLine, ends, this.#cut, 2);
+    const dropped = lineNumbers(text, firstLine, this.#cut, 2);
     const nums = new Array<number>(this.count);
     for (let n = firstLine, d = 0, k = 0; k < nums.length; n++) {
       if (n === dropped[d]) d++;
@@ -304,7 +286,7 @@ export class LineFilter {
     const text = batch.text;
     const exc = this.#exc?.line;
     if (this.#inc) {
-      const picked = new Picked(text, batch.firstLine, batch.ends);
+      const picked = new Picked(text, batch.firstLine);
       this.#inc.forEach(text, (line, start) => {
         if (!exc || !exc.test(line)) picked.add(line, start);
       });

@@ -140,7 +140,7 @@ Deno.test("LineFilter counts line numbers lazily and the same as a per-line chec
   assert(s.nums === s.nums, "line numbers are counted once");
 });
 
-Deno.test("LineFilter numbers lines from the splitter's newline positions, as a per-line check does", () => {
+Deno.test("LineFilter numbers the lines of the splitter's uneven batches as a per-line check does", () => {
   let seed = 11;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const words = ["ERROR", "WARN", "INFO", "é", "", "ERROR\tWARN"];
@@ -150,22 +150,22 @@ Deno.test("LineFilter numbers lines from the splitter's newline positions, as a 
   );
   const f = new LineFilter();
   f.add({ name: "i", action: "include", color: "", regex: compilePattern("ERROR|WARN") });
-  // Fed in uneven pieces: several batches, each with the positions the splitter found.
+  // Fed in uneven pieces: several batches, each numbered from its own first line.
   const splitter = new LineSplitter({ firstLine: 40 });
   const bytes = new TextEncoder().encode(lines.map((l) => l + "\n").join(""));
   const got: [number, string][] = [];
-  let withEnds = 0;
+  let batches = 0;
   for (let pos = 0; pos < bytes.length;) {
     const n = 1 + Math.floor(rnd() * 3000);
     const b = splitter.push(bytes.subarray(pos, pos + n));
     pos += n;
     if (!b) continue;
-    if (b.ends) withEnds++;
+    batches++;
     const s = f.select(b);
     assert(!s.all);
     s.lines.forEach((l, i) => got.push([s.nums[i], l]));
   }
-  assert(withEnds > 3, "the splitter gave its newline positions");
+  assert(batches > 3, "several batches");
   const expected = lines.map((l, i) => [40 + i, l]).filter(([, l]) =>
     /ERROR|WARN/.test(l as string)
   );
@@ -189,7 +189,7 @@ Deno.test("LineFilter with excludes alone keeps what a per-line check keeps: tex
   for (const p of [...patterns, "^(?!x)", ".*", "nothing"]) {
     const re = compilePattern(p);
     const keep = lines.map((l, i) => [i, l] as const).filter(([, l]) => !re.test(l));
-    // Whole batches (no newline positions) and the splitter's uneven ones (with them).
+    // A whole batch and the splitter's uneven ones.
     const batches = [batch(lines, 7)];
     const splitter = new LineSplitter({ firstLine: 7 });
     const bytes = new TextEncoder().encode(lines.map((l) => l + "\n").join(""));
