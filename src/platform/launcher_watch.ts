@@ -43,21 +43,28 @@ export function launchersAbove(pid = Deno.pid): { pid: number; ppid: number }[] 
 
 /**
  * Watch the launchers above s9s; when one is gone or was orphaned, send this process SIGTERM.
- * Returns a function that stops watching. The timer does not keep the process alive.
+ * Returns a function that stops watching.
+ *
+ * The ticks are `AbortSignal.timeout`s, not `setInterval`: Deno's first `setTimeout` or
+ * `setInterval` loads its Node compatibility timers (≈ 5 ms of a ≈ 40 ms start-up, paid by every
+ * run under `deno task`, where no other timer runs before a short run ends). Such a tick keeps the
+ * event loop alive until it fires, at most {@link POLL_MS} after the stop: s9s ends by
+ * `Deno.exit` (main.ts), which does not wait for it.
  */
 export function endWithLauncher(): () => void {
   const chain = launchersAbove();
   if (chain.length === 0) return () => {};
-  const timer = setInterval(() => {
-    for (const l of chain) {
-      if (procStat(l.pid)?.ppid === l.ppid) continue;
-      clearInterval(timer);
+  let stopped = false;
+  const tick = () => {
+    AbortSignal.timeout(POLL_MS).onabort = () => {
+      if (stopped) return;
+      if (chain.every((l) => procStat(l.pid)?.ppid === l.ppid)) return tick();
+      stopped = true;
       try {
         Deno.kill(Deno.pid, "SIGTERM");
       } catch { /* cannot signal ourselves: nothing better to do */ }
-      return;
-    }
-  }, POLL_MS);
-  Deno.unrefTimer(timer);
-  return () => clearInterval(timer);
+    };
+  };
+  tick();
+  return () => void (stopped = true);
 }
