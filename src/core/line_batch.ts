@@ -4,6 +4,9 @@
  * @module
  */
 
+/** Characters per block of a batch's {@link LineBatch.lineIndex} (a power of two). */
+export const LINE_INDEX_BLOCK = 64;
+
 /** Complete lines from one read, in order. */
 export interface LineBatch {
   /** The lines, each terminated by "\n"; `\r` progress already collapsed, CRLF stripped. */
@@ -18,6 +21,13 @@ export interface LineBatch {
   endOffset: number;
   /** Milliseconds since the epoch when these bytes were read. */
   time: number;
+  /**
+   * The newlines before each {@link LINE_INDEX_BLOCK}-character block of `text` (entry k: before
+   * `text[k · LINE_INDEX_BLOCK]`), when the
+   * splitter counted them and `text` has a character per byte read (so blocks of bytes are blocks
+   * of characters): a line's number from its position without walking every line before it.
+   */
+  lineIndex?: Int32Array;
   /** Indexes (0-based, within the batch) of lines cut at the line-length cap; continued in the next line. */
   truncated?: number[];
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { LineBatch } from "./line_batch.ts";
-import { NewlineBuffer } from "./newline_buffer.ts";
+import { EXACT_LONGEST, NewlineBuffer } from "./newline_buffer.ts";
 
 /** Options for {@link LineSplitter}. */
 export interface LineSplitterOptions {
@@ -179,8 +179,8 @@ export class LineSplitter {
       text = decoder.decode(buf.subarray(0, end));
       if (text.indexOf("\r") === -1) {
         count = this.#lines.scan(end);
-        // (Short lines are only known to be under 15 bytes: a smaller cap takes the slow path.)
-        const fits = this.#maxLine >= 15 && this.#lines.longestLine <= this.#maxLine;
+        // (Short lines are only known to be short: a smaller cap takes the slow path.)
+        const fits = this.#maxLine >= EXACT_LONGEST && this.#lines.longestLine <= this.#maxLine;
         if (fits && (!final || len - end <= this.#maxLine)) {
           if (count > this.#maxBatch && !final) {
             let p = -1;
@@ -208,7 +208,10 @@ export class LineSplitter {
               final,
             );
           }
-          return this.#finish(text, count, end, startOffset, time, cont, final);
+          const batch = this.#finish(text, count, end, startOffset, time, cont, final);
+          // A character per byte (ASCII, or each invalid byte one U+FFFD): positions agree.
+          if (batch && text.length === end) batch.lineIndex = this.#lines.blockIndex(end);
+          return batch;
         }
       }
     }

@@ -5,7 +5,7 @@
  */
 import { compilePattern, PatternError, quotePattern } from "../config/regex.ts";
 import { UsageError } from "../errors.ts";
-import type { LineBatch } from "../core/line_batch.ts";
+import { LINE_INDEX_BLOCK as BLOCK, type LineBatch } from "../core/line_batch.ts";
 import { matchTester } from "./match_tester.ts";
 import { LineScan } from "../core/line_scan.ts";
 
@@ -47,11 +47,13 @@ class Picked {
   #starts: number[] = []; // text position of each picked line
   #text: string;
   #first: number;
+  #index?: Int32Array;
   #nums?: number[];
 
-  constructor(text: string, firstLine: number) {
+  constructor(text: string, firstLine: number, index?: Int32Array) {
     this.#text = text;
     this.#first = firstLine;
+    this.#index = index;
   }
 
   add(line: string, start: number): void {
@@ -60,17 +62,40 @@ class Picked {
   }
 
   get nums(): number[] {
-    return this.#nums ??= lineNumbers(this.#text, this.#first, this.#starts);
+    return this.#nums ??= lineNumbers(this.#text, this.#first, this.#starts, 1, this.#index);
   }
 }
 
 /**
  * The number of the line that starts at each of `starts[0]`, `starts[step]`, … (ascending
- * positions of line starts in a batch's `text`, whose first line is `first`), found by walking
- * the newlines up to the last of them. Picked lines and excluded ones are numbered alike.
+ * positions of line starts in a batch's `text`, whose first line is `first`): from the batch's
+ * block index when it has one (the newlines before the line's block, then those within it), else
+ * by walking the newlines up to the last of them. Picked lines and excluded ones are numbered
+ * alike.
  */
-function lineNumbers(text: string, first: number, starts: number[], step = 1): number[] {
+function lineNumbers(
+  text: string,
+  first: number,
+  starts: number[],
+  step = 1,
+  index?: Int32Array,
+): number[] {
   const nums: number[] = [];
+  if (index?.length) {
+    const last = index.length - 1;
+    for (let i = 0; i < starts.length; i += step) {
+      const s = starts[i];
+      const block = Math.min(Math.floor(s / BLOCK), last);
+      let n = first + index[block];
+      for (
+        let p = text.indexOf("\n", block * BLOCK);
+        p !== -1 && p < s;
+        p = text.indexOf("\n", p + 1)
+      ) n++;
+      nums.push(n);
+    }
+    return nums;
+  }
   let lineNo = first;
   let p = text.indexOf("\n");
   for (let i = 0; i < starts.length; i += step) {
@@ -140,9 +165,9 @@ class Kept {
 
   get nums(): number[] {
     if (this.#nums) return this.#nums;
-    const { text, firstLine } = this.#batch;
+    const { text, firstLine, lineIndex } = this.#batch;
     // Every line of the batch but the excluded ones (numbered as picked lines are).
-    const dropped = lineNumbers(text, firstLine, this.#cut, 2);
+    const dropped = lineNumbers(text, firstLine, this.#cut, 2, lineIndex);
     const nums = new Array<number>(this.count);
     for (let n = firstLine, d = 0, k = 0; k < nums.length; n++) {
       if (n === dropped[d]) d++;
@@ -286,7 +311,7 @@ export class LineFilter {
     const text = batch.text;
     const exc = this.#exc?.line;
     if (this.#inc) {
-      const picked = new Picked(text, batch.firstLine);
+      const picked = new Picked(text, batch.firstLine, batch.lineIndex);
       this.#inc.forEach(text, (line, start) => {
         if (!exc || !exc.test(line)) picked.add(line, start);
       });

@@ -1,19 +1,24 @@
-import { NewlineBuffer } from "../../../src/core/newline_buffer.ts";
+import { EXACT_LONGEST, NewlineBuffer } from "../../../src/core/newline_buffer.ts";
+import { LINE_INDEX_BLOCK as BLOCK } from "../../../src/core/line_batch.ts";
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 import { prng } from "../../_helpers/prng.ts";
 
 /** Reference: newlines in `bytes`, the longest line before one, the last one's position. */
-function reference(bytes: Uint8Array): { count: number; longest: number; last: number } {
+function reference(
+  bytes: Uint8Array,
+): { count: number; longest: number; last: number; index: number[] } {
   let count = 0;
   let longest = 0;
   let last = -1;
+  const index: number[] = [];
   for (let i = 0; i < bytes.length; i++) {
+    if (i % BLOCK === 0) index.push(count);
     if (bytes[i] !== 10) continue;
     count++;
     longest = Math.max(longest, i - last - 1);
     last = i;
   }
-  return { count, longest, last };
+  return { count, longest, last, index };
 }
 
 Deno.test("NewlineBuffer counts newlines as a byte-by-byte loop does, with WebAssembly and without", () => {
@@ -28,7 +33,7 @@ Deno.test("NewlineBuffer counts newlines as a byte-by-byte loop does, with WebAs
   for (let c = 0; c < 4000; c++) {
     // Lengths around the 16-byte blocks, newlines from none to nearly every byte, and bytes
     // that differ from 10 by one bit or sign (128 + 10).
-    const len = Math.floor(rnd() ** 2 * 600);
+    const len = Math.floor(rnd() ** 2 * 1200);
     const density = rnd();
     const bytes = new Uint8Array(len);
     for (let i = 0; i < len; i++) {
@@ -42,9 +47,23 @@ Deno.test("NewlineBuffer counts newlines as a byte-by-byte loop does, with WebAs
       const where = `case ${c} (${buf.vectorized ? "wasm" : "plain"}, ${len} bytes)`;
       assertEquals(buf.scan(len), want.count, `${where}: count`);
       assertEquals(buf.lastNewline, want.last, `${where}: last newline`);
-      // Exact from 15 bytes on; shorter only known to be shorter.
-      if (want.longest >= 15) assertEquals(buf.longestLine, want.longest, `${where}: longest`);
-      else assert(buf.longestLine < 15 && buf.longestLine <= want.longest, `${where}: short`);
+      // Exact from EXACT_LONGEST bytes on; shorter only known to be shorter.
+      if (want.longest >= EXACT_LONGEST) {
+        assertEquals(buf.longestLine, want.longest, `${where}: longest`);
+      } else {
+        assert(
+          buf.longestLine < EXACT_LONGEST && buf.longestLine <= want.longest,
+          `${where}: short`,
+        );
+      }
+      if (!buf.vectorized) {
+        assertEquals(buf.blockIndex(len), undefined, `${where}: no index without WebAssembly`);
+        continue;
+      }
+      assertEquals([...buf.blockIndex(len)!], want.index, `${where}: block index`);
+      const part = Math.floor(rnd() * (len + 1));
+      assertEquals([...buf.blockIndex(part)!], want.index.slice(0, Math.ceil(part / BLOCK)));
+      assertEquals(buf.blockIndex(len + 1), undefined, `${where}: no index past the scan`);
     }
   }
 });

@@ -143,79 +143,101 @@ Deno.test("LineFilter counts line numbers lazily and the same as a per-line chec
 Deno.test("LineFilter numbers the lines of the splitter's uneven batches as a per-line check does", () => {
   let seed = 11;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const words = ["ERROR", "WARN", "INFO", "é", "", "ERROR\tWARN"];
-  const lines = Array.from(
-    { length: 3000 },
-    () => words[Math.floor(rnd() * words.length)] + " ".repeat(Math.floor(rnd() * 3)),
-  );
-  const f = new LineFilter();
-  f.add({ name: "i", action: "include", color: "", regex: compilePattern("ERROR|WARN") });
-  // Fed in uneven pieces: several batches, each numbered from its own first line.
-  const splitter = new LineSplitter({ firstLine: 40 });
-  const bytes = new TextEncoder().encode(lines.map((l) => l + "\n").join(""));
-  const got: [number, string][] = [];
-  let batches = 0;
-  for (let pos = 0; pos < bytes.length;) {
-    const n = 1 + Math.floor(rnd() * 3000);
-    const b = splitter.push(bytes.subarray(pos, pos + n));
-    pos += n;
-    if (!b) continue;
-    batches++;
-    const s = f.select(b);
-    assert(!s.all);
-    s.lines.forEach((l, i) => got.push([s.nums[i], l]));
+  // ASCII lines come with the splitter's block index (a character per byte); "é" lines without.
+  for (const accent of ["", "é"]) {
+    const words = ["ERROR", "WARN", "INFO", accent, "", "ERROR\tWARN"];
+    const lines = Array.from(
+      { length: 6000 },
+      () => words[Math.floor(rnd() * words.length)] + " ".repeat(Math.floor(rnd() * 3)),
+    );
+    const f = new LineFilter();
+    f.add({ name: "i", action: "include", color: "", regex: compilePattern("ERROR|WARN") });
+    // Fed in uneven pieces: several batches, each numbered from its own first line, read into a
+    // buffer grown as a catch-up grows it (so that the splitter counts lines by blocks).
+    const splitter = new LineSplitter({ firstLine: 40 });
+    splitter.reserve(1 << 17);
+    const bytes = new TextEncoder().encode(lines.map((l) => l + "\n").join(""));
+    const got: [number, string][] = [];
+    let batches = 0;
+    let indexed = 0;
+    for (let pos = 0; pos < bytes.length;) {
+      const n = 1 + Math.floor(rnd() * 3000);
+      const b = splitter.push(bytes.subarray(pos, pos + n));
+      pos += n;
+      if (!b) continue;
+      batches++;
+      if (b.lineIndex) indexed++;
+      const s = f.select(b);
+      assert(!s.all);
+      s.lines.forEach((l, i) => got.push([s.nums[i], l]));
+    }
+    assert(batches > 3, "several batches");
+    if (accent === "") assert(indexed === batches, `${indexed} of ${batches} batches indexed`);
+    else assert(indexed < batches, "a batch with two-byte characters has no index");
+    const expected = lines.map((l, i) => [40 + i, l]).filter(([, l]) =>
+      /ERROR|WARN/.test(l as string)
+    );
+    deepStrictEqual(got, expected, `accent ${JSON.stringify(accent)}`);
   }
-  assert(batches > 3, "several batches");
-  const expected = lines.map((l, i) => [40 + i, l]).filter(([, l]) =>
-    /ERROR|WARN/.test(l as string)
-  );
-  deepStrictEqual(got, expected);
 });
 
 Deno.test("LineFilter with excludes alone keeps what a per-line check keeps: text, count, lines, numbers", () => {
   let seed = 5;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const words = ["DEBUG", "TRACE", "INFO", "é", "", "x", "DEBUG\tTRACE", "\u2028"];
-  // The first line empty, and patterns that take empty lines, among them.
-  const lines = Array.from(
-    { length: 3000 },
-    (_, i) =>
-      i === 0 ? "" : Array.from(
-        { length: Math.floor(rnd() * 3) },
-        () => words[Math.floor(rnd() * words.length)],
-      ).join(" "),
-  );
-  const patterns = ["DEBUG|TRACE", "^x", "x$", "INFO\\s+é", "(?i)trace", "x(?!\\s)", "^$"];
-  for (const p of [...patterns, "^(?!x)", ".*", "nothing"]) {
-    const re = compilePattern(p);
-    const keep = lines.map((l, i) => [i, l] as const).filter(([, l]) => !re.test(l));
-    // A whole batch and the splitter's uneven ones.
-    const batches = [batch(lines, 7)];
-    const splitter = new LineSplitter({ firstLine: 7 });
-    const bytes = new TextEncoder().encode(lines.map((l) => l + "\n").join(""));
-    for (let pos = 0; pos < bytes.length;) {
-      const n = 1 + Math.floor(rnd() * 4000);
-      const b = splitter.push(bytes.subarray(pos, pos + n));
-      pos += n;
-      if (b) batches.push(b);
-    }
-    for (const via of ["whole", "split"]) {
-      const f = new LineFilter();
-      f.add({ name: "x", action: "exclude", color: "", regex: re });
-      const got = { text: "", count: 0, lines: [] as string[], nums: [] as number[] };
-      for (const b of via === "whole" ? batches.slice(0, 1) : batches.slice(1)) {
-        const s = f.select(b);
-        assert(!s.all);
-        got.text += selectedText(s);
-        got.count += selectedCount(s);
-        got.lines.push(...s.lines);
-        got.nums.push(...s.nums);
+  // With two- and three-byte characters, and ASCII only (the splitter's batches then indexed).
+  for (const wide of [["é", "\u2028"], ["e", "y"]]) {
+    const words = ["DEBUG", "TRACE", "INFO", ...wide, "", "x", "DEBUG\tTRACE"];
+    // The first line empty, and patterns that take empty lines, among them.
+    const lines = Array.from(
+      { length: 3000 },
+      (_, i) =>
+        i === 0 ? "" : Array.from(
+          { length: Math.floor(rnd() * 3) },
+          () => words[Math.floor(rnd() * words.length)],
+        ).join(" "),
+    );
+    const patterns = [
+      "DEBUG|TRACE",
+      "^x",
+      "x$",
+      `INFO\\s+${wide[0]}`,
+      "(?i)trace",
+      "x(?!\\s)",
+      "^$",
+    ];
+    for (const p of [...patterns, "^(?!x)", ".*", "nothing"]) {
+      const re = compilePattern(p);
+      const keep = lines.map((l, i) => [i, l] as const).filter(([, l]) => !re.test(l));
+      // A whole batch and the splitter's uneven ones.
+      const batches = [batch(lines, 7)];
+      const splitter = new LineSplitter({ firstLine: 7 });
+      splitter.reserve(1 << 17); // grown, as a catch-up's
+      const bytes = new TextEncoder().encode(lines.map((l) => l + "\n").join(""));
+      for (let pos = 0; pos < bytes.length;) {
+        const n = 1 + Math.floor(rnd() * 4000);
+        const b = splitter.push(bytes.subarray(pos, pos + n));
+        pos += n;
+        if (b) batches.push(b);
       }
-      const what = `${p} (${via})`;
-      deepStrictEqual(got.text, keep.map(([, l]) => l + "\n").join(""), what);
-      deepStrictEqual(got.count, keep.length, what);
-      deepStrictEqual(got.lines, keep.map(([, l]) => l), what);
-      deepStrictEqual(got.nums, keep.map(([i]) => 7 + i), what);
+      for (const via of ["whole", "split"]) {
+        const f = new LineFilter();
+        f.add({ name: "x", action: "exclude", color: "", regex: re });
+        const got = { text: "", count: 0, lines: [] as string[], nums: [] as number[] };
+        for (const b of via === "whole" ? batches.slice(0, 1) : batches.slice(1)) {
+          const s = f.select(b);
+          assert(!s.all);
+          got.text += selectedText(s);
+          got.count += selectedCount(s);
+          got.lines.push(...s.lines);
+          got.nums.push(...s.nums);
+        }
+        const what = `${p} (${via})`;
+        deepStrictEqual(got.text, keep.map(([, l]) => l + "\n").join(""), what);
+        deepStrictEqual(got.count, keep.length, what);
+        deepStrictEqual(got.lines, keep.map(([, l]) => l), what);
+        deepStrictEqual(got.nums, keep.map(([i]) => 7 + i), what);
+      }
+      if (wide[0] === "e") assert(batches.slice(1).every((b) => b.lineIndex), "ASCII: indexed");
     }
   }
 });
