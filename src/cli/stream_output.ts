@@ -77,6 +77,8 @@ export function outputListener(manager: StreamManager, o: OutputOptions): Stream
   // first line).
   let prefixing = o.several;
   return {
+    // The sinks print a filtered batch's selection only (its text, lines and numbers).
+    selectedOnly: true,
     onLines: (s, batch, selection) => {
       if (
         !prefixing &&

@@ -23,13 +23,30 @@ export interface LineBatch {
   time: number;
   /**
    * The newlines before each {@link LINE_INDEX_BLOCK}-character block of `text` (entry k: before
-   * `text[k · LINE_INDEX_BLOCK]`), when the
-   * splitter counted them and `text` has a character per byte read (so blocks of bytes are blocks
-   * of characters): a line's number from its position without walking every line before it.
+   * `text[k · LINE_INDEX_BLOCK]`), when the splitter counted them and `text` has a character per
+   * byte read (so blocks of bytes are blocks of characters): a line's number from its position
+   * without walking every line before it.
    */
   lineIndex?: Int32Array;
   /** Indexes (0-based, within the batch) of lines cut at the line-length cap; continued in the next line. */
   truncated?: number[];
+  /**
+   * Only the lines holding one of a {@link Preselect}'s strings, when the splitter was asked to
+   * pick them out: `text` is then "" (the other lines were never decoded), `count` and the
+   * offsets still span every line read. `at`: each line's index within the batch (line_num
+   * `firstLine + at[i]`). Only a consumer that asked for it (an include filter's selection, see
+   * LineFilter) ever sees such a batch.
+   */
+  preselected?: { key: string; text: string; at: Int32Array };
+}
+
+/**
+ * Strings (ASCII, none empty) whose lines are all a stream's consumers want, known by `key`:
+ * the splitter may then decode only the lines holding one of them.
+ */
+export interface Preselect {
+  key: string;
+  strings: string[];
 }
 
 /** Split a batch's text into its lines (without their "\n"). */

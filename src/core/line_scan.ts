@@ -80,6 +80,11 @@ export class LineScan {
    */
   readonly #literals?: string[];
 
+  /** The strings the pattern is an alternation of, when it is nothing else. */
+  get literals(): readonly string[] | undefined {
+    return this.#literals;
+  }
+
   constructor(line: RegExp) {
     this.line = line.global || line.sticky
       ? new RegExp(line.source, line.flags.replace(/[gy]/g, ""))

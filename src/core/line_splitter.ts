@@ -4,7 +4,7 @@
  * to replacement characters, and cuts lines longer than the cap into marked pieces.
  * @module
  */
-import type { LineBatch } from "./line_batch.ts";
+import type { LineBatch, Preselect } from "./line_batch.ts";
 import { EXACT_LONGEST, NewlineBuffer } from "./newline_buffer.ts";
 
 /** Options for {@link LineSplitter}. */
@@ -23,6 +23,12 @@ export interface LineSplitterOptions {
   startOffset?: number;
   /** line_num of the first line. */
   firstLine?: number;
+  /**
+   * Asked at each read: strings whose lines are all that is wanted of it, if so. A read of many
+   * lines (once the buffer grew for a catch-up) then decodes only the lines holding one of them,
+   * handed on as a batch's `preselected` lines.
+   */
+  preselect?: () => Preselect | undefined;
 }
 
 /** The smallest line cap: the longest UTF-8 character, which is never cut in two. */
@@ -61,6 +67,7 @@ export class LineSplitter {
   #continuing = false;
   /** Holds #buf (its bytes) and counts their lines. */
   #lines: NewlineBuffer;
+  #preselect?: () => Preselect | undefined;
 
   constructor(options: LineSplitterOptions = {}) {
     const max = options.maxLineBytes ?? 1024 * 1024;
@@ -73,6 +80,7 @@ export class LineSplitter {
     this.#buf = this.#lines.bytes;
     this.#offset = options.startOffset ?? 0;
     this.#nextLine = options.firstLine ?? 1;
+    this.#preselect = options.preselect;
   }
 
   /** line_num the next emitted line will get. */
@@ -94,7 +102,7 @@ export class LineSplitter {
   reserve(n: number): Uint8Array {
     const need = this.#len + n;
     if (need > this.#buf.length) {
-      let size = this.#buf.length;
+      let size = Math.max(this.#buf.length, INITIAL_BYTES);
       while (size < need) size *= 2;
       this.#buf = this.#lines.grow(size);
     }
@@ -160,7 +168,7 @@ export class LineSplitter {
 
   /** (`time` undefined: now, taken only when there is a batch: most next() calls have none.) */
   #cut(time: number | undefined, final: boolean): LineBatch | null {
-    const buf = this.#buf;
+    let buf = this.#buf;
     const len = this.#len;
     if (len === 0) return null;
     let end = buf.lastIndexOf(NL, len - 1) + 1; // bytes of complete lines
@@ -174,6 +182,11 @@ export class LineSplitter {
     // of its own: the common case, a read with fewer lines, pays nothing for it.
     let heldLines = false;
 
+    if (end > 0 && this.#preselect && this.#lines.vectorized && (!final || end === len)) {
+      const batch = this.#picked(this.#preselect(), end, startOffset, time, final);
+      if (batch) return batch;
+      buf = this.#buf; // (the buffer may have been laid out anew)
+    }
     if (end > 0) {
       // Fast path: decode the complete part once; fine unless it has `\r` or over-long lines.
       text = decoder.decode(buf.subarray(0, end));
@@ -254,6 +267,35 @@ export class LineSplitter {
     return this.#finish(text, lines.length, end, startOffset, time, truncated, final);
   }
 
+  /**
+   * The complete lines [0, end) as a batch of only those holding one of `pre`'s strings; undefined
+   * when the fast path's conditions fail (an over-long line, more lines than a batch takes) or
+   * the strings cannot be looked for this way: then the lines are cut as usual.
+   */
+  #picked(
+    pre: Preselect | undefined,
+    end: number,
+    startOffset: number,
+    time: number | undefined,
+    final: boolean,
+  ): LineBatch | undefined {
+    if (!pre || !this.#lines.lookFor(pre.key, pre.strings)) return undefined;
+    this.#buf = this.#lines.bytes; // (laid out anew for the strings: the memory may have grown)
+    const count = this.#lines.scan(end, true);
+    const fits = this.#maxLine >= EXACT_LONGEST && this.#lines.longestLine <= this.#maxLine;
+    if (!fits || (count > this.#maxBatch && !final)) return undefined;
+    const picked = this.#lines.picked()!;
+    let text = decoder.decode(picked.bytes);
+    let at = picked.lines;
+    // A picked line rewritten with `\r` is its latest state, which may not hold the string.
+    if (text.indexOf("\r") !== -1) [text, at] = latestStates(text, at, pre.strings);
+    const cont = this.#continuing ? [0] : undefined;
+    this.#continuing = false;
+    const batch = this.#finish("", count, end, startOffset, time, cont, final)!;
+    batch.preselected = { key: pre.key, text, at };
+    return batch;
+  }
+
   #charBoundary(pos: number): number {
     // Step back over UTF-8 continuation bytes so a character is never cut in two.
     let p = pos;
@@ -288,4 +330,24 @@ export class LineSplitter {
     this.#nextLine += count;
     return batch;
   }
+}
+
+/**
+ * Picked lines (`text`, numbered by `at`) as their `\r` states, less those whose state holds
+ * none of `strings` (the state is the last non-empty part of the line, so it holds no string the
+ * line did not).
+ */
+function latestStates(text: string, at: Int32Array, strings: string[]): [string, Int32Array] {
+  let out = "";
+  const kept: number[] = [];
+  let pos = 0;
+  for (let i = 0; i < at.length; i++) {
+    const nl = text.indexOf("\n", pos);
+    const line = collapseCarriageReturns(text.slice(pos, nl));
+    pos = nl + 1;
+    if (!strings.some((s) => line.includes(s))) continue;
+    out += line + "\n";
+    kept.push(at[i]);
+  }
+  return [out, Int32Array.from(kept)];
 }

@@ -1,18 +1,19 @@
 /**
- * A growable byte buffer that counts its newlines sixteen bytes at a time: the line splitter
+ * A growable byte buffer that counts its newlines sixty-four bytes at a time: the line splitter
  * reads into it, and learns how many lines a read brought and how long the longest is without a
- * call per line. The bytes live in a WebAssembly memory and a few dozen bytes of hand-assembled
- * WebAssembly SIMD scan them (listed below, instruction by instruction); where WebAssembly is not
- * at hand the same answers come from a loop over the bytes.
+ * call per line, and an index to number any of them by. It can also pick out the lines that hold
+ * one of a few strings (an include filter's `ERROR|WARN`), as grep does, so that only those are
+ * decoded. The bytes live in a WebAssembly memory scanned by hand-assembled WebAssembly SIMD
+ * (./newline_scan.ts); where WebAssembly is not at hand a loop over the bytes counts them.
  *
- * Counting a 109 MB catch-up's million lines this way takes ≈ 8 ms, where one `indexOf` per line
+ * Counting a 109 MB catch-up's million lines this way takes ≈ 7 ms, where one `indexOf` per line
  * over the decoded text took ≈ 25 ms of a ≈ 160 ms run.
  * @module
  */
-
 import { LINE_INDEX_BLOCK } from "./line_batch.ts";
+import { scanModule } from "./newline_scan.ts";
 
-/** Bytes before the buffer in the memory: the scan's two results. */
+/** The memory's first bytes: the scan's results. */
 const HEADER = 16;
 const PAGE = 65536;
 /**
@@ -21,181 +22,19 @@ const PAGE = 65536;
  */
 export const EXACT_LONGEST = 63;
 
-/** The block index counts the newlines before every BLOCK bytes (a power of two). */
+/** The block index counts the newlines before every BLOCK bytes (the scan's step). */
 const BLOCK = LINE_INDEX_BLOCK;
 
-// The scan's locals, by index (0, 1 and 2 are its parameters).
-const START = 0,
-  LEN = 1,
-  INDEX = 2,
-  I = 3,
-  END = 4,
-  COUNT = 5,
-  MASK = 6,
-  PREV = 7,
-  LONGEST = 8,
-  GAP = 9,
-  NEWLINES = 10,
-  WIDE = 11;
-const get = (local: number) => [0x20, local];
-const set = (local: number) => [0x21, local];
-const tee = (local: number) => [0x22, local];
-/** i32.const of a small number (one byte of signed LEB128). */
-const i32 = (n: number) => {
-  if (n < 0 || n > 63) throw new RangeError(`i32 constant ${n}`);
-  return [0x41, n];
-};
-// deno-fmt-ignore
-const [ADD, SUB, AND, SHR_U, EQZ, EQ, GT_S, GT_U, GE_U, CLZ, CTZ, POPCNT] = [
-  0x6a, 0x6b, 0x71, 0x76, 0x45, 0x46, 0x4a, 0x4b, 0x4f, 0x67, 0x68, 0x69,
-];
-const STORE = [0x36, 0x02]; // i32.store, 4-byte aligned; then the offset
-// i64: extend_i32_u, shl, or, popcnt, ctz, clz, wrap to i32, eqz
-const [EXTEND, SHL64, OR64, POPCNT64, CTZ64, CLZ64, WRAP, EQZ64] = [
-  0xad,
-  0x86,
-  0x84,
-  0x7b,
-  0x7a,
-  0x79,
-  0xa7,
-  0x50,
-];
-/** i64.const of a small number. */
-const i64 = (n: number) => {
-  if (n < 0 || n > 63) throw new RangeError(`i64 constant ${n}`);
-  return [0x42, n];
-};
-/** i8x16.bitmask(v128.load(i + offset) == NEWLINES) as an i64 shifted left by `offset`. */
-const maskAt = (offset: number) => [
-  ...get(I),
-  0xfd,
-  0x00,
-  0x00,
-  offset,
-  ...get(NEWLINES),
-  0xfd,
-  0x23,
-  0xfd,
-  0x64,
-  EXTEND,
-  ...(offset ? [...i64(offset), SHL64] : []),
-];
-const LOAD8_U = [0x2d, 0x00, 0x00];
-const IF = [0x04, 0x40];
-const BLOCK_LOOP = [0x02, 0x40, 0x03, 0x40];
-const AGAIN_END = [0x0c, 0x00, 0x0b, 0x0b]; // br to the loop; end loop; end block
-const END_ = 0x0b;
-/** `longest = max(longest, gap)` with gap on the stack. */
-// deno-fmt-ignore
-const LONGER = [...tee(GAP), ...get(LONGEST), GT_S, ...IF, ...get(GAP), ...set(LONGEST), END_];
-/** At every BLOCK-th byte (i - start a multiple of it): index[(i - start) / BLOCK] = count. */
-// deno-fmt-ignore
-const INDEX_ENTRY = [
-  ...get(I), ...get(START), SUB, ...tee(GAP), ...i32(BLOCK - 1), AND, EQZ, ...IF,
-  ...get(GAP), ...i32(Math.log2(BLOCK) - 2), SHR_U, ...get(INDEX), ADD, ...get(COUNT), ...STORE, 0,
-  END_,
-];
+type Scan = (start: number, len: number, index: number, out: number, lines: number) => number;
 
-/**
- * `scan(start, len, index) → count`: the newlines in memory[start, start + len). Stores at
- * memory[0] the longest distance from one newline to the next (the first from start - 1), exact
- * when it is 64 or more (closer pairs are not all compared); at memory[4] the position of the last
- * newline (start - 1 when none); and at index + 4k the newlines before start + k·BLOCK.
- */
-// deno-fmt-ignore
-const SCAN_BODY = [
-  0x03, 0x07, 0x7f, 0x01, 0x7b, 0x01, 0x7e, // locals: seven i32 (I … GAP), a v128, an i64
-  ...i32(10), 0xfd, 0x0f, ...set(NEWLINES), // i8x16.splat(10)
-  ...get(START), ...get(LEN), ADD, ...set(END),
-  ...get(START), ...set(I),
-  ...get(START), ...i32(1), SUB, ...set(PREV),
-  // Sixty-four bytes at a time: four compares, one mask, one branch.
-  ...BLOCK_LOOP,
-  ...get(I), ...i32(32), ...i32(32), ADD, ADD, ...get(END), GT_U, 0x0d, 0x01, // out: i + 64 > end
-  ...get(I), ...get(START), SUB, ...i32(Math.log2(BLOCK) - 2), SHR_U, ...get(INDEX), ADD,
-  ...get(COUNT), ...STORE, 0, // index[(i - start) / 64] = count
-  ...maskAt(0), ...maskAt(16), OR64, ...maskAt(32), OR64, ...maskAt(48), OR64, 0x22, WIDE,
-  EQZ64, EQZ, ...IF,
-  ...get(COUNT), ...get(WIDE), POPCNT64, WRAP, ADD, ...set(COUNT),
-  ...get(I), ...get(WIDE), CTZ64, WRAP, ADD, ...get(PREV), SUB, ...LONGER, // the first newline's gap
-  ...get(I), ...i32(63), ADD, ...get(WIDE), CLZ64, WRAP, SUB, ...set(PREV), // the last newline
-  END_,
-  ...get(I), ...i32(32), ...i32(32), ADD, ADD, ...set(I),
-  ...AGAIN_END,
-  // Then sixteen bytes at a time.
-  ...BLOCK_LOOP,
-  ...get(I), ...i32(16), ADD, ...get(END), GT_U, 0x0d, 0x01, // out when i + 16 > end
-  ...INDEX_ENTRY,
-  // mask = i8x16.bitmask(v128.load(i) == NEWLINES): bit k for a newline at i + k
-  ...get(I), 0xfd, 0x00, 0x00, 0x00, ...get(NEWLINES), 0xfd, 0x23, 0xfd, 0x64, ...tee(MASK),
-  ...IF,
-  ...get(COUNT), ...get(MASK), POPCNT, ADD, ...set(COUNT),
-  ...get(I), ...get(MASK), CTZ, ADD, ...get(PREV), SUB, ...LONGER, // the first newline's gap
-  ...get(I), ...i32(31), ADD, ...get(MASK), CLZ, SUB, ...set(PREV), // the last newline
-  END_,
-  ...get(I), ...i32(16), ADD, ...set(I),
-  ...AGAIN_END,
-  // The last bytes one at a time.
-  ...BLOCK_LOOP,
-  ...get(I), ...get(END), GE_U, 0x0d, 0x01, // out when i >= end
-  ...INDEX_ENTRY,
-  ...get(I), ...LOAD8_U, ...i32(10), EQ, ...IF,
-  ...get(COUNT), ...i32(1), ADD, ...set(COUNT),
-  ...get(I), ...get(PREV), SUB, ...LONGER,
-  ...get(I), ...set(PREV),
-  END_,
-  ...get(I), ...i32(1), ADD, ...set(I),
-  ...AGAIN_END,
-  ...i32(0), ...get(LONGEST), ...STORE, 0,
-  ...i32(0), ...get(PREV), ...STORE, 4,
-  ...get(COUNT),
-  END_,
-];
-
-function leb128(n: number): number[] {
-  const out: number[] = [];
-  do {
-    const low = n & 0x7f;
-    n >>>= 7;
-    out.push(n ? low | 0x80 : low);
-  } while (n);
-  return out;
+/** An instance of the scan (for `strings`) on `memory`, or undefined where none compiles. */
+function scanOn(memory: WebAssembly.Memory, strings?: Uint8Array[]): Scan | undefined {
+  const mod = scanModule(strings);
+  if (!mod) return undefined;
+  return new WebAssembly.Instance(mod, { env: { mem: memory } }).exports.scan as Scan;
 }
 
-function section(id: number, content: number[]): number[] {
-  return [id, ...leb128(content.length), ...content];
-}
-
-function name(s: string): number[] {
-  return [s.length, ...[...s].map((c) => c.charCodeAt(0))];
-}
-
-/** The module: one memory ("mem", one page to start) and the scan ("scan"), both exported. */
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-    ...section(1, [0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x01, 0x7f]), // (i32, i32, i32) → i32
-    ...section(3, [0x01, 0x00]), // one function of that type
-    ...section(5, [0x01, 0x00, 0x01]), // one memory, at least one page
-    ...section(7, [0x02, ...name("mem"), 0x02, 0x00, ...name("scan"), 0x00, 0x00]),
-    ...section(10, [0x01, ...leb128(SCAN_BODY.length), ...SCAN_BODY]),
-  ]);
-}
-
-let compiled: WebAssembly.Module | null | undefined;
-
-/** The compiled module, or null where this runtime cannot compile it (no WebAssembly SIMD). */
-function scanModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(moduleBytes());
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
+const align = (n: number, to: number) => Math.ceil(n / to) * to;
 
 /**
  * See the module documentation. A buffer starts as plain bytes counted by the loop, and moves
@@ -204,14 +43,22 @@ function scanModule(): WebAssembly.Module | null {
  */
 export class NewlineBuffer {
   #memory?: WebAssembly.Memory;
-  #scan?: (start: number, len: number, index: number) => number;
-  /** The memory as 32-bit words: the header's results, the block index. */
+  /** The plain count. */
+  #scan?: Scan;
+  /** The count that also picks the lines holding {@link #strings}. */
+  #pick?: Scan;
+  /** The memory as 32-bit words: the scan's results, the block index, the lines' numbers. */
   #words?: Int32Array;
-  /** Where the block index starts in the memory (after the buffer). */
-  #indexAt = 0;
-  #scanned = 0;
   #bytes: Uint8Array;
   #vectorize: boolean;
+  // Where the scan's areas are in the memory (see #layout).
+  #indexAt = 0;
+  #outAt = 0;
+  #linesAt = 0;
+  /** The strings looked for, when some are. */
+  #strings?: { key: string; bytes: Uint8Array[] };
+  #scanned = 0;
+  #searched = false;
   #longest = 0;
   #last = -1;
 
@@ -234,14 +81,14 @@ export class NewlineBuffer {
   /** Make the buffer at least `capacity` bytes long, keeping its contents; returns it. */
   grow(capacity: number): Uint8Array {
     if (capacity <= this.#bytes.length) return this.#bytes;
-    if (this.#memory) return this.#bytes = this.#view(capacity);
+    if (this.#memory) return this.#bytes = this.#layout(capacity);
     const old = this.#bytes;
-    const mod = this.#vectorize ? scanModule() : null;
-    if (mod) {
-      const instance = new WebAssembly.Instance(mod);
-      this.#memory = instance.exports.mem as WebAssembly.Memory;
-      this.#scan = instance.exports.scan as (start: number, len: number, index: number) => number;
-      this.#bytes = this.#view(capacity);
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const scan = this.#vectorize ? scanOn(memory) : undefined;
+    if (scan) {
+      this.#memory = memory;
+      this.#scan = scan;
+      this.#bytes = this.#layout(capacity);
     } else {
       this.#bytes = new Uint8Array(capacity);
     }
@@ -250,13 +97,37 @@ export class NewlineBuffer {
   }
 
   /**
-   * The newlines in the first `len` bytes: returns their count, and sets {@link longestLine} and
-   * {@link lastNewline} (and, once vectorized, the {@link blockIndex}).
+   * Have {@link scan} pick out the lines holding one of `strings` (known by `key`: the same key,
+   * the same strings). Only where the scan is vectorized and every string is ASCII, not empty;
+   * returns whether it will.
    */
-  scan(len: number): number {
+  lookFor(key: string, strings: string[]): boolean {
+    if (!this.#scan) return false;
+    if (this.#strings?.key === key) return true;
+    // deno-lint-ignore no-control-regex
+    if (strings.length === 0 || strings.some((t) => t === "" || /[^\x00-\x7f]/.test(t))) {
+      return false;
+    }
+    const bytes = strings.map((t) => Uint8Array.from(t, (c) => c.charCodeAt(0)));
+    const pick = scanOn(this.#memory!, bytes);
+    if (!pick) return false;
+    this.#strings = { key, bytes };
+    this.#pick = pick;
+    this.#bytes = this.#layout(this.#bytes.length);
+    return true;
+  }
+
+  /**
+   * The newlines in the first `len` bytes: returns their count, and sets {@link longestLine},
+   * {@link lastNewline} and, once vectorized, the {@link blockIndex}. With `pick` (after
+   * {@link lookFor}), also the lines holding one of the strings: {@link picked}.
+   */
+  scan(len: number, pick = false): number {
     if (len > this.#bytes.length) throw new RangeError(`scan of ${len} bytes past the buffer`);
+    this.#searched = pick && this.#strings !== undefined;
     if (this.#scan) {
-      const count = this.#scan(HEADER, len, this.#indexAt);
+      const scan = this.#searched ? this.#pick! : this.#scan;
+      const count = scan(HEADER, len, this.#indexAt, this.#outAt, this.#linesAt);
       const words = this.#words!;
       this.#longest = Math.max(words[0] - 1, 0);
       this.#last = words[1] - HEADER;
@@ -278,9 +149,22 @@ export class NewlineBuffer {
   }
 
   /**
-   * The newlines before each {@link LINE_INDEX_BLOCK}-byte block of the first `len` bytes of the last scan
-   * (entry k: before byte k·BLOCK), a copy; undefined unless the scan was vectorized. With them
-   * a line's number is found from its position by looking at less than a block.
+   * The lines the last {@link scan} picked: their bytes one after the other, each with its
+   * newline (a view, good until the next scan or growth), and the number of each within the
+   * scanned lines (from 0; a copy).
+   */
+  picked(): { bytes: Uint8Array; lines: Int32Array } | undefined {
+    if (!this.#searched || !this.#scan) return undefined;
+    const words = this.#words!;
+    const bytes = new Uint8Array(this.#memory!.buffer, this.#outAt, words[3]);
+    const from = this.#linesAt / 4;
+    return { bytes, lines: words.slice(from, from + words[2]) };
+  }
+
+  /**
+   * The newlines before each {@link LINE_INDEX_BLOCK}-byte block of the first `len` bytes of the
+   * last scan (entry k: before byte k·BLOCK), a copy; undefined unless the scan was vectorized.
+   * With them a line's number is found from its position by looking at less than a block.
    */
   blockIndex(len: number): Int32Array | undefined {
     if (!this.#scan || len > this.#scanned) return undefined;
@@ -302,20 +186,26 @@ export class NewlineBuffer {
   }
 
   /**
-   * The buffer's view once the memory holds `capacity` bytes and their block index: the header,
-   * the bytes (a multiple of BLOCK), then an index entry per block.
+   * Lay the memory out for a buffer of `capacity` bytes and return the buffer's view: the header,
+   * the bytes (a multiple of BLOCK), room for the scan's reads past them, the block index, and
+   * with strings to look for: the picked lines' bytes (at most the buffer's) and their numbers (at
+   * most one per two bytes: a string and a newline).
    */
-  #view(capacity: number): Uint8Array {
+  #layout(capacity: number): Uint8Array {
     const memory = this.#memory!;
-    const pages = Math.ceil((HEADER + capacity + capacity / (BLOCK / 4) + 2 * BLOCK) / PAGE);
+    const bytes = align(capacity, BLOCK);
+    const strings = this.#strings?.bytes ?? [];
+    const longest = Math.max(0, ...strings.map((t) => t.length));
+    this.#indexAt = align(HEADER + bytes + 2 * BLOCK + longest, 16);
+    this.#outAt = align(this.#indexAt + (bytes / BLOCK + 1) * 4, 16);
+    this.#linesAt = align(this.#outAt + (strings.length ? bytes + 16 : 0), 16);
+    const end = this.#linesAt + (strings.length ? 2 * bytes : 0);
+    const pages = Math.ceil(end / PAGE);
     const have = memory.buffer.byteLength / PAGE;
     if (pages > have) memory.grow(pages - have);
-    // bytes + 4 per block (one more for a partial block) fit in what is left of the pages
-    const room = pages * PAGE - HEADER - 4;
-    const bytes = Math.floor(room / (BLOCK + 4)) * BLOCK;
     this.#words = new Int32Array(memory.buffer);
-    this.#indexAt = HEADER + bytes;
     this.#scanned = 0;
+    this.#searched = false;
     return new Uint8Array(memory.buffer, HEADER, bytes);
   }
 }

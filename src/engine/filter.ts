@@ -5,7 +5,7 @@
  */
 import { compilePattern, PatternError, quotePattern } from "../config/regex.ts";
 import { UsageError } from "../errors.ts";
-import { LINE_INDEX_BLOCK as BLOCK, type LineBatch } from "../core/line_batch.ts";
+import { LINE_INDEX_BLOCK as BLOCK, type LineBatch, type Preselect } from "../core/line_batch.ts";
 import { matchTester } from "./match_tester.ts";
 import { LineScan } from "../core/line_scan.ts";
 
@@ -106,6 +106,35 @@ function lineNumbers(
     nums.push(lineNo);
   }
   return nums;
+}
+
+/**
+ * The lines a source picked out for the includes (LineBatch.preselected), all of which pass when
+ * no exclude is set: kept as their text, cut into lines and numbered only when a sink asks.
+ */
+class Preselected {
+  readonly all = false;
+  readonly text: string;
+  readonly count: number;
+  #first: number;
+  #at: Int32Array;
+  #lines?: string[];
+  #nums?: number[];
+
+  constructor(text: string, first: number, at: Int32Array) {
+    this.text = text;
+    this.count = at.length;
+    this.#first = first;
+    this.#at = at;
+  }
+
+  get lines(): string[] {
+    return this.#lines ??= this.text.slice(0, -1).split("\n").slice(0, this.count);
+  }
+
+  get nums(): number[] {
+    return this.#nums ??= Array.from(this.#at, (a) => this.#first + a);
+  }
 }
 
 /**
@@ -230,6 +259,8 @@ export class LineFilter {
   #exc?: LineScan; // excludes combined (over a whole chunk when there is no include)
   /** Filters were added since the combined regexes were built. */
   #stale = false;
+  /** What {@link preselect} gives for the current includes (null: nothing). */
+  #pre?: Preselect | null;
   /** An include or exclude uses Unicode properties: the combinations are Unicode-aware. */
   #unicode = false;
 
@@ -258,6 +289,7 @@ export class LineFilter {
     this.#stale = false;
     const inc = combine(this.#includes, "");
     this.#inc = inc && new LineScan(inc);
+    this.#pre = undefined;
     const exc = combine(this.#excludes, "");
     this.#exc = exc && new LineScan(exc);
   }
@@ -305,8 +337,27 @@ export class LineFilter {
     return out;
   }
 
+  /**
+   * The strings the includes are made of, when a line passes them exactly when it holds one
+   * (`ERROR|WARN`; ASCII only): a source may then hand on only those lines (see
+   * LineBatch.preselected), to a consumer that takes nothing but this filter's selection.
+   */
+  preselect(): Preselect | undefined {
+    this.#combine();
+    if (this.#pre === undefined) {
+      const strings = this.#inc?.literals;
+      // deno-lint-ignore no-control-regex
+      const ascii = strings?.every((t) => !/[^\x00-\x7f]/.test(t));
+      this.#pre = strings && ascii
+        ? { key: `${this.#inc!.line.source}/${this.#inc!.line.flags}`, strings: [...strings] }
+        : null;
+    }
+    return this.#pre ?? undefined;
+  }
+
   /** Select the lines of a batch that pass. */
   select(batch: LineBatch): Selection {
+    if (batch.preselected) return this.#selectPreselected(batch, batch.preselected);
     if (!this.selective) return ALL;
     const text = batch.text;
     const exc = this.#exc?.line;
@@ -319,5 +370,26 @@ export class LineFilter {
     }
     // Excludes only: the text less the lines they match.
     return new Kept(batch, this.#exc!);
+  }
+
+  /** The lines a source picked out for these includes (never for others: none would be seen). */
+  #selectPreselected(
+    batch: LineBatch,
+    pre: NonNullable<LineBatch["preselected"]>,
+  ): Selection {
+    if (pre.key !== this.preselect()?.key) {
+      throw new Error(`lines picked out for "${pre.key}" reached a filter without that include`);
+    }
+    const all = new Preselected(pre.text, batch.firstLine, pre.at);
+    const exc = this.#exc?.line;
+    if (!exc) return all;
+    const lines: string[] = [];
+    const nums: number[] = [];
+    all.lines.forEach((line, i) => {
+      if (exc.test(line)) return;
+      lines.push(line);
+      nums.push(all.nums[i]);
+    });
+    return { all: false, lines, nums };
   }
 }

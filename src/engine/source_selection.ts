@@ -12,6 +12,7 @@ import type { StreamingConfig } from "../config/schema.ts";
 import type { Location } from "../cluster/path_resolver.ts";
 import type { StreamState, StreamType } from "../core/stream_event.ts";
 import type { DebugLog } from "../core/debug_log.ts";
+import type { Preselect } from "../core/line_batch.ts";
 import { UsageError } from "../errors.ts";
 import { FileSource } from "../sources/file.ts";
 import type { Source } from "../sources/source.ts";
@@ -36,6 +37,8 @@ export interface SelectRequest extends SourceRequest {
   signal: AbortSignal;
   /** A note for the user while choosing (e.g. the node cannot be reached). */
   status: (state: StreamState, message: string) => void;
+  /** Strings whose lines are all the stream's listeners want, if so (asked at each read). */
+  preselect?: () => Preselect | undefined;
 }
 
 /** Chooses and builds the source for a stream; owns what sources share (watches, SSH). */
@@ -117,6 +120,7 @@ export class SourceSelection {
       signal: req.signal,
       watchHub: this.#hub,
       progress: this.#progress,
+      preselect: req.preselect,
       debug: this.#debug,
     });
   }

@@ -50,6 +50,12 @@ export interface StreamHandle {
 
 /** Receives what streams produce. Returned promises are awaited (backpressure). */
 export interface StreamListener {
+  /**
+   * Takes a batch's lines only through the selection (never `batch.text`, nor the batch's lines
+   * by position): when every listener does, a source may decode only the lines an include
+   * filter can pick (LineBatch.preselected), and this listener gets such batches.
+   */
+  selectedOnly?: boolean;
   onLines?(stream: StreamHandle, batch: LineBatch, selection: Selection): void | Promise<void>;
   onProgress?(stream: StreamHandle, text: string, lineNum: number): void;
   onStatus?(stream: StreamHandle, event: StreamEvent): void;
@@ -95,6 +101,8 @@ export class Stream implements StreamHandle {
   liveSince?: number;
   follows = true;
   reading = false;
+  /** Its source has handed on lines picked out for the include filter (said once in the log). */
+  preselected = false;
   /** line_num of the last line emitted (a rerun's lines continue from it). */
   lastLineNum = 0;
   /** Stands for an array record not yet split into tasks. */

@@ -9,7 +9,7 @@ import { UserFacingError } from "../errors.ts";
 import { osReason } from "../platform/os_reason.ts";
 import { type ClusterBackend, isTerminal } from "../cluster/job.ts";
 import type { DebugLog } from "../core/debug_log.ts";
-import type { LineBatch } from "../core/line_batch.ts";
+import type { LineBatch, Preselect } from "../core/line_batch.ts";
 import {
   buildStreamEvent,
   streamKey,
@@ -100,6 +100,7 @@ export class StreamRunner implements TrackerHost {
       tail: s.source ? undefined : req.tail,
       signal: s.abort.signal,
       status: (state, message) => this.status(s, state, message),
+      preselect: () => this.#preselect(s),
     });
     // A new source numbers its lines from 1; after a requeue, line_num continues the stream's.
     const base = s.source ? s.lastLineNum : 0;
@@ -152,6 +153,17 @@ export class StreamRunner implements TrackerHost {
   }
 
   /**
+   * The include filter's strings, when they are all a stream's lines are wanted for: no
+   * scroll-back buffer or task split (which keep every line), and every listener takes only the
+   * selection. Asked by the source at each read, so a listener added later is heard at once.
+   */
+  #preselect(s: Stream): Preselect | undefined {
+    if (s.buffer || s.splitTasks || this.#o.listeners.size === 0) return undefined;
+    for (const l of this.#o.listeners) if (!l.selectedOnly) return undefined;
+    return this.#o.filter.preselect();
+  }
+
+  /**
    * Hand a batch to the listeners. Synchronous while every listener takes its lines at once (a
    * busy turn of fifty files then costs no promise chain per batch); a promise, to wait for,
    * from the first listener that applies backpressure (the rest hear of the batch after it).
@@ -166,6 +178,10 @@ export class StreamRunner implements TrackerHost {
   }
 
   #deliver(s: Stream, batch: LineBatch): Promise<void> | undefined {
+    if (batch.preselected && !s.preselected) {
+      s.preselected = true;
+      this.debug.log("STREAM", `${s.key}: only the lines the include filter can keep are decoded`);
+    }
     s.lines += batch.count;
     s.lastLineAt = batch.time;
     s.lastLineNum = batch.firstLine + batch.count - 1;

@@ -77,6 +77,8 @@ export class HistoryRecorder {
     r.#cleaned = r.#ready.then(() => r.cleanup());
     r.#cleaned.catch((err) => r.#fail(err as Error)); // (a failed directory included)
     r.#unsubscribe = manager.subscribe({
+      // What is printed is what is saved: the selection, never a batch's other lines.
+      selectedOnly: true,
       onLines: (s, batch, sel) => r.#record(s, batch, sel),
       onStatus: (s) => s.follows && r.#housekeep(),
       onEnd: (s) => void r.#writers.get(s.key)?.end(),

@@ -57,7 +57,10 @@ export class FileSource implements Source {
   readonly path: string;
   #opts:
     & Required<
-      Omit<FileSourceOptions, "tailLines" | "signal" | "watchHub" | "kind" | "debug" | "batchLines">
+      Omit<
+        FileSourceOptions,
+        "tailLines" | "signal" | "watchHub" | "kind" | "debug" | "batchLines" | "preselect"
+      >
     >
     & FileSourceOptions;
   #splitter: LineSplitter;
@@ -95,6 +98,7 @@ export class FileSource implements Source {
     this.#splitter = new LineSplitter({
       maxLineBytes: this.#opts.maxLineBytes,
       maxBatchLines: options.batchLines,
+      preselect: options.preselect,
     });
     this.#idlePollMs = this.#opts.pollIntervalMs;
     this.#pacer = new ReadPacer(undefined, this.#opts.pollIntervalMs);
@@ -283,6 +287,7 @@ export class FileSource implements Source {
         maxBatchLines: this.#opts.batchLines,
         startOffset: offset,
         firstLine: linesBefore + 1,
+        preselect: this.#opts.preselect,
       });
       // The fingerprint is the head as it is now, though we start reading further on.
       await this.#head.capture(file, offset);

@@ -3,6 +3,7 @@
  * @module
  */
 import type { SourceKind } from "../core/stream_event.ts";
+import type { Preselect } from "../core/line_batch.ts";
 import type { WatchHub } from "./watch_hub.ts";
 
 /** Options for {@link FileSource}. */
@@ -32,6 +33,8 @@ export interface FileSourceOptions {
   /** How long a followed file may stay unreadable (permission, stale NFS handle) before the
    * stream ends in an error, ms (default 10 minutes). Meanwhile it is retried and reported. */
   errorAfterMs?: number;
+  /** Strings whose lines are all that is wanted, if so (see LineSplitterOptions.preselect). */
+  preselect?: () => Preselect | undefined;
   /** Called for debug logging. */
   debug?: (msg: string) => void;
 }

@@ -90,3 +90,57 @@ Deno.test("NewlineBuffer keeps its bytes when it grows, into WebAssembly memory 
   }
   assert(threw, "a scan past the buffer is refused");
 });
+
+Deno.test("NewlineBuffer picks the lines holding one of its strings as a per-line check does", () => {
+  const rnd = prng(21);
+  const buf = new NewlineBuffer(64);
+  buf.grow(1 << 16);
+  const plain = new NewlineBuffer(64, false);
+  plain.grow(1 << 16);
+  assert(!plain.lookFor("x", ["ab"]), "no picking without WebAssembly");
+  assert(!buf.lookFor("é", ["é"]), "ASCII strings only");
+  assert(!buf.lookFor("empty", ["a", ""]), "no empty string");
+  const alphabet = "abcERORWN \t-";
+  const word = (n: number) =>
+    Array.from({ length: n }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join("");
+  for (let c = 0; c < 3000; c++) {
+    const strings = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => {
+      const t = rnd() < 0.3 ? ["ERROR", "WARN", "E", "RR", "a-b"][Math.floor(rnd() * 5)] : "";
+      return t || word(1 + Math.floor(rnd() ** 2 * 12));
+    });
+    // Lines short and long (past several 64-byte steps), the strings dropped in here and there.
+    const lines = Array.from({ length: Math.floor(rnd() * 60) }, () => {
+      let l = word(Math.floor(rnd() ** 3 * 300));
+      if (rnd() < 0.3) {
+        const at = Math.floor(rnd() * (l.length + 1));
+        l = l.slice(0, at) + strings[Math.floor(rnd() * strings.length)] + l.slice(at);
+      }
+      return l;
+    });
+    const text = lines.map((l) => l + "\n").join("");
+    const bytes = new TextEncoder().encode(text);
+    buf.grow(bytes.length);
+    buf.bytes.set(bytes);
+    // Bytes after the run that would make a string (and a newline) must not count.
+    buf.bytes.fill(0x45, bytes.length, Math.min(buf.bytes.length, bytes.length + 80));
+    assert(buf.lookFor(strings.join("\0"), strings));
+    const where = `case ${c} (${JSON.stringify(strings)})`;
+    assertEquals(buf.scan(bytes.length, true), lines.length, `${where}: count`);
+    const want = lines.map((l, i) => [i, l] as const).filter(([, l]) =>
+      strings.some((t) => l.includes(t))
+    );
+    const got = buf.picked()!;
+    assertEquals(
+      new TextDecoder().decode(got.bytes),
+      want.map(([, l]) => l + "\n").join(""),
+      `${where}: lines`,
+    );
+    assertEquals([...got.lines], want.map(([i]) => i), `${where}: numbers`);
+    const ref = reference(bytes);
+    assertEquals([...buf.blockIndex(bytes.length)!], ref.index, `${where}: index`);
+    assertEquals(buf.lastNewline, ref.last, `${where}: last newline`);
+    // Without picking, the same count and nothing picked.
+    assertEquals(buf.scan(bytes.length), lines.length);
+    assertEquals(buf.picked(), undefined);
+  }
+});

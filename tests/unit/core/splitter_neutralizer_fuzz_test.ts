@@ -102,14 +102,21 @@ function model(bytes: Uint8Array, maxLine: number): { lines: string[]; cut: bool
   return { lines, cut };
 }
 
-/** Random streams of `pieces` split at random points must give the reference model's lines. */
-function fuzzSplitter(seed: number, pieces: Uint8Array[]): void {
+/**
+ * Random streams of `pieces` split at random points must give the reference model's lines. With
+ * `strings`, the splitter is asked to pick out the lines holding one of them: a batch of picked
+ * lines must then hold exactly the model's lines that hold one (numbered as the model numbers
+ * them), and a batch of all lines is filtered the same way to compare.
+ */
+function fuzzSplitter(seed: number, pieces: Uint8Array[], strings?: string[]): void {
   const rnd = prng(seed);
   const t0 = Date.now();
+  let picked = 0;
   for (let c = 0; c < 3000; c++) {
     const bytes = randomStream(rnd, pieces);
     const maxLine = rnd() < 0.3 ? 4 + Math.floor(rnd() * 76) : 1 << 20;
-    const s = new LineSplitter({ maxLineBytes: maxLine });
+    const preselect = strings && (() => ({ key: strings.join("|"), strings }));
+    const s = new LineSplitter({ maxLineBytes: maxLine, preselect });
     // Half the cases read as a catch-up does: a large view first grows the buffer, whose lines
     // are then counted by the WebAssembly scan, not the loop.
     if (rnd() < 0.5) s.reserve(1 << 17);
@@ -122,11 +129,24 @@ function fuzzSplitter(seed: number, pieces: Uint8Array[]): void {
       const where = `case ${c}`;
       assertEquals(b.startOffset, expectOffset, `${where}: batch start offset`);
       assertEquals(b.firstLine, expectLine, `${where}: first line`);
-      const ls = batchLines(b);
-      ls.forEach((l, i) => {
-        got.push(l);
-        cut.push(b.truncated?.includes(i) ?? false);
-      });
+      if (b.preselected) {
+        picked++;
+        assertEquals(b.text, "", `${where}: no text beside the picked lines`);
+        const ls = b.preselected.text.split("\n").slice(0, -1);
+        assertEquals(ls.length, b.preselected.at.length, `${where}: a number per picked line`);
+        ls.forEach((l, i) => {
+          const at = b.preselected!.at[i];
+          assert(at >= 0 && at < b.count, `${where}: picked line within the batch`);
+          got.push(`${b.firstLine + at}:${l}`);
+          cut.push(b.truncated?.includes(at) ?? false);
+        });
+      } else {
+        batchLines(b).forEach((l, i) => {
+          if (strings && !strings.some((t) => l.includes(t))) return;
+          got.push(strings ? `${b.firstLine + i}:${l}` : l);
+          cut.push(b.truncated?.includes(i) ?? false);
+        });
+      }
       expectOffset = b.endOffset;
       expectLine += b.count;
     };
@@ -142,11 +162,17 @@ function fuzzSplitter(seed: number, pieces: Uint8Array[]): void {
       assert(s.committedOffset + s.pendingBytes === pos, `case ${c}: offset + held = read`);
     }
     take(s.flush());
-    const want = model(bytes, maxLine);
+    const all = model(bytes, maxLine);
+    const keep = all.lines.map((_, i) => !strings || strings.some((t) => all.lines[i].includes(t)));
+    const want = {
+      lines: all.lines.flatMap((l, i) => keep[i] ? [strings ? `${i + 1}:${l}` : l] : []),
+      cut: all.cut.filter((_, i) => keep[i]),
+    };
     assertEquals(got, want.lines, `case ${c} (maxLine ${maxLine})`);
     assertEquals(cut, want.cut, `case ${c}: truncated marks`);
     assertEquals(s.committedOffset, bytes.length, `case ${c}: final offset`);
   }
+  if (strings) assert(picked > 500, `only ${picked} batches of picked lines`);
   assert(Date.now() - t0 < 5000, `fuzz took ${Date.now() - t0} ms`);
 }
 
@@ -156,6 +182,11 @@ Deno.test("LineSplitter fuzz: random streams split at random points equal the re
 
 Deno.test("LineSplitter fuzz: streams without carriage returns (the counted fast path), lines near the cap", () => {
   fuzzSplitter(20261207, NO_CR);
+});
+
+Deno.test("LineSplitter fuzz: picking out the lines that hold some strings gives the model's lines that do", () => {
+  fuzzSplitter(20261208, PIECES, ["line", "b\t", "xxx", "\x1b[3"]);
+  fuzzSplitter(20261209, NO_CR, ["a", "line a", "x".repeat(24)]);
 });
 
 /** Reference model of the neutraliser: character by character. */

@@ -1,4 +1,4 @@
-import { deepStrictEqual } from "node:assert";
+import { deepStrictEqual, strictEqual } from "node:assert";
 import { LineFilter } from "../../../src/engine/filter.ts";
 import { compilePattern } from "../../../src/config/regex.ts";
 import { assert } from "../../_helpers/assert.ts";
@@ -250,4 +250,42 @@ Deno.test("LineFilter colors include filters only when asked (highlight: true), 
   f.add({ name: "off", action: "highlight", color: "red", regex: /ok/, highlight: false });
   deepStrictEqual(f.highlights.map((h) => h.name), ["inc"]);
   deepStrictEqual(f.highlightsOf("ok"), ["inc"]);
+});
+
+Deno.test("LineFilter offers its include strings for picking lines out, and takes only batches picked for them", () => {
+  const f = new LineFilter();
+  f.add({ name: "i", action: "include", color: "", regex: compilePattern("ERROR|WARN") });
+  const pre = f.preselect();
+  deepStrictEqual(pre?.strings, ["ERROR", "WARN"]);
+  for (const p of ["ERR.R", "(?i)error", "é|x", "^ERROR"]) {
+    const g = new LineFilter();
+    g.add({ name: "i", action: "include", color: "", regex: compilePattern(p) });
+    strictEqual(g.preselect(), undefined, p);
+  }
+  strictEqual(new LineFilter().preselect(), undefined, "no include: nothing to pick");
+  // A batch of picked lines: numbered from its first line, excludes applied.
+  f.add({ name: "x", action: "exclude", color: "", regex: compilePattern("again") });
+  const batch = {
+    text: "",
+    count: 10,
+    firstLine: 21,
+    startOffset: 0,
+    endOffset: 100,
+    time: 0,
+    preselected: {
+      key: pre!.key,
+      text: "ERROR one\nWARN again\nWARN two\n",
+      at: Int32Array.of(0, 4, 9),
+    },
+  };
+  const s = f.select(batch);
+  assert(!s.all);
+  deepStrictEqual([s.lines, s.nums], [["ERROR one", "WARN two"], [21, 30]]);
+  let threw = false;
+  try {
+    f.select({ ...batch, preselected: { ...batch.preselected, key: "other" } });
+  } catch {
+    threw = true;
+  }
+  assert(threw, "lines picked for other strings are refused, not taken as these");
 });
