@@ -35,15 +35,39 @@ const FIRST = (n: number) => 32 + 2 * n;
 const LAST = (n: number) => 33 + 2 * n;
 
 /** Signed LEB128, as constants are written. */
-function sleb(n: bigint): number[] {
+function sleb(n: bigint | number): number[] {
+  // (numbers while they fit 32 bits: BigInt arithmetic is slow before the code is optimized)
+  if (typeof n === "number" && n === (n | 0)) {
+    const out: number[] = [];
+    while (true) {
+      const low = n & 0x7f;
+      n >>= 7;
+      const done = (n === 0 && !(low & 0x40)) || (n === -1 && (low & 0x40));
+      out.push(done ? low : low | 0x80);
+      if (done) return out;
+    }
+  }
+  let big = BigInt.asIntN(64, BigInt(n));
   const out: number[] = [];
   while (true) {
-    const low = Number(n & 0x7fn);
-    n >>= 7n;
-    const done = (n === 0n && !(low & 0x40)) || (n === -1n && (low & 0x40));
+    const low = Number(big & 0x7fn);
+    big >>= 7n;
+    const done = (big === 0n && !(low & 0x40)) || (big === -1n && (low & 0x40));
     out.push(done ? low : low | 0x80);
     if (done) return out;
   }
+}
+
+/** Instructions as the builders below make them: bytes in nested arrays, flattened at the end. */
+type Code = number | Code[];
+
+/** The bytes of `code`, in order. */
+function flat(code: Code[], out: number[] = []): number[] {
+  for (const c of code) {
+    if (typeof c === "number") out.push(c);
+    else flat(c, out);
+  }
+  return out;
 }
 
 /** Unsigned LEB128, as sizes, counts and offsets are written. */
@@ -60,8 +84,8 @@ function leb(n: number): number[] {
 const get = (local: number) => [0x20, local];
 const set = (local: number) => [0x21, local];
 const tee = (local: number) => [0x22, local];
-const i32 = (n: number) => [0x41, ...sleb(BigInt(n))];
-const i64 = (n: bigint | number) => [0x42, ...sleb(BigInt.asIntN(64, BigInt(n)))];
+const i32 = (n: number) => [0x41, sleb(n)];
+const i64 = (n: bigint | number) => [0x42, sleb(n)];
 // deno-fmt-ignore
 const [ADD, SUB, SHL, SHR_U, AND, EQZ, EQ, GT_U, GE_U, LE_U] = [
   0x6a, 0x6b, 0x74, 0x76, 0x71, 0x45, 0x46, 0x4b, 0x4f, 0x4d,
@@ -70,7 +94,7 @@ const [ADD, SUB, SHL, SHR_U, AND, EQZ, EQ, GT_U, GE_U, LE_U] = [
 const [SUB64, AND64, OR64, XOR64, SHL64, EQ64, EQZ64, CLZ64, CTZ64, POPCNT64, EXTEND, WRAP] = [
   0x7d, 0x83, 0x84, 0x85, 0x86, 0x51, 0x50, 0x79, 0x7a, 0x7b, 0xad, 0xa7,
 ];
-const STORE = (offset: number) => [0x36, 0x02, ...leb(offset)]; // i32.store
+const STORE = (offset: number) => [0x36, 0x02, leb(offset)]; // i32.store
 /** Loads of 8, 4, 2 and 1 bytes (unsigned), by width. */
 const LOADS: Record<number, number[]> = {
   8: [0x29, 0x03],
@@ -78,9 +102,9 @@ const LOADS: Record<number, number[]> = {
   2: [0x2f, 0x01],
   1: [0x2d, 0x00],
 };
-const V128_LOAD = (offset: number) => [0xfd, 0x00, 0x00, ...leb(offset)];
-const V128_STORE = (offset: number) => [0xfd, 0x0b, 0x00, ...leb(offset)];
-const V128_CONST = (byte: number) => [0xfd, 0x0c, ...Array(16).fill(byte)];
+const V128_LOAD = (offset: number) => [0xfd, 0x00, 0x00, leb(offset)];
+const V128_STORE = (offset: number) => [0xfd, 0x0b, 0x00, leb(offset)];
+const V128_CONST = (byte: number) => [0xfd, 0x0c, Array(16).fill(byte)];
 const [SPLAT, EQ8, V_AND, V_OR, BITMASK] = [
   [0xfd, 0x0f],
   [0xfd, 0x23],
@@ -100,25 +124,25 @@ const BREAK_IF = [0x0d, 0x01];
 const AGAIN_END = [0x0c, 0x00, 0x0b, 0x0b]; // br to the loop; end loop; end block
 
 /** `longest = max(longest, gap)`, with gap on the stack. */
-const LONGER = [...tee(GAP), ...get(LONGEST), GT_U, ...IF, ...get(GAP), ...set(LONGEST), END_];
+const LONGER = [tee(GAP), get(LONGEST), GT_U, IF, get(GAP), set(LONGEST), END_];
 
 /** An i32 mask of 16 lanes as an i64 shifted left by `offset`. */
-const wide = (offset: number) => [EXTEND, ...(offset ? [...i64(offset), SHL64] : [])];
+const wide = (offset: number) => [EXTEND, offset ? [i64(offset), SHL64] : []];
 
 /** Copy the line [from, to] (to: its newline) to out, and note its number `line`. */
 // deno-fmt-ignore
 const emit = (from: number, to: number, line: number) => [
   // sixteen bytes at a time (a few past the line's end are written, and overwritten next)
-  ...i32(0), ...set(C),
-  ...BLOCK_LOOP,
-  ...get(OUT), ...get(OUT_LEN), ADD, ...get(C), ADD,
-  ...get(from), ...get(C), ADD, ...V128_LOAD(0), ...V128_STORE(0),
-  ...get(C), ...i32(16), ADD, ...set(C),
-  ...get(C), ...get(to), ...get(from), SUB, LE_U, 0x0d, 0x00, // again while c <= to - from
+  i32(0), set(C),
+  BLOCK_LOOP,
+  get(OUT), get(OUT_LEN), ADD, get(C), ADD,
+  get(from), get(C), ADD, V128_LOAD(0), V128_STORE(0),
+  get(C), i32(16), ADD, set(C),
+  get(C), get(to), get(from), SUB, LE_U, 0x0d, 0x00, // again while c <= to - from
   END_, END_,
-  ...get(OUT_LEN), ...get(to), ...get(from), SUB, ...i32(1), ADD, ADD, ...set(OUT_LEN),
-  ...get(HITS), ...i32(2), SHL, ...get(LINES), ADD, ...get(line), ...STORE(0),
-  ...get(HITS), ...i32(1), ADD, ...set(HITS),
+  get(OUT_LEN), get(to), get(from), SUB, i32(1), ADD, ADD, set(OUT_LEN),
+  get(HITS), i32(2), SHL, get(LINES), ADD, get(line), STORE(0),
+  get(HITS), i32(1), ADD, set(HITS),
 ];
 
 /**
@@ -126,149 +150,151 @@ const emit = (from: number, to: number, line: number) => [
  * past it are dropped).
  */
 // deno-fmt-ignore
-function step(strings: Uint8Array[], full: boolean): number[] {
-  const mask = full ? [] : [...get(VALID), AND64];
-  const code = [
+function step(strings: Uint8Array[], full: boolean): Code[] {
+  const mask = full ? [] : [get(VALID), AND64];
+  const code: Code[] = [
     // index[(i - start) / 64] = count
-    ...get(I), ...get(START), SUB, ...i32(4), SHR_U, ...get(INDEX), ADD, ...get(COUNT), ...STORE(0),
-    ...V.flatMap((v, k) => [...get(I), ...V128_LOAD(16 * k), ...set(v)]),
-    ...V.flatMap((v, k) => [
-      ...get(v), ...get(NEWLINES), ...EQ8, ...BITMASK, ...wide(16 * k), ...(k ? [OR64] : []),
+    get(I), get(START), SUB, i32(4), SHR_U, get(INDEX), ADD, get(COUNT), STORE(0),
+    V.map((v, k) => [get(I), V128_LOAD(16 * k), set(v)]),
+    V.map((v, k) => [
+      get(v), get(NEWLINES), EQ8, BITMASK, wide(16 * k), (k ? [OR64] : []),
     ]),
-    ...mask, ...set(NL),
+    mask, set(NL),
   ];
   if (strings.length) {
     code.push(
       // A line found in an earlier step ends at this step's first newline (or goes on past it).
-      ...get(PENDING), ...IF,
-      ...get(NL), EQZ64, ...IF, ...get(END), ...set(SKIP), ELSE,
-      ...get(I), ...get(NL), CTZ64, WRAP, ADD, ...set(Q),
-      ...emit(PENDING_START, Q, PENDING_LINE),
-      ...i32(0), ...set(PENDING),
-      ...get(Q), ...i32(1), ADD, ...set(SKIP),
+      get(PENDING), IF,
+      get(NL), EQZ64, IF, get(END), set(SKIP), ELSE,
+      get(I), get(NL), CTZ64, WRAP, ADD, set(Q),
+      emit(PENDING_START, Q, PENDING_LINE),
+      i32(0), set(PENDING),
+      get(Q), i32(1), ADD, set(SKIP),
       END_, END_,
       // Candidates: where a string's first byte is, and its last one its length - 1 further.
-      ...V.flatMap((v, k) => [
-        ...strings.flatMap((s, n) => [
-          ...get(v), ...get(FIRST(n)), ...EQ8,
-          ...get(I), ...V128_LOAD(16 * k + s.length - 1), ...get(LAST(n)), ...EQ8,
-          ...V_AND, ...(n ? V_OR : []),
+      V.map((v, k) => [
+        strings.map((s, n) => [
+          get(v), get(FIRST(n)), EQ8,
+          get(I), V128_LOAD(16 * k + s.length - 1), get(LAST(n)), EQ8,
+          V_AND, (n ? V_OR : []),
         ]),
-        ...BITMASK, ...wide(16 * k), ...(k ? [OR64] : []),
+        BITMASK, wide(16 * k), (k ? [OR64] : []),
       ]),
-      ...mask, ...set(CAND),
+      mask, set(CAND),
       // Each candidate past the lines already taken: a string in place takes its line.
-      ...BLOCK_LOOP,
-      ...get(CAND), EQZ64, ...BREAK_IF,
-      ...get(CAND), CTZ64, WRAP, ...set(J),
-      ...get(I), ...get(J), ADD, ...set(P),
-      ...get(CAND), ...get(CAND), ...i64(1), SUB64, AND64, ...set(CAND),
-      ...get(P), ...get(SKIP), GE_U, ...IF,
-      ...get(P), ...get(END), ...CALL_MATCH, ...IF,
+      BLOCK_LOOP,
+      get(CAND), EQZ64, BREAK_IF,
+      get(CAND), CTZ64, WRAP, set(J),
+      get(I), get(J), ADD, set(P),
+      get(CAND), get(CAND), i64(1), SUB64, AND64, set(CAND),
+      get(P), get(SKIP), GE_U, IF,
+      get(P), get(END), CALL_MATCH, IF,
       // below: the step's newlines before the match; the line starts after the last of them
-      ...get(NL), ...i64(1), ...get(J), EXTEND, SHL64, ...i64(1), SUB64, AND64, ...set(BELOW),
-      ...get(BELOW), EQZ64, ...IF_I32, ...get(PREV), ...i32(1), ADD, ELSE,
-      ...get(I), ...i32(64), ADD, ...get(BELOW), CLZ64, WRAP, SUB, END_,
-      ...set(LINE_START),
-      ...get(COUNT), ...get(BELOW), POPCNT64, WRAP, ADD, ...set(T), // its number
+      get(NL), i64(1), get(J), EXTEND, SHL64, i64(1), SUB64, AND64, set(BELOW),
+      get(BELOW), EQZ64, IF_I32, get(PREV), i32(1), ADD, ELSE,
+      get(I), i32(64), ADD, get(BELOW), CLZ64, WRAP, SUB, END_,
+      set(LINE_START),
+      get(COUNT), get(BELOW), POPCNT64, WRAP, ADD, set(T), // its number
       // and ends at the first newline after it: in this step, or in a later one
-      ...get(NL), ...get(BELOW), XOR64, ...set(BELOW),
-      ...get(BELOW), EQZ64, ...IF,
-      ...i32(1), ...set(PENDING), ...get(LINE_START), ...set(PENDING_START),
-      ...get(T), ...set(PENDING_LINE), ...get(END), ...set(SKIP),
+      get(NL), get(BELOW), XOR64, set(BELOW),
+      get(BELOW), EQZ64, IF,
+      i32(1), set(PENDING), get(LINE_START), set(PENDING_START),
+      get(T), set(PENDING_LINE), get(END), set(SKIP),
       ELSE,
-      ...get(I), ...get(BELOW), CTZ64, WRAP, ADD, ...set(Q),
-      ...emit(LINE_START, Q, T),
-      ...get(Q), ...i32(1), ADD, ...set(SKIP),
+      get(I), get(BELOW), CTZ64, WRAP, ADD, set(Q),
+      emit(LINE_START, Q, T),
+      get(Q), i32(1), ADD, set(SKIP),
       END_,
       END_, END_,
-      ...AGAIN_END,
+      AGAIN_END,
     );
   }
   code.push(
     // The step's newlines: counted; the first one's distance from the one before; the last one.
-    ...get(NL), EQZ64, EQZ, ...IF,
-    ...get(COUNT), ...get(NL), POPCNT64, WRAP, ADD, ...set(COUNT),
-    ...get(I), ...get(NL), CTZ64, WRAP, ADD, ...get(PREV), SUB, ...LONGER,
-    ...get(I), ...i32(63), ADD, ...get(NL), CLZ64, WRAP, SUB, ...set(PREV),
+    get(NL), EQZ64, EQZ, IF,
+    get(COUNT), get(NL), POPCNT64, WRAP, ADD, set(COUNT),
+    get(I), get(NL), CTZ64, WRAP, ADD, get(PREV), SUB, LONGER,
+    get(I), i32(63), ADD, get(NL), CLZ64, WRAP, SUB, set(PREV),
     END_,
-    ...get(I), ...i32(64), ADD, ...set(I),
+    get(I), i32(64), ADD, set(I),
   );
   return code;
 }
 
-function scanBody(strings: Uint8Array[]): number[] {
+function scanBody(strings: Uint8Array[]): Code[] {
   // deno-fmt-ignore
   return [
-    ...locals(strings.length),
-    ...i32(10), ...SPLAT, ...set(NEWLINES),
-    ...strings.flatMap((s, n) => [
-      ...V128_CONST(s[0]), ...set(FIRST(n)), ...V128_CONST(s[s.length - 1]), ...set(LAST(n)),
+    locals(strings.length),
+    i32(10), SPLAT, set(NEWLINES),
+    strings.map((s, n) => [
+      V128_CONST(s[0]), set(FIRST(n)), V128_CONST(s[s.length - 1]), set(LAST(n)),
     ]),
-    ...get(START), ...get(LEN), ADD, ...set(END),
-    ...get(START), ...set(I),
-    ...get(START), ...i32(1), SUB, ...set(PREV),
+    get(START), get(LEN), ADD, set(END),
+    get(START), set(I),
+    get(START), i32(1), SUB, set(PREV),
     // Whole steps, then what is left (fewer than 64 bytes) as a step of its own.
-    ...BLOCK_LOOP,
-    ...get(I), ...i32(64), ADD, ...get(END), GT_U, ...BREAK_IF,
-    ...step(strings, true),
-    ...AGAIN_END,
-    ...get(I), ...get(END), GE_U, EQZ, ...IF,
-    ...i64(1), ...get(END), ...get(I), SUB, EXTEND, SHL64, ...i64(1), SUB64, ...set(VALID),
-    ...step(strings, false),
+    BLOCK_LOOP,
+    get(I), i32(64), ADD, get(END), GT_U, BREAK_IF,
+    step(strings, true),
+    AGAIN_END,
+    get(I), get(END), GE_U, EQZ, IF,
+    i64(1), get(END), get(I), SUB, EXTEND, SHL64, i64(1), SUB64, set(VALID),
+    step(strings, false),
     END_,
-    ...i32(0), ...get(LONGEST), ...STORE(0),
-    ...i32(0), ...get(PREV), ...STORE(4),
-    ...i32(0), ...get(HITS), ...STORE(8),
-    ...i32(0), ...get(OUT_LEN), ...STORE(12),
-    ...get(COUNT),
+    i32(0), get(LONGEST), STORE(0),
+    i32(0), get(PREV), STORE(4),
+    i32(0), get(HITS), STORE(8),
+    i32(0), get(OUT_LEN), STORE(12),
+    get(COUNT),
     END_,
   ];
 }
 
 /** `match(p, end)`: whether one of the strings is at p, whole before end. */
-function matchBody(strings: Uint8Array[]): number[] {
-  const code = [0x00]; // no locals
+function matchBody(strings: Uint8Array[]): Code[] {
+  const code: Code[] = [0x00]; // no locals
   for (const s of strings) {
     // p + length <= end, then the string compared 8, 4, 2 or 1 bytes at a time
-    code.push(...get(0), ...i32(s.length), ADD, ...get(1), LE_U);
+    code.push(get(0), i32(s.length), ADD, get(1), LE_U);
     for (let at = 0; at < s.length;) {
       const width = [8, 4, 2, 1].find((w) => w <= s.length - at)!;
       let value = 0n;
       for (let b = width - 1; b >= 0; b--) value = (value << 8n) | BigInt(s[at + b]);
-      code.push(...get(0), ...LOADS[width], ...leb(at));
-      code.push(...(width === 8 ? [...i64(value), EQ64] : [...i32(Number(value)), EQ]), AND);
+      code.push(get(0), LOADS[width], leb(at));
+      code.push(width === 8 ? [i64(value), EQ64] : [i32(Number(value)), EQ], AND);
       at += width;
     }
-    code.push(...IF, ...i32(1), RETURN, END_);
+    code.push(IF, i32(1), RETURN, END_);
   }
-  code.push(...i32(0), END_);
+  code.push(i32(0), END_);
   return code;
 }
 
-function section(id: number, content: number[]): number[] {
-  return [id, ...leb(content.length), ...content];
+function section(id: number, content: Code[]): Code[] {
+  const bytes = flat(content);
+  return [id, leb(bytes.length), bytes];
 }
 
-function name(s: string): number[] {
-  return [s.length, ...[...s].map((c) => c.charCodeAt(0))];
+function name(s: string): Code[] {
+  return [s.length, [...s].map((c) => c.charCodeAt(0))];
 }
 
-function body(code: number[]): number[] {
-  return [...leb(code.length), ...code];
+function body(code: Code[]): Code[] {
+  const bytes = flat(code);
+  return [leb(bytes.length), bytes];
 }
 
 /** The module for `strings`: "scan" exported, over the memory imported as "env" "mem". */
 function moduleBytes(strings: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const fn = (params: number) => [0x60, params, ...Array(params).fill(0x7f), 0x01, 0x7f];
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-    ...section(1, [0x02, ...fn(5), ...fn(2)]), // types: five i32 → i32, two i32 → i32
-    ...section(2, [0x01, ...name("env"), ...name("mem"), 0x02, 0x00, 0x01]), // a memory
-    ...section(3, [0x02, 0x00, 0x01]), // scan, match
-    ...section(7, [0x01, ...name("scan"), 0x00, 0x00]),
-    ...section(10, [0x02, ...body(scanBody(strings)), ...body(matchBody(strings))]),
-  ]);
+  const fn = (params: number) => [0x60, params, Array(params).fill(0x7f), 0x01, 0x7f];
+  return new Uint8Array(flat([
+    [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
+    section(1, [0x02, fn(5), fn(2)]), // types: five i32 → i32, two i32 → i32
+    section(2, [0x01, name("env"), name("mem"), 0x02, 0x00, 0x01]), // a memory
+    section(3, [0x02, 0x00, 0x01]), // scan, match
+    section(7, [0x01, name("scan"), 0x00, 0x00]),
+    section(10, [0x02, body(scanBody(strings)), body(matchBody(strings))]),
+  ]));
 }
 
 const compiled = new Map<string, WebAssembly.Module | null>();

@@ -133,7 +133,11 @@ class Preselected {
   }
 
   get nums(): number[] {
-    return this.#nums ??= Array.from(this.#at, (a) => this.#first + a);
+    if (this.#nums) return this.#nums;
+    const at = this.#at;
+    const nums = new Array<number>(at.length);
+    for (let i = 0; i < at.length; i++) nums[i] = this.#first + at[i];
+    return this.#nums = nums;
   }
 }
 
