@@ -191,9 +191,16 @@ export class LineSplitter {
       // Fast path: decode the complete part once; fine unless it has `\r` or over-long lines.
       text = decoder.decode(buf.subarray(0, end));
       if (text.indexOf("\r") === -1) {
-        count = this.#lines.scan(end);
-        // (Short lines are only known to be short: a smaller cap takes the slow path.)
-        const fits = this.#maxLine >= EXACT_LONGEST && this.#lines.longestLine <= this.#maxLine;
+        let fits: boolean;
+        if (this.#lines.vectorized) {
+          count = this.#lines.scan(end);
+          // (Short lines are only known to be short: a smaller cap takes the slow path.)
+          fits = this.#maxLine >= EXACT_LONGEST && this.#lines.longestLine <= this.#maxLine;
+        } else {
+          // A few lines (a followed file's new ones): one indexOf per line over the text.
+          count = countLines(text, this.#maxLine);
+          fits = count >= 0;
+        }
         if (fits && (!final || len - end <= this.#maxLine)) {
           if (count > this.#maxBatch && !final) {
             let p = -1;
@@ -350,4 +357,20 @@ function latestStates(text: string, at: Int32Array, strings: string[]): [string,
     kept.push(at[i]);
   }
   return [out, Int32Array.from(kept)];
+}
+
+/**
+ * The lines of `text` (each ending in "\n"), or -1 when one may be longer than `maxLine` bytes
+ * (a UTF-16 unit is at most 3 UTF-8 bytes: lines of up to a third of the cap surely fit).
+ */
+function countLines(text: string, maxLine: number): number {
+  let count = 0;
+  let longest = 0;
+  let prev = -1;
+  for (let p = text.indexOf("\n"); p !== -1; p = text.indexOf("\n", p + 1)) {
+    count++;
+    if (p - prev > longest) longest = p - prev;
+    prev = p;
+  }
+  return longest * 3 <= maxLine ? count : -1;
 }

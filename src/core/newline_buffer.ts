@@ -4,7 +4,7 @@
  * call per line, and an index to number any of them by. It can also pick out the lines that hold
  * one of a few strings (an include filter's `ERROR|WARN`), as grep does, so that only those are
  * decoded. The bytes live in a WebAssembly memory scanned by hand-assembled WebAssembly SIMD
- * (./newline_scan.ts); where WebAssembly is not at hand a loop over the bytes counts them.
+ * (./newline_scan.ts); where WebAssembly is not at hand it is a plain byte buffer.
  *
  * Counting a 109 MB catch-up's million lines this way takes ≈ 7 ms, where one `indexOf` per line
  * over the decoded text took ≈ 25 ms of a ≈ 160 ms run.
@@ -37,13 +37,13 @@ function scanOn(memory: WebAssembly.Memory, strings?: Uint8Array[]): Scan | unde
 const align = (n: number, to: number) => Math.ceil(n / to) * to;
 
 /**
- * See the module documentation. A buffer starts as plain bytes counted by the loop, and moves
- * into WebAssembly memory the first time it grows: a stream that only ever reads a few lines at a
- * time (and every short run) never pays for instantiating the scan (≈ 1 ms at start-up).
+ * See the module documentation. A buffer starts as plain bytes, and moves into WebAssembly memory
+ * the first time it grows (a catch-up's reads): a stream that only ever reads a few lines at a
+ * time (and every short run) never pays for making the scan.
  */
 export class NewlineBuffer {
   #memory?: WebAssembly.Memory;
-  /** The plain count. */
+  /** The count alone. */
   #scan?: Scan;
   /** The count that also picks the lines holding {@link #strings}. */
   #pick?: Scan;
@@ -62,13 +62,13 @@ export class NewlineBuffer {
   #longest = 0;
   #last = -1;
 
-  /** A buffer of at least `capacity` bytes; `vectorize` false keeps the loop (for tests). */
+  /** A buffer of at least `capacity` bytes; `vectorize` false keeps it plain (for tests). */
   constructor(capacity: number, vectorize = true) {
     this.#bytes = new Uint8Array(capacity);
     this.#vectorize = vectorize;
   }
 
-  /** Whether the WebAssembly scan counts (after a first growth), else the loop over the bytes. */
+  /** Whether the WebAssembly scan is at hand (after a first growth): {@link scan} needs it. */
   get vectorized(): boolean {
     return this.#scan !== undefined;
   }
@@ -119,32 +119,20 @@ export class NewlineBuffer {
 
   /**
    * The newlines in the first `len` bytes: returns their count, and sets {@link longestLine},
-   * {@link lastNewline} and, once vectorized, the {@link blockIndex}. With `pick` (after
-   * {@link lookFor}), also the lines holding one of the strings: {@link picked}.
+   * {@link lastNewline} and the {@link blockIndex}. With `pick` (after {@link lookFor}), also
+   * the lines holding one of the strings: {@link picked}. Only once {@link vectorized} (a few
+   * lines are counted faster by `indexOf` over their decoded text, see LineSplitter).
    */
   scan(len: number, pick = false): number {
+    if (!this.#scan) throw new Error("NewlineBuffer.scan before the buffer grew into WebAssembly");
     if (len > this.#bytes.length) throw new RangeError(`scan of ${len} bytes past the buffer`);
     this.#searched = pick && this.#strings !== undefined;
-    if (this.#scan) {
-      const scan = this.#searched ? this.#pick! : this.#scan;
-      const count = scan(HEADER, len, this.#indexAt, this.#outAt, this.#linesAt);
-      const words = this.#words!;
-      this.#longest = Math.max(words[0] - 1, 0);
-      this.#last = words[1] - HEADER;
-      this.#scanned = len;
-      return count;
-    }
-    const bytes = this.#bytes.subarray(0, len);
-    let count = 0;
-    let longest = 0;
-    let prev = -1;
-    for (let p = bytes.indexOf(10); p !== -1; p = bytes.indexOf(10, p + 1)) {
-      count++;
-      if (p - prev > longest) longest = p - prev;
-      prev = p;
-    }
-    this.#longest = Math.max(longest - 1, 0);
-    this.#last = prev;
+    const scan = this.#searched ? this.#pick! : this.#scan;
+    const count = scan(HEADER, len, this.#indexAt, this.#outAt, this.#linesAt);
+    const words = this.#words!;
+    this.#longest = Math.max(words[0] - 1, 0);
+    this.#last = words[1] - HEADER;
+    this.#scanned = len;
     return count;
   }
 
