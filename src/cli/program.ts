@@ -148,9 +148,17 @@ async function main(args: string[]): Promise<number> {
     await Deno.stdout.write(new TextEncoder().encode(formatVersion(await versionInfo())));
     return 0;
   }
+  // Started by `npx deno task s9s`: a SIGTERM to npx must not leave s9s running as an orphan.
+  // (Not for --version above, nor a stored help text below: they end within milliseconds.)
+  let watching = false;
+  const watchLauncher = () => {
+    if (!watching) endWithLauncher();
+    watching = true;
+  };
   // The plain `s9s stream …` starts without commander (its first import of an npm package sets
   // up Node compatibility, ~25 ms); anything else, errors and help included, goes to commander.
   if (sub === "stream") {
+    watchLauncher();
     const { STREAM_OPTIONS } = await lazyImport<typeof import("./stream_options.ts")>(
       "src/cli/stream_options.ts",
     );
@@ -159,6 +167,7 @@ async function main(args: string[]): Promise<number> {
   }
   // `s9s submit …`: sbatch's options are not s9s's to parse; commander only shows its help.
   if (sub === "submit") {
+    watchLauncher();
     const at = args.indexOf(sub);
     const fast = parseFast(args.slice(0, at + 1), sub, GLOBAL_OPTIONS, []);
     const code = fast ? await runFastSubmit(fast[0] as GlobalFlags, args.slice(at + 1)) : undefined;
@@ -174,6 +183,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   // Otherwise built and printed once the run succeeded, then stored.
+  watchLauncher();
   let captured = "";
   const capture = textKey ? (text: string) => void (captured += text) : undefined;
   const done = async (code: number) => {
@@ -286,7 +296,5 @@ export async function runProgram(args: string[], programDir?: string): Promise<n
   if (programDir) enterLaunchDir(programDir);
   // Ctrl+C ends s9s even while a user regex keeps JavaScript busy (armed by compilePattern).
   enableInterruptWatchdog();
-  // Started by `npx deno task s9s`: a SIGTERM to npx must not leave s9s running as an orphan.
-  endWithLauncher();
   return await main(args);
 }
