@@ -4,9 +4,10 @@
  * of strings to look for (none: a plain count), with the strings built into its code.
  *
  * Each instance works on the memory it is given (`{ env: { mem } }`), so the scans for several
- * sets can share one buffer. `scan(start, len, index, out, lines) → count` looks at memory[start, start + len), a run of
- * complete lines, sixty-four bytes per step (four SIMD compares folded into one 64-bit mask) and
- * returns how many newlines it holds. On the way it stores
+ * sets can share one buffer. `scan(start, len, index, out, lines) → count` looks at
+ * memory[start, start + len), a run of complete lines, sixty-four bytes per step (four SIMD
+ * compares folded into one 64-bit mask) and returns how many newlines it holds. On the way it
+ * stores
  * - at memory[0] the longest distance from one newline to the next (the first from start - 1),
  *   exact when it is 64 or more (closer pairs within one step are not compared), and at
  *   memory[4] the position of the last newline (start - 1 when none);
@@ -16,13 +17,13 @@
  *   its newline, to out (one after the other), and its number within the run (from 0) stored at
  *   lines + 4h; memory[8] tells how many lines were copied, memory[12] their bytes.
  *
- * Bytes past the run (up to 64 + the longest string) are read and ignored: the memory must hold
- * them.
+ * Bytes past the run (up to 64 + the longest string) are read and ignored, and up to 15 bytes
+ * past the last copied line are written over: the memory must hold them.
  * @module
  */
 
-// scan's parameters and locals, by index: seventeen i32 after the five parameters, five v128,
-// four i64.
+// scan's parameters and locals, by index: eighteen i32 after the five parameters, five v128,
+// four i64, then two v128 per string.
 const START = 0, LEN = 1, INDEX = 2, OUT = 3, LINES = 4;
 const I = 5, END = 6, COUNT = 7, PREV = 8, LONGEST = 9, GAP = 10, SKIP = 11, PENDING = 12;
 const PENDING_START = 13, PENDING_LINE = 14, HITS = 15, OUT_LEN = 16, P = 17, J = 18;
