@@ -41,12 +41,16 @@ export interface LineBatch {
 }
 
 /**
- * Strings (ASCII, none empty) whose lines are all a stream's consumers want, known by `key`:
- * the splitter may then decode only the lines holding one of them.
+ * Strings (ASCII, none empty) whose lines are all a stream's consumers want, known by `key` (the
+ * same key, the same strings): the splitter may then decode only the lines holding one of them.
  */
 export interface Preselect {
   key: string;
   strings: string[];
+  /** Per string: whether it matches whatever the case of its ASCII letters (default: no). */
+  caseless?: boolean[];
+  /** The pattern the strings make, tested on a picked line's latest `\r` state. */
+  pattern?: RegExp;
 }
 
 /** Split a batch's text into its lines (without their "\n"). */

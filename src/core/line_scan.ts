@@ -11,23 +11,32 @@ const LOOKAROUND = /\(\?<?[=!]/;
 /** Characters that mean more than themselves in a pattern (and "\n": no line holds one). */
 const SPECIAL = new Set("\\^$.|?*+()[]{}\n");
 
+/** One string of an alternation, and whether it matches whatever the case of its ASCII letters. */
+export interface Alternative {
+  text: string;
+  caseless: boolean;
+}
+
 /**
  * The strings a pattern is an alternation of (`ERROR|WARN`, and the filters' combined
- * `(?:ERROR|WARN)|(?:Traceback)`), when it is nothing else: a line matches exactly when it holds
- * one of them. Undefined for anything more (a class, a quantifier, an anchor, a letter escape such
- * as `\d` or `\n`, a group with flags, an empty alternative, the `i` flag, a surrogate under `u`).
+ * `(?:ERROR|WARN)|(?i:traceback)`), when it is nothing else: a line matches exactly when it holds
+ * one of them — those under `i` (the flag, or a `(?i:…)` group) whatever the case of their ASCII
+ * letters. Undefined for anything more (a class, a quantifier, an anchor, a letter escape such as
+ * `\d` or `\n`, a group with other flags, an empty alternative, a surrogate under `u`, and `i`
+ * under `u` or `v`, where case folding reaches beyond ASCII: `k` matches the Kelvin sign).
  */
-export function literalAlternatives(re: RegExp): string[] | undefined {
-  if (re.ignoreCase) return undefined;
+export function alternativesOf(re: RegExp): Alternative[] | undefined {
   const src = re.source;
+  const unicode = re.unicode || re.unicodeSets;
   let pos = 0;
-  const alternation = (): string[] | undefined => {
-    const out: string[] = [];
+  const alternation = (caseless: boolean): Alternative[] | undefined => {
+    const out: Alternative[] = [];
     while (true) {
-      if (src.startsWith("(?:", pos)) {
+      const group = src.startsWith("(?:", pos) ? "(?:" : src.startsWith("(?i:", pos) ? "(?i:" : "";
+      if (group) {
         // A group is taken only as a whole alternative.
-        pos += 3;
-        const inner = alternation();
+        pos += group.length;
+        const inner = alternation(caseless || group === "(?i:");
         if (!inner || src[pos] !== ")") return undefined;
         pos++;
         out.push(...inner);
@@ -43,19 +52,27 @@ export function literalAlternatives(re: RegExp): string[] | undefined {
           pos++;
         }
         if (lit === "") return undefined;
-        out.push(lit);
+        out.push({ text: lit, caseless });
       }
       if (src[pos] !== "|") return out;
       pos++;
     }
   };
-  const lits = alternation();
-  if (!lits || pos !== src.length) return undefined;
+  const alts = alternation(re.ignoreCase);
+  if (!alts || pos !== src.length) return undefined;
+  if (unicode && alts.some((a) => a.caseless)) return undefined;
   // With `u` or `v` a pattern's lone surrogate matches only outside a pair; indexOf also within.
-  if ((re.unicode || re.unicodeSets) && lits.some((l) => /[\uD800-\uDFFF]/.test(l))) {
-    return undefined;
-  }
-  return lits;
+  if (unicode && alts.some((a) => /[\uD800-\uDFFF]/.test(a.text))) return undefined;
+  return alts;
+}
+
+/**
+ * The strings of {@link alternativesOf} when case counts for every one of them (what `indexOf`
+ * finds as the pattern would).
+ */
+export function literalAlternatives(re: RegExp): string[] | undefined {
+  const alts = alternativesOf(re);
+  return alts && !alts.some((a) => a.caseless) ? alts.map((a) => a.text) : undefined;
 }
 
 /** Finds the lines of a chunk that a pattern matches, each as if tested alone. */
@@ -80,9 +97,9 @@ export class LineScan {
    */
   readonly #literals?: string[];
 
-  /** The strings the pattern is an alternation of, when it is nothing else. */
-  get literals(): readonly string[] | undefined {
-    return this.#literals;
+  /** The strings the pattern is an alternation of, when it is nothing else (see alternativesOf). */
+  get alternatives(): readonly Alternative[] | undefined {
+    return alternativesOf(this.line);
   }
 
   constructor(line: RegExp) {

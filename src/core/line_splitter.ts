@@ -286,7 +286,7 @@ export class LineSplitter {
     time: number | undefined,
     final: boolean,
   ): LineBatch | undefined {
-    if (!pre || !this.#lines.lookFor(pre.key, pre.strings)) return undefined;
+    if (!pre || !this.#lines.lookFor(pre.key, pre.strings, pre.caseless)) return undefined;
     this.#buf = this.#lines.bytes; // (laid out anew for the strings: the memory may have grown)
     const count = this.#lines.scan(end, true);
     const fits = this.#maxLine >= EXACT_LONGEST && this.#lines.longestLine <= this.#maxLine;
@@ -295,7 +295,7 @@ export class LineSplitter {
     let text = decoder.decode(picked.bytes);
     let at = picked.lines;
     // A picked line rewritten with `\r` is its latest state, which may not hold the string.
-    if (text.indexOf("\r") !== -1) [text, at] = latestStates(text, at, pre.strings);
+    if (text.indexOf("\r") !== -1) [text, at] = latestStates(text, at, pre);
     const cont = this.#continuing ? [0] : undefined;
     this.#continuing = false;
     const batch = this.#finish("", count, end, startOffset, time, cont, final)!;
@@ -341,10 +341,13 @@ export class LineSplitter {
 
 /**
  * Picked lines (`text`, numbered by `at`) as their `\r` states, less those whose state holds
- * none of `strings` (the state is the last non-empty part of the line, so it holds no string the
- * line did not).
+ * none of the strings (the state is the last non-empty part of the line, so it holds no string the
+ * line did not): tested with `pre`'s pattern when it has one.
  */
-function latestStates(text: string, at: Int32Array, strings: string[]): [string, Int32Array] {
+function latestStates(text: string, at: Int32Array, pre: Preselect): [string, Int32Array] {
+  const holds = pre.pattern
+    ? (line: string) => pre.pattern!.test(line)
+    : (line: string) => pre.strings.some((s) => line.includes(s));
   let out = "";
   const kept: number[] = [];
   let pos = 0;
@@ -352,7 +355,7 @@ function latestStates(text: string, at: Int32Array, strings: string[]): [string,
     const nl = text.indexOf("\n", pos);
     const line = collapseCarriageReturns(text.slice(pos, nl));
     pos = nl + 1;
-    if (!strings.some((s) => line.includes(s))) continue;
+    if (!holds(line)) continue;
     out += line + "\n";
     kept.push(at[i]);
   }

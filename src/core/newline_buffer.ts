@@ -28,8 +28,12 @@ const BLOCK = LINE_INDEX_BLOCK;
 type Scan = (start: number, len: number, index: number, out: number, lines: number) => number;
 
 /** An instance of the scan (for `strings`) on `memory`, or undefined where none compiles. */
-function scanOn(memory: WebAssembly.Memory, strings?: Uint8Array[]): Scan | undefined {
-  const mod = scanModule(strings);
+function scanOn(
+  memory: WebAssembly.Memory,
+  strings?: Uint8Array[],
+  caseless?: boolean[],
+): Scan | undefined {
+  const mod = scanModule(strings, caseless);
   if (!mod) return undefined;
   return new WebAssembly.Instance(mod, { env: { mem: memory } }).exports.scan as Scan;
 }
@@ -98,10 +102,10 @@ export class NewlineBuffer {
 
   /**
    * Have {@link scan} pick out the lines holding one of `strings` (known by `key`: the same key,
-   * the same strings). Only where the scan is vectorized and every string is ASCII, not empty;
-   * returns whether it will.
+   * the same strings), those marked `caseless` whatever the case of their ASCII letters. Only where
+   * the scan is vectorized and every string is ASCII, not empty; returns whether it will.
    */
-  lookFor(key: string, strings: string[]): boolean {
+  lookFor(key: string, strings: string[], caseless?: boolean[]): boolean {
     if (!this.#scan) return false;
     if (this.#strings?.key === key) return true;
     // deno-lint-ignore no-control-regex
@@ -109,7 +113,7 @@ export class NewlineBuffer {
       return false;
     }
     const bytes = strings.map((t) => Uint8Array.from(t, (c) => c.charCodeAt(0)));
-    const pick = scanOn(this.#memory!, bytes);
+    const pick = scanOn(this.#memory!, bytes, caseless);
     if (!pick) return false;
     this.#strings = { key, bytes };
     this.#pick = pick;

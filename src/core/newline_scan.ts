@@ -30,10 +30,32 @@ const PENDING_START = 13, PENDING_LINE = 14, HITS = 15, OUT_LEN = 16, P = 17, J 
 const LINE_START = 19, Q = 20, T = 21, C = 22;
 const V = [23, 24, 25, 26], NEWLINES = 27;
 const NL = 28, CAND = 29, VALID = 30, BELOW = 31;
-/** The locals; `strings` add two v128 each (FIRST, LAST: their first and last byte × 16). */
-const locals = (strings: number) => [0x04, 18, 0x7f, 5, 0x7b, 4, 0x7e, 2 * strings, 0x7b];
+/**
+ * The locals; `strings` add two v128 each (FIRST, LAST: their first and last byte × 16), then
+ * one more, CASE (0x20 × 16: what tells an ASCII letter's cases apart).
+ */
+const locals = (strings: number) => [0x04, 18, 0x7f, 5, 0x7b, 4, 0x7e, 2 * strings + 1, 0x7b];
 const FIRST = (n: number) => 32 + 2 * n;
 const LAST = (n: number) => 33 + 2 * n;
+const CASE = (strings: number) => 32 + 2 * strings;
+
+/** The strings to look for, each byte with whether its case is ignored (an ASCII letter). */
+interface Wanted {
+  bytes: Uint8Array;
+  /** Per byte: 0x20 where either case matches, else 0. */
+  folds: Uint8Array;
+}
+
+function wanted(strings: Uint8Array[], caseless: boolean[] = []): Wanted[] {
+  return strings.map((bytes, n) => ({
+    bytes: bytes.map((b) => caseless[n] && isLetter(b) ? b | 0x20 : b),
+    folds: bytes.map((b) => caseless[n] && isLetter(b) ? 0x20 : 0),
+  }));
+}
+
+function isLetter(b: number): boolean {
+  return (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a;
+}
 
 /** Signed LEB128, as constants are written. */
 function sleb(n: bigint | number): number[] {
@@ -88,8 +110,8 @@ const tee = (local: number) => [0x22, local];
 const i32 = (n: number) => [0x41, sleb(n)];
 const i64 = (n: bigint | number) => [0x42, sleb(n)];
 // deno-fmt-ignore
-const [ADD, SUB, SHL, SHR_U, AND, EQZ, EQ, GT_U, GE_U, LE_U] = [
-  0x6a, 0x6b, 0x74, 0x76, 0x71, 0x45, 0x46, 0x4b, 0x4f, 0x4d,
+const [ADD, SUB, SHL, SHR_U, AND, OR, EQZ, EQ, GT_U, GE_U, LE_U] = [
+  0x6a, 0x6b, 0x74, 0x76, 0x71, 0x72, 0x45, 0x46, 0x4b, 0x4f, 0x4d,
 ];
 // deno-fmt-ignore
 const [SUB64, AND64, OR64, XOR64, SHL64, EQ64, EQZ64, CLZ64, CTZ64, POPCNT64, EXTEND, WRAP] = [
@@ -151,7 +173,7 @@ const emit = (from: number, to: number, line: number) => [
  * past it are dropped).
  */
 // deno-fmt-ignore
-function step(strings: Uint8Array[], full: boolean): Code[] {
+function step(strings: Wanted[], full: boolean): Code[] {
   const mask = full ? [] : [get(VALID), AND64];
   const code: Code[] = [
     // index[(i - start) / 64] = count
@@ -175,8 +197,10 @@ function step(strings: Uint8Array[], full: boolean): Code[] {
       // Candidates: where a string's first byte is, and its last one its length - 1 further.
       V.map((v, k) => [
         strings.map((s, n) => [
-          get(v), get(FIRST(n)), EQ8,
-          get(I), V128_LOAD(16 * k + s.length - 1), get(LAST(n)), EQ8,
+          get(v), (s.folds[0] ? [get(CASE(strings.length)), V_OR] : []), get(FIRST(n)), EQ8,
+          get(I), V128_LOAD(16 * k + s.bytes.length - 1),
+          (s.folds[s.bytes.length - 1] ? [get(CASE(strings.length)), V_OR] : []),
+          get(LAST(n)), EQ8,
           V_AND, (n ? V_OR : []),
         ]),
         BITMASK, wide(16 * k), (k ? [OR64] : []),
@@ -222,14 +246,16 @@ function step(strings: Uint8Array[], full: boolean): Code[] {
   return code;
 }
 
-function scanBody(strings: Uint8Array[]): Code[] {
+function scanBody(strings: Wanted[]): Code[] {
   // deno-fmt-ignore
   return [
     locals(strings.length),
     i32(10), SPLAT, set(NEWLINES),
     strings.map((s, n) => [
-      V128_CONST(s[0]), set(FIRST(n)), V128_CONST(s[s.length - 1]), set(LAST(n)),
+      V128_CONST(s.bytes[0]), set(FIRST(n)),
+      V128_CONST(s.bytes[s.bytes.length - 1]), set(LAST(n)),
     ]),
+    (strings.length ? [V128_CONST(0x20), set(CASE(strings.length))] : []),
     get(START), get(LEN), ADD, set(END),
     get(START), set(I),
     get(START), i32(1), SUB, set(PREV),
@@ -252,17 +278,23 @@ function scanBody(strings: Uint8Array[]): Code[] {
 }
 
 /** `match(p, end)`: whether one of the strings is at p, whole before end. */
-function matchBody(strings: Uint8Array[]): Code[] {
+function matchBody(strings: Wanted[]): Code[] {
   const code: Code[] = [0x00]; // no locals
-  for (const s of strings) {
-    // p + length <= end, then the string compared 8, 4, 2 or 1 bytes at a time
+  for (const { bytes: s, folds } of strings) {
+    // p + length <= end, then the string compared 8, 4, 2 or 1 bytes at a time (letters whose
+    // case is ignored: the loaded byte with 0x20 set, against the lower case)
     code.push(get(0), i32(s.length), ADD, get(1), LE_U);
     for (let at = 0; at < s.length;) {
       const width = [8, 4, 2, 1].find((w) => w <= s.length - at)!;
       let value = 0n;
-      for (let b = width - 1; b >= 0; b--) value = (value << 8n) | BigInt(s[at + b]);
+      let fold = 0n;
+      for (let b = width - 1; b >= 0; b--) {
+        value = (value << 8n) | BigInt(s[at + b]);
+        fold = (fold << 8n) | BigInt(folds[at + b]);
+      }
       code.push(get(0), LOADS[width], leb(at));
-      code.push(width === 8 ? [i64(value), EQ64] : [i32(Number(value)), EQ], AND);
+      if (width === 8) code.push(fold ? [i64(fold), OR64] : [], i64(value), EQ64, AND);
+      else code.push(fold ? [i32(Number(fold)), OR] : [], i32(Number(value)), EQ, AND);
       at += width;
     }
     code.push(IF, i32(1), RETURN, END_);
@@ -286,7 +318,7 @@ function body(code: Code[]): Code[] {
 }
 
 /** The module for `strings`: "scan" exported, over the memory imported as "env" "mem". */
-function moduleBytes(strings: Uint8Array[]): Uint8Array<ArrayBuffer> {
+function moduleBytes(strings: Wanted[]): Uint8Array<ArrayBuffer> {
   const fn = (params: number) => [0x60, params, Array(params).fill(0x7f), 0x01, 0x7f];
   return new Uint8Array(flat([
     [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
@@ -301,15 +333,20 @@ function moduleBytes(strings: Uint8Array[]): Uint8Array<ArrayBuffer> {
 const compiled = new Map<string, WebAssembly.Module | null>();
 
 /**
- * The compiled module that looks for `strings` (ASCII, none empty; none: a plain count), or null
- * where this runtime cannot compile it (no WebAssembly SIMD). Compiled once per set.
+ * The compiled module that looks for `strings` (ASCII, none empty; none: a plain count; those
+ * marked `caseless` whatever the case of their letters), or null where this runtime cannot compile
+ * it (no WebAssembly SIMD). Compiled once per set.
  */
-export function scanModule(strings: Uint8Array[] = []): WebAssembly.Module | null {
-  const key = strings.map((s) => s.join(",")).join(";");
+export function scanModule(
+  strings: Uint8Array[] = [],
+  caseless: boolean[] = [],
+): WebAssembly.Module | null {
+  const want = wanted(strings, caseless);
+  const key = want.map((w) => `${w.bytes.join(",")}/${w.folds.join(",")}`).join(";");
   let mod = compiled.get(key);
   if (mod === undefined) {
     try {
-      mod = new WebAssembly.Module(moduleBytes(strings));
+      mod = new WebAssembly.Module(moduleBytes(want));
     } catch {
       mod = null;
     }

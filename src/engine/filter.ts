@@ -343,17 +343,22 @@ export class LineFilter {
 
   /**
    * The strings the includes are made of, when a line passes them exactly when it holds one
-   * (`ERROR|WARN`; ASCII only): a source may then hand on only those lines (see
+   * (`ERROR|WARN`, `(?i)error`; ASCII only): a source may then hand on only those lines (see
    * LineBatch.preselected), to a consumer that takes nothing but this filter's selection.
    */
   preselect(): Preselect | undefined {
     this.#combine();
     if (this.#pre === undefined) {
-      const strings = this.#inc?.literals;
+      const alts = this.#inc?.alternatives;
       // deno-lint-ignore no-control-regex
-      const ascii = strings?.every((t) => !/[^\x00-\x7f]/.test(t));
-      this.#pre = strings && ascii
-        ? { key: `${this.#inc!.line.source}/${this.#inc!.line.flags}`, strings: [...strings] }
+      const ascii = alts?.every((a) => !/[^\x00-\x7f]/.test(a.text));
+      this.#pre = alts && ascii
+        ? {
+          key: `${this.#inc!.line.source}/${this.#inc!.line.flags}`,
+          strings: alts.map((a) => a.text),
+          caseless: alts.map((a) => a.caseless),
+          pattern: this.#inc!.line,
+        }
         : null;
     }
     return this.#pre ?? undefined;

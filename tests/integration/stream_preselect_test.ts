@@ -1,9 +1,9 @@
 /**
  * A filtered catch-up of a big file through the real CLI: whether the source picks out the
- * include filter's lines before decoding them (text, JSON and history take only the selection)
- * or not (`--save` keeps every line), the lines printed, their numbers and what is saved are
- * those a per-line check finds — with `\r` progress, CRLF, a long line, non-ASCII and invalid
- * UTF-8 among them.
+ * include filter's lines before decoding them (text, JSON and history take only the selection;
+ * strings whatever their case too) or not (`--save` keeps every line), the lines printed, their
+ * numbers and what is saved are those a per-line check finds — with `\r` progress, CRLF, a long
+ * line, non-ASCII and invalid UTF-8 among them.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert";
 import { runS9s, testEnv } from "../_helpers/cli.ts";
@@ -18,8 +18,8 @@ function bigLog(): Uint8Array {
   const enc = new TextEncoder();
   const parts: Uint8Array[] = [];
   for (let i = 0; i < 16_000; i++) {
-    const word = ["ERROR", "WARN", "INFO", "DEBUG", "ERRO", "WARNING", "error"][
-      Math.floor(rnd() * 7)
+    const word = ["ERROR", "WARN", "INFO", "DEBUG", "ERRO", "WARNING", "error", "Error", "wArN"][
+      Math.floor(rnd() * 9)
     ];
     const r = rnd();
     let line: string | Uint8Array;
@@ -91,6 +91,19 @@ Deno.test("a filtered catch-up of a big file prints, numbers and saves the lines
     strictEqual(saved.code, 0, saved.stderr);
     const kept = saved.stdout.split("\n").slice(0, -1).map((l) => JSON.parse(l));
     deepStrictEqual(kept.map((e) => [e.line_num, e.content]), want.map((w) => [w.n, w.l]));
+
+    // Whatever the case (`(?i)`): picked out too, as the pattern matches them.
+    await Deno.remove(`${home}/debug.log`);
+    r = await runS9s([...base, "--filter", "(?i)error|warn", "-o", "json"], { env: testEnv(home) });
+    strictEqual(r.code, 0, r.stderr);
+    const anyCase = lines.map((l, i) => ({ l, n: i + 1 })).filter(({ l }) => /error|warn/i.test(l));
+    deepStrictEqual(
+      r.stdout.split("\n").slice(0, -1).map((l) => JSON.parse(l)).map((
+        e,
+      ) => [e.line_num, e.content]),
+      anyCase.map((w) => [w.n, w.l]),
+    );
+    ok((await debugLog()).includes(PICKED), "lines picked out whatever their case");
 
     // --save keeps every line: nothing may be picked out then, and stdout is the same.
     await Deno.remove(`${home}/debug.log`);

@@ -1,5 +1,5 @@
 import { deepStrictEqual } from "node:assert";
-import { LineScan, literalAlternatives } from "../../../src/core/line_scan.ts";
+import { alternativesOf, LineScan, literalAlternatives } from "../../../src/core/line_scan.ts";
 
 /** What a per-line test finds: [position, line] of each matching line. */
 function perLine(re: RegExp, text: string): [number, string][] {
@@ -97,5 +97,19 @@ Deno.test("literalAlternatives takes only a pattern that is strings joined by |"
     ]
   ) {
     deepStrictEqual(literalAlternatives(re), undefined, String(re));
+  }
+});
+
+Deno.test("alternativesOf marks the strings under i as caseless, and refuses i under u or v", () => {
+  const c = (text: string) => ({ text, caseless: true });
+  const e = (text: string) => ({ text, caseless: false });
+  deepStrictEqual(alternativesOf(/error|warn/i), [c("error"), c("warn")]);
+  deepStrictEqual(alternativesOf(/(?i:error|warn)|(?:FATAL)/), [c("error"), c("warn"), e("FATAL")]);
+  deepStrictEqual(alternativesOf(/(?:a|(?i:b))|c/), [e("a"), c("b"), e("c")]);
+  deepStrictEqual(alternativesOf(/(?i:error)/u), undefined, "Unicode case folding: k is K");
+  deepStrictEqual(alternativesOf(new RegExp("(?i:error)", "v")), undefined);
+  deepStrictEqual(alternativesOf(/(?:ERROR)|(?:x)/u), [e("ERROR"), e("x")]);
+  for (const re of [/(?m:a)/, /(?-i:a)/, /(?s:a)|b/, /(?i:a.b)/]) {
+    deepStrictEqual(alternativesOf(re), undefined, String(re));
   }
 });

@@ -102,20 +102,30 @@ Deno.test("NewlineBuffer picks the lines holding one of its strings as a per-lin
   assert(!plain.lookFor("x", ["ab"]), "no picking without WebAssembly");
   assert(!buf.lookFor("é", ["é"]), "ASCII strings only");
   assert(!buf.lookFor("empty", ["a", ""]), "no empty string");
-  const alphabet = "abcERORWN \t-";
+  const alphabet = "abcERORWNerorwn@`[{ \t-";
   const word = (n: number) =>
     Array.from({ length: n }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join("");
   for (let c = 0; c < 3000; c++) {
     const strings = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => {
-      const t = rnd() < 0.3 ? ["ERROR", "WARN", "E", "RR", "a-b"][Math.floor(rnd() * 5)] : "";
+      const t = rnd() < 0.3 ? ["ERROR", "WARN", "E", "RR", "a-b", "@x"][Math.floor(rnd() * 6)] : "";
       return t || word(1 + Math.floor(rnd() ** 2 * 12));
     });
+    // Some strings whatever their case (as under `(?i)`): a letter either way, but `@` is not
+    // `` ` `` and `[` is not `{` (they differ by the same bit).
+    const caseless = strings.map(() => rnd() < 0.4);
+    const holds = (l: string, t: string, i: boolean) =>
+      i ? new RegExp(t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i").test(l) : l.includes(t);
     // Lines short and long (past several 64-byte steps), the strings dropped in here and there.
     const lines = Array.from({ length: Math.floor(rnd() * 60) }, () => {
       let l = word(Math.floor(rnd() ** 3 * 300));
       if (rnd() < 0.3) {
         const at = Math.floor(rnd() * (l.length + 1));
-        l = l.slice(0, at) + strings[Math.floor(rnd() * strings.length)] + l.slice(at);
+        // (its letters' case flipped at random, half the time)
+        const t = strings[Math.floor(rnd() * strings.length)].replace(
+          /[a-z]/gi,
+          (ch) => rnd() < 0.5 ? ch : ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase(),
+        );
+        l = l.slice(0, at) + t + l.slice(at);
       }
       return l;
     });
@@ -125,11 +135,11 @@ Deno.test("NewlineBuffer picks the lines holding one of its strings as a per-lin
     buf.bytes.set(bytes);
     // Bytes after the run that would make a string (and a newline) must not count.
     buf.bytes.fill(0x45, bytes.length, Math.min(buf.bytes.length, bytes.length + 80));
-    assert(buf.lookFor(strings.join("\0"), strings));
-    const where = `case ${c} (${JSON.stringify(strings)})`;
+    assert(buf.lookFor(`${c}`, strings, caseless));
+    const where = `case ${c} (${JSON.stringify(strings)}, caseless ${caseless})`;
     assertEquals(buf.scan(bytes.length, true), lines.length, `${where}: count`);
     const want = lines.map((l, i) => [i, l] as const).filter(([, l]) =>
-      strings.some((t) => l.includes(t))
+      strings.some((t, k) => holds(l, t, caseless[k]))
     );
     const got = buf.picked()!;
     assertEquals(

@@ -256,8 +256,13 @@ Deno.test("LineFilter offers its include strings for picking lines out, and take
   const f = new LineFilter();
   f.add({ name: "i", action: "include", color: "", regex: compilePattern("ERROR|WARN") });
   const pre = f.preselect();
-  deepStrictEqual(pre?.strings, ["ERROR", "WARN"]);
-  for (const p of ["ERR.R", "(?i)error", "é|x", "^ERROR"]) {
+  deepStrictEqual([pre?.strings, pre?.caseless], [["ERROR", "WARN"], [false, false]]);
+  const anyCase = new LineFilter();
+  anyCase.add({ name: "i", action: "include", color: "", regex: compilePattern("(?i)error") });
+  anyCase.add({ name: "j", action: "include", color: "", regex: compilePattern("FATAL") });
+  const pre2 = anyCase.preselect();
+  deepStrictEqual([pre2?.strings, pre2?.caseless], [["error", "FATAL"], [true, false]]);
+  for (const p of ["ERR.R", "é|x", "^ERROR", "(?i)error|\\p{L}x"]) {
     const g = new LineFilter();
     g.add({ name: "i", action: "include", color: "", regex: compilePattern(p) });
     strictEqual(g.preselect(), undefined, p);
