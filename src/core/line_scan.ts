@@ -71,7 +71,10 @@ export function alternativesOf(re: RegExp): Alternative[] | undefined {
  * finds as the pattern would).
  */
 export function literalAlternatives(re: RegExp): string[] | undefined {
-  const alts = alternativesOf(re);
+  return caseExact(alternativesOf(re));
+}
+
+function caseExact(alts: Alternative[] | undefined): string[] | undefined {
   return alts && !alts.some((a) => a.caseless) ? alts.map((a) => a.text) : undefined;
 }
 
@@ -96,11 +99,8 @@ export class LineScan {
    * which V8 runs several times faster over a chunk than its regex engine runs the alternation.
    */
   readonly #literals?: string[];
-
   /** The strings the pattern is an alternation of, when it is nothing else (see alternativesOf). */
-  get alternatives(): readonly Alternative[] | undefined {
-    return alternativesOf(this.line);
-  }
+  readonly alternatives?: readonly Alternative[];
 
   constructor(line: RegExp) {
     this.line = line.global || line.sticky
@@ -111,7 +111,9 @@ export class LineScan {
       this.#scan = new RegExp(src, this.line.flags.replace("m", "") + "gm");
     }
     this.#local = !/[\^$]/.test(src);
-    this.#literals = literalAlternatives(line);
+    const alts = alternativesOf(this.line);
+    this.alternatives = alts;
+    this.#literals = caseExact(alts);
   }
 
   /**

@@ -194,8 +194,7 @@ export class LineSplitter {
         let fits: boolean;
         if (this.#lines.vectorized) {
           count = this.#lines.scan(end);
-          // (Short lines are only known to be short: a smaller cap takes the slow path.)
-          fits = this.#maxLine >= EXACT_LONGEST && this.#lines.longestLine <= this.#maxLine;
+          fits = this.#scannedFit();
         } else {
           // A few lines (a followed file's new ones): one indexOf per line over the text.
           count = countLines(text, this.#maxLine);
@@ -289,8 +288,7 @@ export class LineSplitter {
     if (!pre || !this.#lines.lookFor(pre.key, pre.strings, pre.caseless)) return undefined;
     this.#buf = this.#lines.bytes; // (laid out anew for the strings: the memory may have grown)
     const count = this.#lines.scan(end, true);
-    const fits = this.#maxLine >= EXACT_LONGEST && this.#lines.longestLine <= this.#maxLine;
-    if (!fits || (count > this.#maxBatch && !final)) return undefined;
+    if (!this.#scannedFit() || (count > this.#maxBatch && !final)) return undefined;
     const picked = this.#lines.picked()!;
     let text = decoder.decode(picked.bytes);
     let at = picked.lines;
@@ -301,6 +299,14 @@ export class LineSplitter {
     const batch = this.#finish("", count, end, startOffset, time, cont, final)!;
     batch.preselected = { key: pre.key, text, at };
     return batch;
+  }
+
+  /**
+   * No line of the last scan passes the cap (short lines are only known to be short: a cap
+   * below EXACT_LONGEST takes the slow path).
+   */
+  #scannedFit(): boolean {
+    return this.#maxLine >= EXACT_LONGEST && this.#lines.longestLine <= this.#maxLine;
   }
 
   #charBoundary(pos: number): number {

@@ -40,6 +40,12 @@ function scanOn(
 
 const align = (n: number, to: number) => Math.ceil(n / to) * to;
 
+/** Whether {@link NewlineBuffer.lookFor} can look for `strings`: some, each ASCII, none empty. */
+export function lookable(strings: readonly string[]): boolean {
+  // deno-lint-ignore no-control-regex
+  return strings.length > 0 && strings.every((t) => t !== "" && !/[^\x00-\x7f]/.test(t));
+}
+
 /**
  * See the module documentation. A buffer starts as plain bytes, and moves into WebAssembly memory
  * the first time it grows (a catch-up's reads): a stream that only ever reads a few lines at a
@@ -108,10 +114,7 @@ export class NewlineBuffer {
   lookFor(key: string, strings: string[], caseless?: boolean[]): boolean {
     if (!this.#scan) return false;
     if (this.#strings?.key === key) return true;
-    // deno-lint-ignore no-control-regex
-    if (strings.length === 0 || strings.some((t) => t === "" || /[^\x00-\x7f]/.test(t))) {
-      return false;
-    }
+    if (!lookable(strings)) return false;
     const bytes = strings.map((t) => Uint8Array.from(t, (c) => c.charCodeAt(0)));
     const pick = scanOn(this.#memory!, bytes, caseless);
     if (!pick) return false;

@@ -8,6 +8,7 @@ import { UsageError } from "../errors.ts";
 import { LINE_INDEX_BLOCK as BLOCK, type LineBatch, type Preselect } from "../core/line_batch.ts";
 import { matchTester } from "./match_tester.ts";
 import { LineScan } from "../core/line_scan.ts";
+import { lookable } from "../core/newline_buffer.ts";
 
 /** What a filter does with a matching line. */
 export type FilterAction = "include" | "exclude" | "highlight";
@@ -350,9 +351,7 @@ export class LineFilter {
     this.#combine();
     if (this.#pre === undefined) {
       const alts = this.#inc?.alternatives;
-      // deno-lint-ignore no-control-regex
-      const ascii = alts?.every((a) => !/[^\x00-\x7f]/.test(a.text));
-      this.#pre = alts && ascii
+      this.#pre = alts && lookable(alts.map((a) => a.text))
         ? {
           key: `${this.#inc!.line.source}/${this.#inc!.line.flags}`,
           strings: alts.map((a) => a.text),
