@@ -534,11 +534,18 @@ export class FileSource implements Source {
       // Take every generation born since ours before reading on: once opened, a generation is
       // held however it is renamed next. Then drain what the writer added to ours.
       const held = this.#held;
-      const oldest = await this.#gens.collect({
+      const { oldest, settled } = await this.#gens.collect({
         ino: held.ino!,
         birth: held.birth,
         lastSeenAtPath: held.seenAtPath,
       });
+      // Names shifting through every look (a burst of rotations) and nothing taken: ours is
+      // read on, and the path looked at again at the next wake (inotify's, else the poll's).
+      // Moving to the path's file now would skip the generations between.
+      if (!settled && this.#gens.waiting === 0) {
+        this.#opts.debug?.(`rotation on ${this.path}: names still shifting, looking again`);
+        return "same";
+      }
       // Ours deleted already and later generations found: the rotation went past ours, so any
       // generation between ours and the oldest still there may have been deleted unread.
       const ours = this.#local ? this.#file!.statSync() : await this.#file!.stat();

@@ -47,10 +47,13 @@ interface Candidate {
 const CLOCK_MARGIN_MS = 10;
 /**
  * Directory readings while a rotation goes on: at least this many, and more for up to
- * {@link STABLE_MS}, until two agree. Names read while a writer shifts `.1` to `.2`, `.2` to `.3`…
- * mix old and new places: ordered by them, generations came out swapped (CI saw line 502 after
- * 601 in a burst of twenty rotations; a unit test rotates during the readings). Readings that
- * never agree are not used: the pass looks again, but for the last of {@link PASSES}.
+ * {@link STABLE_MS}, until two agree. A reading looks at numbered names oldest first (`.9`, `.8`,
+ * … `.1`), the order in which a writer shifts them (`.8` to `.9` before `.7` to `.8`): a name
+ * looked at after another is never held by an older generation, so a reading that meets a shift
+ * may miss a generation (it moved up past the look) but never swaps two. Two readings that agree
+ * missed none. Readings that never agree are not used: nothing is taken on them, and the follower
+ * keeps reading the generation it holds and looks again (CI saw line 502 after 601, then 552 after
+ * 651, in a burst of twenty rotations while readings in the directory's own order were used).
  */
 const MIN_SCANS = 10;
 const STABLE_MS = 25;
@@ -195,19 +198,21 @@ export class Generations {
    * born since it that is still in the directory, the path's own file last. The directory is read
    * again (up to five times) when a generation moved between reading a name and opening it, or
    * the path's file changed meanwhile.
-   * Returns the rotated name of the oldest generation found, if any.
+   * Returns the rotated name of the oldest generation found, if any, and whether the collection
+   * settled: when the names never held still long enough to be read (a burst of rotations that
+   * went on through every look), what is taken so far is in order but later generations may be
+   * missing; the caller keeps reading what it holds and asks again.
    */
-  async collect(current: Current): Promise<string | undefined> {
+  async collect(current: Current): Promise<{ oldest?: string; settled: boolean }> {
     let oldest: string | undefined;
     for (let pass = 0; pass < PASSES; pass++) {
       // The path's file before and after: another one there meanwhile means the one before
       // moved to a rotated name, where this pass may not have looked yet.
       const before = await this.#atPath();
       let missed = false;
-      // Names that would not hold still (a burst of rotations): none is taken on them, but in
-      // the last pass (a rotation that never pauses), where leaving them would lose them.
+      // Names that would not hold still (a burst of rotations): none is taken on them.
       const scan = current.birth !== null ? await this.#stableScan(current) : STILL;
-      if (!scan.stable && pass < PASSES - 1) missed = true;
+      if (!scan.stable) missed = true;
       else {
         for (const f of scan.found) {
           oldest ??= f.name;
@@ -222,10 +227,11 @@ export class Generations {
       if (missed || after !== before) continue;
       // The path's file last, and only the one this pass saw there (else it may be younger
       // than one that moved away meanwhile, which the next pass finds).
-      if (after === "" || await this.#take(this.path, this.#base, Infinity, after)) return oldest;
+      if (after === "" || await this.#take(this.path, this.#base, Infinity, after)) {
+        return { oldest, settled: true };
+      }
     }
-    await this.#take(this.path, this.#base, Infinity);
-    return oldest;
+    return { oldest, settled: false };
   }
 
   /** The identity of the file at the path now ("" when there is none). */
@@ -288,8 +294,15 @@ export class Generations {
     } catch { /* the directory went away: only the path is tried */ }
     const found: Candidate[] = [];
     let currentRank = NaN;
-    for (const name of names) {
-      if (!this.#rotated.test(name)) continue;
+    // Numbered names oldest first (see MIN_SCANS), then the others (dates: they never shift).
+    const rotated = names.filter((n) => this.#rotated.test(n))
+      .map((name) => ({ name, rank: rankOf(name, this.#base) }))
+      .sort((a, b) =>
+        Number.isNaN(a.rank) || Number.isNaN(b.rank)
+          ? Number(Number.isNaN(a.rank)) - Number(Number.isNaN(b.rank))
+          : a.rank - b.rank
+      );
+    for (const { name, rank } of rotated) {
       let st: Deno.FileInfo;
       try {
         st = await this.#io.stat(`${this.#dir}/${name}`);
@@ -297,7 +310,6 @@ export class Generations {
         continue; // renamed again or deleted meanwhile
       }
       const birth = st.birthtime?.getTime();
-      const rank = rankOf(name, this.#base);
       if (st.ino === current.ino && birth === since) currentRank = rank;
       const id = identityOf(st);
       if (!st.isFile || birth === undefined || birth < after || this.#seenSet.has(id)) continue;

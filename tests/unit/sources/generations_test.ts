@@ -1,5 +1,5 @@
 import { assertEquals } from "../../_helpers/assert.ts";
-import { type FsIo, Generations, SYNC_IO } from "../../../src/sources/generations.ts";
+import { type Current, type FsIo, Generations, SYNC_IO } from "../../../src/sources/generations.ts";
 
 const dec = new TextDecoder();
 
@@ -45,6 +45,29 @@ async function inTempDir(body: (path: string, dir: string) => Promise<void>): Pr
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/**
+ * Follow `path` as the follower does: collect, read what was taken, collect again from the last
+ * generation read, until the path's own file was read (a collection that could not settle takes
+ * nothing: the follower keeps the one it reads and looks again). The numbers of the generations
+ * read, in order.
+ */
+async function followAll(gens: Generations, path: string, first: Current) {
+  const read: number[] = [];
+  let current = first;
+  for (let round = 0; round < 500; round++) {
+    await gens.collect(current);
+    for (let g = gens.next(); g; g = gens.next()) {
+      const buf = new Uint8Array(64);
+      read.push(Number(dec.decode(buf.subarray(0, g.file.readSync(buf) ?? 0)).slice(3)));
+      g.file.close();
+      // As the follower holds it: last seen at the path when it was found there, else born.
+      current = { ino: g.ino!, birth: g.birth, lastSeenAtPath: g.seenAtPath };
+    }
+    if (Deno.statSync(path).ino === current.ino) break;
+  }
+  return read;
 }
 
 /**
@@ -171,24 +194,44 @@ Deno.test("Generations keeps the order through a burst of rotations that goes on
       },
     };
     const gens = new Generations(path, true, io);
-    let current = start(path, gens);
+    const current = start(path, gens);
     for (let i = 0; i < 3; i++) shift(++made);
     burst = 38;
-    // Read as the follower does: everything collected, then collect again from the last one
-    // until that one is the path's file.
-    const read: number[] = [];
-    for (let round = 0; round < 10; round++) {
-      await gens.collect(current);
-      let last: Deno.FileInfo | undefined;
-      for (let g = gens.next(); g; g = gens.next()) {
-        const buf = new Uint8Array(64);
-        read.push(Number(dec.decode(buf.subarray(0, g.file.readSync(buf) ?? 0)).slice(3)));
-        last = g.file.statSync();
-        g.file.close();
-      }
-      if (!last || Deno.statSync(path).ino === last.ino) break;
-      current = { ino: last.ino, birth: last.birthtime!.getTime(), lastSeenAtPath: Date.now() };
-    }
+    const read = await followAll(gens, path, current);
+    assertEquals(burst, 0, "the burst went by");
+    assertEquals(read, Array.from({ length: made }, (_, i) => i + 1));
+  });
+});
+
+Deno.test("Generations never takes a reading made while names shift, whatever order the directory lists them in", async () => {
+  await inTempDir(async (path) => {
+    // A slow filesystem (3 ms a look at `a.2`) listing the youngest names first (`a.1`, `a.2`,
+    // …), and a writer that rotates twice whenever `a.2` is looked at, 120 times: a reading in
+    // that order sees a generation under the name its older neighbour had, and the burst goes on
+    // through every look of several collections (the follower reads on and asks again).
+    let made = 0;
+    let burst = 0;
+    const io: FsIo = {
+      ...SYNC_IO,
+      names: async (dir) =>
+        (await SYNC_IO.names(dir)).sort((a, b) =>
+          Number(a.split(".")[1] ?? 0) - Number(b.split(".")[1] ?? 0)
+        ),
+      stat: (p) => {
+        if (burst > 0 && p === `${path}.2`) {
+          burst--;
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3);
+          rotate(path, ++made, 300);
+          rotate(path, ++made, 300);
+        }
+        return SYNC_IO.stat(p);
+      },
+    };
+    const gens = new Generations(path, true, io);
+    const current = start(path, gens);
+    for (let i = 0; i < 3; i++) rotate(path, ++made, 300);
+    burst = 120;
+    const read = await followAll(gens, path, current);
     assertEquals(burst, 0, "the burst went by");
     assertEquals(read, Array.from({ length: made }, (_, i) => i + 1));
   });
