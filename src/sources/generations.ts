@@ -339,7 +339,8 @@ export class Generations {
     }
     if (!pre?.isFile) {
       releaseFileFd();
-      return pre !== undefined && expect === undefined;
+      // Not taken, but found where it was looked for (the path's FIFO: the follower opens it).
+      return pre !== undefined && (expect === undefined || identityOf(pre) === expect);
     }
     let file: Deno.FsFile;
     try {

@@ -236,3 +236,15 @@ Deno.test("Generations never takes a reading made while names shift, whatever or
     assertEquals(read, Array.from({ length: made }, (_, i) => i + 1));
   });
 });
+
+Deno.test("Generations settles on a FIFO put at the path, and leaves it to the follower to open", async () => {
+  await inTempDir(async (path) => {
+    const gens = new Generations(path);
+    const current = start(path, gens);
+    Deno.removeSync(path);
+    await new Deno.Command("mkfifo", { args: [path] }).output();
+    // Opening a FIFO here would block until a writer came: it is neither opened nor waited on.
+    assertEquals(await gens.collect(current), { oldest: undefined, settled: true });
+    assertEquals(gens.waiting, 0);
+  });
+});
