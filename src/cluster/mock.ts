@@ -13,6 +13,14 @@ interface MockJob {
   startAt: number;
   /** Seconds it runs; Infinity for ever. */
   runFor: number;
+  /**
+   * Seconds it had been running when the cluster started (a job already running has output a
+   * user can look at at once, as on a real cluster: `--no-follow` right after start prints it).
+   */
+  ranBefore?: number;
+  /** When it started running (ms), and how fast its clock goes: its lines' timestamps. */
+  startWall?: number;
+  speed?: number;
   finalState: string;
   exitCode: number;
   writer?: (t: number, job: MockJob) => void;
@@ -100,7 +108,7 @@ export class MockCluster implements ClusterBackend {
       return job;
     };
     this.#jobs = [
-      mk(1001, "train_model", { startAt: 0, runFor: 900, writer: trainWriter }),
+      mk(1001, "train_model", { startAt: 0, ranBefore: 12, runFor: 900, writer: trainWriter }),
       mk(1002, "preprocess", { startAt: 0, runFor: 8, writer: progressWriter }),
       mk(1003, "simulate", {
         startAt: 6,
@@ -161,14 +169,16 @@ export class MockCluster implements ClusterBackend {
       if (info.state === "PENDING" && t >= job.startAt) {
         info.state = "RUNNING";
         info.reason = undefined;
-        info.startTime = Date.now();
+        job.speed = this.#speed;
+        job.startWall = Date.now() - ((job.ranBefore ?? 0) * 1000) / this.#speed;
+        info.startTime = Math.floor(job.startWall);
         info.batchHost = `mock-node0${(info.jobId % 4) + 1}`;
         info.nodeList = info.batchHost;
         job.out = Deno.openSync(info.stdout!, { create: true, append: true });
         job.err = Deno.openSync(info.stderr!, { create: true, append: true });
       }
       if (info.state !== "RUNNING") continue;
-      const ran = t - job.startAt;
+      const ran = t - job.startAt + (job.ranBefore ?? 0);
       job.writer?.(ran, job);
       if (ran >= job.runFor) {
         if (job.partial) write(job.out!, job.partial + "\n");
@@ -229,8 +239,12 @@ function write(f: Deno.FsFile, s: string): void {
   } catch { /* closed */ }
 }
 
-function stamp(): string {
-  return new Date().toISOString().slice(11, 23);
+/** The time of day when `job` wrote its line due at `perSec` lines a second (now, if not known). */
+function stamp(job?: MockJob, line?: number, perSec?: number): string {
+  const at = job?.startWall !== undefined && line !== undefined && perSec
+    ? job.startWall + (line / perSec) * 1000 / (job.speed ?? 1)
+    : Date.now();
+  return new Date(Math.min(at, Date.now())).toISOString().slice(11, 23);
 }
 
 /** Emit lines due by `t` at `perSec`, so the rate holds whatever the tick rate is. */
@@ -249,15 +263,16 @@ function trainWriter(t: number, job: MockJob): void {
     const k = job.lines - n + i + 1;
     const epoch = Math.floor(k / 100) + 1;
     const loss = (2.5 / Math.sqrt(k + 1)).toFixed(4);
-    out += `${stamp()} INFO epoch=${epoch} step=${k} loss=${loss} lr=0.001\n`;
+    const at = stamp(job, k, 5);
+    out += `${at} INFO epoch=${epoch} step=${k} loss=${loss} lr=0.001\n`;
     if (k % 20 === 0) {
-      out += `Progress: ${Math.min(100, Math.round((t / job.runFor) * 100))}% complete\n`;
+      out += `Progress: ${Math.min(100, Math.round((k / 5 / job.runFor) * 100))}% complete\n`;
     }
     if (k % 15 === 0) {
-      write(job.err!, `${stamp()} WARNING: GPU memory usage at ${80 + (k % 15)}%\n`);
+      write(job.err!, `${at} WARNING: GPU memory usage at ${80 + (k % 15)}%\n`);
     }
     if (k % 97 === 0) {
-      write(job.err!, `${stamp()} ERROR: NaN detected in gradient at step ${k}; skipping batch\n`);
+      write(job.err!, `${at} ERROR: NaN detected in gradient at step ${k}; skipping batch\n`);
     }
   }
   // Leave half a line now and then, as a real writer's buffer flush would.

@@ -146,3 +146,24 @@ Deno.test("stream --template rejects an unknown field listing the valid ones, ex
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("stream --mock --no-follow right after start prints the running demo job's output so far", async () => {
+  const { dir, home } = await tempHome("s9s-mix-");
+  try {
+    // A first run's demo: job 1001 has been running for a while, as a job a user looks at has.
+    const r = await runS9s(
+      ["stream", "--mock", "--job", "1001", "--type", "stdout", "--no-follow", "-q"],
+      { env: testEnv(home), cwd: dir },
+    );
+    assertEquals([r.code, r.stderr], [0, ""]);
+    const lines = r.stdout.split("\n").filter(Boolean);
+    assert(lines.length >= 50, `lines: ${lines.length}`);
+    const steps = lines.flatMap((l) => /step=(\d+)/.exec(l)?.[1] ?? []).map(Number);
+    assertEquals(steps.slice(0, 3), [1, 2, 3]);
+    // Timestamps as they were written, a fifth of a second apart, not the start's own time.
+    const times = lines.flatMap((l) => /^(\d\d:\d\d:\d\d\.\d{3}) INFO/.exec(l)?.[1] ?? []);
+    assert(new Set(times).size >= 50, `distinct times: ${new Set(times).size}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
