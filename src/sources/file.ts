@@ -552,8 +552,8 @@ export class FileSource implements Source {
       if (oldest !== undefined && ours.nlink === 0) {
         this.#sink!.status({ state: "live", message: rotatedPast(this.path, oldest) });
       }
-      for (const name of this.#gens.takeUnreadable()) {
-        this.#sink!.status({ state: "live", message: unreadableGeneration(this.path, name) });
+      for (const u of this.#gens.takeUnreadable()) {
+        this.#sink!.status({ state: "live", message: unreadableGeneration(this.path, u) });
       }
       return await this.#drained();
     }

@@ -81,10 +81,23 @@ export function rotatedPast(path: string, oldest: string): string {
     `been deleted unread (keep more rotated files, or poll more often)`;
 }
 
+/** A generation that could not be opened, and why ("permission denied"). */
+export interface Unreadable {
+  name: string;
+  reason: string;
+}
+
 /** The status when a generation after the one read could not be opened: its lines are skipped. */
-export function unreadableGeneration(path: string, name: string): string {
-  return `"${path}" rotated: the generation now named "${name}" cannot be read (permission ` +
-    `denied); its lines are skipped`;
+export function unreadableGeneration(path: string, u: Unreadable): string {
+  return `"${path}" rotated: the generation now named "${u.name}" cannot be read (${u.reason}); ` +
+    `its lines are skipped`;
+}
+
+/** Why a file could not be opened, in a few words ("permission denied", "input/output error"). */
+function reasonOf(err: unknown): string {
+  if (err instanceof Deno.errors.PermissionDenied) return "permission denied";
+  const text = (err instanceof Error ? err.message : String(err)).replace(/ \(os error.*$/s, "");
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** The identity of a file: inode and birth time. */
@@ -144,7 +157,7 @@ export class Generations {
   #io: FsIo;
   #closed = false;
   /** Rotated names passed over since the last {@link takeUnreadable}: they cannot be opened. */
-  #unreadable: string[] = [];
+  #unreadable: Unreadable[] = [];
 
   /**
    * `local`: the file is on a local disk (synchronous calls are safe and faster). `io` replaces
@@ -160,10 +173,10 @@ export class Generations {
   }
 
   /**
-   * Rotated generations found since the last call that could not be opened (permission): their
-   * lines are not read, and the caller says so. Each is named once.
+   * Rotated generations found since the last call that could not be opened (permission, an I/O
+   * error): their lines are not read, and the caller says so. Each is named once.
    */
-  takeUnreadable(): string[] {
+  takeUnreadable(): Unreadable[] {
     const names = this.#unreadable;
     this.#unreadable = [];
     return names;
@@ -347,12 +360,16 @@ export class Generations {
       file = await this.#io.open(path);
     } catch (err) {
       releaseFileFd();
-      // Gone from the name (moved on): missed. One that cannot be read is passed over rather
-      // than holding back the generations after it, remembered (never tried again) and named.
-      if (!(err instanceof Deno.errors.PermissionDenied)) return false;
+      // Gone from the name (moved on): missed. One that cannot be read (permission, an I/O
+      // error) is passed over rather than holding back the generations after it for ever,
+      // remembered (never tried again) and named.
+      // Out of descriptors (EMFILE, ENFILE) is a moment's trouble: missed, tried again.
+      if (err instanceof Deno.errors.NotFound || /\(os error 2[34]\)/.test(String(err))) {
+        return false;
+      }
       if (rank !== Infinity && expect !== undefined) {
         this.#remember(expect);
-        this.#unreadable.push(name);
+        this.#unreadable.push({ name, reason: reasonOf(err) });
       }
       return true;
     }

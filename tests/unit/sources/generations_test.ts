@@ -167,11 +167,38 @@ Deno.test("Generations passes over a generation it may not open, names it once, 
     });
     await gens.collect(current);
     assertEquals(drain(gens), ["gen2", "gen3"]);
-    assertEquals(gens.takeUnreadable(), ["a.2"]);
+    assertEquals(gens.takeUnreadable(), [{ name: "a.2", reason: "permission denied" }]);
     assertEquals(gens.takeUnreadable(), []);
     // Looked at again, it is not tried again (nor named again).
     await gens.collect(current);
     assertEquals([drain(gens), gens.takeUnreadable(), denied], [[], [], 1]);
+  });
+});
+
+Deno.test("Generations passes over a generation that fails to open with an I/O error, and names why", async () => {
+  await inTempDir(async (path) => {
+    // A failing disk (or a stale NFS handle) under `a.2` (gen1): the open fails however often it
+    // is tried; the generations after it are not held back for ever.
+    const { gens, current } = rotatedThrice(path, (p) => {
+      if (p === `${path}.2`) throw new Error("Input/output error (os error 5): open 'a.2'");
+    });
+    assertEquals((await gens.collect(current)).settled, true);
+    assertEquals(drain(gens), ["gen2", "gen3"]);
+    assertEquals(gens.takeUnreadable(), [{ name: "a.2", reason: "input/output error" }]);
+  });
+});
+
+Deno.test("Generations tries a generation again when the process ran out of descriptors", async () => {
+  await inTempDir(async (path) => {
+    // EMFILE once for `a.2` (gen1): a moment's trouble, not a generation to skip.
+    let failed = 0;
+    const { gens, current } = rotatedThrice(path, (p) => {
+      if (p === `${path}.2` && failed++ === 0) {
+        throw new Error(`Too many open files (os error 24): open '${p}'`);
+      }
+    });
+    await gens.collect(current);
+    assertEquals([drain(gens), gens.takeUnreadable(), failed], [["gen1", "gen2", "gen3"], [], 2]);
   });
 });
 
