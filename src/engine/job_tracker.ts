@@ -234,8 +234,13 @@ export class JobTracker {
       // The next run truncates and rewrites the file, and is read from its start then.
       else if (s.requeuedTo > s.runRestarts) {
         // Requeued and restarted between two polls: the live source sees the truncation itself.
-        if (isRunning(job.state)) s.runRestarts = s.requeuedTo;
-        else s.source?.finish();
+        // It may have seen it already, while this record (taken before the next run started) was
+        // on its way: a rewrite since the record before is the next run's, being read (finished
+        // now, and the next run read again from its start, its first lines came twice).
+        const rewritten = s.rewrittenAt !== undefined && s.notedBefore !== undefined &&
+          s.rewrittenAt > s.notedBefore;
+        if (isRunning(job.state) || rewritten) s.runRestarts = s.requeuedTo;
+        else s.source?.finish("requeued");
       }
     }
   }

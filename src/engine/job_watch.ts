@@ -129,6 +129,8 @@ export class JobWatch {
     const prevState = s.jobState;
     const prevRestarts = s.job?.restarts ?? 0;
     const seenBefore = s.job !== undefined;
+    s.notedBefore = s.notedAt;
+    s.notedAt = Date.now();
     s.job = job;
     s.jobState = job.state;
     if (prevState !== job.state) { for (const wake of this.#wakers) wake(); }

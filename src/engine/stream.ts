@@ -109,6 +109,11 @@ export class Stream implements StreamHandle {
   placeholder = false;
   /** The job's restart count when a requeue was last seen. */
   requeuedTo = 0;
+  /** When its source last began reading its file again from the start (a rewrite; Date.now()). */
+  rewrittenAt?: number;
+  /** When the cluster's latest record of the job was noted on it, and the one before (Date.now()). */
+  notedAt?: number;
+  notedBefore?: number;
   /** The restart count of the run the current source reads. */
   runRestarts = 0;
   /** Labelled lines go to task streams (follow option `splitTasks`). */

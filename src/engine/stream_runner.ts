@@ -122,6 +122,7 @@ export class StreamRunner implements TrackerHost {
         },
         status: (st) => {
           if (st.state === "live") s.liveSince ??= Date.now();
+          if (st.rewritten) s.rewrittenAt = Date.now();
           if (st.state === "ended") return; // reported when the stream ends
           this.status(s, st.state, st.message);
         },

@@ -71,6 +71,8 @@ export class FileSource implements Source {
   #head = new HeadFingerprint(); // first bytes of the current file as read from offset 0
   #fifo = false;
   #finishing = false;
+  /** Finishing a run the job was requeued from: a rewrite is the next run's (see finish). */
+  #endAtRewrite = false;
   #waker = new Waker();
   #pacer: ReadPacer;
   #reader?: ReaderHandle; // registered with the scheduler while this loop waits for it
@@ -119,8 +121,9 @@ export class FileSource implements Source {
     return this.#splitter.nextLine;
   }
 
-  finish(): void {
+  finish(why: "ended" | "requeued" = "ended"): void {
     this.#finishing = true;
+    if (why === "requeued") this.#endAtRewrite = true;
     this.#wake();
   }
 
@@ -184,6 +187,7 @@ export class FileSource implements Source {
           continue;
         }
         if (got === "rewritten") {
+          if (this.#endAtRewrite) break;
           await this.#restartFromZero();
           continue;
         }
@@ -326,6 +330,7 @@ export class FileSource implements Source {
     this.#opts.debug?.(`truncation or rewrite detected on ${this.path}`);
     this.#sink!.status({
       state: "live",
+      rewritten: true,
       message: `file "${this.path}" was truncated or rewritten; reading it from the start${
         cut ? ` (the unfinished line it ended with, ${cut} bytes, is dropped)` : ""
       }`,

@@ -10,6 +10,8 @@ import { SharedTimer } from "./shared_timer.ts";
 export interface SourceStatus {
   state: StreamState;
   message?: string;
+  /** The file was truncated or rewritten: the source reads it again from its start. */
+  rewritten?: true;
 }
 
 /** Where a source delivers what it reads. Awaiting `batch` is the backpressure. */
@@ -27,8 +29,13 @@ export interface Source {
   readonly offset: number;
   /** Read and follow until finished or aborted. Resolves when the source has ended. */
   run(sink: SourceSink): Promise<void>;
-  /** The job has ended: read what is left, emit the unterminated tail, then end. */
-  finish(): void;
+  /**
+   * The job has ended: read what is left, emit the unterminated tail, then end. `requeued`: this
+   * run ended because the job was requeued; its next run rewrites the file and is read by a new
+   * source from the start, so a rewrite met while finishing ends this one (read here too, the next
+   * run's first lines came twice).
+   */
+  finish(why?: "ended" | "requeued"): void;
   /** Restart reading from the beginning of the file (the `r` key). */
   restart?(): void;
 }

@@ -49,6 +49,8 @@ export class SshFileSource implements Source {
   #splitter: LineSplitter;
   #received = 0; // bytes received from the remote file (= next offset to ask for)
   #finishing = false;
+  /** Finishing a run the job was requeued from: a truncation is the next run's (see Source). */
+  #endAtRewrite = false;
   #waker = new Waker();
   #opts: SshSourceOptions;
   /** The exec `tail -F` reader, once the node turned out to have no SFTP subsystem. */
@@ -63,8 +65,9 @@ export class SshFileSource implements Source {
     return this.#splitter.committedOffset;
   }
 
-  finish(): void {
+  finish(why: "ended" | "requeued" = "ended"): void {
     this.#finishing = true;
+    if (why === "requeued") this.#endAtRewrite = true;
     this.#waker.wake();
     this.#tail?.stop(); // its drain pass reads what is left
   }
@@ -223,12 +226,14 @@ export class SshFileSource implements Source {
         }
         const size = await sftp.size(h);
         if (size < this.#received) {
+          if (this.#endAtRewrite) return; // the next run's: a new source reads it
           // Truncated: start again from the top, as tail does.
           await this.#emit(sink, this.#splitter.flush());
           this.#splitter.resetOffset(0);
           this.#received = 0;
           sink.status({
             state: "live",
+            rewritten: true,
             message:
               `"${this.path}" was truncated on ${this.host}; reading it again from the start`,
           });

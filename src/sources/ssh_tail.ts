@@ -118,6 +118,7 @@ export class RemoteTail {
             restart();
             sink.status({
               state: "live",
+              rewritten: true,
               message:
                 `"${this.path}" was truncated on ${this.host}; reading it again from the start`,
             });
