@@ -14,9 +14,15 @@ Deno.test("scripts/test.ts counts what passed when deno test is killed, and runs
   });
   const out = o.stdout;
   assertEquals(o.code, 1, out);
+  assertStringIncludes(out, "a one ... ok");
+  assertStringIncludes(out, "a two ... ok");
   assertStringIncludes(out, "c runs after the crash ... ok");
   assertStringIncludes(out, "while running fixtures/test_runner_crash/b_test.ts");
-  assert(out.trimEnd().endsWith("\n4 passed, 1 failed, 0 skipped"), out);
+  // What deno test reported passed, and no more: "b passes first" is among them only when its
+  // "ok" was written before the kill (deno test writes it a moment after the test ends).
+  const passed = out.split("\n").filter((l) => / \.\.\. ok \(/.test(l)).length;
+  assert(passed === 3 || passed === 4, out);
+  assert(out.trimEnd().endsWith(`\n${passed} passed, 1 failed, 0 skipped`), out);
 });
 
 Deno.test("S9sProcess keeps a bounded number of lines from a runaway s9s, and counts the rest", async () => {
