@@ -104,14 +104,17 @@ Deno.test({
         status: () => {},
       });
       const spans: number[] = [];
+      // What the source said, and how it ended: named if the bytes never come.
+      const said: string[] = [];
       const run = source.run({
         batch: (b) => void spans.push(b.endOffset - b.startOffset),
-        status: () => {},
-      }).catch(() => {});
-      await waitFor(() => spans.reduce((a, b) => a + b, 0) > 50_000, {
-        timeout: 60_000,
-        what: "50 KB through sattach",
-      });
+        status: (st) => void said.push(`${st.state}: ${st.message ?? ""}`),
+      }).then(() => said.push("ended"), (err) => said.push(`failed: ${err.message}`));
+      await waitFor(() => {
+        const got = spans.reduce((a, b) => a + b, 0);
+        if (got > 50_000) return true;
+        throw new Error(`${got} bytes so far; the source: ${said.join(" | ") || "nothing"}`);
+      }, { timeout: 60_000, what: "50 KB through sattach" });
       await Deno.writeTextFile(`${dir}/STOP`, "");
       stop.abort();
       await run;
