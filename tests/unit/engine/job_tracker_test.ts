@@ -4,21 +4,12 @@
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert";
 import { StreamManager } from "../../../src/mod.ts";
-import { defaultRawConfig } from "../../../src/config/defaults.ts";
-import { configSchema } from "../../../src/config/schema.ts";
 import type { ClusterBackend, JobInfo, StepInfo } from "../../../src/cluster/job.ts";
 import type { StreamEvent } from "../../../src/core/stream_event.ts";
 import { waitFor } from "../../_helpers/assert.ts";
-
-function config() {
-  const raw = defaultRawConfig() as {
-    streaming: Record<string, unknown>;
-    cluster: Record<string, unknown>;
-  };
-  raw.streaming.persistence = { ...(raw.streaming.persistence as object), enabled: false };
-  raw.cluster.poll_interval = "20ms";
-  return configSchema.parse(raw);
-}
+import { defaultRawConfig } from "../../../src/config/defaults.ts";
+import { configSchema } from "../../../src/config/schema.ts";
+import { trackerTestConfig as config } from "../../_helpers/tracker_config.ts";
 
 /** A backend whose answers the test switches: the job's record, or a failure. */
 class FlakyCluster implements ClusterBackend {
