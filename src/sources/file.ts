@@ -36,13 +36,21 @@ import { type ReaderHandle, ReadScheduler } from "./read_scheduler.ts";
 import { abortable } from "./abortable.ts";
 import { HeldFile } from "./held_file.ts";
 import { openFollowed } from "./file_open.ts";
-import { type Generation, Generations, rotatedPast, unreadableGeneration } from "./generations.ts";
+import {
+  type Generation,
+  Generations,
+  rotatedPast,
+  rotationUnderWay,
+  unreadableGeneration,
+} from "./generations.ts";
 import { type FileSourceOptions, MAX_CATCH_UP_READ } from "./file_options.ts";
 
 export type { FileSourceOptions } from "./file_options.ts";
 
 /** Poll interval for a followed file whose every write inotify reports. */
 const SAFETY_POLL_MS = 2000;
+/** Looks at a rotation still under way when the stream ends, before giving up on it. */
+const FINISH_LOOKS = 20;
 /** The reads of every followed local file between the loop's own (see the module comment). */
 const scheduler = new ReadScheduler({ gapMs: READ_GAP_MS, aheadMs: READ_AHEAD_MS });
 
@@ -59,7 +67,14 @@ export class FileSource implements Source {
     & Required<
       Omit<
         FileSourceOptions,
-        "tailLines" | "signal" | "watchHub" | "kind" | "debug" | "batchLines" | "preselect"
+        | "tailLines"
+        | "signal"
+        | "watchHub"
+        | "kind"
+        | "debug"
+        | "batchLines"
+        | "preselect"
+        | "generationsIo"
       >
     >
     & FileSourceOptions;
@@ -71,6 +86,8 @@ export class FileSource implements Source {
   #head = new HeadFingerprint(); // first bytes of the current file as read from offset 0
   #fifo = false;
   #finishing = false;
+  /** Collections in a row that did not settle while finishing (see #checkPath). */
+  #unsettled = 0;
   /** Finishing a run the job was requeued from: a rewrite is the next run's (see finish). */
   #endAtRewrite = false;
   #waker = new Waker();
@@ -105,7 +122,7 @@ export class FileSource implements Source {
     this.#idlePollMs = this.#opts.pollIntervalMs;
     this.#pacer = new ReadPacer(undefined, this.#opts.pollIntervalMs);
     this.#local = onLocalFs(path);
-    this.#gens = new Generations(path, this.#local);
+    this.#gens = new Generations(path, this.#local, options.generationsIo);
     this.#held = new HeldFile(path);
     this.#trouble = new FileTrouble(path, this.#opts.errorAfterMs);
     noteFollowedFile();
@@ -549,8 +566,14 @@ export class FileSource implements Source {
       // Moving to the path's file now would skip the generations between.
       if (!settled && this.#gens.waiting === 0) {
         this.#opts.debug?.(`rotation on ${this.path}: names still shifting, looking again`);
+        if (!this.#finishing) return "same";
+        // Finishing, the loop ends at "same": read on and look again (the job's writer is done,
+        // its last rotation with it), up to FINISH_LOOKS times; then say what is left unread.
+        if (++this.#unsettled <= FINISH_LOOKS) return "grew";
+        this.#sink!.status({ state: "live", message: rotationUnderWay(this.path) });
         return "same";
       }
+      this.#unsettled = 0;
       // Ours deleted already and later generations found: the rotation went past ours, so any
       // generation between ours and the oldest still there may have been deleted unread.
       const ours = this.#local ? this.#file!.statSync() : await this.#file!.stat();

@@ -5,6 +5,7 @@
 import type { SourceKind } from "../core/stream_event.ts";
 import type { Preselect } from "../core/line_batch.ts";
 import type { WatchHub } from "./watch_hub.ts";
+import type { FsIo } from "./generations.ts";
 
 /** Options for {@link FileSource}. */
 export interface FileSourceOptions {
@@ -37,6 +38,8 @@ export interface FileSourceOptions {
   preselect?: () => Preselect | undefined;
   /** Called for debug logging. */
   debug?: (msg: string) => void;
+  /** The filesystem calls that look for rotated generations (tests: a rotation between them). */
+  generationsIo?: FsIo;
 }
 
 /**

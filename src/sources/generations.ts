@@ -81,6 +81,15 @@ export function rotatedPast(path: string, oldest: string): string {
     `been deleted unread (keep more rotated files, or poll more often)`;
 }
 
+/**
+ * The status when the stream ends while a burst of rotations still shifts the names: the
+ * generations after the one read are not read.
+ */
+export function rotationUnderWay(path: string): string {
+  return `"${path}" was still being rotated when its stream ended: generations after the one ` +
+    `read are not read`;
+}
+
 /** A generation that could not be opened, and why ("permission denied"). */
 export interface Unreadable {
   name: string;
