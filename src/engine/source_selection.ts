@@ -8,6 +8,7 @@
  */
 import { dirname } from "../platform/posix_path.ts";
 import { pathExists } from "../platform/path_exists.ts";
+import { sleep } from "../platform/sleep.ts";
 import type { StreamingConfig } from "../config/schema.ts";
 import type { Location } from "../cluster/path_resolver.ts";
 import type { StreamState, StreamType } from "../core/stream_event.ts";
@@ -146,9 +147,17 @@ export class SourceSelection {
   /**
    * auto: a file this host cannot see, on the node that runs the job, is followed over SSH —
    * when the node has it, or when it is not there yet and its directory is node-local storage.
+   * A missing file whose directory is here on shared storage is first waited for a moment.
    */
   async #onNodeOnly(loc: Location, req: SelectRequest): Promise<Source | undefined> {
     if (!loc.host || !this.#cfg.ssh.enabled || await pathExists(loc.path)) return undefined;
+    // A job that has just started may not have made its file yet (slurmd opens it as the step
+    // starts): where its directory is here on shared storage, the file shows up here in a moment,
+    // and asking the node first would cost an SSH connection (or a false alarm when SSH is shut).
+    if (
+      !isNodeLocal(loc.path) && await pathExists(dirname(loc.path)) &&
+      await appearsSoon(loc.path, req.signal)
+    ) return undefined;
     const [pool, { shQuote }] = await Promise.all([
       this.#pool(),
       lazyImport<typeof import("../sources/remote_shell.ts")>("src/sources/remote_shell.ts"),
@@ -170,6 +179,21 @@ export class SourceSelection {
     this.#debug(`${req.label}: ${loc.path} is on ${loc.host}; following it over SSH`);
     return await this.#ssh(loc.host, loc.path, req);
   }
+}
+
+/** How long a missing file whose directory is here is waited for before asking its node, ms. */
+export const APPEAR_GRACE_MS = 2000;
+/** How often it is looked for meanwhile, ms. */
+const APPEAR_LOOK_MS = 100;
+
+/** Whether `path` appears within {@link APPEAR_GRACE_MS} (false at once when `signal` aborts). */
+async function appearsSoon(path: string, signal: AbortSignal): Promise<boolean> {
+  const deadline = Date.now() + APPEAR_GRACE_MS;
+  while (!signal.aborted && Date.now() < deadline) {
+    await sleep(APPEAR_LOOK_MS, signal);
+    if (await pathExists(path)) return true;
+  }
+  return false;
 }
 
 /** Directories that are usually private to each compute node. */

@@ -6,6 +6,7 @@
  */
 import { assert, assertEquals, assertStringIncludes, waitFor } from "../_helpers/assert.ts";
 import { ROOT, s9sArgv, testEnv } from "../_helpers/cli.ts";
+import { closedPort } from "../_helpers/net.ts";
 
 const NO_SPACE = "error: cannot write to standard output: No space left on device\n";
 
@@ -117,14 +118,6 @@ for (const mode of ["text", "json"]) {
       }
     },
   });
-}
-
-/** A local TCP port nothing listens on. */
-function closedPort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 const WARNINGS: { what: string; args: (dir: string) => string[]; logged: RegExp }[] = [

@@ -6,14 +6,7 @@
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { runS9s, testEnv } from "../_helpers/cli.ts";
-
-/** A local TCP port with nothing listening on it. */
-function closedPort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
+import { closedPort } from "../_helpers/net.ts";
 
 Deno.test("stream --node: a refused or unresolvable node fails at once with the reason, exit 1", async () => {
   const dir = await Deno.makeTempDir({ prefix: "s9s-ssh-refused-" });

@@ -37,9 +37,9 @@ async function jobState(id: string): Promise<string> {
 /** A scratch directory (the job's working directory) with a private S9S_HOME. */
 async function scratch(name: string) {
   const { dir, home, go, wait } = await jobScratch(`s9s-it-submit-${name}-`);
-  // No SSH: a job's output file not created yet when s9s first looks makes it ask the node (this
-  // host, where no sshd listens on port 22) and say it cannot; what these tests compare is the
-  // rest of stderr (that notice depends on timing, as the pending/running chatter does).
+  // No SSH: a job's output file not created yet when s9s first looks (in /tmp, node-local: not
+  // waited for) makes it ask the node (this host, where no sshd listens on port 22) and say it
+  // cannot; what these tests compare is the rest of stderr (see settled).
   await Deno.writeTextFile(
     `${home}/config.yaml`,
     "cluster:\n  poll_interval: 500ms\nstreaming:\n  ssh:\n    enabled: false\n",
@@ -60,9 +60,14 @@ async function scratch(name: string) {
   };
 }
 
-/** stderr without the pending/running chatter, which depends on how busy the cluster is. */
+/**
+ * stderr without the chatter that depends on timing: pending/running (how busy the cluster is) and
+ * waiting for the output file (slurmd makes it as the job starts: s9s may look a moment before).
+ */
 function settled(stderr: string): string[] {
-  return stderr.split("\n").filter((l) => l && !/^s9s: job \d+ is [A-Z_]+/.test(l));
+  return stderr.split("\n").filter((l) =>
+    l && !/^s9s: job \d+ is [A-Z_]+/.test(l) && !/^s9s: waiting for ".*" to appear$/.test(l)
+  );
 }
 
 Deno.test({
@@ -279,7 +284,8 @@ Deno.test({
     try {
       await Deno.writeTextFile(
         `${s.home}/config.yaml`,
-        `cluster:\n  poll_interval: 500ms\nstreaming:\n  slurm_api:\n    socket: ${socket}\n`,
+        // As scratch's, ssh off (see there), with slurmrestd's socket.
+        `cluster:\n  poll_interval: 500ms\nstreaming:\n  ssh:\n    enabled: false\n  slurm_api:\n    socket: ${socket}\n`,
       );
       await Deno.writeTextFile(
         `${s.dir}/job.sh`,

@@ -1,15 +1,17 @@
 /**
  * How the config shapes the source a stream gets: `default_buffer_size` caps the reads that catch
- * up on what a file already holds (reads start at `buffer_size` and grow while behind).
+ * up on what a file already holds (reads start at `buffer_size` and grow while behind); which
+ * source a target gets; a just-started job's missing file is waited for before SSH is tried.
  */
-import { ok, strictEqual } from "node:assert";
+import { deepStrictEqual, ok, strictEqual } from "node:assert";
 import { StreamManager } from "../../../src/mod.ts";
 import { defaultRawConfig } from "../../../src/config/defaults.ts";
 import { configSchema } from "../../../src/config/schema.ts";
 import type { StreamTarget } from "../../../src/core/stream_target.ts";
 import { NO_DEBUG } from "../../../src/core/debug_log.ts";
-import { SourceSelection } from "../../../src/engine/source_selection.ts";
+import { APPEAR_GRACE_MS, SourceSelection } from "../../../src/engine/source_selection.ts";
 import { UsageError } from "../../../src/errors.ts";
+import { closedPort } from "../../_helpers/net.ts";
 
 function config(streaming: Record<string, unknown>) {
   const raw = defaultRawConfig() as { streaming: Record<string, unknown> };
@@ -94,5 +96,75 @@ Deno.test("SourceSelection decides every target's source in one place", async ()
   } finally {
     abort.abort();
     sel.close();
+  }
+});
+
+/**
+ * A directory as on shared storage (not /tmp or TMPDIR, which count as node-local): in the
+ * checkout's dist/ (ignored by git).
+ */
+async function sharedDir(): Promise<string> {
+  const base = new URL("../../../dist/", import.meta.url).pathname;
+  await Deno.mkdir(base, { recursive: true });
+  return await Deno.makeTempDir({ dir: base, prefix: "test-shared-" });
+}
+
+/** A job target's source (`via: auto`) for a file whose node is this host on a closed port. */
+async function autoSelect(path: string, statuses: string[]) {
+  const ssh = (defaultRawConfig() as { streaming: { ssh: object } }).streaming.ssh;
+  const sel = new SourceSelection({
+    config: config({
+      ssh: { ...ssh, transport: "builtin", port: closedPort(), retry_attempts: 1 },
+    }).streaming,
+    debug: NO_DEBUG,
+    progress: false,
+  });
+  const abort = new AbortController();
+  try {
+    return (await sel.select({
+      target: { kind: "job", jobId: "12", via: "auto" },
+      loc: { path, from: "job", exists: false, host: "127.0.0.1" },
+      follow: true,
+      label: "12:stdout",
+      type: "stdout",
+      signal: abort.signal,
+      status: (_state, message) => void statuses.push(message),
+    })).kind;
+  } finally {
+    abort.abort();
+    sel.close();
+  }
+}
+
+Deno.test("a just-started job's file that shows up here a moment later is read here, without SSH", async () => {
+  const dir = await sharedDir();
+  const path = `${dir}/slurm-12.out`;
+  const statuses: string[] = [];
+  // slurmd makes the file as the step starts: a moment after the job is seen running.
+  const made = new Promise<void>((resolve) =>
+    setTimeout(() => Deno.writeTextFile(path, "").then(resolve), APPEAR_GRACE_MS / 4)
+  );
+  try {
+    strictEqual(await autoSelect(path, statuses), "file");
+    await made;
+    // Before the wait, the node was asked at once: refused, it said so ("cannot be reached").
+    deepStrictEqual(statuses, []);
+  } finally {
+    await made;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a file that does not show up here within the grace is asked of its node", async () => {
+  const dir = await sharedDir();
+  const statuses: string[] = [];
+  try {
+    const t0 = Date.now();
+    strictEqual(await autoSelect(`${dir}/slurm-12.out`, statuses), "file");
+    ok(Date.now() - t0 >= APPEAR_GRACE_MS, `asked after ${Date.now() - t0} ms`);
+    strictEqual(statuses.length, 1, statuses.join("\n"));
+    ok(statuses[0].includes("cannot be reached over SSH"), statuses[0]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
