@@ -8,7 +8,7 @@
  * one entry point per pack of lazily imported modules (BUNDLE_PACKS in
  * src/platform/lazy_import.ts: a file that re-exports each module's namespace, written to a
  * folder beside the build and removed after it), npm packages left outside, splitting what they
- * share into chunks, with source maps (a stack trace names the source files); writes
+ * share into chunks, minified, with source maps beside the chunks (not linked, see below); writes
  * `dist/bundle/<id>/` and then `dist/bundle/current.json` with the size and time of every file
  * of the program (main.ts, deno.json, deno.lock, src/) and the git commit with whether those
  * files differed from it (for `s9s --version`); keeps the two previous
@@ -93,7 +93,12 @@ async function build(quiet: boolean): Promise<string> {
         ...imports.map((name) => `--external=${name}`),
         "--code-splitting",
         "--format=esm",
-        "--sourcemap=linked",
+        // Minified and with its source maps beside it, not linked: Deno reads a linked map when
+        // it loads the file (≈ 2 ms of `s9s stream`'s start for the maps alone, and the minified
+        // code loads ≈ 2.5 ms faster). `--debug` runs from the sources (lazy_import.ts), so
+        // its stack traces name them; the maps are for a stack trace printed otherwise.
+        "--minify",
+        "--sourcemap=external",
         `--outdir=${out}`,
         ...packs,
       ],
@@ -112,10 +117,12 @@ async function build(quiet: boolean): Promise<string> {
     for (const m of [...LAZY_MODULES, WORKER_MODULE]) {
       if (!fileStamp(join(out, bundledPath(m)))) throw new Error(`${m} was not bundled`);
     }
-    // lazy_import.ts finds the build directory from its own file: it must be a top-level chunk.
+    // lazy_import.ts finds the build directory from its own file: it must be a top-level chunk
+    // (its source map says which file holds it).
     const home = [...Deno.readDirSync(out)].filter((e) =>
-      e.isFile &&
-      Deno.readTextFileSync(join(out, e.name)).includes("// src/platform/lazy_import.ts")
+      e.isFile && e.name.endsWith(".js.map") &&
+      (JSON.parse(Deno.readTextFileSync(join(out, e.name))).sources as string[])
+        .some((s) => s.endsWith("src/platform/lazy_import.ts"))
     );
     if (home.length !== 1) {
       throw new Error("src/platform/lazy_import.ts is not in a top-level chunk");

@@ -178,12 +178,14 @@ async function fromPack<M>(url: URL, path: string): Promise<M> {
 
 /**
  * Import the program (src/cli/program.ts) as main.ts starts it: from the bundle when there is a
- * fresh one under the repository root (see ./bundle.ts), else from the sources (also when
- * S9S_NO_BUNDLE=1).
+ * fresh one under the repository root (see ./bundle.ts), else from the sources — also when
+ * S9S_NO_BUNDLE=1, and for `--debug` among `args`, whose stack traces then name the source
+ * files and functions (the bundle is minified; its source maps are not linked).
  */
-export function importProgram<M>(): Promise<M> {
+export function importProgram<M>(args: readonly string[] = []): Promise<M> {
   const program = "src/cli/program.ts";
-  const bundle = ROOT.protocol === "file:" && !BUNDLED && Deno.env.get("S9S_NO_BUNDLE") !== "1"
+  const bundle = ROOT.protocol === "file:" && !BUNDLED && Deno.env.get("S9S_NO_BUNDLE") !== "1" &&
+      !args.includes("--debug")
     ? freshBundle(decodeURIComponent(ROOT.pathname))
     : undefined;
   return bundle

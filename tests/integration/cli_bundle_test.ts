@@ -64,6 +64,12 @@ Deno.test("s9s runs the bundle while the sources are unchanged, and the sources 
     const manifest = JSON.parse(await Deno.readTextFile(`${co}/dist/bundle/current.json`));
     const build = `${co}/dist/bundle/${manifest.id}`;
     assert((await Deno.stat(`${build}/${bundledPath(WORKER_MODULE)}`)).isFile);
+    // Source maps lie beside the chunks, unlinked: Deno would read a linked one at each load.
+    for await (const e of Deno.readDir(build)) {
+      if (!e.name.endsWith(".js")) continue;
+      assert(!(await Deno.readTextFile(`${build}/${e.name}`)).includes("sourceMappingURL"), e.name);
+      assert((await Deno.stat(`${build}/${e.name}.map`)).isFile, `${e.name}.map`);
+    }
     // Each module is where lazyImport looks for it: in its pack's file, under its own name (the
     // worker's pack is only started as a worker).
     for (const [pack, modules] of bundlePacks()) {
@@ -86,6 +92,9 @@ Deno.test("s9s runs the bundle while the sources are unchanged, and the sources 
     await editInPlace(version, `"${VERSION}"`, `"${other}"`, true);
     const cached = await run(co, home, ["--version"]);
     assertEquals(cached.stdout.split("\n")[0], `s9s ${VERSION}`);
+    // --debug runs the sources (its stack traces name them; the bundle is minified).
+    const debug = await run(co, home, ["--debug", "--version"]);
+    assertEquals(debug.stdout.split("\n")[0], `s9s ${other}`);
     // A real edit (a new modification time): the sources run, never the stale bundle.
     await Deno.utime(version, new Date(), new Date(Date.now() + 2000));
     const edited = await run(co, home, ["--version"]);
