@@ -5,7 +5,7 @@
  * Deno.exit.
  * @module
  */
-import { importProgram } from "./src/platform/lazy_import.ts";
+import { importProgram } from "./src/platform/bundle.ts";
 
 if (import.meta.main) {
   const { runProgram } = await importProgram<typeof import("./src/cli/program.ts")>(Deno.args);

@@ -19,9 +19,10 @@
  *
  * Dynamic imports go through `lazyImport` (src/platform/lazy_import.ts), out of sight of the
  * graph Deno walks at start-up: a literal `import("./x.ts")` in a value position is an error
- * (`node:` builtins aside). lazy_import.ts itself is the one import by expression: it imports
- * only paths of its LAZY_MODULES list, and each call names the module's type with
- * `typeof import("…")`, checked here like any import, and the same file as its path.
+ * (`node:` builtins aside). lazy_import.ts itself imports by expression: it imports only paths
+ * of its LAZY_MODULES list, and each call names the module's type with `typeof import("…")`,
+ * checked here like any import, and the same file as its path; so does bundle.ts, for main.ts,
+ * the program only (src/cli/program.ts from the sources or the bundle).
  * @module
  */
 
@@ -107,6 +108,8 @@ export function importsOf(text: string): { spec: string | null; raw: string }[] 
 
 /** The module whose `lazyImport` imports by expression (from its list of paths). */
 const LAZY_IMPORT = "src/platform/lazy_import.ts";
+/** The modules that import by expression: lazy_import.ts, and bundle.ts (main.ts's program). */
+const BY_EXPRESSION = new Set([LAZY_IMPORT, "src/platform/bundle.ts"]);
 
 /**
  * The dynamic-import problems of a file: a literal `import("…")` in a value position (walked
@@ -151,7 +154,7 @@ export function checkDeps(files: SourceFile[]): string[] {
     if (!from) continue;
     problems.push(...lazyProblems(file));
     for (const { spec, raw } of importsOf(file.text)) {
-      if (spec === null && file.path === LAZY_IMPORT) continue; // see the module comment
+      if (spec === null && BY_EXPRESSION.has(file.path)) continue; // see the module comment
       if (spec === null) {
         problems.push(
           `${file.path}: an import whose specifier is not a literal cannot be checked: ${raw}`,

@@ -18,7 +18,7 @@
  * twice with two states.
  * @module
  */
-import { freshBundle } from "./bundle.ts";
+import { packExport, PROGRAM_PACK } from "./bundle.ts";
 
 /**
  * How the bundle groups the lazily imported modules into its entry points ("packs"): importing a
@@ -31,7 +31,7 @@ import { freshBundle } from "./bundle.ts";
  */
 export const BUNDLE_PACKS = {
   // main.ts: the program, its fast paths, the errors — what every run loads first.
-  front: [
+  [PROGRAM_PACK]: [
     "src/cli/program.ts",
     "src/version.ts",
     "src/errors.ts",
@@ -116,10 +116,7 @@ function packName(path: string): string {
   return PACK_OF.get(path) ?? path.replace(/^src\//, "").replace(/\.ts$/, "").replace(/\//g, "-");
 }
 
-/** The name a pack exports `path`'s module under (its namespace). */
-export function packExport(path: string): string {
-  return path.replace(/\W/g, "_");
-}
+export { packExport };
 
 /** This code runs from the bundle (a chunk at the root of `dist/bundle/<id>/`). */
 const BUNDLED = import.meta.url.endsWith(".js");
@@ -174,21 +171,4 @@ async function fromPack<M>(url: URL, path: string): Promise<M> {
   const mod = pack[packExport(path)];
   if (!mod) throw new Error(`the bundle's ${url.pathname} lacks ${path}`);
   return mod;
-}
-
-/**
- * Import the program (src/cli/program.ts) as main.ts starts it: from the bundle when there is a
- * fresh one under the repository root (see ./bundle.ts), else from the sources — also when
- * S9S_NO_BUNDLE=1, and for `--debug` among `args`, whose stack traces then name the source
- * files and functions (the bundle is minified; its source maps are not linked).
- */
-export function importProgram<M>(args: readonly string[] = []): Promise<M> {
-  const program = "src/cli/program.ts";
-  const bundle = ROOT.protocol === "file:" && !BUNDLED && Deno.env.get("S9S_NO_BUNDLE") !== "1" &&
-      !args.includes("--debug")
-    ? freshBundle(decodeURIComponent(ROOT.pathname))
-    : undefined;
-  return bundle
-    ? fromPack<M>(new URL(bundledPath(program), `file://${bundle}`), program)
-    : import(new URL(program, ROOT).href);
 }
