@@ -40,6 +40,7 @@ import {
   type Generation,
   Generations,
   rotatedPast,
+  rotationStillShifting,
   rotationUnderWay,
   unreadableGeneration,
 } from "./generations.ts";
@@ -51,6 +52,8 @@ export type { FileSourceOptions } from "./file_options.ts";
 const SAFETY_POLL_MS = 2000;
 /** Looks at a rotation still under way when the stream ends, before giving up on it. */
 const FINISH_LOOKS = 20;
+/** Looks in a row at rotated names still moving, while following, before saying so. */
+const SHIFTING_LOOKS = 20;
 /** The reads of every followed local file between the loop's own (see the module comment). */
 const scheduler = new ReadScheduler({ gapMs: READ_GAP_MS, aheadMs: READ_AHEAD_MS });
 
@@ -88,6 +91,8 @@ export class FileSource implements Source {
   #finishing = false;
   /** Collections in a row that did not settle while finishing (see #checkPath). */
   #unsettled = 0;
+  /** Looks in a row, while following, that found the rotated names moving. */
+  #shifting = 0;
   /** Finishing a run the job was requeued from: a rewrite is the next run's (see finish). */
   #endAtRewrite = false;
   #waker = new Waker();
@@ -566,7 +571,16 @@ export class FileSource implements Source {
       // Moving to the path's file now would skip the generations between.
       if (!settled && this.#gens.waiting === 0) {
         this.#opts.debug?.(`rotation on ${this.path}: names still shifting, looking again`);
-        if (!this.#finishing) return "same";
+        if (!this.#finishing) {
+          // Not silently: a stream that stops moving while its file rotates says why, once.
+          if (++this.#shifting === SHIFTING_LOOKS) {
+            this.#sink!.status({
+              state: "live",
+              message: rotationStillShifting(this.path, SHIFTING_LOOKS),
+            });
+          }
+          return "same";
+        }
         // Finishing, the loop ends at "same": read on and look again (the job's writer is done,
         // its last rotation with it), up to FINISH_LOOKS times; then say what is left unread.
         if (++this.#unsettled <= FINISH_LOOKS) return "grew";
@@ -574,6 +588,7 @@ export class FileSource implements Source {
         return "same";
       }
       this.#unsettled = 0;
+      this.#shifting = 0;
       // Ours deleted already and later generations found: the rotation went past ours, so any
       // generation between ours and the oldest still there may have been deleted unread.
       const ours = this.#local ? this.#file!.statSync() : await this.#file!.stat();

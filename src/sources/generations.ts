@@ -82,6 +82,15 @@ export function rotatedPast(path: string, oldest: string): string {
 }
 
 /**
+ * Said once while a followed file's rotated names keep shifting through every look (a burst of
+ * rotations no two directory readings agree on): the follower reads on in the generation it holds.
+ */
+export function rotationStillShifting(path: string, looks: number): string {
+  return `"${path}" is being rotated faster than its rotated names can be read in order ` +
+    `(${looks} looks in a row found them moving): reading on in the current file until they hold still`;
+}
+
+/**
  * The status when the stream ends while a burst of rotations still shifts the names: the
  * generations after the one read are not read.
  */
