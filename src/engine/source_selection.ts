@@ -28,6 +28,8 @@ export interface SourceSelectionOptions {
   debug: DebugLog;
   /** Report `\r` progress states while a line is being written. */
   progress: boolean;
+  /** Whether a path is on storage private to each node (default: {@link isNodeLocal}). */
+  nodeLocal?: (path: string) => boolean;
 }
 
 /** What one stream asks of {@link SourceSelection.select}. */
@@ -47,6 +49,7 @@ export class SourceSelection {
   #cfg: StreamingConfig;
   #debug: (m: string) => void;
   #progress: boolean;
+  #nodeLocal: (path: string) => boolean;
   #hub: WatchHub;
   #shell?: Promise<RemoteShell>;
   #shellNow?: RemoteShell;
@@ -55,6 +58,7 @@ export class SourceSelection {
     this.#cfg = options.config;
     this.#debug = (m) => options.debug.log("STREAM", m);
     this.#progress = options.progress;
+    this.#nodeLocal = options.nodeLocal ?? isNodeLocal;
     this.#hub = new WatchHub(this.#cfg.file_polling.use_inotify);
   }
 
@@ -155,7 +159,7 @@ export class SourceSelection {
     // starts): where its directory is here on shared storage, the file shows up here in a moment,
     // and asking the node first would cost an SSH connection (or a false alarm when SSH is shut).
     if (
-      !isNodeLocal(loc.path) && await pathExists(dirname(loc.path)) &&
+      !this.#nodeLocal(loc.path) && await pathExists(dirname(loc.path)) &&
       await appearsSoon(loc.path, req.signal)
     ) return undefined;
     const [pool, { shQuote }] = await Promise.all([
@@ -165,7 +169,7 @@ export class SourceSelection {
     let remote: boolean;
     try {
       const r = await pool.run(loc.host, `test -e ${shQuote(loc.path)}`);
-      remote = r.code === 0 || !(await pathExists(dirname(loc.path))) || isNodeLocal(loc.path);
+      remote = r.code === 0 || !(await pathExists(dirname(loc.path))) || this.#nodeLocal(loc.path);
     } catch (err) {
       req.status(
         "waiting",
@@ -197,7 +201,7 @@ async function appearsSoon(path: string, signal: AbortSignal): Promise<boolean> 
 }
 
 /** Directories that are usually private to each compute node. */
-function isNodeLocal(path: string): boolean {
+export function isNodeLocal(path: string): boolean {
   const tmp = Deno.env.get("TMPDIR");
   return /^\/(tmp|var\/tmp|dev\/shm|local|scratch\/local|localscratch|lscratch)(\/|$)/.test(path) ||
     (!!tmp && path.startsWith(tmp.replace(/\/?$/, "/")));

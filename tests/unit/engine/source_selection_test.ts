@@ -99,18 +99,8 @@ Deno.test("SourceSelection decides every target's source in one place", async ()
   }
 });
 
-/**
- * A directory as on shared storage (not /tmp or TMPDIR, which count as node-local): in the
- * checkout's dist/ (ignored by git).
- */
-async function sharedDir(): Promise<string> {
-  const base = new URL("../../../dist/", import.meta.url).pathname;
-  await Deno.mkdir(base, { recursive: true });
-  return await Deno.makeTempDir({ dir: base, prefix: "test-shared-" });
-}
-
 /** A job target's source (`via: auto`) for a file whose node is this host on a closed port. */
-async function autoSelect(path: string, statuses: string[]) {
+async function autoSelect(path: string, statuses: string[], shared = true) {
   const ssh = (defaultRawConfig() as { streaming: { ssh: object } }).streaming.ssh;
   const sel = new SourceSelection({
     config: config({
@@ -118,6 +108,8 @@ async function autoSelect(path: string, statuses: string[]) {
     }).streaming,
     debug: NO_DEBUG,
     progress: false,
+    // The test's directory (in /tmp or TMPDIR) stands for shared storage unless told otherwise.
+    nodeLocal: shared ? () => false : undefined,
   });
   const abort = new AbortController();
   try {
@@ -137,7 +129,7 @@ async function autoSelect(path: string, statuses: string[]) {
 }
 
 Deno.test("a just-started job's file that shows up here a moment later is read here, without SSH", async () => {
-  const dir = await sharedDir();
+  const dir = await Deno.makeTempDir();
   const path = `${dir}/slurm-12.out`;
   const statuses: string[] = [];
   // slurmd makes the file as the step starts: a moment after the job is seen running.
@@ -156,7 +148,7 @@ Deno.test("a just-started job's file that shows up here a moment later is read h
 });
 
 Deno.test("a file that does not show up here within the grace is asked of its node", async () => {
-  const dir = await sharedDir();
+  const dir = await Deno.makeTempDir();
   const statuses: string[] = [];
   try {
     const t0 = Date.now();
@@ -164,6 +156,19 @@ Deno.test("a file that does not show up here within the grace is asked of its no
     ok(Date.now() - t0 >= APPEAR_GRACE_MS, `asked after ${Date.now() - t0} ms`);
     strictEqual(statuses.length, 1, statuses.join("\n"));
     ok(statuses[0].includes("cannot be reached over SSH"), statuses[0]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a missing file on node-local storage (/tmp, TMPDIR) is asked of its node at once", async () => {
+  const dir = await Deno.makeTempDir();
+  const statuses: string[] = [];
+  try {
+    const t0 = Date.now();
+    strictEqual(await autoSelect(`${dir}/slurm-12.out`, statuses, false), "file");
+    ok(Date.now() - t0 < APPEAR_GRACE_MS, `asked after ${Date.now() - t0} ms`);
+    ok(statuses[0]?.includes("cannot be reached over SSH"), statuses.join("\n"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
