@@ -29,8 +29,10 @@ import {
   BUNDLE_FORMAT,
   type BundleManifest,
   fileStamp,
+  PROGRAM_PACK,
   PROGRAM_SOURCES,
 } from "../src/platform/bundle.ts";
+import { mergeChunks } from "./bundle_merge.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 /** Builds kept besides the current one. */
@@ -78,35 +80,12 @@ async function build(quiet: boolean): Promise<string> {
   const git = await gitState();
   const id = `${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
   const out = join(root, BUNDLE_DIR, id);
-  const imports = Object.keys(JSON.parse(Deno.readTextFileSync(join(root, "deno.json"))).imports);
   // The packs' entry files, in one folder (the bundle's files land at the build's root).
   const entries = join(root, BUNDLE_DIR, `.entries-${id}`);
   const packs = writePackEntries(entries);
   let r: Deno.CommandOutput;
   try {
-    r = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "bundle",
-        "--quiet",
-        "--platform=deno",
-        "--packages=external",
-        ...imports.map((name) => `--external=${name}`),
-        "--code-splitting",
-        "--format=esm",
-        // Minified and with its source maps beside it, not linked: Deno reads a linked map when
-        // it loads the file (≈ 2 ms of `s9s stream`'s start for the maps alone, and the minified
-        // code loads ≈ 2.5 ms faster). `--debug` runs from the sources (lazy_import.ts), so
-        // its stack traces name them; the maps are for a stack trace printed otherwise.
-        "--minify",
-        "--sourcemap=external",
-        `--outdir=${out}`,
-        ...packs,
-      ],
-      cwd: root,
-      stdin: "null",
-      stdout: quiet ? "null" : "inherit",
-      stderr: "piped",
-    }).output();
+    r = await esbuild(["--code-splitting", `--outdir=${out}`, ...packs], quiet);
   } finally {
     await Deno.remove(entries, { recursive: true });
   }
@@ -127,6 +106,18 @@ async function build(quiet: boolean): Promise<string> {
     if (home.length !== 1) {
       throw new Error("src/platform/lazy_import.ts is not in a top-level chunk");
     }
+    // The second pass: the chunks the front and engine packs always load, into their files.
+    await mergeChunks({
+      dir: out,
+      packs: [`${PROGRAM_PACK}.js`, bundledPath("src/cli/stream.ts")],
+      apart: [bundledPath(WORKER_MODULE)],
+      bundle: async (entry, outdir, kept) => {
+        const r = await esbuild([`--external=${kept}*`, `--outdir=${outdir}`, entry], quiet);
+        if (!r.success) {
+          throw new Error(`deno bundle failed:\n${new TextDecoder().decode(r.stderr).trim()}`);
+        }
+      },
+    });
     const after = stamps(files);
     if (JSON.stringify(after) !== JSON.stringify(before)) {
       throw new Error("the sources changed while bundling: run it again");
@@ -146,6 +137,34 @@ async function build(quiet: boolean): Promise<string> {
   Deno.writeTextFileSync(`${current}.${Deno.pid}.tmp`, JSON.stringify(manifest));
   Deno.renameSync(`${current}.${Deno.pid}.tmp`, current);
   return id;
+}
+
+/**
+ * `deno bundle` with the bundle's settings and `args`: npm packages left outside, minified, with
+ * source maps beside the files, not linked — Deno reads a linked map when it loads the file
+ * (≈ 2 ms of `s9s stream`'s start for the maps alone, and the minified code loads ≈ 2.5 ms
+ * faster). `--debug` runs from the sources (src/platform/bundle.ts), so its stack traces name
+ * them; the maps are for a stack trace printed otherwise.
+ */
+export function esbuild(args: string[], quiet: boolean): Promise<Deno.CommandOutput> {
+  const imports = Object.keys(JSON.parse(Deno.readTextFileSync(join(root, "deno.json"))).imports);
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--quiet",
+      "--platform=deno",
+      "--packages=external",
+      ...imports.map((name) => `--external=${name}`),
+      "--format=esm",
+      "--minify",
+      "--sourcemap=external",
+      ...args,
+    ],
+    cwd: root,
+    stdin: "null",
+    stdout: quiet ? "null" : "inherit",
+    stderr: "piped",
+  }).output();
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The bundle: a cache of s9s's sources as JavaScript chunks, which Deno loads faster than it
- * reads and transpiles about a hundred modules one by one (`s9s stream`: 27 files instead of
- * ≈ 105 modules). It is only a cache: `deno task bundle` (also run by
+ * reads and transpiles about a hundred modules one by one (`s9s stream`: 4 files instead of
+ * ≈ 105 modules, see scripts/bundle_merge.ts). It is only a cache: `deno task bundle` (also run by
  * `deno task install`) writes it to `dist/bundle/` of the checkout, and main.ts runs it only
  * while every file of the program it was made from ({@link PROGRAM_SOURCES}) still has the size
  * and modification time it had then. Any edit, a `git pull`, a missing or unreadable bundle means

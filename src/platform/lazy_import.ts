@@ -27,7 +27,8 @@ import { packExport, PROGRAM_PACK } from "./bundle.ts";
  * {@link UNPACKED}). The bundler puts code that several entry points share into chunks, one per set
  * of entry points that share it, so forty entry points made `s9s stream` load 52 files, and these
  * packs 27 of the same size, ≈ 2.6 ms less of ≈ 25 ms of loading (measured side by side, the
- * task's V8 flags, code cache warm).
+ * task's V8 flags, code cache warm); `deno task bundle` then merges into the front and engine
+ * packs the chunks they always load (scripts/bundle_merge.ts): 4 files.
  */
 export const BUNDLE_PACKS = {
   // main.ts: the program, its fast paths, the errors — what every run loads first.

@@ -20,7 +20,9 @@ async function copyCheckout(dir: string): Promise<void> {
   });
   assertEquals((await cp.output()).code, 0);
   await Deno.mkdir(`${dir}/scripts`);
-  await Deno.copyFile(`${ROOT}scripts/bundle.ts`, `${dir}/scripts/bundle.ts`);
+  for (const f of ["bundle.ts", "bundle_merge.ts"]) {
+    await Deno.copyFile(`${ROOT}scripts/${f}`, `${dir}/scripts/${f}`);
+  }
 }
 
 function run(dir: string, home: string, args: string[], env: Record<string, string> = {}) {
