@@ -7,8 +7,15 @@
  * a 200 KB and a 2 MB file (a job's whole output, as many are: history then compresses it), the
  * same from the sources, the same with history off (a config file), and `s9s --version`.
  * Wall time from spawn to exit, and from spawn to the first line on stdout.
+ *
+ * Where the default configuration's start-up goes, as whole processes too (no timer inside s9s):
+ * two probes run with the task's flags beside the others — one does what main.ts does before the
+ * program (the bundle's freshness check, src/platform/bundle.ts), the other also loads the packs
+ * `s9s stream` loads — and each phase is the median of the rounds' differences.
  * @module
  */
+import { freshBundle } from "../../src/platform/bundle.ts";
+import { bundledPath } from "../../src/platform/lazy_import.ts";
 import {
   benchConfig,
   type BenchRow,
@@ -64,6 +71,7 @@ export async function run(): Promise<BenchRow[]> {
   const hello = `${benchTmp()}/hello.ts`;
   Deno.writeTextFileSync(hello, 'console.log("hello");\n');
   const off = benchConfig("startup-off", "streaming:\n  persistence:\n    enabled: false\n");
+  const probes = phaseProbes();
   // One HOME for the help texts: a user's second run (the warm-up run below stores them).
   const helpEnv = defaultEnv("help");
   const variants: Record<string, { argv: string[]; env: () => Record<string, string> }> = {
@@ -89,6 +97,12 @@ export async function run(): Promise<BenchRow[]> {
       argv: s9sCmd("--config", off.config, "stream", "--path", small, "--no-follow"),
       env: () => off.env,
     },
+    ...(probes
+      ? {
+        "probe: check": { argv: probeCmd(probes.check), env: () => defaultEnv("probe-check") },
+        "probe: load": { argv: probeCmd(probes.load), env: () => defaultEnv("probe-load") },
+      }
+      : {}),
     version: { argv: s9sCmd("--version"), env: () => defaultEnv("version") },
     help: { argv: s9sCmd("--help"), env: () => helpEnv },
     completions: { argv: s9sCmd("completions", "bash"), env: () => helpEnv },
@@ -117,12 +131,34 @@ export async function run(): Promise<BenchRow[]> {
       `first line at ${round(first(name), 1)} ms; median of ${runs}, spawn to exit; ` +
       "reference bare `deno run` hello world",
   });
+  // Each phase: the median of the rounds' differences between two neighbouring processes.
+  const phase = (a: string, b: string) =>
+    round(median(got[b].map((t, r) => t.exit - got[a][r].exit)), 1);
+  const phases = probes
+    ? [
+      phase("hello", "probe: check"),
+      phase("probe: check", "probe: load"),
+      phase("probe: load", "stream default"),
+    ].join(" | ")
+    : "";
   return [
     row(
       "stream --path SMALL --no-follow, default config (history on)",
       "stream default",
       "target ≤ 1.5×",
     ),
+    {
+      case: "startup",
+      metric: "same, ms over hello by phase: check | load | run",
+      s9s: phases,
+      reference: round(ref, 1),
+      unit: "ms",
+      note: probes
+        ? "check: main.ts's freshness check of the bundle (a stat of each source file); load: " +
+          "the packs `s9s stream` loads (code cache warm); run: the rest of the run, to the exit; " +
+          `medians of the ${runs} rounds' differences between probes run with the task's flags`
+        : "not measured: no fresh bundle (s9s ran from the sources)",
+    },
     row("same, a 200 KB file (a job's whole output)", "stream 200 KB", "no target"),
     row("same, a 2 MB file", "stream 2 MB", "no target"),
     row("same, from the sources (S9S_NO_BUNDLE=1)", "stream from sources", "no target"),
@@ -131,4 +167,33 @@ export async function run(): Promise<BenchRow[]> {
     row("--help (stored text)", "help", "no target"),
     row("completions bash (stored text)", "completions", "no target"),
   ];
+}
+
+/**
+ * The probe scripts: `check` does what main.ts does before the program (the freshness check of
+ * the bundle), `load` then imports the packs `s9s stream` loads, and neither runs anything.
+ * Undefined without a fresh bundle (then s9s runs from the sources: no such phases).
+ */
+function phaseProbes(): { check: string; load: string } | undefined {
+  const bundle = new URL("../../src/platform/bundle.ts", import.meta.url).href;
+  const root = new URL("../../", import.meta.url).pathname;
+  if (!freshBundle(root)) return undefined;
+  const check = `${benchTmp()}/probe-check.ts`;
+  const load = `${benchTmp()}/probe-load.ts`;
+  const head = `import { freshBundle, PROGRAM_PACK } from ${JSON.stringify(bundle)};\n` +
+    `const dir = freshBundle(${JSON.stringify(root)});\n` +
+    `if (!dir) throw new Error("no fresh bundle");\n`;
+  Deno.writeTextFileSync(check, head + "void PROGRAM_PACK;\n");
+  Deno.writeTextFileSync(
+    load,
+    head + "await import(`file://${dir}${PROGRAM_PACK}.js`);\n" +
+      `await import(\`file://\${dir}${bundledPath("src/cli/stream.ts")}\`);\n`,
+  );
+  return { check, load };
+}
+
+/** The task's command line with `script` in main.ts's place. */
+function probeCmd(script: string): string[] {
+  const argv = s9sCmd();
+  return [...argv.slice(0, -1), script];
 }
