@@ -142,8 +142,9 @@ async function build(quiet: boolean): Promise<string> {
 /**
  * `deno bundle` with the bundle's settings and `args`: npm packages left outside, minified, with
  * source maps beside the files, not linked — Deno reads a linked map when it loads the file
- * (with the minified code, `s9s stream` started ≈ 6 ms sooner here, 113.9 → 108 ms). `--debug` runs from the sources (src/platform/bundle.ts), so its stack traces name
- * them; the maps are for a stack trace printed otherwise.
+ * (with the minified code, `s9s stream` started ≈ 6 ms sooner here, 113.9 → 108 ms). `--debug`
+ * runs from the sources (src/platform/bundle.ts), so its stack traces name them; the maps are
+ * for a stack trace printed otherwise.
  */
 export function esbuild(args: string[], quiet: boolean): Promise<Deno.CommandOutput> {
   const imports = Object.keys(JSON.parse(Deno.readTextFileSync(join(root, "deno.json"))).imports);

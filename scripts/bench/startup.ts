@@ -23,8 +23,10 @@ import {
   defaultEnv,
   generateLog,
   median,
+  ROOT,
   round,
   s9sCmd,
+  s9sTaskArgv,
   SHORT,
 } from "./_common.ts";
 
@@ -175,8 +177,8 @@ export async function run(): Promise<BenchRow[]> {
  * Undefined without a fresh bundle (then s9s runs from the sources: no such phases).
  */
 function phaseProbes(): { check: string; load: string } | undefined {
-  const bundle = new URL("../../src/platform/bundle.ts", import.meta.url).href;
-  const root = new URL("../../", import.meta.url).pathname;
+  const bundle = `file://${ROOT}/src/platform/bundle.ts`;
+  const root = `${ROOT}/`;
   if (!freshBundle(root)) return undefined;
   const check = `${benchTmp()}/probe-check.ts`;
   const load = `${benchTmp()}/probe-load.ts`;
@@ -194,6 +196,5 @@ function phaseProbes(): { check: string; load: string } | undefined {
 
 /** The task's command line with `script` in main.ts's place. */
 function probeCmd(script: string): string[] {
-  const argv = s9sCmd();
-  return [...argv.slice(0, -1), script];
+  return [...s9sTaskArgv().slice(0, -1), script];
 }

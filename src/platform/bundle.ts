@@ -110,8 +110,12 @@ export async function importProgram<M>(args: readonly string[]): Promise<M> {
     ? freshBundle(decodeURIComponent(root.pathname))
     : undefined;
   if (!bundle) return await import(new URL(PROGRAM, root).href);
-  const url = `file://${bundle}${PROGRAM_PACK}.js`;
-  const mod = (await import(url))[packExport(PROGRAM)];
-  if (!mod) throw new Error(`the bundle's ${url} lacks ${PROGRAM}`);
+  return await fromPack<M>(new URL(`${PROGRAM_PACK}.js`, `file://${bundle}`), PROGRAM);
+}
+
+/** The module `path` (from the repository root) out of its pack, the bundle's file at `url`. */
+export async function fromPack<M>(url: URL, path: string): Promise<M> {
+  const mod = (await import(url.href))[packExport(path)];
+  if (!mod) throw new Error(`the bundle's ${url.pathname} lacks ${path}`);
   return mod;
 }

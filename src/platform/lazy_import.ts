@@ -18,7 +18,7 @@
  * twice with two states.
  * @module
  */
-import { packExport, PROGRAM_PACK } from "./bundle.ts";
+import { fromPack, packExport, PROGRAM_PACK } from "./bundle.ts";
 
 /**
  * How the bundle groups the lazily imported modules into its entry points ("packs"): importing a
@@ -164,12 +164,4 @@ export function sourceUrl(path: string): URL {
 export function lazyImport<M>(path: LazyModule): Promise<M> {
   if (!BUNDLE_ROOT) return import(new URL(path, ROOT).href);
   return fromPack<M>(new URL(bundledPath(path), BUNDLE_ROOT), path);
-}
-
-/** The module `path` out of its pack, the bundle's file at `url`. */
-async function fromPack<M>(url: URL, path: string): Promise<M> {
-  const pack = await import(url.href);
-  const mod = pack[packExport(path)];
-  if (!mod) throw new Error(`the bundle's ${url.pathname} lacks ${path}`);
-  return mod;
 }
