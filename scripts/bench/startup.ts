@@ -11,7 +11,9 @@
  * Where the default configuration's start-up goes, as whole processes too (no timer inside s9s):
  * two probes run with the task's flags beside the others — one does what main.ts does before the
  * program (the bundle's freshness check, src/platform/bundle.ts), the other also loads the packs
- * `s9s stream` loads — and each phase is the median of the rounds' differences.
+ * `s9s stream` loads — and each phase is the median of the rounds' differences. The same phases
+ * in minor page faults, beside what a page's first touch costs on this machine: on a virtual
+ * machine that is far more than on bare metal, and memory touched is then much of start-up.
  * @module
  */
 import { freshBundle } from "../../src/platform/bundle.ts";
@@ -55,6 +57,13 @@ async function timeRun(argv: string[], env: Record<string, string>): Promise<Tim
   if (!status.success) throw new Error(`${argv.slice(-4).join(" ")} exited with ${status.code}`);
   return { first, exit };
 }
+
+/** The phases of the default run, check | load | run: each the step from one variant to the next. */
+const PHASES = [
+  ["hello", "probe: check"],
+  ["probe: check", "probe: load"],
+  ["probe: load", "stream default"],
+] as const;
 
 /** Run the case. */
 export async function run(): Promise<BenchRow[]> {
@@ -136,13 +145,8 @@ export async function run(): Promise<BenchRow[]> {
   // Each phase: the median of the rounds' differences between two neighbouring processes.
   const phase = (a: string, b: string) =>
     round(median(got[b].map((t, r) => t.exit - got[a][r].exit)), 1);
-  const phases = probes
-    ? [
-      phase("hello", "probe: check"),
-      phase("probe: check", "probe: load"),
-      phase("probe: load", "stream default"),
-    ].join(" | ")
-    : "";
+  const phases = probes ? PHASES.map(([a, b]) => phase(a, b)).join(" | ") : "";
+  const faults = probes ? await faultPhases(variants, SHORT ? 3 : 7) : undefined;
   return [
     row(
       "stream --path SMALL --no-follow, default config (history on)",
@@ -161,6 +165,16 @@ export async function run(): Promise<BenchRow[]> {
           `medians of the ${runs} rounds' differences between probes run with the task's flags`
         : "not measured: no fresh bundle (s9s ran from the sources)",
     },
+    ...(faults
+      ? [{
+        case: "startup",
+        metric: "same, page faults over hello by phase: check | load | run",
+        s9s: faults.phases.join(" | "),
+        reference: faults.hello,
+        unit: "faults",
+        note: faultNote(faults, exit("stream default") - ref),
+      }]
+      : []),
     row("same, a 200 KB file (a job's whole output)", "stream 200 KB", "no target"),
     row("same, a 2 MB file", "stream 2 MB", "no target"),
     row("same, from the sources (S9S_NO_BUNDLE=1)", "stream from sources", "no target"),
@@ -192,6 +206,75 @@ function phaseProbes(): { check: string; load: string } | undefined {
       `await import(\`file://\${dir}${bundledPath("src/cli/stream.ts")}\`);\n`,
   );
   return { check, load };
+}
+
+/** What the page-fault row says of its figures. */
+function faultNote(f: { runs: number; touchUs: number; over: number }, overMs: number): string {
+  const ms = round((f.over * f.touchUs) / 1000, 1);
+  return `minor faults, medians of ${f.runs} runs each; a page's first touch costs ` +
+    `≈ ${round(f.touchUs, 1)} µs here (a fresh buffer's pages, in-process): at that cost the ` +
+    `${f.over} faults over hello are ≈ ${ms} ms of the ${round(overMs, 1)} ms over hello`;
+}
+
+/**
+ * Minor page faults of hello, the probes and the default run by phase (medians of `runs` runs
+ * each, after the timed rounds), and what the first touch of a page costs in a Deno process
+ * started with the task's flags, µs.
+ */
+async function faultPhases(
+  variants: Record<string, { argv: string[]; env: () => Record<string, string> }>,
+  runs: number,
+): Promise<{ phases: number[]; hello: number; over: number; touchUs: number; runs: number }> {
+  const med: Record<string, number> = {};
+  for (const n of ["hello", ...PHASES.map(([, b]) => b)]) {
+    const xs: number[] = [];
+    for (let i = 0; i < runs; i++) xs.push(await faultsOf(variants[n].argv, variants[n].env()));
+    med[n] = median(xs);
+  }
+  const touch = `${benchTmp()}/first-touch.ts`;
+  Deno.writeTextFileSync(
+    touch,
+    "const pages = 4096;\nconst b = new Uint8Array(pages * 4096);\n" +
+      "const t = performance.now();\nfor (let i = 0; i < b.length; i += 4096) b[i] = 1;\n" +
+      "console.log((performance.now() - t) * 1000 / pages);\n",
+  );
+  const touches: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: probeCmd(touch).slice(1),
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    if (!out.success) throw new Error("the first-touch probe failed");
+    touches.push(Number(new TextDecoder().decode(out.stdout)));
+  }
+  return {
+    phases: PHASES.map(([a, b]) => med[b] - med[a]),
+    hello: med.hello,
+    over: med["stream default"] - med.hello,
+    touchUs: median(touches),
+    runs,
+  };
+}
+
+/**
+ * Minor page faults of one run of `argv`: the kernel counts those of a shell's waited-for child
+ * (cminflt, field 11 of /proc/PID/stat), so no tool beyond `sh` is needed.
+ */
+async function faultsOf(argv: string[], env: Record<string, string>): Promise<number> {
+  const cmd = argv[0] === "deno" ? Deno.execPath() : argv[0];
+  const out = await new Deno.Command("sh", {
+    args: ["-c", '"$@" >/dev/null 2>&1 || exit 3; cat /proc/$$/stat', "sh", cmd, ...argv.slice(1)],
+    env,
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  if (!out.success) throw new Error(`${argv.slice(-4).join(" ")} failed (page fault count)`);
+  const stat = new TextDecoder().decode(out.stdout);
+  // After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags minflt cminflt …
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[8]);
 }
 
 /** The task's command line with `script` in main.ts's place. */
