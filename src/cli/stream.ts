@@ -7,7 +7,6 @@
 import type { SshTransport } from "../config/ssh_transports.ts";
 import { formatError } from "../errors.ts";
 import { Pipeline } from "../engine/pipeline.ts";
-import { explainTargets } from "../engine/explain.ts";
 import { statusText, warningLine } from "../sinks/text.ts";
 import { BrokenPipe, guardedOut } from "../sinks/writer.ts";
 import { interrupted } from "../platform/interrupted.ts";
@@ -16,7 +15,6 @@ import { checkStreamingEnabled, type GlobalFlags, makeContext, openCluster } fro
 import { checkTargetFiles } from "./stream_targets.ts";
 import { planStream, type StreamOptions, type StreamPlan } from "./stream_plan.ts";
 import { outputListener, prefixedFromStart } from "./stream_output.ts";
-import { splitTasks } from "../engine/task_split.ts";
 import { integrationsPart, recordersPart } from "./stream_parts.ts";
 import { refuseStreamOutputsOnInputs } from "./output_identity.ts";
 import { watchStdoutClosed } from "../platform/stdout_closed.ts";
@@ -72,7 +70,12 @@ export async function runStream(flags: GlobalFlags, opts: StreamOptions): Promis
     several,
     told,
   });
-  pipeline.output(plan.tasks ? splitTasks(printer, plan.tasks) : printer);
+  if (plan.tasks) {
+    const { splitTasks } = await lazyImport<typeof import("../engine/task_split.ts")>(
+      "src/engine/task_split.ts",
+    );
+    pipeline.output(splitTasks(printer, plan.tasks));
+  } else pipeline.output(printer);
   const warn = (m: string) => void stderrOut.write(warningLine(m));
   const reports = { ...opts, config, debug: ctx.debug, warn };
   await pipeline.attach(
@@ -125,6 +128,9 @@ async function sshTransportLine(ssh: { transport: SshTransport }): Promise<strin
 /** `--explain`: print how each target's output is found, then end. */
 async function explain(pipeline: Pipeline, plan: StreamPlan): Promise<number> {
   const { config, cluster } = pipeline.manager;
+  const { explainTargets } = await lazyImport<typeof import("../engine/explain.ts")>(
+    "src/engine/explain.ts",
+  );
   const lines = await explainTargets(plan.targets, plan.types, {
     config: config.streaming,
     cluster,

@@ -19,6 +19,7 @@ import { StreamRunner } from "./stream_runner.ts";
 import { EventChannel } from "./event_channel.ts";
 import { bufferedEvent, eventsOf } from "./events_of.ts";
 import { type FirstLook, firstLook } from "./job_lookup.ts";
+import { lazyImport } from "../platform/lazy_import.ts";
 
 export type { FollowOptions, StreamHandle, StreamListener } from "./stream.ts";
 export type { StreamTarget } from "../core/stream_target.ts";
@@ -62,17 +63,19 @@ export class StreamManager {
   #listeners = new Set<StreamListener>();
   #trackers = new Map<string, JobTracker>();
   #runner: StreamRunner;
+  /** Scroll-back buffers wanted and not yet set up (their module loads with the first start). */
+  #buffersWanted: boolean;
 
   constructor(options: StreamManagerOptions) {
     this.config = options.config;
     this.cluster = options.cluster;
+    this.#buffersWanted = options.keepBuffers ?? true;
     this.#runner = new StreamRunner({
       config: this.config,
       cluster: this.cluster,
       debug: options.debug ?? NO_DEBUG,
       listeners: this.#listeners,
       filter: this.#filter,
-      keepBuffers: options.keepBuffers ?? true,
       progress: options.progress ?? this.config.streaming.progress_updates,
     });
     for (const f of this.config.streaming.filters) {
@@ -182,6 +185,13 @@ export class StreamManager {
         `cannot start more than ${limit} concurrent streams (streaming.max_concurrent_streams)`,
         { hint: "stop a stream first, or raise streaming.max_concurrent_streams in the config" },
       );
+    }
+    if (this.#buffersWanted) {
+      const { bufferForStream } = await lazyImport<typeof import("./stream_buffer.ts")>(
+        "src/engine/stream_buffer.ts",
+      );
+      this.#runner.keepBuffers(bufferForStream);
+      this.#buffersWanted = false;
     }
     const ready: [string, JobTracker, FirstLook][] = [];
     for (const [key, p] of planned) {

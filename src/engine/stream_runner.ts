@@ -17,7 +17,7 @@ import {
   type StreamType,
 } from "../core/stream_event.ts";
 import type { LineFilter, Selection } from "./filter.ts";
-import { bufferForStream } from "./stream_buffer.ts";
+import type { bufferForStream } from "./stream_buffer.ts";
 import { type SourceRequest, Stream, type StreamListener, type StreamPart } from "./stream.ts";
 import type { TrackerHost } from "./job_tracker.ts";
 import { SourceSelection } from "./source_selection.ts";
@@ -33,8 +33,11 @@ export interface StreamRunnerOptions {
   listeners: Set<StreamListener>;
   /** The manager's filters. */
   filter: LineFilter;
-  /** Keep a scroll-back buffer per stream. */
-  keepBuffers: boolean;
+  /**
+   * Makes each stream's scroll-back buffer; none kept without it. Set by the manager before its
+   * first stream (the buffers' module loads only for a run that keeps them).
+   */
+  buffers?: typeof bufferForStream;
   /** Report `\r` progress states while a line is being written. */
   progress: boolean;
 }
@@ -64,6 +67,11 @@ export class StreamRunner implements TrackerHost {
     });
   }
 
+  /** Keep a scroll-back buffer per stream from now on, made by `make`. */
+  keepBuffers(make: typeof bufferForStream): void {
+    this.#o.buffers = make;
+  }
+
   /** Forget a stream entirely (a placeholder whose tasks took over). */
   forgetStream(s: Stream): void {
     this.streams.delete(s.key);
@@ -78,10 +86,8 @@ export class StreamRunner implements TrackerHost {
   newStream(jobId: string, type: StreamType, part?: StreamPart): Stream {
     const key = streamKey(part ? `${jobId} ${part.label}` : jobId, type);
     const s = new Stream(key, jobId, type, part);
-    if (this.#o.keepBuffers) {
-      // One shared budget across streams; old lines are compressed, then spilled to disk.
-      s.buffer = bufferForStream(this.config.streaming, key);
-    }
+    // One shared budget across streams; old lines are compressed, then spilled to disk.
+    if (this.#o.buffers) s.buffer = this.#o.buffers(this.config.streaming, key);
     this.streams.set(key, s);
     for (const l of this.#o.listeners) l.onStart?.(s);
     return s;

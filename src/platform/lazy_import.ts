@@ -39,8 +39,13 @@ export const BUNDLE_PACKS = {
     "src/cli/usage_errors.ts",
     "src/cli/stream_options.ts",
   ],
-  // The engine's faces: `s9s stream` and the terminal UI (which then adds its views).
-  engine: ["src/cli/stream.ts", "src/persist/attach.ts", "src/sinks/text.ts", "src/cli/tui.ts"],
+  // The engine and its `s9s stream` face.
+  engine: ["src/cli/stream.ts", "src/persist/attach.ts", "src/sinks/text.ts"],
+  // The terminal UI's face (which then adds its views), and the scroll-back buffers the engine
+  // keeps for it (a library's default too; `s9s stream` keeps none).
+  tui: ["src/cli/tui.ts", "src/engine/stream_buffer.ts"],
+  // What only some `s9s stream` runs use: --explain and --tasks.
+  "stream-extras": ["src/engine/explain.ts", "src/engine/task_split.ts"],
   // The commander program (npm:commander) and its subcommands.
   commands: [
     "src/cli/commander_options.ts",
