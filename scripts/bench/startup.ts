@@ -43,7 +43,7 @@ async function timeRun(argv: string[], env: Record<string, string>): Promise<Tim
   const child = new Deno.Command(argv[0], {
     args: argv.slice(1),
     env,
-    cwd: new URL("../../", import.meta.url).pathname,
+    cwd: ROOT,
     stdin: "null",
     stdout: "piped",
     stderr: "null",
@@ -238,10 +238,11 @@ async function faultPhases(
       "const t = performance.now();\nfor (let i = 0; i < b.length; i += 4096) b[i] = 1;\n" +
       "console.log((performance.now() - t) * 1000 / pages);\n",
   );
+  const [deno, ...args] = probeCmd(touch);
   const touches: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: probeCmd(touch).slice(1),
+    const out = await new Deno.Command(deno, {
+      args,
       stdout: "piped",
       stderr: "null",
     }).output();
@@ -262,9 +263,9 @@ async function faultPhases(
  * (cminflt, field 11 of /proc/PID/stat), so no tool beyond `sh` is needed.
  */
 async function faultsOf(argv: string[], env: Record<string, string>): Promise<number> {
-  const cmd = argv[0] === "deno" ? Deno.execPath() : argv[0];
+  // The same `deno` as the timed runs: the variants' env adds to this process's, PATH included.
   const out = await new Deno.Command("sh", {
-    args: ["-c", '"$@" >/dev/null 2>&1 || exit 3; cat /proc/$$/stat', "sh", cmd, ...argv.slice(1)],
+    args: ["-c", '"$@" >/dev/null 2>&1 || exit 3; cat /proc/$$/stat', "sh", ...argv],
     env,
     cwd: ROOT,
     stdin: "null",

@@ -80,21 +80,13 @@ Deno.test("serialOut writes a text longer than its buffer whole, characters neve
   const text = "ab😀é€\n".repeat(60_000);
   await out.write(text);
   await out.write("end ü\n");
-  const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    all.set(p, off);
-    off += p.length;
-  }
-  deepStrictEqual(new TextDecoder("utf-8", { fatal: true }).decode(all), text + "end ü\n");
+  deepStrictEqual(decodeAll(parts), text + "end ü\n");
 });
 
 Deno.test("serialOut keeps texts whole and in order while its buffer grows from a short text to a long one (pieces up to 256 KB)", async () => {
-  const sizes: number[] = [];
   const chunks: Uint8Array[] = [];
   const out = serialOut({
     write(p: Uint8Array) {
-      sizes.push(p.length);
       chunks.push(p.slice());
       return Promise.resolve(p.length);
     },
@@ -103,20 +95,23 @@ Deno.test("serialOut keeps texts whole and in order while its buffer grows from 
   await out.write("first é\n");
   await out.write(long);
   await out.write("last ü\n");
-  const all = new Uint8Array(sizes.reduce((a, n) => a + n, 0));
-  let off = 0;
-  for (const c of chunks) {
-    all.set(c, off);
-    off += c.length;
-  }
-  deepStrictEqual(
-    new TextDecoder("utf-8", { fatal: true }).decode(all),
-    `first é\n${long}last ü\n`,
-  );
+  deepStrictEqual(decodeAll(chunks), `first é\n${long}last ü\n`);
   // The long text went out in pieces far larger than the first buffer, none past the cap.
-  deepStrictEqual(Math.max(...sizes) > 64 * 1024, true);
-  deepStrictEqual(Math.max(...sizes) <= 256 * 1024, true);
+  const largest = Math.max(...chunks.map((c) => c.length));
+  deepStrictEqual(largest > 64 * 1024, true);
+  deepStrictEqual(largest <= 256 * 1024, true);
 });
+
+/** The written pieces joined and decoded as strict UTF-8 (a cut character throws). */
+function decodeAll(parts: Uint8Array[]): string {
+  const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    all.set(p, off);
+    off += p.length;
+  }
+  return new TextDecoder("utf-8", { fatal: true }).decode(all);
+}
 
 /** A byte writer whose writes complete only when the test says so. */
 function gatedWriter() {
