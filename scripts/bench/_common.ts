@@ -68,6 +68,43 @@ export function percentile(xs: number[], p: number): number {
   return s[i];
 }
 
+/**
+ * Fill the history directory of `env`'s HOME as a week of use leaves it: at its max_files (50),
+ * sessions spread over the last six days. Fifty short runs of `s9s stream --no-follow` on `small`
+ * make the files, which are then dated back (renamed to their new start, the time set a second
+ * after it), so that every later run's cleanup removes the oldest, as a user's does.
+ */
+export async function weekOfHistory(env: Record<string, string>, small: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const r = await timeShell(
+      `${s9sCmd("stream", "-q", "--path", small, "--no-follow").map(sh).join(" ")}`,
+      env,
+    );
+    if (r.code !== 0) throw new Error(`filling the history failed: ${r.stderr}`);
+  }
+  const dir = `${env.S9S_HOME}/stream_history`;
+  const parts = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".log.gz"))
+    .sort();
+  if (parts.length !== 50) throw new Error(`expected 50 history files, found ${parts.length}`);
+  const now = Date.now();
+  parts.forEach((name, i) => {
+    const start = new Date(now - (50 - i) * 3 * 3_600_000); // every 3 h, oldest first
+    const iso = start.toISOString();
+    const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-` +
+      `${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+    const renamed = `${stamp}${name.slice(stamp.length)}`;
+    Deno.renameSync(`${dir}/${name}`, `${dir}/${renamed}`);
+    const written = new Date(start.getTime() + 1000);
+    Deno.utimeSync(`${dir}/${renamed}`, written, written);
+  });
+  // The index (a cache of what `history list` shows) would name the files as they were.
+  try {
+    Deno.removeSync(`${dir}/index.json`);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
+
 /** Round to `d` decimals. */
 export function round(x: number, d = 2): number {
   const f = 10 ** d;

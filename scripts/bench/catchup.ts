@@ -20,6 +20,7 @@ import {
   sh,
   SHORT,
   timeShell,
+  weekOfHistory,
 } from "./_common.ts";
 
 const PATTERN = "ERROR|WARN";
@@ -36,16 +37,11 @@ export async function run(): Promise<BenchRow[]> {
   // The default configuration: no config file, history on (a fresh HOME for the case).
   const on = { config: undefined, env: defaultEnv("catchup") };
   // The same after a week of use: the history directory at its max_files (50), so that every
-  // run's cleanup removes the oldest file (filled by 50 short runs).
+  // run's cleanup removes the oldest file.
   const full = { config: undefined, env: defaultEnv("catchup-full") };
   const small = `${benchTmp()}/catchup-small.log`;
   Deno.writeTextFileSync(small, "one line\n");
-  for (let i = 0; i < 50; i++) {
-    await timeShell(
-      `${s9sCmd("stream", "-q", "--path", small, "--no-follow").map(sh).join(" ")}`,
-      full.env,
-    );
-  }
+  await weekOfHistory(full.env, small);
   const s9s = (cfg: string | undefined, extra: string) =>
     s9sCmd(
       ...(cfg ? ["--config", cfg] : []),

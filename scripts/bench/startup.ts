@@ -3,7 +3,8 @@
  * task's own `deno run` command line, not `deno task`), beside a bare `deno run` hello world in
  * the same run, interleaved so that background load falls on both alike:
  * `s9s stream --path SMALL --no-follow` with the default configuration (fresh HOME, no config
- * file, history on) as installed (the bundle, which scripts/bench.ts builds first), the same for
+ * file, history on) as installed (the bundle, which scripts/bench.ts builds first), the same as a
+ * user's later run (the history directory at its max_files, see weekOfHistory), the same for
  * a 200 KB and a 2 MB file (a job's whole output, as many are: history then compresses it), the
  * same from the sources, the same with history off (a config file), and `s9s --version`.
  * Wall time from spawn to exit, and from spawn to the first line on stdout.
@@ -30,6 +31,7 @@ import {
   s9sCmd,
   s9sTaskArgv,
   SHORT,
+  weekOfHistory,
 } from "./_common.ts";
 
 interface Timing {
@@ -85,12 +87,19 @@ export async function run(): Promise<BenchRow[]> {
   const probes = phaseProbes();
   // One HOME for the help texts: a user's second run (the warm-up run below stores them).
   const helpEnv = defaultEnv("help");
+  // A user's later run: one HOME whose history is at its max_files, spread over days.
+  const laterEnv = defaultEnv("startup-later");
+  await weekOfHistory(laterEnv, small);
   const variants: Record<string, { argv: string[]; env: () => Record<string, string> }> = {
     hello: { argv: ["deno", "run", hello], env: () => defaultEnv("hello") },
     "stream default": {
       argv: s9sCmd("stream", "--path", small, "--no-follow"),
       // A fresh HOME each run: the first run of a user, history directory made on the way.
       env: () => defaultEnv("startup"),
+    },
+    "stream later run": {
+      argv: s9sCmd("stream", "--path", small, "--no-follow"),
+      env: () => laterEnv,
     },
     "stream 200 KB": {
       argv: s9sCmd("stream", "--path", kb200, "--no-follow"),
@@ -175,6 +184,11 @@ export async function run(): Promise<BenchRow[]> {
         note: faultNote(faults, exit("stream default") - ref),
       }]
       : []),
+    row(
+      "same, a user's later run (history directory at max_files)",
+      "stream later run",
+      "no target",
+    ),
     row("same, a 200 KB file (a job's whole output)", "stream 200 KB", "no target"),
     row("same, a 2 MB file", "stream 2 MB", "no target"),
     row("same, from the sources (S9S_NO_BUNDLE=1)", "stream from sources", "no target"),

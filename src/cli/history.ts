@@ -109,11 +109,12 @@ export function historyCommand(globals: () => GlobalFlags): Command {
             `--older-than expects an age such as "7d" or "12h", got "${opts.olderThan}"`,
           );
         }
-        removed = await cleanHistory(dir, { maxAgeMs: Math.max(1, ms) });
+        removed = await cleanHistory(dir, { maxAgeMs: Math.max(1, ms), everyFile: true });
       } else {
         removed = await cleanHistory(dir, {
           maxAgeMs: cfg.persistence.auto_cleanup_days * 86_400_000,
           maxFiles: cfg.persistence.max_files,
+          everyFile: true,
         });
       }
       await loadIndex(dir); // the index forgets the removed files

@@ -86,26 +86,27 @@ export class ActiveMarker {
   }
 }
 
-/** The session ids any live s9s records in `dir`; stale markers of this host are removed. */
-export async function activeSessions(dir: string): Promise<Set<string>> {
+/**
+ * The session ids any live s9s records in `dir`, whose files' `names` the caller has just listed;
+ * stale markers of this host are removed.
+ */
+export async function activeSessions(dir: string, names: string[]): Promise<Set<string>> {
   const ids = new Set<string>();
   const host = Deno.hostname();
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      if (!e.isFile || !e.name.startsWith(PREFIX) || e.name.endsWith(".tmp")) continue;
-      const rest = e.name.slice(PREFIX.length);
-      const cut = rest.lastIndexOf("-");
-      const pid = Number(rest.slice(cut + 1));
-      const path = `${dir}/${e.name}`;
-      // Another host's process cannot be checked from here: its marker is believed.
-      if (rest.slice(0, cut) === host && pid !== Deno.pid && !alive(pid)) {
-        await Deno.remove(path).catch(() => {});
-        continue;
-      }
-      const text = await Deno.readTextFile(path).catch(() => "");
-      for (const id of text.split("\n")) if (id) ids.add(id);
+  for (const name of names) {
+    if (!name.startsWith(PREFIX) || name.endsWith(".tmp")) continue;
+    const rest = name.slice(PREFIX.length);
+    const cut = rest.lastIndexOf("-");
+    const pid = Number(rest.slice(cut + 1));
+    const path = `${dir}/${name}`;
+    // Another host's process cannot be checked from here: its marker is believed.
+    if (rest.slice(0, cut) === host && pid !== Deno.pid && !alive(pid)) {
+      await Deno.remove(path).catch(() => {});
+      continue;
     }
-  } catch { /* no directory */ }
+    const text = await Deno.readTextFile(path).catch(() => "");
+    for (const id of text.split("\n")) if (id) ids.add(id);
+  }
   return ids;
 }
 

@@ -52,16 +52,13 @@ export interface DirFile {
 }
 
 /**
- * The history part files in `dir` (none when it does not exist). Their `stat`s run at once, not
- * one after the other: a directory at its max_files (50) is listed at every run's start, and on
- * a home directory over NFS each `stat` is a round trip.
+ * What the history directory `dir` holds (nothing when it does not exist); a directory that cannot
+ * be read is a {@link UserFacingError}.
  */
-export async function listPartFiles(dir: string): Promise<DirFile[]> {
-  const names: string[] = [];
+export async function historyEntries(dir: string): Promise<Deno.DirEntry[]> {
+  const entries: Deno.DirEntry[] = [];
   try {
-    for await (const e of Deno.readDir(dir)) {
-      if (e.isFile && parsePartFileName(e.name)) names.push(e.name);
-    }
+    for await (const e of Deno.readDir(dir)) entries.push(e);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return [];
     throw new UserFacingError(
@@ -72,6 +69,16 @@ export async function listPartFiles(dir: string): Promise<DirFile[]> {
       },
     );
   }
+  return entries;
+}
+
+/**
+ * The history part files in `dir` (none when it does not exist), each stat'ed. Their `stat`s run
+ * at once, not one after the other: on a home directory over NFS each is a round trip.
+ */
+export async function listPartFiles(dir: string): Promise<DirFile[]> {
+  const names = (await historyEntries(dir)).filter((e) => e.isFile && parsePartFileName(e.name))
+    .map((e) => e.name);
   const found = await Promise.all(names.map(async (name): Promise<DirFile | undefined> => {
     const path = `${dir}/${name}`;
     try {
