@@ -3,6 +3,7 @@
  * generator, process timing and CPU accounting from /proc.
  * @module
  */
+import { sessionStamp } from "../../src/persist/history_dir.ts";
 
 /** One row of the bench table. */
 export interface BenchRow {
@@ -89,9 +90,7 @@ export async function weekOfHistory(env: Record<string, string>, small: string):
   const now = Date.now();
   parts.forEach((name, i) => {
     const start = new Date(now - (50 - i) * 3 * 3_600_000); // every 3 h, oldest first
-    const iso = start.toISOString();
-    const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-` +
-      `${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+    const stamp = sessionStamp(start);
     const renamed = `${stamp}${name.slice(stamp.length)}`;
     Deno.renameSync(`${dir}/${name}`, `${dir}/${renamed}`);
     const written = new Date(start.getTime() + 1000);

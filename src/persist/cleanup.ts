@@ -3,8 +3,8 @@
  * limit; and spill files left behind by processes that are gone.
  *
  * Every run cleans, and a directory at its `max_files` is the usual state, so the cleanup reads
- * no more than it must: a part's name starts with its session's start time (UTC, see
- * newSessionId), and a file is written after its session started, so that time bounds the file's
+ * no more than it must: a part's name starts with its session's start time (sessionStamp in
+ * ./history_dir.ts), and a file is written after its session started, so that time bounds the file's
  * modification time from below. A file whose session started within the age limit is young enough
  * without a `stat`, and the oldest files by modification time are found by stat'ing parts in the
  * order of their sessions' starts until the next start is later than the oldest times found: a
@@ -12,7 +12,7 @@
  * Names without a start time (not made by s9s) are stat'ed, and `s9s history clean` stats all.
  * @module
  */
-import { historyEntries, parsePartFileName } from "./history_dir.ts";
+import { historyEntries, parsePartFileName, sessionStart } from "./history_dir.ts";
 import { activeSessions } from "./active_sessions.ts";
 import { byCodeUnit } from "../core/code_unit_order.ts";
 
@@ -158,11 +158,8 @@ async function listDir(
 
 /** The start of a part's session less the clock slack, from its name; -Infinity without one. */
 function startOf(name: string): number {
-  const m = /^(\d{4})(\d\d)(\d\d)-(\d\d)(\d\d)(\d\d)-/.exec(name);
-  if (!m) return -Infinity;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
-  const t = Date.UTC(y, mo - 1, d, h, mi, s);
-  return Number.isNaN(t) ? -Infinity : t - CLOCK_SLACK_MS;
+  const start = sessionStart(name);
+  return start === undefined ? -Infinity : start - CLOCK_SLACK_MS;
 }
 
 async function cleanSpill(

@@ -33,14 +33,31 @@ export function parsePartFileName(name: string): { id: string; part: number } | 
   return m ? { id: m[1], part: Number(m[2]) } : undefined;
 }
 
-/** A new session id: UTC time, a random tag, the job and the stream type. */
+/** A new session id: UTC time ({@link sessionStamp}), a random tag, the job and the stream type. */
 export function newSessionId(jobId: string, type: string, now = new Date()): string {
-  const p = (n: number, w = 2) => String(n).padStart(w, "0");
-  const stamp = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-` +
-    `${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
   const tag = Math.floor(Math.random() * 0x10000).toString(16).padStart(4, "0");
   const job = jobId.replace(/[^A-Za-z0-9_+-]+/g, "_").slice(0, 60) || "job";
-  return `${stamp}-${tag}-${job}-${type}`;
+  return `${sessionStamp(now)}-${tag}-${job}-${type}`;
+}
+
+/** How a session id begins: when it started, `YYYYMMDD-HHMMSS` in UTC. */
+export function sessionStamp(at: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${at.getUTCFullYear()}${p(at.getUTCMonth() + 1)}${p(at.getUTCDate())}-` +
+    `${p(at.getUTCHours())}${p(at.getUTCMinutes())}${p(at.getUTCSeconds())}`;
+}
+
+/**
+ * When the session of a history file started (ms, to the second), from its name
+ * ({@link sessionStamp}); undefined for a name that does not begin with one.
+ */
+export function sessionStart(name: string): number | undefined {
+  const m = /^(\d{4})(\d\d)(\d\d)-(\d\d)(\d\d)(\d\d)-/.exec(name);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
+  const t = Date.UTC(y, mo - 1, d, h, mi, s);
+  // Not a time s9s wrote (month 13, hour 25): Date.UTC would roll it over.
+  return sessionStamp(new Date(t)) === m[0].slice(0, -1) ? t : undefined;
 }
 
 /** A history file as found on disk. */

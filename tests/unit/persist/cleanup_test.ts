@@ -1,6 +1,6 @@
 import { deepStrictEqual } from "node:assert";
 import { cleanHistory } from "../../../src/persist/cleanup.ts";
-import { partFileName } from "../../../src/persist/history_dir.ts";
+import { partFileName, sessionStamp } from "../../../src/persist/history_dir.ts";
 import { prng } from "../../_helpers/prng.ts";
 
 const DAY = 86_400_000;
@@ -76,12 +76,12 @@ Deno.test("cleanHistory reports a spill path it cannot list instead of skipping 
   }
 });
 
-/** A session id as s9s makes them: its start (UTC) first. */
-function sessionName(start: number, i: number, part = 1): string {
-  const iso = new Date(start).toISOString(); // 2026-12-08T02:35:07.123Z
-  const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-` +
-    `${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
-  return partFileName(`${stamp}-${i.toString(16).padStart(4, "0")}-job_${i}-stdout`, part);
+/** A session's part file as s9s names them: its start first. */
+function sessionName(start: number, i: number): string {
+  return partFileName(
+    `${sessionStamp(new Date(start))}-${i.toString(16).padStart(4, "0")}-job_${i}-stdout`,
+    1,
+  );
 }
 
 /** Parts of sessions started at `starts`, each last written `written[i]` ms after its start. */

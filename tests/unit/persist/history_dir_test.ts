@@ -1,5 +1,10 @@
 import { deepStrictEqual } from "node:assert";
-import { historyDir } from "../../../src/persist/history_dir.ts";
+import {
+  historyDir,
+  newSessionId,
+  partFileName,
+  sessionStart,
+} from "../../../src/persist/history_dir.ts";
 import { expandHome } from "../../../src/platform/paths.ts";
 import { defaultRawConfig } from "../../../src/config/defaults.ts";
 import { configSchema, type StreamingConfig } from "../../../src/config/schema.ts";
@@ -43,4 +48,13 @@ Deno.test("historyDir follows $S9S_HOME and drops trailing slashes", () => {
     deepStrictEqual(historyDir(streaming("~/hist")), "/home/u/hist");
     deepStrictEqual(historyDir(streaming("/")), "/");
   });
+});
+
+Deno.test("a part file's name gives back when its session started, to the second", () => {
+  const at = new Date(Date.UTC(2026, 11, 8, 3, 4, 5, 678));
+  const name = partFileName(newSessionId("123_4", "stdout", at), 2);
+  deepStrictEqual(name.slice(0, 16), "20261208-030405-");
+  deepStrictEqual(sessionStart(name), Date.UTC(2026, 11, 8, 3, 4, 5));
+  deepStrictEqual(sessionStart("notes.001.log.gz"), undefined);
+  deepStrictEqual(sessionStart("20261399-030405-abcd-1-stdout.001.log.gz"), undefined);
 });
