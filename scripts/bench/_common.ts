@@ -3,7 +3,7 @@
  * generator, process timing and CPU accounting from /proc.
  * @module
  */
-import { sessionStamp } from "../../src/persist/history_dir.ts";
+import { parsePartFileName, sessionStamp } from "../../src/persist/history_dir.ts";
 
 /** One row of the bench table. */
 export interface BenchRow {
@@ -84,7 +84,7 @@ export async function weekOfHistory(env: Record<string, string>, small: string):
     if (r.code !== 0) throw new Error(`filling the history failed: ${r.stderr}`);
   }
   const dir = `${env.S9S_HOME}/stream_history`;
-  const parts = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".log.gz"))
+  const parts = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => parsePartFileName(n))
     .sort();
   if (parts.length !== 50) throw new Error(`expected 50 history files, found ${parts.length}`);
   const now = Date.now();

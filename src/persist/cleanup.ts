@@ -51,6 +51,9 @@ const STAT_BATCH = 16;
 interface Part {
   name: string;
   path: string;
+  /** The session and part number its name gives. */
+  id: string;
+  part: number;
   floor: number;
   mtime?: number;
 }
@@ -103,12 +106,11 @@ export async function cleanHistory(dir: string, o: CleanOptions): Promise<string
   if (gone.some((p) => !keep.has(p.path))) {
     // The part each live recording (this or another s9s) appends to stays, whatever the limits.
     const active = await activeSessions(dir, others);
-    const current = new Map<string, { part: number; path: string }>();
-    for (const f of parts) {
-      const p = parsePartFileName(f.name);
-      if (!p || !active.has(p.id)) continue;
+    const current = new Map<string, Part>();
+    for (const p of parts) {
+      if (!active.has(p.id)) continue;
       const seen = current.get(p.id);
-      if (!seen || p.part > seen.part) current.set(p.id, { part: p.part, path: f.path });
+      if (!seen || p.part > seen.part) current.set(p.id, p);
     }
     for (const c of current.values()) keep.add(c.path);
     for (const p of gone) {
@@ -146,12 +148,13 @@ async function listDir(
   for (const e of await historyEntries(dir)) {
     if (e.name === SPILL) spill = true;
     if (!e.isFile) continue;
-    if (!parsePartFileName(e.name)) {
+    const named = parsePartFileName(e.name);
+    if (!named) {
       others.push(e.name);
       continue;
     }
     const floor = unbounded ? -Infinity : startOf(e.name);
-    parts.push({ name: e.name, path: `${dir}/${e.name}`, floor });
+    parts.push({ name: e.name, path: `${dir}/${e.name}`, ...named, floor });
   }
   return { parts, others, spill };
 }
