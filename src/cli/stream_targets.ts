@@ -14,7 +14,7 @@ import {
   type StreamTarget,
   targetOfId,
 } from "../core/stream_target.ts";
-import { checkStepId } from "../sources/sattach.ts";
+import { checkStepId } from "../core/step_id.ts";
 import { osReason } from "../platform/os_reason.ts";
 import { jobIdInRange, MAX_JOB_ID } from "../cluster/job.ts";
 

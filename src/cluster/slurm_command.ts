@@ -4,6 +4,9 @@
  * @module
  */
 import { UserFacingError } from "../errors.ts";
+import { SlurmCommandStopped } from "./slurm_command_stopped.ts";
+
+export { SlurmCommandStopped, stoppedBySignal } from "./slurm_command_stopped.ts";
 
 /** What a finished command printed. */
 export interface CommandResult {
@@ -39,26 +42,6 @@ function commandEnv(): Record<string, string> {
 
 /** Signals that stop a whole process group: `timeout`, Ctrl+C, a closed terminal. */
 const STOP_SIGNALS: readonly Deno.Signal[] = ["SIGTERM", "SIGINT", "SIGHUP"];
-
-/**
- * A Slurm command ended by SIGTERM, SIGINT or SIGHUP, not by its own failure: most often s9s is
- * being stopped too (`timeout` and Ctrl+C signal the whole process group, and the command can
- * die before s9s hears of it). Not a statement about the cluster: a poll asks again.
- */
-export class SlurmCommandStopped extends UserFacingError {
-  constructor(message: string) {
-    super(message, { hint: "s9s or the command was being stopped; run it again" });
-    this.name = "SlurmCommandStopped";
-  }
-}
-
-/** Whether `err`, or an error it wraps, is a {@link SlurmCommandStopped}. */
-export function stoppedBySignal(err: unknown): boolean {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as Error).cause, depth++) {
-    if (e instanceof SlurmCommandStopped) return true;
-  }
-  return false;
-}
 
 /** Run `cmd args…`; resolves with its exit code and output, rejects with a UserFacingError. */
 export async function runSlurmCommand(

@@ -11,7 +11,7 @@ import type { DebugLog } from "../core/debug_log.ts";
 import type { StreamState } from "../core/stream_event.ts";
 import type { Stream } from "./stream.ts";
 import { isRunning } from "./job_states.ts";
-import { stoppedBySignal } from "../cluster/slurm_command.ts";
+import { stoppedBySignal } from "../cluster/slurm_command_stopped.ts";
 import { sleep } from "../platform/sleep.ts";
 
 /** Options for a {@link JobWatch}. */

@@ -7,8 +7,8 @@
  */
 import { LineSplitter } from "../core/line_splitter.ts";
 import type { StreamType } from "../core/stream_event.ts";
-import { parseStepId } from "../core/stream_target.ts";
-import { UsageError, UserFacingError } from "../errors.ts";
+import { checkStepId } from "../core/step_id.ts";
+import { UserFacingError } from "../errors.ts";
 import type { Source, SourceSink } from "./source.ts";
 
 /** Options for {@link SattachSource}. */
@@ -20,22 +20,6 @@ export interface SattachOptions {
   /** The sattach binary (tests). */
   command?: string;
   debug?: (m: string) => void;
-}
-
-/** Refuse step ids sattach cannot attach to, with what to do instead. */
-export function checkStepId(step: string): void {
-  const m = parseStepId(step);
-  if (!m) {
-    throw new UsageError(`"${step}" is not a job step id`, {
-      hint: "the api source reads a step started with srun: --job 123.0",
-    });
-  }
-  if (!/^\d+$/.test(m.step)) {
-    throw new UsageError(`sattach cannot attach to the ${m.step} step of job ${m.jobId}`, {
-      hint:
-        `Slurm forwards I/O only for steps started with srun (${m.jobId}.0, …); follow the batch script's output with --job ${m.jobId}`,
-    });
-  }
 }
 
 async function output(cmd: string, args: string[]): Promise<{ code: number; text: string }> {

@@ -43,10 +43,11 @@ function readMounts(): { point: string; type: string }[] {
     // "36 35 98:0 /root /mnt rw,noatime master:1 - ext3 /dev/root rw" (fields before " - " vary)
     const dash = line.indexOf(" - ");
     if (dash === -1) continue;
-    const point = line.split(" ")[4]?.replace(
-      /\\(\d{3})/g,
-      (_, o) => String.fromCharCode(parseInt(o, 8)),
-    );
+    // Blanks and backslashes in a mount point are octal escapes (`\040`); few have any.
+    const field = line.split(" ")[4];
+    const point = field?.includes("\\")
+      ? field.replace(/\\(\d{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)))
+      : field;
     const type = line.slice(dash + 3).split(" ")[0];
     if (point && type) mounts.push({ point, type });
   }
