@@ -146,7 +146,7 @@ export function readPayload(
 }
 
 /** Local modules (paths relative to the repository) in the graph of `entry`. */
-async function localGraph(entry: string): Promise<string[]> {
+export async function localGraph(entry: string): Promise<string[]> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", entry],
     cwd: root,

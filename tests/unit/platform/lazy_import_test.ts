@@ -7,6 +7,7 @@ import {
   packExport,
   WORKER_MODULE,
 } from "../../../src/platform/lazy_import.ts";
+import { localGraph } from "../../../scripts/check_payload.ts";
 
 const ROOT = new URL("../../../", import.meta.url);
 
@@ -38,31 +39,8 @@ Deno.test("the bundle's packs hold every lazily imported module and the worker, 
   assertEquals(bundledPath("src/config/yaml.ts"), "config-yaml.js");
 });
 
-/** The files `entry` imports statically, directly or not (what loading it loads), by path. */
-async function staticGraph(entry: string): Promise<Set<string>> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", entry],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
-  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
-    roots: string[];
-    modules: { specifier: string; dependencies?: { code?: { specifier: string } }[] }[];
-  };
-  const deps = new Map(info.modules.map((m) => [m.specifier, m.dependencies ?? []]));
-  const seen = new Set<string>();
-  const walk = (s: string) => {
-    if (seen.has(s) || !s.startsWith("file:")) return;
-    seen.add(s);
-    for (const d of deps.get(s) ?? []) if (d.code) walk(d.code.specifier);
-  };
-  walk(info.roots[0]);
-  return new Set([...seen].map((s) => s.slice(ROOT.href.length)));
-}
-
 Deno.test("`s9s stream` loads neither the api source nor the Slurm command runner before a job needs them", async () => {
-  const graph = await staticGraph("src/cli/stream.ts");
+  const graph = new Set(await localGraph("src/cli/stream.ts"));
   assert(
     graph.has("src/engine/job_watch.ts") && graph.has("src/cli/stream_targets.ts"),
     "graph read",
