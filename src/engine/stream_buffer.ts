@@ -15,6 +15,7 @@ import type { LineBatch } from "../core/line_batch.ts";
 import { type BudgetMember, BufferBudget, defaultBudget } from "./buffer_budget.ts";
 import { encodeMember, type Level, toLevel } from "../codec/gzip_chunk.ts";
 import { SpillFile } from "./spill_file.ts";
+import { SPILL_DIR, spillFileName } from "./spill_dir.ts";
 import { type BufferedLine, PlainChunk } from "./plain_chunk.ts";
 import { type Chunk, ChunkStore } from "./chunk_store.ts";
 import { BufferView } from "./buffer_view.ts";
@@ -99,9 +100,9 @@ export class StreamBuffer implements BudgetMember {
     this.#budget = options.budget ?? defaultBudget();
     this.#budget.join(this);
     if (options.spillDir) {
-      const safe = (options.name ?? "stream").replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 80);
-      const rand = Math.random().toString(36).slice(2, 8);
-      this.#spill = new SpillFile(`${options.spillDir}/spill/${Deno.pid}-${safe}-${rand}.gz`);
+      this.#spill = new SpillFile(
+        `${options.spillDir}/${SPILL_DIR}/${spillFileName(options.name)}`,
+      );
     }
     this.#chunks = new ChunkStore({
       budget: this.#budget,

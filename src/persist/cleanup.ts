@@ -15,6 +15,7 @@
 import { historyEntries, parsePartFileName, sessionStart } from "./history_dir.ts";
 import { activeSessions } from "./active_sessions.ts";
 import { byCodeUnit } from "../core/code_unit_order.ts";
+import { SPILL_DIR, spillOwner } from "../engine/spill_dir.ts";
 
 /** Limits for {@link cleanHistory}. */
 export interface CleanOptions {
@@ -42,8 +43,6 @@ export interface CleanOptions {
  * behind). A clock off by more only moves a removal by the difference.
  */
 const CLOCK_SLACK_MS = 5_000;
-/** Where scroll-back buffers spill, under the history directory (src/engine/stream_buffer.ts). */
-const SPILL = "spill";
 /** Parts stat'ed at once (an NFS round trip each). */
 const STAT_BATCH = 16;
 
@@ -123,7 +122,7 @@ export async function cleanHistory(dir: string, o: CleanOptions): Promise<string
       }
     }
   }
-  if (spill) await cleanSpill(`${dir}/${SPILL}`, o.maxAgeMs, now, removed);
+  if (spill) await cleanSpill(`${dir}/${SPILL_DIR}`, o.maxAgeMs, now, removed);
   return removed;
 }
 
@@ -146,7 +145,7 @@ async function listDir(
   const others: string[] = [];
   let spill = false;
   for (const e of await historyEntries(dir)) {
-    if (e.name === SPILL) spill = true;
+    if (e.name === SPILL_DIR) spill = true;
     if (!e.isFile) continue;
     const named = parsePartFileName(e.name);
     if (!named) {
@@ -173,10 +172,9 @@ async function cleanSpill(
 ): Promise<void> {
   try {
     for await (const e of Deno.readDir(dir)) {
-      const m = /^(\d+)-.*\.gz$/.exec(e.name);
-      if (!e.isFile || !m) continue;
+      const pid = spillOwner(e.name);
+      if (!e.isFile || pid === undefined) continue;
       const path = `${dir}/${e.name}`;
-      const pid = Number(m[1]);
       let stale = pid !== Deno.pid && !(await alive(pid));
       if (!stale && maxAgeMs) {
         const st = await Deno.stat(path).catch(ifGone(undefined));
